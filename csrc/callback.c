@@ -1,0 +1,135 @@
+/* callback.c: C calling back into the host (the cookbook's allocator pattern). */
+#include <pthread.h>
+#include <stdio.h>
+#include <stddef.h>
+#include "callback.h"
+
+void foo(allocator_t allocator)
+{
+    int dim = 2;
+    int shape[] = {2, 3};
+    printf("foo calling allocator\n");
+    float *data = (float *)allocator(dim, shape);
+    printf("allocator returned in foo\n");
+    printf("data = %p\n", (void *)data);
+    if (data == NULL)
+        return;
+    for (int i = 0; i < shape[0]; i++)
+        for (int j = 0; j < shape[1]; j++)
+            *data++ = (float)((i + 1) * (j + 1));
+}
+
+/* Asks for three arrays of three types and fills each with its flat index
+ * times scale. Returns how many arrays it filled; stops at the first NULL. */
+int func(int scale, typed_allocator_t allocator)
+{
+    int dims3[] = {2, 3, 4};
+    double *d = (double *)allocator(3, dims3, 'd');
+    if (d == NULL)
+        return 0;
+    for (int i = 0; i < 24; i++)
+        d[i] = (double)(i * scale);
+
+    int dims1[] = {5};
+    float *f = (float *)allocator(1, dims1, 'f');
+    if (f == NULL)
+        return 1;
+    for (int i = 0; i < 5; i++)
+        f[i] = (float)(i * scale) + 0.5f;
+
+    int dims2[] = {2, 2};
+    int *n = (int *)allocator(2, dims2, 'i');
+    if (n == NULL)
+        return 2;
+    for (int i = 0; i < 4; i++)
+        n[i] = -i * scale;
+    return 3;
+}
+
+struct thread_job {
+    typed_allocator_t allocator;
+    int index;
+    int ok;
+};
+
+static void *thread_allocate(void *arg)
+{
+    struct thread_job *job = (struct thread_job *)arg;
+    for (int round = 0; round < 50; round++) {
+        int shape[] = {job->index + 1, 4};
+        int *data = (int *)job->allocator(2, shape, 'i');
+        if (data == NULL)
+            return NULL;
+        for (int k = 0; k < shape[0] * shape[1]; k++)
+            data[k] = job->index * 1000 + round;
+    }
+    job->ok = 1;
+    return NULL;
+}
+
+/* Several C threads calling one allocator at once. Returns how many threads
+ * finished all their allocations. */
+int func_threads(int nthreads, typed_allocator_t allocator)
+{
+    pthread_t threads[16];
+    struct thread_job jobs[16];
+    if (nthreads > 16)
+        nthreads = 16;
+    for (int t = 0; t < nthreads; t++) {
+        jobs[t].allocator = allocator;
+        jobs[t].index = t;
+        jobs[t].ok = 0;
+        pthread_create(&threads[t], NULL, thread_allocate, &jobs[t]);
+    }
+    int finished = 0;
+    for (int t = 0; t < nthreads; t++) {
+        pthread_join(threads[t], NULL);
+        finished += jobs[t].ok;
+    }
+    return finished;
+}
+
+int apply_binop(int_binop_t op, int a, int b)
+{
+    return op(a, b);
+}
+
+/* Calls op(i, acc-bits) n times and returns the sum of the results. */
+long long fold_calls(int_binop_t op, int n)
+{
+    long long total = 0;
+    for (int i = 0; i < n; i++)
+        total += op(i, 1);
+    return total;
+}
+
+double integrate(double_fn_t f, double lo, double hi, int steps)
+{
+    double h = (hi - lo) / steps, total = 0.0;
+    for (int i = 0; i < steps; i++)
+        total += f(lo + (i + 0.5) * h) * h;
+    return total;
+}
+
+struct binop_job {
+    int_binop_t op;
+    int a, b, result;
+};
+
+static void *run_binop(void *arg)
+{
+    struct binop_job *job = (struct binop_job *)arg;
+    job->result = job->op(job->a, job->b);
+    return NULL;
+}
+
+/* Calls op from a thread that C creates. */
+int call_from_thread(int_binop_t op, int a, int b)
+{
+    pthread_t thread;
+    struct binop_job job = {op, a, b, 0};
+    if (pthread_create(&thread, NULL, run_binop, &job) != 0)
+        return -1;
+    pthread_join(thread, NULL);
+    return job.result;
+}

@@ -1,0 +1,341 @@
+//! Run-time C type descriptors: what a signature is written in.
+
+use std::ffi::{c_char, c_int, c_long, c_void};
+use std::fmt;
+use std::mem::{align_of, size_of};
+use std::sync::Arc;
+
+use libffi::middle::Type;
+
+use crate::longdouble::LongDouble;
+
+/// A C type known at run time, as ctypes' `c_int`, `c_double`, `POINTER(...)`.
+///
+/// Sizes are the platform's: `Long` is 8 bytes on 64-bit Unix and 4 on
+/// Windows, exactly as C's `long`. The fixed-width names (`Int8` … `UInt64`)
+/// and C's own names are distinct descriptors with the same machine
+/// representation, so either may be declared and errors quote the one used.
+///
+/// ```
+/// use rctypes::CType;
+/// assert_eq!(CType::Int.size(), 4);
+/// assert_eq!(CType::Double.to_string(), "c_double");
+/// assert_eq!(CType::pointer(CType::Float).to_string(), "POINTER(c_float)");
+/// assert!(CType::Int.is_compatible(&CType::Int32));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CType {
+    /// `void`: only as a return type.
+    Void,
+    /// `_Bool` (`c_bool`).
+    Bool,
+    /// `char` (`c_char`): one byte, with the platform's signedness.
+    Char,
+    /// `wchar_t` (`c_wchar`).
+    WChar,
+    /// `signed char` (`c_byte`).
+    Byte,
+    /// `unsigned char` (`c_ubyte`).
+    UByte,
+    /// `short` (`c_short`).
+    Short,
+    /// `unsigned short` (`c_ushort`).
+    UShort,
+    /// `int` (`c_int`).
+    Int,
+    /// `unsigned int` (`c_uint`).
+    UInt,
+    /// `long` (`c_long`).
+    Long,
+    /// `unsigned long` (`c_ulong`).
+    ULong,
+    /// `long long` (`c_longlong`).
+    LongLong,
+    /// `unsigned long long` (`c_ulonglong`).
+    ULongLong,
+    /// `int8_t` (`c_int8`).
+    Int8,
+    /// `uint8_t` (`c_uint8`).
+    UInt8,
+    /// `int16_t` (`c_int16`).
+    Int16,
+    /// `uint16_t` (`c_uint16`).
+    UInt16,
+    /// `int32_t` (`c_int32`).
+    Int32,
+    /// `uint32_t` (`c_uint32`).
+    UInt32,
+    /// `int64_t` (`c_int64`).
+    Int64,
+    /// `uint64_t` (`c_uint64`).
+    UInt64,
+    /// `size_t` (`c_size_t`).
+    SizeT,
+    /// `ssize_t` (`c_ssize_t`).
+    SSizeT,
+    /// `intptr_t`, numpy's `c_intp`: the integer type of shapes and strides.
+    IntP,
+    /// `float` (`c_float`).
+    Float,
+    /// `double` (`c_double`).
+    Double,
+    /// `long double` (`c_longdouble`) at the platform's full precision; see
+    /// [`LongDouble`].
+    LongDouble,
+    /// `const char*` (`c_char_p`): a NUL-terminated string C reads.
+    CharP,
+    /// `const wchar_t*` (`c_wchar_p`): a NUL-terminated wide string C reads.
+    WCharP,
+    /// `void*` (`c_void_p`): an address C may read and write through.
+    VoidP,
+    /// `T*` (`POINTER(T)`): C may read and write through it.
+    Pointer(Arc<CType>),
+    /// `const T*`: C only reads through it, so read-only Rust memory may go here.
+    ConstPointer(Arc<CType>),
+}
+
+/// How a value of a C type sits in memory and registers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Kind {
+    Void,
+    Bool,
+    I8,
+    U8,
+    I16,
+    U16,
+    I32,
+    U32,
+    I64,
+    U64,
+    F32,
+    F64,
+    LongDouble,
+    Ptr,
+}
+
+impl Kind {
+    /// The kind of a C integer type of `size` bytes.
+    const fn int(size: usize, signed: bool) -> Kind {
+        match (size, signed) {
+            (1, true) => Kind::I8,
+            (1, false) => Kind::U8,
+            (2, true) => Kind::I16,
+            (2, false) => Kind::U16,
+            (4, true) => Kind::I32,
+            (4, false) => Kind::U32,
+            (_, true) => Kind::I64,
+            (_, false) => Kind::U64,
+        }
+    }
+
+    /// The inclusive range of an integer kind.
+    pub(crate) fn int_range(self) -> Option<(i128, i128)> {
+        Some(match self {
+            Kind::Bool => (0, 1),
+            Kind::I8 => (i8::MIN.into(), i8::MAX.into()),
+            Kind::U8 => (0, u8::MAX.into()),
+            Kind::I16 => (i16::MIN.into(), i16::MAX.into()),
+            Kind::U16 => (0, u16::MAX.into()),
+            Kind::I32 => (i32::MIN.into(), i32::MAX.into()),
+            Kind::U32 => (0, u32::MAX.into()),
+            Kind::I64 => (i64::MIN.into(), i64::MAX.into()),
+            Kind::U64 => (0, u64::MAX.into()),
+            _ => return None,
+        })
+    }
+}
+
+const CHAR_SIGNED: bool = c_char::MIN != 0;
+const WCHAR_SIGNED: bool = cfg!(not(windows));
+const WCHAR_SIZE: usize = if cfg!(windows) { 2 } else { 4 };
+
+impl CType {
+    /// `POINTER(pointee)`: a pointer C may write through.
+    pub fn pointer(pointee: CType) -> CType {
+        CType::Pointer(Arc::new(pointee))
+    }
+
+    /// `const pointee*`: a pointer C only reads through.
+    pub fn const_pointer(pointee: CType) -> CType {
+        CType::ConstPointer(Arc::new(pointee))
+    }
+
+    pub(crate) fn kind(&self) -> Kind {
+        use CType::*;
+        match self {
+            Void => Kind::Void,
+            Bool => Kind::Bool,
+            Char => Kind::int(1, CHAR_SIGNED),
+            WChar => Kind::int(WCHAR_SIZE, WCHAR_SIGNED),
+            Byte | Int8 => Kind::I8,
+            UByte | UInt8 => Kind::U8,
+            Short | Int16 => Kind::I16,
+            UShort | UInt16 => Kind::U16,
+            Int | Int32 => Kind::I32,
+            UInt | UInt32 => Kind::U32,
+            Long => Kind::int(size_of::<c_long>(), true),
+            ULong => Kind::int(size_of::<c_long>(), false),
+            LongLong | Int64 => Kind::I64,
+            ULongLong | UInt64 => Kind::U64,
+            SizeT => Kind::int(size_of::<usize>(), false),
+            SSizeT | IntP => Kind::int(size_of::<isize>(), true),
+            Float => Kind::F32,
+            Double => Kind::F64,
+            LongDouble => Kind::LongDouble,
+            CharP | WCharP | VoidP | Pointer(_) | ConstPointer(_) => Kind::Ptr,
+        }
+    }
+
+    /// Size in bytes, as C's `sizeof` (0 for `void`).
+    pub fn size(&self) -> usize {
+        match self.kind() {
+            Kind::Void => 0,
+            Kind::Bool | Kind::I8 | Kind::U8 => 1,
+            Kind::I16 | Kind::U16 => 2,
+            Kind::I32 | Kind::U32 | Kind::F32 => 4,
+            Kind::I64 | Kind::U64 | Kind::F64 => 8,
+            Kind::LongDouble => LongDouble::SIZE,
+            Kind::Ptr => size_of::<*const c_void>(),
+        }
+    }
+
+    /// Alignment in bytes, as C's `_Alignof` (1 for `void`).
+    pub fn align(&self) -> usize {
+        match self.kind() {
+            Kind::Void => 1,
+            Kind::I64 | Kind::U64 => align_of::<u64>(),
+            Kind::F64 => align_of::<f64>(),
+            Kind::LongDouble => LongDouble::ALIGN,
+            Kind::Ptr => align_of::<*const c_void>(),
+            _ => self.size(),
+        }
+    }
+
+    /// Whether this is an integer type (including `_Bool`, `char`, `wchar_t`).
+    pub fn is_integer(&self) -> bool {
+        self.kind().int_range().is_some()
+    }
+
+    /// Whether this is `float`, `double` or `long double`.
+    pub fn is_float(&self) -> bool {
+        matches!(self.kind(), Kind::F32 | Kind::F64 | Kind::LongDouble)
+    }
+
+    /// Whether values of this type are addresses.
+    pub fn is_pointer(&self) -> bool {
+        self.kind() == Kind::Ptr
+    }
+
+    /// The pointed-to type of `POINTER(T)` and `const T*`.
+    pub fn pointee(&self) -> Option<&CType> {
+        match self {
+            CType::Pointer(t) | CType::ConstPointer(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Whether the two types have the same machine representation, so one may
+    /// stand for the other (`c_int` and `c_int32`; `c_long` and `c_longlong`
+    /// on 64-bit Unix). Pointers are compatible when their pointees are.
+    pub fn is_compatible(&self, other: &CType) -> bool {
+        match (self.pointee(), other.pointee()) {
+            (Some(a), Some(b)) => a.is_compatible(b),
+            _ => self.kind() == other.kind(),
+        }
+    }
+
+    /// The integer range a value must fall in, for integer types.
+    pub fn int_range(&self) -> Option<(i128, i128)> {
+        self.kind().int_range()
+    }
+
+    /// The libffi description of this type.
+    pub(crate) fn ffi_type(&self) -> Type {
+        match self.kind() {
+            Kind::Void => Type::void(),
+            Kind::Bool | Kind::U8 => Type::u8(),
+            Kind::I8 => Type::i8(),
+            Kind::I16 => Type::i16(),
+            Kind::U16 => Type::u16(),
+            Kind::I32 => Type::i32(),
+            Kind::U32 => Type::u32(),
+            Kind::I64 => Type::i64(),
+            Kind::U64 => Type::u64(),
+            Kind::F32 => Type::f32(),
+            Kind::F64 => Type::f64(),
+            Kind::LongDouble => Type::longdouble(),
+            Kind::Ptr => Type::pointer(),
+        }
+    }
+
+    /// The type C's default argument promotions turn this into when it is
+    /// passed through `...`: `float` → `double`, small integers → `int`.
+    pub fn promoted(&self) -> CType {
+        match self.kind() {
+            Kind::F32 => CType::Double,
+            Kind::Bool | Kind::I8 | Kind::U8 | Kind::I16 | Kind::U16 => CType::Int,
+            _ => self.clone(),
+        }
+    }
+
+    /// ctypes' name for the type.
+    fn name(&self) -> &'static str {
+        use CType::*;
+        match self {
+            Void => "None",
+            Bool => "c_bool",
+            Char => "c_char",
+            WChar => "c_wchar",
+            Byte => "c_byte",
+            UByte => "c_ubyte",
+            Short => "c_short",
+            UShort => "c_ushort",
+            Int => "c_int",
+            UInt => "c_uint",
+            Long => "c_long",
+            ULong => "c_ulong",
+            LongLong => "c_longlong",
+            ULongLong => "c_ulonglong",
+            Int8 => "c_int8",
+            UInt8 => "c_uint8",
+            Int16 => "c_int16",
+            UInt16 => "c_uint16",
+            Int32 => "c_int32",
+            UInt32 => "c_uint32",
+            Int64 => "c_int64",
+            UInt64 => "c_uint64",
+            SizeT => "c_size_t",
+            SSizeT => "c_ssize_t",
+            IntP => "c_intp",
+            Float => "c_float",
+            Double => "c_double",
+            LongDouble => "c_longdouble",
+            CharP => "c_char_p",
+            WCharP => "c_wchar_p",
+            VoidP => "c_void_p",
+            Pointer(_) => "POINTER",
+            ConstPointer(_) => "const",
+        }
+    }
+}
+
+impl fmt::Display for CType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CType::Pointer(t) => write!(f, "POINTER({t})"),
+            CType::ConstPointer(t) => write!(f, "const POINTER({t})"),
+            other => f.write_str(other.name()),
+        }
+    }
+}
+
+/// `int` as ctypes' default result type.
+impl Default for CType {
+    fn default() -> Self {
+        CType::Int
+    }
+}
+
+// Keep the platform assumptions above honest.
+const _: () = assert!(size_of::<c_int>() == 4);

@@ -1,0 +1,3 @@
+//! Documentation-only pages.
+
+pub mod ctypes_for_python_users;

@@ -1,0 +1,140 @@
+//! The one error type: what failed, where, and what was expected versus given.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Everything that can go wrong in rctypes, with the context needed to fix it:
+/// the library, the symbol, the 1-based argument index (as ctypes counts), and
+/// what was expected versus what was given.
+///
+/// ```
+/// # fn main() -> Result<(), rctypes::Error> {
+/// use rctypes::{CType, Library};
+/// let libc = Library::this()?;
+/// // SAFETY: labs has this signature in every C library.
+/// let labs = unsafe { libc.function("labs", &[CType::Long], CType::Long)? };
+/// let err = labs.call(&["seven".into()]).unwrap_err();
+/// assert_eq!(err.to_string(), "labs: argument 1: expected c_long, given str \"seven\"");
+/// # Ok(()) }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The dynamic loader refused the file: missing, not a library, wrong
+    /// architecture, or a failing dependency. `message` is the loader's own.
+    #[error("cannot load library {path}: {message}")]
+    Load {
+        /// The path or name handed to the loader.
+        path: String,
+        /// What the loader said.
+        message: String,
+    },
+    /// [`load_library`](crate::load_library) found no candidate file.
+    #[error("no library {name:?} in {}: tried {}", dir.display(), list_paths(tried))]
+    NotFound {
+        /// The name asked for.
+        name: String,
+        /// The folder searched.
+        dir: PathBuf,
+        /// Every path that was tried, in order.
+        tried: Vec<PathBuf>,
+    },
+    /// The library has no such symbol.
+    #[error("{library}: no symbol {symbol:?}: {message}")]
+    Symbol {
+        /// The library's path or name.
+        library: String,
+        /// The symbol looked up.
+        symbol: String,
+        /// What the loader said.
+        message: String,
+    },
+    /// A call with the wrong number of arguments.
+    #[error("{function}: expected {}{expected} argument{}, given {given}",
+        if *variadic { "at least " } else { "" }, if *expected == 1 { "" } else { "s" })]
+    Arity {
+        /// The function's symbol name.
+        function: String,
+        /// How many the signature declares (the fixed ones, when variadic).
+        expected: usize,
+        /// How many were given.
+        given: usize,
+        /// Whether the function takes further variadic arguments.
+        variadic: bool,
+    },
+    /// An argument that does not convert to its declared C type.
+    #[error("{function}: argument {index}: expected {expected}, given {given}")]
+    Argument {
+        /// The function's symbol name.
+        function: String,
+        /// 1-based, as ctypes counts.
+        index: usize,
+        /// The declared C type, and any constraint on it.
+        expected: String,
+        /// What was given, and why it does not fit.
+        given: String,
+    },
+    /// A declared signature that cannot be used, e.g. `void` as an argument.
+    #[error("{function}: invalid signature: {reason}")]
+    Signature {
+        /// The function's symbol name.
+        function: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A value that does not convert to the Rust or C type asked for.
+    #[error("cannot convert {given} to {expected}")]
+    Conversion {
+        /// The type asked for.
+        expected: String,
+        /// What was there.
+        given: String,
+    },
+    /// An error raised by a result check ([`CFunc::with_errcheck`](crate::CFunc::with_errcheck)).
+    #[error("{function}: {message}")]
+    Check {
+        /// The function's symbol name.
+        function: String,
+        /// What the check reported.
+        message: String,
+    },
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn list_paths(paths: &[PathBuf]) -> String {
+    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    shown.join(", ")
+}
+
+/// Why a value does not fit a C type, before the call site adds its context.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Mismatch {
+    pub expected: String,
+    pub given: String,
+}
+
+impl Mismatch {
+    pub(crate) fn at(self, function: &str, index: usize) -> Error {
+        Error::Argument {
+            function: function.to_owned(),
+            index: index + 1,
+            expected: self.expected,
+            given: self.given,
+        }
+    }
+
+    pub(crate) fn into_conversion(self) -> Error {
+        Error::Conversion {
+            expected: self.expected,
+            given: self.given,
+        }
+    }
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "expected {}, given {}", self.expected, self.given)
+    }
+}

@@ -1,0 +1,74 @@
+//! Python's `ctypes` and `numpy.ctypeslib` for Rust.
+//!
+//! Open a C shared library at run time, look functions up by name, declare
+//! their signatures, and call them with every argument checked before C runs.
+//!
+//! ```
+//! # fn main() -> Result<(), rctypes::Error> {
+//! use rctypes::{CType, Library};
+//!
+//! // SAFETY: our fibonacci library has no initialisers to fear.
+//! let lib = unsafe { rctypes::load_library("fibonacci", env!("RCTYPES_CSRC_DIR"))? };
+//! // SAFETY: fibonacci.c defines `int fib(int)` and
+//! // `void fibseries(int *a, int elements, int *series)`.
+//! let fib = unsafe { lib.function("fib", &[CType::Int], CType::Int)? };
+//! let fibseries = unsafe {
+//!     lib.function(
+//!         "fibseries",
+//!         &[CType::const_pointer(CType::Int), CType::Int, CType::pointer(CType::Int)],
+//!         CType::Void,
+//!     )?
+//! };
+//!
+//! assert_eq!(fib.call(&[8.into()])?.to::<i32>()?, 13);
+//!
+//! let input = [1, 2, 3, 4, 5, 6, 7, 8];
+//! let mut series = [0i32; 8];
+//! fibseries.call(&[(&input).into(), 8.into(), (&mut series).into()])?;
+//! assert_eq!(series, [0, 1, 1, 2, 3, 5, 8, 13]);
+//!
+//! // Checked: a read-only borrow where C writes is refused before the call.
+//! let err = fibseries.call(&[(&input).into(), 8.into(), (&input).into()]).unwrap_err();
+//! assert!(err.to_string().contains("argument 3"));
+//! # Ok(()) }
+//! ```
+//!
+//! # Core concepts
+//!
+//! - [`Library`]: a loaded shared library ([`Library::open`], [`load_library`],
+//!   [`Library::this`] for libc). Loading is `unsafe`: initialisers run.
+//! - [`CType`]: the run-time C types a signature is written in, with the
+//!   platform's sizes.
+//! - [`Value`]: one dynamic argument or result. Conversions are range-checked;
+//!   pointer arguments borrow Rust memory for the call.
+//! - [`CFunc`]: a symbol bound to a signature (`unsafe`: you vouch for it);
+//!   [`CFunc::call`] is then safe and checks every argument.
+//! - [`TypedCFunc`]: the same function with its signature as Rust types, called
+//!   directly with no libffi and no per-call checks.
+//! - [`Error`]: one error type naming the library, symbol, argument and what
+//!   was expected versus given.
+//!
+//! The [`doc::ctypes_for_python_users`] page maps each ctypes idiom to its
+//! rctypes form.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+
+mod ctype;
+pub mod doc;
+mod errno;
+mod error;
+mod func;
+mod library;
+mod longdouble;
+mod typed;
+mod value;
+
+pub use ctype::CType;
+pub use errno::{get_errno, set_errno};
+pub use error::{Error, Result};
+pub use func::{CFunc, ErrCheck};
+pub use library::{Library, OpenFlags, Variable, load_library};
+pub use longdouble::LongDouble;
+pub use typed::{ArgList, CArg, CRet, TypedCFunc};
+pub use value::{ArrayArg, FromValue, RawPtr, Scalar, StringBuffer, Value};

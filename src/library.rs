@@ -1,0 +1,350 @@
+//! Loading shared libraries and finding their symbols.
+
+use std::ffi::c_void;
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::ctype::CType;
+use crate::error::{Error, Result};
+use crate::value::{Keep, Slot, Value, decode, encode};
+
+/// A loaded shared library. Cheap to clone: clones share one handle, and every
+/// function and variable bound from it holds a clone, so the library stays
+/// loaded while anything that points into it is alive.
+///
+/// ```
+/// # fn main() -> Result<(), rctypes::Error> {
+/// use rctypes::{CType, Library};
+/// let libc = Library::this()?; // ctypes' CDLL(None)
+/// // SAFETY: strlen has this signature.
+/// let strlen = unsafe { libc.function("strlen", &[CType::CharP], CType::SizeT)? };
+/// drop(libc); // strlen keeps the library loaded
+/// assert_eq!(strlen.call(&["hello".into()])?.to::<usize>()?, 5);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Library {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    handle: Handle,
+    name: String,
+}
+
+#[cfg(unix)]
+type Handle = libloading::os::unix::Library;
+#[cfg(windows)]
+type Handle = libloading::os::windows::Library;
+
+/// How [`Library::open_with`] loads a library (`dlopen`'s mode; Unix only).
+///
+/// The default is ctypes' default: `RTLD_NOW | RTLD_LOCAL`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OpenFlags {
+    /// `RTLD_GLOBAL`: the library's symbols resolve symbols of libraries
+    /// loaded after it (ctypes' `mode=RTLD_GLOBAL`). Otherwise `RTLD_LOCAL`.
+    pub global: bool,
+    /// `RTLD_LAZY`: resolve function symbols on first call. Otherwise `RTLD_NOW`.
+    pub lazy: bool,
+    /// `RTLD_NODELETE`: never unload, even after the last handle is closed.
+    pub nodelete: bool,
+}
+
+#[cfg(unix)]
+impl OpenFlags {
+    fn mode(self) -> std::ffi::c_int {
+        let mut mode = if self.lazy {
+            libc::RTLD_LAZY
+        } else {
+            libc::RTLD_NOW
+        };
+        mode |= if self.global {
+            libc::RTLD_GLOBAL
+        } else {
+            libc::RTLD_LOCAL
+        };
+        if self.nodelete {
+            mode |= libc::RTLD_NODELETE;
+        }
+        mode
+    }
+}
+
+impl Library {
+    /// Loads the shared library at `path` (or a bare name the system loader
+    /// searches for, such as `libm.so.6`), as ctypes' `CDLL(path)`.
+    ///
+    /// # Safety
+    ///
+    /// Loading runs the library's initialisers, which can do anything: the
+    /// caller vouches that the library is sound to load into this process.
+    pub unsafe fn open(path: impl AsRef<Path>) -> Result<Library> {
+        // SAFETY: forwarded to the caller.
+        unsafe { Self::open_with(path, OpenFlags::default()) }
+    }
+
+    /// [`open`](Self::open) with explicit loader flags.
+    ///
+    /// # Safety
+    ///
+    /// As for [`open`](Self::open): initialisers run.
+    pub unsafe fn open_with(path: impl AsRef<Path>, flags: OpenFlags) -> Result<Library> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        #[cfg(unix)]
+        // SAFETY: the caller vouches for the library's initialisers.
+        let handle = unsafe { Handle::open(Some(path), flags.mode()) };
+        #[cfg(windows)]
+        // SAFETY: the caller vouches for the library's initialisers.
+        let handle = {
+            let _ = flags;
+            unsafe { Handle::new(path) }
+        };
+        let handle = handle.map_err(|e| Error::Load {
+            path: name.clone(),
+            message: loader_message(&e),
+        })?;
+        Ok(Library {
+            inner: Arc::new(Inner { handle, name }),
+        })
+    }
+
+    /// The running program and the libraries it has loaded, libc among them:
+    /// ctypes' `CDLL(None)`. Nothing new is loaded, so nothing runs.
+    pub fn this() -> Result<Library> {
+        #[cfg(unix)]
+        let handle = Handle::this();
+        #[cfg(windows)]
+        let handle = Handle::this().map_err(|e| Error::Load {
+            path: "<this process>".into(),
+            message: loader_message(&e),
+        })?;
+        Ok(Library {
+            inner: Arc::new(Inner {
+                handle,
+                name: "<this process>".into(),
+            }),
+        })
+    }
+
+    /// The path or name the library was opened with.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The address of `symbol`.
+    pub fn symbol_address(&self, symbol: &str) -> Result<*mut c_void> {
+        // SAFETY: reading a symbol's address as a plain pointer value does
+        // nothing with it; what it points to is the concern of later code.
+        let found = unsafe { self.inner.handle.get::<*mut c_void>(symbol.as_bytes()) };
+        let ptr = found.map(|s| *s).map_err(|e| Error::Symbol {
+            library: self.inner.name.clone(),
+            symbol: symbol.into(),
+            message: loader_message(&e),
+        })?;
+        if ptr.is_null() {
+            return Err(Error::Symbol {
+                library: self.inner.name.clone(),
+                symbol: symbol.into(),
+                message: "the symbol's address is null".into(),
+            });
+        }
+        Ok(ptr)
+    }
+
+    /// Binds the exported variable `symbol` as a `ty`: ctypes' `ty.in_dll(lib, name)`.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// # let abi = unsafe { rctypes::Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libabi.so"))? };
+    /// use rctypes::CType;
+    /// // SAFETY: abi.c declares `int counter` and `double ratio`.
+    /// let counter = unsafe { abi.variable("counter", CType::Int)? };
+    /// counter.set(&99.into())?;
+    /// assert_eq!(counter.get().to::<i32>()?, 99);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Safety
+    ///
+    /// The variable must have type `ty`, and no other thread may write it while
+    /// this handle reads or writes it.
+    pub unsafe fn variable(&self, symbol: &str, ty: CType) -> Result<Variable> {
+        let addr = self.symbol_address(symbol)?;
+        if ty == CType::Void {
+            return Err(Error::Signature {
+                function: symbol.into(),
+                reason: "a variable cannot be void".into(),
+            });
+        }
+        Ok(Variable {
+            library: self.clone(),
+            name: symbol.into(),
+            addr,
+            ty,
+        })
+    }
+}
+
+impl fmt::Debug for Library {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Library").field(&self.inner.name).finish()
+    }
+}
+
+fn loader_message(e: &libloading::Error) -> String {
+    use std::error::Error as _;
+    match e.source() {
+        Some(src) => src.to_string(),
+        None => e.to_string(),
+    }
+}
+
+/// A C global variable of a declared type, bound with [`Library::variable`].
+pub struct Variable {
+    library: Library,
+    name: String,
+    addr: *mut c_void,
+    ty: CType,
+}
+
+// SAFETY: the address stays valid while `library` is loaded, and the
+// declaration's promise (no concurrent writers) covers reads from any thread.
+unsafe impl Send for Variable {}
+// SAFETY: as above.
+unsafe impl Sync for Variable {}
+
+impl Variable {
+    /// The current value.
+    pub fn get(&self) -> Value<'static> {
+        // SAFETY: the declaration promised a `ty` lives at `addr`, and the
+        // library (so the variable) stays loaded while self exists.
+        unsafe { decode(self.addr as *const u8, &self.ty, false) }
+    }
+
+    /// Stores a value, range-checked against the declared type. Pointer
+    /// variables only take null or an address C handed out, since C would keep
+    /// a pointer to Rust memory past its borrow.
+    pub fn set(&self, value: &Value<'_>) -> Result<()> {
+        if self.ty.is_pointer() && !matches!(value, Value::Null | Value::Pointer(_)) {
+            return Err(Error::Conversion {
+                expected: format!("{} (null or a pointer from C)", self.ty),
+                given: value.describe(),
+            });
+        }
+        let mut slot = Slot::ZERO;
+        let mut keep = Keep::default();
+        encode(value, &self.ty, &mut slot, &mut keep).map_err(|m| m.into_conversion())?;
+        // SAFETY: a `ty` lives at `addr` (the declaration's promise); the slot
+        // holds its bytes at the start.
+        unsafe {
+            std::ptr::copy_nonoverlapping(slot.0.as_ptr(), self.addr as *mut u8, self.ty.size());
+        }
+        Ok(())
+    }
+
+    /// The declared type.
+    pub fn ctype(&self) -> &CType {
+        &self.ty
+    }
+
+    /// The symbol's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The library it lives in.
+    pub fn library(&self) -> &Library {
+        &self.library
+    }
+}
+
+/// numpy.ctypeslib's `load_library(libname, loader_path)`.
+///
+/// `dir` may be a folder or a file in it (pass `file!()`-style paths as numpy
+/// users pass `__file__`). A `name` with no extension gets the platform's
+/// (`.so`, `.dylib`, `.dll`); unlike numpy, the `lib` prefix is tried too, and
+/// when nothing is found the error lists every path tried.
+///
+/// ```
+/// # fn main() -> Result<(), rctypes::Error> {
+/// // SAFETY: our own fibonacci library has no initialisers.
+/// let lib = unsafe { rctypes::load_library("fibonacci", env!("RCTYPES_CSRC_DIR"))? };
+/// assert!(lib.name().ends_with("libfibonacci.so"));
+/// let err = unsafe { rctypes::load_library("nothere", env!("RCTYPES_CSRC_DIR")) }.unwrap_err();
+/// assert!(err.to_string().contains("libnothere.so"));
+/// # Ok(()) }
+/// ```
+///
+/// # Safety
+///
+/// As for [`Library::open`]: the library's initialisers run.
+pub unsafe fn load_library(name: &str, dir: impl AsRef<Path>) -> Result<Library> {
+    let dir = dir.as_ref();
+    let dir = if dir.is_file() {
+        dir.parent().unwrap_or(Path::new("."))
+    } else {
+        dir
+    };
+    let tried = candidates(name)
+        .into_iter()
+        .map(|c| dir.join(c))
+        .collect::<Vec<_>>();
+    match tried.iter().find(|p| p.exists()) {
+        // SAFETY: forwarded to the caller.
+        Some(found) => unsafe { Library::open(found) },
+        None => Err(Error::NotFound {
+            name: name.into(),
+            dir: dir.into(),
+            tried,
+        }),
+    }
+}
+
+/// The file names `load_library` tries for `name`, in order.
+fn candidates(name: &str) -> Vec<String> {
+    if has_library_extension(name) {
+        return vec![name.to_owned()];
+    }
+    let suffixes: &[&str] = if cfg!(windows) {
+        &[".dll"]
+    } else if cfg!(target_os = "macos") {
+        &[".dylib", ".so"]
+    } else {
+        &[".so"]
+    };
+    let mut out: Vec<String> = suffixes.iter().map(|s| format!("{name}{s}")).collect();
+    if !name.starts_with("lib") && !cfg!(windows) {
+        out.extend(suffixes.iter().map(|s| format!("lib{name}{s}")));
+    }
+    out
+}
+
+fn has_library_extension(name: &str) -> bool {
+    let file = Path::new(name)
+        .file_name()
+        .and_then(|f| f.to_str())
+        .unwrap_or(name);
+    file.ends_with(".dll")
+        || file.ends_with(".dylib")
+        || file.ends_with(".so")
+        || file.contains(".so.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_without_extension_get_suffix_and_prefix() {
+        let c = candidates("fibonacci");
+        assert_eq!(c[0], format!("fibonacci{}", std::env::consts::DLL_SUFFIX));
+        if cfg!(unix) {
+            assert!(c.contains(&format!("libfibonacci{}", std::env::consts::DLL_SUFFIX)));
+        }
+        assert_eq!(candidates("libm.so.6"), vec!["libm.so.6".to_owned()]);
+        assert_eq!(candidates("libfoo.so"), vec!["libfoo.so".to_owned()]);
+    }
+}

@@ -1,0 +1,467 @@
+//! Typed calls: a signature known at compile time, checked once, then every
+//! call is a plain `extern "C"` call with no libffi and no per-call checks.
+
+use std::ffi::{CStr, CString, c_char, c_void};
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use crate::ctype::CType;
+use crate::error::{Error, Result};
+use crate::func::CFunc;
+use crate::library::Library;
+use crate::value::{RawPtr, Scalar, StringBuffer};
+
+/// A Rust type that passes to C as one argument of a typed call.
+///
+/// Scalars pass as themselves; slices, `&mut T` (ctypes' `byref`) and string
+/// buffers pass as pointers borrowed for the call; `&CStr` as `const char*`;
+/// [`RawPtr`] and `Option<RawPtr>` as the address C handed out.
+///
+/// # Safety
+///
+/// `Raw` must be the C representation of `ctype()`, and `into_raw` must give
+/// a value that stays valid for as long as `self` is borrowed.
+pub unsafe trait CArg {
+    /// What travels in the register or stack slot.
+    type Raw: Copy;
+    /// How this argument is described in errors.
+    fn ctype() -> CType;
+    /// Whether a value of this type may be passed where `declared` is.
+    fn accepts(declared: &CType) -> bool;
+    /// The value to pass.
+    fn into_raw(self) -> Self::Raw;
+}
+
+/// A Rust type a typed call returns.
+///
+/// # Safety
+///
+/// `Raw` must be the C representation of the declared result, and
+/// `from_raw` must be sound for every value C may return of that type.
+pub unsafe trait CRet {
+    /// What comes back in the return register.
+    type Raw: Copy;
+    /// How this result is described in errors.
+    fn ctype() -> CType;
+    /// Whether this type may receive a result declared as `declared`.
+    fn accepts(declared: &CType) -> bool;
+    /// The Rust value.
+    fn from_raw(raw: Self::Raw) -> Self;
+}
+
+macro_rules! scalar_arg_ret {
+    ($($t:ty),*) => {$(
+        // SAFETY: a Scalar has exactly its CTYPE's representation.
+        unsafe impl CArg for $t {
+            type Raw = $t;
+            fn ctype() -> CType {
+                <$t as Scalar>::CTYPE
+            }
+            fn accepts(declared: &CType) -> bool {
+                !declared.is_pointer() && declared.is_compatible(&<$t as Scalar>::CTYPE)
+            }
+            #[inline(always)]
+            fn into_raw(self) -> $t {
+                self
+            }
+        }
+
+        // SAFETY: as above.
+        unsafe impl CRet for $t {
+            type Raw = $t;
+            fn ctype() -> CType {
+                <$t as Scalar>::CTYPE
+            }
+            fn accepts(declared: &CType) -> bool {
+                !declared.is_pointer() && declared.is_compatible(&<$t as Scalar>::CTYPE)
+            }
+            #[inline(always)]
+            fn from_raw(raw: $t) -> $t {
+                raw
+            }
+        }
+    )*};
+}
+
+scalar_arg_ret!(
+    i8, u8, i16, u16, i32, u32, i64, u64, isize, usize, f32, f64, bool
+);
+
+// SAFETY: a void function returns nothing; () is what Rust calls that.
+unsafe impl CRet for () {
+    type Raw = ();
+    fn ctype() -> CType {
+        CType::Void
+    }
+    fn accepts(declared: &CType) -> bool {
+        *declared == CType::Void
+    }
+    #[inline(always)]
+    fn from_raw(_: ()) {}
+}
+
+fn pointee_fits(declared: &CType, elem: &CType) -> bool {
+    *declared == CType::Void || declared.is_compatible(elem)
+}
+
+// SAFETY: a slice lends its data pointer, valid while the slice is borrowed.
+unsafe impl<T: Scalar> CArg for &[T] {
+    type Raw = *const T;
+    fn ctype() -> CType {
+        CType::const_pointer(T::CTYPE)
+    }
+    fn accepts(declared: &CType) -> bool {
+        matches!(declared, CType::ConstPointer(p) if pointee_fits(p, &T::CTYPE))
+    }
+    #[inline(always)]
+    fn into_raw(self) -> *const T {
+        self.as_ptr()
+    }
+}
+
+fn accepts_mut(declared: &CType, elem: &CType) -> bool {
+    match declared {
+        CType::VoidP => true,
+        CType::Pointer(p) | CType::ConstPointer(p) => pointee_fits(p, elem),
+        _ => false,
+    }
+}
+
+// SAFETY: as above, for a mutable borrow C may write through.
+unsafe impl<T: Scalar> CArg for &mut [T] {
+    type Raw = *mut T;
+    fn ctype() -> CType {
+        CType::pointer(T::CTYPE)
+    }
+    fn accepts(declared: &CType) -> bool {
+        accepts_mut(declared, &T::CTYPE)
+    }
+    #[inline(always)]
+    fn into_raw(self) -> *mut T {
+        self.as_mut_ptr()
+    }
+}
+
+// SAFETY: ctypes' byref: the address of one value, mutably borrowed.
+unsafe impl<T: Scalar> CArg for &mut T {
+    type Raw = *mut T;
+    fn ctype() -> CType {
+        CType::pointer(T::CTYPE)
+    }
+    fn accepts(declared: &CType) -> bool {
+        accepts_mut(declared, &T::CTYPE)
+    }
+    #[inline(always)]
+    fn into_raw(self) -> *mut T {
+        self
+    }
+}
+
+// SAFETY: a CStr is NUL-terminated and borrowed for the call.
+unsafe impl CArg for &CStr {
+    type Raw = *const c_char;
+    fn ctype() -> CType {
+        CType::CharP
+    }
+    fn accepts(declared: &CType) -> bool {
+        match declared {
+            CType::CharP => true,
+            CType::ConstPointer(p) => pointee_fits(p, &CType::Char),
+            _ => false,
+        }
+    }
+    #[inline(always)]
+    fn into_raw(self) -> *const c_char {
+        self.as_ptr()
+    }
+}
+
+// SAFETY: the buffer is NUL-terminated past its capacity and mutably borrowed.
+unsafe impl CArg for &mut StringBuffer {
+    type Raw = *mut c_char;
+    fn ctype() -> CType {
+        CType::pointer(CType::Char)
+    }
+    fn accepts(declared: &CType) -> bool {
+        *declared == CType::CharP || accepts_mut(declared, &CType::Char)
+    }
+    #[inline(always)]
+    fn into_raw(self) -> *mut c_char {
+        self.as_mut_ptr()
+    }
+}
+
+// SAFETY: an address C handed out goes back as the same pointer.
+unsafe impl CArg for RawPtr {
+    type Raw = *mut c_void;
+    fn ctype() -> CType {
+        CType::VoidP
+    }
+    fn accepts(declared: &CType) -> bool {
+        declared.is_pointer()
+    }
+    #[inline(always)]
+    fn into_raw(self) -> *mut c_void {
+        self.as_ptr()
+    }
+}
+
+// SAFETY: as above, with None as NULL.
+unsafe impl CArg for Option<RawPtr> {
+    type Raw = *mut c_void;
+    fn ctype() -> CType {
+        CType::VoidP
+    }
+    fn accepts(declared: &CType) -> bool {
+        declared.is_pointer()
+    }
+    #[inline(always)]
+    fn into_raw(self) -> *mut c_void {
+        self.map_or(std::ptr::null_mut(), RawPtr::as_ptr)
+    }
+}
+
+// SAFETY: any address C returns is kept opaque; null becomes None.
+unsafe impl CRet for Option<RawPtr> {
+    type Raw = *mut c_void;
+    fn ctype() -> CType {
+        CType::VoidP
+    }
+    fn accepts(declared: &CType) -> bool {
+        declared.is_pointer()
+    }
+    #[inline(always)]
+    fn from_raw(raw: *mut c_void) -> Self {
+        // SAFETY: the address came from C as a pointer of the declared type.
+        unsafe { RawPtr::new(raw) }
+    }
+}
+
+// SAFETY: a `char*` result is, by the declared signature, null or a string;
+// it is copied out at once.
+unsafe impl CRet for Option<CString> {
+    type Raw = *const c_char;
+    fn ctype() -> CType {
+        CType::CharP
+    }
+    fn accepts(declared: &CType) -> bool {
+        *declared == CType::CharP
+    }
+    fn from_raw(raw: *const c_char) -> Self {
+        // SAFETY: see the impl's comment.
+        (!raw.is_null()).then(|| unsafe { CStr::from_ptr(raw) }.to_owned())
+    }
+}
+
+impl StringBuffer {
+    fn as_mut_ptr(&mut self) -> *mut c_char {
+        self.raw().as_ptr() as *mut c_char
+    }
+}
+
+/// A tuple of [`CArg`]s: the argument list of a typed call.
+pub trait ArgList {
+    /// The number of arguments.
+    const LEN: usize;
+    /// The 1-based index of the first argument that cannot go where
+    /// `declared` says, with what it is.
+    fn mismatch(declared: &[CType]) -> Option<(usize, CType)>;
+}
+
+/// A C function whose signature is a Rust type: `TypedCFunc<(i32, i32), i32>`
+/// is `int f(int, int)`.
+///
+/// Made from a [`CFunc`] with [`CFunc::typed`] (checked against its declared
+/// signature once), or declared directly with [`Library::typed`]. Each
+/// [`call`](Self::call) is then a direct call through the function pointer:
+/// no libffi, no checks, no allocation. Arguments that point into Rust memory
+/// (`&[T]`, `&mut [T]`, `&mut T`, `&CStr`) are borrowed for the call.
+///
+/// Use the dynamic [`CFunc`] when signatures are learned at run time, for
+/// variadic functions, `long double`, and errno capture; use this one in hot
+/// paths where the signature is fixed.
+///
+/// ```
+/// # fn main() -> Result<(), rctypes::Error> {
+/// use rctypes::{CType, Library, TypedCFunc};
+/// let lib = unsafe { Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libmean.so"))? };
+/// // SAFETY: mean.c defines `float compute_mean(float *A, int n)`; it only reads A.
+/// let mean = unsafe {
+///     lib.function("compute_mean", &[CType::const_pointer(CType::Float), CType::Int], CType::Float)?
+/// };
+/// let mean: TypedCFunc<(&[f32], i32), f32> = mean.typed()?;
+/// let data = [1.0f32, 2.0, 3.0, 6.0];
+/// assert_eq!(mean.call((&data, 4)), 3.0);
+/// # Ok(()) }
+/// ```
+pub struct TypedCFunc<Args, Ret> {
+    code: *const c_void,
+    library: Library,
+    name: Arc<str>,
+    _signature: PhantomData<fn(Args) -> Ret>,
+}
+
+// SAFETY: the code pointer stays valid while `library` is loaded; whether the
+// function is thread-safe is part of the promise made when declaring it.
+unsafe impl<Args, Ret> Send for TypedCFunc<Args, Ret> {}
+// SAFETY: as above.
+unsafe impl<Args, Ret> Sync for TypedCFunc<Args, Ret> {}
+
+impl<Args, Ret> Clone for TypedCFunc<Args, Ret> {
+    fn clone(&self) -> Self {
+        TypedCFunc {
+            code: self.code,
+            library: self.library.clone(),
+            name: self.name.clone(),
+            _signature: PhantomData,
+        }
+    }
+}
+
+impl<Args, Ret> fmt::Debug for TypedCFunc<Args, Ret> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TypedCFunc({} in {})", self.name, self.library.name())
+    }
+}
+
+impl<Args, Ret> TypedCFunc<Args, Ret> {
+    /// The symbol's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The function's address.
+    pub fn as_ptr(&self) -> *const c_void {
+        self.code
+    }
+}
+
+impl CFunc {
+    /// The typed view of this function, after checking once that `Args` and
+    /// `Ret` agree with the declared signature: the same count, each argument
+    /// compatible (and no read-only borrow where C writes), the same result.
+    pub fn typed<Args: ArgList, Ret: CRet>(&self) -> Result<TypedCFunc<Args, Ret>> {
+        let declared = self.arg_types();
+        if self.is_variadic() {
+            return Err(Error::Signature {
+                function: self.name().into(),
+                reason: "variadic functions have no typed form; use call_variadic".into(),
+            });
+        }
+        if declared.len() != Args::LEN {
+            return Err(Error::Arity {
+                function: self.name().into(),
+                expected: declared.len(),
+                given: Args::LEN,
+                variadic: false,
+            });
+        }
+        if let Some((index, given)) = Args::mismatch(declared) {
+            return Err(Error::Argument {
+                function: self.name().into(),
+                index,
+                expected: declared[index - 1].to_string(),
+                given: format!("Rust type passed as {given}"),
+            });
+        }
+        if !Ret::accepts(self.result_type()) {
+            return Err(Error::Signature {
+                function: self.name().into(),
+                reason: format!(
+                    "result declared {}, typed as {}",
+                    self.result_type(),
+                    Ret::ctype()
+                ),
+            });
+        }
+        Ok(TypedCFunc {
+            code: self.as_ptr(),
+            library: self.library().clone(),
+            name: self.name().into(),
+            _signature: PhantomData,
+        })
+    }
+}
+
+impl Library {
+    /// Binds `symbol` with a signature given as Rust types, with no run-time
+    /// declaration to check against.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// let libc = rctypes::Library::this()?;
+    /// // SAFETY: labs is `long labs(long)`, and long is i64 here.
+    /// # #[cfg(all(unix, target_pointer_width = "64"))] {
+    /// let labs = unsafe { libc.typed::<(i64,), i64>("labs")? };
+    /// assert_eq!(labs.call((-5,)), 5);
+    /// # }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Safety
+    ///
+    /// The symbol must be a C function with exactly this signature, memory-safe
+    /// for every argument of these types (see [`Library::function`]).
+    pub unsafe fn typed<Args: ArgList, Ret: CRet>(
+        &self,
+        symbol: &str,
+    ) -> Result<TypedCFunc<Args, Ret>> {
+        let code = self.symbol_address(symbol)?;
+        Ok(TypedCFunc {
+            code,
+            library: self.clone(),
+            name: symbol.into(),
+            _signature: PhantomData,
+        })
+    }
+}
+
+macro_rules! typed_arity {
+    ($len:expr; $($a:ident $i:tt),*) => {
+        impl<$($a: CArg),*> ArgList for ($($a,)*) {
+            const LEN: usize = $len;
+            #[allow(unused_variables)]
+            fn mismatch(declared: &[CType]) -> Option<(usize, CType)> {
+                $(
+                    if !$a::accepts(&declared[$i]) {
+                        return Some(($i + 1, $a::ctype()));
+                    }
+                )*
+                None
+            }
+        }
+
+        impl<Ret: CRet, $($a: CArg),*> TypedCFunc<($($a,)*), Ret> {
+            /// Calls the function directly, with no checks and no allocation.
+            #[inline(always)]
+            #[allow(non_snake_case)]
+            pub fn call(&self, args: ($($a,)*)) -> Ret {
+                let ($($a,)*) = args;
+                // SAFETY: `code` is a function with this signature: checked
+                // against the declared one by `CFunc::typed`, or promised by
+                // the caller of `Library::typed`. The library stays loaded
+                // while self holds it, and borrowed pointers live through the
+                // call because `args` is owned by this frame.
+                unsafe {
+                    let f: unsafe extern "C" fn($($a::Raw),*) -> Ret::Raw = std::mem::transmute(self.code);
+                    Ret::from_raw(f($($a.into_raw()),*))
+                }
+            }
+        }
+    };
+}
+
+typed_arity!(0;);
+typed_arity!(1; A0 0);
+typed_arity!(2; A0 0, A1 1);
+typed_arity!(3; A0 0, A1 1, A2 2);
+typed_arity!(4; A0 0, A1 1, A2 2, A3 3);
+typed_arity!(5; A0 0, A1 1, A2 2, A3 3, A4 4);
+typed_arity!(6; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5);
+typed_arity!(7; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6);
+typed_arity!(8; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7);
+typed_arity!(9; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8);
+typed_arity!(10; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8, A9 9);
+typed_arity!(11; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8, A9 9, A10 10);
+typed_arity!(12; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8, A9 9, A10 10, A11 11);

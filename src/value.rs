@@ -1,0 +1,856 @@
+//! Dynamic values: one argument or result of a call, and the range-checked
+//! conversions between them and C's types.
+
+use std::borrow::Cow;
+use std::ffi::{CStr, CString, c_char, c_void};
+use std::fmt;
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+
+use crate::ctype::{CType, Kind};
+use crate::error::{Error, Mismatch, Result};
+use crate::longdouble::LongDouble;
+
+/// One argument given to, or one result returned by, a dynamic call.
+///
+/// Arguments borrow what they point to for `'a`, so the memory a pointer
+/// argument refers to outlives the call; results own what they hold.
+/// Conversions into C types are range-checked at the call: `Value::Int(1 << 40)`
+/// passed as `c_int` is an error, where ctypes silently passes 0.
+///
+/// ```
+/// use rctypes::{RawPtr, Value};
+/// let mut out = 0i32;
+/// let data = [1.0f64, 2.0];
+/// let args: [Value; 4] = [7.into(), "text".into(), (&data[..]).into(), Value::byref(&mut out)];
+/// assert_eq!(args[0], Value::Int(7));
+/// ```
+#[derive(Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Value<'a> {
+    /// The result of a `void` function.
+    Void,
+    /// A `_Bool`.
+    Bool(bool),
+    /// Any C integer, checked against the declared type's range.
+    Int(i128),
+    /// A `float` or `double`.
+    Float(f64),
+    /// A `long double` at full precision.
+    LongDouble(LongDouble),
+    /// A Rust string for a `char*` or `wchar_t*` parameter: copied into a
+    /// NUL-terminated buffer for the call (an interior NUL is an error).
+    Str(&'a str),
+    /// A C string: passed as is, with no copy; `char*` results arrive here.
+    CStr(Cow<'a, CStr>),
+    /// A `wchar_t*` result, decoded.
+    String(String),
+    /// The null pointer, accepted by every pointer parameter.
+    Null,
+    /// An address C handed out (a `void*` or `T*` result), passed back as is.
+    Pointer(RawPtr),
+    /// Rust memory lent to C for the call: a slice, a `byref` out-parameter
+    /// or a [`StringBuffer`].
+    Array(ArrayArg<'a>),
+}
+
+/// An address that came from C, such as the `void*` a function returned.
+///
+/// It is opaque: safe code can pass it back to C (the handle pattern, where C
+/// hands out a pointer and later takes it back) but not read through it.
+/// Making one from an arbitrary integer is `unsafe`, since C will trust it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RawPtr(NonNull<c_void>);
+
+// SAFETY: RawPtr is an address with no access through it in safe code; which
+// thread holds the number does not matter.
+unsafe impl Send for RawPtr {}
+// SAFETY: as above, shared references only read the number.
+unsafe impl Sync for RawPtr {}
+
+impl RawPtr {
+    /// Wraps an address; `None` for null.
+    ///
+    /// # Safety
+    ///
+    /// The address is handed to C as a valid pointer wherever a signature
+    /// accepts one: it must be what those C functions expect (for example a
+    /// pointer an earlier call returned and that was not freed since).
+    pub unsafe fn new(ptr: *mut c_void) -> Option<RawPtr> {
+        NonNull::new(ptr).map(RawPtr)
+    }
+
+    /// The address as a raw pointer (reading through it is up to `unsafe` code).
+    pub fn as_ptr(self) -> *mut c_void {
+        self.0.as_ptr()
+    }
+
+    /// The address as an integer, as ctypes' `c_void_p.value`.
+    pub fn addr(self) -> usize {
+        self.0.as_ptr() as usize
+    }
+}
+
+impl fmt::Debug for RawPtr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawPtr({:#x})", self.addr())
+    }
+}
+
+/// Rust memory lent to C for one call: where it is, what it holds, how many,
+/// and whether C may write to it. It borrows the memory for `'a`.
+#[derive(Debug, PartialEq)]
+pub struct ArrayArg<'a> {
+    ptr: *mut c_void,
+    elem: CType,
+    len: usize,
+    writable: bool,
+    nul_terminated: bool,
+    _borrow: PhantomData<&'a mut [u8]>,
+}
+
+impl<'a> ArrayArg<'a> {
+    /// Lends a slice for reading.
+    pub fn from_slice<T: Scalar>(data: &'a [T]) -> Self {
+        Self::raw(data.as_ptr() as *mut c_void, T::CTYPE, data.len(), false)
+    }
+
+    /// Lends a slice for reading and writing.
+    pub fn from_mut_slice<T: Scalar>(data: &'a mut [T]) -> Self {
+        Self::raw(data.as_mut_ptr() as *mut c_void, T::CTYPE, data.len(), true)
+    }
+
+    /// Builds a descriptor for memory the caller has borrowed for `'a`.
+    /// Crate-internal: the public constructors guarantee the borrow.
+    pub(crate) fn raw(ptr: *mut c_void, elem: CType, len: usize, writable: bool) -> Self {
+        ArrayArg {
+            ptr,
+            elem,
+            len,
+            writable,
+            nul_terminated: false,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// The address of the first element.
+    pub fn as_ptr(&self) -> *const c_void {
+        self.ptr
+    }
+
+    /// The element type.
+    pub fn elem(&self) -> &CType {
+        &self.elem
+    }
+
+    /// The number of elements.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether C may write to it (it came from a mutable borrow).
+    pub fn is_writable(&self) -> bool {
+        self.writable
+    }
+
+    fn describe(&self) -> String {
+        let m = if self.writable { "&mut " } else { "&" };
+        format!("{m}[{}; {}]", self.elem, self.len)
+    }
+}
+
+/// Rust scalar types that have a C counterpart: the element types of slices
+/// lent to C and the scalar arguments and results of typed calls.
+///
+/// # Safety
+///
+/// `CTYPE` must have exactly the size, alignment and representation of `Self`.
+pub unsafe trait Scalar: Copy + Send + Sync + 'static {
+    /// The C type with this representation.
+    const CTYPE: CType;
+    /// The value as a dynamic [`Value`].
+    fn into_value(self) -> Value<'static>;
+    /// The value from a dynamic [`Value`], range-checked.
+    fn from_value(value: &Value<'_>) -> Result<Self>;
+}
+
+macro_rules! int_scalar {
+    ($($t:ty => $c:ident),* $(,)?) => {$(
+        // SAFETY: the C type named has the size, alignment and signedness of $t
+        // (checked by `CType::kind`, which derives both from the same sizes).
+        unsafe impl Scalar for $t {
+            const CTYPE: CType = CType::$c;
+            fn into_value(self) -> Value<'static> {
+                Value::Int(self as i128)
+            }
+            fn from_value(value: &Value<'_>) -> Result<Self> {
+                match value {
+                    Value::Int(i) => <$t>::try_from(*i).map_err(|_| Error::Conversion {
+                        expected: stringify!($t).into(),
+                        given: format!("int {i}, which does not fit"),
+                    }),
+                    Value::Bool(b) => Ok(*b as $t),
+                    other => Err(Error::Conversion {
+                        expected: stringify!($t).into(),
+                        given: other.describe(),
+                    }),
+                }
+            }
+        }
+        impl From<$t> for Value<'_> {
+            fn from(v: $t) -> Self {
+                Value::Int(v as i128)
+            }
+        }
+    )*};
+}
+
+int_scalar! {
+    i8 => Byte, u8 => UByte, i16 => Short, u16 => UShort, i32 => Int, u32 => UInt,
+    i64 => LongLong, u64 => ULongLong, isize => SSizeT, usize => SizeT,
+}
+
+macro_rules! float_scalar {
+    ($($t:ty => $c:ident),*) => {$(
+        // SAFETY: c_float is f32 and c_double is f64 on every supported platform.
+        unsafe impl Scalar for $t {
+            const CTYPE: CType = CType::$c;
+            fn into_value(self) -> Value<'static> {
+                Value::Float(self as f64)
+            }
+            fn from_value(value: &Value<'_>) -> Result<Self> {
+                match value {
+                    Value::Float(f) => Ok(*f as $t),
+                    Value::LongDouble(v) => Ok(v.to_f64() as $t),
+                    other => Err(Error::Conversion {
+                        expected: stringify!($t).into(),
+                        given: other.describe(),
+                    }),
+                }
+            }
+        }
+        impl From<$t> for Value<'_> {
+            fn from(v: $t) -> Self {
+                Value::Float(v as f64)
+            }
+        }
+    )*};
+}
+
+float_scalar!(f32 => Float, f64 => Double);
+
+// SAFETY: Rust's bool has C's _Bool representation (one byte, 0 or 1).
+unsafe impl Scalar for bool {
+    const CTYPE: CType = CType::Bool;
+    fn into_value(self) -> Value<'static> {
+        Value::Bool(self)
+    }
+    fn from_value(value: &Value<'_>) -> Result<Self> {
+        match value {
+            Value::Bool(b) => Ok(*b),
+            Value::Int(0) => Ok(false),
+            Value::Int(1) => Ok(true),
+            other => Err(Error::Conversion {
+                expected: "bool".into(),
+                given: other.describe(),
+            }),
+        }
+    }
+}
+
+impl From<bool> for Value<'_> {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+
+/// A character for a `c_wchar` (or, if it is ASCII, a `c_char`) parameter.
+impl From<char> for Value<'_> {
+    fn from(v: char) -> Self {
+        Value::Int(v as i128)
+    }
+}
+
+impl From<LongDouble> for Value<'_> {
+    fn from(v: LongDouble) -> Self {
+        Value::LongDouble(v)
+    }
+}
+
+impl<'a> From<&'a str> for Value<'a> {
+    fn from(v: &'a str) -> Self {
+        Value::Str(v)
+    }
+}
+
+impl<'a> From<&'a CStr> for Value<'a> {
+    fn from(v: &'a CStr) -> Self {
+        Value::CStr(Cow::Borrowed(v))
+    }
+}
+
+impl From<CString> for Value<'_> {
+    fn from(v: CString) -> Self {
+        Value::CStr(Cow::Owned(v))
+    }
+}
+
+impl From<RawPtr> for Value<'_> {
+    fn from(v: RawPtr) -> Self {
+        Value::Pointer(v)
+    }
+}
+
+impl<'a, T: Scalar> From<&'a [T]> for Value<'a> {
+    fn from(v: &'a [T]) -> Self {
+        Value::Array(ArrayArg::from_slice(v))
+    }
+}
+
+impl<'a, T: Scalar> From<&'a mut [T]> for Value<'a> {
+    fn from(v: &'a mut [T]) -> Self {
+        Value::Array(ArrayArg::from_mut_slice(v))
+    }
+}
+
+impl<'a, T: Scalar, const N: usize> From<&'a [T; N]> for Value<'a> {
+    fn from(v: &'a [T; N]) -> Self {
+        Value::Array(ArrayArg::from_slice(v))
+    }
+}
+
+impl<'a, T: Scalar, const N: usize> From<&'a mut [T; N]> for Value<'a> {
+    fn from(v: &'a mut [T; N]) -> Self {
+        Value::Array(ArrayArg::from_mut_slice(v))
+    }
+}
+
+impl<'a, T: Scalar> From<&'a Vec<T>> for Value<'a> {
+    fn from(v: &'a Vec<T>) -> Self {
+        Value::Array(ArrayArg::from_slice(v))
+    }
+}
+
+impl<'a, T: Scalar> From<&'a mut Vec<T>> for Value<'a> {
+    fn from(v: &'a mut Vec<T>) -> Self {
+        Value::Array(ArrayArg::from_mut_slice(v))
+    }
+}
+
+/// `None` becomes the null pointer.
+impl<'a, T: Into<Value<'a>>> From<Option<T>> for Value<'a> {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+impl<'a> Value<'a> {
+    /// ctypes' `byref(x)`: lends `x` to C as a `T*` out-parameter.
+    pub fn byref<T: Scalar>(x: &'a mut T) -> Value<'a> {
+        Value::Array(ArrayArg::from_mut_slice(std::slice::from_mut(x)))
+    }
+
+    /// Converts to a Rust type, range-checked: `Value::Int(300).to::<u8>()` is
+    /// an error.
+    ///
+    /// ```
+    /// use rctypes::Value;
+    /// assert_eq!(Value::Int(300).to::<i16>().unwrap(), 300);
+    /// assert!(Value::Int(300).to::<u8>().is_err());
+    /// ```
+    pub fn to<T: FromValue>(&self) -> Result<T> {
+        T::from_value(self)
+    }
+
+    /// Whether this is the null pointer.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// A short description for error messages: kind and value.
+    pub fn describe(&self) -> String {
+        match self {
+            Value::Void => "void".into(),
+            Value::Bool(b) => format!("bool {b}"),
+            Value::Int(i) => format!("int {i}"),
+            Value::Float(f) => format!("float {f:?}"),
+            Value::LongDouble(v) => format!("long double {v}"),
+            Value::Str(s) => format!("str {s:?}"),
+            Value::CStr(s) => format!("C string {s:?}"),
+            Value::String(s) => format!("string {s:?}"),
+            Value::Null => "null".into(),
+            Value::Pointer(p) => format!("pointer {:#x}", p.addr()),
+            Value::Array(a) => a.describe(),
+        }
+    }
+
+    /// The C type a value takes when passed through `...` with no declared
+    /// type: C's default promotions applied (`int`, `double`, `char*`, `void*`).
+    pub(crate) fn variadic_type(&self) -> std::result::Result<CType, Mismatch> {
+        Ok(match self {
+            Value::Bool(_) => CType::Int,
+            Value::Int(i) if i32::try_from(*i).is_ok() => CType::Int,
+            Value::Int(i) if i64::try_from(*i).is_ok() => CType::LongLong,
+            Value::Int(i) if u64::try_from(*i).is_ok() => CType::ULongLong,
+            Value::Float(_) => CType::Double,
+            Value::LongDouble(_) => CType::LongDouble,
+            Value::Str(_) | Value::CStr(_) => CType::CharP,
+            Value::Null | Value::Pointer(_) => CType::VoidP,
+            Value::Array(a) if a.writable => CType::pointer(a.elem.clone()),
+            Value::Array(a) => CType::const_pointer(a.elem.clone()),
+            other => {
+                return Err(Mismatch {
+                    expected: "a value C's `...` can take".into(),
+                    given: other.describe(),
+                });
+            }
+        })
+    }
+}
+
+/// Rust types a [`Value`] converts to with [`Value::to`].
+pub trait FromValue: Sized {
+    /// The conversion, range-checked.
+    fn from_value(value: &Value<'_>) -> Result<Self>;
+}
+
+impl<T: Scalar> FromValue for T {
+    fn from_value(value: &Value<'_>) -> Result<Self> {
+        T::from_value(value)
+    }
+}
+
+impl FromValue for LongDouble {
+    fn from_value(value: &Value<'_>) -> Result<Self> {
+        match value {
+            Value::LongDouble(v) => Ok(*v),
+            Value::Float(f) => Ok(LongDouble::from(*f)),
+            other => Err(Error::Conversion {
+                expected: "long double".into(),
+                given: other.describe(),
+            }),
+        }
+    }
+}
+
+impl FromValue for String {
+    fn from_value(value: &Value<'_>) -> Result<Self> {
+        match value {
+            Value::CStr(s) => s
+                .to_str()
+                .map(str::to_owned)
+                .map_err(|_| Error::Conversion {
+                    expected: "UTF-8 string".into(),
+                    given: value.describe(),
+                }),
+            Value::String(s) => Ok(s.clone()),
+            Value::Str(s) => Ok((*s).to_owned()),
+            other => Err(Error::Conversion {
+                expected: "string".into(),
+                given: other.describe(),
+            }),
+        }
+    }
+}
+
+impl FromValue for CString {
+    fn from_value(value: &Value<'_>) -> Result<Self> {
+        match value {
+            Value::CStr(s) => Ok(s.clone().into_owned()),
+            other => Err(Error::Conversion {
+                expected: "C string".into(),
+                given: other.describe(),
+            }),
+        }
+    }
+}
+
+impl FromValue for RawPtr {
+    fn from_value(value: &Value<'_>) -> Result<Self> {
+        match value {
+            Value::Pointer(p) => Ok(*p),
+            other => Err(Error::Conversion {
+                expected: "pointer".into(),
+                given: other.describe(),
+            }),
+        }
+    }
+}
+
+impl<T: FromValue> FromValue for Option<T> {
+    fn from_value(value: &Value<'_>) -> Result<Self> {
+        match value {
+            Value::Null => Ok(None),
+            other => T::from_value(other).map(Some),
+        }
+    }
+}
+
+/// ctypes' `create_string_buffer`: an owned, mutable, NUL-terminated byte
+/// buffer for C to write a string into.
+///
+/// It always keeps one NUL byte past its [`capacity`](Self::capacity), so C
+/// reading it as a string never runs off its end.
+///
+/// ```
+/// use rctypes::StringBuffer;
+/// let buf = StringBuffer::from("hi");
+/// assert_eq!(buf.capacity(), 3);
+/// assert_eq!(buf.to_str().unwrap(), "hi");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StringBuffer {
+    bytes: Vec<u8>,
+}
+
+impl StringBuffer {
+    /// A zeroed buffer C may fill with up to `capacity` bytes.
+    pub fn new(capacity: usize) -> StringBuffer {
+        StringBuffer {
+            bytes: vec![0; capacity + 1],
+        }
+    }
+
+    /// The number of bytes C may write.
+    pub fn capacity(&self) -> usize {
+        self.bytes.len() - 1
+    }
+
+    /// The bytes up to the first NUL.
+    pub fn as_bytes(&self) -> &[u8] {
+        let end = self
+            .bytes
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(self.capacity());
+        &self.bytes[..end]
+    }
+
+    /// All `capacity` bytes, as ctypes' `.raw`.
+    pub fn raw(&self) -> &[u8] {
+        &self.bytes[..self.capacity()]
+    }
+
+    /// The string up to the first NUL, if it is UTF-8.
+    pub fn to_str(&self) -> std::result::Result<&str, std::str::Utf8Error> {
+        std::str::from_utf8(self.as_bytes())
+    }
+
+    fn arg(&self, writable: bool) -> ArrayArg<'_> {
+        let mut arg = ArrayArg::raw(
+            self.bytes.as_ptr() as *mut c_void,
+            CType::Char,
+            self.capacity(),
+            writable,
+        );
+        arg.nul_terminated = true;
+        arg
+    }
+}
+
+/// A buffer holding `s` and its terminating NUL, as `create_string_buffer(b"...")`.
+impl From<&str> for StringBuffer {
+    fn from(s: &str) -> Self {
+        let mut bytes = s.as_bytes().to_vec();
+        bytes.push(0);
+        bytes.push(0);
+        StringBuffer { bytes }
+    }
+}
+
+impl<'a> From<&'a mut StringBuffer> for Value<'a> {
+    fn from(v: &'a mut StringBuffer) -> Self {
+        let arg = v.arg(true);
+        Value::Array(arg)
+    }
+}
+
+impl<'a> From<&'a StringBuffer> for Value<'a> {
+    fn from(v: &'a StringBuffer) -> Self {
+        Value::Array(v.arg(false))
+    }
+}
+
+/// Storage for one staged argument or result: large and aligned enough for
+/// every scalar C type, `long double` included.
+#[derive(Clone, Copy)]
+#[repr(C, align(16))]
+pub(crate) struct Slot(pub [u8; 16]);
+
+impl Slot {
+    pub(crate) const ZERO: Slot = Slot([0; 16]);
+
+    fn put<T: Copy>(&mut self, v: T) {
+        const { assert!(size_of::<T>() <= 16) };
+        // SAFETY: the slot is 16 bytes, 16-aligned, and T is at most that.
+        unsafe { (self.0.as_mut_ptr() as *mut T).write(v) }
+    }
+
+    pub(crate) fn as_mut_ptr(&mut self) -> *mut c_void {
+        self.0.as_mut_ptr() as *mut c_void
+    }
+}
+
+/// Owned copies made for one call (strings given as `&str`); empty, and so
+/// free of heap allocation, when there are none.
+#[derive(Default)]
+pub(crate) struct Keep(Vec<Vec<u8>>);
+
+impl Keep {
+    fn hold(&mut self, bytes: Vec<u8>) -> *const c_void {
+        let ptr = bytes.as_ptr() as *const c_void;
+        self.0.push(bytes); // the heap buffer does not move with the Vec
+        ptr
+    }
+}
+
+fn mismatch(ty: &CType, value: &Value<'_>) -> Mismatch {
+    Mismatch {
+        expected: ty.to_string(),
+        given: value.describe(),
+    }
+}
+
+/// Writes `value` into `slot` as a `ty`, or says why it cannot.
+pub(crate) fn encode(
+    value: &Value<'_>,
+    ty: &CType,
+    slot: &mut Slot,
+    keep: &mut Keep,
+) -> std::result::Result<(), Mismatch> {
+    let kind = ty.kind();
+    match kind {
+        Kind::Void => Err(mismatch(ty, value)),
+        Kind::F32 | Kind::F64 => {
+            let f = match value {
+                Value::Float(f) => *f,
+                // An integer converts only if the float type holds it exactly.
+                Value::Int(i) if exact_in_float(*i, kind) => *i as f64,
+                Value::Int(i) => {
+                    return Err(Mismatch {
+                        expected: ty.to_string(),
+                        given: format!("int {i}, which {ty} cannot hold exactly"),
+                    });
+                }
+                _ => return Err(mismatch(ty, value)),
+            };
+            if kind == Kind::F32 {
+                if f.is_finite() && f.abs() > f32::MAX as f64 {
+                    return Err(Mismatch {
+                        expected: ty.to_string(),
+                        given: format!("float {f:?}, which is out of c_float's range"),
+                    });
+                }
+                slot.put(f as f32);
+            } else {
+                slot.put(f);
+            }
+            Ok(())
+        }
+        Kind::LongDouble => {
+            let v = match value {
+                Value::LongDouble(v) => *v,
+                Value::Float(f) => LongDouble::from(*f),
+                Value::Int(i) if i64::try_from(*i).is_ok() => LongDouble::from(*i as i64),
+                Value::Int(i) if u64::try_from(*i).is_ok() => LongDouble::from(*i as u64),
+                _ => return Err(mismatch(ty, value)),
+            };
+            slot.0 = v.to_bytes();
+            Ok(())
+        }
+        Kind::Ptr => {
+            let addr = encode_pointer(value, ty, keep)?;
+            slot.put(addr);
+            Ok(())
+        }
+        _ => {
+            let i = match value {
+                Value::Int(i) => *i,
+                Value::Bool(b) => *b as i128,
+                _ => return Err(mismatch(ty, value)),
+            };
+            let (lo, hi) = kind.int_range().expect("integer kinds have a range");
+            if i < lo || i > hi {
+                return Err(Mismatch {
+                    expected: format!("{ty} (from {lo} to {hi})"),
+                    given: format!("int {i}, which does not fit"),
+                });
+            }
+            match kind {
+                Kind::Bool | Kind::U8 => slot.put(i as u8),
+                Kind::I8 => slot.put(i as i8),
+                Kind::I16 => slot.put(i as i16),
+                Kind::U16 => slot.put(i as u16),
+                Kind::I32 => slot.put(i as i32),
+                Kind::U32 => slot.put(i as u32),
+                Kind::I64 => slot.put(i as i64),
+                _ => slot.put(i as u64),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn exact_in_float(i: i128, kind: Kind) -> bool {
+    let bits = if kind == Kind::F32 { 24 } else { 53 };
+    i.unsigned_abs() <= 1u128 << bits
+}
+
+/// Whether elements of `elem` may stand where `pointee` is declared.
+fn elem_fits(elem: &CType, pointee: &CType) -> bool {
+    *pointee == CType::Void || elem.is_compatible(pointee)
+}
+
+/// The address a pointer argument passes, after checking the value may go
+/// there: read-only memory never goes where C writes.
+fn encode_pointer(
+    value: &Value<'_>,
+    ty: &CType,
+    keep: &mut Keep,
+) -> std::result::Result<*const c_void, Mismatch> {
+    let is_char_ptr = |t: &CType| match t {
+        CType::CharP => true,
+        CType::ConstPointer(p) => matches!(**p, CType::Char | CType::Byte | CType::UByte),
+        _ => false,
+    };
+    match value {
+        Value::Null => Ok(std::ptr::null()),
+        Value::Pointer(p) => Ok(p.as_ptr()),
+        Value::Str(s) if is_char_ptr(ty) => {
+            let c = CString::new(*s).map_err(|e| Mismatch {
+                expected: ty.to_string(),
+                given: format!("str {s:?}, which has a NUL byte at {}", e.nul_position()),
+            })?;
+            Ok(keep.hold(c.into_bytes_with_nul()))
+        }
+        Value::Str(s) if *ty == CType::WCharP => Ok(keep.hold(wide_bytes(s))),
+        Value::CStr(s) if is_char_ptr(ty) => Ok(s.as_ptr() as *const c_void),
+        Value::Array(a) => {
+            let fits = match ty {
+                CType::VoidP => a.writable,
+                CType::Pointer(p) => a.writable && elem_fits(&a.elem, p),
+                CType::ConstPointer(p) => elem_fits(&a.elem, p),
+                CType::CharP => a.nul_terminated && elem_fits(&a.elem, &CType::Char),
+                _ => false,
+            };
+            if fits {
+                return Ok(a.ptr);
+            }
+            let given = if !a.writable && matches!(ty, CType::VoidP | CType::Pointer(_)) {
+                format!("{}, which is read-only", a.describe())
+            } else {
+                a.describe()
+            };
+            let expected = match ty {
+                CType::VoidP | CType::Pointer(_) => {
+                    format!("{ty} (C writes: lend a mutable borrow)")
+                }
+                _ => ty.to_string(),
+            };
+            Err(Mismatch { expected, given })
+        }
+        _ => Err(mismatch(ty, value)),
+    }
+}
+
+/// `s` as a NUL-terminated `wchar_t` string, in native byte order.
+fn wide_bytes(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity((s.len() + 1) * 4);
+    if cfg!(windows) {
+        for unit in s.encode_utf16().chain([0]) {
+            out.extend_from_slice(&unit.to_ne_bytes());
+        }
+    } else {
+        for ch in s.chars().map(|c| c as u32).chain([0]) {
+            out.extend_from_slice(&ch.to_ne_bytes());
+        }
+    }
+    out
+}
+
+/// Reads a value of type `ty` from `ptr`. `widened` says small integers were
+/// widened to a full `ffi_arg` register (libffi's rule for results).
+///
+/// # Safety
+///
+/// `ptr` must point to a readable, initialised value of `ty` (or an `ffi_arg`
+/// when `widened` and `ty` is a narrower integer), and for string types the
+/// address it holds must be null or a NUL-terminated string.
+pub(crate) unsafe fn decode(ptr: *const u8, ty: &CType, widened: bool) -> Value<'static> {
+    let kind = ty.kind();
+    // SAFETY (every read below): the caller guarantees ptr holds a `ty`.
+    unsafe {
+        if widened && kind.int_range().is_some() && ty.size() < size_of::<u64>() {
+            let wide = (ptr as *const u64).read_unaligned();
+            return match kind {
+                Kind::Bool => Value::Bool(wide as u8 != 0),
+                Kind::I8 => Value::Int(wide as i8 as i128),
+                Kind::U8 => Value::Int(wide as u8 as i128),
+                Kind::I16 => Value::Int(wide as i16 as i128),
+                Kind::U16 => Value::Int(wide as u16 as i128),
+                Kind::I32 => Value::Int(wide as i32 as i128),
+                _ => Value::Int(wide as u32 as i128),
+            };
+        }
+        match kind {
+            Kind::Void => Value::Void,
+            Kind::Bool => Value::Bool(ptr.read() != 0),
+            Kind::I8 => Value::Int((ptr as *const i8).read() as i128),
+            Kind::U8 => Value::Int(ptr.read() as i128),
+            Kind::I16 => Value::Int((ptr as *const i16).read_unaligned() as i128),
+            Kind::U16 => Value::Int((ptr as *const u16).read_unaligned() as i128),
+            Kind::I32 => Value::Int((ptr as *const i32).read_unaligned() as i128),
+            Kind::U32 => Value::Int((ptr as *const u32).read_unaligned() as i128),
+            Kind::I64 => Value::Int((ptr as *const i64).read_unaligned() as i128),
+            Kind::U64 => Value::Int((ptr as *const u64).read_unaligned() as i128),
+            Kind::F32 => Value::Float((ptr as *const f32).read_unaligned() as f64),
+            Kind::F64 => Value::Float((ptr as *const f64).read_unaligned()),
+            Kind::LongDouble => {
+                let mut bytes = [0u8; 16];
+                std::ptr::copy_nonoverlapping(ptr, bytes.as_mut_ptr(), LongDouble::SIZE);
+                Value::LongDouble(LongDouble::from_bytes(bytes))
+            }
+            Kind::Ptr => {
+                let addr = (ptr as *const *mut c_void).read_unaligned();
+                if addr.is_null() {
+                    return Value::Null;
+                }
+                match ty {
+                    CType::CharP => {
+                        Value::CStr(Cow::Owned(CStr::from_ptr(addr as *const c_char).to_owned()))
+                    }
+                    CType::WCharP => Value::String(read_wide(addr)),
+                    _ => Value::Pointer(RawPtr(NonNull::new_unchecked(addr))),
+                }
+            }
+        }
+    }
+}
+
+/// Decodes a NUL-terminated `wchar_t` string.
+///
+/// # Safety
+///
+/// `addr` must point to a NUL-terminated `wchar_t` string.
+unsafe fn read_wide(addr: *mut c_void) -> String {
+    // SAFETY: the caller guarantees a terminated string; we stop at the NUL.
+    unsafe {
+        if cfg!(windows) {
+            let p = addr as *const u16;
+            let len = (0..).take_while(|&i| *p.add(i) != 0).count();
+            String::from_utf16_lossy(std::slice::from_raw_parts(p, len))
+        } else {
+            let p = addr as *const u32;
+            let len = (0..).take_while(|&i| *p.add(i) != 0).count();
+            std::slice::from_raw_parts(p, len)
+                .iter()
+                .map(|&u| char::from_u32(u).unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect()
+        }
+    }
+}
