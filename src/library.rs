@@ -1,9 +1,10 @@
 //! Loading shared libraries and finding their symbols.
 
+use std::any::Any;
 use std::ffi::c_void;
 use std::fmt;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::ctype::CType;
 use crate::error::{Error, Result};
@@ -29,8 +30,11 @@ pub struct Library {
 }
 
 struct Inner {
+    // Fields drop in order: the library is closed before `guard` (for example
+    // the temporary folder holding it) goes.
     handle: Handle,
     name: String,
+    guard: OnceLock<Box<dyn Any + Send + Sync>>,
 }
 
 #[cfg(unix)]
@@ -107,7 +111,11 @@ impl Library {
             message: loader_message(&e),
         })?;
         Ok(Library {
-            inner: Arc::new(Inner { handle, name }),
+            inner: Arc::new(Inner {
+                handle,
+                name,
+                guard: OnceLock::new(),
+            }),
         })
     }
 
@@ -125,8 +133,18 @@ impl Library {
             inner: Arc::new(Inner {
                 handle,
                 name: "<this process>".into(),
+                guard: OnceLock::new(),
             }),
         })
+    }
+
+    /// Ties `guard` to the library: it is dropped after the library is closed,
+    /// when the last function, variable or clone goes.
+    /// Only the first guard given is kept; later ones are dropped at once.
+    #[allow(dead_code)] // used by the C build harness
+    pub(crate) fn with_guard(self, guard: Box<dyn Any + Send + Sync>) -> Library {
+        let _ = self.inner.guard.set(guard);
+        self
     }
 
     /// The path or name the library was opened with.

@@ -1,0 +1,20 @@
+//! Shared fixtures: the libraries compiled from `csrc/`, opened once.
+
+use std::sync::OnceLock;
+
+use rctypes::Library;
+
+/// The folder `build.rs` compiled `csrc/` into.
+pub const CSRC_DIR: &str = env!("RCTYPES_CSRC_DIR");
+
+/// Opens `lib<name>` from the compiled `csrc/` folder.
+pub fn lib(name: &str) -> Library {
+    // SAFETY: the project's own C libraries have no initialisers.
+    unsafe { rctypes::load_library(name, CSRC_DIR) }.unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `libabi`, loaded once for the whole test binary.
+pub fn abi() -> &'static Library {
+    static ABI: OnceLock<Library> = OnceLock::new();
+    ABI.get_or_init(|| lib("abi"))
+}
