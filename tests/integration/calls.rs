@@ -1,1 +1,538 @@
-//! calls
+//! Dynamic and typed calls: arity, argument checks, variadics, errno,
+//! errcheck, out-parameters, buffers, and slices into the seed functions.
+
+use std::ffi::CString;
+
+use rctypes::{CType, Error, RawPtr, StringBuffer, TypedCFunc, Value};
+
+use crate::common::{abi, lib};
+
+fn ints(n: usize) -> Vec<CType> {
+    vec![CType::Int; n]
+}
+
+#[test]
+fn wrong_arity_names_both_counts() {
+    // SAFETY: add_int is `int add_int(int, int)`.
+    let add = unsafe { abi().function("add_int", &ints(2), CType::Int) }.unwrap();
+    let err = add.call(&[1.into()]).unwrap_err();
+    assert_eq!(err.to_string(), "add_int: expected 2 arguments, given 1");
+    let err = add.call(&[1.into(), 2.into(), 3.into()]).unwrap_err();
+    assert!(matches!(
+        err,
+        Error::Arity {
+            expected: 2,
+            given: 3,
+            variadic: false,
+            ..
+        }
+    ));
+    // SAFETY: sum_ints is `long long sum_ints(int n, ...)`.
+    let sum = unsafe { abi().variadic("sum_ints", &ints(1), CType::LongLong) }.unwrap();
+    assert_eq!(
+        sum.call(&[]).unwrap_err().to_string(),
+        "sum_ints: expected at least 1 argument, given 0"
+    );
+}
+
+#[test]
+fn wrong_type_names_the_argument_expected_and_given() {
+    // SAFETY: mixed6's declared signature.
+    let mixed6 = unsafe {
+        abi().function(
+            "mixed6",
+            &[
+                CType::Int,
+                CType::Double,
+                CType::Long,
+                CType::Float,
+                CType::Short,
+                CType::Double,
+            ],
+            CType::Double,
+        )
+    }
+    .unwrap();
+    let good = [
+        1.into(),
+        2.5.into(),
+        3.into(),
+        0.5.into(),
+        4.into(),
+        0.25.into(),
+    ];
+    assert_eq!(mixed6.call(&good).unwrap(), Value::Float(11.25));
+    let bad = [
+        1.into(),
+        2.5.into(),
+        3.into(),
+        0.5.into(),
+        "four".into(),
+        0.25.into(),
+    ];
+    let err = mixed6.call(&bad).unwrap_err();
+    let Error::Argument {
+        function,
+        index,
+        expected,
+        given,
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (function.as_str(), *index, expected.as_str()),
+        ("mixed6", 5, "c_short")
+    );
+    assert_eq!(given, "str \"four\"");
+    let err = mixed6.call(&[
+        1.into(),
+        2.5.into(),
+        3.into(),
+        0.5.into(),
+        40000.into(),
+        0.25.into(),
+    ]);
+    assert_eq!(
+        err.unwrap_err().to_string(),
+        "mixed6: argument 5: expected c_short (from -32768 to 32767), given int 40000, which does not fit"
+    );
+}
+
+#[test]
+fn ten_arguments_spill_to_the_stack_in_order() {
+    let sig = [
+        CType::Int,
+        CType::Double,
+        CType::Int,
+        CType::Double,
+        CType::Int,
+        CType::Double,
+        CType::Int,
+        CType::Double,
+        CType::LongLong,
+        CType::Double,
+    ];
+    // SAFETY: mixed10's declared signature.
+    let f = unsafe { abi().function("mixed10", &sig, CType::Double) }.unwrap();
+    let args: Vec<Value> = (1..=10)
+        .map(|i| {
+            if i % 2 == 1 {
+                Value::Int(i)
+            } else {
+                Value::Float(i as f64)
+            }
+        })
+        .collect();
+    // Σ k·k for k = 1..10
+    assert_eq!(f.call(&args).unwrap(), Value::Float(385.0));
+    let typed: TypedCFunc<(i32, f64, i32, f64, i32, f64, i32, f64, i64, f64), f64> =
+        f.typed().unwrap();
+    assert_eq!(typed.call((1, 2.0, 3, 4.0, 5, 6.0, 7, 8.0, 9, 10.0)), 385.0);
+}
+
+#[test]
+fn variadic_calls_apply_default_promotions() {
+    // SAFETY: abi.c's variadic sums.
+    let (ints_sum, doubles_sum) = unsafe {
+        (
+            abi()
+                .variadic("sum_ints", &ints(1), CType::LongLong)
+                .unwrap(),
+            abi()
+                .variadic("sum_doubles", &ints(1), CType::Double)
+                .unwrap(),
+        )
+    };
+    assert_eq!(
+        ints_sum
+            .call(&[4.into(), 1.into(), 2.into(), 3.into(), (-10).into()])
+            .unwrap(),
+        Value::Int(-4)
+    );
+    assert_eq!(ints_sum.call(&[0.into()]).unwrap(), Value::Int(0));
+    // Declared c_short and c_char extras travel as int.
+    let r = ints_sum
+        .call_variadic(
+            &[2.into(), 7.into(), 'A'.into()],
+            &[CType::Short, CType::Char],
+        )
+        .unwrap();
+    assert_eq!(r, Value::Int(72));
+    // A c_float extra travels as double; C reads it with va_arg(ap, double).
+    let r = doubles_sum
+        .call_variadic(
+            &[2.into(), 1.5.into(), 2.25.into()],
+            &[CType::Float, CType::Double],
+        )
+        .unwrap();
+    assert_eq!(r, Value::Float(3.75));
+    let r = doubles_sum
+        .call(&[3.into(), 0.5.into(), 0.25.into(), 0.125.into()])
+        .unwrap();
+    assert_eq!(r, Value::Float(0.875));
+    // An explicit extra type is range-checked like a declared one.
+    let err = ints_sum
+        .call_variadic(&[1.into(), (1i64 << 40).into()], &[CType::Int])
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("sum_ints: argument 2: expected c_int"),
+        "{err}"
+    );
+    let err = ints_sum
+        .call_variadic(&[1.into(), 1.into()], &[])
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Arity {
+                expected: 1,
+                given: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn snprintf_from_libc_formats_into_a_buffer() {
+    let libc = rctypes::Library::this().unwrap();
+    // SAFETY: snprintf's fixed part; the buffer's capacity is passed as its size.
+    let snprintf = unsafe {
+        libc.variadic(
+            "snprintf",
+            &[CType::pointer(CType::Char), CType::SizeT, CType::CharP],
+            CType::Int,
+        )
+    }
+    .unwrap();
+    let mut buf = StringBuffer::new(40);
+    let cap = buf.capacity();
+    let n = snprintf
+        .call(&[
+            (&mut buf).into(),
+            cap.into(),
+            "%s=%d %.2f %lld".into(),
+            "x".into(),
+            42.into(),
+            0.5.into(),
+            (1i64 << 40).into(),
+        ])
+        .unwrap();
+    assert_eq!(buf.to_str().unwrap(), "x=42 0.50 1099511627776");
+    assert_eq!(n, Value::Int(buf.as_bytes().len() as i128));
+}
+
+#[test]
+fn errno_is_captured_per_thread() {
+    // SAFETY: set_errno_to sets errno to its argument and returns -1.
+    let f = unsafe { abi().function("set_errno_to", &ints(1), CType::Int) }
+        .unwrap()
+        .with_errno();
+    rctypes::set_errno(0);
+    assert_eq!(f.call(&[34.into()]).unwrap(), Value::Int(-1));
+    assert_eq!(rctypes::get_errno(), 34);
+    let other = std::thread::spawn(move || {
+        f.call(&[7.into()]).unwrap();
+        rctypes::get_errno()
+    });
+    assert_eq!(other.join().unwrap(), 7);
+    assert_eq!(
+        rctypes::get_errno(),
+        34,
+        "another thread's errno does not leak here"
+    );
+    assert_eq!(rctypes::set_errno(5), 34);
+    assert_eq!(rctypes::get_errno(), 5);
+}
+
+#[test]
+fn errcheck_can_pass_change_or_fail_a_result() {
+    // SAFETY: add_int's signature.
+    let add = unsafe { abi().function("add_int", &ints(2), CType::Int) }.unwrap();
+    let doubled = add.clone().with_errcheck(|r, _| {
+        Ok(Value::Int(
+            r.to::<i32>().map_err(|e| e.to_string())? as i128 * 2,
+        ))
+    });
+    assert_eq!(doubled.call(&[2.into(), 3.into()]).unwrap(), Value::Int(10));
+    let strict = add.with_errcheck(|r, args| match r {
+        Value::Int(n) if n < 0 => Err(format!("negative sum of {} arguments", args.len())),
+        ok => Ok(ok),
+    });
+    assert_eq!(strict.call(&[2.into(), 3.into()]).unwrap(), Value::Int(5));
+    let err = strict.call(&[2.into(), (-3).into()]).unwrap_err();
+    assert_eq!(err.to_string(), "add_int: negative sum of 2 arguments");
+}
+
+#[test]
+fn byref_out_parameters() {
+    let sig = [
+        CType::Int,
+        CType::pointer(CType::Int),
+        CType::pointer(CType::Double),
+    ];
+    // SAFETY: out_params writes one int and one double.
+    let f = unsafe { abi().function("out_params", &sig, CType::Void) }.unwrap();
+    let (mut doubled, mut half) = (0i32, 0f64);
+    f.call(&[
+        21.into(),
+        Value::byref(&mut doubled),
+        Value::byref(&mut half),
+    ])
+    .unwrap();
+    assert_eq!((doubled, half), (42, 10.5));
+    // Wrong pointee type: a double where an int* is declared.
+    let err = f
+        .call(&[1.into(), Value::byref(&mut half), Value::byref(&mut 0f64)])
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "out_params: argument 2: expected POINTER(c_int) (C writes: lend a mutable borrow), given &mut [c_double; 1]"
+    );
+    // SAFETY: the same function, typed.
+    let typed = unsafe { abi().typed::<(i32, &mut i32, &mut f64), ()>("out_params") }.unwrap();
+    typed.call((5, &mut doubled, &mut half));
+    assert_eq!((doubled, half), (10, 2.5));
+}
+
+#[test]
+fn string_buffers_receive_what_c_writes() {
+    let sig = [CType::pointer(CType::Char), CType::Int, CType::Int];
+    // SAFETY: fill_buffer writes at most `size` bytes including the NUL.
+    let fill = unsafe { abi().function("fill_buffer", &sig, CType::Int) }.unwrap();
+    let mut buf = StringBuffer::new(16);
+    let cap = buf.capacity() as i32;
+    assert_eq!(
+        fill.call(&[(&mut buf).into(), cap.into(), (-1234).into()])
+            .unwrap(),
+        Value::Int(10)
+    );
+    assert_eq!(buf.to_str().unwrap(), "seed:-1234");
+    assert_eq!(buf.raw().len(), 16);
+    let mut small = StringBuffer::new(4);
+    assert_eq!(
+        fill.call(&[(&mut small).into(), 4.into(), 7.into()])
+            .unwrap(),
+        Value::Int(-1)
+    );
+    // A read-only buffer is refused where C writes.
+    let err = fill
+        .call(&[(&buf).into(), cap.into(), 1.into()])
+        .unwrap_err();
+    assert!(err.to_string().contains("which is read-only"), "{err}");
+    // A buffer is a valid C string wherever one is read.
+    // SAFETY: str_len reads a NUL-terminated string.
+    let len = unsafe { abi().function("str_len", &[CType::CharP], CType::SizeT) }.unwrap();
+    assert_eq!(len.call(&[(&buf).into()]).unwrap(), Value::Int(10));
+}
+
+#[test]
+fn seed_bar_reads_a_double_buffer() {
+    let foo = lib("foo");
+    let sig = [CType::pointer(CType::Double), CType::Int];
+    // SAFETY: foo.c's bar reads `len` doubles and returns len + 1.
+    let bar = unsafe { foo.function("bar", &sig, CType::Int) }.unwrap();
+    let mut x = vec![0.5, -1.25, 3.0];
+    let n = x.len() as i32;
+    assert_eq!(
+        bar.call(&[(&mut x).into(), n.into()]).unwrap(),
+        Value::Int(4)
+    );
+    // SAFETY: bar_sum only reads.
+    let bar_sum = unsafe {
+        foo.function(
+            "bar_sum",
+            &[CType::const_pointer(CType::Double), CType::Int],
+            CType::Double,
+        )
+    }
+    .unwrap();
+    assert_eq!(
+        bar_sum.call(&[(&x).into(), n.into()]).unwrap(),
+        Value::Float(2.25)
+    );
+    // ints are not doubles.
+    let err = bar_sum
+        .call(&[(&[1i32, 2, 3]).into(), 3.into()])
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "bar_sum: argument 1: expected const POINTER(c_double), given &[c_int; 3]"
+    );
+}
+
+#[test]
+fn seed_fibonacci_over_slices() {
+    let fib_lib = lib("fibonacci");
+    // SAFETY: fibonacci.c's signatures; fibseries reads and writes `elements`
+    // ints, fibmatrix rows*columns.
+    let (fib, series, matrix) = unsafe {
+        (
+            fib_lib.function("fib", &ints(1), CType::Int).unwrap(),
+            fib_lib
+                .function(
+                    "fibseries",
+                    &[
+                        CType::const_pointer(CType::Int),
+                        CType::Int,
+                        CType::pointer(CType::Int),
+                    ],
+                    CType::Void,
+                )
+                .unwrap(),
+            fib_lib
+                .function(
+                    "fibmatrix",
+                    &[
+                        CType::const_pointer(CType::Int),
+                        CType::Int,
+                        CType::Int,
+                        CType::pointer(CType::Int),
+                    ],
+                    CType::Void,
+                )
+                .unwrap(),
+        )
+    };
+    assert_eq!(fib.call(&[8.into()]).unwrap(), Value::Int(13));
+    assert_eq!(fib.call(&[23.into()]).unwrap(), Value::Int(17711));
+    assert_eq!(fib.call(&[0.into()]).unwrap(), Value::Int(-1));
+    let input = [5, 13, 2, 6];
+    let mut out = [0; 4];
+    series
+        .call(&[(&input).into(), 4.into(), (&mut out).into()])
+        .unwrap();
+    assert_eq!(out, [3, 144, 1, 5]);
+    let grid = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    let mut result = [0; 9];
+    matrix
+        .call(&[(&grid).into(), 3.into(), 3.into(), (&mut result).into()])
+        .unwrap();
+    assert_eq!(result, [0, 1, 1, 2, 3, 5, 8, 13, 21]);
+    // Typed: the same call with no per-call checks.
+    let typed: TypedCFunc<(&[i32], i32, &mut [i32]), ()> = series.typed().unwrap();
+    let mut out = [0; 11];
+    let input: Vec<i32> = (1..12).collect();
+    typed.call((&input, 11, &mut out));
+    assert_eq!(out, [0, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55]);
+}
+
+#[test]
+fn seed_compute_mean_over_floats() {
+    let mean_lib = lib("mean");
+    // SAFETY: compute_mean reads n floats; scale_floats writes them.
+    let (mean, scale) = unsafe {
+        (
+            mean_lib
+                .function(
+                    "compute_mean",
+                    &[CType::const_pointer(CType::Float), CType::Int],
+                    CType::Float,
+                )
+                .unwrap(),
+            mean_lib
+                .function(
+                    "scale_floats",
+                    &[CType::pointer(CType::Float), CType::Int, CType::Float],
+                    CType::Void,
+                )
+                .unwrap(),
+        )
+    };
+    let mut a: Vec<f32> = (1..=100).map(|i| i as f32).collect();
+    assert_eq!(
+        mean.call(&[(&a).into(), 100.into()]).unwrap(),
+        Value::Float(50.5)
+    );
+    scale
+        .call(&[(&mut a).into(), 100.into(), 2.0.into()])
+        .unwrap();
+    assert_eq!(a[99], 200.0);
+    assert_eq!(
+        mean.call(&[(&a).into(), 100.into()]).unwrap(),
+        Value::Float(101.0)
+    );
+}
+
+#[test]
+fn typed_views_are_checked_against_the_declaration() {
+    // SAFETY: fibseries' declared signature.
+    let series = unsafe {
+        lib("fibonacci").function(
+            "fibseries",
+            &[
+                CType::const_pointer(CType::Int),
+                CType::Int,
+                CType::pointer(CType::Int),
+            ],
+            CType::Void,
+        )
+    }
+    .unwrap();
+    // A read-only slice where C writes.
+    let err = series.typed::<(&[i32], i32, &[i32]), ()>().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "fibseries: argument 3: expected POINTER(c_int), given Rust type passed as const POINTER(c_int)"
+    );
+    let err = series.typed::<(&[i32], i32), ()>().unwrap_err();
+    assert!(matches!(
+        err,
+        Error::Arity {
+            expected: 3,
+            given: 2,
+            ..
+        }
+    ));
+    let err = series.typed::<(&[i64], i32, &mut [i32]), ()>().unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+    let err = series
+        .typed::<(&[i32], i32, &mut [i32]), i32>()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "fibseries: invalid signature: result declared None, typed as c_int"
+    );
+}
+
+#[test]
+fn typed_pointers_and_strings() {
+    let libc = rctypes::Library::this().unwrap();
+    // SAFETY: C's strlen/getenv/malloc/free signatures.
+    unsafe {
+        let strlen = libc.typed::<(&std::ffi::CStr,), usize>("strlen").unwrap();
+        assert_eq!(strlen.call((c"four",)), 4);
+        let malloc = libc.typed::<(usize,), Option<RawPtr>>("malloc").unwrap();
+        let free = libc.typed::<(Option<RawPtr>,), ()>("free").unwrap();
+        let p = malloc.call((16,));
+        assert!(p.is_some());
+        free.call((p,));
+    }
+    // SAFETY: greeting returns a static string.
+    let greeting = unsafe { abi().typed::<(), Option<CString>>("greeting") }.unwrap();
+    assert_eq!(greeting.call(()).unwrap().to_str().unwrap(), "hello from C");
+}
+
+#[test]
+fn functions_are_shared_across_threads() {
+    // SAFETY: add_int is pure.
+    let add = unsafe { abi().function("add_int", &ints(2), CType::Int) }.unwrap();
+    let typed: TypedCFunc<(i32, i32), i32> = add.typed().unwrap();
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let (add, typed) = (&add, &typed);
+            s.spawn(move || {
+                for i in 0..1000 {
+                    assert_eq!(
+                        add.call(&[i.into(), t.into()]).unwrap(),
+                        Value::Int((i + t) as i128)
+                    );
+                    assert_eq!(typed.call((i, t)), i + t);
+                }
+            });
+        }
+    });
+}
