@@ -9,6 +9,7 @@ int bar(double *data, int len)
     for (int i = 0; i < len; i++)
         printf("data[%d] = %f\n", i, data[i]);
     printf("len = %d\n", len);
+    fflush(stdout); /* keep the order of C's and the host's output */
     return len + 1;
 }
 

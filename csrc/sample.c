@@ -7,6 +7,7 @@ void print_weather(Weather *w, int nelems)
 {
     for (int i = 0; i < nelems; ++i)
         printf("timestamp: %d\ndescription: %.12s\n\n", w[i].timestamp, w[i].desc);
+    fflush(stdout); /* keep the order of C's and the host's output */
 }
 
 /* Checkable sibling of print_weather: the sum of the timestamps. */

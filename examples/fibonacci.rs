@@ -1,0 +1,48 @@
+//! The cookbook's Fibonacci example: `fib`, `fibseries` and `fibmatrix` called
+//! with Rust arrays, dynamically and through the typed layer.
+
+use rctypes::{CType, TypedCFunc};
+
+fn main() -> rctypes::Result<()> {
+    // SAFETY: the project's own libfibonacci has no initialisers.
+    let lib = unsafe { rctypes::load_library("libfibonacci", env!("RCTYPES_CSRC_DIR"))? };
+    let int_in = CType::const_pointer(CType::Int);
+    let int_out = CType::pointer(CType::Int);
+    // SAFETY: fibonacci.c's signatures: fibseries reads and writes `elements`
+    // ints, fibmatrix `rows * columns`.
+    let (fib, fibseries, fibmatrix) = unsafe {
+        (
+            lib.function("fib", &[CType::Int], CType::Int)?,
+            lib.function("fibseries", &[int_in.clone(), CType::Int, int_out.clone()], CType::Void)?,
+            lib.function("fibmatrix", &[int_in, CType::Int, CType::Int, int_out], CType::Void)?,
+        )
+    };
+
+    for n in [8, 23, 0] {
+        println!("fib({n}) = {}", fib.call(&[n.into()])?.to::<i32>()?);
+    }
+    assert_eq!(fib.call(&[8.into()])?.to::<i32>()?, 13);
+
+    let b = [1, 2, 3, 4, 5, 6, 7, 8];
+    let mut series = [0i32; 8];
+    fibseries.call(&[(&b).into(), (b.len() as i32).into(), (&mut series).into()])?;
+    println!("fibseries({b:?}) = {series:?}");
+    assert_eq!(series, [0, 1, 1, 2, 3, 5, 8, 13]);
+
+    // The same function, its signature checked once, then called directly.
+    let fast: TypedCFunc<(&[i32], i32, &mut [i32]), ()> = fibseries.typed()?;
+    let mut out = [0i32; 4];
+    fast.call((&[5, 13, 2, 6], 4, &mut out));
+    println!("fibseries([5, 13, 2, 6]) = {out:?}");
+    assert_eq!(out, [3, 144, 1, 5]);
+
+    let c = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    let mut matrix = [0i32; 9];
+    fibmatrix.call(&[(&c).into(), 3.into(), 3.into(), (&mut matrix).into()])?;
+    println!("fibmatrix:");
+    for row in matrix.chunks(3) {
+        println!("  {row:?}");
+    }
+    assert_eq!(matrix, [0, 1, 1, 2, 3, 5, 8, 13, 21]);
+    Ok(())
+}

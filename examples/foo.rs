@@ -1,0 +1,27 @@
+//! The cookbook's first example: `int bar(double *data, int len)` called on a
+//! buffer of doubles. `bar` prints what it received and returns `len + 1`.
+
+use rctypes::{CType, Value};
+
+fn main() -> rctypes::Result<()> {
+    // numpy.ctypeslib.load_library('libfoo', '.')
+    // SAFETY: the project's own libfoo has no initialisers.
+    let foo = unsafe { rctypes::load_library("libfoo", env!("RCTYPES_CSRC_DIR"))? };
+    // _foo.bar.restype = c_int; _foo.bar.argtypes = [POINTER(c_double), c_int]
+    // SAFETY: bar reads `len` doubles from `data` and returns an int.
+    let bar = unsafe { foo.function("bar", &[CType::pointer(CType::Double), CType::Int], CType::Int)? };
+
+    let mut x = vec![0.25, -1.5, 3.0, 2.0];
+    let len = x.len() as i32;
+    let n = bar.call(&[(&mut x).into(), len.into()])?;
+    println!("bar returned {}", n.to::<i32>()?);
+    assert_eq!(n, Value::Int(len as i128 + 1));
+
+    // The checkable sibling: the sum of the buffer.
+    // SAFETY: bar_sum only reads `len` doubles.
+    let bar_sum = unsafe { foo.function("bar_sum", &[CType::const_pointer(CType::Double), CType::Int], CType::Double)? };
+    let sum = bar_sum.call(&[(&x).into(), len.into()])?.to::<f64>()?;
+    println!("bar_sum returned {sum}");
+    assert_eq!(sum, 3.75);
+    Ok(())
+}
