@@ -16,7 +16,8 @@ mod ratios;
 
 fn abi() -> Library {
     // SAFETY: the project's own library has no initialisers.
-    unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR")) }.expect("libabi is built by build.rs")
+    unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR")) }
+        .expect("libabi is built by build.rs")
 }
 
 /// A raw libffi call: the cif prepared once, argument pointers per call.
@@ -50,7 +51,9 @@ fn bench_calls(c: &mut Criterion) {
         let typed: TypedCFunc<(), ()> = dynamic.typed().unwrap();
         let mut g = c.benchmark_group("noop");
         g.bench_function("direct", |b| b.iter(|| black_box(direct)()));
-        g.bench_function("libffi", |b| b.iter(|| raw_call::<u64>(&cif, code, &mut [])));
+        g.bench_function("libffi", |b| {
+            b.iter(|| raw_call::<u64>(&cif, code, &mut []))
+        });
         g.bench_function("dynamic", |b| b.iter(|| dynamic.call(&[]).unwrap()));
         g.bench_function("typed", |b| b.iter(|| black_box(&typed).call(())));
         g.finish();
@@ -64,10 +67,13 @@ fn bench_calls(c: &mut Criterion) {
         let cif = Cif::new([Type::i32(), Type::i32()], Type::i32());
         let code = CodePtr::from_ptr(addr);
         // SAFETY: as above.
-        let dynamic = unsafe { lib.function("add_int", &[CType::Int, CType::Int], CType::Int) }.unwrap();
+        let dynamic =
+            unsafe { lib.function("add_int", &[CType::Int, CType::Int], CType::Int) }.unwrap();
         let typed: TypedCFunc<(i32, i32), i32> = dynamic.typed().unwrap();
         let mut g = c.benchmark_group("int(int,int)");
-        g.bench_function("direct", |b| b.iter(|| black_box(direct)(black_box(3), black_box(4))));
+        g.bench_function("direct", |b| {
+            b.iter(|| black_box(direct)(black_box(3), black_box(4)))
+        });
         g.bench_function("libffi", |b| {
             b.iter(|| {
                 let (mut x, mut y) = (black_box(3i32), black_box(4i32));
@@ -76,9 +82,15 @@ fn bench_calls(c: &mut Criterion) {
             })
         });
         g.bench_function("dynamic", |b| {
-            b.iter(|| dynamic.call(&[Value::Int(black_box(3)), Value::Int(black_box(4))]).unwrap())
+            b.iter(|| {
+                dynamic
+                    .call(&[Value::Int(black_box(3)), Value::Int(black_box(4))])
+                    .unwrap()
+            })
         });
-        g.bench_function("typed", |b| b.iter(|| typed.call((black_box(3), black_box(4)))));
+        g.bench_function("typed", |b| {
+            b.iter(|| typed.call((black_box(3), black_box(4))))
+        });
         g.finish();
     }
 
@@ -90,10 +102,14 @@ fn bench_calls(c: &mut Criterion) {
         let cif = Cif::new([Type::f64(), Type::f64()], Type::f64());
         let code = CodePtr::from_ptr(addr);
         // SAFETY: as above.
-        let dynamic = unsafe { lib.function("add_double", &[CType::Double, CType::Double], CType::Double) }.unwrap();
+        let dynamic =
+            unsafe { lib.function("add_double", &[CType::Double, CType::Double], CType::Double) }
+                .unwrap();
         let typed: TypedCFunc<(f64, f64), f64> = dynamic.typed().unwrap();
         let mut g = c.benchmark_group("double(double,double)");
-        g.bench_function("direct", |b| b.iter(|| black_box(direct)(black_box(0.5), black_box(1.5))));
+        g.bench_function("direct", |b| {
+            b.iter(|| black_box(direct)(black_box(0.5), black_box(1.5)))
+        });
         g.bench_function("libffi", |b| {
             b.iter(|| {
                 let (mut x, mut y) = (black_box(0.5f64), black_box(1.5f64));
@@ -102,9 +118,15 @@ fn bench_calls(c: &mut Criterion) {
             })
         });
         g.bench_function("dynamic", |b| {
-            b.iter(|| dynamic.call(&[Value::Float(black_box(0.5)), Value::Float(black_box(1.5))]).unwrap())
+            b.iter(|| {
+                dynamic
+                    .call(&[Value::Float(black_box(0.5)), Value::Float(black_box(1.5))])
+                    .unwrap()
+            })
         });
-        g.bench_function("typed", |b| b.iter(|| typed.call((black_box(0.5), black_box(1.5)))));
+        g.bench_function("typed", |b| {
+            b.iter(|| typed.call((black_box(0.5), black_box(1.5))))
+        });
         g.finish();
     }
 
@@ -115,11 +137,25 @@ fn bench_calls(c: &mut Criterion) {
         // SAFETY: mixed6's signature, with long as i64 (64-bit Unix).
         let direct: Mixed6 = unsafe { std::mem::transmute(addr) };
         let cif = Cif::new(
-            [Type::i32(), Type::f64(), Type::i64(), Type::f32(), Type::i16(), Type::f64()],
+            [
+                Type::i32(),
+                Type::f64(),
+                Type::i64(),
+                Type::f32(),
+                Type::i16(),
+                Type::f64(),
+            ],
             Type::f64(),
         );
         let code = CodePtr::from_ptr(addr);
-        let sig = [CType::Int, CType::Double, CType::Long, CType::Float, CType::Short, CType::Double];
+        let sig = [
+            CType::Int,
+            CType::Double,
+            CType::Long,
+            CType::Float,
+            CType::Short,
+            CType::Double,
+        ];
         // SAFETY: as above.
         let dynamic = unsafe { lib.function("mixed6", &sig, CType::Double) }.unwrap();
         let typed: TypedCFunc<(i32, f64, i64, f32, i16, f64), f64> = dynamic.typed().unwrap();
@@ -129,8 +165,14 @@ fn bench_calls(c: &mut Criterion) {
         });
         g.bench_function("libffi", |b| {
             b.iter(|| {
-                let (mut a, mut bb, mut cc, mut d, mut e, mut f) =
-                    (black_box(1i32), 2.0f64, black_box(3i64), 4.0f32, black_box(5i16), 6.0f64);
+                let (mut a, mut bb, mut cc, mut d, mut e, mut f) = (
+                    black_box(1i32),
+                    2.0f64,
+                    black_box(3i64),
+                    4.0f32,
+                    black_box(5i16),
+                    6.0f64,
+                );
                 let mut args: [*mut c_void; 6] = [
                     (&mut a as *mut i32).cast(),
                     (&mut bb as *mut f64).cast(),
@@ -156,7 +198,9 @@ fn bench_calls(c: &mut Criterion) {
                     .unwrap()
             })
         });
-        g.bench_function("typed", |b| b.iter(|| typed.call((black_box(1), 2.0, black_box(3), 4.0, black_box(5), 6.0))));
+        g.bench_function("typed", |b| {
+            b.iter(|| typed.call((black_box(1), 2.0, black_box(3), 4.0, black_box(5), 6.0)))
+        });
         g.finish();
     }
 }

@@ -6,7 +6,11 @@ use std::path::{Path, PathBuf};
 
 /// Mean time in nanoseconds of `group/variant`, from criterion's output.
 fn mean_ns(root: &Path, group: &str, variant: &str) -> Option<f64> {
-    let file = root.join(group).join(variant).join("new").join("estimates.json");
+    let file = root
+        .join(group)
+        .join(variant)
+        .join("new")
+        .join("estimates.json");
     let text = std::fs::read_to_string(file).ok()?;
     // {"mean":{"confidence_interval":{...},"point_estimate":12.3,...
     let after = &text[text.find("\"mean\"")?..];
@@ -16,9 +20,9 @@ fn mean_ns(root: &Path, group: &str, variant: &str) -> Option<f64> {
 }
 
 fn criterion_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("target")
-    });
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
     target.join("criterion")
 }
 
@@ -26,7 +30,14 @@ fn criterion_dir() -> PathBuf {
 pub fn print_ratio_table(groups: &[&str], variants: &[&str]) {
     let root = criterion_dir();
     println!();
-    println!("| benchmark | {} |", variants.iter().map(|v| format!("{v} ns (x floor, x libffi)")).collect::<Vec<_>>().join(" | "));
+    println!(
+        "| benchmark | {} |",
+        variants
+            .iter()
+            .map(|v| format!("{v} ns (x floor, x libffi)"))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
     println!("|---|{}", "---|".repeat(variants.len()));
     for group in groups {
         let floor = mean_ns(&root, group, variants[0]);
@@ -36,7 +47,8 @@ pub fn print_ratio_table(groups: &[&str], variants: &[&str]) {
             .map(|v| match mean_ns(&root, group, v) {
                 None => "-".into(),
                 Some(ns) => {
-                    let x = |base: Option<f64>| base.map_or("-".into(), |b| format!("{:.2}", ns / b));
+                    let x =
+                        |base: Option<f64>| base.map_or("-".into(), |b| format!("{:.2}", ns / b));
                     format!("{ns:.1} ({}, {})", x(floor), x(libffi))
                 }
             })

@@ -13,8 +13,16 @@ fn main() -> rctypes::Result<()> {
     let (fib, fibseries, fibmatrix) = unsafe {
         (
             lib.function("fib", &[CType::Int], CType::Int)?,
-            lib.function("fibseries", &[int_in.clone(), CType::Int, int_out.clone()], CType::Void)?,
-            lib.function("fibmatrix", &[int_in, CType::Int, CType::Int, int_out], CType::Void)?,
+            lib.function(
+                "fibseries",
+                &[int_in.clone(), CType::Int, int_out.clone()],
+                CType::Void,
+            )?,
+            lib.function(
+                "fibmatrix",
+                &[int_in, CType::Int, CType::Int, int_out],
+                CType::Void,
+            )?,
         )
     };
 

@@ -6,10 +6,16 @@ use rctypes::{CType, Value};
 fn main() -> rctypes::Result<()> {
     // numpy.ctypeslib.load_library('libfoo', '.')
     // SAFETY: the project's own libfoo has no initialisers.
-    let foo = unsafe { rctypes::load_library("libfoo", env!("RCTYPES_CSRC_DIR"))? };
+    let libfoo = unsafe { rctypes::load_library("libfoo", env!("RCTYPES_CSRC_DIR"))? };
     // _foo.bar.restype = c_int; _foo.bar.argtypes = [POINTER(c_double), c_int]
     // SAFETY: bar reads `len` doubles from `data` and returns an int.
-    let bar = unsafe { foo.function("bar", &[CType::pointer(CType::Double), CType::Int], CType::Int)? };
+    let bar = unsafe {
+        libfoo.function(
+            "bar",
+            &[CType::pointer(CType::Double), CType::Int],
+            CType::Int,
+        )?
+    };
 
     let mut x = vec![0.25, -1.5, 3.0, 2.0];
     let len = x.len() as i32;
@@ -19,7 +25,13 @@ fn main() -> rctypes::Result<()> {
 
     // The checkable sibling: the sum of the buffer.
     // SAFETY: bar_sum only reads `len` doubles.
-    let bar_sum = unsafe { foo.function("bar_sum", &[CType::const_pointer(CType::Double), CType::Int], CType::Double)? };
+    let bar_sum = unsafe {
+        libfoo.function(
+            "bar_sum",
+            &[CType::const_pointer(CType::Double), CType::Int],
+            CType::Double,
+        )?
+    };
     let sum = bar_sum.call(&[(&x).into(), len.into()])?.to::<f64>()?;
     println!("bar_sum returned {sum}");
     assert_eq!(sum, 3.75);

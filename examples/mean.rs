@@ -8,11 +8,18 @@ fn main() -> rctypes::Result<()> {
     let lib = unsafe { rctypes::Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libmean.so"))? };
     // lib.compute_mean.restype = ctypes.c_float
     // SAFETY: compute_mean reads n floats from A.
-    let compute_mean =
-        unsafe { lib.function("compute_mean", &[CType::const_pointer(CType::Float), CType::Int], CType::Float)? };
+    let compute_mean = unsafe {
+        lib.function(
+            "compute_mean",
+            &[CType::const_pointer(CType::Float), CType::Int],
+            CType::Float,
+        )?
+    };
 
     let a: Vec<f32> = (0..10).map(|i| i as f32 * 0.5).collect();
-    let mean = compute_mean.call(&[(&a).into(), (a.len() as i32).into()])?.to::<f32>()?;
+    let mean = compute_mean
+        .call(&[(&a).into(), (a.len() as i32).into()])?
+        .to::<f32>()?;
     let expected = a.iter().sum::<f32>() / a.len() as f32;
     println!("mean of {a:?} = {mean}");
     assert_eq!(mean, expected);

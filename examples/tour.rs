@@ -29,7 +29,11 @@ fn main() -> rctypes::Result<()> {
     let fibseries = unsafe {
         fibonacci.function(
             "fibseries",
-            &[CType::const_pointer(CType::Int), CType::Int, CType::pointer(CType::Int)],
+            &[
+                CType::const_pointer(CType::Int),
+                CType::Int,
+                CType::pointer(CType::Int),
+            ],
             CType::Void,
         )?
     };
@@ -37,7 +41,9 @@ fn main() -> rctypes::Result<()> {
     let mut series = [0i32; 8];
     fibseries.call(&[(&input).into(), 8.into(), (&mut series).into()])?;
     println!("fibseries({input:?}) = {series:?}");
-    let err = fibseries.call(&[(&input).into(), 8.into(), (&input).into()]).unwrap_err();
+    let err = fibseries
+        .call(&[(&input).into(), 8.into(), (&input).into()])
+        .unwrap_err();
     println!("read-only memory where C writes -> {err}");
 
     step("the typed layer: checked once, then a direct call");
@@ -55,7 +61,10 @@ fn main() -> rctypes::Result<()> {
         )?
     };
     let a = [1.0f32, 2.0, 3.0, 4.0];
-    println!("compute_mean({a:?}) = {}", mean.call(&[(&a).into(), 4.into()])?.to::<f32>()?);
+    println!(
+        "compute_mean({a:?}) = {}",
+        mean.call(&[(&a).into(), 4.into()])?.to::<f32>()?
+    );
 
     step("libc through the running process (ctypes: CDLL(None))");
     let libc = Library::this()?;
@@ -64,14 +73,28 @@ fn main() -> rctypes::Result<()> {
         (
             libc.function("strlen", &[CType::CharP], CType::SizeT)?,
             libc.function("labs", &[CType::Long], CType::Long)?,
-            libc.variadic("snprintf", &[CType::pointer(CType::Char), CType::SizeT, CType::CharP], CType::Int)?,
+            libc.variadic(
+                "snprintf",
+                &[CType::pointer(CType::Char), CType::SizeT, CType::CharP],
+                CType::Int,
+            )?,
         )
     };
-    println!("strlen(\"rctypes\") = {:?}", strlen.call(&["rctypes".into()])?);
+    println!(
+        "strlen(\"rctypes\") = {:?}",
+        strlen.call(&["rctypes".into()])?
+    );
     println!("labs(-42) = {:?}", labs.call(&[(-42).into()])?);
     let mut buf = StringBuffer::new(64);
     let cap = buf.capacity();
-    snprintf.call(&[(&mut buf).into(), cap.into(), "%s has %d fields, pi ~ %.3f".into(), "tour".into(), 3.into(), std::f64::consts::PI.into()])?;
+    snprintf.call(&[
+        (&mut buf).into(),
+        cap.into(),
+        "%s has %d fields, pi ~ %.3f".into(),
+        "tour".into(),
+        3.into(),
+        std::f64::consts::PI.into(),
+    ])?;
     println!("snprintf -> {:?}", buf.to_str().unwrap_or("?"));
 
     step("long double at full precision, errno, out-parameters");
@@ -79,17 +102,37 @@ fn main() -> rctypes::Result<()> {
     let abi = unsafe { rctypes::load_library("abi", dir)? };
     let (ld_mul, set_errno_to, out_params) = unsafe {
         (
-            abi.function("ld_mul", &[CType::LongDouble, CType::LongDouble], CType::LongDouble)?,
-            abi.function("set_errno_to", &[CType::Int], CType::Int)?.with_errno(),
-            abi.function("out_params", &[CType::Int, CType::pointer(CType::Int), CType::pointer(CType::Double)], CType::Void)?,
+            abi.function(
+                "ld_mul",
+                &[CType::LongDouble, CType::LongDouble],
+                CType::LongDouble,
+            )?,
+            abi.function("set_errno_to", &[CType::Int], CType::Int)?
+                .with_errno(),
+            abi.function(
+                "out_params",
+                &[
+                    CType::Int,
+                    CType::pointer(CType::Int),
+                    CType::pointer(CType::Double),
+                ],
+                CType::Void,
+            )?,
         )
     };
     let product = ld_mul.call(&[LongDouble::from(u64::MAX).into(), 4.into()])?;
-    println!("u64::MAX * 4 in long double = {}", product.to::<LongDouble>()?);
+    println!(
+        "u64::MAX * 4 in long double = {}",
+        product.to::<LongDouble>()?
+    );
     set_errno_to.call(&[22.into()])?;
     println!("errno after set_errno_to(22) = {}", rctypes::get_errno());
     let (mut doubled, mut half) = (0, 0.0);
-    out_params.call(&[21.into(), Value::byref(&mut doubled), Value::byref(&mut half)])?;
+    out_params.call(&[
+        21.into(),
+        Value::byref(&mut doubled),
+        Value::byref(&mut half),
+    ])?;
     println!("out_params(21) -> doubled = {doubled}, half = {half}");
     Ok(())
 }

@@ -6,10 +6,13 @@ use std::sync::Arc;
 
 use libffi::middle::{Cif, CodePtr};
 
-use crate::ctype::CType;
+use std::mem::MaybeUninit;
+
+use crate::ctype::{CType, Kind};
 use crate::error::{Error, Result};
 use crate::library::Library;
-use crate::value::{Keep, Slot, Value, decode, encode};
+use crate::registers::{Plan, Registers};
+use crate::value::{Keep, Slot, Value, decode_kind, encode_long_double, encode_word, store_word};
 
 /// Up to this many arguments are staged on the stack, with no heap allocation.
 const INLINE_ARGS: usize = 8;
@@ -47,8 +50,13 @@ pub struct CFunc {
     name: Arc<str>,
     code: CodePtr,
     args: Arc<[CType]>,
+    /// Each argument's machine class, worked out once at bind time.
+    kinds: Arc<[Kind]>,
     ret: CType,
+    ret_kind: Kind,
     variadic: bool,
+    /// The register route, where the signature allows one.
+    plan: Option<Plan>,
     /// For a variadic function, the interface of a call with no extra arguments.
     cif: Cif,
     use_errno: bool,
@@ -110,7 +118,10 @@ impl CFunc {
             library: library.clone(),
             name: symbol.into(),
             code: CodePtr::from_ptr(addr as *const c_void),
+            kinds: args.iter().map(CType::kind).collect(),
+            plan: Plan::for_signature(args, &ret, variadic),
             args: args.into(),
+            ret_kind: ret.kind(),
             ret,
             variadic,
             cif,
@@ -124,6 +135,19 @@ impl CFunc {
     pub fn with_errno(mut self) -> CFunc {
         self.use_errno = true;
         self
+    }
+
+    /// Calls through libffi even where a faster route exists. Results are the
+    /// same either way; this is for comparing the two.
+    pub fn via_libffi(mut self) -> CFunc {
+        self.plan = None;
+        self
+    }
+
+    /// Whether calls take the register route rather than libffi (see the
+    /// performance notes in [`doc::performance`](crate::doc::performance)).
+    pub fn uses_register_route(&self) -> bool {
+        self.plan.is_some()
     }
 
     /// Runs `check` on every result (ctypes' `errcheck`); an `Err` it returns
@@ -200,7 +224,10 @@ impl CFunc {
         if args.len() != self.args.len() {
             return Err(self.arity_error(args.len()));
         }
-        self.stage_and_call(&self.cif, &self.args, &[], args)
+        match self.plan {
+            Some(plan) => self.call_registers(plan, args),
+            None => self.stage_and_call(&self.cif, &self.args, &self.kinds, args),
+        }
     }
 
     /// Calls a variadic function, giving the C type of each extra argument
@@ -264,14 +291,15 @@ impl CFunc {
                 .collect::<Result<_>>()?,
         };
         if extra_types.is_empty() {
-            return self.stage_and_call(&self.cif, &self.args, &[], args);
+            return self.stage_and_call(&self.cif, &self.args, &self.kinds, args);
         }
         let all: Vec<CType> = self.args.iter().chain(&extra_types).cloned().collect();
+        let kinds: Vec<Kind> = all.iter().map(CType::kind).collect();
         let cif = prepare(&all, fixed, &self.ret, true).map_err(|reason| Error::Signature {
             function: self.name.to_string(),
             reason,
         })?;
-        self.stage_and_call(&cif, &self.args, &extra_types, args)
+        self.stage_and_call(&cif, &all, &kinds, args)
     }
 
     fn arity_error(&self, given: usize) -> Error {
@@ -283,46 +311,83 @@ impl CFunc {
         }
     }
 
-    /// Converts the arguments into slots (on the stack for up to
-    /// `INLINE_ARGS`), then calls.
+    /// The register route: each argument converted straight into its
+    /// register image, then one call through the plan's shim.
+    #[inline]
+    fn call_registers(&self, plan: Plan, args: &[Value<'_>]) -> Result<Value<'static>> {
+        let mut keep = Keep::default();
+        let mut regs = Registers::new();
+        for (i, ((value, ty), &kind)) in args
+            .iter()
+            .zip(self.args.iter())
+            .zip(self.kinds.iter())
+            .enumerate()
+        {
+            let word = encode_word(value, ty, kind, &mut keep).map_err(|m| m.at(&self.name, i))?;
+            regs.push(word, kind);
+        }
+        self.before_call();
+        // SAFETY: the binding's promise: `code` is a non-variadic C function of
+        // the declared signature, which is the one the plan was made for.
+        // Every argument was converted to its declared type, and pointer
+        // arguments point to memory borrowed by `args` (or owned by `keep`)
+        // until after the call.
+        let word = unsafe { plan.call(self.code.as_ptr(), &regs) };
+        self.after_call();
+        drop(keep);
+        let mut ret = Slot::ZERO;
+        // SAFETY: the slot is 16 aligned bytes.
+        unsafe { store_word(ret.0.as_mut_ptr(), word, self.ret_kind) };
+        self.finish(&ret, args)
+    }
+
+    /// The libffi route: arguments staged in slots (on the stack for up to
+    /// `INLINE_ARGS`), then `ffi_call` on the prepared interface.
     fn stage_and_call(
         &self,
         cif: &Cif,
-        fixed: &[CType],
-        extra: &[CType],
+        types: &[CType],
+        kinds: &[Kind],
         args: &[Value<'_>],
     ) -> Result<Value<'static>> {
         let n = args.len();
         if n <= INLINE_ARGS {
-            let mut slots = [Slot::ZERO; INLINE_ARGS];
+            let mut slots = [const { MaybeUninit::<Slot>::uninit() }; INLINE_ARGS];
             let mut ptrs = [std::ptr::null_mut(); INLINE_ARGS];
-            self.invoke(cif, fixed, extra, args, &mut slots[..n], &mut ptrs[..n])
+            self.invoke(cif, types, kinds, args, &mut slots[..n], &mut ptrs[..n])
         } else {
-            let mut slots = vec![Slot::ZERO; n];
+            let mut slots = vec![MaybeUninit::<Slot>::uninit(); n];
             let mut ptrs = vec![std::ptr::null_mut(); n];
-            self.invoke(cif, fixed, extra, args, &mut slots, &mut ptrs)
+            self.invoke(cif, types, kinds, args, &mut slots, &mut ptrs)
         }
     }
 
     fn invoke(
         &self,
         cif: &Cif,
-        fixed: &[CType],
-        extra: &[CType],
+        types: &[CType],
+        kinds: &[Kind],
         args: &[Value<'_>],
-        slots: &mut [Slot],
+        slots: &mut [MaybeUninit<Slot>],
         ptrs: &mut [*mut c_void],
     ) -> Result<Value<'static>> {
         let mut keep = Keep::default();
-        let types = fixed.iter().chain(extra);
-        for (i, ((value, ty), slot)) in args.iter().zip(types).zip(slots.iter_mut()).enumerate() {
-            encode(value, ty, slot, &mut keep).map_err(|m| m.at(&self.name, i))?;
-            ptrs[i] = slot.as_mut_ptr();
+        for (i, (value, slot)) in args.iter().zip(slots.iter_mut()).enumerate() {
+            let (ty, kind) = (&types[i], kinds[i]);
+            let dst = slot.as_mut_ptr() as *mut u8;
+            if kind == Kind::LongDouble {
+                let v = encode_long_double(value, ty).map_err(|m| m.at(&self.name, i))?;
+                *slot = MaybeUninit::new(Slot(v.to_bytes()));
+            } else {
+                let word =
+                    encode_word(value, ty, kind, &mut keep).map_err(|m| m.at(&self.name, i))?;
+                // SAFETY: a slot is 16 aligned bytes.
+                unsafe { store_word(dst, word, kind) };
+            }
+            ptrs[i] = dst as *mut c_void;
         }
         let mut ret = Slot::ZERO;
-        if self.use_errno {
-            crate::errno::swap();
-        }
+        self.before_call();
         // SAFETY: the binding's promise: `code` is a C function with the
         // signature `cif` was prepared from. Every argument slot holds a value
         // encoded as its declared type, pointer arguments point to memory
@@ -337,13 +402,35 @@ impl CFunc {
                 ptrs.as_mut_ptr(),
             );
         }
+        self.after_call();
+        drop(keep);
+        self.finish(&ret, args)
+    }
+
+    #[inline]
+    fn before_call(&self) {
         if self.use_errno {
             crate::errno::swap();
         }
-        drop(keep);
-        // SAFETY: libffi wrote a result of the declared type (small integers
-        // widened to ffi_arg); a `char*` result is a string by the promise.
-        let result = unsafe { decode(ret.0.as_ptr(), &self.ret, true) };
+    }
+
+    #[inline]
+    fn after_call(&self) {
+        if self.use_errno {
+            crate::errno::swap();
+        }
+    }
+
+    /// Reads the result and runs the result check.
+    #[inline]
+    fn finish(&self, ret: &Slot, args: &[Value<'_>]) -> Result<Value<'static>> {
+        // SAFETY: C wrote a result of the declared type (small integers
+        // widened to a full register); a `char*` result is a string by the
+        // binding's promise.
+        let result = match self.ret_kind {
+            Kind::Void => Value::Void,
+            kind => unsafe { decode_kind(ret.0.as_ptr(), &self.ret, kind, true) },
+        };
         match &self.errcheck {
             None => Ok(result),
             Some(check) => check(result, args).map_err(|message| Error::Check {

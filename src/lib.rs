@@ -61,6 +61,7 @@ mod error;
 mod func;
 mod library;
 mod longdouble;
+mod registers;
 mod typed;
 mod value;
 

@@ -585,12 +585,6 @@ pub(crate) struct Slot(pub [u8; 16]);
 impl Slot {
     pub(crate) const ZERO: Slot = Slot([0; 16]);
 
-    fn put<T: Copy>(&mut self, v: T) {
-        const { assert!(size_of::<T>() <= 16) };
-        // SAFETY: the slot is 16 bytes, 16-aligned, and T is at most that.
-        unsafe { (self.0.as_mut_ptr() as *mut T).write(v) }
-    }
-
     pub(crate) fn as_mut_ptr(&mut self) -> *mut c_void {
         self.0.as_mut_ptr() as *mut c_void
     }
@@ -624,9 +618,62 @@ pub(crate) fn encode(
     keep: &mut Keep,
 ) -> std::result::Result<(), Mismatch> {
     let kind = ty.kind();
-    match kind {
-        Kind::Void => Err(mismatch(ty, value)),
-        Kind::F32 | Kind::F64 => {
+    if kind == Kind::LongDouble {
+        slot.0 = encode_long_double(value, ty)?.to_bytes();
+        return Ok(());
+    }
+    let word = encode_word(value, ty, kind, keep)?;
+    // SAFETY: the slot is 16 aligned bytes, room for any word.
+    unsafe { store_word(slot.0.as_mut_ptr(), word, kind) };
+    Ok(())
+}
+
+/// `value` converted to a `long double`.
+pub(crate) fn encode_long_double(
+    value: &Value<'_>,
+    ty: &CType,
+) -> std::result::Result<LongDouble, Mismatch> {
+    match value {
+        Value::LongDouble(v) => Ok(*v),
+        Value::Float(f) => Ok(LongDouble::from(*f)),
+        Value::Int(i) if i64::try_from(*i).is_ok() => Ok(LongDouble::from(*i as i64)),
+        Value::Int(i) if u64::try_from(*i).is_ok() => Ok(LongDouble::from(*i as u64)),
+        _ => Err(mismatch(ty, value)),
+    }
+}
+
+/// `value` as the 64-bit register image of a `ty` of machine class `kind`
+/// (every class but `long double`): integers sign- or zero-extended, a
+/// `float`'s bits in the low half, a `double`'s bits, an address.
+#[inline(always)]
+pub(crate) fn encode_word(
+    value: &Value<'_>,
+    ty: &CType,
+    kind: Kind,
+    keep: &mut Keep,
+) -> std::result::Result<u64, Mismatch> {
+    // The commonest cases inline at the call site; the rest out of line.
+    match (kind, value) {
+        (Kind::I32, Value::Int(i)) if *i >= i32::MIN as i128 && *i <= i32::MAX as i128 => {
+            Ok(*i as i64 as u64)
+        }
+        (Kind::F64, Value::Float(f)) => Ok(f.to_bits()),
+        (Kind::I64, Value::Int(i)) if *i >= i64::MIN as i128 && *i <= i64::MAX as i128 => {
+            Ok(*i as i64 as u64)
+        }
+        _ => encode_word_general(value, ty, kind, keep),
+    }
+}
+
+#[inline(never)]
+fn encode_word_general(
+    value: &Value<'_>,
+    ty: &CType,
+    kind: Kind,
+    keep: &mut Keep,
+) -> std::result::Result<u64, Mismatch> {
+    match (kind, value) {
+        (Kind::F32 | Kind::F64, _) => {
             let f = match value {
                 Value::Float(f) => *f,
                 // An integer converts only if the float type holds it exactly.
@@ -639,59 +686,58 @@ pub(crate) fn encode(
                 }
                 _ => return Err(mismatch(ty, value)),
             };
-            if kind == Kind::F32 {
-                if f.is_finite() && f.abs() > f32::MAX as f64 {
-                    return Err(Mismatch {
-                        expected: ty.to_string(),
-                        given: format!("float {f:?}, which is out of c_float's range"),
-                    });
-                }
-                slot.put(f as f32);
-            } else {
-                slot.put(f);
+            if kind == Kind::F64 {
+                return Ok(f.to_bits());
             }
-            Ok(())
+            if f.is_finite() && f.abs() > f32::MAX as f64 {
+                return Err(Mismatch {
+                    expected: ty.to_string(),
+                    given: format!("float {f:?}, which is out of c_float's range"),
+                });
+            }
+            Ok((f as f32).to_bits() as u64)
         }
-        Kind::LongDouble => {
-            let v = match value {
-                Value::LongDouble(v) => *v,
-                Value::Float(f) => LongDouble::from(*f),
-                Value::Int(i) if i64::try_from(*i).is_ok() => LongDouble::from(*i as i64),
-                Value::Int(i) if u64::try_from(*i).is_ok() => LongDouble::from(*i as u64),
-                _ => return Err(mismatch(ty, value)),
-            };
-            slot.0 = v.to_bytes();
-            Ok(())
-        }
-        Kind::Ptr => {
-            let addr = encode_pointer(value, ty, keep)?;
-            slot.put(addr);
-            Ok(())
-        }
+        (Kind::Ptr, _) => Ok(encode_pointer(value, ty, keep)? as usize as u64),
+        (Kind::Void | Kind::LongDouble, _) => Err(mismatch(ty, value)),
         _ => {
             let i = match value {
                 Value::Int(i) => *i,
                 Value::Bool(b) => *b as i128,
                 _ => return Err(mismatch(ty, value)),
             };
-            let (lo, hi) = kind.int_range().expect("integer kinds have a range");
+            let (lo, hi) = kind.int_range().unwrap_or((0, 0));
             if i < lo || i > hi {
                 return Err(Mismatch {
                     expected: format!("{ty} (from {lo} to {hi})"),
                     given: format!("int {i}, which does not fit"),
                 });
             }
+            // In range: the two's-complement image is the value at any width.
+            Ok(i as i64 as u64)
+        }
+    }
+}
+
+/// Stores a register image at `dst` as a value of class `kind` (its `size`
+/// bytes in native order).
+///
+/// # Safety
+///
+/// `dst` must be valid for writing 8 bytes and aligned for a `u64`.
+#[inline]
+pub(crate) unsafe fn store_word(dst: *mut u8, word: u64, kind: Kind) {
+    // SAFETY: the caller guarantees 8 writable, aligned bytes.
+    unsafe {
+        if cfg!(target_endian = "little") {
+            // The low bytes come first: the value at its own width.
+            (dst as *mut u64).write(word);
+        } else {
             match kind {
-                Kind::Bool | Kind::U8 => slot.put(i as u8),
-                Kind::I8 => slot.put(i as i8),
-                Kind::I16 => slot.put(i as i16),
-                Kind::U16 => slot.put(i as u16),
-                Kind::I32 => slot.put(i as i32),
-                Kind::U32 => slot.put(i as u32),
-                Kind::I64 => slot.put(i as i64),
-                _ => slot.put(i as u64),
+                Kind::Bool | Kind::I8 | Kind::U8 => dst.write(word as u8),
+                Kind::I16 | Kind::U16 => (dst as *mut u16).write(word as u16),
+                Kind::I32 | Kind::U32 | Kind::F32 => (dst as *mut u32).write(word as u32),
+                _ => (dst as *mut u64).write(word),
             }
-            Ok(())
         }
     }
 }
@@ -782,7 +828,22 @@ fn wide_bytes(s: &str) -> Vec<u8> {
 /// when `widened` and `ty` is a narrower integer), and for string types the
 /// address it holds must be null or a NUL-terminated string.
 pub(crate) unsafe fn decode(ptr: *const u8, ty: &CType, widened: bool) -> Value<'static> {
-    let kind = ty.kind();
+    // SAFETY: forwarded to the caller.
+    unsafe { decode_kind(ptr, ty, ty.kind(), widened) }
+}
+
+/// [`decode`] with the type's machine class already known.
+///
+/// # Safety
+///
+/// As for [`decode`], and `kind` must be `ty.kind()`.
+#[inline]
+pub(crate) unsafe fn decode_kind(
+    ptr: *const u8,
+    ty: &CType,
+    kind: Kind,
+    widened: bool,
+) -> Value<'static> {
     // SAFETY (every read below): the caller guarantees ptr holds a `ty`.
     unsafe {
         if widened && kind.int_range().is_some() && ty.size() < size_of::<u64>() {

@@ -126,8 +126,8 @@ fn ten_arguments_spill_to_the_stack_in_order() {
         .collect();
     // Σ k·k for k = 1..10
     assert_eq!(f.call(&args).unwrap(), Value::Float(385.0));
-    let typed: TypedCFunc<(i32, f64, i32, f64, i32, f64, i32, f64, i64, f64), f64> =
-        f.typed().unwrap();
+    type Mixed10 = TypedCFunc<(i32, f64, i32, f64, i32, f64, i32, f64, i64, f64), f64>;
+    let typed: Mixed10 = f.typed().unwrap();
     assert_eq!(typed.call((1, 2.0, 3, 4.0, 5, 6.0, 7, 8.0, 9, 10.0)), 385.0);
 }
 

@@ -5,4 +5,5 @@ mod common;
 
 mod calls;
 mod library;
+mod routes;
 mod types;

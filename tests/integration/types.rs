@@ -7,7 +7,7 @@ use crate::common::abi;
 
 fn identity(symbol: &str, ty: CType) -> CFunc {
     // SAFETY: abi.c's id_* functions are `T id_T(T)`.
-    unsafe { abi().function(symbol, &[ty.clone()], ty) }.unwrap()
+    unsafe { abi().function(symbol, std::slice::from_ref(&ty), ty.clone()) }.unwrap()
 }
 
 /// (function, type, min, max) for every integer type.

@@ -1,0 +1,3 @@
+//! # Performance: where the time goes in a call, and which layer to use
+//!
+//! (Filled in with measurements below.)
