@@ -269,6 +269,12 @@ impl From<bool> for Value<'_> {
     }
 }
 
+impl From<i128> for Value<'_> {
+    fn from(v: i128) -> Self {
+        Value::Int(v)
+    }
+}
+
 /// A character for a `c_wchar` (or, if it is ASCII, a `c_char`) parameter.
 impl From<char> for Value<'_> {
     fn from(v: char) -> Self {

@@ -1,1 +1,142 @@
-//! placeholder
+//! # rctypes for ctypes and numpy.ctypeslib users
+//!
+//! Each ctypes idiom and its rctypes form. Every example on this page runs as
+//! a doc test against the project's own C libraries or libc.
+//!
+//! | ctypes / numpy.ctypeslib | rctypes |
+//! |---|---|
+//! | `CDLL(path)` | `unsafe { Library::open(path)? }` ([`Library::open`](crate::Library::open)) |
+//! | `CDLL(path, mode=RTLD_GLOBAL)` | [`Library::open_with`](crate::Library::open_with) with [`OpenFlags`](crate::OpenFlags) |
+//! | `CDLL(None)` | [`Library::this`](crate::Library::this) |
+//! | `numpy.ctypeslib.load_library(name, path)` | [`load_library`](crate::load_library) |
+//! | `f.argtypes = [...]; f.restype = ...` | [`Library::function`](crate::Library::function) |
+//! | calling `f(...)` | [`CFunc::call`](crate::CFunc::call) |
+//! | ctypes' fundamental types | [`CType`](crate::CType)'s variants |
+//! | `POINTER(T)` | [`CType::pointer`](crate::CType::pointer), [`CType::const_pointer`](crate::CType::const_pointer) |
+//! | `byref(x)` | [`Value::byref`](crate::Value::byref) |
+//! | `create_string_buffer(n)` | [`StringBuffer::new`](crate::StringBuffer::new) |
+//! | variadic `printf(...)` | [`Library::variadic`](crate::Library::variadic), [`CFunc::call_variadic`](crate::CFunc::call_variadic) |
+//! | `use_errno=True`, `get_errno()` | [`CFunc::with_errno`](crate::CFunc::with_errno), [`get_errno`](crate::get_errno) |
+//! | `f.errcheck = check` | [`CFunc::with_errcheck`](crate::CFunc::with_errcheck) |
+//! | `c_int.in_dll(lib, name)` | [`Library::variable`](crate::Library::variable) |
+//! | `c_longdouble` | [`CType::LongDouble`](crate::CType::LongDouble), [`LongDouble`](crate::LongDouble) |
+//! | (no equivalent) a signature fixed at compile time | [`CFunc::typed`](crate::CFunc::typed), [`TypedCFunc`](crate::TypedCFunc) |
+//!
+//! ## Loading
+//!
+//! ```
+//! # fn main() -> rctypes::Result<()> {
+//! use rctypes::{Library, load_library};
+//! let dir = env!("RCTYPES_CSRC_DIR");
+//! // _lib = numpy.ctypeslib.load_library('libfibonacci', '.')
+//! // SAFETY: the project's own library has no initialisers.
+//! let lib = unsafe { load_library("libfibonacci", dir)? };
+//! // libc = ctypes.CDLL(None)
+//! let libc = Library::this()?;
+//! # let _ = (lib, libc);
+//! # Ok(()) }
+//! ```
+//!
+//! ## Declaring and calling
+//!
+//! ctypes defaults an undeclared function to `int f(int...)` and converts
+//! whatever it is given. rctypes has no undeclared functions: binding one is
+//! where you state its signature, and every call is checked against it.
+//!
+//! ```
+//! # fn main() -> rctypes::Result<()> {
+//! use rctypes::{CType, Value};
+//! # let lib = unsafe { rctypes::load_library("libfibonacci", env!("RCTYPES_CSRC_DIR"))? };
+//! // _lib.fib.argtypes = [c_int]; _lib.fib.restype = c_int
+//! // SAFETY: fibonacci.c defines `int fib(int)`.
+//! let fib = unsafe { lib.function("fib", &[CType::Int], CType::Int)? };
+//! assert_eq!(fib.call(&[8.into()])?, Value::Int(13));
+//! // ctypes: fib(2**40) calls fib(0). Here:
+//! let err = fib.call(&[(1i64 << 40).into()]).unwrap_err();
+//! assert_eq!(
+//!     err.to_string(),
+//!     "fib: argument 1: expected c_int (from -2147483648 to 2147483647), given int 1099511627776, which does not fit"
+//! );
+//! # Ok(()) }
+//! ```
+//!
+//! ## Out-parameters and buffers
+//!
+//! ```
+//! # fn main() -> rctypes::Result<()> {
+//! use rctypes::{CType, StringBuffer, Value};
+//! # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
+//! // SAFETY: `void out_params(int a, int *doubled, double *half)`.
+//! let out_params = unsafe {
+//!     abi.function("out_params", &[CType::Int, CType::pointer(CType::Int), CType::pointer(CType::Double)], CType::Void)?
+//! };
+//! let (mut doubled, mut half) = (0i32, 0f64);
+//! // out_params(21, byref(doubled), byref(half))
+//! out_params.call(&[21.into(), Value::byref(&mut doubled), Value::byref(&mut half)])?;
+//! assert_eq!((doubled, half), (42, 10.5));
+//!
+//! // buf = create_string_buffer(16); fill_buffer(buf, 16, 7)
+//! // SAFETY: `int fill_buffer(char *buf, int size, int seed)` writes at most size bytes.
+//! let fill = unsafe { abi.function("fill_buffer", &[CType::pointer(CType::Char), CType::Int, CType::Int], CType::Int)? };
+//! let mut buf = StringBuffer::new(16);
+//! fill.call(&[(&mut buf).into(), 16.into(), 7.into()])?;
+//! assert_eq!(buf.to_str().unwrap(), "seed:7");
+//! # Ok(()) }
+//! ```
+//!
+//! ## Arrays without copying
+//!
+//! Where numpy users write `x.ctypes.data_as(POINTER(c_double))`, a Rust
+//! slice converts into a [`Value`](crate::Value) that borrows it for the
+//! call: the pointer cannot outlive the array, and a `&[T]` (read-only) is
+//! refused where the signature says C writes.
+//!
+//! ```
+//! # fn main() -> rctypes::Result<()> {
+//! use rctypes::CType;
+//! # let mean = unsafe { rctypes::load_library("mean", env!("RCTYPES_CSRC_DIR"))? };
+//! // SAFETY: compute_mean reads n floats; scale_floats writes them.
+//! let (compute_mean, scale) = unsafe {
+//!     (
+//!         mean.function("compute_mean", &[CType::const_pointer(CType::Float), CType::Int], CType::Float)?,
+//!         mean.function("scale_floats", &[CType::pointer(CType::Float), CType::Int, CType::Float], CType::Void)?,
+//!     )
+//! };
+//! let mut a = vec![1.0f32, 2.0, 3.0];
+//! assert_eq!(compute_mean.call(&[(&a).into(), 3.into()])?.to::<f32>()?, 2.0);
+//! assert!(scale.call(&[(&a).into(), 3.into(), 2.0.into()]).is_err()); // read-only
+//! scale.call(&[(&mut a).into(), 3.into(), 2.0.into()])?;
+//! assert_eq!(a, [2.0, 4.0, 6.0]);
+//! # Ok(()) }
+//! ```
+//!
+//! ## Variadic functions
+//!
+//! ctypes passes variadic arguments by guessing from the Python value; so
+//! does [`CFunc::call`](crate::CFunc::call), with C's default promotions.
+//! [`CFunc::call_variadic`](crate::CFunc::call_variadic) takes their C types
+//! explicitly.
+//!
+//! ```
+//! # fn main() -> rctypes::Result<()> {
+//! use rctypes::{CType, Library, StringBuffer};
+//! let libc = Library::this()?;
+//! // SAFETY: snprintf's fixed parameters.
+//! let snprintf = unsafe {
+//!     libc.variadic("snprintf", &[CType::pointer(CType::Char), CType::SizeT, CType::CharP], CType::Int)?
+//! };
+//! let mut buf = StringBuffer::new(32);
+//! snprintf.call(&[(&mut buf).into(), 32usize.into(), "%d-%s".into(), 7.into(), "seven".into()])?;
+//! assert_eq!(buf.to_str().unwrap(), "7-seven");
+//! # Ok(()) }
+//! ```
+//!
+//! ## Where rctypes refuses what ctypes allows
+//!
+//! | ctypes | rctypes |
+//! |---|---|
+//! | `c_int(2**40)` is silently `0` | an error naming the range |
+//! | a missing `restype` truncates a returned pointer to `int` | every function has a declared result type |
+//! | passing a temporary's `.ctypes.data` leaves C a dangling pointer | a borrowed slice cannot outlive the call |
+//! | writing through a pointer to an immutable `bytes` corrupts it | `&[T]` is refused where C writes |
+//! | a NUL inside a `bytes` string cuts it short | an error naming the NUL's position |
