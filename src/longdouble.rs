@@ -158,7 +158,9 @@ impl LongDouble {
                 let negative = se & 0x8000 != 0;
                 let exp = (se & 0x7fff) as i32;
                 if exp == 0x7fff {
-                    return if m << 1 == 0 {
+                    // The explicit integer bit is set; the fraction below it
+                    // tells infinity from NaN.
+                    return if m & ((1 << 63) - 1) == 0 {
                         Parts::Infinite { negative }
                     } else {
                         Parts::NaN

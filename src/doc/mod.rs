@@ -1,3 +1,4 @@
 //! Documentation-only pages.
 
 pub mod ctypes_for_python_users;
+pub mod testing_c_with_cargo_test;

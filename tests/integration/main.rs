@@ -4,5 +4,6 @@
 mod common;
 
 mod calls;
+mod cbuild;
 mod library;
 mod types;
