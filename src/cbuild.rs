@@ -5,7 +5,8 @@
 //! crate finds (gcc and clang on Unix, MSVC on Windows, or whatever `CC`
 //! names), and loads it. The folder lives exactly as long as the loaded
 //! library: it is removed when the last clone of the [`Library`], and the last
-//! function or variable bound from it, is dropped.
+//! function or variable bound from it, is dropped (or, for a library that is
+//! never dropped, such as one kept in a static, when the process exits).
 //!
 //! ```
 //! # fn main() -> Result<(), rctypes::Error> {
@@ -34,15 +35,20 @@
 //!   temporary folder for each build, so each [`Library`] has its own C
 //!   globals, and tests running in parallel do not see each other's.
 //! - **Errors are values.** C that does not compile gives
-//!   [`Error::Compile`](crate::Error::Compile) with the compiler's messages
+//!   [`Error::Compile`] with the compiler's messages
 //!   parsed into [`Diagnostic`]s (file, line, column, message), and no
-//!   compiler at all gives [`Error::NoCompiler`](crate::Error::NoCompiler).
+//!   compiler at all gives [`Error::NoCompiler`].
+//!   A function declared but defined nowhere is not a link error for a shared
+//!   library (the process may provide it): loading reports it as
+//!   [`Error::Load`] ("undefined symbol"), or on Linux
+//!   `.flag("-Wl,--no-undefined")` makes the linker report it.
 //!
 //! The guide [`doc::testing_c_with_cargo_test`](crate::doc::testing_c_with_cargo_test)
 //! shows how to test a C library with it.
 
 mod cache;
 mod diagnostic;
+mod folder;
 mod toolchain;
 
 use std::ffi::OsString;
@@ -53,13 +59,12 @@ use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tempfile::TempDir;
-
 use crate::error::{Error, Result};
 use crate::library::Library;
 
 use cache::{Artifact, Dependency, KeyHasher};
 pub use diagnostic::{Diagnostic, Severity};
+use folder::BuildFolder;
 use toolchain::{Options, Unit};
 
 static COMPILER_RUNS: AtomicUsize = AtomicUsize::new(0);
@@ -288,14 +293,14 @@ impl CBuild {
             _ => cache_dir.as_deref().and_then(|dir| cache::load(dir, &key)),
         };
         if let Some(artifact) = reusable {
-            let folder = temp_folder()?;
+            let folder = BuildFolder::new()?;
             let path = folder.path().join(&file_name);
             fs::write(&path, &artifact.library).map_err(|e| write_failed(&path, e))?;
             *cached = Some(artifact.clone());
             return Ok(Compiled::new(folder, path, key, true, &artifact.output));
         }
 
-        let folder = temp_folder()?;
+        let folder = BuildFolder::new()?;
         let artifact = plan.run(&tool, &self.options(), folder.path(), &file_name)?;
         if let Some(dir) = &cache_dir {
             cache::store(dir, &key, &artifact)?;
@@ -324,24 +329,18 @@ impl CBuild {
                 message: "no C sources: add one with source_str() or file()".into(),
             });
         }
-        let mut texts = Vec::new();
-        let mut written: Vec<&str> = Vec::new();
-        for (name, code) in
-            self.headers
-                .iter()
-                .map(|(n, c)| (n, c))
-                .chain(self.sources.iter().filter_map(|s| match s {
-                    Source::Text { name, code } => Some((name, code)),
-                    Source::File(_) => None,
-                }))
-        {
+        let text_sources = self.sources.iter().filter_map(|s| match s {
+            Source::Text { name, code } => Some((name, code)),
+            Source::File(_) => None,
+        });
+        let mut texts: Vec<(String, String)> = Vec::new();
+        for (name, code) in self.headers.iter().map(|(n, c)| (n, c)).chain(text_sources) {
             check_name(name)?;
-            if written.contains(&name.as_str()) {
+            if texts.iter().any(|(seen, _)| seen == name) {
                 return Err(Error::Build {
                     message: format!("two sources or headers named {name:?}"),
                 });
             }
-            written.push(name);
             texts.push((name.clone(), code.clone()));
         }
         let mut files = Vec::new();
@@ -457,7 +456,6 @@ impl Plan {
         folder: &Path,
         file_name: &str,
     ) -> Result<Artifact> {
-        COMPILER_RUNS.fetch_add(1, Ordering::Relaxed);
         let opts = self.options(given);
         for (name, code) in &self.texts {
             let path = folder.join(name);
@@ -467,6 +465,7 @@ impl Plan {
             fs::write(&path, code).map_err(|e| write_failed(&path, e))?;
         }
 
+        COMPILER_RUNS.fetch_add(1, Ordering::Relaxed);
         let units = self.units(tool);
         let mut output = String::new();
         let mut failed = false;
@@ -565,15 +564,6 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     })
 }
 
-fn temp_folder() -> Result<TempDir> {
-    tempfile::Builder::new()
-        .prefix("rctypes-cbuild-")
-        .tempdir()
-        .map_err(|e| Error::Build {
-            message: format!("cannot create a temporary folder: {e}"),
-        })
-}
-
 fn write_failed(path: &Path, e: io::Error) -> Error {
     Error::Build {
         message: format!("cannot write {}: {e}", path.display()),
@@ -585,7 +575,7 @@ fn write_failed(path: &Path, e: io::Error) -> Error {
 /// [`load`](Compiled::load) hands the folder to the [`Library`].
 #[derive(Debug)]
 pub struct Compiled {
-    folder: TempDir,
+    folder: BuildFolder,
     path: PathBuf,
     key: String,
     from_cache: bool,
@@ -594,7 +584,7 @@ pub struct Compiled {
 
 impl Compiled {
     fn new(
-        folder: TempDir,
+        folder: BuildFolder,
         path: PathBuf,
         key: String,
         from_cache: bool,

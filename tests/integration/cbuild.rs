@@ -474,3 +474,33 @@ fn the_temporary_folder_lives_as_long_as_the_library() {
     drop(compiled);
     assert!(!folder.exists());
 }
+
+#[test]
+fn folders_of_libraries_never_dropped_go_at_exit() {
+    const CHILD: &str = "RCTYPES_CBUILD_EXIT_CHILD";
+    const TEST: &str = "cbuild::folders_of_libraries_never_dropped_go_at_exit";
+    if std::env::var_os(CHILD).is_some() {
+        // In the child: a library that is never dropped, as one in a static.
+        let compiled = CBuild::new()
+            .source_str("forever.c", "int forever(int x) { return x; }")
+            .compile()
+            .unwrap();
+        println!("\nfolder: {}", compiled.dir().display());
+        // SAFETY: our C has no initialisers.
+        std::mem::forget(unsafe { compiled.load() }.unwrap());
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", TEST, "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let folder = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("folder: "))
+        .unwrap_or_else(|| panic!("no folder in {stdout}"));
+    assert!(Path::new(folder).is_absolute());
+    assert!(!Path::new(folder).exists(), "{folder} left behind");
+}
