@@ -26,6 +26,11 @@ fn main() {
     let csrc = manifest.join("csrc");
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo")).join("csrc");
     println!("cargo::rustc-env=RCTYPES_CSRC_DIR={}", out.display());
+    // The C build harness compiles for the target this crate was built for.
+    println!(
+        "cargo::rustc-env=RCTYPES_TARGET={}",
+        env::var("TARGET").expect("set by cargo")
+    );
     println!("cargo::rerun-if-changed=csrc");
     if !csrc.is_dir() || env::var_os("DOCS_RS").is_some() {
         return;

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::cbuild::{Diagnostic, Severity};
+
 /// Everything that can go wrong in rctypes, with the context needed to fix it:
 /// the library, the symbol, the 1-based argument index (as ctypes counts), and
 /// what was expected versus what was given.
@@ -98,6 +100,29 @@ pub enum Error {
         /// What the check reported.
         message: String,
     },
+    /// The C compiler rejected the sources given to
+    /// [`CBuild`](crate::CBuild): its diagnostics, parsed, and everything it
+    /// printed.
+    #[error("C compilation failed:{}", show_diagnostics(diagnostics, output))]
+    Compile {
+        /// The compiler's messages (errors, warnings and notes), in order.
+        diagnostics: Vec<Diagnostic>,
+        /// Everything the compiler and linker printed.
+        output: String,
+    },
+    /// No C compiler could be found or run. Set `CC` to choose one.
+    #[error("no C compiler: {message}")]
+    NoCompiler {
+        /// What went wrong looking for it or starting it.
+        message: String,
+    },
+    /// [`CBuild`](crate::CBuild) could not prepare a build: a source file it
+    /// cannot read, a folder it cannot write, an invalid source name.
+    #[error("C build: {message}")]
+    Build {
+        /// What went wrong, naming the path involved.
+        message: String,
+    },
 }
 
 /// The crate's result type.
@@ -106,6 +131,39 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 fn list_paths(paths: &[PathBuf]) -> String {
     let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     shown.join(", ")
+}
+
+/// The first few errors, one per line, or the start of the output when none
+/// could be parsed.
+fn show_diagnostics(diagnostics: &[Diagnostic], output: &str) -> String {
+    const SHOWN: usize = 3;
+    let errors: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    let mut text = String::new();
+    if errors.is_empty() {
+        for line in output
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(SHOWN + 2)
+        {
+            text.push_str("\n  ");
+            text.push_str(line);
+        }
+        return text;
+    }
+    for d in errors.iter().take(SHOWN) {
+        text.push_str(&format!("\n  {d}"));
+    }
+    if errors.len() > SHOWN {
+        let more = errors.len() - SHOWN;
+        text.push_str(&format!(
+            "\n  (and {more} more error{})",
+            if more == 1 { "" } else { "s" }
+        ));
+    }
+    text
 }
 
 /// Why a value does not fit a C type, before the call site adds its context.

@@ -47,13 +47,17 @@
 //!   directly with no libffi and no per-call checks.
 //! - [`Error`]: one error type naming the library, symbol, argument and what
 //!   was expected versus given.
+//! - [`CBuild`] ([`cbuild`]): compiles C from strings or files at run time and
+//!   loads it, cached by content, for tests and examples that need a bit of C.
 //!
 //! The [`doc::ctypes_for_python_users`] page maps each ctypes idiom to its
-//! rctypes form.
+//! rctypes form; [`doc::testing_c_with_cargo_test`] shows how to test a C
+//! library with `cargo test`.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+pub mod cbuild;
 mod ctype;
 pub mod doc;
 mod errno;
@@ -65,6 +69,7 @@ mod registers;
 mod typed;
 mod value;
 
+pub use cbuild::CBuild;
 pub use ctype::CType;
 pub use errno::{get_errno, set_errno};
 pub use error::{Error, Result};

@@ -141,7 +141,6 @@ impl Library {
     /// Ties `guard` to the library: it is dropped after the library is closed,
     /// when the last function, variable or clone goes.
     /// Only the first guard given is kept; later ones are dropped at once.
-    #[allow(dead_code)] // used by the C build harness
     pub(crate) fn with_guard(self, guard: Box<dyn Any + Send + Sync>) -> Library {
         let _ = self.inner.guard.set(guard);
         self

@@ -2,3 +2,4 @@
 
 pub mod ctypes_for_python_users;
 pub mod performance;
+pub mod testing_c_with_cargo_test;

@@ -4,6 +4,7 @@
 mod common;
 
 mod calls;
+mod cbuild;
 mod library;
 mod routes;
 mod types;
