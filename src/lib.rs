@@ -76,5 +76,5 @@ pub use error::{Error, Result};
 pub use func::{CFunc, ErrCheck};
 pub use library::{Library, OpenFlags, Variable, load_library};
 pub use longdouble::LongDouble;
-pub use typed::{ArgList, CArg, CRet, TypedCFunc};
+pub use typed::{ArgList, CArg, CRet, SameArg, TypedCFunc};
 pub use value::{ArrayArg, FromValue, RawPtr, Scalar, StringBuffer, Value};

@@ -55,6 +55,16 @@ pub unsafe trait CRet {
     unsafe fn from_raw(raw: Self::Raw) -> Self;
 }
 
+/// What a typed call accepts for a declared argument type `A`: `A` itself
+/// with any lifetime (so each call borrows only for that call), and for
+/// slices also `&Vec<T>` and `&[T; N]`.
+///
+/// # Safety
+///
+/// `Self` must pass exactly as `A` does: the same C representation and the
+/// same guarantees about what it points to.
+pub unsafe trait SameArg<A: CArg>: CArg<Raw = A::Raw> {}
+
 macro_rules! scalar_arg_ret {
     ($($t:ty),*) => {$(
         // SAFETY: a Scalar has exactly its CTYPE's representation.
@@ -92,6 +102,100 @@ macro_rules! scalar_arg_ret {
 scalar_arg_ret!(
     i8, u8, i16, u16, i32, u32, i64, u64, isize, usize, f32, f64, bool
 );
+
+macro_rules! same_scalar {
+    ($($t:ty),*) => {$(
+        // SAFETY: a type passes as itself.
+        unsafe impl SameArg<$t> for $t {}
+    )*};
+}
+
+same_scalar!(
+    i8, u8, i16, u16, i32, u32, i64, u64, isize, usize, f32, f64, bool
+);
+
+// SAFETY: a slice passes as its data pointer whatever the borrow's lifetime.
+unsafe impl<'y, T: Scalar> SameArg<&'y [T]> for &[T] {}
+// SAFETY: as above; a Vec's or an array's data is a slice.
+unsafe impl<'y, T: Scalar> SameArg<&'y [T]> for &Vec<T> {}
+// SAFETY: as above.
+unsafe impl<'y, T: Scalar, const N: usize> SameArg<&'y [T]> for &[T; N] {}
+// SAFETY: as above, mutably borrowed.
+unsafe impl<'y, T: Scalar> SameArg<&'y mut [T]> for &mut [T] {}
+// SAFETY: as above.
+unsafe impl<'y, T: Scalar> SameArg<&'y mut [T]> for &mut Vec<T> {}
+// SAFETY: as above.
+unsafe impl<'y, T: Scalar, const N: usize> SameArg<&'y mut [T]> for &mut [T; N] {}
+// SAFETY: one value, mutably borrowed, whatever the lifetime.
+unsafe impl<'y, T: Scalar> SameArg<&'y mut T> for &mut T {}
+// SAFETY: a C string passes as its pointer whatever the lifetime.
+unsafe impl<'y> SameArg<&'y CStr> for &CStr {}
+// SAFETY: as above, for a buffer.
+unsafe impl<'y> SameArg<&'y mut StringBuffer> for &mut StringBuffer {}
+// SAFETY: a type passes as itself.
+unsafe impl SameArg<RawPtr> for RawPtr {}
+// SAFETY: a type passes as itself.
+unsafe impl SameArg<Option<RawPtr>> for Option<RawPtr> {}
+
+// SAFETY: the data pointer of a borrowed Vec, valid while borrowed.
+unsafe impl<T: Scalar> CArg for &Vec<T> {
+    type Raw = *const T;
+    fn ctype() -> CType {
+        <&[T] as CArg>::ctype()
+    }
+    fn accepts(declared: &CType) -> bool {
+        <&[T] as CArg>::accepts(declared)
+    }
+    #[inline(always)]
+    fn into_raw(self) -> *const T {
+        self.as_ptr()
+    }
+}
+
+// SAFETY: the data pointer of a borrowed array, valid while borrowed.
+unsafe impl<T: Scalar, const N: usize> CArg for &[T; N] {
+    type Raw = *const T;
+    fn ctype() -> CType {
+        <&[T] as CArg>::ctype()
+    }
+    fn accepts(declared: &CType) -> bool {
+        <&[T] as CArg>::accepts(declared)
+    }
+    #[inline(always)]
+    fn into_raw(self) -> *const T {
+        self.as_ptr()
+    }
+}
+
+// SAFETY: the data pointer of a mutably borrowed Vec.
+unsafe impl<T: Scalar> CArg for &mut Vec<T> {
+    type Raw = *mut T;
+    fn ctype() -> CType {
+        CType::pointer(T::CTYPE)
+    }
+    fn accepts(declared: &CType) -> bool {
+        accepts_mut(declared, &T::CTYPE)
+    }
+    #[inline(always)]
+    fn into_raw(self) -> *mut T {
+        self.as_mut_ptr()
+    }
+}
+
+// SAFETY: the data pointer of a mutably borrowed array.
+unsafe impl<T: Scalar, const N: usize> CArg for &mut [T; N] {
+    type Raw = *mut T;
+    fn ctype() -> CType {
+        CType::pointer(T::CTYPE)
+    }
+    fn accepts(declared: &CType) -> bool {
+        accepts_mut(declared, &T::CTYPE)
+    }
+    #[inline(always)]
+    fn into_raw(self) -> *mut T {
+        self.as_mut_ptr()
+    }
+}
 
 // SAFETY: a void function returns nothing; () is what Rust calls that.
 unsafe impl CRet for () {
@@ -423,7 +527,7 @@ impl Library {
 }
 
 macro_rules! typed_arity {
-    ($len:expr; $($a:ident $i:tt),*) => {
+    ($len:expr; $($a:ident $b:ident $i:tt),*) => {
         impl<$($a: CArg),*> ArgList for ($($a,)*) {
             const LEN: usize = $len;
             #[allow(unused_variables)]
@@ -439,9 +543,10 @@ macro_rules! typed_arity {
 
         impl<Ret: CRet, $($a: CArg),*> TypedCFunc<($($a,)*), Ret> {
             /// Calls the function directly, with no checks and no allocation.
+            /// Each argument is borrowed for this call only.
             #[inline(always)]
-            #[allow(non_snake_case)]
-            pub fn call(&self, args: ($($a,)*)) -> Ret {
+            #[allow(non_snake_case, clippy::too_many_arguments)]
+            pub fn call<$($b: SameArg<$a>),*>(&self, args: ($($b,)*)) -> Ret {
                 let ($($a,)*) = args;
                 // SAFETY: `code` is a function with this signature: checked
                 // against the declared one by `CFunc::typed`, or promised by
@@ -458,15 +563,15 @@ macro_rules! typed_arity {
 }
 
 typed_arity!(0;);
-typed_arity!(1; A0 0);
-typed_arity!(2; A0 0, A1 1);
-typed_arity!(3; A0 0, A1 1, A2 2);
-typed_arity!(4; A0 0, A1 1, A2 2, A3 3);
-typed_arity!(5; A0 0, A1 1, A2 2, A3 3, A4 4);
-typed_arity!(6; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5);
-typed_arity!(7; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6);
-typed_arity!(8; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7);
-typed_arity!(9; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8);
-typed_arity!(10; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8, A9 9);
-typed_arity!(11; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8, A9 9, A10 10);
-typed_arity!(12; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8, A9 9, A10 10, A11 11);
+typed_arity!(1; A0 B0 0);
+typed_arity!(2; A0 B0 0, A1 B1 1);
+typed_arity!(3; A0 B0 0, A1 B1 1, A2 B2 2);
+typed_arity!(4; A0 B0 0, A1 B1 1, A2 B2 2, A3 B3 3);
+typed_arity!(5; A0 B0 0, A1 B1 1, A2 B2 2, A3 B3 3, A4 B4 4);
+typed_arity!(6; A0 B0 0, A1 B1 1, A2 B2 2, A3 B3 3, A4 B4 4, A5 B5 5);
+typed_arity!(7; A0 B0 0, A1 B1 1, A2 B2 2, A3 B3 3, A4 B4 4, A5 B5 5, A6 B6 6);
+typed_arity!(8; A0 B0 0, A1 B1 1, A2 B2 2, A3 B3 3, A4 B4 4, A5 B5 5, A6 B6 6, A7 B7 7);
+typed_arity!(9; A0 B0 0, A1 B1 1, A2 B2 2, A3 B3 3, A4 B4 4, A5 B5 5, A6 B6 6, A7 B7 7, A8 B8 8);
+typed_arity!(10; A0 B0 0, A1 B1 1, A2 B2 2, A3 B3 3, A4 B4 4, A5 B5 5, A6 B6 6, A7 B7 7, A8 B8 8, A9 B9 9);
+typed_arity!(11; A0 B0 0, A1 B1 1, A2 B2 2, A3 B3 3, A4 B4 4, A5 B5 5, A6 B6 6, A7 B7 7, A8 B8 8, A9 B9 9, A10 B10 10);
+typed_arity!(12; A0 B0 0, A1 B1 1, A2 B2 2, A3 B3 3, A4 B4 4, A5 B5 5, A6 B6 6, A7 B7 7, A8 B8 8, A9 B9 9, A10 B10 10, A11 B11 11);
