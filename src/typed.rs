@@ -115,23 +115,23 @@ same_scalar!(
 );
 
 // SAFETY: a slice passes as its data pointer whatever the borrow's lifetime.
-unsafe impl<'y, T: Scalar> SameArg<&'y [T]> for &[T] {}
+unsafe impl<T: Scalar> SameArg<&[T]> for &[T] {}
 // SAFETY: as above; a Vec's or an array's data is a slice.
-unsafe impl<'y, T: Scalar> SameArg<&'y [T]> for &Vec<T> {}
+unsafe impl<T: Scalar> SameArg<&[T]> for &Vec<T> {}
 // SAFETY: as above.
-unsafe impl<'y, T: Scalar, const N: usize> SameArg<&'y [T]> for &[T; N] {}
+unsafe impl<T: Scalar, const N: usize> SameArg<&[T]> for &[T; N] {}
 // SAFETY: as above, mutably borrowed.
-unsafe impl<'y, T: Scalar> SameArg<&'y mut [T]> for &mut [T] {}
+unsafe impl<T: Scalar> SameArg<&mut [T]> for &mut [T] {}
 // SAFETY: as above.
-unsafe impl<'y, T: Scalar> SameArg<&'y mut [T]> for &mut Vec<T> {}
+unsafe impl<T: Scalar> SameArg<&mut [T]> for &mut Vec<T> {}
 // SAFETY: as above.
-unsafe impl<'y, T: Scalar, const N: usize> SameArg<&'y mut [T]> for &mut [T; N] {}
+unsafe impl<T: Scalar, const N: usize> SameArg<&mut [T]> for &mut [T; N] {}
 // SAFETY: one value, mutably borrowed, whatever the lifetime.
-unsafe impl<'y, T: Scalar> SameArg<&'y mut T> for &mut T {}
+unsafe impl<T: Scalar> SameArg<&mut T> for &mut T {}
 // SAFETY: a C string passes as its pointer whatever the lifetime.
-unsafe impl<'y> SameArg<&'y CStr> for &CStr {}
+unsafe impl SameArg<&CStr> for &CStr {}
 // SAFETY: as above, for a buffer.
-unsafe impl<'y> SameArg<&'y mut StringBuffer> for &mut StringBuffer {}
+unsafe impl SameArg<&mut StringBuffer> for &mut StringBuffer {}
 // SAFETY: a type passes as itself.
 unsafe impl SameArg<RawPtr> for RawPtr {}
 // SAFETY: a type passes as itself.
