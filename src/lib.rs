@@ -58,6 +58,7 @@
 #![warn(missing_docs)]
 
 pub mod cbuild;
+mod cdecl;
 mod ctype;
 pub mod doc;
 mod errno;
@@ -70,6 +71,7 @@ mod typed;
 mod value;
 
 pub use cbuild::CBuild;
+pub use cdecl::{BoundHeader, Declarations, FunctionDecl, Header, Skipped, parse_prototype};
 pub use ctype::CType;
 pub use errno::{get_errno, set_errno};
 pub use error::{Error, Result};

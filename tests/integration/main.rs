@@ -5,6 +5,8 @@ mod common;
 
 mod calls;
 mod cbuild;
+mod cli;
+mod declarations;
 mod library;
 mod routes;
 mod types;
