@@ -61,9 +61,12 @@ pub unsafe trait CRet {
 ///
 /// # Safety
 ///
-/// `Self` must pass exactly as `A` does: the same C representation and the
-/// same guarantees about what it points to.
-pub unsafe trait SameArg<A: CArg>: CArg<Raw = A::Raw> {}
+/// `into_raw_as` must give what `A::into_raw` would for the same value: the
+/// same C representation and the same guarantees about what it points to.
+pub unsafe trait SameArg<A: CArg> {
+    /// The value to pass where `A` is declared.
+    fn into_raw_as(self) -> A::Raw;
+}
 
 macro_rules! scalar_arg_ret {
     ($($t:ty),*) => {$(
@@ -106,7 +109,12 @@ scalar_arg_ret!(
 macro_rules! same_scalar {
     ($($t:ty),*) => {$(
         // SAFETY: a type passes as itself.
-        unsafe impl SameArg<$t> for $t {}
+        unsafe impl SameArg<$t> for $t {
+            #[inline(always)]
+            fn into_raw_as(self) -> $t {
+                self
+            }
+        }
     )*};
 }
 
@@ -114,87 +122,32 @@ same_scalar!(
     i8, u8, i16, u16, i32, u32, i64, u64, isize, usize, f32, f64, bool
 );
 
-// SAFETY: a slice passes as its data pointer whatever the borrow's lifetime.
-unsafe impl<T: Scalar> SameArg<&[T]> for &[T] {}
-// SAFETY: as above; a Vec's or an array's data is a slice.
-unsafe impl<T: Scalar> SameArg<&[T]> for &Vec<T> {}
-// SAFETY: as above.
-unsafe impl<T: Scalar, const N: usize> SameArg<&[T]> for &[T; N] {}
-// SAFETY: as above, mutably borrowed.
-unsafe impl<T: Scalar> SameArg<&mut [T]> for &mut [T] {}
-// SAFETY: as above.
-unsafe impl<T: Scalar> SameArg<&mut [T]> for &mut Vec<T> {}
-// SAFETY: as above.
-unsafe impl<T: Scalar, const N: usize> SameArg<&mut [T]> for &mut [T; N] {}
-// SAFETY: one value, mutably borrowed, whatever the lifetime.
-unsafe impl<T: Scalar> SameArg<&mut T> for &mut T {}
-// SAFETY: a C string passes as its pointer whatever the lifetime.
-unsafe impl SameArg<&CStr> for &CStr {}
-// SAFETY: as above, for a buffer.
-unsafe impl SameArg<&mut StringBuffer> for &mut StringBuffer {}
-// SAFETY: a type passes as itself.
-unsafe impl SameArg<RawPtr> for RawPtr {}
-// SAFETY: a type passes as itself.
-unsafe impl SameArg<Option<RawPtr>> for Option<RawPtr> {}
-
-// SAFETY: the data pointer of a borrowed Vec, valid while borrowed.
-unsafe impl<T: Scalar> CArg for &Vec<T> {
-    type Raw = *const T;
-    fn ctype() -> CType {
-        <&[T] as CArg>::ctype()
-    }
-    fn accepts(declared: &CType) -> bool {
-        <&[T] as CArg>::accepts(declared)
-    }
-    #[inline(always)]
-    fn into_raw(self) -> *const T {
-        self.as_ptr()
-    }
+macro_rules! same_pointer {
+    ($(($($gen:tt)*) $declared:ty, $given:ty => $raw:ty, |$v:ident| $make:expr;)*) => {$(
+        // SAFETY: the same data pointer the declared type passes, borrowed
+        // for the call whatever the lifetime.
+        unsafe impl<$($gen)*> SameArg<$declared> for $given {
+            #[inline(always)]
+            fn into_raw_as(self) -> $raw {
+                let $v = self;
+                $make
+            }
+        }
+    )*};
 }
 
-// SAFETY: the data pointer of a borrowed array, valid while borrowed.
-unsafe impl<T: Scalar, const N: usize> CArg for &[T; N] {
-    type Raw = *const T;
-    fn ctype() -> CType {
-        <&[T] as CArg>::ctype()
-    }
-    fn accepts(declared: &CType) -> bool {
-        <&[T] as CArg>::accepts(declared)
-    }
-    #[inline(always)]
-    fn into_raw(self) -> *const T {
-        self.as_ptr()
-    }
-}
-
-// SAFETY: the data pointer of a mutably borrowed Vec.
-unsafe impl<T: Scalar> CArg for &mut Vec<T> {
-    type Raw = *mut T;
-    fn ctype() -> CType {
-        CType::pointer(T::CTYPE)
-    }
-    fn accepts(declared: &CType) -> bool {
-        accepts_mut(declared, &T::CTYPE)
-    }
-    #[inline(always)]
-    fn into_raw(self) -> *mut T {
-        self.as_mut_ptr()
-    }
-}
-
-// SAFETY: the data pointer of a mutably borrowed array.
-unsafe impl<T: Scalar, const N: usize> CArg for &mut [T; N] {
-    type Raw = *mut T;
-    fn ctype() -> CType {
-        CType::pointer(T::CTYPE)
-    }
-    fn accepts(declared: &CType) -> bool {
-        accepts_mut(declared, &T::CTYPE)
-    }
-    #[inline(always)]
-    fn into_raw(self) -> *mut T {
-        self.as_mut_ptr()
-    }
+same_pointer! {
+    (T: Scalar) &[T], &[T] => *const T, |v| v.as_ptr();
+    (T: Scalar) &[T], &Vec<T> => *const T, |v| v.as_ptr();
+    (T: Scalar, const N: usize) &[T], &[T; N] => *const T, |v| v.as_ptr();
+    (T: Scalar) &mut [T], &mut [T] => *mut T, |v| v.as_mut_ptr();
+    (T: Scalar) &mut [T], &mut Vec<T> => *mut T, |v| v.as_mut_ptr();
+    (T: Scalar, const N: usize) &mut [T], &mut [T; N] => *mut T, |v| v.as_mut_ptr();
+    (T: Scalar) &mut T, &mut T => *mut T, |v| v;
+    () &CStr, &CStr => *const c_char, |v| v.as_ptr();
+    () &mut StringBuffer, &mut StringBuffer => *mut c_char, |v| v.into_raw();
+    () RawPtr, RawPtr => *mut c_void, |v| v.as_ptr();
+    () Option<RawPtr>, Option<RawPtr> => *mut c_void, |v| v.map_or(std::ptr::null_mut(), RawPtr::as_ptr);
 }
 
 // SAFETY: a void function returns nothing; () is what Rust calls that.
@@ -555,7 +508,7 @@ macro_rules! typed_arity {
                 // call because `args` is owned by this frame.
                 unsafe {
                     let f: unsafe extern "C" fn($($a::Raw),*) -> Ret::Raw = std::mem::transmute(self.code);
-                    Ret::from_raw(f($($a.into_raw()),*))
+                    Ret::from_raw(f($($a.into_raw_as()),*))
                 }
             }
         }

@@ -7,6 +7,7 @@ mod calls;
 mod cbuild;
 mod cli;
 mod declarations;
+mod differential;
 mod library;
 mod routes;
 mod types;
