@@ -251,7 +251,7 @@ impl Converter<'_> {
                 .constants
                 .insert(item.node.identifier.node.name.clone(), value);
             (lo, hi) = (lo.min(value), hi.max(value));
-            next = value + 1;
+            next = value.checked_add(1).ok_or("an enum value overflows")?;
         }
         // GCC's choice: int if every value fits, then unsigned int, then long.
         Ok(if lo >= i32::MIN as i128 && hi <= i32::MAX as i128 {

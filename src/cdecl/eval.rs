@@ -37,7 +37,7 @@ pub(crate) fn constant(expr: &Expression, decls: &Declarations) -> Result<i128, 
         Expression::UnaryOperator(u) => {
             let v = constant(&u.node.operand.node, decls)?;
             match u.node.operator.node {
-                UnaryOperator::Minus => Ok(-v),
+                UnaryOperator::Minus => v.checked_neg().ok_or_else(overflow),
                 UnaryOperator::Plus => Ok(v),
                 UnaryOperator::Complement => Ok(!v),
                 UnaryOperator::Negate => Ok((v == 0) as i128),

@@ -8,6 +8,7 @@ mod cbuild;
 mod cli;
 mod declarations;
 mod differential;
+mod fuzz;
 mod library;
 mod routes;
 mod types;
