@@ -11,4 +11,5 @@ mod differential;
 mod fuzz;
 mod library;
 mod routes;
+mod threads;
 mod types;
