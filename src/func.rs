@@ -102,6 +102,10 @@ impl CFunc {
                 reason: format!("argument {} is void; only a result can be", i + 1),
             });
         }
+        crate::array::check_signature(args, &ret).map_err(|reason| Error::Signature {
+            function: symbol.into(),
+            reason,
+        })?;
         let cif = prepare(args, args.len(), &ret, variadic).map_err(|reason| Error::Signature {
             function: symbol.into(),
             reason,
@@ -316,7 +320,13 @@ impl CFunc {
         let mut keep = Keep::default();
         let types = fixed.iter().chain(extra);
         for (i, ((value, ty), slot)) in args.iter().zip(types).zip(slots.iter_mut()).enumerate() {
-            encode(value, ty, slot, &mut keep).map_err(|m| m.at(&self.name, i))?;
+            match ty {
+                // ndpointer checks may refer to the other arguments.
+                CType::NdPointer(p) => {
+                    slot.put(p.pass(value, Some(args)).map_err(|r| r.at(&self.name, i))?)
+                }
+                _ => encode(value, ty, slot, &mut keep).map_err(|m| m.at(&self.name, i))?,
+            }
             ptrs[i] = slot.as_mut_ptr();
         }
         let mut ret = Slot::ZERO;

@@ -54,6 +54,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+mod array;
 mod ctype;
 pub mod doc;
 mod errno;
@@ -64,6 +65,11 @@ mod longdouble;
 mod typed;
 mod value;
 
+pub use array::{
+    ArrayArg, ArrayStorage, AsCtypes, AsCtypesMut, ByteOrder, Ctypes, DType, Dim, Element, Field,
+    Flags, IntoDType, IntoFlags, IntoShapeSpec, NdArray, NdPointer, NdPointerBuilder, Ptr, PtrMut,
+    WriteBack, as_array, as_array_mut, ascontiguousarray, ascontiguousarray_mut, ndpointer,
+};
 pub use ctype::CType;
 pub use errno::{get_errno, set_errno};
 pub use error::{Error, Result};
@@ -71,4 +77,4 @@ pub use func::{CFunc, ErrCheck};
 pub use library::{Library, OpenFlags, Variable, load_library};
 pub use longdouble::LongDouble;
 pub use typed::{ArgList, CArg, CRet, TypedCFunc};
-pub use value::{ArrayArg, FromValue, RawPtr, Scalar, StringBuffer, Value};
+pub use value::{FromValue, RawPtr, Scalar, StringBuffer, Value};
