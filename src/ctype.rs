@@ -164,7 +164,7 @@ impl CType {
         CType::ConstPointer(Arc::new(pointee))
     }
 
-    pub(crate) fn kind(&self) -> Kind {
+    pub(crate) const fn kind(&self) -> Kind {
         use CType::*;
         match self {
             Void => Kind::Void,

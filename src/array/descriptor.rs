@@ -76,30 +76,26 @@ pub(crate) enum Origin {
 impl<'a> ArrayArg<'a> {
     /// Lends a slice for reading.
     pub fn from_slice<T: Element>(data: &'a [T]) -> Self {
-        Self::flat(data.as_ptr() as *mut c_void, data.len(), false, false)
-            .typed::<T>()
-            .aligned_if::<T>(data.as_ptr())
+        Self::flat(data.as_ptr() as *mut T, data.len(), Flags::EMPTY)
     }
 
     /// Lends a slice for reading and writing.
     pub fn from_mut_slice<T: Element>(data: &'a mut [T]) -> Self {
-        Self::flat(data.as_mut_ptr() as *mut c_void, data.len(), true, false)
-            .typed::<T>()
-            .aligned_if::<T>(data.as_ptr())
+        Self::flat(data.as_mut_ptr(), data.len(), Flags::WRITEABLE)
     }
 
     /// Lends a `Vec`'s elements for reading: as a slice that owns its data.
     pub(crate) fn from_vec<T: Element>(data: &'a [T]) -> Self {
-        Self::flat(data.as_ptr() as *mut c_void, data.len(), false, true)
-            .typed::<T>()
-            .aligned_if::<T>(data.as_ptr())
+        Self::flat(data.as_ptr() as *mut T, data.len(), Flags::OWNDATA)
     }
 
     /// Lends a `Vec`'s elements for reading and writing.
     pub(crate) fn from_mut_vec<T: Element>(data: &'a mut [T]) -> Self {
-        let mut arg = Self::from_mut_slice(data);
-        arg.flags |= Flags::OWNDATA;
-        arg
+        Self::flat(
+            data.as_mut_ptr(),
+            data.len(),
+            Flags::WRITEABLE | Flags::OWNDATA,
+        )
     }
 
     /// One value, lent as a pointer C may write through (ctypes' `byref`).
@@ -111,40 +107,31 @@ impl<'a> ArrayArg<'a> {
 
     /// A string buffer of `capacity` bytes with a NUL past its end.
     pub(crate) fn string_buffer(ptr: *const u8, capacity: usize, writable: bool) -> Self {
-        let mut arg = Self::flat(ptr as *mut c_void, capacity, writable, true);
-        arg.dtype = DType::from_ctype(&CType::Char).expect("c_char has a dtype");
-        arg.elem = Some(CType::Char);
-        arg.flags |= Flags::ALIGNED;
+        let writable = if writable {
+            Flags::WRITEABLE
+        } else {
+            Flags::EMPTY
+        };
+        let mut arg = Self::flat(ptr as *mut [u8; 1], capacity, writable | Flags::OWNDATA);
         arg.origin = Origin::StringBuffer;
         arg
     }
 
-    fn flat(ptr: *mut c_void, len: usize, writable: bool, owned: bool) -> Self {
-        let flags = (Flags::C_CONTIGUOUS | Flags::F_CONTIGUOUS)
-            .with(Flags::WRITEABLE, writable)
-            .with(Flags::OWNDATA, owned);
+    /// `len` contiguous elements of `T` at `ptr`, with `extra` flags.
+    ///
+    /// Rust memory holding `T`s is aligned for `T`, and so for its dtype
+    /// (`Element`'s contract): typed arrays are always `ALIGNED`.
+    fn flat<T: Element>(ptr: *mut T, len: usize, extra: Flags) -> Self {
         ArrayArg {
-            ptr,
-            dtype: DType::of::<u8>(),
-            elem: None,
+            ptr: ptr as *mut c_void,
+            dtype: T::dtype(),
+            elem: T::ctype(),
             len,
             dims: Dims::Flat,
-            flags,
+            flags: Flags::C_CONTIGUOUS | Flags::F_CONTIGUOUS | Flags::ALIGNED | extra,
             origin: Origin::Array,
             _borrow: PhantomData,
         }
-    }
-
-    fn typed<T: Element>(mut self) -> Self {
-        self.dtype = T::dtype();
-        self.elem = T::ctype();
-        self
-    }
-
-    fn aligned_if<T: Element>(mut self, ptr: *const T) -> Self {
-        let align = self.dtype.alignment();
-        self.flags = self.flags.with(Flags::ALIGNED, ptr as usize % align == 0);
-        self
     }
 
     /// Builds a descriptor of an n-dimensional array of `T` with ndarray's
@@ -172,7 +159,7 @@ impl<'a> ArrayArg<'a> {
         .with(Flags::OWNDATA, owned);
         ArrayArg {
             ptr: ptr as *mut c_void,
-            dtype,
+            dtype: T::dtype(),
             elem: T::ctype(),
             len: shape.iter().product(),
             dims: Dims::Elements { shape, strides },
@@ -403,23 +390,11 @@ pub(crate) fn layout_flags(
 ) -> Flags {
     let mut flags = Flags::EMPTY;
     let empty = shape.contains(&0);
-    let contiguous = |axes: &mut dyn Iterator<Item = usize>| {
-        let mut expected = itemsize as isize;
-        for axis in axes {
-            let n = shape[axis];
-            if n != 1 {
-                if stride(axis) != expected {
-                    return false;
-                }
-                expected = expected.wrapping_mul(n as isize);
-            }
-        }
-        true
-    };
-    if empty || contiguous(&mut (0..shape.len()).rev()) {
+    let n = shape.len();
+    if empty || contiguous(shape, itemsize, &stride, (0..n).rev()) {
         flags |= Flags::C_CONTIGUOUS;
     }
-    if empty || contiguous(&mut (0..shape.len())) {
+    if empty || contiguous(shape, itemsize, &stride, 0..n) {
         flags |= Flags::F_CONTIGUOUS;
     }
     let mut bits = addr;
@@ -434,6 +409,27 @@ pub(crate) fn layout_flags(
         flags |= Flags::ALIGNED;
     }
     flags
+}
+
+/// Whether the axes, walked from the fastest-varying one, each have a stride
+/// of the size of everything inside them.
+fn contiguous(
+    shape: &[usize],
+    itemsize: usize,
+    stride: &impl Fn(usize) -> isize,
+    axes: impl Iterator<Item = usize>,
+) -> bool {
+    let mut expected = itemsize as isize;
+    for axis in axes {
+        let n = shape[axis];
+        if n != 1 {
+            if stride(axis) != expected {
+                return false;
+            }
+            expected = expected.wrapping_mul(n as isize);
+        }
+    }
+    true
 }
 
 impl<'a, T: Element> From<&'a [T]> for Value<'a> {

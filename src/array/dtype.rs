@@ -494,18 +494,7 @@ impl DType {
     /// The data type of a C scalar type (`c_char` is `S1`, as in numpy);
     /// `None` for pointers and `void`.
     pub fn from_ctype(ctype: &CType) -> Option<DType> {
-        use crate::ctype::Kind as K;
-        if *ctype == CType::Char {
-            return Some(DType::scalar(Kind::Bytes, 1));
-        }
-        let (kind, size) = match ctype.kind() {
-            K::Bool => (Kind::Bool, 1),
-            K::I8 | K::I16 | K::I32 | K::I64 => (Kind::Int, ctype.size()),
-            K::U8 | K::U16 | K::U32 | K::U64 => (Kind::UInt, ctype.size()),
-            K::F32 | K::F64 | K::LongDouble => (Kind::Float, ctype.size()),
-            K::Void | K::Ptr => return None,
-        };
-        Some(DType::scalar(kind, size))
+        scalar_of_ctype(ctype)
     }
 
     /// numpy's short form inside a record's description: `'<i4'`, `'?'`,
@@ -798,12 +787,55 @@ pub unsafe trait Element: Copy + Send + Sync + 'static {
     }
 }
 
-// SAFETY: a Scalar has its CTYPE's representation, and DType::from_ctype gives
+/// The data type of a C scalar type, computed at compile time: lending an
+/// array asks for it at every call.
+const fn scalar_of_ctype(ctype: &CType) -> Option<DType> {
+    use crate::ctype::Kind as K;
+    if matches!(ctype, CType::Char) {
+        return Some(DType::scalar(Kind::Bytes, 1));
+    }
+    let (kind, size) = match ctype.kind() {
+        K::Bool => (Kind::Bool, 1),
+        K::I8 => (Kind::Int, 1),
+        K::I16 => (Kind::Int, 2),
+        K::I32 => (Kind::Int, 4),
+        K::I64 => (Kind::Int, 8),
+        K::U8 => (Kind::UInt, 1),
+        K::U16 => (Kind::UInt, 2),
+        K::U32 => (Kind::UInt, 4),
+        K::U64 => (Kind::UInt, 8),
+        K::F32 => (Kind::Float, 4),
+        K::F64 => (Kind::Float, 8),
+        K::LongDouble => (Kind::Float, LONG_DOUBLE_SIZE),
+        K::Void | K::Ptr => return None,
+    };
+    Some(DType::scalar(kind, size))
+}
+
+/// Each scalar's data type as a constant.
+trait ScalarDType {
+    const DTYPE: Option<DType>;
+}
+
+impl<T: Scalar> ScalarDType for T {
+    const DTYPE: Option<DType> = {
+        let ctype = T::CTYPE;
+        let dtype = scalar_of_ctype(&ctype);
+        // A scalar's CType holds no Arc; nothing to drop at compile time.
+        std::mem::forget(ctype);
+        dtype
+    };
+}
+
+// SAFETY: a Scalar has its CTYPE's representation, and scalar_of_ctype gives
 // that type's size and kind in native order.
 unsafe impl<T: Scalar> Element for T {
     #[inline]
     fn dtype() -> DType {
-        DType::from_ctype(&T::CTYPE).expect("scalars have a data type")
+        match <T as ScalarDType>::DTYPE {
+            Some(d) => d,
+            None => panic!("a Scalar's CTYPE is a scalar C type"),
+        }
     }
     #[inline]
     fn ctype() -> Option<CType> {
