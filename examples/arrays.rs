@@ -10,7 +10,7 @@ use rctypes::{AsCtypes, CType, Dim, Error, ascontiguousarray, load_library, ndpo
 fn main() -> Result<(), Error> {
     let dir = env!("RCTYPES_CSRC_DIR");
     // SAFETY: the project's own C libraries have no initialisers.
-    let (fibonacci, mean, foo, arrays) = unsafe {
+    let (fibonacci, mean, libfoo, arrays) = unsafe {
         (
             load_library("fibonacci", dir)?,
             load_library("mean", dir)?,
@@ -126,7 +126,7 @@ fn main() -> Result<(), Error> {
     // SAFETY: foo.c defines `int bar(double *data, int len)`; it prints the
     // buffer and returns len + 1.
     let bar = unsafe {
-        foo.function(
+        libfoo.function(
             "bar",
             &[ndpointer().dtype("f8").build()?.into(), CType::Int],
             CType::Int,

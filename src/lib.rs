@@ -45,6 +45,11 @@
 //!   [`CFunc::call`] is then safe and checks every argument.
 //! - [`TypedCFunc`]: the same function with its signature as Rust types, called
 //!   directly with no libffi and no per-call checks.
+//! - Arrays (`numpy.ctypeslib`'s half): slices, `Vec`s, every
+//!   `ndarray` array and view, and the dtype-erased [`NdArray`] pass to C
+//!   without copying; [`ndpointer`] declares an array parameter checked for
+//!   [`DType`], dimensions, shape and [`Flags`] at every call; [`AsCtypes`]
+//!   gives numpy's `.ctypes` view, whose pointers cannot outlive the array.
 //! - [`Error`]: one error type naming the library, symbol, argument and what
 //!   was expected versus given.
 //!

@@ -276,17 +276,10 @@ impl<'a> ArrayArg<'a> {
         }
     }
 
-    /// The stride of dimension `axis` in bytes, as numpy gives it.
-    ///
-    /// # Panics
-    ///
-    /// If `axis` is not below [`ndim`](Self::ndim).
-    pub fn stride(&self, axis: usize) -> isize {
+    /// The stride of dimension `axis` (below `ndim`) in bytes.
+    fn stride(&self, axis: usize) -> isize {
         match self.dims {
-            Dims::Flat => {
-                assert!(axis == 0, "axis {axis} of a 1-dimensional array");
-                self.dtype.itemsize() as isize
-            }
+            Dims::Flat => self.dtype.itemsize() as isize,
             Dims::Elements { strides, .. } => {
                 strides[axis].wrapping_mul(self.dtype.itemsize() as isize)
             }
@@ -294,7 +287,7 @@ impl<'a> ArrayArg<'a> {
         }
     }
 
-    /// The strides of all dimensions in bytes.
+    /// The stride of each dimension in bytes, as numpy gives them.
     pub fn strides(&self) -> impl Iterator<Item = isize> + '_ {
         (0..self.ndim()).map(|axis| self.stride(axis))
     }

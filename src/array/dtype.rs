@@ -494,7 +494,8 @@ impl DType {
     /// The data type of a C scalar type (`c_char` is `S1`, as in numpy);
     /// `None` for pointers and `void`.
     pub fn from_ctype(ctype: &CType) -> Option<DType> {
-        scalar_of_ctype(ctype)
+        let (kind, size) = scalar_parts(ctype)?;
+        Some(DType::scalar(kind, size))
     }
 
     /// numpy's short form inside a record's description: `'<i4'`, `'?'`,
@@ -787,14 +788,14 @@ pub unsafe trait Element: Copy + Send + Sync + 'static {
     }
 }
 
-/// The data type of a C scalar type, computed at compile time: lending an
-/// array asks for it at every call.
-const fn scalar_of_ctype(ctype: &CType) -> Option<DType> {
+/// The kind and size of a C scalar type, at compile time: lending an array
+/// asks for its dtype at every call.
+const fn scalar_parts(ctype: &CType) -> Option<(Kind, usize)> {
     use crate::ctype::Kind as K;
     if matches!(ctype, CType::Char) {
-        return Some(DType::scalar(Kind::Bytes, 1));
+        return Some((Kind::Bytes, 1));
     }
-    let (kind, size) = match ctype.kind() {
+    Some(match ctype.kind() {
         K::Bool => (Kind::Bool, 1),
         K::I8 => (Kind::Int, 1),
         K::I16 => (Kind::Int, 2),
@@ -808,34 +809,33 @@ const fn scalar_of_ctype(ctype: &CType) -> Option<DType> {
         K::F64 => (Kind::Float, 8),
         K::LongDouble => (Kind::Float, LONG_DOUBLE_SIZE),
         K::Void | K::Ptr => return None,
-    };
-    Some(DType::scalar(kind, size))
+    })
 }
 
 /// Each scalar's data type as a constant.
 trait ScalarDType {
-    const DTYPE: Option<DType>;
+    const DTYPE: DType;
 }
 
 impl<T: Scalar> ScalarDType for T {
-    const DTYPE: Option<DType> = {
+    const DTYPE: DType = {
         let ctype = T::CTYPE;
-        let dtype = scalar_of_ctype(&ctype);
+        let parts = scalar_parts(&ctype);
         // A scalar's CType holds no Arc; nothing to drop at compile time.
         std::mem::forget(ctype);
-        dtype
+        match parts {
+            Some((kind, size)) => DType::scalar(kind, size),
+            None => panic!("a Scalar's CTYPE must be a scalar C type"),
+        }
     };
 }
 
-// SAFETY: a Scalar has its CTYPE's representation, and scalar_of_ctype gives
+// SAFETY: a Scalar has its CTYPE's representation, and scalar_parts gives
 // that type's size and kind in native order.
 unsafe impl<T: Scalar> Element for T {
     #[inline]
     fn dtype() -> DType {
-        match <T as ScalarDType>::DTYPE {
-            Some(d) => d,
-            None => panic!("a Scalar's CTYPE is a scalar C type"),
-        }
+        <T as ScalarDType>::DTYPE
     }
     #[inline]
     fn ctype() -> Option<CType> {

@@ -61,6 +61,19 @@ fn lend_mut<'a, A: Element, D: Dimension>(a: &'a mut ArrayRef<A, D>, owned: bool
     ArrayArg::strided(ptr, a.shape(), a.strides(), true, owned)
 }
 
+/// An array lent for writing. Taking the pointer first unshares an
+/// `ArcArray` and turns a `CowArray` into a copy, so ownership is read after.
+fn lend_base_mut<'a, A, S, D>(a: &'a mut ArrayBase<S, D>) -> ArrayArg<'a>
+where
+    A: Element,
+    S: DataMut<Elem = A> + ArrayStorage,
+    D: Dimension,
+{
+    let ptr = a.as_mut_ptr();
+    let a: &'a ArrayBase<S, D> = a;
+    ArrayArg::strided(ptr, a.shape(), a.strides(), true, S::owns_data(a))
+}
+
 /// Any array or view, lent for reading: not `WRITEABLE`.
 impl<'a, A, S, D> From<&'a ArrayBase<S, D>> for Value<'a>
 where
@@ -82,8 +95,7 @@ where
     D: Dimension,
 {
     fn from(a: &'a mut ArrayBase<S, D>) -> Value<'a> {
-        let owned = S::owns_data(a);
-        Value::Array(lend_mut(a, owned))
+        Value::Array(lend_base_mut(a))
     }
 }
 
@@ -117,8 +129,7 @@ where
     D: Dimension,
 {
     fn ctypes_mut(&mut self) -> Ctypes<'_> {
-        let owned = S::owns_data(self);
-        Ctypes::new(lend_mut(self, owned))
+        Ctypes::new(lend_base_mut(self))
     }
 }
 

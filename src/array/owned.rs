@@ -122,12 +122,10 @@ impl NdArray {
     /// A copy of an `ndarray` array, in C order.
     pub fn from_array<T: Element, S: Data<Elem = T>, D: Dimension>(
         array: &ArrayBase<S, D>,
-    ) -> NdArray {
-        let mut a = NdArray::zeros(T::dtype(), array.shape()).expect("an ndarray fits in memory");
-        a.view_mut::<T>()
-            .expect("same data type")
-            .assign(&array.view().into_dyn());
-        a
+    ) -> Result<NdArray> {
+        let mut a = NdArray::zeros(T::dtype(), array.shape())?;
+        a.view_mut::<T>()?.assign(&array.view().into_dyn());
+        Ok(a)
     }
 
     /// An array of `shape` elements of `dtype` from their bytes, in C order.

@@ -1085,10 +1085,10 @@ fn weather_records_reach_c() {
     ];
     let mut arr = NdArray::zeros(&weather, &[4]).unwrap();
     for (i, (t, d)) in data.iter().enumerate() {
-        arr.set_field(&[i], "timestamp", *t as i32).unwrap();
+        arr.set_field(&[i], "timestamp", *t).unwrap();
         arr.set_field(&[i], "desc", desc(d)).unwrap();
     }
-    let total: i64 = data.iter().map(|(t, _)| *t as i64).sum();
+    let total: i64 = data.iter().map(|(t, _)| i64::from(*t)).sum();
     let got = sum.call(&[(&arr).into(), 4.into()]).unwrap();
     assert_eq!(got.to::<i64>().unwrap(), total);
     let got = find.call(&[(&arr).into(), 4.into(), "damn nasty".into()]);
