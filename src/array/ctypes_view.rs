@@ -66,7 +66,7 @@ impl<'a> Ctypes<'a> {
     }
 
     /// The length of each dimension, as `c_intp` (numpy's `ctypes.shape`).
-    /// Pass it to C as `(&c.shape()[..]).into()`: a `const intptr_t*`.
+    /// Pass it to C as `c.shape().into()`: a `const intptr_t*`.
     pub fn shape(&self) -> &[isize] {
         &self.shape
     }
