@@ -19,6 +19,7 @@ const LIBRARIES: &[(&str, &[&str])] = &[
     ("sample", &["sample.c"]),
     ("rows", &["rows.c"]),
     ("abi", &["abi.c"]),
+    ("arrays", &["arrays.c"]),
 ];
 
 fn main() {

@@ -93,6 +93,9 @@ pub enum CType {
     Pointer(Arc<CType>),
     /// `const T*`: C only reads through it, so read-only Rust memory may go here.
     ConstPointer(Arc<CType>),
+    /// numpy's `ndpointer`: a pointer to an array whose data type, shape and
+    /// flags are checked at every call; see [`NdPointer`](crate::NdPointer).
+    NdPointer(Arc<crate::array::NdPointer>),
 }
 
 /// How a value of a C type sits in memory and registers.
@@ -161,7 +164,7 @@ impl CType {
         CType::ConstPointer(Arc::new(pointee))
     }
 
-    pub(crate) fn kind(&self) -> Kind {
+    pub(crate) const fn kind(&self) -> Kind {
         use CType::*;
         match self {
             Void => Kind::Void,
@@ -183,7 +186,7 @@ impl CType {
             Float => Kind::F32,
             Double => Kind::F64,
             LongDouble => Kind::LongDouble,
-            CharP | WCharP | VoidP | Pointer(_) | ConstPointer(_) => Kind::Ptr,
+            CharP | WCharP | VoidP | Pointer(_) | ConstPointer(_) | NdPointer(_) => Kind::Ptr,
         }
     }
 
@@ -316,6 +319,7 @@ impl CType {
             VoidP => "c_void_p",
             Pointer(_) => "POINTER",
             ConstPointer(_) => "const",
+            NdPointer(_) => "ndpointer",
         }
     }
 }
@@ -325,6 +329,7 @@ impl fmt::Display for CType {
         match self {
             CType::Pointer(t) => write!(f, "POINTER({t})"),
             CType::ConstPointer(t) => write!(f, "const POINTER({t})"),
+            CType::NdPointer(p) => write!(f, "{p}"),
             other => f.write_str(other.name()),
         }
     }

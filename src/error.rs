@@ -76,6 +76,35 @@ pub enum Error {
         /// What was given, and why it does not fit.
         given: String,
     },
+    /// An array argument refused by its [`NdPointer`](crate::NdPointer)'s
+    /// checks. `message` is numpy's (`array must have data type float64`).
+    #[error("{function}: argument {index}: {message}, given {given}")]
+    ArrayArgument {
+        /// The function's symbol name.
+        function: String,
+        /// 1-based, as ctypes counts.
+        index: usize,
+        /// What the check requires, in numpy's words.
+        message: String,
+        /// What the array has instead.
+        given: String,
+    },
+    /// A numpy data type string that does not parse.
+    #[error("data type '{spec}' not understood: {reason}")]
+    DType {
+        /// The string given.
+        spec: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An array that cannot be made, viewed or described as asked: an
+    /// unknown flag name, a view of the wrong element type, a shape that
+    /// does not fit.
+    #[error("{message}")]
+    Array {
+        /// What is wrong.
+        message: String,
+    },
     /// A declared signature that cannot be used, e.g. `void` as an argument.
     #[error("{function}: invalid signature: {reason}")]
     Signature {

@@ -110,6 +110,10 @@ impl CFunc {
                 reason: format!("argument {} is void; only a result can be", i + 1),
             });
         }
+        crate::array::check_signature(args, &ret).map_err(|reason| Error::Signature {
+            function: symbol.into(),
+            reason,
+        })?;
         let cif = prepare(args, args.len(), &ret, variadic).map_err(|reason| Error::Signature {
             function: symbol.into(),
             reason,
@@ -323,7 +327,7 @@ impl CFunc {
             .zip(self.kinds.iter())
             .enumerate()
         {
-            let word = encode_word(value, ty, kind, &mut keep).map_err(|m| m.at(&self.name, i))?;
+            let word = self.encode_arg(i, value, ty, kind, args, &mut keep)?;
             regs.push(word, kind);
         }
         self.before_call();
@@ -379,8 +383,7 @@ impl CFunc {
                 let v = encode_long_double(value, ty).map_err(|m| m.at(&self.name, i))?;
                 *slot = MaybeUninit::new(Slot(v.to_bytes()));
             } else {
-                let word =
-                    encode_word(value, ty, kind, &mut keep).map_err(|m| m.at(&self.name, i))?;
+                let word = self.encode_arg(i, value, ty, kind, args, &mut keep)?;
                 // SAFETY: a slot is 16 aligned bytes.
                 unsafe { store_word(dst, word, kind) };
             }
@@ -405,6 +408,29 @@ impl CFunc {
         self.after_call();
         drop(keep);
         self.finish(&ret, args)
+    }
+
+    /// Argument `i` as its register image. An ndpointer's checks see every
+    /// argument of the call, for shapes that refer to other arguments.
+    #[inline(always)]
+    fn encode_arg(
+        &self,
+        i: usize,
+        value: &Value<'_>,
+        ty: &CType,
+        kind: Kind,
+        args: &[Value<'_>],
+        keep: &mut Keep,
+    ) -> Result<u64> {
+        if kind == Kind::Ptr {
+            if let CType::NdPointer(p) = ty {
+                return p
+                    .pass(value, Some(args))
+                    .map(|addr| addr as usize as u64)
+                    .map_err(|r| r.at(&self.name, i));
+            }
+        }
+        encode_word(value, ty, kind, keep).map_err(|m| m.at(&self.name, i))
     }
 
     #[inline]

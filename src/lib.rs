@@ -45,6 +45,11 @@
 //!   [`CFunc::call`] is then safe and checks every argument.
 //! - [`TypedCFunc`]: the same function with its signature as Rust types, called
 //!   directly with no libffi and no per-call checks.
+//! - Arrays (`numpy.ctypeslib`'s half): slices, `Vec`s, every
+//!   `ndarray` array and view, and the dtype-erased [`NdArray`] pass to C
+//!   without copying; [`ndpointer`] declares an array parameter checked for
+//!   [`DType`], dimensions, shape and [`Flags`] at every call; [`AsCtypes`]
+//!   gives numpy's `.ctypes` view, whose pointers cannot outlive the array.
 //! - [`Error`]: one error type naming the library, symbol, argument and what
 //!   was expected versus given.
 //! - [`CBuild`] ([`cbuild`]): compiles C from strings or files at run time and
@@ -57,6 +62,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+mod array;
 pub mod cbuild;
 mod cdecl;
 mod ctype;
@@ -70,6 +76,11 @@ mod registers;
 mod typed;
 mod value;
 
+pub use array::{
+    ArrayArg, ArrayStorage, AsCtypes, AsCtypesMut, ByteOrder, Ctypes, DType, Dim, Element, Field,
+    Flags, IntoDType, IntoFlags, IntoShapeSpec, NdArray, NdPointer, NdPointerBuilder, Ptr, PtrMut,
+    WriteBack, as_array, as_array_mut, ascontiguousarray, ascontiguousarray_mut, ndpointer,
+};
 pub use cbuild::CBuild;
 pub use cdecl::{BoundHeader, Declarations, FunctionDecl, Header, Skipped, parse_prototype};
 pub use ctype::CType;
@@ -79,4 +90,4 @@ pub use func::{CFunc, ErrCheck};
 pub use library::{Library, OpenFlags, Variable, load_library};
 pub use longdouble::LongDouble;
 pub use typed::{ArgList, CArg, CRet, SameArg, TypedCFunc};
-pub use value::{ArrayArg, FromValue, RawPtr, Scalar, StringBuffer, Value};
+pub use value::{FromValue, RawPtr, Scalar, StringBuffer, Value};

@@ -411,6 +411,18 @@ impl CFunc {
                 reason: "variadic functions have no typed form; use call_variadic".into(),
             });
         }
+        if let Some(i) = declared
+            .iter()
+            .position(|t| matches!(t, CType::NdPointer(_)))
+        {
+            return Err(Error::Signature {
+                function: self.name().into(),
+                reason: format!(
+                    "argument {} is an ndpointer, checked at every call; typed calls check nothing: use call",
+                    i + 1
+                ),
+            });
+        }
         if declared.len() != Args::LEN {
             return Err(Error::Arity {
                 function: self.name().into(),

@@ -4,9 +4,9 @@
 use std::borrow::Cow;
 use std::ffi::{CStr, CString, c_char, c_void};
 use std::fmt;
-use std::marker::PhantomData;
 use std::ptr::NonNull;
 
+use crate::array::{ArrayArg, Element};
 use crate::ctype::{CType, Kind};
 use crate::error::{Error, Mismatch, Result};
 use crate::longdouble::LongDouble;
@@ -94,73 +94,6 @@ impl RawPtr {
 impl fmt::Debug for RawPtr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "RawPtr({:#x})", self.addr())
-    }
-}
-
-/// Rust memory lent to C for one call: where it is, what it holds, how many,
-/// and whether C may write to it. It borrows the memory for `'a`.
-#[derive(Debug, PartialEq)]
-pub struct ArrayArg<'a> {
-    ptr: *mut c_void,
-    elem: CType,
-    len: usize,
-    writable: bool,
-    nul_terminated: bool,
-    _borrow: PhantomData<&'a mut [u8]>,
-}
-
-impl<'a> ArrayArg<'a> {
-    /// Lends a slice for reading.
-    pub fn from_slice<T: Scalar>(data: &'a [T]) -> Self {
-        Self::raw(data.as_ptr() as *mut c_void, T::CTYPE, data.len(), false)
-    }
-
-    /// Lends a slice for reading and writing.
-    pub fn from_mut_slice<T: Scalar>(data: &'a mut [T]) -> Self {
-        Self::raw(data.as_mut_ptr() as *mut c_void, T::CTYPE, data.len(), true)
-    }
-
-    /// Builds a descriptor for memory the caller has borrowed for `'a`.
-    /// Crate-internal: the public constructors guarantee the borrow.
-    pub(crate) fn raw(ptr: *mut c_void, elem: CType, len: usize, writable: bool) -> Self {
-        ArrayArg {
-            ptr,
-            elem,
-            len,
-            writable,
-            nul_terminated: false,
-            _borrow: PhantomData,
-        }
-    }
-
-    /// The address of the first element.
-    pub fn as_ptr(&self) -> *const c_void {
-        self.ptr
-    }
-
-    /// The element type.
-    pub fn elem(&self) -> &CType {
-        &self.elem
-    }
-
-    /// The number of elements.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether there are no elements.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Whether C may write to it (it came from a mutable borrow).
-    pub fn is_writable(&self) -> bool {
-        self.writable
-    }
-
-    fn describe(&self) -> String {
-        let m = if self.writable { "&mut " } else { "&" };
-        format!("{m}[{}; {}]", self.elem, self.len)
     }
 }
 
@@ -315,42 +248,6 @@ impl From<RawPtr> for Value<'_> {
     }
 }
 
-impl<'a, T: Scalar> From<&'a [T]> for Value<'a> {
-    fn from(v: &'a [T]) -> Self {
-        Value::Array(ArrayArg::from_slice(v))
-    }
-}
-
-impl<'a, T: Scalar> From<&'a mut [T]> for Value<'a> {
-    fn from(v: &'a mut [T]) -> Self {
-        Value::Array(ArrayArg::from_mut_slice(v))
-    }
-}
-
-impl<'a, T: Scalar, const N: usize> From<&'a [T; N]> for Value<'a> {
-    fn from(v: &'a [T; N]) -> Self {
-        Value::Array(ArrayArg::from_slice(v))
-    }
-}
-
-impl<'a, T: Scalar, const N: usize> From<&'a mut [T; N]> for Value<'a> {
-    fn from(v: &'a mut [T; N]) -> Self {
-        Value::Array(ArrayArg::from_mut_slice(v))
-    }
-}
-
-impl<'a, T: Scalar> From<&'a Vec<T>> for Value<'a> {
-    fn from(v: &'a Vec<T>) -> Self {
-        Value::Array(ArrayArg::from_slice(v))
-    }
-}
-
-impl<'a, T: Scalar> From<&'a mut Vec<T>> for Value<'a> {
-    fn from(v: &'a mut Vec<T>) -> Self {
-        Value::Array(ArrayArg::from_mut_slice(v))
-    }
-}
-
 /// `None` becomes the null pointer.
 impl<'a, T: Into<Value<'a>>> From<Option<T>> for Value<'a> {
     fn from(v: Option<T>) -> Self {
@@ -360,8 +257,8 @@ impl<'a, T: Into<Value<'a>>> From<Option<T>> for Value<'a> {
 
 impl<'a> Value<'a> {
     /// ctypes' `byref(x)`: lends `x` to C as a `T*` out-parameter.
-    pub fn byref<T: Scalar>(x: &'a mut T) -> Value<'a> {
-        Value::Array(ArrayArg::from_mut_slice(std::slice::from_mut(x)))
+    pub fn byref<T: Element>(x: &'a mut T) -> Value<'a> {
+        Value::Array(ArrayArg::byref(x))
     }
 
     /// Converts to a Rust type, range-checked: `Value::Int(300).to::<u8>()` is
@@ -410,8 +307,7 @@ impl<'a> Value<'a> {
             Value::LongDouble(_) => CType::LongDouble,
             Value::Str(_) | Value::CStr(_) => CType::CharP,
             Value::Null | Value::Pointer(_) => CType::VoidP,
-            Value::Array(a) if a.writable => CType::pointer(a.elem.clone()),
-            Value::Array(a) => CType::const_pointer(a.elem.clone()),
+            Value::Array(a) => a.variadic_type(),
             other => {
                 return Err(Mismatch {
                     expected: "a value C's `...` can take".into(),
@@ -551,14 +447,7 @@ impl StringBuffer {
     }
 
     fn arg(&self, writable: bool) -> ArrayArg<'_> {
-        let mut arg = ArrayArg::raw(
-            self.bytes.as_ptr() as *mut c_void,
-            CType::Char,
-            self.capacity(),
-            writable,
-        );
-        arg.nul_terminated = true;
-        arg
+        ArrayArg::string_buffer(self.bytes.as_ptr(), self.capacity(), writable)
     }
 }
 
@@ -756,11 +645,6 @@ fn exact_in_float(i: i128, kind: Kind) -> bool {
     i.unsigned_abs() <= 1u128 << bits
 }
 
-/// Whether elements of `elem` may stand where `pointee` is declared.
-fn elem_fits(elem: &CType, pointee: &CType) -> bool {
-    *pointee == CType::Void || elem.is_compatible(pointee)
-}
-
 /// The address a pointer argument passes, after checking the value may go
 /// there: read-only memory never goes where C writes.
 fn encode_pointer(
@@ -773,6 +657,9 @@ fn encode_pointer(
         CType::ConstPointer(p) => matches!(**p, CType::Char | CType::Byte | CType::UByte),
         _ => false,
     };
+    if let CType::NdPointer(p) = ty {
+        return crate::array::pass_alone(p, value);
+    }
     match value {
         Value::Null => Ok(std::ptr::null()),
         Value::Pointer(p) => Ok(p.as_ptr()),
@@ -785,30 +672,7 @@ fn encode_pointer(
         }
         Value::Str(s) if *ty == CType::WCharP => Ok(keep.hold(wide_bytes(s))),
         Value::CStr(s) if is_char_ptr(ty) => Ok(s.as_ptr() as *const c_void),
-        Value::Array(a) => {
-            let fits = match ty {
-                CType::VoidP => a.writable,
-                CType::Pointer(p) => a.writable && elem_fits(&a.elem, p),
-                CType::ConstPointer(p) => elem_fits(&a.elem, p),
-                CType::CharP => a.nul_terminated && elem_fits(&a.elem, &CType::Char),
-                _ => false,
-            };
-            if fits {
-                return Ok(a.ptr);
-            }
-            let given = if !a.writable && matches!(ty, CType::VoidP | CType::Pointer(_)) {
-                format!("{}, which is read-only", a.describe())
-            } else {
-                a.describe()
-            };
-            let expected = match ty {
-                CType::VoidP | CType::Pointer(_) => {
-                    format!("{ty} (C writes: lend a mutable borrow)")
-                }
-                _ => ty.to_string(),
-            };
-            Err(Mismatch { expected, given })
-        }
+        Value::Array(a) => a.pointer_for(ty),
         _ => Err(mismatch(ty, value)),
     }
 }

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod arrays;
 mod calls;
 mod cbuild;
 mod cli;
