@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use libffi::middle::{Cif, CodePtr};
 
+use crate::callback::CallScope;
 use crate::ctype::CType;
 use crate::error::{Error, Result};
 use crate::library::Library;
@@ -323,6 +324,7 @@ impl CFunc {
         if self.use_errno {
             crate::errno::swap();
         }
+        let scope = CallScope::enter();
         // SAFETY: the binding's promise: `code` is a C function with the
         // signature `cif` was prepared from. Every argument slot holds a value
         // encoded as its declared type, pointer arguments point to memory
@@ -337,10 +339,22 @@ impl CFunc {
                 ptrs.as_mut_ptr(),
             );
         }
+        let mut failure = scope.exit();
         if self.use_errno {
             crate::errno::swap();
         }
         drop(keep);
+        for arg in args {
+            if let Value::Callback(c) = arg {
+                failure = failure.or(c.take_failure());
+            }
+        }
+        if let Some(message) = failure {
+            return Err(Error::Callback {
+                function: self.name.to_string(),
+                message,
+            });
+        }
         // SAFETY: libffi wrote a result of the declared type (small integers
         // widened to ffi_arg); a `char*` result is a string by the promise.
         let result = unsafe { decode(ret.0.as_ptr(), &self.ret, true) };

@@ -54,6 +54,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+mod callback;
 mod ctype;
 pub mod doc;
 mod errno;
@@ -64,6 +65,10 @@ mod longdouble;
 mod typed;
 mod value;
 
+pub use callback::{
+    AllocatedArray, Allocator, ByRef, Callback, CallbackArg, CallbackArgs, CallbackFn, CallbackRet,
+    DynamicResult, RowPointers, RowPointersMut, Signature, TypedCallback,
+};
 pub use ctype::CType;
 pub use errno::{get_errno, set_errno};
 pub use error::{Error, Result};

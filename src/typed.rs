@@ -6,6 +6,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use crate::callback::{CallScope, CallbackWatch};
 use crate::ctype::CType;
 use crate::error::{Error, Result};
 use crate::func::CFunc;
@@ -31,6 +32,13 @@ pub unsafe trait CArg {
     fn accepts(declared: &CType) -> bool;
     /// The value to pass.
     fn into_raw(self) -> Self::Raw;
+    /// The callback this argument lends to C, watched by
+    /// [`TypedCFunc::try_call`] for failures on other threads.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn callback_watch(&self) -> Option<CallbackWatch> {
+        None
+    }
 }
 
 /// A Rust type a typed call returns.
@@ -434,6 +442,11 @@ macro_rules! typed_arity {
 
         impl<Ret: CRet, $($a: CArg),*> TypedCFunc<($($a,)*), Ret> {
             /// Calls the function directly, with no checks and no allocation.
+            ///
+            /// A callback that fails during the call (see
+            /// [`Callback`](crate::Callback)) gives C its error value, and the
+            /// failure is not reported here: use [`try_call`](Self::try_call)
+            /// when callbacks are involved.
             #[inline(always)]
             #[allow(non_snake_case)]
             pub fn call(&self, args: ($($a,)*)) -> Ret {
@@ -446,6 +459,31 @@ macro_rules! typed_arity {
                 unsafe {
                     let f: unsafe extern "C" fn($($a::Raw),*) -> Ret::Raw = std::mem::transmute(self.code);
                     Ret::from_raw(f($($a.into_raw()),*))
+                }
+            }
+
+            /// Calls the function as [`call`](Self::call) does, and reports a
+            /// callback that panicked or failed during the call as
+            /// [`Error::Callback`]: one on this thread, or one of the
+            /// callbacks passed as arguments on any thread.
+            #[inline]
+            pub fn try_call(&self, args: ($($a,)*)) -> Result<Ret> {
+                let watched: [Option<CallbackWatch>; $len] = [$(args.$i.callback_watch()),*];
+                let scope = CallScope::enter();
+                let result = self.call(args);
+                let mut failure = scope.exit();
+                for watch in watched.iter().flatten() {
+                    // SAFETY: each watched callback is borrowed by an argument
+                    // for longer than this call.
+                    let other = unsafe { watch.take() };
+                    failure = failure.or(other);
+                }
+                match failure {
+                    None => Ok(result),
+                    Some(message) => Err(Error::Callback {
+                        function: self.name.to_string(),
+                        message,
+                    }),
                 }
             }
         }

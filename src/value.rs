@@ -7,6 +7,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 
+use crate::callback::Callback;
 use crate::ctype::{CType, Kind};
 use crate::error::{Error, Mismatch, Result};
 use crate::longdouble::LongDouble;
@@ -52,6 +53,9 @@ pub enum Value<'a> {
     /// Rust memory lent to C for the call: a slice, a `byref` out-parameter
     /// or a [`StringBuffer`].
     Array(ArrayArg<'a>),
+    /// A Rust callback lent to C for the call, for a parameter declared
+    /// [`CType::FuncPtr`] of a compatible signature.
+    Callback(&'a Callback),
 }
 
 /// An address that came from C, such as the `void*` a function returned.
@@ -386,6 +390,7 @@ impl<'a> Value<'a> {
             Value::Null => "null".into(),
             Value::Pointer(p) => format!("pointer {:#x}", p.addr()),
             Value::Array(a) => a.describe(),
+            Value::Callback(c) => format!("callback {}", c.signature()),
         }
     }
 
@@ -403,6 +408,7 @@ impl<'a> Value<'a> {
             Value::Null | Value::Pointer(_) => CType::VoidP,
             Value::Array(a) if a.writable => CType::pointer(a.elem.clone()),
             Value::Array(a) => CType::const_pointer(a.elem.clone()),
+            Value::Callback(c) => CType::FuncPtr(c.signature_arc().clone()),
             other => {
                 return Err(Mismatch {
                     expected: "a value C's `...` can take".into(),
@@ -701,9 +707,21 @@ fn exact_in_float(i: i128, kind: Kind) -> bool {
     i.unsigned_abs() <= 1u128 << bits
 }
 
-/// Whether elements of `elem` may stand where `pointee` is declared.
+/// Whether elements of `elem` may stand where `pointee` is declared. Elements
+/// that are pointers (rows of a `T**`) must not be read-only where C writes
+/// through them.
 fn elem_fits(elem: &CType, pointee: &CType) -> bool {
-    *pointee == CType::Void || elem.is_compatible(pointee)
+    if *pointee == CType::Void {
+        return true;
+    }
+    match (elem, pointee) {
+        (CType::ConstPointer(_), CType::Pointer(_) | CType::VoidP) => false,
+        (
+            CType::Pointer(e) | CType::ConstPointer(e),
+            CType::Pointer(p) | CType::ConstPointer(p),
+        ) => elem_fits(e, p),
+        _ => elem.is_compatible(pointee),
+    }
 }
 
 /// The address a pointer argument passes, after checking the value may go
@@ -730,6 +748,17 @@ fn encode_pointer(
         }
         Value::Str(s) if *ty == CType::WCharP => Ok(keep.hold(wide_bytes(s))),
         Value::CStr(s) if is_char_ptr(ty) => Ok(s.as_ptr() as *const c_void),
+        Value::Callback(c) => match ty {
+            CType::FuncPtr(sig) if c.signature().is_compatible(sig) => Ok(c.code_ptr()),
+            CType::FuncPtr(_) => Err(mismatch(ty, value)),
+            _ => Err(Mismatch {
+                expected: ty.to_string(),
+                given: format!(
+                    "{}, which goes only where a function pointer (CType::FuncPtr) is declared",
+                    value.describe()
+                ),
+            }),
+        },
         Value::Array(a) => {
             let fits = match ty {
                 CType::VoidP => a.writable,

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod callbacks;
 mod calls;
 mod library;
 mod types;

@@ -1,0 +1,514 @@
+//! [`Callback`]: a Rust closure behind a C function pointer, through a libffi
+//! closure; the dynamic form and the machinery the typed form shares.
+
+use std::borrow::Cow;
+use std::ffi::c_void;
+use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
+use std::ptr::NonNull;
+use std::sync::{Arc, Mutex};
+
+use libffi::low::RawCallback;
+use libffi::middle::Cif;
+use libffi::raw::{ffi_arg, ffi_cif, ffi_closure};
+
+use super::failure::{FailureSlot, panic_message};
+use super::signature::Signature;
+use crate::ctype::{CType, Kind};
+use crate::error::{Error, Result};
+use crate::value::{Keep, Slot, Value, decode, encode};
+
+/// Up to this many arguments of a dynamic callback are decoded on the stack.
+const INLINE_ARGS: usize = 8;
+
+/// A Rust closure that C can call through a function pointer: ctypes'
+/// `CFUNCTYPE(restype, *argtypes)(pyfunc)`.
+///
+/// Two forms share this type. [`Callback::new`] takes a signature and a
+/// closure over dynamic [`Value`]s; [`Callback::typed`] takes a closure over
+/// Rust types and derives the signature from them (it gives a
+/// [`TypedCallback`](crate::TypedCallback), which is a `Callback` too).
+///
+/// # Passing it to C
+///
+/// Declare the C parameter as [`CType::FuncPtr`] with the callback's
+/// signature, and pass `&callback` (it becomes [`Value::Callback`]): the
+/// argument check refuses a callback of another signature. The code pointer
+/// C gets is valid exactly as long as the `Callback` lives, and the borrow
+/// lasts the whole call, so a callback passed for one call cannot be dropped
+/// while C runs.
+///
+/// A C library that *keeps* the pointer (registers the callback to call it
+/// later) needs more: binding such a function is the promise that the
+/// `Callback` outlives every use C makes of it. The `Callback` is then the
+/// handle of the registration: keep it (in the struct that owns the
+/// registration, for instance) until C has been told to forget it, or
+/// [`leak`](Self::leak) it for a registration that lasts as long as the
+/// program. Moving a `Callback` is fine: its code and state are on the heap.
+///
+/// ```
+/// # fn main() -> Result<(), rctypes::Error> {
+/// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+/// use rctypes::{Callback, CType};
+/// let binop = CType::func_ptr([CType::Int, CType::Int], CType::Int);
+/// // SAFETY: callback.c: `void register_binop(int (*op)(int, int))` keeps
+/// // op until the next registration; `int call_registered(int, int)` calls it.
+/// let register = unsafe { lib.function("register_binop", &[binop.clone()], CType::Void)? };
+/// let call_registered =
+///     unsafe { lib.function("call_registered", &[CType::Int, CType::Int], CType::Int)? };
+/// let unregister = unsafe { lib.function("unregister_binop", &[], CType::Void)? };
+///
+/// // The handle: it must outlive the registration.
+/// let times = Callback::typed(|a: i32, b: i32| a * b)?;
+/// register.call(&[(&*times).into()])?;
+/// assert_eq!(call_registered.call(&[6.into(), 7.into()])?.to::<i32>()?, 42);
+/// unregister.call(&[])?; // C forgets it first ...
+/// drop(times); // ... then the handle may go.
+/// # Ok(()) }
+/// ```
+///
+/// # Panics and errors inside the closure
+///
+/// A panic never unwinds into C. It is caught, C receives the callback's
+/// error value (zero, or what [`with_error_value`](Self::with_error_value)
+/// set), and the checked call that was running ([`CFunc::call`](crate::CFunc::call),
+/// [`TypedCFunc::try_call`](crate::TypedCFunc::try_call)) returns
+/// [`Error::Callback`] with the panic's message once C returns. A closure that
+/// returns `Err`, or a value that does not convert to the declared result
+/// type, is reported the same way. (ctypes prints the traceback and gives C
+/// garbage.) A failure on a thread where no checked call is running, such as a
+/// thread C created, is kept in the callback: the checked calls it was passed
+/// to report it when they return, and [`take_failure`](Self::take_failure)
+/// reads it otherwise. A program built with `panic = "abort"` aborts instead.
+///
+/// ```
+/// # fn main() -> Result<(), rctypes::Error> {
+/// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+/// use rctypes::{Callback, CType, Signature, Value};
+/// let binop = Signature::new([CType::Int, CType::Int], CType::Int);
+/// // SAFETY: callback.c: `int apply_binop(int (*op)(int, int), int a, int b)`.
+/// let apply = unsafe {
+///     lib.function("apply_binop", &[CType::FuncPtr(binop.clone().into()), CType::Int, CType::Int], CType::Int)?
+/// };
+/// let add = Callback::new(binop.clone(), |args: &[Value]| {
+///     Value::Int(args[0].to::<i32>().unwrap() as i128 + args[1].to::<i32>().unwrap() as i128)
+/// })?;
+/// assert_eq!(apply.call(&[(&add).into(), 2.into(), 3.into()])?.to::<i32>()?, 5);
+///
+/// let broken = Callback::new(binop, |_: &[Value]| -> Value { panic!("no answer") })?;
+/// let err = apply.call(&[(&broken).into(), 2.into(), 3.into()]).unwrap_err();
+/// assert!(err.to_string().contains("panicked: no answer"), "{err}");
+/// # Ok(()) }
+/// ```
+///
+/// # Threads
+///
+/// C may call a callback from any thread, so the closure must be `Send +
+/// Sync`; the compiler enforces it. Use atomics or a `Mutex` for state the
+/// closure changes.
+pub struct Callback {
+    closure: NonNull<ffi_closure>,
+    code: NonNull<c_void>,
+    /// What the closure's userdata points to. Dropped after the closure is
+    /// freed (see `Drop`), and never moved: it is on the heap.
+    state: Box<dyn Shared>,
+}
+
+// SAFETY: the libffi closure is immutable once prepared, and calling its code
+// from any thread only reads the shared state; the handler in that state is
+// `Send + Sync` (required by every constructor), and the rest is immutable or
+// behind a Mutex or atomics.
+unsafe impl Send for Callback {}
+// SAFETY: as above: `&Callback` gives only reads and thread-safe handlers.
+unsafe impl Sync for Callback {}
+
+/// What a callback's trampoline needs besides the Rust closure.
+pub(crate) struct Core {
+    signature: Arc<Signature>,
+    cif: SharedCif,
+    /// The result C receives when the closure fails: encoded as the result
+    /// type, not yet widened. Read only on failure.
+    error_value: Mutex<Slot>,
+    pub(crate) failure: FailureSlot,
+}
+
+/// A prepared call interface the closure refers to.
+struct SharedCif(Cif);
+
+// SAFETY: the Cif and the type descriptions it owns are written only while
+// being prepared, before any closure refers to them; afterwards libffi only
+// reads them.
+unsafe impl Send for SharedCif {}
+// SAFETY: as above.
+unsafe impl Sync for SharedCif {}
+
+/// A callback's state: the userdata of its libffi closure.
+pub(crate) struct State<H> {
+    pub(crate) core: Core,
+    pub(crate) handler: H,
+}
+
+/// A `State<H>` with its handler type erased.
+trait Shared: Send + Sync {
+    fn core(&self) -> &Core;
+}
+
+impl<H: Send + Sync> Shared for State<H> {
+    fn core(&self) -> &Core {
+        &self.core
+    }
+}
+
+/// The closure of a dynamic callback.
+trait DynamicFn: Fn(&[Value<'static>]) -> Result<Value<'static>, String> + Send + Sync {}
+impl<F: Fn(&[Value<'static>]) -> Result<Value<'static>, String> + Send + Sync> DynamicFn for F {}
+
+/// What a dynamic callback's closure returns: a [`Value`] (or `()` for a
+/// `void` callback), or a `Result` whose error is reported as the closure's
+/// failure (see [`Callback`]'s section on errors).
+pub trait DynamicResult {
+    /// The value to give C, or why there is none.
+    fn into_result(self) -> std::result::Result<Value<'static>, String>;
+}
+
+impl DynamicResult for Value<'static> {
+    fn into_result(self) -> std::result::Result<Value<'static>, String> {
+        Ok(self)
+    }
+}
+
+impl DynamicResult for () {
+    fn into_result(self) -> std::result::Result<Value<'static>, String> {
+        Ok(Value::Void)
+    }
+}
+
+impl<E: fmt::Display> DynamicResult for std::result::Result<Value<'static>, E> {
+    fn into_result(self) -> std::result::Result<Value<'static>, String> {
+        self.map_err(|e| e.to_string())
+    }
+}
+
+impl Callback {
+    /// A callback of `signature` around a closure over dynamic values: it
+    /// gets the arguments C passed, decoded as their declared types (strings
+    /// copied, pointers as [`RawPtr`](crate::RawPtr)), and returns the result,
+    /// which is range-checked against the declared result type.
+    ///
+    /// Errors if the signature cannot be a callback's (a `void` argument).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+    /// use rctypes::{Callback, CType, Signature, Value};
+    /// let f = Signature::new([CType::Double], CType::Double);
+    /// // SAFETY: callback.c: `double integrate(double (*f)(double), double lo, double hi, int steps)`.
+    /// let integrate = unsafe {
+    ///     lib.function("integrate", &[CType::FuncPtr(f.clone().into()), CType::Double, CType::Double, CType::Int], CType::Double)?
+    /// };
+    /// let square = Callback::new(f, |args: &[Value]| {
+    ///     let x = args[0].to::<f64>()?;
+    ///     Ok::<_, rctypes::Error>(Value::Float(x * x))
+    /// })?;
+    /// let area = integrate.call(&[(&square).into(), 0.0.into(), 3.0.into(), 1000.into()])?.to::<f64>()?;
+    /// assert!((area - 9.0).abs() < 1e-4);
+    /// # Ok(()) }
+    /// ```
+    pub fn new<F, R>(signature: impl Into<Arc<Signature>>, f: F) -> Result<Callback>
+    where
+        F: Fn(&[Value<'static>]) -> R + Send + Sync + 'static,
+        R: DynamicResult,
+    {
+        fn build<H: DynamicFn + 'static>(signature: Arc<Signature>, h: H) -> Result<Callback> {
+            Callback::with_handler(signature, h, dynamic_trampoline::<H>)
+        }
+        build(signature.into(), move |args: &[Value<'static>]| {
+            f(args).into_result()
+        })
+    }
+
+    /// Builds the libffi closure around `handler`, called through `trampoline`
+    /// (which must be instantiated for `State<H>`).
+    pub(crate) fn with_handler<H: Send + Sync + 'static>(
+        signature: Arc<Signature>,
+        handler: H,
+        trampoline: RawCallback,
+    ) -> Result<Callback> {
+        let invalid = |reason: String| Error::Signature {
+            function: signature.to_string(),
+            reason,
+        };
+        signature.check().map_err(invalid)?;
+        let cif = Cif::try_new(
+            signature.args().iter().map(CType::ffi_type),
+            signature.ret().ffi_type(),
+        )
+        .map_err(|e| invalid(format!("libffi cannot prepare it: {e:?}")))?;
+        let state = Box::new(State {
+            core: Core {
+                signature: signature.clone(),
+                cif: SharedCif(cif),
+                error_value: Mutex::new(Slot::ZERO),
+                failure: FailureSlot::default(),
+            },
+            handler,
+        });
+        let (closure, code) = libffi::low::try_closure_alloc()
+            .ok_or_else(|| invalid("libffi cannot allocate an executable closure".into()))?;
+        let userdata = &*state as *const State<H> as *mut c_void;
+        // SAFETY: `closure` and `code` are a fresh pair from libffi; the cif
+        // and the userdata live in `state`, on the heap, which the Callback
+        // keeps until after the closure is freed. `trampoline` reads userdata
+        // as the `State<H>` it is (the caller's promise).
+        let status = unsafe {
+            libffi::raw::ffi_prep_closure_loc(
+                closure,
+                state.core.cif.0.as_raw_ptr(),
+                Some(trampoline),
+                userdata,
+                code.as_mut_ptr(),
+            )
+        };
+        if status != libffi::raw::ffi_status_FFI_OK {
+            // SAFETY: allocated above and never handed out.
+            unsafe { libffi::low::closure_free(closure) };
+            return Err(invalid(format!(
+                "libffi cannot prepare the closure (status {status})"
+            )));
+        }
+        Ok(Callback {
+            closure: NonNull::new(closure).expect("libffi returned a closure"),
+            code: NonNull::new(code.as_mut_ptr()).expect("libffi returned a code pointer"),
+            state,
+        })
+    }
+
+    pub(crate) fn core(&self) -> &Core {
+        self.state.core()
+    }
+
+    /// The declared signature.
+    pub fn signature(&self) -> &Signature {
+        &self.core().signature
+    }
+
+    pub(crate) fn signature_arc(&self) -> &Arc<Signature> {
+        &self.core().signature
+    }
+
+    /// The C type of this callback: [`CType::FuncPtr`] of its signature.
+    pub fn ctype(&self) -> CType {
+        CType::FuncPtr(self.signature_arc().clone())
+    }
+
+    /// The code address C calls. It is valid while `self` lives; handing it
+    /// to C by other means than an argument is `unsafe` code's business.
+    pub fn code_ptr(&self) -> *const c_void {
+        self.code.as_ptr()
+    }
+
+    /// Sets the result C receives when the closure panics or fails (zero,
+    /// null or `false` by default): ctypes has no such thing.
+    ///
+    /// Errors if `value` does not convert to the result type, if that type is
+    /// `void`, or if it is a temporary that C would get a dangling pointer to.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+    /// use rctypes::{Callback, CType, Signature, Value};
+    /// let binop = Signature::new([CType::Int, CType::Int], CType::Int);
+    /// // SAFETY: callback.c: `int apply_binop(int (*op)(int, int), int a, int b)`.
+    /// let apply = unsafe {
+    ///     lib.function("apply_binop", &[binop.clone().into(), CType::Int, CType::Int], CType::Int)?
+    /// };
+    /// let failing = Callback::new(binop, |_: &[Value]| Err::<Value, _>("refused"))?
+    ///     .with_error_value(Value::Int(-1))?;
+    /// let err = apply.call(&[(&failing).into(), 1.into(), 2.into()]).unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "apply_binop: callback CFUNCTYPE(c_int, c_int, c_int) failed: refused"
+    /// );
+    /// # Ok(()) }
+    /// ```
+    pub fn with_error_value(self, value: Value<'static>) -> Result<Callback> {
+        let ret = self.signature().ret().clone();
+        let slot = encode_result(&value, &ret).map_err(|given| Error::Conversion {
+            expected: format!("an error value of type {ret}"),
+            given,
+        })?;
+        self.set_error_slot(slot);
+        Ok(self)
+    }
+
+    pub(crate) fn set_error_slot(&self, slot: Slot) {
+        *self
+            .core()
+            .error_value
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = slot;
+    }
+
+    /// Takes the failure (a panic's message, or why the result could not be
+    /// given) that happened on a thread where no checked call was running to
+    /// report it, such as a thread C created, if no call has reported it yet.
+    pub fn take_failure(&self) -> Option<String> {
+        self.core().failure.take()
+    }
+
+    /// Keeps the callback for the rest of the program, for a C library that
+    /// keeps its pointer for good.
+    pub fn leak(self) -> &'static Callback {
+        Box::leak(Box::new(self))
+    }
+}
+
+impl Drop for Callback {
+    fn drop(&mut self) {
+        // SAFETY: the closure came from `ffi_closure_alloc` and is freed once;
+        // no borrow of the Callback is left, so no call this crate made can
+        // still be running it (a pointer C kept is the binding's promise).
+        // `state` is dropped after this, when the closure no longer uses it.
+        unsafe { libffi::low::closure_free(self.closure.as_ptr()) }
+    }
+}
+
+impl fmt::Debug for Callback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Callback({} at {:p})", self.signature(), self.code)
+    }
+}
+
+/// Callbacks are equal when they are the same callback.
+impl PartialEq for Callback {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+    }
+}
+
+impl<'a> From<&'a Callback> for Value<'a> {
+    fn from(c: &'a Callback) -> Self {
+        Value::Callback(c)
+    }
+}
+
+impl Core {
+    /// Handles the end of a trampoline: nothing to do on success; on a panic
+    /// or an error, records the failure and gives C the error value.
+    ///
+    /// # Safety
+    ///
+    /// `out` is libffi's result buffer for this callback's result type.
+    pub(crate) unsafe fn finish(
+        &self,
+        outcome: std::thread::Result<std::result::Result<(), String>>,
+        out: *mut c_void,
+    ) {
+        let message = match outcome {
+            Ok(Ok(())) => return,
+            Ok(Err(reason)) => format!("callback {} failed: {reason}", self.signature),
+            Err(payload) => format!(
+                "callback {} panicked: {}",
+                self.signature,
+                panic_message(&*payload)
+            ),
+        };
+        self.failure.record(message);
+        let slot = *self.error_value.lock().unwrap_or_else(|e| e.into_inner());
+        // SAFETY: the caller's promise on `out`; the slot holds a value of
+        // the result type.
+        unsafe { store_result(self.signature.ret(), &slot, out) }
+    }
+}
+
+/// The trampoline of a dynamic callback: decodes the arguments, calls the
+/// closure with panics caught, encodes the result.
+unsafe extern "C" fn dynamic_trampoline<F: DynamicFn>(
+    _cif: *mut ffi_cif,
+    result: *mut c_void,
+    args: *mut *mut c_void,
+    userdata: *mut c_void,
+) {
+    // SAFETY: the closure was prepared with a `State<F>` as userdata, alive
+    // while the closure exists.
+    let state = unsafe { &*(userdata as *const State<F>) };
+    let core = &state.core;
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        let types = core.signature.args();
+        // SAFETY: libffi passes one pointer per declared argument, each to a
+        // value of its declared type; string arguments are strings by the
+        // promise of the binding that passed this callback to C.
+        let arg = |i: usize| unsafe { decode(*args.add(i) as *const u8, &types[i], false) };
+        let value = if types.len() <= INLINE_ARGS {
+            let values: [Value<'static>; INLINE_ARGS] =
+                std::array::from_fn(|i| if i < types.len() { arg(i) } else { Value::Void });
+            (state.handler)(&values[..types.len()])?
+        } else {
+            let values: Vec<Value<'static>> = (0..types.len()).map(arg).collect();
+            (state.handler)(&values)?
+        };
+        let slot = encode_result(&value, core.signature.ret())?;
+        // SAFETY: `result` is libffi's result buffer for the declared type.
+        unsafe { store_result(core.signature.ret(), &slot, result) };
+        Ok(())
+    }));
+    // SAFETY: as above.
+    unsafe { core.finish(outcome, result) }
+}
+
+/// Encodes a closure's result as the callback's result type `ty`, or says
+/// why it cannot be.
+fn encode_result(value: &Value<'_>, ty: &CType) -> std::result::Result<Slot, String> {
+    let mut slot = Slot::ZERO;
+    if *ty == CType::Void {
+        return match value {
+            Value::Void => Ok(slot),
+            other => Err(format!(
+                "returned {}, but the result type is void",
+                other.describe()
+            )),
+        };
+    }
+    // A copy made for the result would be freed before C reads it.
+    if ty.is_pointer() && matches!(value, Value::Str(_) | Value::CStr(Cow::Owned(_))) {
+        return Err(format!(
+            "returned {}, a temporary C would keep a dangling pointer to \
+             (return a RawPtr or a &'static CStr)",
+            value.describe()
+        ));
+    }
+    let mut keep = Keep::default();
+    encode(value, ty, &mut slot, &mut keep)
+        .map_err(|m| format!("returned {}, expected {}", m.given, m.expected))?;
+    Ok(slot)
+}
+
+/// Writes a result encoded in `slot` as `ty` into libffi's result buffer,
+/// widening integers narrower than `ffi_arg` as libffi requires.
+///
+/// # Safety
+///
+/// `out` must be libffi's result buffer for a closure returning `ty`.
+pub(crate) unsafe fn store_result(ty: &CType, slot: &Slot, out: *mut c_void) {
+    let size = ty.size();
+    let b = &slot.0;
+    let narrow = match ty.kind() {
+        _ if size >= size_of::<ffi_arg>() => None,
+        Kind::Bool | Kind::U8 => Some(b[0] as i128),
+        Kind::I8 => Some(b[0] as i8 as i128),
+        Kind::I16 => Some(i16::from_ne_bytes([b[0], b[1]]) as i128),
+        Kind::U16 => Some(u16::from_ne_bytes([b[0], b[1]]) as i128),
+        Kind::I32 => Some(i32::from_ne_bytes([b[0], b[1], b[2], b[3]]) as i128),
+        Kind::U32 => Some(u32::from_ne_bytes([b[0], b[1], b[2], b[3]]) as i128),
+        _ => None,
+    };
+    // SAFETY: libffi's result buffer holds at least max(size, sizeof(ffi_arg))
+    // bytes for a scalar result type (the caller's promise).
+    unsafe {
+        match narrow {
+            // Truncating the i128 sign- or zero-extends as the type's signedness says.
+            Some(v) => (out as *mut ffi_arg).write_unaligned(v as ffi_arg),
+            None => std::ptr::copy_nonoverlapping(b.as_ptr(), out as *mut u8, size),
+        }
+    }
+}
