@@ -158,7 +158,8 @@ impl LongDouble {
                 let negative = se & 0x8000 != 0;
                 let exp = (se & 0x7fff) as i32;
                 if exp == 0x7fff {
-                    return if m << 1 == 0 {
+                    // Infinity has only the explicit integer bit set.
+                    return if (m as u64) << 1 == 0 {
                         Parts::Infinite { negative }
                     } else {
                         Parts::NaN

@@ -55,7 +55,12 @@ pub unsafe trait CRet {
     /// Whether this type may receive a result declared as `declared`.
     fn accepts(declared: &CType) -> bool;
     /// The Rust value.
-    fn from_raw(raw: Self::Raw) -> Self;
+    ///
+    /// # Safety
+    ///
+    /// `raw` must be a result a C function declared to return this type
+    /// returned (for pointers: null, or valid as that type promises).
+    unsafe fn from_raw(raw: Self::Raw) -> Self;
 }
 
 macro_rules! scalar_arg_ret {
@@ -85,7 +90,7 @@ macro_rules! scalar_arg_ret {
                 !declared.is_pointer() && declared.is_compatible(&<$t as Scalar>::CTYPE)
             }
             #[inline(always)]
-            fn from_raw(raw: $t) -> $t {
+            unsafe fn from_raw(raw: $t) -> $t {
                 raw
             }
         }
@@ -106,7 +111,7 @@ unsafe impl CRet for () {
         *declared == CType::Void
     }
     #[inline(always)]
-    fn from_raw(_: ()) {}
+    unsafe fn from_raw(_: ()) {}
 }
 
 fn pointee_fits(declared: &CType, elem: &CType) -> bool {
@@ -240,8 +245,8 @@ unsafe impl CRet for Option<RawPtr> {
         declared.is_pointer()
     }
     #[inline(always)]
-    fn from_raw(raw: *mut c_void) -> Self {
-        // SAFETY: the address came from C as a pointer of the declared type.
+    unsafe fn from_raw(raw: *mut c_void) -> Self {
+        // SAFETY: the caller passes an address C returned as this type.
         unsafe { RawPtr::new(raw) }
     }
 }
@@ -256,8 +261,8 @@ unsafe impl CRet for Option<CString> {
     fn accepts(declared: &CType) -> bool {
         *declared == CType::CharP
     }
-    fn from_raw(raw: *const c_char) -> Self {
-        // SAFETY: see the impl's comment.
+    unsafe fn from_raw(raw: *const c_char) -> Self {
+        // SAFETY: the caller passes what C returned: null or a string.
         (!raw.is_null()).then(|| unsafe { CStr::from_ptr(raw) }.to_owned())
     }
 }

@@ -45,9 +45,9 @@ const MAX_DIMS: i128 = 64;
 /// use rctypes::{Allocator, CType};
 /// // SAFETY: callback.c: `void foo(void* (*allocator)(int dim, int* shape))`
 /// // asks for one 2x3 float array and fills it.
-/// let foo = unsafe { lib.function("foo", &[Allocator::plain_signature().into()], CType::Void)? };
+/// let foo_fn = unsafe { lib.function("foo", &[Allocator::plain_signature().into()], CType::Void)? };
 /// let mut alloc = Allocator::with_typecode('f')?;
-/// foo.call(&[alloc.callback().into()])?;
+/// foo_fn.call(&[alloc.callback().into()])?;
 /// let arrays = alloc.take_arrays();
 /// let a = arrays[0].view::<f32>()?;
 /// assert_eq!(a.shape(), &[2, 3]);

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::ffi::c_void;
 use std::fmt;
+use std::mem::MaybeUninit;
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr::NonNull;
 use std::sync::{Arc, Mutex};
@@ -130,6 +131,9 @@ pub(crate) struct Core {
     /// type, not yet widened. Read only on failure.
     error_value: Mutex<Slot>,
     pub(crate) failure: FailureSlot,
+    /// The machine classes of the arguments and the result, looked up once.
+    arg_kinds: Box<[Kind]>,
+    ret_kind: Kind,
 }
 
 /// A prepared call interface the closure refers to.
@@ -250,6 +254,8 @@ impl Callback {
                 cif: SharedCif(cif),
                 error_value: Mutex::new(Slot::ZERO),
                 failure: FailureSlot::default(),
+                arg_kinds: signature.args().iter().map(CType::kind).collect(),
+                ret_kind: signature.ret().kind(),
             },
             handler,
         });
@@ -333,7 +339,8 @@ impl Callback {
     /// ```
     pub fn with_error_value(self, value: Value<'static>) -> Result<Callback> {
         let ret = self.signature().ret().clone();
-        let slot = encode_result(&value, &ret).map_err(|given| Error::Conversion {
+        let mut slot = Slot::ZERO;
+        encode_result(&value, &ret, &mut slot).map_err(|given| Error::Conversion {
             expected: format!("an error value of type {ret}"),
             given,
         })?;
@@ -439,30 +446,109 @@ unsafe extern "C" fn dynamic_trampoline<F: DynamicFn>(
         // value of its declared type; string arguments are strings by the
         // promise of the binding that passed this callback to C.
         let arg = |i: usize| unsafe { decode(*args.add(i) as *const u8, &types[i], false) };
-        let value = if types.len() <= INLINE_ARGS {
-            let values: [Value<'static>; INLINE_ARGS] =
-                std::array::from_fn(|i| if i < types.len() { arg(i) } else { Value::Void });
-            (state.handler)(&values[..types.len()])?
+        let returned = if types.len() <= INLINE_ARGS {
+            let mut values = ArgBuf::new();
+            for (i, (ty, &kind)) in types.iter().zip(&core.arg_kinds).enumerate() {
+                // SAFETY: as above.
+                unsafe { values.push_decoded(*args.add(i) as *const u8, ty, kind) };
+            }
+            (state.handler)(values.as_slice())
         } else {
             let values: Vec<Value<'static>> = (0..types.len()).map(arg).collect();
-            (state.handler)(&values)?
+            (state.handler)(&values)
         };
-        let slot = encode_result(&value, core.signature.ret())?;
+        // Read in place: moving the value out costs more than encoding it.
+        let value = returned.as_ref().map_err(String::clone)?;
+        // SAFETY: `result` is libffi's result buffer for the declared type.
+        if unsafe { store_number(value, core.ret_kind, result) } {
+            return Ok(());
+        }
+        let mut slot = Slot::ZERO;
+        encode_result(value, core.signature.ret(), &mut slot)?;
         // SAFETY: `result` is libffi's result buffer for the declared type.
         unsafe { store_result(core.signature.ret(), &slot, result) };
         Ok(())
     }));
-    // SAFETY: as above.
-    unsafe { core.finish(outcome, result) }
+    if !matches!(outcome, Ok(Ok(()))) {
+        // SAFETY: as above.
+        unsafe { core.finish(outcome, result) }
+    }
+}
+
+/// Up to `INLINE_ARGS` decoded arguments on the stack: only those there are
+/// are written and dropped.
+struct ArgBuf {
+    values: [MaybeUninit<Value<'static>>; INLINE_ARGS],
+    len: usize,
+}
+
+impl ArgBuf {
+    #[inline(always)]
+    fn new() -> ArgBuf {
+        ArgBuf {
+            values: [const { MaybeUninit::uninit() }; INLINE_ARGS],
+            len: 0,
+        }
+    }
+
+    /// Decodes an argument of type `ty` at `ptr` in place: numbers, the
+    /// common case, are built where they go rather than copied there.
+    ///
+    /// # Safety
+    ///
+    /// As for [`decode`], and there is room (fewer than `INLINE_ARGS` pushed).
+    #[inline(always)]
+    unsafe fn push_decoded(&mut self, ptr: *const u8, ty: &CType, kind: Kind) {
+        let slot = &mut self.values[self.len];
+        // SAFETY: the caller's promise: `ptr` holds a `ty`, of class `kind`.
+        unsafe {
+            match kind {
+                Kind::I8 => slot.write(Value::Int((ptr as *const i8).read() as i128)),
+                Kind::U8 => slot.write(Value::Int(ptr.read() as i128)),
+                Kind::I16 => slot.write(Value::Int((ptr as *const i16).read_unaligned() as i128)),
+                Kind::U16 => slot.write(Value::Int((ptr as *const u16).read_unaligned() as i128)),
+                Kind::I32 => slot.write(Value::Int((ptr as *const i32).read_unaligned() as i128)),
+                Kind::U32 => slot.write(Value::Int((ptr as *const u32).read_unaligned() as i128)),
+                Kind::I64 => slot.write(Value::Int((ptr as *const i64).read_unaligned() as i128)),
+                Kind::U64 => slot.write(Value::Int((ptr as *const u64).read_unaligned() as i128)),
+                Kind::F32 => slot.write(Value::Float((ptr as *const f32).read_unaligned() as f64)),
+                Kind::F64 => slot.write(Value::Float((ptr as *const f64).read_unaligned())),
+                _ => slot.write(decode(ptr, ty, false)),
+            };
+        }
+        self.len += 1;
+    }
+
+    #[inline(always)]
+    fn as_slice(&self) -> &[Value<'static>] {
+        // SAFETY: the first `len` values are initialised, and MaybeUninit<T>
+        // has T's layout.
+        unsafe {
+            std::slice::from_raw_parts(self.values.as_ptr() as *const Value<'static>, self.len)
+        }
+    }
+}
+
+impl Drop for ArgBuf {
+    #[inline(always)]
+    fn drop(&mut self) {
+        for value in &mut self.values[..self.len] {
+            // SAFETY: the first `len` values are initialised, and dropped once.
+            unsafe { value.assume_init_drop() }
+        }
+    }
 }
 
 /// Encodes a closure's result as the callback's result type `ty`, or says
 /// why it cannot be.
-fn encode_result(value: &Value<'_>, ty: &CType) -> std::result::Result<Slot, String> {
-    let mut slot = Slot::ZERO;
+fn encode_result(
+    value: &Value<'_>,
+    ty: &CType,
+    slot: &mut Slot,
+) -> std::result::Result<(), String> {
     if *ty == CType::Void {
         return match value {
-            Value::Void => Ok(slot),
+            Value::Void => Ok(()),
             other => Err(format!(
                 "returned {}, but the result type is void",
                 other.describe()
@@ -478,9 +564,51 @@ fn encode_result(value: &Value<'_>, ty: &CType) -> std::result::Result<Slot, Str
         ));
     }
     let mut keep = Keep::default();
-    encode(value, ty, &mut slot, &mut keep)
-        .map_err(|m| format!("returned {}, expected {}", m.given, m.expected))?;
-    Ok(slot)
+    encode(value, ty, slot, &mut keep)
+        .map_err(|m| format!("returned {}, expected {}", m.given, m.expected))
+}
+
+/// Writes the common results, an integer or a float in range of an integer
+/// or float result type, straight into libffi's buffer; `false` leaves the
+/// rest (and every error) to `encode_result`.
+///
+/// # Safety
+///
+/// As for [`store_result`].
+#[inline(always)]
+unsafe fn store_number(value: &Value<'_>, kind: Kind, out: *mut c_void) -> bool {
+    // SAFETY: the caller's promise on `out`.
+    unsafe {
+        match (value, kind) {
+            (Value::Float(f), Kind::F64) => (out as *mut f64).write_unaligned(*f),
+            (Value::Int(i), _) => match kind.int_range() {
+                Some((lo, hi)) if kind != Kind::Bool && (lo..=hi).contains(i) => {
+                    if kind_size(kind) < size_of::<ffi_arg>() {
+                        // `as` from i128 keeps the sign or zero extension.
+                        (out as *mut ffi_arg).write_unaligned(*i as ffi_arg);
+                    } else if matches!(kind, Kind::I64 | Kind::U64) {
+                        (out as *mut u64).write_unaligned(*i as u64);
+                    } else {
+                        return false;
+                    }
+                }
+                _ => return false,
+            },
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// The size of an integer class.
+#[inline(always)]
+fn kind_size(kind: Kind) -> usize {
+    match kind {
+        Kind::Bool | Kind::I8 | Kind::U8 => 1,
+        Kind::I16 | Kind::U16 => 2,
+        Kind::I32 | Kind::U32 => 4,
+        _ => 8,
+    }
 }
 
 /// Writes a result encoded in `slot` as `ty` into libffi's result buffer,
@@ -510,5 +638,82 @@ pub(crate) unsafe fn store_result(ty: &CType, slot: &Slot, out: *mut c_void) {
             Some(v) => (out as *mut ffi_arg).write_unaligned(v as ffi_arg),
             None => std::ptr::copy_nonoverlapping(b.as_ptr(), out as *mut u8, size),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Encodes `value` as `ty` and writes it as a closure result.
+    fn stored(value: Value<'_>, ty: CType) -> [u8; 16] {
+        let mut out = [0xAAu8; 16];
+        let mut slot = Slot::ZERO;
+        encode_result(&value, &ty, &mut slot).unwrap();
+        // SAFETY: 16 bytes are room for any scalar result.
+        unsafe { store_result(&ty, &slot, out.as_mut_ptr() as *mut c_void) };
+        let mut fast = [0xAAu8; 16];
+        // SAFETY: as above.
+        if unsafe { store_number(&value, ty.kind(), fast.as_mut_ptr() as *mut c_void) } {
+            assert_eq!(fast[..8], out[..8], "both paths agree for {ty}");
+        }
+        out
+    }
+
+    fn ffi_arg_of(bytes: [u8; 16]) -> ffi_arg {
+        // SAFETY: reading the first bytes as one ffi_arg.
+        unsafe { (bytes.as_ptr() as *const ffi_arg).read_unaligned() }
+    }
+
+    #[test]
+    fn narrow_integer_results_are_widened_to_ffi_arg() {
+        assert_eq!(
+            ffi_arg_of(stored(Value::Int(-1), CType::Byte)),
+            ffi_arg::MAX
+        );
+        assert_eq!(ffi_arg_of(stored(Value::Int(255), CType::UByte)), 255);
+        assert_eq!(
+            ffi_arg_of(stored(Value::Int(-2), CType::Short)),
+            (-2i64) as ffi_arg
+        );
+        assert_eq!(ffi_arg_of(stored(Value::Int(65535), CType::UShort)), 65535);
+        assert_eq!(
+            ffi_arg_of(stored(Value::Int(i32::MIN as i128), CType::Int)),
+            i32::MIN as ffi_arg
+        );
+        assert_eq!(
+            ffi_arg_of(stored(Value::Int(u32::MAX as i128), CType::UInt)),
+            u32::MAX as ffi_arg
+        );
+        assert_eq!(ffi_arg_of(stored(Value::Bool(true), CType::Bool)), 1);
+    }
+
+    #[test]
+    fn wide_results_are_written_at_their_size() {
+        let out = stored(Value::Float(1.5), CType::Float);
+        assert_eq!(out[..4], 1.5f32.to_ne_bytes());
+        assert_eq!(out[4..8], [0xAA; 4], "nothing written past a float");
+        let out = stored(Value::Int(-5), CType::LongLong);
+        assert_eq!(out[..8], (-5i64).to_ne_bytes());
+        let out = stored(Value::Float(-0.25), CType::Double);
+        assert_eq!(out[..8], (-0.25f64).to_ne_bytes());
+    }
+
+    #[test]
+    fn results_that_cannot_be_given_are_explained() {
+        let mut slot = Slot::ZERO;
+        let err = encode_result(&Value::Int(256), &CType::UByte, &mut slot).unwrap_err();
+        assert_eq!(
+            err,
+            "returned int 256, which does not fit, expected c_ubyte (from 0 to 255)"
+        );
+        let err = encode_result(&Value::Int(1), &CType::Void, &mut slot).unwrap_err();
+        assert_eq!(err, "returned int 1, but the result type is void");
+        let owned = Value::CStr(Cow::Owned(c"x".to_owned()));
+        let err = encode_result(&owned, &CType::CharP, &mut slot).unwrap_err();
+        assert!(err.contains("dangling"), "{err}");
+        // SAFETY: 16 bytes are room for a float; store_number refuses anyway.
+        let stored = unsafe { store_number(&Value::Int(1 << 40), Kind::I32, slot.as_mut_ptr()) };
+        assert!(!stored, "out of range goes to the checked path");
     }
 }

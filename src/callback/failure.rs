@@ -113,3 +113,43 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
         "a panic with a non-string payload".to_owned()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_goes_to_the_innermost_call_on_this_thread() {
+        let slot = FailureSlot::default();
+        let outer = CallScope::enter();
+        slot.record("first".into());
+        slot.record("second".into());
+        let inner = CallScope::enter();
+        assert_eq!(inner.exit(), None, "the outer call's failure is set aside");
+        let inner = CallScope::enter();
+        slot.record("inner".into());
+        assert_eq!(inner.exit().as_deref(), Some("inner"));
+        assert_eq!(outer.exit().as_deref(), Some("first"), "the first is kept");
+        assert_eq!(slot.take(), None, "taken by the calls, not the callback");
+    }
+
+    #[test]
+    fn with_no_call_running_the_callback_keeps_it() {
+        let slot = FailureSlot::default();
+        slot.record("alone".into());
+        let scope = CallScope::enter();
+        assert_eq!(scope.exit(), None);
+        assert_eq!(slot.take().as_deref(), Some("alone"));
+        assert_eq!(slot.take(), None);
+    }
+
+    #[test]
+    fn panic_messages_are_read_from_str_and_string_payloads() {
+        let p = std::panic::catch_unwind(|| panic!("plain")).unwrap_err();
+        assert_eq!(panic_message(&*p), "plain");
+        let p = std::panic::catch_unwind(|| panic!("formatted {}", 7)).unwrap_err();
+        assert_eq!(panic_message(&*p), "formatted 7");
+        let p = std::panic::catch_unwind(|| std::panic::panic_any(3u8)).unwrap_err();
+        assert_eq!(panic_message(&*p), "a panic with a non-string payload");
+    }
+}

@@ -83,3 +83,41 @@ impl From<Signature> for CType {
         CType::FuncPtr(signature.into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_compare_by_machine_representation() {
+        let int = Signature::new([CType::Int, CType::Int], CType::Int);
+        let int32 = Signature::new([CType::Int32, CType::Int32], CType::Int32);
+        assert!(int.is_compatible(&int32));
+        let fewer = Signature::new([CType::Int], CType::Int);
+        assert!(!int.is_compatible(&fewer));
+        let void = Signature::new([CType::Int, CType::Int], CType::Void);
+        assert!(!int.is_compatible(&void) && !void.is_compatible(&int));
+        assert!(void.is_compatible(&void));
+        let double = Signature::new([CType::Double, CType::Int], CType::Int);
+        assert!(!int.is_compatible(&double));
+        assert!(CType::from(int.clone()).is_compatible(&CType::from(int32)));
+        assert!(!CType::from(int).is_compatible(&CType::from(double)));
+    }
+
+    #[test]
+    fn signatures_print_as_ctypes_writes_them() {
+        let sig = Signature::new([CType::Int, CType::pointer(CType::Int)], CType::VoidP);
+        assert_eq!(
+            sig.to_string(),
+            "CFUNCTYPE(c_void_p, c_int, POINTER(c_int))"
+        );
+        assert_eq!(
+            Signature::new([], CType::Void).to_string(),
+            "CFUNCTYPE(None)"
+        );
+        let err = Signature::new([CType::Void], CType::Int)
+            .check()
+            .unwrap_err();
+        assert_eq!(err, "argument 1 is void; only a result can be");
+    }
+}

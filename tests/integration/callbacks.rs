@@ -270,9 +270,9 @@ fn pointer_arguments_and_results_pass_through_callbacks() {
         )
     }
     .unwrap();
-    type PtrFn = TypedCallback<(Option<RawPtr>, Option<RawPtr>), Option<RawPtr>>;
-    let typed: TypedCFunc<(&PtrFn, Option<RawPtr>, Option<RawPtr>), Option<RawPtr>> =
-        call.typed().unwrap();
+    type Ptr = Option<RawPtr>;
+    type PtrFn = TypedCallback<(Ptr, Ptr), Ptr>;
+    let typed: TypedCFunc<(&PtrFn, Ptr, Ptr), Ptr> = call.typed().unwrap();
     let second = Callback::typed(move |a: Option<RawPtr>, b: Option<RawPtr>| {
         assert_eq!((a, b), (None, p));
         b
@@ -365,8 +365,8 @@ fn string_arguments_arrive_as_c_strings() {
         Value::Int(50)
     );
 
-    let typed: TypedCFunc<(&TypedCallback<(Option<CString>,), i32>, &std::ffi::CStr), i32> =
-        call.typed().unwrap();
+    type StringFn = TypedCallback<(Option<CString>,), i32>;
+    let typed: TypedCFunc<(&StringFn, &std::ffi::CStr), i32> = call.typed().unwrap();
     let cb =
         Callback::typed(|s: Option<CString>| s.map_or(-1, |s| s.as_bytes().len() as i32)).unwrap();
     assert_eq!(typed.try_call((&cb, c"four")).unwrap(), 4);
@@ -613,6 +613,7 @@ fn closure_errors_and_unconvertible_results_are_reported_not_panicked() {
 
 #[test]
 fn error_values_are_what_c_receives_on_failure() {
+    let _serial = REGISTRATION.lock().unwrap_or_else(|e| e.into_inner());
     let lib = callback_lib();
     let apply: TypedCFunc<(&Binop, i32, i32), i32> = apply_binop(&lib).typed().unwrap();
     let zero: Binop = Callback::typed(|_: i32, _: i32| -> i32 { panic!("zero") }).unwrap();
@@ -651,6 +652,9 @@ fn error_values_are_what_c_receives_on_failure() {
     let void = Callback::new(Signature::new([], CType::Void), |_: &[Value]| ()).unwrap();
     assert!(void.with_error_value(Value::Int(1)).is_err());
 }
+
+/// Serialises the tests using callback.c's one registration slot.
+static REGISTRATION: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn register_binop(lib: &Library) -> CFunc {
     // SAFETY: callback.c: `void register_binop(int (*op)(int, int))`; the
@@ -720,6 +724,7 @@ fn a_callback_of_another_signature_is_refused() {
 
 #[test]
 fn a_registered_callback_is_kept_by_its_handle() {
+    let _serial = REGISTRATION.lock().unwrap_or_else(|e| e.into_inner());
     let lib = callback_lib();
     let register = register_binop(&lib);
     // SAFETY: callback.c: `int call_registered(int a, int b)`, -1 when none.
@@ -887,10 +892,11 @@ fn callbacks_may_call_other_c_functions() {
 fn the_cookbook_allocator_fills_a_2x3_float_array() {
     let lib = callback_lib();
     // SAFETY: callback.c: `void foo(void *(*allocator)(int dim, int *shape))`.
-    let foo = unsafe { lib.function("foo", &[Allocator::plain_signature().into()], CType::Void) }
-        .unwrap();
+    let foo_fn =
+        unsafe { lib.function("foo", &[Allocator::plain_signature().into()], CType::Void) }
+            .unwrap();
     let mut alloc = Allocator::with_typecode('f').unwrap();
-    foo.call(&[alloc.callback().into()]).unwrap();
+    foo_fn.call(&[alloc.callback().into()]).unwrap();
     let arrays = alloc.take_arrays();
     assert_eq!(arrays.len(), 1);
     assert_eq!(arrays[0].typecode(), 'f');
@@ -1204,7 +1210,7 @@ fn non_contiguous_rows_are_refused() {
 fn the_cookbook_rows_function_walks_every_row() {
     let lib = rows_lib();
     // SAFETY: rows.c: `void foo(float **data, int len)` prints each row's first element.
-    let foo = unsafe {
+    let foo_fn = unsafe {
         lib.function(
             "foo",
             &[CType::pointer(CType::pointer(CType::Float)), CType::Int],
@@ -1219,7 +1225,7 @@ fn the_cookbook_rows_function_walks_every_row() {
     ];
     let len = x.nrows() as i32;
     let mut rows = RowPointersMut::new(x.view_mut()).unwrap();
-    foo.call(&[(&mut rows).into(), len.into()]).unwrap();
+    foo_fn.call(&[(&mut rows).into(), len.into()]).unwrap();
 }
 
 // ---- libc's qsort ----
@@ -1313,6 +1319,7 @@ fn qsort_sorts_with_a_dynamic_rust_comparator() {
 
 #[test]
 fn null_is_a_valid_function_pointer_value() {
+    let _serial = REGISTRATION.lock().unwrap_or_else(|e| e.into_inner());
     let lib = callback_lib();
     let register = register_binop(&lib);
     register.call(&[Value::Null]).unwrap();
