@@ -45,6 +45,13 @@
 //!   [`CFunc::call`] is then safe and checks every argument.
 //! - [`TypedCFunc`]: the same function with its signature as Rust types, called
 //!   directly with no libffi and no per-call checks.
+//! - [`Callback`] and [`TypedCallback`]: a Rust closure C calls through a
+//!   function pointer (ctypes' `CFUNCTYPE`), declared as [`CType::FuncPtr`];
+//!   panics never unwind into C and are reported by the call that was running.
+//! - [`Allocator`]: C asking Rust for arrays through a callback (the SciPy
+//!   Cookbook's allocator pattern), thread-safe.
+//! - [`RowPointers`] and [`RowPointersMut`]: a 2-D array as the `T**` of one
+//!   pointer per row, borrowing the array.
 //! - [`Error`]: one error type naming the library, symbol, argument and what
 //!   was expected versus given.
 //!

@@ -478,10 +478,7 @@ macro_rules! typed_arity {
                 let result = self.call(args);
                 let mut failure = scope.exit();
                 for watch in watched.iter().flatten() {
-                    // SAFETY: each watched callback is borrowed by an argument
-                    // for longer than this call.
-                    let other = unsafe { watch.take() };
-                    failure = failure.or(other);
+                    failure = failure.or(watch.take());
                 }
                 match failure {
                     None => Ok(result),

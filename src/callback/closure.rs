@@ -107,6 +107,14 @@ const INLINE_ARGS: usize = 8;
 /// C may call a callback from any thread, so the closure must be `Send +
 /// Sync`; the compiler enforces it. Use atomics or a `Mutex` for state the
 /// closure changes.
+///
+/// ```compile_fail
+/// let counter = std::rc::Rc::new(std::cell::Cell::new(0)); // not Send
+/// let cb = rctypes::Callback::typed(move |a: i32| {
+///     counter.set(counter.get() + 1);
+///     a
+/// });
+/// ```
 pub struct Callback {
     closure: NonNull<ffi_closure>,
     code: NonNull<c_void>,
@@ -130,7 +138,8 @@ pub(crate) struct Core {
     /// The result C receives when the closure fails: encoded as the result
     /// type, not yet widened. Read only on failure.
     error_value: Mutex<Slot>,
-    pub(crate) failure: FailureSlot,
+    /// Shared with the calls watching this callback (see `CallbackWatch`).
+    pub(crate) failure: Arc<FailureSlot>,
     /// The machine classes of the arguments and the result, looked up once.
     arg_kinds: Box<[Kind]>,
     ret_kind: Kind,
@@ -253,7 +262,7 @@ impl Callback {
                 signature: signature.clone(),
                 cif: SharedCif(cif),
                 error_value: Mutex::new(Slot::ZERO),
-                failure: FailureSlot::default(),
+                failure: Arc::default(),
                 arg_kinds: signature.args().iter().map(CType::kind).collect(),
                 ret_kind: signature.ret().kind(),
             },

@@ -6,12 +6,12 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
 use std::panic::{self, AssertUnwindSafe};
-use std::ptr::NonNull;
 use std::sync::Arc;
 
 use libffi::raw::{ffi_arg, ffi_cif};
 
-use super::closure::{Callback, Core, State};
+use super::closure::{Callback, State};
+use super::failure::FailureSlot;
 use super::signature::Signature;
 use crate::ctype::CType;
 use crate::error::{Error, Result};
@@ -493,17 +493,12 @@ callback_arity!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7);
 /// A callback passed to a typed call, so that a checked call can collect a
 /// failure recorded on another thread. Opaque.
 #[doc(hidden)]
-pub struct CallbackWatch(NonNull<Core>);
+pub struct CallbackWatch(Arc<FailureSlot>);
 
 impl CallbackWatch {
     /// Takes the failure recorded in the callback.
-    ///
-    /// # Safety
-    ///
-    /// The callback watched must still be alive.
-    pub(crate) unsafe fn take(&self) -> Option<String> {
-        // SAFETY: the caller's promise.
-        unsafe { self.0.as_ref() }.failure.take()
+    pub(crate) fn take(&self) -> Option<String> {
+        self.0.take()
     }
 }
 
@@ -523,7 +518,7 @@ unsafe impl<Args: CallbackArgs, Ret: CallbackRet> CArg for &TypedCallback<Args, 
     }
     #[inline(always)]
     fn callback_watch(&self) -> Option<CallbackWatch> {
-        Some(CallbackWatch(NonNull::from(self.core())))
+        Some(CallbackWatch(self.core().failure.clone()))
     }
 }
 
