@@ -172,33 +172,32 @@ impl<H: Send + Sync> Shared for State<H> {
     }
 }
 
-/// The closure of a dynamic callback.
-trait DynamicFn: Fn(&[Value<'static>]) -> Result<Value<'static>, String> + Send + Sync {}
-impl<F: Fn(&[Value<'static>]) -> Result<Value<'static>, String> + Send + Sync> DynamicFn for F {}
-
 /// What a dynamic callback's closure returns: a [`Value`] (or `()` for a
 /// `void` callback), or a `Result` whose error is reported as the closure's
 /// failure (see [`Callback`]'s section on errors).
-pub trait DynamicResult {
-    /// The value to give C, or why there is none.
-    fn into_result(self) -> std::result::Result<Value<'static>, String>;
+pub trait DynamicResult: 'static {
+    /// The value to give C, read where it is, or why there is none.
+    fn value(&self) -> std::result::Result<&Value<'static>, String>;
 }
 
 impl DynamicResult for Value<'static> {
-    fn into_result(self) -> std::result::Result<Value<'static>, String> {
+    #[inline(always)]
+    fn value(&self) -> std::result::Result<&Value<'static>, String> {
         Ok(self)
     }
 }
 
 impl DynamicResult for () {
-    fn into_result(self) -> std::result::Result<Value<'static>, String> {
-        Ok(Value::Void)
+    #[inline(always)]
+    fn value(&self) -> std::result::Result<&Value<'static>, String> {
+        Ok(&Value::Void)
     }
 }
 
-impl<E: fmt::Display> DynamicResult for std::result::Result<Value<'static>, E> {
-    fn into_result(self) -> std::result::Result<Value<'static>, String> {
-        self.map_err(|e| e.to_string())
+impl<E: fmt::Display + 'static> DynamicResult for std::result::Result<Value<'static>, E> {
+    #[inline(always)]
+    fn value(&self) -> std::result::Result<&Value<'static>, String> {
+        self.as_ref().map_err(|e| e.to_string())
     }
 }
 
@@ -232,12 +231,7 @@ impl Callback {
         F: Fn(&[Value<'static>]) -> R + Send + Sync + 'static,
         R: DynamicResult,
     {
-        fn build<H: DynamicFn + 'static>(signature: Arc<Signature>, h: H) -> Result<Callback> {
-            Callback::with_handler(signature, h, dynamic_trampoline::<H>)
-        }
-        build(signature.into(), move |args: &[Value<'static>]| {
-            f(args).into_result()
-        })
+        Callback::with_handler(signature.into(), f, dynamic_trampoline::<F, R>)
     }
 
     /// Builds the libffi closure around `handler`, called through `trampoline`
@@ -439,12 +433,15 @@ impl Core {
 
 /// The trampoline of a dynamic callback: decodes the arguments, calls the
 /// closure with panics caught, encodes the result.
-unsafe extern "C" fn dynamic_trampoline<F: DynamicFn>(
+unsafe extern "C" fn dynamic_trampoline<F, R>(
     _cif: *mut ffi_cif,
     result: *mut c_void,
     args: *mut *mut c_void,
     userdata: *mut c_void,
-) {
+) where
+    F: Fn(&[Value<'static>]) -> R + Send + Sync,
+    R: DynamicResult,
+{
     // SAFETY: the closure was prepared with a `State<F>` as userdata, alive
     // while the closure exists.
     let state = unsafe { &*(userdata as *const State<F>) };
@@ -467,7 +464,7 @@ unsafe extern "C" fn dynamic_trampoline<F: DynamicFn>(
             (state.handler)(&values)
         };
         // Read in place: moving the value out costs more than encoding it.
-        let value = returned.as_ref().map_err(String::clone)?;
+        let value = returned.value()?;
         // SAFETY: `result` is libffi's result buffer for the declared type.
         if unsafe { store_number(value, core.ret_kind, result) } {
             return Ok(());
@@ -489,6 +486,8 @@ unsafe extern "C" fn dynamic_trampoline<F: DynamicFn>(
 struct ArgBuf {
     values: [MaybeUninit<Value<'static>>; INLINE_ARGS],
     len: usize,
+    /// Whether a value that owns memory (a copied string) was pushed.
+    owning: bool,
 }
 
 impl ArgBuf {
@@ -497,6 +496,7 @@ impl ArgBuf {
         ArgBuf {
             values: [const { MaybeUninit::uninit() }; INLINE_ARGS],
             len: 0,
+            owning: false,
         }
     }
 
@@ -511,6 +511,17 @@ impl ArgBuf {
         let slot = &mut self.values[self.len];
         // SAFETY: the caller's promise: `ptr` holds a `ty`, of class `kind`.
         unsafe {
+            // `int` and `double` first, with no jump table on the way.
+            if kind == Kind::I32 {
+                slot.write(Value::Int((ptr as *const i32).read_unaligned() as i128));
+                self.len += 1;
+                return;
+            }
+            if kind == Kind::F64 {
+                slot.write(Value::Float((ptr as *const f64).read_unaligned()));
+                self.len += 1;
+                return;
+            }
             match kind {
                 Kind::I8 => slot.write(Value::Int((ptr as *const i8).read() as i128)),
                 Kind::U8 => slot.write(Value::Int(ptr.read() as i128)),
@@ -522,7 +533,10 @@ impl ArgBuf {
                 Kind::U64 => slot.write(Value::Int((ptr as *const u64).read_unaligned() as i128)),
                 Kind::F32 => slot.write(Value::Float((ptr as *const f32).read_unaligned() as f64)),
                 Kind::F64 => slot.write(Value::Float((ptr as *const f64).read_unaligned())),
-                _ => slot.write(decode(ptr, ty, false)),
+                _ => {
+                    self.owning = true;
+                    slot.write(decode(ptr, ty, false))
+                }
             };
         }
         self.len += 1;
@@ -541,6 +555,10 @@ impl ArgBuf {
 impl Drop for ArgBuf {
     #[inline(always)]
     fn drop(&mut self) {
+        // Numbers own nothing: no drop code to run.
+        if !self.owning {
+            return;
+        }
         for value in &mut self.values[..self.len] {
             // SAFETY: the first `len` values are initialised, and dropped once.
             unsafe { value.assume_init_drop() }
