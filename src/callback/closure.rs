@@ -231,12 +231,18 @@ impl Callback {
         F: Fn(&[Value<'static>]) -> R + Send + Sync + 'static,
         R: DynamicResult,
     {
-        Callback::with_handler(signature.into(), f, dynamic_trampoline::<F, R>)
+        // SAFETY: the dynamic trampoline for this State<F> decodes and encodes
+        // by the signature it finds in the state.
+        unsafe { Callback::with_handler(signature.into(), f, dynamic_trampoline::<F, R>) }
     }
 
-    /// Builds the libffi closure around `handler`, called through `trampoline`
-    /// (which must be instantiated for `State<H>`).
-    pub(crate) fn with_handler<H: Send + Sync + 'static>(
+    /// Builds the libffi closure around `handler`, called through `trampoline`.
+    ///
+    /// # Safety
+    ///
+    /// `trampoline` must read its userdata as a `State<H>` and handle
+    /// arguments and result as `signature` declares them.
+    pub(crate) unsafe fn with_handler<H: Send + Sync + 'static>(
         signature: Arc<Signature>,
         handler: H,
         trampoline: RawCallback,

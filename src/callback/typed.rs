@@ -412,7 +412,10 @@ impl Callback {
         F: CallbackFn<Args, Ret>,
     {
         let signature = Arc::new(Signature::new(Args::arg_types(), Ret::ctype()));
-        let callback = Callback::with_handler(signature, f, typed_trampoline::<F, Args, Ret>)?;
+        // SAFETY: the typed trampoline for this State<F> reads the arguments
+        // as the `Args` the signature was derived from and writes a `Ret`.
+        let callback =
+            unsafe { Callback::with_handler(signature, f, typed_trampoline::<F, Args, Ret>) }?;
         Ok(TypedCallback {
             callback,
             _signature: PhantomData,
