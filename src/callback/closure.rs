@@ -47,6 +47,19 @@ const INLINE_ARGS: usize = 8;
 /// [`leak`](Self::leak) it for a registration that lasts as long as the
 /// program. Moving a `Callback` is fine: its code and state are on the heap.
 ///
+/// An argument cannot outlive the callback it lends, so safe code cannot hand
+/// C the pointer of a dropped callback:
+///
+/// ```compile_fail
+/// use rctypes::{Callback, Value};
+/// let arg: Value;
+/// {
+///     let cb = Callback::typed(|a: i32| a + 1).unwrap();
+///     arg = (&*cb).into();
+/// } // `cb` dropped here while still borrowed
+/// println!("{arg:?}");
+/// ```
+///
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
 /// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };

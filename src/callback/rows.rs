@@ -79,6 +79,18 @@ fn accepts_mut_rows(declared: &CType, elem: &CType) -> bool {
 /// assert!(RowPointers::new(x.t()).is_err());
 /// # Ok(()) }
 /// ```
+///
+/// The row pointers cannot outlive the array:
+///
+/// ```compile_fail
+/// use rctypes::RowPointers;
+/// let rows;
+/// {
+///     let x = ndarray::Array2::<f32>::zeros((2, 2));
+///     rows = RowPointers::new(x.view()).unwrap();
+/// } // `x` dropped here while still borrowed
+/// println!("{}", rows.len());
+/// ```
 pub struct RowPointers<'a, T> {
     rows: Vec<*const T>,
     ncols: usize,
