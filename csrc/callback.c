@@ -198,11 +198,6 @@ int c_add(int a, int b)
     return a + b;
 }
 
-int_binop_t c_add_ptr(void)
-{
-    return c_add;
-}
-
 #define FILL(T)                                  \
     do {                                         \
         T *p = (T *)data;                        \

@@ -67,9 +67,8 @@ void register_binop(int_binop_t op);
 int call_registered(int a, int b);
 void unregister_binop(void);
 
-/* A C function and its address, the floor for callback benchmarks. */
+/* A C function, the floor for callback benchmarks. */
 int c_add(int a, int b);
-int_binop_t c_add_ptr(void);
 
 /* Asks for one 2x3 array of `typecode` and fills element k with k + 1.
  * Returns 1 when filled, 0 when the allocator gave NULL. */
