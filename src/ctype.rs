@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use libffi::middle::Type;
 
+use crate::callback::Signature;
 use crate::longdouble::LongDouble;
 
 /// A C type known at run time, as ctypes' `c_int`, `c_double`, `POINTER(...)`.
@@ -96,6 +97,10 @@ pub enum CType {
     /// numpy's `ndpointer`: a pointer to an array whose data type, shape and
     /// flags are checked at every call; see [`NdPointer`](crate::NdPointer).
     NdPointer(Arc<crate::array::NdPointer>),
+    /// A function pointer of a signature (ctypes' `CFUNCTYPE(...)`): takes a
+    /// [`Callback`](crate::Callback) of a compatible signature, null, or an
+    /// address C handed out.
+    FuncPtr(Arc<Signature>),
 }
 
 /// How a value of a C type sits in memory and registers.
@@ -164,6 +169,11 @@ impl CType {
         CType::ConstPointer(Arc::new(pointee))
     }
 
+    /// A function pointer `ret (*)(args...)`: ctypes' `CFUNCTYPE(ret, *args)`.
+    pub fn func_ptr(args: impl Into<Vec<CType>>, ret: CType) -> CType {
+        CType::FuncPtr(Arc::new(Signature::new(args, ret)))
+    }
+
     pub(crate) const fn kind(&self) -> Kind {
         use CType::*;
         match self {
@@ -186,7 +196,9 @@ impl CType {
             Float => Kind::F32,
             Double => Kind::F64,
             LongDouble => Kind::LongDouble,
-            CharP | WCharP | VoidP | Pointer(_) | ConstPointer(_) | NdPointer(_) => Kind::Ptr,
+            CharP | WCharP | VoidP | Pointer(_) | ConstPointer(_) | NdPointer(_) | FuncPtr(_) => {
+                Kind::Ptr
+            }
         }
     }
 
@@ -240,8 +252,12 @@ impl CType {
 
     /// Whether the two types have the same machine representation, so one may
     /// stand for the other (`c_int` and `c_int32`; `c_long` and `c_longlong`
-    /// on 64-bit Unix). Pointers are compatible when their pointees are.
+    /// on 64-bit Unix). Pointers are compatible when their pointees are,
+    /// function pointers when their signatures are.
     pub fn is_compatible(&self, other: &CType) -> bool {
+        if let (CType::FuncPtr(a), CType::FuncPtr(b)) = (self, other) {
+            return a.is_compatible(b);
+        }
         match (self.pointee(), other.pointee()) {
             (Some(a), Some(b)) => a.is_compatible(b),
             _ => self.kind() == other.kind(),
@@ -320,6 +336,7 @@ impl CType {
             Pointer(_) => "POINTER",
             ConstPointer(_) => "const",
             NdPointer(_) => "ndpointer",
+            FuncPtr(_) => "CFUNCTYPE",
         }
     }
 }
@@ -330,6 +347,7 @@ impl fmt::Display for CType {
             CType::Pointer(t) => write!(f, "POINTER({t})"),
             CType::ConstPointer(t) => write!(f, "const POINTER({t})"),
             CType::NdPointer(p) => write!(f, "{p}"),
+            CType::FuncPtr(sig) => write!(f, "{sig}"),
             other => f.write_str(other.name()),
         }
     }

@@ -135,6 +135,16 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A callback panicked or failed while C ran the call: it gave C its error
+    /// value, and `message` says what happened (the panic's message, or why
+    /// its result could not be given).
+    #[error("{function}: {message}")]
+    Callback {
+        /// The symbol of the call that was running.
+        function: String,
+        /// Which callback failed and how.
+        message: String,
+    },
     /// An error raised by a result check ([`CFunc::with_errcheck`](crate::CFunc::with_errcheck)).
     #[error("{function}: {message}")]
     Check {

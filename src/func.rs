@@ -8,6 +8,7 @@ use libffi::middle::{Cif, CodePtr};
 
 use std::mem::MaybeUninit;
 
+use crate::callback::CallScope;
 use crate::ctype::{CType, Kind};
 use crate::error::{Error, Result};
 use crate::library::Library;
@@ -57,6 +58,9 @@ pub struct CFunc {
     variadic: bool,
     /// The register route, where the signature allows one.
     plan: Option<Plan>,
+    /// Whether a parameter is a function pointer, whose callback may record
+    /// a failure on another thread.
+    takes_callbacks: bool,
     /// For a variadic function, the interface of a call with no extra arguments.
     cif: Cif,
     use_errno: bool,
@@ -124,6 +128,7 @@ impl CFunc {
             code: CodePtr::from_ptr(addr as *const c_void),
             kinds: args.iter().map(CType::kind).collect(),
             plan: Plan::for_signature(args, &ret, variadic),
+            takes_callbacks: variadic || args.iter().any(|t| matches!(t, CType::FuncPtr(_))),
             args: args.into(),
             ret_kind: ret.kind(),
             ret,
@@ -330,14 +335,14 @@ impl CFunc {
             let word = self.encode_arg(i, value, ty, kind, args, &mut keep)?;
             regs.push(word, kind);
         }
-        self.before_call();
+        let scope = self.before_call();
         // SAFETY: the binding's promise: `code` is a non-variadic C function of
         // the declared signature, which is the one the plan was made for.
         // Every argument was converted to its declared type, and pointer
         // arguments point to memory borrowed by `args` (or owned by `keep`)
         // until after the call.
         let word = unsafe { plan.call(self.code.as_ptr(), &regs) };
-        self.after_call();
+        self.after_call(scope, args)?;
         drop(keep);
         let mut ret = Slot::ZERO;
         // SAFETY: the slot is 16 aligned bytes.
@@ -390,7 +395,7 @@ impl CFunc {
             ptrs[i] = dst as *mut c_void;
         }
         let mut ret = Slot::ZERO;
-        self.before_call();
+        let scope = self.before_call();
         // SAFETY: the binding's promise: `code` is a C function with the
         // signature `cif` was prepared from. Every argument slot holds a value
         // encoded as its declared type, pointer arguments point to memory
@@ -405,7 +410,7 @@ impl CFunc {
                 ptrs.as_mut_ptr(),
             );
         }
-        self.after_call();
+        self.after_call(scope, args)?;
         drop(keep);
         self.finish(&ret, args)
     }
@@ -433,17 +438,38 @@ impl CFunc {
         encode_word(value, ty, kind, keep).map_err(|m| m.at(&self.name, i))
     }
 
+    /// Opens the call: errno swapped in, and a scope that collects
+    /// failures of callbacks run on this thread while C runs.
     #[inline]
-    fn before_call(&self) {
+    fn before_call(&self) -> CallScope {
         if self.use_errno {
             crate::errno::swap();
         }
+        CallScope::enter()
     }
 
+    /// Closes the call: errno swapped out, and the first callback failure
+    /// (on this thread, or recorded by a callback passed as an argument on
+    /// another thread) becomes the call's error.
     #[inline]
-    fn after_call(&self) {
+    fn after_call(&self, scope: CallScope, args: &[Value<'_>]) -> Result<()> {
+        let mut failure = scope.exit();
         if self.use_errno {
             crate::errno::swap();
+        }
+        if self.takes_callbacks {
+            for arg in args {
+                if let Value::Callback(c) = arg {
+                    failure = failure.or(c.take_failure());
+                }
+            }
+        }
+        match failure {
+            None => Ok(()),
+            Some(message) => Err(Error::Callback {
+                function: self.name.to_string(),
+                message,
+            }),
         }
     }
 

@@ -50,6 +50,13 @@
 //!   without copying; [`ndpointer`] declares an array parameter checked for
 //!   [`DType`], dimensions, shape and [`Flags`] at every call; [`AsCtypes`]
 //!   gives numpy's `.ctypes` view, whose pointers cannot outlive the array.
+//! - [`Callback`] and [`TypedCallback`]: a Rust closure C calls through a
+//!   function pointer (ctypes' `CFUNCTYPE`), declared as [`CType::FuncPtr`];
+//!   panics never unwind into C and are reported by the call that was running.
+//! - [`Allocator`]: C asking Rust for arrays through a callback (the SciPy
+//!   Cookbook's allocator pattern), thread-safe.
+//! - [`RowPointers`] and [`RowPointersMut`]: a 2-D array as the `T**` of one
+//!   pointer per row, borrowing the array.
 //! - [`Error`]: one error type naming the library, symbol, argument and what
 //!   was expected versus given.
 //! - [`CBuild`] ([`cbuild`]): compiles C from strings or files at run time and
@@ -63,6 +70,7 @@
 #![warn(missing_docs)]
 
 mod array;
+mod callback;
 pub mod cbuild;
 mod cdecl;
 mod ctype;
@@ -80,6 +88,10 @@ pub use array::{
     ArrayArg, ArrayStorage, AsCtypes, AsCtypesMut, ByteOrder, Ctypes, DType, Dim, Element, Field,
     Flags, IntoDType, IntoFlags, IntoShapeSpec, NdArray, NdPointer, NdPointerBuilder, Ptr, PtrMut,
     WriteBack, as_array, as_array_mut, ascontiguousarray, ascontiguousarray_mut, ndpointer,
+};
+pub use callback::{
+    AllocatedArray, Allocator, ByRef, Callback, CallbackArg, CallbackArgs, CallbackFn, CallbackRet,
+    DynamicResult, RowPointers, RowPointersMut, Signature, TypedCallback,
 };
 pub use cbuild::CBuild;
 pub use cdecl::{BoundHeader, Declarations, FunctionDecl, Header, Skipped, parse_prototype};

@@ -7,6 +7,7 @@ use std::fmt;
 use std::ptr::NonNull;
 
 use crate::array::{ArrayArg, Element};
+use crate::callback::Callback;
 use crate::ctype::{CType, Kind};
 use crate::error::{Error, Mismatch, Result};
 use crate::longdouble::LongDouble;
@@ -52,6 +53,9 @@ pub enum Value<'a> {
     /// Rust memory lent to C for the call: a slice, a `byref` out-parameter
     /// or a [`StringBuffer`].
     Array(ArrayArg<'a>),
+    /// A Rust callback lent to C for the call, for a parameter declared
+    /// [`CType::FuncPtr`] of a compatible signature.
+    Callback(&'a Callback),
 }
 
 /// An address that came from C, such as the `void*` a function returned.
@@ -292,6 +296,7 @@ impl<'a> Value<'a> {
             Value::Null => "null".into(),
             Value::Pointer(p) => format!("pointer {:#x}", p.addr()),
             Value::Array(a) => a.describe(),
+            Value::Callback(c) => format!("callback {}", c.signature()),
         }
     }
 
@@ -308,6 +313,7 @@ impl<'a> Value<'a> {
             Value::Str(_) | Value::CStr(_) => CType::CharP,
             Value::Null | Value::Pointer(_) => CType::VoidP,
             Value::Array(a) => a.variadic_type(),
+            Value::Callback(c) => CType::FuncPtr(c.signature_arc().clone()),
             other => {
                 return Err(Mismatch {
                     expected: "a value C's `...` can take".into(),
@@ -672,6 +678,17 @@ fn encode_pointer(
         }
         Value::Str(s) if *ty == CType::WCharP => Ok(keep.hold(wide_bytes(s))),
         Value::CStr(s) if is_char_ptr(ty) => Ok(s.as_ptr() as *const c_void),
+        Value::Callback(c) => match ty {
+            CType::FuncPtr(sig) if c.signature().is_compatible(sig) => Ok(c.code_ptr()),
+            CType::FuncPtr(_) => Err(mismatch(ty, value)),
+            _ => Err(Mismatch {
+                expected: ty.to_string(),
+                given: format!(
+                    "{}, which goes only where a function pointer (CType::FuncPtr) is declared",
+                    value.describe()
+                ),
+            }),
+        },
         Value::Array(a) => a.pointer_for(ty),
         _ => Err(mismatch(ty, value)),
     }

@@ -105,6 +105,24 @@ impl<'a> ArrayArg<'a> {
         arg
     }
 
+    /// `len` pointers at `ptr`, each to elements of `pointee`: the row
+    /// pointers of a `T**` (`writable`) or `const T* const*`.
+    pub(crate) fn pointers(
+        ptr: *mut *const c_void,
+        pointee: CType,
+        len: usize,
+        writable: bool,
+    ) -> Self {
+        let flags = if writable {
+            Flags::WRITEABLE
+        } else {
+            Flags::EMPTY
+        };
+        let mut arg = Self::flat(ptr as *mut usize, len, flags | Flags::OWNDATA);
+        arg.elem = Some(pointee);
+        arg
+    }
+
     /// A string buffer of `capacity` bytes with a NUL past its end.
     pub(crate) fn string_buffer(ptr: *const u8, capacity: usize, writable: bool) -> Self {
         let writable = if writable {
@@ -294,7 +312,7 @@ impl<'a> ArrayArg<'a> {
 
     /// Whether values of the element type may stand where `pointee` is declared.
     fn elem_fits(&self, pointee: &CType) -> bool {
-        *pointee == CType::Void || self.elem.as_ref().is_some_and(|e| e.is_compatible(pointee))
+        self.elem.as_ref().is_some_and(|e| elem_fits(e, pointee)) || *pointee == CType::Void
     }
 
     /// The address passed for a plain pointer parameter `ty`, after checking
@@ -487,5 +505,22 @@ mod tests {
         assert!(!c(&[5], &[-8]).contains(Flags::C_CONTIGUOUS));
         assert!(!layout_flags(4, 8, 8, &[2], |_| 8).contains(Flags::ALIGNED));
         assert!(!layout_flags(0, 8, 8, &[2], |_| 12).contains(Flags::ALIGNED));
+    }
+}
+
+/// Whether elements of `elem` may stand where `pointee` is declared. Elements
+/// that are pointers (the rows of a `T**`) must not be read-only where C
+/// writes through them.
+fn elem_fits(elem: &CType, pointee: &CType) -> bool {
+    if *pointee == CType::Void {
+        return true;
+    }
+    match (elem, pointee) {
+        (CType::ConstPointer(_), CType::Pointer(_) | CType::VoidP) => false,
+        (
+            CType::Pointer(e) | CType::ConstPointer(e),
+            CType::Pointer(p) | CType::ConstPointer(p),
+        ) => elem_fits(e, p),
+        _ => elem.is_compatible(pointee),
     }
 }

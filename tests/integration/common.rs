@@ -14,6 +14,7 @@ pub fn lib(name: &str) -> Library {
 }
 
 /// `libabi`, loaded once for the whole test binary.
+#[allow(dead_code)] // for the topics that test the ABI
 pub fn abi() -> &'static Library {
     static ABI: OnceLock<Library> = OnceLock::new();
     ABI.get_or_init(|| lib("abi"))

@@ -4,6 +4,7 @@
 mod common;
 
 mod arrays;
+mod callbacks;
 mod calls;
 mod cbuild;
 mod cli;
