@@ -485,6 +485,23 @@ impl<'a> From<ArrayArg<'a>> for Value<'a> {
     }
 }
 
+/// Whether elements of `elem` may stand where `pointee` is declared. Elements
+/// that are pointers (the rows of a `T**`) must not be read-only where C
+/// writes through them.
+fn elem_fits(elem: &CType, pointee: &CType) -> bool {
+    if *pointee == CType::Void {
+        return true;
+    }
+    match (elem, pointee) {
+        (CType::ConstPointer(_), CType::Pointer(_) | CType::VoidP) => false,
+        (
+            CType::Pointer(e) | CType::ConstPointer(e),
+            CType::Pointer(p) | CType::ConstPointer(p),
+        ) => elem_fits(e, p),
+        _ => elem.is_compatible(pointee),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -505,22 +522,5 @@ mod tests {
         assert!(!c(&[5], &[-8]).contains(Flags::C_CONTIGUOUS));
         assert!(!layout_flags(4, 8, 8, &[2], |_| 8).contains(Flags::ALIGNED));
         assert!(!layout_flags(0, 8, 8, &[2], |_| 12).contains(Flags::ALIGNED));
-    }
-}
-
-/// Whether elements of `elem` may stand where `pointee` is declared. Elements
-/// that are pointers (the rows of a `T**`) must not be read-only where C
-/// writes through them.
-fn elem_fits(elem: &CType, pointee: &CType) -> bool {
-    if *pointee == CType::Void {
-        return true;
-    }
-    match (elem, pointee) {
-        (CType::ConstPointer(_), CType::Pointer(_) | CType::VoidP) => false,
-        (
-            CType::Pointer(e) | CType::ConstPointer(e),
-            CType::Pointer(p) | CType::ConstPointer(p),
-        ) => elem_fits(e, p),
-        _ => elem.is_compatible(pointee),
     }
 }
