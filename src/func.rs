@@ -12,7 +12,7 @@ use crate::callback::CallScope;
 use crate::ctype::{CType, Kind};
 use crate::error::{Error, Result};
 use crate::library::Library;
-use crate::registers::{Plan, Registers};
+use crate::registers::{FLOAT_REGS, Plan, Registers, STACK_SLOTS, Shape};
 use crate::value::{Keep, Slot, Value, decode_kind, encode_long_double, encode_word, store_word};
 
 /// Up to this many arguments are staged on the stack, with no heap allocation.
@@ -234,7 +234,11 @@ impl CFunc {
             return Err(self.arity_error(args.len()));
         }
         match self.plan {
-            Some(plan) => self.call_registers(plan, args),
+            Some(plan) => match plan.shape() {
+                Shape::Ints => self.call_registers::<0, 0>(plan, args),
+                Shape::Registers => self.call_registers::<FLOAT_REGS, 0>(plan, args),
+                Shape::Spill => self.call_registers::<FLOAT_REGS, STACK_SLOTS>(plan, args),
+            },
             None => self.stage_and_call(&self.cif, &self.args, &self.kinds, args),
         }
     }
@@ -321,11 +325,16 @@ impl CFunc {
     }
 
     /// The register route: each argument converted straight into its
-    /// register image, then one call through the plan's shim.
+    /// register image, then one call through the plan's shim. `F` and `S`
+    /// are the float registers and stack slots of the plan's shape.
     #[inline]
-    fn call_registers(&self, plan: Plan, args: &[Value<'_>]) -> Result<Value<'static>> {
+    fn call_registers<const F: usize, const S: usize>(
+        &self,
+        plan: Plan,
+        args: &[Value<'_>],
+    ) -> Result<Value<'static>> {
         let mut keep = Keep::default();
-        let mut regs = Registers::new();
+        let mut regs = Registers::<F, S>::new();
         for (i, ((value, ty), &kind)) in args
             .iter()
             .zip(self.args.iter())
@@ -453,15 +462,22 @@ impl CFunc {
     /// another thread) becomes the call's error.
     #[inline]
     fn after_call(&self, scope: CallScope, args: &[Value<'_>]) -> Result<()> {
-        let mut failure = scope.exit();
+        let failure = scope.exit();
         if self.use_errno {
             crate::errno::swap();
         }
-        if self.takes_callbacks {
-            for arg in args {
-                if let Value::Callback(c) = arg {
-                    failure = failure.or(c.take_failure());
-                }
+        if failure.is_none() && !self.takes_callbacks {
+            return Ok(());
+        }
+        self.callback_failure(failure, args)
+    }
+
+    /// The error for a callback failure, if there is one.
+    #[inline(never)]
+    fn callback_failure(&self, mut failure: Option<String>, args: &[Value<'_>]) -> Result<()> {
+        for arg in args {
+            if let Value::Callback(c) = arg {
+                failure = failure.or(c.take_failure());
             }
         }
         match failure {
@@ -474,22 +490,33 @@ impl CFunc {
     }
 
     /// Reads the result and runs the result check.
-    #[inline]
+    #[inline(always)]
     fn finish(&self, ret: &Slot, args: &[Value<'_>]) -> Result<Value<'static>> {
         // SAFETY: C wrote a result of the declared type (small integers
         // widened to a full register); a `char*` result is a string by the
         // binding's promise.
-        let result = match self.ret_kind {
+        let result = || match self.ret_kind {
             Kind::Void => Value::Void,
             kind => unsafe { decode_kind(ret.0.as_ptr(), &self.ret, kind, true) },
         };
         match &self.errcheck {
-            None => Ok(result),
-            Some(check) => check(result, args).map_err(|message| Error::Check {
-                function: self.name.to_string(),
-                message,
-            }),
+            None if self.ret_kind == Kind::Void => Ok(Value::Void),
+            None => Ok(result()),
+            Some(check) => self.check_result(check, result(), args),
         }
+    }
+
+    #[inline(never)]
+    fn check_result(
+        &self,
+        check: &Arc<ErrCheck>,
+        result: Value<'static>,
+        args: &[Value<'_>],
+    ) -> Result<Value<'static>> {
+        check(result, args).map_err(|message| Error::Check {
+            function: self.name.to_string(),
+            message,
+        })
     }
 }
 

@@ -7,13 +7,17 @@
 //! reads argument registers beyond its own parameters. So a call through a
 //! pointer typed as "six integers and eight doubles" reaches any function
 //! whose arguments fit those registers, with each argument in the register
-//! its own prototype assigns: one shim per result class covers every such
+//! its own prototype assigns: a handful of shims covers every such
 //! signature, with no `ffi_call` interpretation of a cif.
 //!
 //! Arguments past those registers go on the stack, one 8-byte slot each in
-//! prototype order, whichever class they are: a second shim with eight more
+//! prototype order, whichever class they are: a shim with eight more
 //! integer parameters (which the caller places on the stack the same way)
 //! covers up to eight such spilled arguments.
+//!
+//! The shims come in three [`Shape`]s, the smallest that holds a signature's
+//! arguments (integers only; integers and floats; spilling), so that a call
+//! stages and loads only the registers its shape has.
 //!
 //! Signatures outside this set (more arguments, `long double`, structs,
 //! variadic) take libffi, and tests check both routes give identical results.
@@ -26,12 +30,27 @@ use crate::ctype::{CType, Kind};
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Plan {
     ret: RetClass,
-    /// Whether some arguments spill to the stack.
-    spills: bool,
+    shape: Shape,
+}
+
+/// Which shim a call goes through: the smallest that holds the arguments.
+/// A call stages its arguments in the [`Registers`] of its shape:
+/// `Registers<0, 0>`, `Registers<8, 0>` or `Registers<8, 8>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// Up to six integer or pointer arguments, no floating-point ones.
+    Ints,
+    /// Up to six integer and eight floating-point arguments.
+    Registers,
+    /// Some arguments spill to the stack.
+    Spill,
 }
 
 /// Arguments that may spill past the registers.
-const STACK_SLOTS: usize = 8;
+pub(crate) const STACK_SLOTS: usize = 8;
+
+/// Floating-point argument registers.
+pub(crate) const FLOAT_REGS: usize = 8;
 
 /// Where the result comes back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,24 +61,24 @@ enum RetClass {
     Float,
 }
 
-/// Integer and floating-point argument registers, then stack slots, filled
-/// in prototype order.
-pub(crate) struct Registers {
+/// The six integer argument registers, then `F` floating-point ones and `S`
+/// stack slots (as the call's [`Shape`] has them), filled in prototype order.
+pub(crate) struct Registers<const F: usize, const S: usize> {
     ints: [u64; 6],
-    floats: [f64; 8],
-    stack: [u64; STACK_SLOTS],
+    floats: [f64; F],
+    stack: [u64; S],
     n_ints: usize,
     n_floats: usize,
     n_stack: usize,
 }
 
-impl Registers {
-    #[inline]
-    pub(crate) fn new() -> Registers {
+impl<const F: usize, const S: usize> Registers<F, S> {
+    #[inline(always)]
+    pub(crate) fn new() -> Self {
         Registers {
             ints: [0; 6],
-            floats: [0.0; 8],
-            stack: [0; STACK_SLOTS],
+            floats: [0.0; F],
+            stack: [0; S],
             n_ints: 0,
             n_floats: 0,
             n_stack: 0,
@@ -69,12 +88,13 @@ impl Registers {
     /// Adds the next argument's image: to the next register of its class,
     /// or, once those are used up, to the next stack slot. The plan
     /// guarantees room.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, word: u64, kind: Kind) {
-        if matches!(kind, Kind::F32 | Kind::F64) && self.n_floats < self.floats.len() {
+        let float = matches!(kind, Kind::F32 | Kind::F64);
+        if float && self.n_floats < F {
             self.floats[self.n_floats] = f64::from_bits(word);
             self.n_floats += 1;
-        } else if !matches!(kind, Kind::F32 | Kind::F64) && self.n_ints < self.ints.len() {
+        } else if !float && self.n_ints < self.ints.len() {
             self.ints[self.n_ints] = word;
             self.n_ints += 1;
         } else {
@@ -83,6 +103,45 @@ impl Registers {
             }
             self.n_stack += 1;
         }
+    }
+
+    /// The floating-point registers, the ones this shape lacks zero.
+    #[inline(always)]
+    fn all_floats(&self) -> [f64; FLOAT_REGS] {
+        let mut all = [0.0; FLOAT_REGS];
+        let n = F.min(FLOAT_REGS);
+        all[..n].copy_from_slice(&self.floats[..n]);
+        all
+    }
+
+    /// The stack slots, the ones this shape lacks zero.
+    #[inline(always)]
+    fn all_stack(&self) -> [u64; STACK_SLOTS] {
+        let mut all = [0; STACK_SLOTS];
+        let n = S.min(STACK_SLOTS);
+        all[..n].copy_from_slice(&self.stack[..n]);
+        all
+    }
+}
+
+impl Shape {
+    /// The shape of `Registers<F, S>`.
+    const fn of<const F: usize, const S: usize>() -> Shape {
+        if S > 0 {
+            Shape::Spill
+        } else if F > 0 {
+            Shape::Registers
+        } else {
+            Shape::Ints
+        }
+    }
+}
+
+impl Plan {
+    /// The shape of the registers a call stages its arguments in.
+    #[inline(always)]
+    pub(crate) fn shape(self) -> Shape {
+        self.shape
     }
 }
 
@@ -110,10 +169,14 @@ impl Plan {
             Kind::LongDouble => return None,
             _ => RetClass::Integer,
         };
-        Some(Plan {
-            ret,
-            spills: spilled > 0,
-        })
+        let shape = if spilled > 0 {
+            Shape::Spill
+        } else if floats == 0 {
+            Shape::Ints
+        } else {
+            Shape::Registers
+        };
+        Some(Plan { ret, shape })
     }
 
     /// Calls `code` and returns the result register's 64 bits (a `float`
@@ -122,9 +185,16 @@ impl Plan {
     /// # Safety
     ///
     /// `code` must be a non-variadic C function whose signature this plan was
-    /// made for, and `regs` must hold its arguments in prototype order.
+    /// made for, and `regs` must hold its arguments in prototype order, in
+    /// the registers of this plan's [`shape`](Self::shape).
     #[inline]
-    pub(crate) unsafe fn call(self, code: *const c_void, regs: &Registers) -> u64 {
+    pub(crate) unsafe fn call<const F: usize, const S: usize>(
+        self,
+        code: *const c_void,
+        regs: &Registers<F, S>,
+    ) -> u64 {
+        type IntsOnly = unsafe extern "C" fn(u64, u64, u64, u64, u64, u64) -> u64;
+        type IntsOnlyFloat = unsafe extern "C" fn(u64, u64, u64, u64, u64, u64) -> f64;
         type IntShim = unsafe extern "C" fn(
             u64,
             u64,
@@ -207,8 +277,6 @@ impl Plan {
             u64,
         ) -> f64;
         let [i0, i1, i2, i3, i4, i5] = regs.ints;
-        let [f0, f1, f2, f3, f4, f5, f6, f7] = regs.floats;
-        let [s0, s1, s2, s3, s4, s5, s6, s7] = regs.stack;
         // SAFETY: by the System V x86-64 convention each argument sits where
         // its own prototype assigns it: integers in order in rdi..r9,
         // floating point in order in xmm0..7, and the rest in 8-byte stack
@@ -219,24 +287,43 @@ impl Plan {
         // 64 bits, beyond the 32 callers must extend to. A void or integer
         // result is read from rax, a floating one from xmm0. The function is
         // not variadic, so al is not read.
+        debug_assert_eq!(
+            self.shape,
+            Shape::of::<F, S>(),
+            "registers of the plan's shape"
+        );
         unsafe {
-            match (self.ret, self.spills) {
-                (RetClass::Integer, false) => {
+            match (self.ret, const { Shape::of::<F, S>() }) {
+                (RetClass::Integer, Shape::Ints) => {
+                    let f: IntsOnly = std::mem::transmute(code);
+                    f(i0, i1, i2, i3, i4, i5)
+                }
+                (RetClass::Float, Shape::Ints) => {
+                    let f: IntsOnlyFloat = std::mem::transmute(code);
+                    f(i0, i1, i2, i3, i4, i5).to_bits()
+                }
+                (RetClass::Integer, Shape::Registers) => {
+                    let [f0, f1, f2, f3, f4, f5, f6, f7] = regs.all_floats();
                     let f: IntShim = std::mem::transmute(code);
                     f(i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7)
                 }
-                (RetClass::Float, false) => {
+                (RetClass::Float, Shape::Registers) => {
+                    let [f0, f1, f2, f3, f4, f5, f6, f7] = regs.all_floats();
                     let f: FloatShim = std::mem::transmute(code);
                     f(i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7).to_bits()
                 }
-                (RetClass::Integer, true) => {
+                (RetClass::Integer, Shape::Spill) => {
+                    let [f0, f1, f2, f3, f4, f5, f6, f7] = regs.all_floats();
+                    let [s0, s1, s2, s3, s4, s5, s6, s7] = regs.all_stack();
                     let f: IntSpill = std::mem::transmute(code);
                     f(
                         i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7, s0, s1, s2, s3, s4,
                         s5, s6, s7,
                     )
                 }
-                (RetClass::Float, true) => {
+                (RetClass::Float, Shape::Spill) => {
+                    let [f0, f1, f2, f3, f4, f5, f6, f7] = regs.all_floats();
+                    let [s0, s1, s2, s3, s4, s5, s6, s7] = regs.all_stack();
                     let f: FloatSpill = std::mem::transmute(code);
                     f(
                         i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7, s0, s1, s2, s3, s4,
@@ -261,10 +348,17 @@ impl Plan {
     /// # Safety
     ///
     /// Unreachable.
-    pub(crate) unsafe fn call(self, _: *const c_void, regs: &Registers) -> u64 {
-        let _ = (regs.ints, regs.floats, regs.stack, self.spills);
-        match self.ret {
-            RetClass::Integer | RetClass::Float => 0,
+    pub(crate) unsafe fn call<const F: usize, const S: usize>(
+        self,
+        _: *const c_void,
+        regs: &Registers<F, S>,
+    ) -> u64 {
+        let _ = (regs.ints, regs.all_floats(), regs.all_stack());
+        match (self.ret, self.shape) {
+            (
+                RetClass::Integer | RetClass::Float,
+                Shape::Ints | Shape::Registers | Shape::Spill,
+            ) => 0,
         }
     }
 }

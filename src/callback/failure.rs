@@ -12,61 +12,96 @@
 //! reads it otherwise.
 
 use std::any::Any;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+// The bookkeeping every checked call does is split so that its fast path
+// touches only thread-locals with no destructor (a plain thread-pointer
+// access, no lazy registration): how deep the checked calls on this thread
+// are nested, and how many failures are waiting. The messages themselves
+// are read only when one is waiting.
 thread_local! {
-    /// How many checked calls are running on this thread (nested through
-    /// callbacks), and the first failure of the innermost one.
-    static SCOPE: ScopeState = const {
-        ScopeState { depth: Cell::new(0), pending: Cell::new(None) }
-    };
-}
-
-struct ScopeState {
-    depth: Cell<u32>,
-    pending: Cell<Option<String>>,
+    /// Checked calls running on this thread (nested through callbacks).
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+    /// How many entries `FAILURES` holds.
+    static WAITING: Cell<u32> = const { Cell::new(0) };
+    /// The first failure of each running call that has one, with the depth
+    /// of that call.
+    static FAILURES: RefCell<Vec<(u32, String)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A checked call running on this thread: failures of callbacks on this
-/// thread are kept for it until [`exit`](Self::exit).
+/// thread are kept for it until [`exit`](Self::exit). A failure belongs to
+/// the innermost call running when it happened, so an inner call does not
+/// report its enclosing call's failure.
 pub(crate) struct CallScope {
-    /// A failure of the enclosing call, set aside while this one runs.
-    outer: Option<String>,
+    /// This call's depth (1 for the outermost).
+    depth: u32,
 }
 
 impl CallScope {
     /// Opens a scope for a call about to enter C.
     #[inline]
     pub(crate) fn enter() -> CallScope {
-        let outer = SCOPE.with(|s| {
-            s.depth.set(s.depth.get() + 1);
-            s.pending.take()
+        let depth = DEPTH.with(|d| {
+            let depth = d.get() + 1;
+            d.set(depth);
+            depth
         });
-        CallScope { outer }
+        CallScope { depth }
     }
 
     /// Closes the scope when C has returned: the first failure recorded
     /// during the call, if any.
     #[inline]
     pub(crate) fn exit(self) -> Option<String> {
-        SCOPE.with(|s| {
-            s.depth.set(s.depth.get() - 1);
-            s.pending.replace(self.outer)
-        })
+        DEPTH.with(|d| d.set(self.depth - 1));
+        if WAITING.with(Cell::get) == 0 {
+            return None;
+        }
+        take_failure_at(self.depth)
     }
+}
+
+/// The failure recorded for the call at `depth`, removed (with any left by
+/// deeper calls that never closed).
+#[cold]
+#[inline(never)]
+fn take_failure_at(depth: u32) -> Option<String> {
+    FAILURES
+        .try_with(|f| {
+            let mut failures = f.borrow_mut();
+            let mut found = None;
+            failures.retain_mut(|(d, message)| {
+                if *d == depth {
+                    found = Some(std::mem::take(message));
+                }
+                *d < depth
+            });
+            WAITING.with(|w| w.set(failures.len() as u32));
+            found
+        })
+        .ok()
+        .flatten()
 }
 
 /// Records a failure for the call running on this thread; gives the message
 /// back when no checked call is running here.
 fn record_in_scope(message: String) -> Option<String> {
+    let depth = DEPTH.with(Cell::get);
+    if depth == 0 {
+        return Some(message);
+    }
     let mut message = Some(message);
-    let _ = SCOPE.try_with(|s| {
-        if s.depth.get() > 0 {
-            let first = s.pending.take();
-            // Keep the first failure: later ones are usually its consequences.
-            s.pending.set(first.or(message.take()));
+    let _ = FAILURES.try_with(|f| {
+        let mut failures = f.borrow_mut();
+        // Keep the first failure: later ones are usually its consequences.
+        if !failures.iter().any(|(d, _)| *d == depth) {
+            failures.push((depth, message.take().unwrap_or_default()));
+            WAITING.with(|w| w.set(failures.len() as u32));
+        } else {
+            message = None;
         }
     });
     message
