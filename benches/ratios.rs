@@ -1,19 +1,61 @@
-//! Reads the estimates criterion just wrote and prints, per benchmark group,
-//! each variant's time as a ratio to the group's floor (`direct`) and to raw
-//! libffi (`libffi`). Included by each benchmark binary.
+//! Reads the estimates criterion just wrote and prints them as a table: per
+//! row, each layer's time per call and its ratio to the floor (the direct
+//! call through a function pointer) and to raw libffi.
 
 use std::path::{Path, PathBuf};
 
-/// Mean time in nanoseconds of `group/variant`, from criterion's output.
-fn mean_ns(root: &Path, group: &str, variant: &str) -> Option<f64> {
+/// The layers, in column order, and each one's variant name in a group.
+pub const COLUMNS: [(&str, &str); 4] = [
+    ("direct", "direct"),
+    ("raw libffi", "libffi"),
+    ("rctypes typed", "typed"),
+    ("rctypes dynamic", "dynamic"),
+];
+
+/// One row: a criterion group and, per column, the variant measured there
+/// (`None`: not measured for this row).
+pub struct Row {
+    pub label: &'static str,
+    pub group: &'static str,
+    pub variants: [Option<&'static str>; 4],
+    /// Calls one iteration makes (a callback benchmark makes many).
+    pub calls: f64,
+}
+
+impl Row {
+    /// A row with every column measured under its usual variant name.
+    pub const fn new(label: &'static str, group: &'static str) -> Row {
+        Row {
+            label,
+            group,
+            variants: [
+                Some(COLUMNS[0].1),
+                Some(COLUMNS[1].1),
+                Some(COLUMNS[2].1),
+                Some(COLUMNS[3].1),
+            ],
+            calls: 1.0,
+        }
+    }
+
+    /// The time per call of column `i`, in nanoseconds.
+    pub fn ns(&self, i: usize) -> Option<f64> {
+        median_ns(&criterion_dir(), self.group, self.variants[i]?).map(|ns| ns / self.calls)
+    }
+}
+
+/// Median time in nanoseconds of `group/variant`, from criterion's output
+/// (the median, as the machine may be shared: it resists the odd slow
+/// sample).
+fn median_ns(root: &Path, group: &str, variant: &str) -> Option<f64> {
     let file = root
         .join(group)
         .join(variant)
         .join("new")
         .join("estimates.json");
     let text = std::fs::read_to_string(file).ok()?;
-    // {"mean":{"confidence_interval":{...},"point_estimate":12.3,...
-    let after = &text[text.find("\"mean\"")?..];
+    // {"mean":{...},"median":{"confidence_interval":{...},"point_estimate":12.3,...
+    let after = &text[text.find("\"median\"")?..];
     let after = &after[after.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
     let end = after.find([',', '}'])?;
     after[..end].trim().parse().ok()
@@ -26,33 +68,50 @@ fn criterion_dir() -> PathBuf {
     target.join("criterion")
 }
 
-/// Prints the table for `groups`, each with its `variants` (the first is the floor).
-pub fn print_ratio_table(groups: &[&str], variants: &[&str]) {
-    let root = criterion_dir();
+/// A time, with three significant digits or so.
+fn time(ns: f64) -> String {
+    match ns {
+        ns if ns >= 1e6 => format!("{:.1} ms", ns / 1e6),
+        ns if ns >= 1e3 => format!("{:.2} µs", ns / 1e3),
+        ns if ns >= 100.0 => format!("{ns:.0} ns"),
+        ns => format!("{ns:.1} ns"),
+    }
+}
+
+/// Prints the table: times per call, each with its ratio to the direct call
+/// and, for rctypes, to raw libffi.
+pub fn print_table(rows: &[Row]) {
     println!();
-    println!(
-        "| benchmark | {} |",
-        variants
+    println!("| call | {} |", COLUMNS.map(|(title, _)| title).join(" | "));
+    println!("|---|{}", "---|".repeat(COLUMNS.len()));
+    for row in rows {
+        let ns: Vec<Option<f64>> = (0..COLUMNS.len()).map(|i| row.ns(i)).collect();
+        let ratio = |x: f64, base: Option<f64>| base.map(|b| format!("{:.2}x", x / b));
+        let cells: Vec<String> = ns
             .iter()
-            .map(|v| format!("{v} ns (x floor, x libffi)"))
-            .collect::<Vec<_>>()
-            .join(" | ")
-    );
-    println!("|---|{}", "---|".repeat(variants.len()));
-    for group in groups {
-        let floor = mean_ns(&root, group, variants[0]);
-        let libffi = mean_ns(&root, group, "libffi");
-        let cells: Vec<String> = variants
-            .iter()
-            .map(|v| match mean_ns(&root, group, v) {
-                None => "-".into(),
-                Some(ns) => {
-                    let x =
-                        |base: Option<f64>| base.map_or("-".into(), |b| format!("{:.2}", ns / b));
-                    format!("{ns:.1} ({}, {})", x(floor), x(libffi))
+            .enumerate()
+            .map(|(i, t)| {
+                let Some(t) = *t else {
+                    return "-".into();
+                };
+                let ratios: Vec<String> = match i {
+                    0 => vec![],
+                    1 => ratio(t, ns[0]).into_iter().collect(),
+                    _ => [
+                        ratio(t, ns[0]),
+                        ratio(t, ns[1]).map(|r| format!("{r} libffi")),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+                };
+                if ratios.is_empty() {
+                    time(t)
+                } else {
+                    format!("{} ({})", time(t), ratios.join(", "))
                 }
             })
             .collect();
-        println!("| {group} | {} |", cells.join(" | "));
+        println!("| {} | {} |", row.label, cells.join(" | "));
     }
 }

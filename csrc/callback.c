@@ -170,6 +170,12 @@ int call_compare(int_cmp_t cmp, int a, int b)
     return cmp(&a, &b);
 }
 
+int call_with_null(int_cmp_t cmp)
+{
+    int zero = 0;
+    return cmp(NULL, &zero);
+}
+
 void call_void(int_sink_t f, int n)
 {
     for (int i = 0; i < n; i++)

@@ -57,6 +57,8 @@ int call_with_string(string_fn_t f, const char *s);
 /* Pointer arguments: returns cmp(&a, &b). */
 typedef int (*int_cmp_t)(const int *, const int *);
 int call_compare(int_cmp_t cmp, int a, int b);
+/* Returns cmp(NULL, &0): a callback must cope with a null argument. */
+int call_with_null(int_cmp_t cmp);
 
 /* A void callback called n times with 0..n-1. */
 typedef void (*int_sink_t)(int);

@@ -495,14 +495,18 @@ impl CFunc {
         // SAFETY: C wrote a result of the declared type (small integers
         // widened to a full register); a `char*` result is a string by the
         // binding's promise.
-        let result = || match self.ret_kind {
-            Kind::Void => Value::Void,
-            kind => unsafe { decode_kind(ret.0.as_ptr(), &self.ret, kind, true) },
-        };
-        match &self.errcheck {
-            None if self.ret_kind == Kind::Void => Ok(Value::Void),
-            None => Ok(result()),
-            Some(check) => self.check_result(check, result(), args),
+        let decode = |kind| unsafe { decode_kind(ret.0.as_ptr(), &self.ret, kind, true) };
+        // The commonest results are built right where the caller gets them
+        // (an integer narrower than the register is in its low bits); the
+        // rest go through `decode_kind`.
+        let word = u64::from_ne_bytes(ret.0[..8].try_into().expect("8 bytes"));
+        match (&self.errcheck, self.ret_kind) {
+            (None, Kind::Void) => Ok(Value::Void),
+            (None, Kind::I32) => Ok(Value::Int(word as i32 as i128)),
+            (None, Kind::I64) => Ok(Value::Int(word as i64 as i128)),
+            (None, Kind::F64) => Ok(Value::Float(f64::from_bits(word))),
+            (None, kind) => Ok(decode(kind)),
+            (Some(check), kind) => self.check_result(check, decode(kind), args),
         }
     }
 

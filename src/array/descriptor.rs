@@ -157,6 +157,7 @@ impl<'a> ArrayArg<'a> {
     ///
     /// The caller must hold a borrow of the memory for `'a`, mutable when
     /// `writable`.
+    #[inline]
     pub(crate) fn strided<T: Element>(
         ptr: *mut T,
         shape: &'a [usize],

@@ -291,7 +291,45 @@ impl NdPointer {
 
     /// Checks `value` and gives the address C receives. Allocates only to
     /// report a refusal; the cost does not depend on the array's size.
+    #[inline]
     pub(crate) fn pass(
+        &self,
+        value: &Value<'_>,
+        args: Option<&[Value<'_>]>,
+    ) -> std::result::Result<*const c_void, Refusal> {
+        match value {
+            Value::Array(a) if self.admits(a, args) => Ok(a.as_ptr()),
+            _ => self.pass_or_refuse(value, args),
+        }
+    }
+
+    /// Whether `a` passes every check: compares only, with the refusal and
+    /// its message left to [`pass_or_refuse`](Self::pass_or_refuse).
+    #[inline]
+    fn admits(&self, a: &ArrayArg<'_>, args: Option<&[Value<'_>]>) -> bool {
+        a.is_array()
+            && self.dtype.as_ref().is_none_or(|d| a.dtype() == d)
+            && self.ndim.is_none_or(|n| a.ndim() == n)
+            && self.shape.as_deref().is_none_or(|dims| {
+                let shape = a.shape();
+                shape.len() == dims.len()
+                    && dims.iter().zip(shape).all(|(dim, &n)| match *dim {
+                        Dim::Fixed(want) => n == want,
+                        Dim::Arg(j) => matches!(
+                            args.and_then(|a| a.get(j.wrapping_sub(1))),
+                            Some(Value::Int(want)) if *want == n as i128
+                        ),
+                        Dim::Any => true,
+                    })
+            })
+            && self.flags.is_none_or(|f| a.flags().contains(f))
+            && (self.read_only || a.is_writable())
+    }
+
+    /// The checks of [`pass`](Self::pass) one by one, saying which fails.
+    #[cold]
+    #[inline(never)]
+    fn pass_or_refuse(
         &self,
         value: &Value<'_>,
         args: Option<&[Value<'_>]>,

@@ -11,10 +11,11 @@
 //! there when C returns, and [`Callback::take_failure`](crate::Callback::take_failure)
 //! reads it otherwise.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell};
-use std::sync::Mutex;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
 
 // The bookkeeping every checked call does is split so that its fast path
 // touches only thread-locals with no destructor (a plain thread-pointer
@@ -136,6 +137,21 @@ impl FailureSlot {
         self.set.store(false, Ordering::Release);
         slot.take()
     }
+}
+
+/// The failure slot of every callback around the zero-sized closure type
+/// `F`. Such callbacks share one trampoline, which has no pointer to a
+/// callback of its own, so they share where failures outside a checked call
+/// are kept.
+pub(crate) fn type_slot<F: 'static>() -> Arc<FailureSlot> {
+    static SLOTS: LazyLock<Mutex<HashMap<TypeId, Arc<FailureSlot>>>> =
+        LazyLock::new(Mutex::default);
+    SLOTS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(TypeId::of::<F>())
+        .or_default()
+        .clone()
 }
 
 /// The message a panic carried (`panic!("...")` gives a `&str` or a `String`).

@@ -6,12 +6,13 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
 use std::panic::{self, AssertUnwindSafe};
+use std::ptr::NonNull;
 use std::sync::Arc;
 
 use libffi::raw::{ffi_arg, ffi_cif};
 
-use super::closure::{Callback, State};
-use super::failure::FailureSlot;
+use super::closure::{Callback, State, failure_message};
+use super::failure::{FailureSlot, type_slot};
 use super::signature::Signature;
 use crate::ctype::CType;
 use crate::error::{Error, Result};
@@ -49,7 +50,8 @@ pub unsafe trait CallbackArg: Sized + 'static {
 ///
 /// `Raw` must be the C representation of `ctype()`, and `store` must write it
 /// as libffi expects a closure result: integers narrower than `ffi_arg`
-/// widened to a whole `ffi_arg`.
+/// widened to a whole `ffi_arg`. All-zero bytes must be a valid `Raw`: it is
+/// what C receives when the closure fails.
 pub unsafe trait CallbackRet: 'static {
     /// What C receives.
     type Raw: Copy;
@@ -83,6 +85,14 @@ pub trait CallbackFn<Args: CallbackArgs, Ret: CallbackRet>: Send + Sync + 'stati
     /// `args` holds one pointer per argument, each to a value of its `Raw`
     /// type, as libffi passes them.
     unsafe fn invoke(&self, args: *const *const c_void) -> std::result::Result<Ret::Raw, String>;
+
+    /// For a zero-sized closure (one that captures nothing, or a function
+    /// item), a C function of the callback's signature that calls it
+    /// directly, with no libffi closure in between.
+    #[doc(hidden)]
+    fn direct_code() -> Option<*const c_void> {
+        None
+    }
 }
 
 /// A `const T*` argument of a typed callback, read for the closure: it gets
@@ -342,7 +352,7 @@ impl<Args: CallbackArgs, Ret: CallbackRet> TypedCallback<Args, Ret> {
     /// default). For a closure returning `Result<T, E>`, give `Ok(value)`.
     ///
     /// Errors if `value` is itself an error.
-    pub fn with_error_value(self, value: Ret) -> Result<Self> {
+    pub fn with_error_value(mut self, value: Ret) -> Result<Self> {
         let raw = value.into_raw().map_err(|given| Error::Conversion {
             expected: format!("an error value of type {}", Ret::ctype()),
             given,
@@ -393,6 +403,18 @@ impl Callback {
     /// No [`Value`] is made: arguments are read and the result written
     /// directly.
     ///
+    /// A closure that captures nothing (or a function item) is zero-sized,
+    /// and C then calls a trampoline made for its type at compile time: a
+    /// plain `extern "C"` function that calls the closure, with no libffi
+    /// closure in between, close to the cost of a C function pointer to a C
+    /// function. A capturing closure goes through a libffi closure, which
+    /// carries a pointer to its captures. Both catch panics and report
+    /// failures the same way, with two differences for the direct form:
+    /// callbacks of the same closure type share the record of failures on
+    /// threads with no checked call running, and one given a non-zero
+    /// [`with_error_value`](TypedCallback::with_error_value) goes through
+    /// its libffi closure.
+    ///
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
     /// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
@@ -414,8 +436,15 @@ impl Callback {
         let signature = Arc::new(Signature::new(Args::arg_types(), Ret::ctype()));
         // SAFETY: the typed trampoline for this State<F> reads the arguments
         // as the `Args` the signature was derived from and writes a `Ret`.
-        let callback =
+        let mut callback =
             unsafe { Callback::with_handler(signature, f, typed_trampoline::<F, Args, Ret>) }?;
+        if let Some(code) = F::direct_code() {
+            // SAFETY: `direct_code` is `Direct::<F, Args, Ret>::trampoline`,
+            // a C function of the signature derived from `Args` and `Ret`,
+            // which calls the zero-sized `F` and records failures in `F`'s
+            // type slot.
+            unsafe { callback.use_direct(code, type_slot::<F>()) };
+        }
         Ok(TypedCallback {
             callback,
             _signature: PhantomData,
@@ -479,8 +508,67 @@ macro_rules! callback_arity {
                 )*
                 (self)($($a),*).into_raw()
             }
+
+            fn direct_code() -> Option<*const c_void> {
+                if size_of::<Func>() != 0 {
+                    return None;
+                }
+                let code: unsafe extern "C" fn($($a::Raw),*) -> Ret::Raw =
+                    Direct::<Func, ($($a,)*), Ret>::trampoline;
+                Some(code as *const c_void)
+            }
+        }
+
+        impl<Func, Ret, $($a),*> Direct<Func, ($($a,)*), Ret>
+        where
+            Func: Fn($($a),*) -> Ret + Send + Sync + 'static,
+            Ret: CallbackRet,
+            $($a: CallbackArg,)*
+        {
+            /// C calls this directly: the arguments arrive in registers as
+            /// the C signature places them, and the result goes back the
+            /// same way.
+            #[allow(non_snake_case)]
+            unsafe extern "C" fn trampoline($($a: $a::Raw),*) -> Ret::Raw {
+                // SAFETY: only used for a zero-sized `Func` (`direct_code`),
+                // for which a dangling, aligned pointer is a valid
+                // reference; an instance lives in the callback whose code C
+                // was given, for as long as C may call it.
+                let f: &Func = unsafe { NonNull::<Func>::dangling().as_ref() };
+                let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+                    $(
+                        // SAFETY: C passed this argument as $a's C type.
+                        let $a = unsafe { $a::from_raw($a) }
+                            .map_err(|e| format!("argument {}: {e}", $i + 1))?;
+                    )*
+                    f($($a),*).into_raw()
+                }));
+                match outcome {
+                    Ok(Ok(raw)) => raw,
+                    failed => direct_failure::<Func, ($($a,)*), Ret>(failed),
+                }
+            }
         }
     };
+}
+
+/// The direct trampolines of zero-sized closures of type `F` (see
+/// [`Callback::typed`]), one per signature.
+struct Direct<F, Args, Ret>(PhantomData<fn() -> (F, Args, Ret)>);
+
+/// Records a direct trampoline's failure for the call running on this
+/// thread, or in `F`'s type slot, and gives C zero.
+#[cold]
+#[inline(never)]
+fn direct_failure<F: 'static, Args: CallbackArgs, Ret: CallbackRet>(
+    outcome: std::thread::Result<std::result::Result<Ret::Raw, String>>,
+) -> Ret::Raw {
+    let signature = Signature::new(Args::arg_types(), Ret::ctype());
+    if let Some(message) = failure_message(&signature, outcome.map(|r| r.map(drop))) {
+        type_slot::<F>().record(message);
+    }
+    // SAFETY: all-zero bytes are a valid `Raw` (CallbackRet's contract).
+    unsafe { std::mem::zeroed() }
 }
 
 callback_arity!();

@@ -65,15 +65,40 @@ macro_rules! typed_round_trip {
             unsafe { $lib.function(concat!("call_", $name), &[f, ct.clone(), ct.clone()], ct) }
                 .unwrap();
         let call: TypedCFunc<(&TypedCallback<($t, $t), $t>, $t, $t), $t> = call.typed().unwrap();
+        // Captures nothing: C calls its direct trampoline.
         let cb = Callback::typed(|a: $t, b: $t| -> $t {
             assert_eq!((a, b), ($a, $b), "arguments C passed");
             $ret
         })
         .unwrap();
+        assert!(
+            cb.is_direct(),
+            "{}: a zero-sized closure is called directly",
+            $name
+        );
         assert_eq!(
             call.try_call((&cb, $a, $b)).unwrap(),
             $ret,
             "{} result",
+            $name
+        );
+        // Captures its expectations: C calls its libffi closure, with the
+        // same result.
+        let (want, ret): (($t, $t), $t) = (($a, $b), $ret);
+        let capturing = Callback::typed(move |a: $t, b: $t| -> $t {
+            assert_eq!((a, b), want, "arguments C passed");
+            ret
+        })
+        .unwrap();
+        assert!(
+            !capturing.is_direct(),
+            "{}: a capturing closure takes libffi",
+            $name
+        );
+        assert_eq!(
+            call.try_call((&capturing, $a, $b)).unwrap(),
+            $ret,
+            "{} result through libffi",
             $name
         );
     }};
@@ -651,6 +676,111 @@ fn error_values_are_what_c_receives_on_failure() {
     );
     let void = Callback::new(Signature::new([], CType::Void), |_: &[Value]| ()).unwrap();
     assert!(void.with_error_value(Value::Int(1)).is_err());
+}
+
+/// A callback whose closure captures nothing: every one made here has the
+/// same closure type (the tests using it hold `REGISTRATION`, as callbacks
+/// of one type share their record of unreported failures).
+fn refusing() -> Binop {
+    Callback::typed(|a: i32, _: i32| -> i32 {
+        if a < 0 {
+            panic!("refused {a}");
+        }
+        a
+    })
+    .unwrap()
+}
+
+#[test]
+fn direct_callbacks_report_failures_like_libffi_ones() {
+    let _serial = REGISTRATION.lock().unwrap_or_else(|e| e.into_inner());
+    let lib = callback_lib();
+    let apply: TypedCFunc<(&Binop, i32, i32), i32> = apply_binop(&lib).typed().unwrap();
+    let direct = refusing();
+    assert!(direct.is_direct());
+    assert_eq!(apply.try_call((&direct, 5, 0)).unwrap(), 5);
+    let (function, message) = callback_message(apply.try_call((&direct, -1, 0)).unwrap_err());
+    assert_eq!(function, "apply_binop");
+    assert_eq!(
+        message,
+        "callback CFUNCTYPE(c_int, c_int, c_int) panicked: refused -1"
+    );
+    // The dynamic call reports it too, and C got zero.
+    let dynamic = apply_binop(&lib);
+    let err = dynamic
+        .call(&[(&*direct).into(), (-2).into(), 0.into()])
+        .unwrap_err();
+    assert!(err.to_string().ends_with("panicked: refused -2"), "{err}");
+    assert_eq!(apply.call((&direct, -3, 0)), 0, "zero for C");
+    assert!(direct.take_failure().unwrap().ends_with("refused -3"));
+
+    // A ByRef argument C passes as null is the callback's failure.
+    type Cmp = TypedCallback<(ByRef<i32>, ByRef<i32>), i32>;
+    let cmp: Cmp = Callback::typed(|a: ByRef<i32>, b: ByRef<i32>| *a - *b).unwrap();
+    assert!(cmp.is_direct());
+    let cmp_sig = CType::func_ptr(
+        [
+            CType::const_pointer(CType::Int),
+            CType::const_pointer(CType::Int),
+        ],
+        CType::Int,
+    );
+    // SAFETY: callback.c: `int call_with_null(int (*cmp)(const int*, const int*))`
+    // passes NULL and a valid pointer.
+    let with_null = unsafe { lib.function("call_with_null", &[cmp_sig], CType::Int) }.unwrap();
+    let err = with_null.call(&[(&*cmp).into()]).unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with("failed: argument 1: null pointer where a c_int was to be read"),
+        "{err}"
+    );
+}
+
+#[test]
+fn direct_callbacks_of_one_closure_type_share_failures_off_checked_calls() {
+    let lib = callback_lib();
+    // SAFETY: callback.c: `int call_from_thread(int (*op)(int, int), int a, int b)`
+    // calls op on a pthread it creates and joins.
+    let from_thread: TypedCFunc<(&Binop, i32, i32), i32> =
+        unsafe { lib.typed("call_from_thread") }.unwrap();
+    // Its own closure type, so that no other test shares the record.
+    fn make() -> Binop {
+        Callback::typed(|a: i32, _: i32| -> i32 {
+            if a < 0 {
+                panic!("refused {a}");
+            }
+            a
+        })
+        .unwrap()
+    }
+    let (first, second) = (make(), make());
+    assert!(*first != *second, "two callbacks, though one trampoline");
+    assert_eq!(first.code_ptr(), second.code_ptr());
+    // An unchecked call: the failure on C's thread is kept in the callbacks.
+    assert_eq!(from_thread.call((&first, -7, 0)), 0);
+    assert!(
+        second.take_failure().unwrap().ends_with("refused -7"),
+        "callbacks of one closure type share the record"
+    );
+    assert_eq!(first.take_failure(), None, "taken once");
+    // A checked call collects it as for any callback.
+    let (_, message) = callback_message(from_thread.try_call((&second, -8, 0)).unwrap_err());
+    assert!(message.ends_with("refused -8"), "{message}");
+}
+
+#[test]
+fn a_non_zero_error_value_takes_the_libffi_closure() {
+    let _serial = REGISTRATION.lock().unwrap_or_else(|e| e.into_inner());
+    let lib = callback_lib();
+    let apply: TypedCFunc<(&Binop, i32, i32), i32> = apply_binop(&lib).typed().unwrap();
+    let zero = refusing().with_error_value(0).unwrap();
+    assert!(zero.is_direct(), "zero is what the direct trampoline gives");
+    let minus_one = refusing().with_error_value(-1).unwrap();
+    assert!(!minus_one.is_direct());
+    assert_eq!(apply.call((&minus_one, -1, 0)), -1);
+    assert_eq!(apply.call((&zero, -1, 0)), 0);
+    assert_eq!(apply.call((&minus_one, 4, 0)), 4);
+    let _ = (zero.take_failure(), minus_one.take_failure());
 }
 
 /// Serialises the tests using callback.c's one registration slot.

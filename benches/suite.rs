@@ -1,0 +1,521 @@
+//! What a call costs beyond the C function, in one run: each call below is
+//! measured four ways,
+//!
+//! - `direct`: through a Rust `extern "C"` function pointer, the floor;
+//! - `libffi`: raw `ffi_call` on a cif prepared once (argument pointers set
+//!   up per call), the usual dynamic FFI;
+//! - `typed`: rctypes' `TypedCFunc` (for callbacks, `Callback::typed`);
+//! - `dynamic`: rctypes' `CFunc::call` with `Value` arguments (for
+//!   callbacks, `Callback::new`),
+//!
+//! and a table of ratios to the floor and to raw libffi is printed at the
+//! end. Run with `cargo bench --bench suite` (about three minutes).
+//!
+//! The dynamic result is handed to `black_box` as the `Result` the call
+//! returns; `noop/dynamic_unwrap` measures a caller that also moves the
+//! `Value` out of it.
+
+use std::ffi::c_void;
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkGroup, Criterion, SamplingMode, measurement::WallTime};
+use libffi::low::{self, ffi_cif};
+use libffi::middle::{Cif, CodePtr, Type};
+use libffi::raw::ffi_arg;
+use ndarray::Array1;
+use rctypes::{
+    CFunc, CType, Callback, Dim, Library, RawPtr, Signature, TypedCFunc, Value, load_library,
+    ndpointer,
+};
+
+mod ratios;
+
+use ratios::Row;
+
+fn library(name: &str) -> Library {
+    // SAFETY: the project's own libraries have no initialisers.
+    unsafe { load_library(name, env!("RCTYPES_CSRC_DIR")) }
+        .unwrap_or_else(|e| panic!("lib{name} is built by build.rs: {e}"))
+}
+
+/// A raw libffi call: the cif prepared once, argument pointers per call.
+#[inline(always)]
+fn raw_call<R: Default>(cif: &Cif, code: CodePtr, args: &mut [*mut c_void]) -> R {
+    let mut ret = R::default();
+    // SAFETY: the cif was prepared for the function's real signature, each
+    // pointer refers to a live argument of the right type, and `R` holds
+    // at least an ffi_arg where the result is a narrower integer.
+    unsafe {
+        libffi::raw::ffi_call(
+            cif.as_raw_ptr(),
+            Some(*code.as_safe_fun()),
+            (&mut ret as *mut R).cast(),
+            args.as_mut_ptr(),
+        );
+    }
+    ret
+}
+
+fn ptr<T>(x: &mut T) -> *mut c_void {
+    (x as *mut T).cast()
+}
+
+/// Short runs: the whole suite stays within a few minutes.
+fn group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_millis(1200))
+        .sample_size(30);
+    g
+}
+
+fn scalars(c: &mut Criterion) {
+    let lib = library("abi");
+    let bind = |name: &str, args: &[CType], ret: CType| -> (CFunc, *const c_void, CodePtr) {
+        // SAFETY: abi.c defines each function with the signature given.
+        let f = unsafe { lib.function(name, args, ret) }.unwrap();
+        let addr = f.as_ptr();
+        assert!(f.uses_register_route(), "{name} takes the register route");
+        (f, addr, CodePtr::from_ptr(addr))
+    };
+
+    // void noop(void)
+    {
+        let (dynamic, addr, code) = bind("noop", &[], CType::Void);
+        // SAFETY: `void noop(void)`.
+        let direct: extern "C" fn() = unsafe { std::mem::transmute(addr) };
+        let cif = Cif::new(Vec::<Type>::new(), Type::void());
+        let typed: TypedCFunc<(), ()> = dynamic.typed().unwrap();
+        let mut g = group(c, "noop");
+        g.bench_function("direct", |b| b.iter(|| black_box(direct)()));
+        g.bench_function("libffi", |b| {
+            b.iter(|| raw_call::<u64>(&cif, code, &mut []))
+        });
+        g.bench_function("typed", |b| b.iter(|| black_box(&typed).call(())));
+        g.bench_function("dynamic", |b| b.iter(|| dynamic.call(black_box(&[]))));
+        g.bench_function("dynamic_unwrap", |b| {
+            b.iter(|| dynamic.call(black_box(&[])).unwrap())
+        });
+        g.finish();
+    }
+
+    // int add_int(int, int)
+    {
+        let (dynamic, addr, code) = bind("add_int", &[CType::Int, CType::Int], CType::Int);
+        // SAFETY: `int add_int(int, int)`.
+        let direct: extern "C" fn(i32, i32) -> i32 = unsafe { std::mem::transmute(addr) };
+        let cif = Cif::new([Type::i32(), Type::i32()], Type::i32());
+        let typed: TypedCFunc<(i32, i32), i32> = dynamic.typed().unwrap();
+        let mut g = group(c, "int(int,int)");
+        g.bench_function("direct", |b| {
+            b.iter(|| black_box(direct)(black_box(3), black_box(4)))
+        });
+        g.bench_function("libffi", |b| {
+            b.iter(|| {
+                let (mut x, mut y) = (black_box(3i32), black_box(4i32));
+                raw_call::<u64>(&cif, code, &mut [ptr(&mut x), ptr(&mut y)]) as i32
+            })
+        });
+        g.bench_function("typed", |b| {
+            b.iter(|| typed.call((black_box(3), black_box(4))))
+        });
+        g.bench_function("dynamic", |b| {
+            b.iter(|| dynamic.call(&[Value::Int(black_box(3)), Value::Int(black_box(4))]))
+        });
+        g.finish();
+    }
+
+    // double add_double(double, double)
+    {
+        let (dynamic, addr, code) =
+            bind("add_double", &[CType::Double, CType::Double], CType::Double);
+        // SAFETY: `double add_double(double, double)`.
+        let direct: extern "C" fn(f64, f64) -> f64 = unsafe { std::mem::transmute(addr) };
+        let cif = Cif::new([Type::f64(), Type::f64()], Type::f64());
+        let typed: TypedCFunc<(f64, f64), f64> = dynamic.typed().unwrap();
+        let mut g = group(c, "double(double,double)");
+        g.bench_function("direct", |b| {
+            b.iter(|| black_box(direct)(black_box(0.5), black_box(1.5)))
+        });
+        g.bench_function("libffi", |b| {
+            b.iter(|| {
+                let (mut x, mut y) = (black_box(0.5f64), black_box(1.5f64));
+                raw_call::<f64>(&cif, code, &mut [ptr(&mut x), ptr(&mut y)])
+            })
+        });
+        g.bench_function("typed", |b| {
+            b.iter(|| typed.call((black_box(0.5), black_box(1.5))))
+        });
+        g.bench_function("dynamic", |b| {
+            b.iter(|| dynamic.call(&[Value::Float(black_box(0.5)), Value::Float(black_box(1.5))]))
+        });
+        g.finish();
+    }
+
+    // double mixed6(int, double, long, float, short, double)
+    {
+        let sig = [
+            CType::Int,
+            CType::Double,
+            CType::Long,
+            CType::Float,
+            CType::Short,
+            CType::Double,
+        ];
+        let (dynamic, addr, code) = bind("mixed6", &sig, CType::Double);
+        type Mixed6 = extern "C" fn(i32, f64, i64, f32, i16, f64) -> f64;
+        // SAFETY: mixed6's signature, with long as i64 (64-bit Unix).
+        let direct: Mixed6 = unsafe { std::mem::transmute(addr) };
+        let cif = Cif::new(
+            [
+                Type::i32(),
+                Type::f64(),
+                Type::i64(),
+                Type::f32(),
+                Type::i16(),
+                Type::f64(),
+            ],
+            Type::f64(),
+        );
+        let typed: TypedCFunc<(i32, f64, i64, f32, i16, f64), f64> = dynamic.typed().unwrap();
+        let mut g = group(c, "mixed6");
+        g.bench_function("direct", |b| {
+            b.iter(|| black_box(direct)(black_box(1), 2.0, black_box(3), 4.0, black_box(5), 6.0))
+        });
+        g.bench_function("libffi", |b| {
+            b.iter(|| {
+                let (mut a, mut f2, mut l, mut f4, mut s, mut f6) = (
+                    black_box(1i32),
+                    2.0f64,
+                    black_box(3i64),
+                    4.0f32,
+                    black_box(5i16),
+                    6.0f64,
+                );
+                let mut args = [
+                    ptr(&mut a),
+                    ptr(&mut f2),
+                    ptr(&mut l),
+                    ptr(&mut f4),
+                    ptr(&mut s),
+                    ptr(&mut f6),
+                ];
+                raw_call::<f64>(&cif, code, &mut args)
+            })
+        });
+        g.bench_function("typed", |b| {
+            b.iter(|| typed.call((black_box(1), 2.0, black_box(3), 4.0, black_box(5), 6.0)))
+        });
+        g.bench_function("dynamic", |b| {
+            b.iter(|| {
+                dynamic.call(&[
+                    Value::Int(black_box(1)),
+                    Value::Float(2.0),
+                    Value::Int(black_box(3)),
+                    Value::Float(4.0),
+                    Value::Int(black_box(5)),
+                    Value::Float(6.0),
+                ])
+            })
+        });
+        g.finish();
+    }
+
+    // long long spill10(int × 10): four arguments on the stack.
+    {
+        let (dynamic, addr, code) = bind("spill10", &[const { CType::Int }; 10], CType::LongLong);
+        type Spill10 = extern "C" fn(i32, i32, i32, i32, i32, i32, i32, i32, i32, i32) -> i64;
+        // SAFETY: spill10's signature.
+        let direct: Spill10 = unsafe { std::mem::transmute(addr) };
+        let cif = Cif::new(vec![Type::i32(); 10], Type::i64());
+        type Args = (i32, i32, i32, i32, i32, i32, i32, i32, i32, i32);
+        let typed: TypedCFunc<Args, i64> = dynamic.typed().unwrap();
+        let mut g = group(c, "spill10");
+        g.bench_function("direct", |b| {
+            b.iter(|| black_box(direct)(black_box(1), 2, 3, 4, 5, 6, 7, 8, 9, 10))
+        });
+        g.bench_function("libffi", |b| {
+            b.iter(|| {
+                let mut x: [i32; 10] = black_box([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+                let mut args: [*mut c_void; 10] = std::array::from_fn(|i| ptr(&mut x[i]));
+                raw_call::<i64>(&cif, code, &mut args)
+            })
+        });
+        g.bench_function("typed", |b| {
+            b.iter(|| typed.call((black_box(1), 2, 3, 4, 5, 6, 7, 8, 9, 10)))
+        });
+        g.bench_function("dynamic", |b| {
+            b.iter(|| {
+                dynamic.call(&[
+                    Value::Int(black_box(1)),
+                    Value::Int(2),
+                    Value::Int(3),
+                    Value::Int(4),
+                    Value::Int(5),
+                    Value::Int(6),
+                    Value::Int(7),
+                    Value::Int(8),
+                    Value::Int(9),
+                    Value::Int(10),
+                ])
+            })
+        });
+        g.finish();
+    }
+}
+
+/// `float compute_mean(float *A, int n)` over an ndarray float32 array.
+/// `dynamic` declares `A` as an ndpointer (dtype, ndim, C-contiguous,
+/// read-only, and, where C reads the whole array, shape = argument 2),
+/// checked at every call; `typed` takes the array's slice.
+fn arrays(c: &mut Criterion) {
+    let lib = library("mean");
+    let vector = ndpointer()
+        .dtype("float32")
+        .ndim(1)
+        .flags("C_CONTIGUOUS")
+        .read_only();
+    let exact = vector.clone().shape([Dim::Arg(2)]).build().unwrap();
+    let any_length = vector.build().unwrap();
+    let plain = [CType::const_pointer(CType::Float), CType::Int];
+    // SAFETY: mean.c defines `float compute_mean(float *A, int n)`, reading n
+    // floats; every call below passes at least n.
+    let (whole, prefix, pointer) = unsafe {
+        (
+            lib.function("compute_mean", &[exact.into(), CType::Int], CType::Float)
+                .unwrap(),
+            lib.function(
+                "compute_mean",
+                &[any_length.into(), CType::Int],
+                CType::Float,
+            )
+            .unwrap(),
+            lib.function("compute_mean", &plain, CType::Float).unwrap(),
+        )
+    };
+    assert!(whole.uses_register_route() && prefix.uses_register_route());
+    let typed: TypedCFunc<(&[f32], i32), f32> = pointer.typed().unwrap();
+    // SAFETY: as above.
+    let direct: extern "C" fn(*const f32, i32) -> f32 =
+        unsafe { std::mem::transmute(pointer.as_ptr()) };
+    let code = CodePtr::from_ptr(pointer.as_ptr());
+    let cif = Cif::new([Type::pointer(), Type::i32()], Type::f32());
+
+    let small = Array1::<f32>::ones(16);
+    let large = Array1::<f32>::ones(100_000_000);
+    // (group, array, floats C reads, the dynamic binding)
+    let cases = [
+        ("compute_mean(16)", &small, 16, &whole),
+        ("compute_mean(100M)", &large, large.len(), &whole),
+        ("compute_mean(100M, C reads 16)", &large, 16, &prefix),
+    ];
+    for (name, a, n, dynamic) in cases {
+        let n = n as i32;
+        let slice = a.as_slice().unwrap();
+        let mut g = group(c, name);
+        if a.len() > 1000 && n > 1000 {
+            // Tens of milliseconds a call: a few calls per sample.
+            g.sampling_mode(SamplingMode::Flat)
+                .sample_size(10)
+                .measurement_time(Duration::from_secs(2));
+        }
+        g.bench_function("direct", |b| {
+            b.iter(|| black_box(direct)(black_box(slice).as_ptr(), n))
+        });
+        g.bench_function("libffi", |b| {
+            b.iter(|| {
+                let (mut p, mut n) = (black_box(slice).as_ptr(), n);
+                raw_call::<f32>(&cif, code, &mut [ptr(&mut p), ptr(&mut n)])
+            })
+        });
+        g.bench_function("typed", |b| b.iter(|| typed.call((black_box(slice), n))));
+        g.bench_function("dynamic", |b| {
+            b.iter(|| dynamic.call(&[black_box(a).into(), n.into()]))
+        });
+        g.finish();
+    }
+}
+
+/// Calls per iteration of the callback benchmarks.
+const N: i32 = 1000;
+
+/// The raw libffi closure's handler: no state, no checks.
+unsafe extern "C" fn raw_add(
+    _cif: &ffi_cif,
+    result: &mut ffi_arg,
+    args: *const *const c_void,
+    _: &(),
+) {
+    // SAFETY: libffi passes two pointers to ints, as the cif says.
+    let (a, b) = unsafe { (*(*args as *const i32), *(*args.add(1) as *const i32)) };
+    *result = (a + b) as ffi_arg;
+}
+
+/// A callback round trip: C's `fold_calls(op, N)` calls `op(i, 1)` N times,
+/// with `op` a C function (the floor), a raw libffi closure, and rctypes'
+/// typed (capturing nothing, and capturing) and dynamic callbacks.
+fn callbacks(c: &mut Criterion) {
+    let lib = library("callback");
+    // SAFETY: `long long fold_calls(int (*op)(int, int), int n)`; every
+    // pointer passed below is a live function of that signature.
+    let fold: TypedCFunc<(RawPtr, i32), i64> = unsafe { lib.typed("fold_calls") }.unwrap();
+    let want = N as i64 * (N as i64 + 1) / 2;
+
+    // SAFETY: the address of `int c_add(int, int)` in the loaded library.
+    let c_add = unsafe { RawPtr::new(lib.symbol_address("c_add").unwrap()) }.unwrap();
+
+    let mut cif: ffi_cif = Default::default();
+    let mut arg_types = [&raw mut low::types::sint32, &raw mut low::types::sint32];
+    let (closure, code) = low::closure_alloc();
+    // SAFETY: the cif describes int(int, int); it, the arg types and the
+    // userdata outlive the closure, which is freed at the end.
+    unsafe {
+        low::prep_cif(
+            &mut cif,
+            low::ffi_abi_FFI_DEFAULT_ABI,
+            2,
+            &raw mut low::types::sint32,
+            arg_types.as_mut_ptr(),
+        )
+        .unwrap();
+        low::prep_closure(
+            closure,
+            &mut cif,
+            raw_add,
+            &(),
+            low::CodePtr(code.as_mut_ptr()),
+        )
+        .unwrap();
+    }
+    // SAFETY: the closure's code pointer, live until closure_free below.
+    let raw = unsafe { RawPtr::new(code.as_mut_ptr()) }.unwrap();
+
+    let typed = Callback::typed(|a: i32, b: i32| a + b).unwrap();
+    let offset = black_box(0);
+    let capturing = Callback::typed(move |a: i32, b: i32| a + b + offset).unwrap();
+    assert!(typed.is_direct() && !capturing.is_direct());
+    let dynamic = Callback::new(
+        Signature::new([CType::Int, CType::Int], CType::Int),
+        |args: &[Value]| match args {
+            [Value::Int(a), Value::Int(b)] => Value::Int(a + b),
+            _ => Value::Void,
+        },
+    )
+    .unwrap();
+    let pointer = |cb: &Callback| {
+        // SAFETY: the callback's code pointer, live for the whole benchmark.
+        unsafe { RawPtr::new(cb.code_ptr() as *mut c_void) }.unwrap()
+    };
+
+    let mut g = group(c, "callback");
+    for (name, op) in [
+        ("direct", c_add),
+        ("libffi", raw),
+        ("typed", pointer(&typed)),
+        ("typed_capturing", pointer(&capturing)),
+        ("dynamic", pointer(&dynamic)),
+    ] {
+        assert_eq!(fold.call((op, N)), want, "{name}");
+        g.bench_function(name, |b| {
+            b.iter(|| fold.call((black_box(op), black_box(N))))
+        });
+    }
+    g.finish();
+    drop((typed, capturing, dynamic));
+    // SAFETY: allocated above, no longer called.
+    unsafe { low::closure_free(closure) };
+}
+
+/// A struct by value: `double sum_double_pair(DoublePair p)` (two doubles,
+/// two SSE registers). Structs by value are not on this branch yet: once
+/// `c_struct!` and `CType::Struct` are, delete the `#[cfg(any())]` below and
+/// add `structs` to `targets`.
+#[cfg(any())]
+fn structs(c: &mut Criterion) {
+    rctypes::c_struct! {
+        pub struct DoublePair { pub x: f64, pub y: f64 }
+    }
+    let lib = library("structs");
+    let declared = CType::Struct(
+        rctypes::StructLayout::builder("DoublePair")
+            .field("x", CType::Double)
+            .field("y", CType::Double)
+            .build()
+            .unwrap(),
+    );
+    // SAFETY: structs.h: `double sum_double_pair(DoublePair p)`.
+    let dynamic = unsafe { lib.function("sum_double_pair", &[declared], CType::Double) }.unwrap();
+    let typed: TypedCFunc<(DoublePair,), f64> = dynamic.typed().unwrap();
+    // SAFETY: DoublePair is #[repr(C)] with C's layout.
+    let direct: extern "C" fn(DoublePair) -> f64 = unsafe { std::mem::transmute(dynamic.as_ptr()) };
+    let code = CodePtr::from_ptr(dynamic.as_ptr());
+    let cif = Cif::new([Type::structure([Type::f64(), Type::f64()])], Type::f64());
+    let p = DoublePair { x: 0.5, y: 1.5 };
+    let mut g = group(c, "struct_by_value");
+    g.bench_function("direct", |b| b.iter(|| black_box(direct)(black_box(p))));
+    g.bench_function("libffi", |b| {
+        b.iter(|| {
+            let mut q = black_box(p);
+            raw_call::<f64>(&cif, code, &mut [ptr(&mut q)])
+        })
+    });
+    g.bench_function("typed", |b| b.iter(|| typed.call((black_box(p),))));
+    g.bench_function("dynamic", |b| {
+        b.iter(|| dynamic.call(&[black_box(p).into()]))
+    });
+    g.finish();
+}
+
+fn main() {
+    let mut c = Criterion::default().without_plots().configure_from_args();
+    scalars(&mut c);
+    arrays(&mut c);
+    callbacks(&mut c);
+    c.final_summary();
+
+    let mut unwrap = Row::new("`void noop(void)`, result unwrapped", "noop");
+    unwrap.variants = [None, None, None, Some("dynamic_unwrap")];
+    let mut callback = Row::new("callback round trip", "callback");
+    callback.calls = N as f64;
+    let mut capturing = Row::new("callback round trip, capturing closure", "callback");
+    capturing.variants[2] = Some("typed_capturing");
+    capturing.variants[3] = None;
+    capturing.calls = N as f64;
+    let rows = [
+        Row::new("`void noop(void)`", "noop"),
+        unwrap,
+        Row::new("`int add(int, int)`", "int(int,int)"),
+        Row::new("`double add(double, double)`", "double(double,double)"),
+        Row::new("6 mixed int/float arguments", "mixed6"),
+        Row::new("10 ints, 4 on the stack", "spill10"),
+        Row::new("`compute_mean`, 16 floats (ndpointer)", "compute_mean(16)"),
+        Row::new(
+            "`compute_mean`, 10^8 floats (ndpointer)",
+            "compute_mean(100M)",
+        ),
+        Row::new(
+            "`compute_mean`, 10^8-float array, C reads 16",
+            "compute_mean(100M, C reads 16)",
+        ),
+        callback,
+        capturing,
+        Row::new("struct by value (two doubles)", "struct_by_value"),
+    ];
+    ratios::print_table(&rows);
+
+    // What the ndpointer checks add, whatever the array's size.
+    let overhead = |group| {
+        let row = Row::new("", group);
+        Some(row.ns(3)? - row.ns(0)?)
+    };
+    if let (Some(small), Some(large)) = (
+        overhead("compute_mean(16)"),
+        overhead("compute_mean(100M, C reads 16)"),
+    ) {
+        println!(
+            "\nndpointer call overhead (dynamic - direct): {small:.1} ns with 16 elements, \
+             {large:.1} ns with 100,000,000"
+        );
+    }
+}
