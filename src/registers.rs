@@ -362,3 +362,80 @@ impl Plan {
         }
     }
 }
+
+#[cfg(all(test, target_arch = "x86_64", not(windows)))]
+mod tests {
+    use super::*;
+
+    fn shape(args: &[CType], ret: CType) -> Option<(Shape, RetClass)> {
+        Plan::for_signature(args, &ret, false).map(|p| (p.shape, p.ret))
+    }
+
+    #[test]
+    fn each_signature_takes_the_smallest_shape_that_holds_it() {
+        use CType::*;
+        assert_eq!(shape(&[], Void), Some((Shape::Ints, RetClass::Integer)));
+        assert_eq!(
+            shape(&[Int, VoidP, LongLong, Bool, Short, SizeT], Double),
+            Some((Shape::Ints, RetClass::Float)),
+            "six integers, a floating result"
+        );
+        assert_eq!(
+            shape(&[Float], Int),
+            Some((Shape::Registers, RetClass::Integer))
+        );
+        assert_eq!(
+            shape(
+                &[const { Int }; 6]
+                    .iter()
+                    .chain(&[const { Double }; 8])
+                    .cloned()
+                    .collect::<Vec<_>>(),
+                Float
+            ),
+            Some((Shape::Registers, RetClass::Float)),
+            "every register"
+        );
+        assert_eq!(
+            shape(&[const { Int }; 7], Int),
+            Some((Shape::Spill, RetClass::Integer)),
+            "a seventh integer goes on the stack"
+        );
+        assert_eq!(
+            shape(&[const { Double }; 16], Double),
+            Some((Shape::Spill, RetClass::Float)),
+            "eight doubles on the stack"
+        );
+        assert_eq!(
+            shape(&[const { Double }; 17], Double),
+            None,
+            "nine past the registers"
+        );
+        assert_eq!(shape(&[LongDouble], Int), None);
+        assert_eq!(shape(&[Int], LongDouble), None);
+        assert_eq!(
+            Plan::for_signature(&[Int], &Int, true).map(|p| p.shape),
+            None,
+            "variadic"
+        );
+    }
+
+    #[test]
+    fn registers_fill_in_prototype_order_and_spill_past_their_shape() {
+        let mut regs = Registers::<FLOAT_REGS, STACK_SLOTS>::new();
+        for i in 0..7 {
+            regs.push(i, Kind::I32);
+        }
+        regs.push(2.5f64.to_bits(), Kind::F64);
+        assert_eq!(regs.ints, [0, 1, 2, 3, 4, 5]);
+        assert_eq!(regs.all_floats()[0], 2.5);
+        assert_eq!(regs.all_stack()[0], 6, "the seventh integer");
+        let ints = Registers::<0, 0>::new();
+        assert_eq!(
+            ints.all_floats(),
+            [0.0; FLOAT_REGS],
+            "a shape without them passes zeros"
+        );
+        assert_eq!(ints.all_stack(), [0; STACK_SLOTS]);
+    }
+}

@@ -150,3 +150,73 @@ fn typed_calls_allocate_nothing() {
     let add: TypedCFunc<(i32, i32), i32> = unsafe { lib.typed("add_int") }.unwrap();
     assert_eq!(allocations(|| assert_eq!(add.call((2, 3)), 5)), 0);
 }
+
+#[test]
+fn a_call_with_no_arguments_allocates_nothing() {
+    // SAFETY: `void noop(void)`.
+    let noop = unsafe { abi().function("noop", &[], CType::Void) }.unwrap();
+    for f in [noop.clone(), noop.via_libffi()] {
+        assert_eq!(
+            allocations(|| assert_eq!(f.call(&[]).unwrap(), Value::Void)),
+            0
+        );
+    }
+}
+
+#[test]
+fn ndpointer_arguments_allocate_nothing() {
+    use ndarray::Array1;
+    use rctypes::{Dim, ndpointer};
+    // SAFETY: the project's own library has no initialisers.
+    let lib = unsafe { rctypes::load_library("mean", env!("RCTYPES_CSRC_DIR")) }.unwrap();
+    let spec = ndpointer()
+        .dtype("float32")
+        .ndim(1)
+        .shape([Dim::Arg(2)])
+        .flags("C_CONTIGUOUS")
+        .read_only()
+        .build()
+        .unwrap();
+    // SAFETY: `float compute_mean(float *A, int n)` reads n floats.
+    let mean =
+        unsafe { lib.function("compute_mean", &[spec.into(), CType::Int], CType::Float) }.unwrap();
+    let a = Array1::from_vec(vec![1.0f32, 2.0, 3.0, 6.0]);
+    for f in [mean.clone(), mean.via_libffi()] {
+        let n = allocations(|| {
+            assert_eq!(f.call(&[(&a).into(), 4.into()]).unwrap(), Value::Float(3.0));
+        });
+        assert_eq!(n, 0);
+    }
+}
+
+#[test]
+fn callbacks_allocate_nothing_per_call() {
+    use rctypes::{Callback, RawPtr, Signature, TypedCallback};
+    // SAFETY: the project's own library has no initialisers.
+    let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR")) }.unwrap();
+    type Binop = TypedCallback<(i32, i32), i32>;
+    // SAFETY: `long long fold_calls(int (*op)(int, int), int n)`: the sum of op(i, 1).
+    let fold: TypedCFunc<(&Binop, i32), i64> = unsafe { lib.typed("fold_calls") }.unwrap();
+    let direct: Binop = Callback::typed(|a: i32, b: i32| a + b).unwrap();
+    let k = std::hint::black_box(0);
+    let capturing: Binop = Callback::typed(move |a: i32, b: i32| a + b + k).unwrap();
+    assert!(direct.is_direct() && !capturing.is_direct());
+    for cb in [&direct, &capturing] {
+        let n = allocations(|| assert_eq!(fold.try_call((cb, 100)).unwrap(), 5050));
+        assert_eq!(n, 0, "direct: {}", cb.is_direct());
+    }
+    let dynamic = Callback::new(
+        Signature::new([CType::Int, CType::Int], CType::Int),
+        |args: &[Value]| match args {
+            [Value::Int(a), Value::Int(b)] => Value::Int(a + b),
+            _ => Value::Void,
+        },
+    )
+    .unwrap();
+    // SAFETY: as above, through a raw pointer to the callback's code.
+    let fold_raw: TypedCFunc<(RawPtr, i32), i64> = unsafe { lib.typed("fold_calls") }.unwrap();
+    // SAFETY: the callback's code pointer, alive through the calls below.
+    let op = unsafe { RawPtr::new(dynamic.code_ptr() as *mut _) }.unwrap();
+    let n = allocations(|| assert_eq!(fold_raw.call((op, 100)), 5050));
+    assert_eq!(n, 0, "dynamic callback");
+}

@@ -185,6 +185,25 @@ mod tests {
     }
 
     #[test]
+    fn each_call_gets_only_its_own_failure() {
+        let slot = FailureSlot::default();
+        let outer = CallScope::enter();
+        let inner = CallScope::enter();
+        slot.record("inner".into());
+        assert_eq!(inner.exit().as_deref(), Some("inner"));
+        let sibling = CallScope::enter();
+        assert_eq!(sibling.exit(), None, "taken by the call it happened in");
+        assert_eq!(outer.exit(), None);
+        // A scope left open (never exited) does not hand its failure on.
+        let outer = CallScope::enter();
+        let _lost = CallScope::enter();
+        slot.record("lost".into());
+        DEPTH.with(|d| d.set(d.get() - 1));
+        assert_eq!(outer.exit(), None);
+        assert_eq!(WAITING.with(Cell::get), 0, "nothing left waiting");
+    }
+
+    #[test]
     fn with_no_call_running_the_callback_keeps_it() {
         let slot = FailureSlot::default();
         slot.record("alone".into());

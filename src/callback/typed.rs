@@ -554,7 +554,7 @@ macro_rules! callback_arity {
 
 /// The direct trampolines of zero-sized closures of type `F` (see
 /// [`Callback::typed`]), one per signature.
-struct Direct<F, Args, Ret>(PhantomData<fn() -> (F, Args, Ret)>);
+struct Direct<F, Args, Ret>(PhantomData<fn(F, Args) -> Ret>);
 
 /// Records a direct trampoline's failure for the call running on this
 /// thread, or in `F`'s type slot, and gives C zero.
