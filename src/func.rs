@@ -497,13 +497,18 @@ impl CFunc {
         // binding's promise.
         let decode = |kind| unsafe { decode_kind(ret.0.as_ptr(), &self.ret, kind, true) };
         // The commonest results are built right where the caller gets them
-        // (an integer narrower than the register is in its low bits); the
-        // rest go through `decode_kind`.
-        let word = u64::from_ne_bytes(ret.0[..8].try_into().expect("8 bytes"));
+        // (an `int` is widened to the whole register, a `float` is in the
+        // slot's first bytes); the rest go through `decode_kind`.
+        let [b0, b1, b2, b3, b4, b5, b6, b7, ..] = ret.0;
+        let word = u64::from_ne_bytes([b0, b1, b2, b3, b4, b5, b6, b7]);
         match (&self.errcheck, self.ret_kind) {
             (None, Kind::Void) => Ok(Value::Void),
             (None, Kind::I32) => Ok(Value::Int(word as i32 as i128)),
             (None, Kind::I64) => Ok(Value::Int(word as i64 as i128)),
+            (None, Kind::F32) => {
+                let [b0, b1, b2, b3, ..] = ret.0;
+                Ok(Value::Float(f32::from_ne_bytes([b0, b1, b2, b3]) as f64))
+            }
             (None, Kind::F64) => Ok(Value::Float(f64::from_bits(word))),
             (None, kind) => Ok(decode(kind)),
             (Some(check), kind) => self.check_result(check, decode(kind), args),
