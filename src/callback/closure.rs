@@ -29,6 +29,10 @@ const INLINE_ARGS: usize = 8;
 /// closure over dynamic [`Value`]s; [`Callback::typed`] takes a closure over
 /// Rust types and derives the signature from them (it gives a
 /// [`TypedCallback`](crate::TypedCallback), which is a `Callback` too).
+/// C reaches the closure through a libffi closure, or, for a typed closure
+/// that captures nothing, through a trampoline compiled for its type, which
+/// is several times faster ([`is_direct`](Self::is_direct); see the
+/// [performance notes](crate::doc::performance)).
 ///
 /// # Passing it to C
 ///

@@ -2,7 +2,9 @@
 //! `CFUNCTYPE`), and what is built on them.
 //!
 //! - [`Callback`] and [`TypedCallback`]: a closure behind a libffi closure,
-//!   dynamic over [`Value`](crate::Value)s or typed over Rust types.
+//!   dynamic over [`Value`](crate::Value)s or typed over Rust types; a typed
+//!   closure that captures nothing gets a trampoline compiled for it
+//!   instead, as fast as a C function (see [`Callback::typed`]).
 //! - [`Signature`]: the function pointer type, for [`CType::FuncPtr`](crate::CType::FuncPtr).
 //! - [`Allocator`]: the allocator pattern, C asking the host for arrays.
 //! - [`RowPointers`] and [`RowPointersMut`]: a 2-D array as the `T**` of one
