@@ -19,6 +19,7 @@ const LIBRARIES: &[(&str, &[&str])] = &[
     ("sample", &["sample.c"]),
     ("rows", &["rows.c"]),
     ("abi", &["abi.c"]),
+    ("structs", &["structs.c"]),
 ];
 
 fn main() {

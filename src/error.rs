@@ -92,6 +92,39 @@ pub enum Error {
         /// What was there.
         given: String,
     },
+    /// A struct or union declaration that C would reject: a zero-width or
+    /// over-wide bitfield, a bitfield of a non-integer type, a packing or
+    /// alignment that is not a power of two, a duplicate field.
+    #[error("{name}: {message}")]
+    Layout {
+        /// `struct Name` or `union Name`.
+        name: String,
+        /// What is wrong, naming the field.
+        message: String,
+    },
+    /// Two layouts that should agree (a Rust struct and the C declaration)
+    /// differ: the first difference, with both values.
+    #[error("{name}: {field}: {message}")]
+    LayoutMismatch {
+        /// `struct Name` or `union Name`.
+        name: String,
+        /// The first field that differs (`` field `d` ``), or `size`,
+        /// `alignment`, `kind` for the whole.
+        field: String,
+        /// Both values: `offset 1 in the Rust struct, 8 in the declared layout`.
+        message: String,
+    },
+    /// A field read or written by name that does not exist, or a value that
+    /// does not fit it.
+    #[error("{name}.{field}: {message}")]
+    Field {
+        /// `struct Name` or `union Name`.
+        name: String,
+        /// The field's path, as given (`inner.values[2]`).
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
     /// An error raised by a result check ([`CFunc::with_errcheck`](crate::CFunc::with_errcheck)).
     #[error("{function}: {message}")]
     Check {

@@ -45,6 +45,9 @@
 //!   [`CFunc::call`] is then safe and checks every argument.
 //! - [`TypedCFunc`]: the same function with its signature as Rust types, called
 //!   directly with no libffi and no per-call checks.
+//! - [`StructLayout`] ([`layout`]): structs and unions with exact C layouts
+//!   (padding, `pack`, `_Alignas`, bitfields), passed by value or by address;
+//!   [`c_struct!`] declares `#[repr(C)]` Rust structs checked against them.
 //! - [`Error`]: one error type naming the library, symbol, argument and what
 //!   was expected versus given.
 //! - [`CBuild`] ([`cbuild`]): compiles C from strings or files at run time and
@@ -63,6 +66,7 @@ pub mod doc;
 mod errno;
 mod error;
 mod func;
+pub mod layout;
 mod library;
 mod longdouble;
 mod registers;
@@ -74,7 +78,10 @@ pub use ctype::CType;
 pub use errno::{get_errno, set_errno};
 pub use error::{Error, Result};
 pub use func::{CFunc, ErrCheck};
+#[doc(hidden)]
+pub use layout::private as __private;
+pub use layout::{Bits, CStruct, Composite, Field, StructBuilder, StructLayout, StructValue};
 pub use library::{Library, OpenFlags, Variable, load_library};
 pub use longdouble::LongDouble;
 pub use typed::{ArgList, CArg, CRet, TypedCFunc};
-pub use value::{ArrayArg, FromValue, RawPtr, Scalar, StringBuffer, Value};
+pub use value::{ArrayArg, CData, FromValue, RawPtr, Scalar, StringBuffer, Value};

@@ -10,8 +10,8 @@
 //! its own prototype assigns: one shim per result class covers every such
 //! signature, with no `ffi_call` interpretation of a cif.
 //!
-//! Signatures outside this set (more arguments, `long double`, variadic)
-//! take libffi, and tests check both routes give identical results.
+//! Signatures outside this set (more arguments, `long double`, structs by
+//! value, variadic) take libffi, and tests check both routes give identical results.
 
 use std::ffi::c_void;
 
@@ -79,7 +79,7 @@ impl Plan {
         for ty in args {
             match ty.kind() {
                 Kind::F32 | Kind::F64 => floats += 1,
-                Kind::LongDouble | Kind::Void => return None,
+                Kind::LongDouble | Kind::Void | Kind::Aggregate => return None,
                 _ => ints += 1,
             }
         }
@@ -88,7 +88,7 @@ impl Plan {
         }
         let ret = match ret.kind() {
             Kind::F32 | Kind::F64 => RetClass::Float,
-            Kind::LongDouble => return None,
+            Kind::LongDouble | Kind::Aggregate => return None,
             _ => RetClass::Integer,
         };
         Some(Plan { ret })

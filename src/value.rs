@@ -9,6 +9,7 @@ use std::ptr::NonNull;
 
 use crate::ctype::{CType, Kind};
 use crate::error::{Error, Mismatch, Result};
+use crate::layout::StructValue;
 use crate::longdouble::LongDouble;
 
 /// One argument given to, or one result returned by, a dynamic call.
@@ -52,6 +53,10 @@ pub enum Value<'a> {
     /// Rust memory lent to C for the call: a slice, a `byref` out-parameter
     /// or a [`StringBuffer`].
     Array(ArrayArg<'a>),
+    /// A struct or union by value ([`StructValue`]): owned, or borrowed for
+    /// the call. Where a pointer to it is declared `const`, its address is
+    /// passed instead (ctypes' automatic `byref`).
+    Struct(Cow<'a, StructValue>),
 }
 
 /// An address that came from C, such as the `void*` a function returned.
@@ -111,13 +116,18 @@ pub struct ArrayArg<'a> {
 
 impl<'a> ArrayArg<'a> {
     /// Lends a slice for reading.
-    pub fn from_slice<T: Scalar>(data: &'a [T]) -> Self {
-        Self::raw(data.as_ptr() as *mut c_void, T::CTYPE, data.len(), false)
+    pub fn from_slice<T: CData>(data: &'a [T]) -> Self {
+        Self::raw(data.as_ptr() as *mut c_void, T::ctype(), data.len(), false)
     }
 
     /// Lends a slice for reading and writing.
-    pub fn from_mut_slice<T: Scalar>(data: &'a mut [T]) -> Self {
-        Self::raw(data.as_mut_ptr() as *mut c_void, T::CTYPE, data.len(), true)
+    pub fn from_mut_slice<T: CData>(data: &'a mut [T]) -> Self {
+        Self::raw(
+            data.as_mut_ptr() as *mut c_void,
+            T::ctype(),
+            data.len(),
+            true,
+        )
     }
 
     /// Builds a descriptor for memory the caller has borrowed for `'a`.
@@ -177,6 +187,46 @@ pub unsafe trait Scalar: Copy + Send + Sync + 'static {
     fn into_value(self) -> Value<'static>;
     /// The value from a dynamic [`Value`], range-checked.
     fn from_value(value: &Value<'_>) -> Result<Self>;
+}
+
+/// Rust types with a C type: the element types of slices and pointers lent
+/// to C, and the field types of [`c_struct!`](crate::c_struct) structs.
+///
+/// Implemented for every [`Scalar`], for arrays `[T; N]` of `CData` types
+/// (C's `T[N]`), for `Option<RawPtr>` (a `void*` field that may be null), and
+/// by [`c_struct!`](crate::c_struct) for the structs it declares.
+///
+/// # Safety
+///
+/// `ctype()` must have exactly the size, alignment and representation of
+/// `Self`, and every value C may store in a `ctype()` must be a valid `Self`
+/// (for `_Bool`, 0 and 1).
+pub unsafe trait CData: Copy + 'static {
+    /// The C type with this representation.
+    fn ctype() -> CType;
+}
+
+// SAFETY: a Scalar's CTYPE is its representation.
+unsafe impl<T: Scalar> CData for T {
+    #[inline]
+    fn ctype() -> CType {
+        T::CTYPE
+    }
+}
+
+// SAFETY: a Rust array is its elements one after another, as C's.
+unsafe impl<T: CData, const N: usize> CData for [T; N] {
+    fn ctype() -> CType {
+        CType::array(T::ctype(), N)
+    }
+}
+
+// SAFETY: Option<RawPtr> is a nullable pointer (NonNull's niche), and every
+// address C stores is a valid RawPtr or None.
+unsafe impl CData for Option<RawPtr> {
+    fn ctype() -> CType {
+        CType::VoidP
+    }
 }
 
 macro_rules! int_scalar {
@@ -312,37 +362,37 @@ impl From<RawPtr> for Value<'_> {
     }
 }
 
-impl<'a, T: Scalar> From<&'a [T]> for Value<'a> {
+impl<'a, T: CData> From<&'a [T]> for Value<'a> {
     fn from(v: &'a [T]) -> Self {
         Value::Array(ArrayArg::from_slice(v))
     }
 }
 
-impl<'a, T: Scalar> From<&'a mut [T]> for Value<'a> {
+impl<'a, T: CData> From<&'a mut [T]> for Value<'a> {
     fn from(v: &'a mut [T]) -> Self {
         Value::Array(ArrayArg::from_mut_slice(v))
     }
 }
 
-impl<'a, T: Scalar, const N: usize> From<&'a [T; N]> for Value<'a> {
+impl<'a, T: CData, const N: usize> From<&'a [T; N]> for Value<'a> {
     fn from(v: &'a [T; N]) -> Self {
         Value::Array(ArrayArg::from_slice(v))
     }
 }
 
-impl<'a, T: Scalar, const N: usize> From<&'a mut [T; N]> for Value<'a> {
+impl<'a, T: CData, const N: usize> From<&'a mut [T; N]> for Value<'a> {
     fn from(v: &'a mut [T; N]) -> Self {
         Value::Array(ArrayArg::from_mut_slice(v))
     }
 }
 
-impl<'a, T: Scalar> From<&'a Vec<T>> for Value<'a> {
+impl<'a, T: CData> From<&'a Vec<T>> for Value<'a> {
     fn from(v: &'a Vec<T>) -> Self {
         Value::Array(ArrayArg::from_slice(v))
     }
 }
 
-impl<'a, T: Scalar> From<&'a mut Vec<T>> for Value<'a> {
+impl<'a, T: CData> From<&'a mut Vec<T>> for Value<'a> {
     fn from(v: &'a mut Vec<T>) -> Self {
         Value::Array(ArrayArg::from_mut_slice(v))
     }
@@ -357,7 +407,7 @@ impl<'a, T: Into<Value<'a>>> From<Option<T>> for Value<'a> {
 
 impl<'a> Value<'a> {
     /// ctypes' `byref(x)`: lends `x` to C as a `T*` out-parameter.
-    pub fn byref<T: Scalar>(x: &'a mut T) -> Value<'a> {
+    pub fn byref<T: CData>(x: &'a mut T) -> Value<'a> {
         Value::Array(ArrayArg::from_mut_slice(std::slice::from_mut(x)))
     }
 
@@ -392,6 +442,7 @@ impl<'a> Value<'a> {
             Value::Null => "null".into(),
             Value::Pointer(p) => format!("pointer {:#x}", p.addr()),
             Value::Array(a) => a.describe(),
+            Value::Struct(s) => format!("{} value", s.layout().title()),
         }
     }
 
@@ -409,6 +460,7 @@ impl<'a> Value<'a> {
             Value::Null | Value::Pointer(_) => CType::VoidP,
             Value::Array(a) if a.writable => CType::pointer(a.elem.clone()),
             Value::Array(a) => CType::const_pointer(a.elem.clone()),
+            Value::Struct(s) => s.ctype(),
             other => {
                 return Err(Mismatch {
                     expected: "a value C's `...` can take".into(),
@@ -494,6 +546,40 @@ impl<T: FromValue> FromValue for Option<T> {
             Value::Null => Ok(None),
             other => T::from_value(other).map(Some),
         }
+    }
+}
+
+impl FromValue for StructValue {
+    fn from_value(value: &Value<'_>) -> Result<Self> {
+        match value {
+            Value::Struct(s) => Ok(s.clone().into_owned()),
+            other => Err(Error::Conversion {
+                expected: "a struct".into(),
+                given: other.describe(),
+            }),
+        }
+    }
+}
+
+/// An owned struct, passed by value.
+impl From<StructValue> for Value<'_> {
+    fn from(v: StructValue) -> Self {
+        Value::Struct(Cow::Owned(v))
+    }
+}
+
+/// A borrowed struct: passed by value, or by address to a `const` pointer.
+impl<'a> From<&'a StructValue> for Value<'a> {
+    fn from(v: &'a StructValue) -> Self {
+        Value::Struct(Cow::Borrowed(v))
+    }
+}
+
+/// A struct lent to C to write: by address, for a `POINTER(struct)`.
+impl<'a> From<&'a mut StructValue> for Value<'a> {
+    fn from(v: &'a mut StructValue) -> Self {
+        let ctype = v.ctype();
+        Value::Array(ArrayArg::raw(v.as_mut_ptr() as *mut c_void, ctype, 1, true))
     }
 }
 
@@ -634,6 +720,28 @@ pub(crate) fn encode(
     Ok(())
 }
 
+/// The address of a struct argument's bytes, which libffi copies by value,
+/// after checking the value has the declared layout: a [`Value::Struct`], or
+/// one struct lent by reference.
+pub(crate) fn encode_aggregate(
+    value: &Value<'_>,
+    ty: &CType,
+) -> std::result::Result<*mut c_void, Mismatch> {
+    let fits = |l: &std::sync::Arc<crate::StructLayout>| match ty {
+        CType::Struct(d) => std::sync::Arc::ptr_eq(d, l) || d.is_compatible(l),
+        _ => false,
+    };
+    match value {
+        Value::Struct(s) if fits(s.layout()) => Ok(s.as_ptr() as *mut c_void),
+        Value::Array(a) if a.len == 1 && a.elem.layout().is_some_and(fits) => Ok(a.ptr),
+        Value::Struct(_) | Value::Array(_) => Err(Mismatch {
+            expected: ty.to_string(),
+            given: format!("{}, whose layout differs", value.describe()),
+        }),
+        _ => Err(mismatch(ty, value)),
+    }
+}
+
 /// `value` converted to a `long double`.
 pub(crate) fn encode_long_double(
     value: &Value<'_>,
@@ -704,7 +812,7 @@ fn encode_word_general(
             Ok((f as f32).to_bits() as u64)
         }
         (Kind::Ptr, _) => Ok(encode_pointer(value, ty, keep)? as usize as u64),
-        (Kind::Void | Kind::LongDouble, _) => Err(mismatch(ty, value)),
+        (Kind::Void | Kind::LongDouble | Kind::Aggregate, _) => Err(mismatch(ty, value)),
         _ => {
             let i = match value {
                 Value::Int(i) => *i,
@@ -782,6 +890,14 @@ fn encode_pointer(
         }
         Value::Str(s) if *ty == CType::WCharP => Ok(keep.hold(wide_bytes(s))),
         Value::CStr(s) if is_char_ptr(ty) => Ok(s.as_ptr() as *const c_void),
+        Value::Struct(s) => match ty {
+            CType::ConstPointer(p) if elem_fits(&s.ctype(), p) => Ok(s.as_ptr() as *const c_void),
+            CType::VoidP | CType::Pointer(_) => Err(Mismatch {
+                expected: format!("{ty} (C writes: lend a mutable borrow)"),
+                given: format!("{}, which is read-only", value.describe()),
+            }),
+            _ => Err(mismatch(ty, value)),
+        },
         Value::Array(a) => {
             let fits = match ty {
                 CType::VoidP => a.writable,
@@ -882,6 +998,11 @@ pub(crate) unsafe fn decode_kind(
                 std::ptr::copy_nonoverlapping(ptr, bytes.as_mut_ptr(), LongDouble::SIZE);
                 Value::LongDouble(LongDouble::from_bytes(bytes))
             }
+            Kind::Aggregate => match ty {
+                CType::Struct(l) => Value::Struct(Cow::Owned(StructValue::copy_from(l, ptr))),
+                // Arrays are never results, and fields read them element-wise.
+                _ => Value::Void,
+            },
             Kind::Ptr => {
                 let addr = (ptr as *const *mut c_void).read_unaligned();
                 if addr.is_null() {

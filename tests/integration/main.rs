@@ -7,4 +7,5 @@ mod calls;
 mod cbuild;
 mod library;
 mod routes;
+mod structs;
 mod types;
