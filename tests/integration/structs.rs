@@ -2,5 +2,7 @@
 //! by address, Rust structs declared with `c_struct!`, fields by name, and
 //! the seed's record arrays.
 
+mod by_value;
 mod layout_vs_c;
 mod spec;
+mod types;
