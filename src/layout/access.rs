@@ -220,6 +220,8 @@ pub(crate) unsafe fn write(
     match ty {
         CType::Struct(inner) => match value {
             Value::Struct(s) if s.layout().is_compatible(inner) => {
+                // The bytes may go into a Rust struct: no invalid _Bool.
+                super::rust::check_valid(inner, s.as_bytes()).map_err(err)?;
                 // SAFETY: the field has the size of `inner`, as `s` does.
                 unsafe { std::ptr::copy_nonoverlapping(s.as_bytes().as_ptr(), at, inner.size()) };
                 Ok(())

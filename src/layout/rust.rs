@@ -482,16 +482,13 @@ impl StructLayout {
         if self.size() != declared.size() {
             return Err((
                 whole("size"),
-                both(format!("size {}", self.size()), declared.size().to_string()),
+                both(self.size().to_string(), declared.size().to_string()),
             ));
         }
         if self.align() != declared.align() {
             return Err((
                 whole("alignment"),
-                both(
-                    format!("alignment {}", self.align()),
-                    declared.align().to_string(),
-                ),
+                both(self.align().to_string(), declared.align().to_string()),
             ));
         }
         Ok(())

@@ -2,7 +2,10 @@
 //! by address, Rust structs declared with `c_struct!`, fields by name, and
 //! the seed's record arrays.
 
+mod by_pointer;
 mod by_value;
+mod fields;
 mod layout_vs_c;
+mod rust_structs;
 mod spec;
 mod types;
