@@ -180,7 +180,7 @@ mod sysv {
 
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub(super) enum Class {
-        NoClass,
+        Empty,
         Integer,
         Sse,
         X87,
@@ -193,7 +193,7 @@ mod sysv {
         use Class::*;
         match (a, b) {
             _ if a == b => a,
-            (NoClass, x) | (x, NoClass) => x,
+            (Empty, x) | (x, Empty) => x,
             (Memory, _) | (_, Memory) => Memory,
             (Integer, _) | (_, Integer) => Integer,
             (X87 | X87Up, _) | (_, X87 | X87Up) => Memory,
@@ -206,7 +206,7 @@ mod sysv {
         if l.size() > 16 {
             return None;
         }
-        let mut classes = vec![Class::NoClass; l.size().div_ceil(8)];
+        let mut classes = vec![Class::Empty; l.size().div_ceil(8)];
         for f in l.fields() {
             leaves(f.ctype(), f.offset(), &mut classes)?;
         }

@@ -54,8 +54,16 @@ fn int_pair_in_one_integer_register() {
         &[CType::Int, CType::Int],
         d.int_pair.clone(),
     );
-    let sum = bind("sum_int_pair", &[d.int_pair.clone()], CType::Int);
-    let swap = bind("swap_int_pair", &[d.int_pair.clone()], d.int_pair.clone());
+    let sum = bind(
+        "sum_int_pair",
+        std::slice::from_ref(&d.int_pair),
+        CType::Int,
+    );
+    let swap = bind(
+        "swap_int_pair",
+        std::slice::from_ref(&d.int_pair),
+        d.int_pair.clone(),
+    );
     assert!(!sum.uses_register_route() && !make.uses_register_route());
     let p = make.call(&[3.into(), (-4).into()]).unwrap();
     assert_eq!((get::<i32>(&p, "a"), get::<i32>(&p, "b")), (3, -4));
@@ -94,18 +102,16 @@ fn seven_pairs_spill_from_registers_to_the_stack() {
         .sum();
     let args: Vec<Value> = pairs.iter().map(|p| (*p).into()).collect();
     assert_eq!(f.call(&args).unwrap(), Value::Int(expected as i128));
-    let typed: TypedCFunc<
-        (
-            IntPair,
-            IntPair,
-            IntPair,
-            IntPair,
-            IntPair,
-            IntPair,
-            IntPair,
-        ),
-        i32,
-    > = f.typed().unwrap();
+    type Seven = (
+        IntPair,
+        IntPair,
+        IntPair,
+        IntPair,
+        IntPair,
+        IntPair,
+        IntPair,
+    );
+    let typed: TypedCFunc<Seven, i32> = f.typed().unwrap();
     let p = &pairs;
     assert_eq!(
         typed.call((p[0], p[1], p[2], p[3], p[4], p[5], p[6])),
@@ -121,7 +127,11 @@ fn float_pair_in_one_sse_register() {
         &[CType::Float, CType::Float],
         d.float_pair.clone(),
     );
-    let sum = bind("sum_float_pair", &[d.float_pair.clone()], CType::Float);
+    let sum = bind(
+        "sum_float_pair",
+        std::slice::from_ref(&d.float_pair),
+        CType::Float,
+    );
     let scale = bind(
         "scale_float_pair",
         &[d.float_pair.clone(), CType::Float],
@@ -200,7 +210,11 @@ fn small_mixed_structs() {
         &[CType::Char, CType::Short],
         d.char_short.clone(),
     );
-    let sum = bind("sum_char_short", &[d.char_short.clone()], CType::Int);
+    let sum = bind(
+        "sum_char_short",
+        std::slice::from_ref(&d.char_short),
+        CType::Int,
+    );
     let v = make.call(&[(-3).into(), 12.into()]).unwrap();
     assert_eq!((get::<i8>(&v, "c"), get::<i16>(&v, "s")), (-3, 12));
     assert_eq!(sum.call(&[v]).unwrap(), Value::Int(11997));
@@ -215,7 +229,11 @@ fn small_mixed_structs() {
         &[CType::Float, CType::Int],
         d.float_int.clone(),
     );
-    let sum = bind("sum_float_int", &[d.float_int.clone()], CType::Double);
+    let sum = bind(
+        "sum_float_int",
+        std::slice::from_ref(&d.float_int),
+        CType::Double,
+    );
     let v = make.call(&[0.5.into(), 7.into()]).unwrap();
     assert_eq!(v.to::<FloatInt>().unwrap(), FloatInt { f: 0.5, i: 7 });
     assert_eq!(sum.call(&[v]).unwrap(), Value::Float(700.5));
@@ -224,7 +242,11 @@ fn small_mixed_structs() {
         &[CType::Double, CType::Int],
         d.double_int.clone(),
     );
-    let sum = bind("sum_double_int", &[d.double_int.clone()], CType::Double);
+    let sum = bind(
+        "sum_double_int",
+        std::slice::from_ref(&d.double_int),
+        CType::Double,
+    );
     let v = make.call(&[0.25.into(), (-2).into()]).unwrap();
     assert_eq!(v.to::<DoubleInt>().unwrap(), DoubleInt { d: 0.25, i: -2 });
     assert_eq!(sum.call(&[v]).unwrap(), Value::Float(-199.75));
@@ -287,8 +309,12 @@ fn three_and_four_doubles_go_in_memory() {
     );
 
     let make = bind("make_vec4", &vec![CType::Double; 4], d.vec4.clone());
-    let sum = bind("sum_vec4", &[d.vec4.clone()], CType::Double);
-    let reverse = bind("reverse_vec4", &[d.vec4.clone()], d.vec4.clone());
+    let sum = bind("sum_vec4", std::slice::from_ref(&d.vec4), CType::Double);
+    let reverse = bind(
+        "reverse_vec4",
+        std::slice::from_ref(&d.vec4),
+        d.vec4.clone(),
+    );
     let v = make
         .call(&[1.0.into(), 2.0.into(), 3.0.into(), 4.0.into()])
         .unwrap();
@@ -319,7 +345,7 @@ fn large_struct_with_arrays_both_ways() {
         &[CType::Int, CType::Double, CType::CharP],
         d.big.clone(),
     );
-    let sum = bind("sum_big", &[d.big.clone()], CType::Double);
+    let sum = bind("sum_big", std::slice::from_ref(&d.big), CType::Double);
     let bump = bind("bump_big", &[d.big.clone(), CType::Double], d.big.clone());
     let b = make.call(&[3.into(), 0.5.into(), "abc".into()]).unwrap();
     assert_eq!(get::<String>(&b, "name"), "abc");
@@ -356,12 +382,16 @@ fn small_structs_holding_arrays() {
         &vec![CType::Int; 3],
         d.int_triple.clone(),
     );
-    let sum = bind("sum_int_triple", &[d.int_triple.clone()], CType::Int);
+    let sum = bind(
+        "sum_int_triple",
+        std::slice::from_ref(&d.int_triple),
+        CType::Int,
+    );
     let t = make.call(&[1.into(), 2.into(), 3.into()]).unwrap();
     assert_eq!(t.to::<IntTriple>().unwrap(), IntTriple { v: [1, 2, 3] });
     assert_eq!(sum.call(&[t]).unwrap(), Value::Int(321));
     let make = bind("make_float4", &vec![CType::Float; 4], d.float4.clone());
-    let sum = bind("sum_float4", &[d.float4.clone()], CType::Float);
+    let sum = bind("sum_float4", std::slice::from_ref(&d.float4), CType::Float);
     let v = make
         .call(&[1.0.into(), 2.0.into(), 3.0.into(), 4.0.into()])
         .unwrap();
@@ -384,7 +414,7 @@ fn nested_structs() {
         &[CType::Int, CType::Int, CType::Double, CType::Double],
         d.nested.clone(),
     );
-    let sum = bind("sum_nested", &[d.nested.clone()], CType::Double);
+    let sum = bind("sum_nested", std::slice::from_ref(&d.nested), CType::Double);
     let n = make
         .call(&[1.into(), 2.into(), 3.0.into(), 4.0.into()])
         .unwrap();
@@ -403,7 +433,11 @@ fn nested_structs() {
         &[CType::Char, CType::Int, CType::Int],
         d.tagged_pair.clone(),
     );
-    let sum = bind("sum_tagged_pair", &[d.tagged_pair.clone()], CType::Int);
+    let sum = bind(
+        "sum_tagged_pair",
+        std::slice::from_ref(&d.tagged_pair),
+        CType::Int,
+    );
     let t = make.call(&[7.into(), 1.into(), 2.into()]).unwrap();
     assert_eq!(
         t.to::<TaggedPair>().unwrap(),
@@ -423,7 +457,11 @@ fn unions_by_value() {
         &[CType::Int],
         d.int_or_float.clone(),
     );
-    let bits = bind("int_or_float_bits", &[d.int_or_float.clone()], CType::Int);
+    let bits = bind(
+        "int_or_float_bits",
+        std::slice::from_ref(&d.int_or_float),
+        CType::Int,
+    );
     let u = from_int.call(&[0x3f80_0000.into()]).unwrap();
     assert_eq!(get::<f32>(&u, "f"), 1.0);
     let mut f = StructValue::new(d.int_or_float.layout().unwrap());
@@ -445,7 +483,7 @@ fn unions_by_value() {
     );
     let long_bits = bind(
         "double_or_long_bits",
-        &[d.double_or_long.clone()],
+        std::slice::from_ref(&d.double_or_long),
         CType::LongLong,
     );
     let u = from_double.call(&[1.5.into()]).unwrap();
@@ -463,7 +501,7 @@ fn unions_by_value() {
     );
     let fsum = bind(
         "floats_or_double_sum",
-        &[d.floats_or_double.clone()],
+        std::slice::from_ref(&d.floats_or_double),
         CType::Double,
     );
     let u = from_floats.call(&[1.0.into(), 2.0.into()]).unwrap();
@@ -482,7 +520,7 @@ fn unions_by_value() {
     );
     let byte_sum = bind(
         "bytes_or_double_byte_sum",
-        &[d.bytes_or_double.clone()],
+        std::slice::from_ref(&d.bytes_or_double),
         CType::Int,
     );
     let u = from_double.call(&[2.0.into()]).unwrap();
@@ -496,7 +534,11 @@ fn unions_by_value() {
         &[CType::Int, CType::Double],
         d.tagged.clone(),
     );
-    let value_of = bind("tagged_value", &[d.tagged.clone()], CType::Double);
+    let value_of = bind(
+        "tagged_value",
+        std::slice::from_ref(&d.tagged),
+        CType::Double,
+    );
     let t = make.call(&[1.into(), 2.5.into()]).unwrap();
     assert_eq!(get::<f64>(&t, "u.d"), 2.5);
     assert_eq!(value_of.call(&[t]).unwrap(), Value::Float(2.5));
@@ -519,7 +561,7 @@ fn long_double_structs() {
     // An argument holding only a long double goes in memory: libffi does it.
     let value_of = bind(
         "long_double_box_value",
-        &[d.long_double_box.clone()],
+        std::slice::from_ref(&d.long_double_box),
         CType::LongDouble,
     );
     let mut b = StructValue::new(d.long_double_box.layout().unwrap());
@@ -547,7 +589,7 @@ fn long_double_structs() {
     );
     let sum = bind(
         "long_double_tagged_sum",
-        &[d.long_double_tagged.clone()],
+        std::slice::from_ref(&d.long_double_tagged),
         CType::LongDouble,
     );
     let t = make.call(&[0.5.into(), 3.into()]).unwrap();
@@ -559,8 +601,14 @@ fn long_double_structs() {
 fn what_libffi_cannot_describe_is_refused_at_bind_time() {
     let d = declared();
     // SAFETY (all): refused before any call.
-    let err = unsafe { structs().function("packed_cd_sum", &[d.packed_cd.clone()], CType::Double) }
-        .unwrap_err();
+    let err = unsafe {
+        structs().function(
+            "packed_cd_sum",
+            std::slice::from_ref(&d.packed_cd),
+            CType::Double,
+        )
+    }
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         "packed_cd_sum: invalid signature: argument 1: struct PackedCD is packed (pack(1)): \
@@ -568,7 +616,8 @@ fn what_libffi_cannot_describe_is_refused_at_bind_time() {
          so pass it by pointer"
     );
     let err =
-        unsafe { structs().function("flags_count", &[d.flags.clone()], CType::Int) }.unwrap_err();
+        unsafe { structs().function("flags_count", std::slice::from_ref(&d.flags), CType::Int) }
+            .unwrap_err();
     assert_eq!(
         err.to_string(),
         "flags_count: invalid signature: argument 1: struct Flags has bitfields, which libffi \
@@ -617,7 +666,11 @@ fn what_libffi_cannot_describe_is_refused_at_bind_time() {
 #[test]
 fn wrong_struct_values_are_refused_before_the_call() {
     let d = declared();
-    let sum = bind("sum_int_pair", &[d.int_pair.clone()], CType::Int);
+    let sum = bind(
+        "sum_int_pair",
+        std::slice::from_ref(&d.int_pair),
+        CType::Int,
+    );
     let other = StructValue::new(d.double_pair.layout().unwrap());
     let err = sum.call(&[(&other).into()]).unwrap_err();
     assert_eq!(
