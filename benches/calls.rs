@@ -205,6 +205,41 @@ fn bench_calls(c: &mut Criterion) {
     }
 }
 
+/// long long spill10(int × 10): four arguments on the stack.
+fn bench_spill(c: &mut Criterion) {
+    let lib = abi();
+    let addr = lib.symbol_address("spill10").unwrap();
+    type Spill10 = extern "C" fn(i32, i32, i32, i32, i32, i32, i32, i32, i32, i32) -> i64;
+    // SAFETY: spill10's signature.
+    let direct: Spill10 = unsafe { std::mem::transmute(addr) };
+    let cif = Cif::new(vec![Type::i32(); 10], Type::i64());
+    let code = CodePtr::from_ptr(addr);
+    // SAFETY: as above.
+    let dynamic =
+        unsafe { lib.function("spill10", &vec![CType::Int; 10], CType::LongLong) }.unwrap();
+    type Args = (i32, i32, i32, i32, i32, i32, i32, i32, i32, i32);
+    let typed: TypedCFunc<Args, i64> = dynamic.typed().unwrap();
+    let values: Vec<Value> = (1..=10).map(Value::Int).collect();
+    let mut g = c.benchmark_group("spill10");
+    g.bench_function("direct", |b| {
+        b.iter(|| black_box(direct)(black_box(1), 2, 3, 4, 5, 6, 7, 8, 9, 10))
+    });
+    g.bench_function("libffi", |b| {
+        b.iter(|| {
+            let mut x: [i32; 10] = black_box([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+            let mut args: Vec<*mut c_void> = x.iter_mut().map(|v| (v as *mut i32).cast()).collect();
+            raw_call::<i64>(&cif, code, &mut args)
+        })
+    });
+    g.bench_function("dynamic", |b| {
+        b.iter(|| dynamic.call(black_box(&values)).unwrap())
+    });
+    g.bench_function("typed", |b| {
+        b.iter(|| typed.call((black_box(1), 2, 3, 4, 5, 6, 7, 8, 9, 10)))
+    });
+    g.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
@@ -215,14 +250,20 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = bench_calls
+    targets = bench_calls, bench_spill
 }
 
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
     ratios::print_ratio_table(
-        &["noop", "int(int,int)", "double(double,double)", "mixed6"],
+        &[
+            "noop",
+            "int(int,int)",
+            "double(double,double)",
+            "mixed6",
+            "spill10",
+        ],
         &["direct", "libffi", "dynamic", "typed"],
     );
 }

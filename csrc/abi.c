@@ -20,6 +20,23 @@ double mixed10(int a, double b, int c, double d, int e, double f, int g,
            9 * (double)i + 10 * j;
 }
 
+/* Ten ints: four go on the stack. Weighted, so a swap is visible. */
+long long spill10(int a, int b, int c, int d, int e, int f, int g, int h,
+                  int i, int j)
+{
+    return 1LL * a + 2LL * b + 3LL * c + 4LL * d + 5LL * e + 6LL * f +
+           7LL * g + 8LL * h + 9LL * i + 10LL * j;
+}
+
+/* Ten doubles and two floats past the registers, mixed with ints. */
+double spill_floats(double a, double b, double c, double d, double e,
+                    double f, double g, double h, double i, int n,
+                    float j, double k)
+{
+    return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g + 8 * h +
+           9 * i + 10 * n + 11 * j + 12 * k;
+}
+
 long long sum_ints(int n, ...)
 {
     va_list ap;

@@ -14,6 +14,11 @@ double add_double(double a, double b);
 double mixed6(int a, double b, long c, float d, short e, double f);
 double mixed10(int a, double b, int c, double d, int e, double f, int g,
                double h, long long i, double j);
+long long spill10(int a, int b, int c, int d, int e, int f, int g, int h,
+                  int i, int j);
+double spill_floats(double a, double b, double c, double d, double e,
+                    double f, double g, double h, double i, int n,
+                    float j, double k);
 long long sum_ints(int n, ...);
 double sum_doubles(int n, ...);
 

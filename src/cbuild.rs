@@ -49,7 +49,7 @@
 mod cache;
 mod diagnostic;
 mod folder;
-mod toolchain;
+pub(crate) mod toolchain;
 
 use std::ffi::OsString;
 use std::fs;

@@ -125,6 +125,20 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A C declaration that is wrong or that rctypes cannot express.
+    #[error("{}{message}: {text}", location(file, *line, *column))]
+    Declaration {
+        /// The file, for headers.
+        file: Option<String>,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The offending line.
+        text: String,
+        /// What is wrong.
+        message: String,
+    },
     /// An error raised by a result check ([`CFunc::with_errcheck`](crate::CFunc::with_errcheck)).
     #[error("{function}: {message}")]
     Check {
@@ -160,6 +174,13 @@ pub enum Error {
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn location(file: &Option<String>, line: usize, column: usize) -> String {
+    match file {
+        Some(f) => format!("{f}:{line}:{column}: "),
+        None => format!("line {line}, column {column}: "),
+    }
+}
 
 fn list_paths(paths: &[PathBuf]) -> String {
     let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();

@@ -61,6 +61,7 @@
 #![warn(missing_docs)]
 
 pub mod cbuild;
+mod cdecl;
 mod ctype;
 pub mod doc;
 mod errno;
@@ -74,6 +75,7 @@ mod typed;
 mod value;
 
 pub use cbuild::CBuild;
+pub use cdecl::{BoundHeader, Declarations, FunctionDecl, Header, Skipped, parse_prototype};
 pub use ctype::CType;
 pub use errno::{get_errno, set_errno};
 pub use error::{Error, Result};
@@ -83,5 +85,5 @@ pub use layout::private as __private;
 pub use layout::{Bits, CStruct, Composite, Field, StructBuilder, StructLayout, StructValue};
 pub use library::{Library, OpenFlags, Variable, load_library};
 pub use longdouble::LongDouble;
-pub use typed::{ArgList, CArg, CRet, TypedCFunc};
+pub use typed::{ArgList, CArg, CRet, SameArg, TypedCFunc};
 pub use value::{ArrayArg, CData, FromValue, RawPtr, Scalar, StringBuffer, Value};

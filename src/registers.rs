@@ -10,8 +10,13 @@
 //! its own prototype assigns: one shim per result class covers every such
 //! signature, with no `ffi_call` interpretation of a cif.
 //!
-//! Signatures outside this set (more arguments, `long double`, structs by
-//! value, variadic) take libffi, and tests check both routes give identical results.
+//! Arguments past those registers go on the stack, one 8-byte slot each in
+//! prototype order, whichever class they are: a second shim with eight more
+//! integer parameters (which the caller places on the stack the same way)
+//! covers up to eight such spilled arguments.
+//!
+//! Signatures outside this set (more arguments, `long double`, structs,
+//! variadic) take libffi, and tests check both routes give identical results.
 
 use std::ffi::c_void;
 
@@ -21,7 +26,12 @@ use crate::ctype::{CType, Kind};
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Plan {
     ret: RetClass,
+    /// Whether some arguments spill to the stack.
+    spills: bool,
 }
+
+/// Arguments that may spill past the registers.
+const STACK_SLOTS: usize = 8;
 
 /// Where the result comes back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,12 +42,15 @@ enum RetClass {
     Float,
 }
 
-/// Integer and floating-point argument registers, filled in prototype order.
+/// Integer and floating-point argument registers, then stack slots, filled
+/// in prototype order.
 pub(crate) struct Registers {
     ints: [u64; 6],
     floats: [f64; 8],
+    stack: [u64; STACK_SLOTS],
     n_ints: usize,
     n_floats: usize,
+    n_stack: usize,
 }
 
 impl Registers {
@@ -46,24 +59,29 @@ impl Registers {
         Registers {
             ints: [0; 6],
             floats: [0.0; 8],
+            stack: [0; STACK_SLOTS],
             n_ints: 0,
             n_floats: 0,
+            n_stack: 0,
         }
     }
 
-    /// Adds the next argument's register image. The plan guarantees room.
+    /// Adds the next argument's image: to the next register of its class,
+    /// or, once those are used up, to the next stack slot. The plan
+    /// guarantees room.
     #[inline]
     pub(crate) fn push(&mut self, word: u64, kind: Kind) {
-        if matches!(kind, Kind::F32 | Kind::F64) {
-            if let Some(slot) = self.floats.get_mut(self.n_floats) {
-                *slot = f64::from_bits(word);
-            }
+        if matches!(kind, Kind::F32 | Kind::F64) && self.n_floats < self.floats.len() {
+            self.floats[self.n_floats] = f64::from_bits(word);
             self.n_floats += 1;
+        } else if !matches!(kind, Kind::F32 | Kind::F64) && self.n_ints < self.ints.len() {
+            self.ints[self.n_ints] = word;
+            self.n_ints += 1;
         } else {
-            if let Some(slot) = self.ints.get_mut(self.n_ints) {
+            if let Some(slot) = self.stack.get_mut(self.n_stack) {
                 *slot = word;
             }
-            self.n_ints += 1;
+            self.n_stack += 1;
         }
     }
 }
@@ -75,7 +93,7 @@ impl Plan {
         if variadic {
             return None;
         }
-        let (mut ints, mut floats) = (0, 0);
+        let (mut ints, mut floats) = (0usize, 0usize);
         for ty in args {
             match ty.kind() {
                 Kind::F32 | Kind::F64 => floats += 1,
@@ -83,7 +101,8 @@ impl Plan {
                 _ => ints += 1,
             }
         }
-        if ints > 6 || floats > 8 {
+        let spilled = ints.saturating_sub(6) + floats.saturating_sub(8);
+        if spilled > STACK_SLOTS {
             return None;
         }
         let ret = match ret.kind() {
@@ -91,7 +110,10 @@ impl Plan {
             Kind::LongDouble | Kind::Aggregate => return None,
             _ => RetClass::Integer,
         };
-        Some(Plan { ret })
+        Some(Plan {
+            ret,
+            spills: spilled > 0,
+        })
     }
 
     /// Calls `code` and returns the result register's 64 bits (a `float`
@@ -135,23 +157,92 @@ impl Plan {
             f64,
             f64,
         ) -> f64;
+        // Six integer and eight floating registers, then eight stack slots.
+        type IntSpill = unsafe extern "C" fn(
+            u64,
+            u64,
+            u64,
+            u64,
+            u64,
+            u64,
+            f64,
+            f64,
+            f64,
+            f64,
+            f64,
+            f64,
+            f64,
+            f64,
+            u64,
+            u64,
+            u64,
+            u64,
+            u64,
+            u64,
+            u64,
+            u64,
+        ) -> u64;
+        type FloatSpill = unsafe extern "C" fn(
+            u64,
+            u64,
+            u64,
+            u64,
+            u64,
+            u64,
+            f64,
+            f64,
+            f64,
+            f64,
+            f64,
+            f64,
+            f64,
+            f64,
+            u64,
+            u64,
+            u64,
+            u64,
+            u64,
+            u64,
+            u64,
+            u64,
+        ) -> f64;
         let [i0, i1, i2, i3, i4, i5] = regs.ints;
         let [f0, f1, f2, f3, f4, f5, f6, f7] = regs.floats;
-        // SAFETY: by the System V x86-64 convention each argument sits in the
-        // register its own prototype assigns it (integers in order in rdi..r9,
-        // floating point in order in xmm0..7); the callee ignores the rest.
-        // Integers are extended to 64 bits, beyond the 32 callers must
-        // extend to. A void or integer result is read from rax, a floating
-        // one from xmm0. The function is not variadic, so al is not read.
+        let [s0, s1, s2, s3, s4, s5, s6, s7] = regs.stack;
+        // SAFETY: by the System V x86-64 convention each argument sits where
+        // its own prototype assigns it: integers in order in rdi..r9,
+        // floating point in order in xmm0..7, and the rest in 8-byte stack
+        // slots in prototype order, which is where the spill shims' trailing
+        // integer parameters go (the caller owns and pops that area, so
+        // slots the callee does not read are harmless). The callee ignores
+        // the registers it has no parameters for. Integers are extended to
+        // 64 bits, beyond the 32 callers must extend to. A void or integer
+        // result is read from rax, a floating one from xmm0. The function is
+        // not variadic, so al is not read.
         unsafe {
-            match self.ret {
-                RetClass::Integer => {
+            match (self.ret, self.spills) {
+                (RetClass::Integer, false) => {
                     let f: IntShim = std::mem::transmute(code);
                     f(i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7)
                 }
-                RetClass::Float => {
+                (RetClass::Float, false) => {
                     let f: FloatShim = std::mem::transmute(code);
                     f(i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7).to_bits()
+                }
+                (RetClass::Integer, true) => {
+                    let f: IntSpill = std::mem::transmute(code);
+                    f(
+                        i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7, s0, s1, s2, s3, s4,
+                        s5, s6, s7,
+                    )
+                }
+                (RetClass::Float, true) => {
+                    let f: FloatSpill = std::mem::transmute(code);
+                    f(
+                        i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7, s0, s1, s2, s3, s4,
+                        s5, s6, s7,
+                    )
+                    .to_bits()
                 }
             }
         }
@@ -170,7 +261,8 @@ impl Plan {
     /// # Safety
     ///
     /// Unreachable.
-    pub(crate) unsafe fn call(self, _: *const c_void, _: &Registers) -> u64 {
+    pub(crate) unsafe fn call(self, _: *const c_void, regs: &Registers) -> u64 {
+        let _ = (regs.ints, regs.floats, regs.stack, self.spills);
         match self.ret {
             RetClass::Integer | RetClass::Float => 0,
         }

@@ -55,6 +55,19 @@ pub unsafe trait CRet {
     unsafe fn from_raw(raw: Self::Raw) -> Self;
 }
 
+/// What a typed call accepts for a declared argument type `A`: `A` itself
+/// with any lifetime (so each call borrows only for that call), and for
+/// slices also `&Vec<T>` and `&[T; N]`.
+///
+/// # Safety
+///
+/// `into_raw_as` must give what `A::into_raw` would for the same value: the
+/// same C representation and the same guarantees about what it points to.
+pub unsafe trait SameArg<A: CArg> {
+    /// The value to pass where `A` is declared.
+    fn into_raw_as(self) -> A::Raw;
+}
+
 macro_rules! scalar_arg_ret {
     ($($t:ty),*) => {$(
         // SAFETY: a Scalar has exactly its CTYPE's representation.
@@ -92,6 +105,51 @@ macro_rules! scalar_arg_ret {
 scalar_arg_ret!(
     i8, u8, i16, u16, i32, u32, i64, u64, isize, usize, f32, f64, bool
 );
+
+macro_rules! same_scalar {
+    ($($t:ty),*) => {$(
+        // SAFETY: a type passes as itself.
+        unsafe impl SameArg<$t> for $t {
+            #[inline(always)]
+            fn into_raw_as(self) -> $t {
+                self
+            }
+        }
+    )*};
+}
+
+same_scalar!(
+    i8, u8, i16, u16, i32, u32, i64, u64, isize, usize, f32, f64, bool
+);
+
+macro_rules! same_pointer {
+    ($(($($gen:tt)*) $declared:ty, $given:ty => $raw:ty, |$v:ident| $make:expr;)*) => {$(
+        // SAFETY: the same data pointer the declared type passes, borrowed
+        // for the call whatever the lifetime.
+        unsafe impl<$($gen)*> SameArg<$declared> for $given {
+            #[inline(always)]
+            fn into_raw_as(self) -> $raw {
+                let $v = self;
+                $make
+            }
+        }
+    )*};
+}
+
+same_pointer! {
+    (T: CData) &[T], &[T] => *const T, |v| v.as_ptr();
+    (T: CData) &[T], &Vec<T> => *const T, |v| v.as_ptr();
+    (T: CData, const N: usize) &[T], &[T; N] => *const T, |v| v.as_ptr();
+    (T: CData) &mut [T], &mut [T] => *mut T, |v| v.as_mut_ptr();
+    (T: CData) &mut [T], &mut Vec<T> => *mut T, |v| v.as_mut_ptr();
+    (T: CData, const N: usize) &mut [T], &mut [T; N] => *mut T, |v| v.as_mut_ptr();
+    (T: CData) &mut T, &mut T => *mut T, |v| v;
+    (T: CData) &T, &T => *const T, |v| v;
+    () &CStr, &CStr => *const c_char, |v| v.as_ptr();
+    () &mut StringBuffer, &mut StringBuffer => *mut c_char, |v| v.into_raw();
+    () RawPtr, RawPtr => *mut c_void, |v| v.as_ptr();
+    () Option<RawPtr>, Option<RawPtr> => *mut c_void, |v| v.map_or(std::ptr::null_mut(), RawPtr::as_ptr);
+}
 
 // SAFETY: a void function returns nothing; () is what Rust calls that.
 unsafe impl CRet for () {
@@ -439,7 +497,7 @@ impl Library {
 }
 
 macro_rules! typed_arity {
-    ($len:expr; $($a:ident $i:tt),*) => {
+    ($len:expr; $($a:ident $b:ident $i:tt),*) => {
         impl<$($a: CArg),*> ArgList for ($($a,)*) {
             const LEN: usize = $len;
             #[allow(unused_variables)]
@@ -455,9 +513,10 @@ macro_rules! typed_arity {
 
         impl<Ret: CRet, $($a: CArg),*> TypedCFunc<($($a,)*), Ret> {
             /// Calls the function directly, with no checks and no allocation.
+            /// Each argument is borrowed for this call only.
             #[inline(always)]
-            #[allow(non_snake_case)]
-            pub fn call(&self, args: ($($a,)*)) -> Ret {
+            #[allow(non_snake_case, clippy::too_many_arguments)]
+            pub fn call<$($b: SameArg<$a>),*>(&self, args: ($($b,)*)) -> Ret {
                 let ($($a,)*) = args;
                 // SAFETY: `code` is a function with this signature: checked
                 // against the declared one by `CFunc::typed`, or promised by
@@ -466,7 +525,7 @@ macro_rules! typed_arity {
                 // call because `args` is owned by this frame.
                 unsafe {
                     let f: unsafe extern "C" fn($($a::Raw),*) -> Ret::Raw = std::mem::transmute(self.code);
-                    Ret::from_raw(f($($a.into_raw()),*))
+                    Ret::from_raw(f($($a.into_raw_as()),*))
                 }
             }
         }
@@ -474,15 +533,15 @@ macro_rules! typed_arity {
 }
 
 typed_arity!(0;);
-typed_arity!(1; A0 0);
-typed_arity!(2; A0 0, A1 1);
-typed_arity!(3; A0 0, A1 1, A2 2);
-typed_arity!(4; A0 0, A1 1, A2 2, A3 3);
-typed_arity!(5; A0 0, A1 1, A2 2, A3 3, A4 4);
-typed_arity!(6; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5);
-typed_arity!(7; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6);
-typed_arity!(8; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7);
-typed_arity!(9; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8);
-typed_arity!(10; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8, A9 9);
-typed_arity!(11; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8, A9 9, A10 10);
-typed_arity!(12; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8, A9 9, A10 10, A11 11);
+typed_arity!(1; A0 B0 0);
+typed_arity!(2; A0 B0 0, A1 B1 1);
+typed_arity!(3; A0 B0 0, A1 B1 1, A2 B2 2);
+typed_arity!(4; A0 B0 0, A1 B1 1, A2 B2 2, A3 B3 3);
+typed_arity!(5; A0 B0 0, A1 B1 1, A2 B2 2, A3 B3 3, A4 B4 4);
+typed_arity!(6; A0 B0 0, A1 B1 1, A2 B2 2, A3 B3 3, A4 B4 4, A5 B5 5);
+typed_arity!(7; A0 B0 0, A1 B1 1, A2 B2 2, A3 B3 3, A4 B4 4, A5 B5 5, A6 B6 6);
+typed_arity!(8; A0 B0 0, A1 B1 1, A2 B2 2, A3 B3 3, A4 B4 4, A5 B5 5, A6 B6 6, A7 B7 7);
+typed_arity!(9; A0 B0 0, A1 B1 1, A2 B2 2, A3 B3 3, A4 B4 4, A5 B5 5, A6 B6 6, A7 B7 7, A8 B8 8);
+typed_arity!(10; A0 B0 0, A1 B1 1, A2 B2 2, A3 B3 3, A4 B4 4, A5 B5 5, A6 B6 6, A7 B7 7, A8 B8 8, A9 B9 9);
+typed_arity!(11; A0 B0 0, A1 B1 1, A2 B2 2, A3 B3 3, A4 B4 4, A5 B5 5, A6 B6 6, A7 B7 7, A8 B8 8, A9 B9 9, A10 B10 10);
+typed_arity!(12; A0 B0 0, A1 B1 1, A2 B2 2, A3 B3 3, A4 B4 4, A5 B5 5, A6 B6 6, A7 B7 7, A8 B8 8, A9 B9 9, A10 B10 10, A11 B11 11);

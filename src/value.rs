@@ -277,6 +277,9 @@ macro_rules! float_scalar {
                 match value {
                     Value::Float(f) => Ok(*f as $t),
                     Value::LongDouble(v) => Ok(v.to_f64() as $t),
+                    // An integer converts where the float type holds it exactly
+                    // (below 2^100 the round trip cannot saturate).
+                    Value::Int(i) if i.unsigned_abs() < 1 << 100 && (*i as $t) as i128 == *i => Ok(*i as $t),
                     other => Err(Error::Conversion {
                         expected: stringify!($t).into(),
                         given: other.describe(),

@@ -140,21 +140,17 @@
 //!             lib.typed::<(RawPtr,), ()>("stack_free").unwrap(),
 //!         )
 //!     };
-//!     // An out-parameter borrows a local for one call: the function is bound
-//!     // where the local lives.
-//!     let pop = |s: RawPtr| {
-//!         let mut out = 0;
-//!         // SAFETY: as above, `int stack_pop(stack *, int *)`.
-//!         let pop = unsafe { lib.typed::<(RawPtr, &mut i32), i32>("stack_pop") }.unwrap();
-//!         (pop.call((s, &mut out)), out)
-//!     };
+//!     // SAFETY: as above, `int stack_pop(stack *, int *)`.
+//!     let pop = unsafe { lib.typed::<(RawPtr, &mut i32), i32>("stack_pop") }.unwrap();
 //!     let s = new.call((2,)).expect("malloc failed");
 //!     assert_eq!(push.call((s, 10)), 0);
 //!     assert_eq!(push.call((s, 20)), 0);
 //!     assert_eq!(push.call((s, 30)), -1, "a full stack refuses");
-//!     assert_eq!(pop(s), (0, 20));
-//!     assert_eq!(pop(s), (0, 10));
-//!     assert_eq!(pop(s).0, -1, "an empty stack refuses");
+//!     // The out-parameter is borrowed for one call at a time.
+//!     let mut out = 0;
+//!     assert_eq!((pop.call((s, &mut out)), out), (0, 20));
+//!     assert_eq!((pop.call((s, &mut out)), out), (0, 10));
+//!     assert_eq!(pop.call((s, &mut out)), -1, "an empty stack refuses");
 //!     free.call((s,));
 //! }
 //! # pushes_pop_in_reverse_and_capacity_holds();

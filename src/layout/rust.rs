@@ -235,6 +235,14 @@ macro_rules! __c_struct_impls {
             }
         }
 
+        // SAFETY: a value passes as itself.
+        unsafe impl $crate::SameArg<$name> for $name {
+            #[inline(always)]
+            fn into_raw_as(self) -> $name {
+                self
+            }
+        }
+
         /// The value, copied, for a by-value parameter of a dynamic call.
         impl ::core::convert::From<$name> for $crate::Value<'_> {
             fn from(v: $name) -> Self {

@@ -5,7 +5,12 @@ mod common;
 
 mod calls;
 mod cbuild;
+mod cli;
+mod declarations;
+mod differential;
+mod fuzz;
 mod library;
 mod routes;
 mod structs;
+mod threads;
 mod types;

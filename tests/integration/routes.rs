@@ -157,6 +157,28 @@ fn mixed_registers_agree() {
 }
 
 #[test]
+fn stack_spills_agree() {
+    // SAFETY: abi.c's declared signatures.
+    let spill10 =
+        unsafe { abi().function("spill10", &vec![CType::Int; 10], CType::LongLong) }.unwrap();
+    assert!(spill10.uses_register_route(), "four stack slots fit");
+    let args: Vec<Value> = (1..=10)
+        .map(|i| Value::Int(i * if i % 3 == 0 { -1 } else { 1 }))
+        .collect();
+    // Σ k·(±k)
+    assert_eq!(same(&spill10, &args), Value::Int(385 - 2 * (9 + 36 + 81)));
+    let mut sig = vec![CType::Double; 9];
+    sig.extend([CType::Int, CType::Float, CType::Double]);
+    // SAFETY: as above.
+    let spill_floats = unsafe { abi().function("spill_floats", &sig, CType::Double) }.unwrap();
+    assert!(spill_floats.uses_register_route());
+    let mut args: Vec<Value> = (1..=9).map(|i| Value::Float(i as f64 / 2.0)).collect();
+    args.extend([Value::Int(-3), Value::Float(0.5), Value::Float(0.25)]);
+    let expected = (1..=9).map(|i| (i * i) as f64 / 2.0).sum::<f64>() - 30.0 + 5.5 + 3.0;
+    assert_eq!(same(&spill_floats, &args), Value::Float(expected));
+}
+
+#[test]
 fn pointer_arguments_agree() {
     // SAFETY: fibseries reads and writes `elements` ints.
     let series = unsafe {
@@ -193,9 +215,12 @@ fn signatures_beyond_the_registers_take_libffi() {
     assert!(!ld.uses_register_route());
     let sum = unsafe { abi().variadic("sum_ints", &[CType::Int], CType::LongLong) }.unwrap();
     assert!(!sum.uses_register_route());
-    let seven_ints = vec![CType::Int; 7];
+    let fifteen_ints = vec![CType::Int; 15];
     let libc = rctypes::Library::this().unwrap();
     // Only the route is examined; the function is never called.
-    let f = unsafe { libc.function("labs", &seven_ints, CType::Long) }.unwrap();
-    assert!(!f.uses_register_route());
+    let f = unsafe { libc.function("labs", &fifteen_ints, CType::Long) }.unwrap();
+    assert!(
+        !f.uses_register_route(),
+        "nine arguments past the registers"
+    );
 }

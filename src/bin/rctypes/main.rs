@@ -1,0 +1,124 @@
+//! `rctypes`: call C functions and inspect shared libraries from the shell.
+
+mod args;
+mod symbols;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use rctypes::{Library, Value, load_library, parse_prototype};
+
+#[derive(Parser)]
+#[command(
+    name = "rctypes",
+    version,
+    about = "Call C functions in shared libraries, with every argument checked"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Call a function and print its result, then any out-parameters.
+    #[command(after_help = CALL_EXAMPLES)]
+    Call {
+        /// A library path, a name found as `load_library` finds it (in the
+        /// current folder, with the platform's suffix and `lib` prefix) or by
+        /// the system loader (`libm.so.6`), or `-` for the running process (libc).
+        lib: String,
+        /// The function's C prototype, e.g. 'double cos(double)'.
+        prototype: String,
+        /// One value per parameter: numbers, strings for `const char*`,
+        /// `[1,2,3]` or `[0;8]` arrays for `T*`, `buf:N` for a `char*` C
+        /// writes into, `null` for any pointer.
+        #[arg(allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// List the functions and variables a library exports.
+    #[command(after_help = SYMBOLS_EXAMPLES)]
+    Symbols {
+        /// A library path or name, found as for `call`.
+        lib: String,
+    },
+}
+
+const CALL_EXAMPLES: &str = "Examples:
+  rctypes call libm.so.6 'double cos(double)' 0                  prints 1
+  rctypes call ./libfibonacci.so 'int fib(int)' 8                prints 13
+  rctypes call - 'size_t strlen(const char *s)' hello            prints 5
+  rctypes call ./libfibonacci.so \\
+      'void fibseries(const int *a, int n, int *out)' '[1,2,3,4]' 4 '[0;4]'
+                                                  prints out = [0, 1, 1, 2]
+Non-const pointer parameters are out-parameters: their contents are printed
+after the result, one `name = value` line each.";
+
+const SYMBOLS_EXAMPLES: &str = "Examples:
+  rctypes symbols ./libfibonacci.so
+  rctypes symbols libm.so.6";
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Call {
+            lib,
+            prototype,
+            args,
+        } => call(&lib, &prototype, &args),
+        Command::Symbols { lib } => symbols::list(&lib),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("rctypes: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Opens `lib` as the `LIB` argument describes.
+fn open(lib: &str) -> Result<Library, String> {
+    if lib == "-" {
+        return Library::this().map_err(|e| e.to_string());
+    }
+    // SAFETY: loading the library the user named is what they asked for;
+    // its initialisers run as they would in any program that links it.
+    unsafe {
+        if Path::new(lib).exists() {
+            return Library::open(lib).map_err(|e| e.to_string());
+        }
+        match load_library(lib, ".") {
+            Ok(l) => Ok(l),
+            Err(local) => Library::open(lib).map_err(|e| format!("{local}; and {e}")),
+        }
+    }
+}
+
+fn call(lib: &str, prototype: &str, raw_args: &[String]) -> Result<(), String> {
+    let decl = parse_prototype(prototype).map_err(|e| e.to_string())?;
+    let library = open(lib)?;
+    // SAFETY: the user states the prototype on the command line; that is the
+    // promise `declare` asks for.
+    let func = unsafe { decl.bind(&library) }.map_err(|e| e.to_string())?;
+    let mut holders = args::parse_all(&decl, raw_args)?;
+    let values: Vec<Value<'_>> = holders.iter_mut().map(args::Holder::value).collect();
+    let result = func.call(&values).map_err(|e| e.to_string())?;
+    drop(values);
+    if result != Value::Void {
+        println!("{}", args::show(&result));
+    }
+    for (i, holder) in holders.iter().enumerate() {
+        if let Some(shown) = holder.written() {
+            let name = decl
+                .arg_names
+                .get(i)
+                .cloned()
+                .flatten()
+                .unwrap_or_else(|| format!("arg{}", i + 1));
+            println!("{name} = {shown}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,444 @@
+//! C declarations as signatures: `double cos(double)` instead of
+//! `&[CType::Double], CType::Double`, and whole headers bound at once.
+//!
+//! Declarations are parsed with the `lang-c` parser; headers first go through
+//! the C preprocessor of the compiler the `cc` crate finds.
+//!
+//! ```
+//! # fn main() -> rctypes::Result<()> {
+//! use rctypes::{Library, Value};
+//! let libc = Library::this()?;
+//! // SAFETY: C's own prototype.
+//! let strlen = unsafe { libc.declare("size_t strlen(const char *s);")? };
+//! assert_eq!(strlen.call(&["four".into()])?, Value::Int(4));
+//! # Ok(()) }
+//! ```
+
+mod convert;
+mod eval;
+mod header;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use lang_c::ast::{Declaration, ExternalDeclaration, StorageClassSpecifier};
+use lang_c::driver::{Config, Flavor, parse_preprocessed};
+
+use crate::ctype::CType;
+use crate::error::{Error, Result};
+use crate::func::CFunc;
+use crate::library::Library;
+
+pub use header::{BoundHeader, Header};
+
+/// A C function's declared signature, from a prototype.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionDecl {
+    /// The function's name.
+    pub name: String,
+    /// The parameter types, arrays and functions decayed to pointers.
+    pub args: Vec<CType>,
+    /// The parameter names, where the prototype gives them.
+    pub arg_names: Vec<Option<String>>,
+    /// The result type.
+    pub ret: CType,
+    /// Whether the prototype ends in `...`.
+    pub variadic: bool,
+}
+
+impl FunctionDecl {
+    /// Binds the declared function in `library`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Library::function`]: the declaration must be the function's
+    /// true signature, and the function memory-safe for arguments that pass
+    /// its checks.
+    pub unsafe fn bind(&self, library: &Library) -> Result<CFunc> {
+        // SAFETY: forwarded to the caller.
+        unsafe {
+            if self.variadic {
+                library.variadic(&self.name, &self.args, self.ret.clone())
+            } else {
+                library.function(&self.name, &self.args, self.ret.clone())
+            }
+        }
+    }
+}
+
+impl fmt::Display for FunctionDecl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut args: Vec<String> = self.args.iter().map(ToString::to_string).collect();
+        if self.variadic {
+            args.push("...".into());
+        }
+        write!(f, "{} {}({})", self.ret, self.name, args.join(", "))
+    }
+}
+
+/// A set of C declarations: functions, typedefs, enum constants and (with
+/// struct support) struct and union types, built up from prototypes, typedefs
+/// and whole headers. Later declarations may use the names earlier ones made.
+///
+/// ```
+/// # fn main() -> rctypes::Result<()> {
+/// use rctypes::{CType, Declarations};
+/// let mut decls = Declarations::new();
+/// decls.parse("typedef int32_t score_t; enum level { LOW, HIGH = 10 };")?;
+/// decls.parse("score_t best(const score_t *scores, size_t n, enum level at_least);")?;
+/// let best = decls.function("best").unwrap();
+/// assert_eq!(best.args, [CType::const_pointer(CType::Int32), CType::SizeT, CType::Int]);
+/// assert_eq!(decls.constant("HIGH"), Some(10));
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Declarations {
+    typedefs: BTreeMap<String, CType>,
+    constants: BTreeMap<String, i128>,
+    functions: BTreeMap<String, FunctionDecl>,
+    variables: BTreeMap<String, CType>,
+}
+
+/// Names every declaration may use without declaring them: those of
+/// `<stdint.h>`, `<stddef.h>`, `<stdbool.h>`, `<wchar.h>` and `<sys/types.h>`.
+fn builtin_typedefs() -> BTreeMap<String, CType> {
+    let list: &[(&str, CType)] = &[
+        ("int8_t", CType::Int8),
+        ("uint8_t", CType::UInt8),
+        ("int16_t", CType::Int16),
+        ("uint16_t", CType::UInt16),
+        ("int32_t", CType::Int32),
+        ("uint32_t", CType::UInt32),
+        ("int64_t", CType::Int64),
+        ("uint64_t", CType::UInt64),
+        ("intptr_t", CType::IntP),
+        ("uintptr_t", CType::SizeT),
+        ("intmax_t", CType::Int64),
+        ("uintmax_t", CType::UInt64),
+        ("size_t", CType::SizeT),
+        ("ssize_t", CType::SSizeT),
+        ("ptrdiff_t", CType::IntP),
+        ("wchar_t", CType::WChar),
+        ("bool", CType::Bool),
+        // The compiler's own name for va_list, seen in preprocessed headers.
+        ("__builtin_va_list", CType::VoidP),
+    ];
+    list.iter()
+        .map(|(n, t)| (n.to_string(), t.clone()))
+        .collect()
+}
+
+impl Declarations {
+    /// An empty set that knows the standard fixed-width and size names.
+    pub fn new() -> Declarations {
+        Declarations {
+            typedefs: builtin_typedefs(),
+            ..Default::default()
+        }
+    }
+
+    /// Parses C declarations and adds what they declare. Nothing is added if
+    /// any of them is wrong or unsupported: the error gives the line, the
+    /// column and the offending text.
+    pub fn parse(&mut self, source: &str) -> Result<&mut Declarations> {
+        let mut next = self.clone();
+        next.parse_text(source, &Origin::Text(source))?;
+        *self = next;
+        Ok(self)
+    }
+
+    /// Parses `source` (already preprocessed when it comes from a header).
+    /// `origin` maps positions back for error messages.
+    fn parse_text(&mut self, source: &str, origin: &Origin<'_>) -> Result<Vec<Skipped>> {
+        let prelude = self.prelude();
+        let text = format!("{prelude}{source}");
+        let config = Config {
+            cpp_command: String::new(),
+            cpp_options: Vec::new(),
+            flavor: Flavor::GnuC11,
+        };
+        let parsed = parse_preprocessed(&config, text).map_err(|e| {
+            let offset = e.offset.saturating_sub(prelude.len());
+            let word: String = source[offset.min(source.len())..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            // The parser stops at a name it does not know as a type.
+            if e.expected.contains("<typedef_name>") && !word.is_empty() {
+                return origin.error(offset, format!("unknown type name {word:?}"));
+            }
+            let mut expected: Vec<&str> = e.expected.iter().copied().collect();
+            expected.sort_unstable();
+            origin.error(
+                offset,
+                format!("syntax error, expected one of {}", expected.join(" ")),
+            )
+        })?;
+        let mut skipped = Vec::new();
+        // The prelude's stand-in typedefs are not declarations of the source.
+        for item in parsed
+            .unit
+            .0
+            .iter()
+            .filter(|item| item.span.start >= prelude.len())
+        {
+            let ExternalDeclaration::Declaration(decl) = &item.node else {
+                // Headers define static inline helpers: not exports, passed over.
+                if let Origin::Text(_) = origin {
+                    let offset = item.span.start.saturating_sub(prelude.len());
+                    return Err(origin.error(offset, "function bodies are not declarations".into()));
+                }
+                continue;
+            };
+            let offset = decl.span.start.saturating_sub(prelude.len());
+            let packing = origin.packing_at(offset);
+            if let Err(message) = self.declaration(&decl.node, packing) {
+                match origin {
+                    // A header may hold what we cannot express: note it, go on.
+                    Origin::Header { .. } => skipped.push(Skipped {
+                        at: origin.describe(offset),
+                        message,
+                    }),
+                    Origin::Text(_) => return Err(origin.error(offset, message)),
+                }
+            }
+        }
+        Ok(skipped)
+    }
+
+    /// One `typedef int NAME;` per known typedef name, so the parser reads
+    /// them as type names; all on one line, which is subtracted from offsets.
+    fn prelude(&self) -> String {
+        let mut out: String = self
+            .typedefs
+            .keys()
+            .map(|n| format!("typedef int {n}; "))
+            .collect();
+        out.push('\n');
+        out
+    }
+
+    fn declaration(
+        &mut self,
+        decl: &Declaration,
+        packing: Option<u32>,
+    ) -> std::result::Result<(), String> {
+        let mut conv = convert::Converter {
+            decls: self,
+            packing,
+        };
+        let is_typedef = decl.specifiers.iter().any(|s| {
+            matches!(&s.node, lang_c::ast::DeclarationSpecifier::StorageClass(c) if c.node == StorageClassSpecifier::Typedef)
+        });
+        let base = conv.base_type(&decl.specifiers)?;
+        let mut declared = Vec::new();
+        for init in &decl.declarators {
+            declared.push(conv.declarator(&init.node.declarator.node, base.clone())?);
+        }
+        for (name, ty) in declared {
+            let Some(name) = name else { continue };
+            if is_typedef {
+                // The standard names keep their own descriptors.
+                if !builtin_typedefs().contains_key(&name) {
+                    self.typedefs.insert(name, ty.to_ctype_typedef()?);
+                }
+            } else if let convert::DeclType::Function {
+                ret,
+                params,
+                variadic,
+            } = ty
+            {
+                let mut args = Vec::with_capacity(params.len());
+                let mut arg_names = Vec::with_capacity(params.len());
+                for (i, (param_name, param)) in params.into_iter().enumerate() {
+                    args.push(
+                        param
+                            .to_ctype_param()
+                            .map_err(|e| format!("parameter {}: {e}", i + 1))?,
+                    );
+                    arg_names.push(param_name);
+                }
+                let ret = ret.to_ctype_result()?;
+                self.functions.insert(
+                    name.clone(),
+                    FunctionDecl {
+                        name,
+                        args,
+                        arg_names,
+                        ret,
+                        variadic,
+                    },
+                );
+            } else {
+                self.variables.insert(name, ty.to_ctype_value()?);
+            }
+        }
+        Ok(())
+    }
+
+    /// The declared function `name`.
+    pub fn function(&self, name: &str) -> Option<&FunctionDecl> {
+        self.functions.get(name)
+    }
+
+    /// Every declared function, by name.
+    pub fn functions(&self) -> impl Iterator<Item = &FunctionDecl> {
+        self.functions.values()
+    }
+
+    /// The type a typedef name stands for.
+    pub fn typedef(&self, name: &str) -> Option<&CType> {
+        self.typedefs.get(name)
+    }
+
+    /// The value of an enum constant.
+    pub fn constant(&self, name: &str) -> Option<i128> {
+        self.constants.get(name).copied()
+    }
+
+    /// The type of a declared (`extern`) variable.
+    pub fn variable(&self, name: &str) -> Option<&CType> {
+        self.variables.get(name)
+    }
+}
+
+/// A declaration a header holds that could not be expressed, with why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Skipped {
+    /// Where it is: `file:line`.
+    pub at: String,
+    /// Why it was skipped.
+    pub message: String,
+}
+
+/// Where parsed text came from, to turn offsets into positions.
+enum Origin<'a> {
+    /// A string given directly.
+    Text(&'a str),
+    /// Preprocessor output, with its `# line "file"` markers.
+    Header {
+        text: &'a str,
+        packs: &'a [(usize, Option<u32>)],
+    },
+}
+
+impl Origin<'_> {
+    fn text(&self) -> &str {
+        match self {
+            Origin::Text(t) => t,
+            Origin::Header { text, .. } => text,
+        }
+    }
+
+    /// The `#pragma pack` in force at `offset`.
+    fn packing_at(&self, offset: usize) -> Option<u32> {
+        match self {
+            Origin::Text(text) => header::pack_changes(text)
+                .iter()
+                .rev()
+                .find(|(at, _)| *at <= offset)
+                .and_then(|p| p.1),
+            Origin::Header { packs, .. } => packs
+                .iter()
+                .rev()
+                .find(|(at, _)| *at <= offset)
+                .and_then(|p| p.1),
+        }
+    }
+
+    /// `file:line` (headers) or `line L, column C` (text) of an offset.
+    fn describe(&self, offset: usize) -> String {
+        let (file, line, column) = self.position(offset);
+        match file {
+            Some(f) => format!("{f}:{line}:{column}"),
+            None => format!("line {line}, column {column}"),
+        }
+    }
+
+    fn position(&self, offset: usize) -> (Option<String>, usize, usize) {
+        let text = self.text();
+        let offset = offset.min(text.len());
+        let before = &text[..offset];
+        let column = offset - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+        match self {
+            Origin::Text(_) => (None, before.matches('\n').count() + 1, column),
+            Origin::Header { .. } => header::marker_position(before, column),
+        }
+    }
+
+    fn error(&self, offset: usize, message: String) -> Error {
+        let (file, line, column) = self.position(offset);
+        let text = self.text();
+        let offset = offset.min(text.len());
+        let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        Error::Declaration {
+            file,
+            line,
+            column,
+            text: text[start..end].trim().to_owned(),
+            message,
+        }
+    }
+}
+
+/// Parses one function prototype, such as `double cos(double)`; the
+/// semicolon is optional.
+///
+/// ```
+/// use rctypes::{CType, parse_prototype};
+/// let p = parse_prototype("int printf(const char *fmt, ...)").unwrap();
+/// assert_eq!((p.args.as_slice(), &p.ret, p.variadic), (&[CType::CharP][..], &CType::Int, true));
+/// let err = parse_prototype("int f(int x").unwrap_err();
+/// assert!(err.to_string().starts_with("line 1, column 12: syntax error"), "{err}");
+/// ```
+pub fn parse_prototype(prototype: &str) -> Result<FunctionDecl> {
+    Declarations::new().prototype(prototype)
+}
+
+impl Declarations {
+    /// Parses one prototype with the names these declarations know, without
+    /// adding it.
+    pub fn prototype(&self, prototype: &str) -> Result<FunctionDecl> {
+        let text = prototype.trim_end();
+        let text = if text.ends_with(';') {
+            text.to_owned()
+        } else {
+            format!("{text};")
+        };
+        let mut scratch = self.clone();
+        scratch.functions.clear();
+        scratch.parse_text(&text, &Origin::Text(&text))?;
+        let mut found = scratch.functions.into_values();
+        match (found.next(), found.next()) {
+            (Some(f), None) => Ok(f),
+            _ => Err(Error::Declaration {
+                file: None,
+                line: 1,
+                column: 1,
+                text: prototype.to_owned(),
+                message: "expected exactly one function prototype".into(),
+            }),
+        }
+    }
+}
+
+impl Library {
+    /// Binds a function from its C prototype: `lib.declare("int fib(int)")`
+    /// is `lib.function("fib", &[CType::Int], CType::Int)`.
+    ///
+    /// `const T*` parameters become [`CType::const_pointer`] (C reads), `T*`
+    /// [`CType::pointer`] (C writes), `const char*` a C string, arrays decay to
+    /// pointers, and `...` makes the function variadic.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Library::function`]: the prototype must be the function's
+    /// true signature, and the function memory-safe for arguments that pass
+    /// its checks.
+    pub unsafe fn declare(&self, prototype: &str) -> Result<CFunc> {
+        let decl = parse_prototype(prototype)?;
+        // SAFETY: forwarded to the caller.
+        unsafe { decl.bind(self) }
+    }
+}

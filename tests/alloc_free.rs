@@ -1,0 +1,152 @@
+//! Calls allocate nothing on the heap: proved with a counting global
+//! allocator (its own test binary, so nothing else counts).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use rctypes::{CType, Library, TypedCFunc, Value};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator; counting has no effect on the
+// memory handed out.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: forwarded with the caller's layout.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded; ptr came from `alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Heap allocations `f` makes on this thread.
+fn allocations(mut f: impl FnMut()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+fn abi() -> Library {
+    // SAFETY: the project's own library has no initialisers.
+    unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR")) }.unwrap()
+}
+
+#[test]
+fn dynamic_scalar_calls_allocate_nothing_on_either_route() {
+    let lib = abi();
+    let sig = [
+        CType::Int,
+        CType::Double,
+        CType::Long,
+        CType::Float,
+        CType::Short,
+        CType::Double,
+    ];
+    // SAFETY: abi.c's declared signatures.
+    let (add, mixed6) = unsafe {
+        (
+            lib.function("add_int", &[CType::Int, CType::Int], CType::Int)
+                .unwrap(),
+            lib.function("mixed6", &sig, CType::Double).unwrap(),
+        )
+    };
+    let args6 = [
+        1.into(),
+        2.5.into(),
+        3.into(),
+        0.5.into(),
+        4.into(),
+        0.25.into(),
+    ];
+    for f in [add.clone(), add.via_libffi()] {
+        let n = allocations(|| {
+            for i in 0..1000 {
+                assert_eq!(
+                    f.call(&[Value::Int(i), Value::Int(1)]).unwrap(),
+                    Value::Int(i + 1)
+                );
+            }
+        });
+        assert_eq!(n, 0, "add_int, register route: {}", f.uses_register_route());
+    }
+    for f in [mixed6.clone(), mixed6.via_libffi()] {
+        assert_eq!(allocations(|| drop(f.call(&args6).unwrap())), 0);
+    }
+}
+
+#[test]
+fn long_double_stages_on_the_stack() {
+    let lib = abi();
+    // SAFETY: ld_mul's declared signature; long double always takes libffi.
+    let ld = unsafe {
+        lib.function(
+            "ld_mul",
+            &[CType::LongDouble, CType::LongDouble],
+            CType::LongDouble,
+        )
+    }
+    .unwrap();
+    let args = [Value::Float(1.5), Value::Float(2.0)];
+    assert_eq!(allocations(|| drop(ld.call(&args).unwrap())), 0);
+}
+
+#[test]
+fn slices_c_strings_and_buffers_allocate_nothing() {
+    let lib = abi();
+    // SAFETY: abi.c's declared signatures.
+    let (len, out) = unsafe {
+        (
+            lib.function("str_len", &[CType::CharP], CType::SizeT)
+                .unwrap(),
+            lib.function(
+                "out_params",
+                &[
+                    CType::Int,
+                    CType::pointer(CType::Int),
+                    CType::pointer(CType::Double),
+                ],
+                CType::Void,
+            )
+            .unwrap(),
+        )
+    };
+    let (mut d, mut h) = (0i32, 0f64);
+    assert_eq!(
+        allocations(|| {
+            out.call(&[3.into(), Value::byref(&mut d), Value::byref(&mut h)])
+                .unwrap();
+        }),
+        0
+    );
+    assert_eq!(d, 6);
+    let s = c"no copy needed";
+    assert_eq!(
+        allocations(|| assert_eq!(len.call(&[s.into()]).unwrap(), Value::Int(14))),
+        0
+    );
+    // A `&str` must be copied to gain its NUL: the copy, and the list that
+    // keeps it alive through the call.
+    assert_eq!(
+        allocations(|| drop(len.call(&["copied".into()]).unwrap())),
+        2
+    );
+}
+
+#[test]
+fn typed_calls_allocate_nothing() {
+    let lib = abi();
+    // SAFETY: add_int's signature.
+    let add: TypedCFunc<(i32, i32), i32> = unsafe { lib.typed("add_int") }.unwrap();
+    assert_eq!(allocations(|| assert_eq!(add.call((2, 3)), 5)), 0);
+}

@@ -1,0 +1,171 @@
+//! The `rctypes` command line, run as a real process.
+
+use std::process::{Command, Output};
+
+use crate::common::CSRC_DIR;
+
+fn rctypes(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rctypes"))
+        .args(args)
+        .current_dir(CSRC_DIR)
+        .output()
+        .expect("run rctypes")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = rctypes(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fails(args: &[&str]) -> String {
+    let out = rctypes(args);
+    assert_eq!(out.status.code(), Some(1), "{args:?}");
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    err
+}
+
+#[test]
+fn calls_print_results() {
+    assert_eq!(ok(&["call", "libm.so.6", "double cos(double)", "0"]), "1\n");
+    assert_eq!(
+        ok(&["call", "./libfibonacci.so", "int fib(int)", "8"]),
+        "13\n"
+    );
+    assert_eq!(ok(&["call", "fibonacci", "int fib(int)", "23"]), "17711\n");
+    assert_eq!(
+        ok(&["call", "-", "size_t strlen(const char *s)", "hello"]),
+        "5\n"
+    );
+    assert_eq!(ok(&["call", "-", "long labs(long)", "-0x10"]), "16\n");
+    assert_eq!(
+        ok(&["call", "abi", "const char *greeting(void)"]),
+        "hello from C\n"
+    );
+    assert_eq!(ok(&["call", "abi", "void noop(void)"]), "");
+    assert_eq!(
+        ok(&[
+            "call",
+            "abi",
+            "long double ld_mul(long double, long double)",
+            "18446744073709551615",
+            "4"
+        ]),
+        "73786976294838206460\n"
+    );
+}
+
+#[test]
+fn arrays_and_out_parameters() {
+    let out = ok(&[
+        "call",
+        "fibonacci",
+        "void fibseries(const int *a, int n, int *out)",
+        "[1,2,3,4,5]",
+        "5",
+        "[0;5]",
+    ]);
+    assert_eq!(out, "out = [0, 1, 1, 2, 3]\n");
+    let out = ok(&[
+        "call",
+        "mean",
+        "float compute_mean(const float *A, int n)",
+        "[1, 2, 3, 6]",
+        "4",
+    ]);
+    assert_eq!(out, "3\n");
+    let out = ok(&[
+        "call",
+        "abi",
+        "void out_params(int a, int *doubled, double *half)",
+        "21",
+        "[0]",
+        "[0]",
+    ]);
+    assert_eq!(out, "doubled = [42]\nhalf = [10.5]\n");
+    let out = ok(&[
+        "call",
+        "-",
+        "int snprintf(char *buf, size_t n, const char *fmt, ...)",
+        "buf:16",
+        "16",
+        "%d-%s",
+        "7",
+        "x",
+    ]);
+    assert_eq!(out, "3\nbuf = \"7-x\"\n");
+}
+
+#[test]
+fn bad_input_is_one_line_and_a_failure() {
+    let err = fails(&["call", "nosuchlib", "int f(int)", "1"]);
+    assert!(
+        err.starts_with("rctypes: no library \"nosuchlib\""),
+        "{err}"
+    );
+    let err = fails(&["call", "abi", "int nothere(int)", "1"]);
+    assert!(err.contains("no symbol \"nothere\""), "{err}");
+    let err = fails(&["call", "abi", "int id_int(int", "1"]);
+    assert!(
+        err.starts_with("rctypes: line 1, column 15: syntax error"),
+        "{err}"
+    );
+    let err = fails(&["call", "abi", "int id_int(int)", "99999999999"]);
+    assert_eq!(
+        err,
+        "rctypes: id_int: argument 1: expected c_int (from -2147483648 to 2147483647), given int 99999999999, which does not fit\n"
+    );
+    let err = fails(&["call", "abi", "int id_int(int)", "seven"]);
+    assert_eq!(
+        err,
+        "rctypes: id_int: argument 1: expected an integer, given \"seven\"\n"
+    );
+    let err = fails(&["call", "abi", "int add_int(int, int)", "1"]);
+    assert_eq!(err, "rctypes: add_int: expected 2 argument(s), given 1\n");
+    let err = fails(&[
+        "call",
+        "mean",
+        "float compute_mean(const float *A, int n)",
+        "[1,x]",
+        "2",
+    ]);
+    assert!(
+        err.contains("argument 1: expected a number, given \"x\""),
+        "{err}"
+    );
+    let err = fails(&["symbols", "nosuchlib"]);
+    assert_eq!(err, "rctypes: cannot find library \"nosuchlib\"\n");
+}
+
+#[test]
+fn symbols_lists_functions_and_variables() {
+    let out = ok(&["symbols", "./libfibonacci.so"]);
+    assert_eq!(
+        out,
+        "function fib\nfunction fibmatrix\nfunction fibseries\n"
+    );
+    let out = ok(&["symbols", "abi"]);
+    assert!(out.contains("function add_int\n"));
+    assert!(out.contains("variable counter\n"));
+    assert!(out.contains("variable ratio\n"));
+}
+
+#[test]
+fn help_shows_examples() {
+    for sub in ["call", "symbols"] {
+        let out = ok(&[sub, "--help"]);
+        assert!(out.contains("Examples:"), "{sub}: {out}");
+    }
+    let out = rctypes(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "usage errors exit 2, as clap does"
+    );
+}
