@@ -196,6 +196,12 @@ pub unsafe trait Scalar: Copy + Send + Sync + 'static {
 /// (C's `T[N]`), for `Option<RawPtr>` (a `void*` field that may be null), and
 /// by [`c_struct!`](crate::c_struct) for the structs it declares.
 ///
+/// ```
+/// use rctypes::{CData, CType, RawPtr};
+/// assert_eq!(<[f32; 3]>::ctype(), CType::array(CType::Float, 3));
+/// assert_eq!(<Option<RawPtr>>::ctype(), CType::VoidP);
+/// ```
+///
 /// # Safety
 ///
 /// `ctype()` must have exactly the size, alignment and representation of

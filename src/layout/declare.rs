@@ -38,6 +38,19 @@ pub struct Bits {
 }
 
 /// One named field of a [`StructLayout`]: its C type and where it sits.
+///
+/// ```
+/// use rctypes::{CType, StructLayout};
+/// let flags = StructLayout::builder("Flags")
+///     .field("tag", CType::Char)
+///     .bitfield("mode", CType::UInt, 3)
+///     .build()?;
+/// let tag = flags.field("tag").unwrap();
+/// assert_eq!((tag.offset(), tag.size(), tag.bits()), (0, 1, None));
+/// let mode = flags.field("mode").unwrap().bits().unwrap();
+/// assert_eq!((mode.start, mode.width), (8, 3));
+/// # Ok::<(), rctypes::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Field {
     name: String,
@@ -171,6 +184,23 @@ enum Shape {
 
 /// Declares a [`StructLayout`] field by field; [`build`](Self::build) lays
 /// it out, checking every declaration.
+///
+/// ```
+/// use rctypes::{CType, StructLayout};
+/// // #pragma pack(2)
+/// // struct Header { char kind; _Alignas(8) int id; unsigned flags : 4; int : 0; short n; };
+/// let header = StructLayout::builder("Header")
+///     .field("kind", CType::Char)
+///     .field_aligned("id", CType::Int, 8)
+///     .bitfield("flags", CType::UInt, 4)
+///     .unnamed_bitfield(CType::Int, 0)
+///     .field("n", CType::Short)
+///     .pack(2)
+///     .build()?;
+/// assert_eq!(header.to_string(),
+///     "struct Header { kind: c_char @ 0, id: c_int @ 2, flags: c_uint : 4 @ bit 48, n: c_short @ 8 } (size 10, align 2)");
+/// # Ok::<(), rctypes::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct StructBuilder {
@@ -332,21 +362,23 @@ fn nested_has_bitfields(ty: &CType) -> bool {
 }
 
 impl fmt::Display for StructLayout {
-    /// C's declaration, with each field's offset:
-    /// `struct Padded { c_char c; /* 0 */ c_double d; /* 8 */ } /* size 16, align 8 */`.
+    /// The fields with their offsets, then the size and alignment:
+    /// `struct Padded { c: c_char @ 0, d: c_double @ 8 } (size 16, align 8)`;
+    /// a bitfield shows its width and first bit (`mode: c_uint : 3 @ bit 1`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {{", self.title())?;
-        for field in &self.fields {
+        for (i, field) in self.fields.iter().enumerate() {
+            let sep = if i == 0 { " " } else { ", " };
             match field.bits {
                 Some(b) => write!(
                     f,
-                    " {} {} : {}; /* bit {} */",
-                    field.ctype, field.name, b.width, b.start
+                    "{sep}{}: {} : {} @ bit {}",
+                    field.name, field.ctype, b.width, b.start
                 )?,
-                None => write!(f, " {} {}; /* {} */", field.ctype, field.name, field.offset)?,
+                None => write!(f, "{sep}{}: {} @ {}", field.name, field.ctype, field.offset)?,
             }
         }
-        write!(f, " }} /* size {}, align {} */", self.size, self.align)
+        write!(f, " }} (size {}, align {})", self.size, self.align)
     }
 }
 
