@@ -301,6 +301,8 @@ mod sysv {
                 e
             }
         };
+        let align = u16::try_from(l.align())
+            .map_err(|_| format!("{title} is aligned to {} bytes, beyond libffi", l.align()))?;
         let t = Type::structure(elements);
         // SAFETY: a struct type libffi has not laid out yet; with its size
         // set, libffi keeps this size and alignment rather than computing
@@ -308,7 +310,7 @@ mod sysv {
         unsafe {
             let raw = t.as_raw_ptr();
             (*raw).size = l.size();
-            (*raw).alignment = l.align() as u16;
+            (*raw).alignment = align;
         }
         Ok(t)
     }

@@ -108,7 +108,7 @@ pub(crate) fn resolve<'l>(layout: &'l StructLayout, path: &str) -> Result<Place<
         }
         place = Some(here);
     }
-    Ok(place.expect("a non-empty path has a segment"))
+    place.ok_or_else(|| err("an empty field name".into()))
 }
 
 /// Whether a type is one of C's one-byte character types, whose arrays read
@@ -150,7 +150,9 @@ pub(crate) unsafe fn read(
             // SAFETY: an array field's bytes are initialised.
             let bytes = unsafe { std::slice::from_raw_parts(at, *len) };
             let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-            let text = CString::new(&bytes[..end]).expect("no NUL before `end`");
+            let text = CString::new(&bytes[..end]).map_err(|e| {
+                field_error(layout, path, format!("holds a NUL at {}", e.nul_position()))
+            })?;
             Ok(Value::CStr(Cow::Owned(text)))
         }
         CType::Array(..) => Err(field_error(

@@ -474,18 +474,14 @@ impl StructBuilder {
             message,
         };
         if let Some(p) = self.pack {
-            if !p.is_power_of_two() {
+            if !(p.is_power_of_two() && p <= 16) {
                 return Err(err(format!(
                     "pack({p}): the packing must be a power of two (1, 2, 4, 8, 16)"
                 )));
             }
         }
         if let Some(a) = self.align {
-            if !a.is_power_of_two() {
-                return Err(err(format!(
-                    "aligned({a}): an alignment must be a power of two"
-                )));
-            }
+            check_alignment(a).map_err(|m| err(format!("aligned({a}): {m}")))?;
         }
         for (i, m) in self.members.iter().enumerate() {
             check_member(m, &self.members[..i]).map_err(&err)?;
@@ -532,8 +528,9 @@ fn check_member(m: &Member, before: &[Member]) -> std::result::Result<(), String
         ));
     }
     match m.shape {
-        Shape::Plain { align: Some(a) } if !a.is_power_of_two() => Err(format!(
-            "field {what}: _Alignas({a}): an alignment must be a power of two"
+        Shape::Plain { align: Some(a) } if check_alignment(a).is_err() => Err(format!(
+            "field {what}: _Alignas({a}): {}",
+            check_alignment(a).unwrap_err()
         )),
         Shape::Plain { .. } => Ok(()),
         Shape::Bits(_) if cfg!(target_endian = "big") => Err(format!(
@@ -574,6 +571,19 @@ fn check_member(m: &Member, before: &[Member]) -> std::result::Result<(), String
             }
             Ok(())
         }
+    }
+}
+
+/// The largest alignment C compilers accept (GCC's, for ELF targets).
+const MAX_ALIGN: usize = 1 << 28;
+
+fn check_alignment(a: usize) -> std::result::Result<(), String> {
+    if !a.is_power_of_two() {
+        Err("an alignment must be a power of two".into())
+    } else if a > MAX_ALIGN {
+        Err(format!("an alignment may be at most {MAX_ALIGN}"))
+    } else {
+        Ok(())
     }
 }
 
