@@ -120,6 +120,18 @@ fn main() -> rctypes::Result<()> {
             .contains("offset 8 in the Rust struct, 1")
     );
 
+    // The same layouts, read from sample.h itself by the C declaration parser.
+    let header = rctypes::Header::read(concat!(env!("CARGO_MANIFEST_DIR"), "/csrc/sample.h"), &[])?;
+    let from_header = |tag: &str| header.declarations.layout(tag).cloned();
+    Weather::check_against(&from_header("Weather_t").expect("sample.h defines Weather_t"))?;
+    Padded::check_against(&from_header("Padded_t").expect("sample.h defines Padded_t"))?;
+    // SAFETY: the header is the library's own.
+    let bound = unsafe { header.bind(&lib) };
+    let total = bound.functions["sum_timestamps"]
+        .call(&[(&records).into(), n.into()])?
+        .to::<i64>()?;
+    println!("sum of timestamps through sample.h's own declaration: {total}");
+
     // SAFETY: sample.c: `double sum_padded(const Padded *p, int nelems)`.
     let sum_padded = unsafe {
         lib.function(
