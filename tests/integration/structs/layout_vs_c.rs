@@ -261,7 +261,7 @@ impl Rng {
 }
 
 /// A random definition that may use the ones before it (`built`).
-fn random_def(rng: &mut Rng, built: &[Arc<StructLayout>]) -> Def {
+fn random_def(rng: &mut Rng, built: &[Arc<StructLayout>], alignments: bool) -> Def {
     let union = rng.chance(20);
     let n = 1 + rng.below(8);
     let mut fields = Vec::new();
@@ -282,7 +282,7 @@ fn random_def(rng: &mut Rng, built: &[Arc<StructLayout>]) -> Def {
             }
         } else {
             let ty = random_type(rng, built);
-            if rng.chance(10) {
+            if alignments && rng.chance(10) {
                 let natural = ty.ctype(built).align();
                 F::aligned(&name, ty, natural << rng.below(4))
             } else {
@@ -299,7 +299,7 @@ fn random_def(rng: &mut Rng, built: &[Arc<StructLayout>]) -> Def {
         union,
         fields,
         pack: rng.chance(30).then(|| 1 << rng.below(5)),
-        align: rng.chance(10).then(|| 1 << rng.below(7)),
+        align: (alignments && rng.chance(10)).then(|| 1 << rng.below(7)),
     }
 }
 
@@ -325,32 +325,67 @@ fn random_type(rng: &mut Rng, built: &[Arc<StructLayout>]) -> Ty {
     }
 }
 
-/// A few hundred random definitions (random field types, nesting, arrays,
-/// bitfields, pack and alignment), compiled together: every size,
-/// alignment, offset and bitfield position must be the compiler's.
-#[test]
-fn random_definitions_match_the_c_compiler() {
-    const DEFAULT_SEED: u64 = 0x5eed_2024_c0de_cafe;
-    const COUNT: usize = 400;
-    let seed = std::env::var("RCTYPES_LAYOUT_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(DEFAULT_SEED);
+/// `count` random definitions from `seed`, with their layouts.
+fn random_defs(seed: u64, count: usize, alignments: bool) -> (Vec<Def>, Vec<Arc<StructLayout>>) {
     let mut rng = Rng(seed);
     let mut defs: Vec<Def> = Vec::new();
     let mut built = Vec::new();
-    while defs.len() < COUNT {
-        let d = random_def(&mut rng, &built);
+    while defs.len() < count {
+        let d = random_def(&mut rng, &built, alignments);
         let layout = d
             .layout(defs.len(), &built)
             .unwrap_or_else(|e| panic!("seed {seed}: a valid random definition was refused: {e}"));
         built.push(layout);
         defs.push(d);
     }
+    (defs, built)
+}
+
+fn seed(default: u64) -> u64 {
+    std::env::var("RCTYPES_LAYOUT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A few hundred random definitions (random field types, nesting, arrays,
+/// bitfields, pack and alignment), compiled together: every size,
+/// alignment, offset and bitfield position must be the compiler's.
+#[test]
+fn random_definitions_match_the_c_compiler() {
+    let seed = seed(0x5eed_2024_c0de_cafe);
+    let (defs, _) = random_defs(seed, 400, true);
     assert_matches_c(
         &defs,
         &format!("seed {seed} (rerun with RCTYPES_LAYOUT_SEED={seed})"),
     );
+}
+
+/// Random definitions written as C text and read by the declaration parser
+/// give the builder's layouts (and the compiler's).
+#[test]
+fn random_definitions_read_as_c_text() {
+    let seed = seed(0xdec1_a2ed_0f_c0de);
+    let (defs, built) = random_defs(seed, 300, false);
+    let source: String = defs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| d.c_source(i, &defs))
+        .collect();
+    let mut decls = rctypes::Declarations::new();
+    decls
+        .parse(&source)
+        .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+    for (i, ours) in built.iter().enumerate() {
+        let read = decls.layout(&format!("S{i}")).unwrap();
+        assert_eq!(
+            **read,
+            **ours,
+            "seed {seed} (rerun with RCTYPES_LAYOUT_SEED={seed}): definition {i}\n{}",
+            defs[i].c_source(i, &defs)
+        );
+    }
+    assert_matches_c(&defs, &format!("seed {seed}"));
 }
 
 /// Declarations C rejects are errors that name the field.
