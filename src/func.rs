@@ -396,8 +396,8 @@ impl CFunc {
             ptrs[i] = dst as *mut c_void;
         }
         let mut ret = Slot::ZERO;
-        // A struct result gets a buffer of its own size and alignment (and
-        // at least 16 bytes), which becomes the result with no copy.
+        // A struct result gets a buffer of its own size and alignment (in
+        // place up to 16 bytes, else on the heap), which becomes the result.
         let mut ret_struct = match &self.ret {
             CType::Struct(l) => Some(StructValue::new(l)),
             _ => None,

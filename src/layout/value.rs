@@ -15,7 +15,6 @@ use super::declare::StructLayout;
 /// Zero-initialised heap bytes with a chosen alignment.
 struct AlignedBytes {
     ptr: NonNull<u8>,
-    len: usize,
     layout: Layout,
 }
 
@@ -33,18 +32,7 @@ impl AlignedBytes {
         // SAFETY: the layout has a non-zero size.
         let raw = unsafe { alloc::alloc_zeroed(layout) };
         let ptr = NonNull::new(raw).unwrap_or_else(|| alloc::handle_alloc_error(layout));
-        AlignedBytes { ptr, len, layout }
-    }
-
-    fn as_slice(&self) -> &[u8] {
-        // SAFETY: `len` initialised bytes (zeroed at allocation, then only
-        // written with initialised bytes) owned by self.
-        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
-    }
-
-    fn as_mut_slice(&mut self) -> &mut [u8] {
-        // SAFETY: as above, borrowed mutably.
-        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+        AlignedBytes { ptr, layout }
     }
 }
 
@@ -57,11 +45,27 @@ impl Drop for AlignedBytes {
 
 impl Clone for AlignedBytes {
     fn clone(&self) -> Self {
-        let mut copy = AlignedBytes::zeroed(self.len, self.layout.align());
-        copy.as_mut_slice().copy_from_slice(self.as_slice());
+        let copy = AlignedBytes::zeroed(self.layout.size(), self.layout.align());
+        // SAFETY: both hold layout.size() initialised bytes (zeroed at
+        // allocation, then only written with initialised bytes).
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.ptr.as_ptr(), copy.ptr.as_ptr(), self.layout.size())
+        };
         copy
     }
 }
+
+/// Where a value's bytes live: in place for small structs (at most 16 bytes
+/// and 8-byte alignment, every struct returned in registers but those
+/// holding a long double), so results of that size need no heap allocation.
+#[derive(Clone)]
+enum Storage {
+    Inline([u64; 2]),
+    Heap(AlignedBytes),
+}
+
+const INLINE_SIZE: usize = 16;
+const INLINE_ALIGN: usize = 8;
 
 /// A struct or union value of a layout known at run time, held in Rust
 /// memory: ctypes' `Structure` instance.
@@ -94,14 +98,19 @@ impl Clone for AlignedBytes {
 #[derive(Clone)]
 pub struct StructValue {
     layout: Arc<StructLayout>,
-    bytes: AlignedBytes,
+    storage: Storage,
 }
 
 impl StructValue {
     /// A zeroed value of `layout` (all integers 0, pointers null).
     pub fn new(layout: &Arc<StructLayout>) -> StructValue {
+        let storage = if layout.size() <= INLINE_SIZE && layout.align() <= INLINE_ALIGN {
+            Storage::Inline([0; 2])
+        } else {
+            Storage::Heap(AlignedBytes::zeroed(layout.size(), layout.align()))
+        };
         StructValue {
-            bytes: AlignedBytes::zeroed(layout.size(), layout.align()),
+            storage,
             layout: layout.clone(),
         }
     }
@@ -124,7 +133,7 @@ impl StructValue {
             });
         }
         let mut v = StructValue::new(layout);
-        v.bytes.as_mut_slice().copy_from_slice(bytes);
+        v.bytes_mut().copy_from_slice(bytes);
         Ok(v)
     }
 
@@ -135,9 +144,9 @@ impl StructValue {
     ///
     /// `src` must point to a value of `layout` whose fields are initialised.
     pub(crate) unsafe fn copy_from(layout: &Arc<StructLayout>, src: *const u8) -> StructValue {
-        let v = StructValue::new(layout);
+        let mut v = StructValue::new(layout);
         // SAFETY: forwarded to the caller; the destination has the same layout.
-        unsafe { copy_fields(layout, src, v.bytes.ptr.as_ptr()) };
+        unsafe { copy_fields(layout, src, v.as_mut_ptr()) };
         v
     }
 
@@ -153,7 +162,15 @@ impl StructValue {
 
     /// The value's bytes, padding included.
     pub fn as_bytes(&self) -> &[u8] {
-        self.bytes.as_slice()
+        // SAFETY: the storage holds at least `size` initialised bytes (zeroed
+        // when made, then only written with initialised bytes), owned by self.
+        unsafe { std::slice::from_raw_parts(self.as_ptr(), self.layout.size()) }
+    }
+
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        let len = self.layout.size();
+        // SAFETY: as in as_bytes, borrowed mutably.
+        unsafe { std::slice::from_raw_parts_mut(self.as_mut_ptr(), len) }
     }
 
     /// The value's bytes, to write.
@@ -163,15 +180,23 @@ impl StructValue {
     /// Pointer fields are handed to C when the value is: whatever is written
     /// into them must be an address valid for what C will do with it.
     pub unsafe fn as_bytes_mut(&mut self) -> &mut [u8] {
-        self.bytes.as_mut_slice()
+        self.bytes_mut()
     }
 
+    /// The address of the bytes, aligned for the layout; it moves with the
+    /// value when the value is small enough to be stored in place.
     pub(crate) fn as_ptr(&self) -> *const u8 {
-        self.bytes.ptr.as_ptr()
+        match &self.storage {
+            Storage::Inline(words) => words.as_ptr() as *const u8,
+            Storage::Heap(b) => b.ptr.as_ptr(),
+        }
     }
 
     pub(crate) fn as_mut_ptr(&mut self) -> *mut u8 {
-        self.bytes.ptr.as_ptr()
+        match &mut self.storage {
+            Storage::Inline(words) => words.as_mut_ptr() as *mut u8,
+            Storage::Heap(b) => b.ptr.as_ptr(),
+        }
     }
 
     /// Reads a field: `"x"`, a nested one `"inner.x"`, an array element
@@ -195,7 +220,10 @@ impl StructValue {
     pub fn set<'v>(&mut self, path: &str, value: impl Into<Value<'v>>) -> Result<()> {
         let value = value.into();
         let place = access::resolve(&self.layout, path)?;
-        let ptr = self.bytes.ptr.as_ptr();
+        let ptr = match &mut self.storage {
+            Storage::Inline(words) => words.as_mut_ptr() as *mut u8,
+            Storage::Heap(b) => b.ptr.as_ptr(),
+        };
         // SAFETY: self owns `size` writable bytes of the layout.
         unsafe { access::write(&self.layout, path, ptr, &place, &value) }
     }
