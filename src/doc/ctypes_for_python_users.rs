@@ -21,6 +21,15 @@
 //! | `c_int.in_dll(lib, name)` | [`Library::variable`](crate::Library::variable) |
 //! | `c_longdouble` | [`CType::LongDouble`](crate::CType::LongDouble), [`LongDouble`](crate::LongDouble) |
 //! | (no equivalent) a signature fixed at compile time | [`CFunc::typed`](crate::CFunc::typed), [`TypedCFunc`](crate::TypedCFunc) |
+//! | a C prototype instead of `argtypes` (cffi's `cdef`) | [`Library::declare`](crate::Library::declare), [`Header`](crate::Header) |
+//! | `numpy.ctypeslib.ndpointer(...)` | [`ndpointer`](crate::ndpointer), [`NdPointer`](crate::NdPointer), [`Dim`](crate::Dim) |
+//! | `x.ctypes` (`data`, `shape`, `strides`, `data_as`, `shape_as`, `strides_as`) | [`AsCtypes::ctypes`](crate::AsCtypes::ctypes), [`Ctypes`](crate::Ctypes) |
+//! | `numpy.dtype(...)` | [`DType`](crate::DType), [`NdArray`](crate::NdArray) |
+//! | `numpy.ascontiguousarray` | [`ascontiguousarray`](crate::ascontiguousarray), [`ascontiguousarray_mut`](crate::ascontiguousarray_mut) |
+//! | `numpy.ctypeslib.as_array(ptr, shape)` | [`as_array`](crate::as_array) (`unsafe`: C owns the memory) |
+//! | `CFUNCTYPE(restype, *argtypes)(func)` | [`Callback`](crate::Callback), [`Signature`](crate::Signature), [`CType::FuncPtr`](crate::CType::FuncPtr); [`Callback::typed`](crate::Callback::typed) |
+//! | the cookbook's `Allocator` class | [`Allocator`](crate::Allocator) |
+//! | an array of row pointers for `float**` | [`RowPointers`](crate::RowPointers), [`RowPointersMut`](crate::RowPointersMut) |
 //!
 //! ## Loading
 //!
