@@ -129,7 +129,7 @@ fn mixed_registers_agree() {
         CType::LongLong,
         CType::Double,
     ];
-    // SAFETY: as above.
+    // SAFETY: mixed10's declared signature.
     let mixed10 = unsafe { abi().function("mixed10", &sig10, CType::Double) }.unwrap();
     assert!(
         mixed10.uses_register_route(),
