@@ -61,10 +61,16 @@
 //!   was expected versus given.
 //! - [`CBuild`] ([`cbuild`]): compiles C from strings or files at run time and
 //!   loads it, cached by content, for tests and examples that need a bit of C.
+//! - [`Library::declare`], [`Declarations`] and [`Header`]: C prototypes and
+//!   whole headers as signatures, parsed by a real C parser.
 //!
 //! The [`doc::ctypes_for_python_users`] page maps each ctypes idiom to its
 //! rctypes form; [`doc::testing_c_with_cargo_test`] shows how to test a C
-//! library with `cargo test`.
+//! library with `cargo test`; [`doc::performance`] says where the time goes
+//! and which layer to use when.
+//!
+//! The `rctypes` binary (feature `cli`, on by default) calls functions from
+//! the shell: `rctypes call libm.so.6 'double cos(double)' 0`.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
