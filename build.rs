@@ -20,6 +20,7 @@ const LIBRARIES: &[(&str, &[&str])] = &[
     ("rows", &["rows.c"]),
     ("abi", &["abi.c"]),
     ("arrays", &["arrays.c"]),
+    ("memmap", &["memmap.c"]),
 ];
 
 fn main() {

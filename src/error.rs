@@ -105,6 +105,20 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A file that cannot be memory-mapped as asked
+    /// ([`MemmapOptions`](crate::MemmapOptions)): it cannot be opened, sized,
+    /// grown or mapped, or its size does not fit the data type, shape and
+    /// offset. The messages are numpy.memmap's, reworded.
+    #[error("cannot map {file}: {message}")]
+    Memmap {
+        /// The file's path, or `an open file` for one given as a [`File`](std::fs::File).
+        file: String,
+        /// What is wrong, with the operating system's reason when it refused.
+        message: String,
+        /// The operating system's error kind, when it refused (`NotFound`,
+        /// `PermissionDenied`, ...).
+        kind: Option<std::io::ErrorKind>,
+    },
     /// A declared signature that cannot be used, e.g. `void` as an argument.
     #[error("{function}: invalid signature: {reason}")]
     Signature {

@@ -50,6 +50,8 @@
 //!   without copying; [`ndpointer`] declares an array parameter checked for
 //!   [`DType`], dimensions, shape and [`Flags`] at every call; [`AsCtypes`]
 //!   gives numpy's `.ctypes` view, whose pointers cannot outlive the array.
+//! - [`Memmap`]: a file mapped into memory as an array (numpy's `memmap`),
+//!   lent to C like any other; what C writes reaches the file.
 //! - [`Callback`] and [`TypedCallback`]: a Rust closure C calls through a
 //!   function pointer (ctypes' `CFUNCTYPE`), declared as [`CType::FuncPtr`];
 //!   panics never unwind into C and are reported by the call that was running.
@@ -92,8 +94,9 @@ mod value;
 
 pub use array::{
     ArrayArg, ArrayStorage, AsCtypes, AsCtypesMut, ByteOrder, Ctypes, DType, Dim, Element, Field,
-    Flags, IntoDType, IntoFlags, IntoShapeSpec, NdArray, NdPointer, NdPointerBuilder, Ptr, PtrMut,
-    WriteBack, as_array, as_array_mut, ascontiguousarray, ascontiguousarray_mut, ndpointer,
+    Flags, IntoDType, IntoFlags, IntoMode, IntoShapeSpec, Memmap, MemmapOptions, Mode, NdArray,
+    NdPointer, NdPointerBuilder, Ptr, PtrMut, WriteBack, as_array, as_array_mut, ascontiguousarray,
+    ascontiguousarray_mut, ndpointer,
 };
 pub use callback::{
     AllocatedArray, Allocator, ByRef, Callback, CallbackArg, CallbackArgs, CallbackFn, CallbackRet,

@@ -19,6 +19,7 @@
 //! | `use_errno=True`, `get_errno()` | [`CFunc::with_errno`](crate::CFunc::with_errno), [`get_errno`](crate::get_errno) |
 //! | `f.errcheck = check` | [`CFunc::with_errcheck`](crate::CFunc::with_errcheck) |
 //! | `c_int.in_dll(lib, name)` | [`Library::variable`](crate::Library::variable) |
+//! | `numpy.memmap(filename, dtype, mode, offset, shape, order)` | [`Memmap::options`](crate::Memmap::options), [`Memmap::open`](crate::Memmap::open) (`unsafe`: nothing else may change the file) |
 //! | `c_longdouble` | [`CType::LongDouble`](crate::CType::LongDouble), [`LongDouble`](crate::LongDouble) |
 //! | (no equivalent) a signature fixed at compile time | [`CFunc::typed`](crate::CFunc::typed), [`TypedCFunc`](crate::TypedCFunc) |
 //! | a C prototype instead of `argtypes` (cffi's `cdef`) | [`Library::declare`](crate::Library::declare), [`Header`](crate::Header) |

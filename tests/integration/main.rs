@@ -12,6 +12,7 @@ mod declarations;
 mod differential;
 mod fuzz;
 mod library;
+mod memmap;
 mod routes;
 mod threads;
 mod types;
