@@ -19,6 +19,8 @@ const LIBRARIES: &[(&str, &[&str])] = &[
     ("sample", &["sample.c"]),
     ("rows", &["rows.c"]),
     ("abi", &["abi.c"]),
+    ("arrays", &["arrays.c"]),
+    ("memmap", &["memmap.c"]),
     ("structs", &["structs.c"]),
 ];
 

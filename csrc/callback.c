@@ -133,3 +133,104 @@ int call_from_thread(int_binop_t op, int a, int b)
     pthread_join(thread, NULL);
     return job.result;
 }
+
+#define RCTYPES_ROUND_TRIP_DEF(name, T) \
+    T call_##name(name##_binop_t f, T a, T b) { return f(a, b); }
+RCTYPES_ROUND_TRIP_DEF(bool, bool)
+RCTYPES_ROUND_TRIP_DEF(char, char)
+RCTYPES_ROUND_TRIP_DEF(wchar, wchar_t)
+RCTYPES_ROUND_TRIP_DEF(schar, signed char)
+RCTYPES_ROUND_TRIP_DEF(uchar, unsigned char)
+RCTYPES_ROUND_TRIP_DEF(short, short)
+RCTYPES_ROUND_TRIP_DEF(ushort, unsigned short)
+RCTYPES_ROUND_TRIP_DEF(int, int)
+RCTYPES_ROUND_TRIP_DEF(uint, unsigned int)
+RCTYPES_ROUND_TRIP_DEF(long, long)
+RCTYPES_ROUND_TRIP_DEF(ulong, unsigned long)
+RCTYPES_ROUND_TRIP_DEF(llong, long long)
+RCTYPES_ROUND_TRIP_DEF(ullong, unsigned long long)
+RCTYPES_ROUND_TRIP_DEF(size, size_t)
+RCTYPES_ROUND_TRIP_DEF(float, float)
+RCTYPES_ROUND_TRIP_DEF(double, double)
+RCTYPES_ROUND_TRIP_DEF(longdouble, long double)
+RCTYPES_ROUND_TRIP_DEF(ptr, void *)
+
+double call_mixed(mixed_fn_t f)
+{
+    return f(-5, 60000, -70000, 1LL << 40, 1.5f, 2.25, 200, -3.5, 42, 0.125f);
+}
+
+int call_with_string(string_fn_t f, const char *s)
+{
+    return f(s);
+}
+
+int call_compare(int_cmp_t cmp, int a, int b)
+{
+    return cmp(&a, &b);
+}
+
+void call_void(int_sink_t f, int n)
+{
+    for (int i = 0; i < n; i++)
+        f(i);
+}
+
+static int_binop_t registered;
+
+void register_binop(int_binop_t op)
+{
+    registered = op;
+}
+
+int call_registered(int a, int b)
+{
+    return registered ? registered(a, b) : -1;
+}
+
+void unregister_binop(void)
+{
+    registered = NULL;
+}
+
+int c_add(int a, int b)
+{
+    return a + b;
+}
+
+#define FILL(T)                                  \
+    do {                                         \
+        T *p = (T *)data;                        \
+        for (int k = 0; k < 6; k++)              \
+            p[k] = (T)(k + 1);                   \
+    } while (0)
+
+int last_fill = -2;
+
+int fill_typecode(char typecode, typed_allocator_t allocator)
+{
+    int shape[] = {2, 3};
+    void *data = allocator(2, shape, typecode);
+    last_fill = 0;
+    if (data == NULL)
+        return 0;
+    last_fill = -1;
+    switch (typecode) {
+    case 'd': FILL(double); break;
+    case 'f': FILL(float); break;
+    case 'g': FILL(long double); break;
+    case 'i': FILL(int); break;
+    case 'I': FILL(unsigned int); break;
+    case 'l': FILL(long); break;
+    case 'L': FILL(unsigned long); break;
+    case 'q': FILL(long long); break;
+    case 'Q': FILL(unsigned long long); break;
+    case 'h': FILL(short); break;
+    case 'H': FILL(unsigned short); break;
+    case 'b': FILL(signed char); break;
+    case 'B': FILL(unsigned char); break;
+    default: return -1;
+    }
+    last_fill = 1;
+    return 1;
+}

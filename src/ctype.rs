@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use libffi::middle::Type;
 
+use crate::callback::Signature;
 use crate::layout::StructLayout;
 use crate::longdouble::LongDouble;
 
@@ -94,6 +95,13 @@ pub enum CType {
     Pointer(Arc<CType>),
     /// `const T*`: C only reads through it, so read-only Rust memory may go here.
     ConstPointer(Arc<CType>),
+    /// numpy's `ndpointer`: a pointer to an array whose data type, shape and
+    /// flags are checked at every call; see [`NdPointer`](crate::NdPointer).
+    NdPointer(Arc<crate::array::NdPointer>),
+    /// A function pointer of a signature (ctypes' `CFUNCTYPE(...)`): takes a
+    /// [`Callback`](crate::Callback) of a compatible signature, null, or an
+    /// address C handed out.
+    FuncPtr(Arc<Signature>),
     /// A struct or union (ctypes' `Structure` and `Union`), laid out by C's
     /// rules: see [`StructLayout`]. Passed by value where declared as an
     /// argument or result; `POINTER(Struct(..))` passes its address.
@@ -177,7 +185,12 @@ impl CType {
         CType::Array(Arc::new(elem), len)
     }
 
-    pub(crate) fn kind(&self) -> Kind {
+    /// A function pointer `ret (*)(args...)`: ctypes' `CFUNCTYPE(ret, *args)`.
+    pub fn func_ptr(args: impl Into<Vec<CType>>, ret: CType) -> CType {
+        CType::FuncPtr(Arc::new(Signature::new(args, ret)))
+    }
+
+    pub(crate) const fn kind(&self) -> Kind {
         use CType::*;
         match self {
             Void => Kind::Void,
@@ -199,7 +212,9 @@ impl CType {
             Float => Kind::F32,
             Double => Kind::F64,
             LongDouble => Kind::LongDouble,
-            CharP | WCharP | VoidP | Pointer(_) | ConstPointer(_) => Kind::Ptr,
+            CharP | WCharP | VoidP | Pointer(_) | ConstPointer(_) | NdPointer(_) | FuncPtr(_) => {
+                Kind::Ptr
+            }
             Struct(_) | Array(..) => Kind::Aggregate,
         }
     }
@@ -274,11 +289,12 @@ impl CType {
     /// Whether the two types have the same machine representation, so one may
     /// stand for the other (`c_int` and `c_int32`; `c_long` and `c_longlong`
     /// on 64-bit Unix). Pointers are compatible when their pointees are,
-    /// arrays when their lengths are equal and their elements compatible,
-    /// structs and unions when their layouts are
-    /// ([`StructLayout::is_compatible`]).
+    /// function pointers when their signatures are, arrays when their
+    /// lengths are equal and their elements compatible, structs and unions
+    /// when their layouts are ([`StructLayout::is_compatible`]).
     pub fn is_compatible(&self, other: &CType) -> bool {
         match (self, other) {
+            (CType::FuncPtr(a), CType::FuncPtr(b)) => return a.is_compatible(b),
             (CType::Struct(a), CType::Struct(b)) => return Arc::ptr_eq(a, b) || a.is_compatible(b),
             (CType::Array(a, n), CType::Array(b, m)) => return n == m && a.is_compatible(b),
             (CType::Struct(_) | CType::Array(..), _) | (_, CType::Struct(_) | CType::Array(..)) => {
@@ -365,6 +381,8 @@ impl CType {
             VoidP => "c_void_p",
             Pointer(_) => "POINTER",
             ConstPointer(_) => "const",
+            NdPointer(_) => "ndpointer",
+            FuncPtr(_) => "CFUNCTYPE",
             Struct(_) => "struct",
             Array(..) => "array",
         }
@@ -376,6 +394,8 @@ impl fmt::Display for CType {
         match self {
             CType::Pointer(t) => write!(f, "POINTER({t})"),
             CType::ConstPointer(t) => write!(f, "const POINTER({t})"),
+            CType::NdPointer(p) => write!(f, "{p}"),
+            CType::FuncPtr(sig) => write!(f, "{sig}"),
             CType::Struct(l) => f.write_str(&l.title()),
             CType::Array(t, n) => write!(f, "{t} * {n}"),
             other => f.write_str(other.name()),

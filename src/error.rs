@@ -76,6 +76,49 @@ pub enum Error {
         /// What was given, and why it does not fit.
         given: String,
     },
+    /// An array argument refused by its [`NdPointer`](crate::NdPointer)'s
+    /// checks. `message` is numpy's (`array must have data type float64`).
+    #[error("{function}: argument {index}: {message}, given {given}")]
+    ArrayArgument {
+        /// The function's symbol name.
+        function: String,
+        /// 1-based, as ctypes counts.
+        index: usize,
+        /// What the check requires, in numpy's words.
+        message: String,
+        /// What the array has instead.
+        given: String,
+    },
+    /// A numpy data type string that does not parse.
+    #[error("data type '{spec}' not understood: {reason}")]
+    DType {
+        /// The string given.
+        spec: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An array that cannot be made, viewed or described as asked: an
+    /// unknown flag name, a view of the wrong element type, a shape that
+    /// does not fit.
+    #[error("{message}")]
+    Array {
+        /// What is wrong.
+        message: String,
+    },
+    /// A file that cannot be memory-mapped as asked
+    /// ([`MemmapOptions`](crate::MemmapOptions)): it cannot be opened, sized,
+    /// grown or mapped, or its size does not fit the data type, shape and
+    /// offset. The messages are numpy.memmap's, reworded.
+    #[error("cannot map {file}: {message}")]
+    Memmap {
+        /// The file's path, or `an open file` for one given as a [`File`](std::fs::File).
+        file: String,
+        /// What is wrong, with the operating system's reason when it refused.
+        message: String,
+        /// The operating system's error kind, when it refused (`NotFound`,
+        /// `PermissionDenied`, ...).
+        kind: Option<std::io::ErrorKind>,
+    },
     /// A declared signature that cannot be used, e.g. `void` as an argument.
     #[error("{function}: invalid signature: {reason}")]
     Signature {
@@ -137,6 +180,16 @@ pub enum Error {
         /// The offending line.
         text: String,
         /// What is wrong.
+        message: String,
+    },
+    /// A callback panicked or failed while C ran the call: it gave C its error
+    /// value, and `message` says what happened (the panic's message, or why
+    /// its result could not be given).
+    #[error("{function}: {message}")]
+    Callback {
+        /// The symbol of the call that was running.
+        function: String,
+        /// Which callback failed and how.
         message: String,
     },
     /// An error raised by a result check ([`CFunc::with_errcheck`](crate::CFunc::with_errcheck)).

@@ -8,6 +8,7 @@ use libffi::middle::{Cif, CodePtr};
 
 use std::mem::MaybeUninit;
 
+use crate::callback::CallScope;
 use crate::ctype::{CType, Kind};
 use crate::error::{Error, Result};
 use crate::layout::StructValue;
@@ -60,6 +61,9 @@ pub struct CFunc {
     variadic: bool,
     /// The register route, where the signature allows one.
     plan: Option<Plan>,
+    /// Whether a parameter is a function pointer, whose callback may record
+    /// a failure on another thread.
+    takes_callbacks: bool,
     /// For a variadic function, the interface of a call with no extra arguments.
     cif: Cif,
     use_errno: bool,
@@ -113,6 +117,10 @@ impl CFunc {
                 reason: format!("argument {} is void; only a result can be", i + 1),
             });
         }
+        crate::array::check_signature(args, &ret).map_err(|reason| Error::Signature {
+            function: symbol.into(),
+            reason,
+        })?;
         let cif = prepare(args, args.len(), &ret, variadic).map_err(|reason| Error::Signature {
             function: symbol.into(),
             reason,
@@ -123,6 +131,7 @@ impl CFunc {
             code: CodePtr::from_ptr(addr as *const c_void),
             kinds: args.iter().map(CType::kind).collect(),
             plan: Plan::for_signature(args, &ret, variadic),
+            takes_callbacks: variadic || args.iter().any(|t| matches!(t, CType::FuncPtr(_))),
             args: args.into(),
             ret_kind: ret.kind(),
             ret,
@@ -326,17 +335,17 @@ impl CFunc {
             .zip(self.kinds.iter())
             .enumerate()
         {
-            let word = encode_word(value, ty, kind, &mut keep).map_err(|m| m.at(&self.name, i))?;
+            let word = self.encode_arg(i, value, ty, kind, args, &mut keep)?;
             regs.push(word, kind);
         }
-        self.before_call();
+        let scope = self.before_call();
         // SAFETY: the binding's promise: `code` is a non-variadic C function of
         // the declared signature, which is the one the plan was made for.
         // Every argument was converted to its declared type, and pointer
         // arguments point to memory borrowed by `args` (or owned by `keep`)
         // until after the call.
         let word = unsafe { plan.call(self.code.as_ptr(), &regs) };
-        self.after_call();
+        self.after_call(scope, args)?;
         drop(keep);
         let mut ret = Slot::ZERO;
         // SAFETY: the slot is 16 aligned bytes.
@@ -388,8 +397,7 @@ impl CFunc {
                 let v = encode_long_double(value, ty).map_err(|m| m.at(&self.name, i))?;
                 *slot = MaybeUninit::new(Slot(v.to_bytes()));
             } else {
-                let word =
-                    encode_word(value, ty, kind, &mut keep).map_err(|m| m.at(&self.name, i))?;
+                let word = self.encode_arg(i, value, ty, kind, args, &mut keep)?;
                 // SAFETY: a slot is 16 aligned bytes.
                 unsafe { store_word(dst, word, kind) };
             }
@@ -406,7 +414,7 @@ impl CFunc {
             Some(s) => s.as_mut_ptr() as *mut c_void,
             None => ret.as_mut_ptr(),
         };
-        self.before_call();
+        let scope = self.before_call();
         // SAFETY: the binding's promise: `code` is a C function with the
         // signature `cif` was prepared from. Every argument slot holds a value
         // encoded as its declared type (a struct argument points to the
@@ -422,22 +430,66 @@ impl CFunc {
                 ptrs.as_mut_ptr(),
             );
         }
-        self.after_call();
+        self.after_call(scope, args)?;
         drop(keep);
         self.finish(&ret, ret_struct, args)
     }
 
+    /// Argument `i` as its register image. An ndpointer's checks see every
+    /// argument of the call, for shapes that refer to other arguments.
+    #[inline(always)]
+    fn encode_arg(
+        &self,
+        i: usize,
+        value: &Value<'_>,
+        ty: &CType,
+        kind: Kind,
+        args: &[Value<'_>],
+        keep: &mut Keep,
+    ) -> Result<u64> {
+        if kind == Kind::Ptr {
+            if let CType::NdPointer(p) = ty {
+                return p
+                    .pass(value, Some(args))
+                    .map(|addr| addr as usize as u64)
+                    .map_err(|r| r.at(&self.name, i));
+            }
+        }
+        encode_word(value, ty, kind, keep).map_err(|m| m.at(&self.name, i))
+    }
+
+    /// Opens the call: errno swapped in, and a scope that collects
+    /// failures of callbacks run on this thread while C runs.
     #[inline]
-    fn before_call(&self) {
+    fn before_call(&self) -> CallScope {
         if self.use_errno {
             crate::errno::swap();
         }
+        CallScope::enter()
     }
 
+    /// Closes the call: errno swapped out, and the first callback failure
+    /// (on this thread, or recorded by a callback passed as an argument on
+    /// another thread) becomes the call's error.
     #[inline]
-    fn after_call(&self) {
+    fn after_call(&self, scope: CallScope, args: &[Value<'_>]) -> Result<()> {
+        let mut failure = scope.exit();
         if self.use_errno {
             crate::errno::swap();
+        }
+        if self.takes_callbacks {
+            for arg in args {
+                if let Value::Callback(c) = arg {
+                    failure = failure.or(c.take_failure());
+                }
+            }
+        }
+        match failure {
+            None => Ok(()),
+            Some(message) => Err(Error::Callback {
+                function: self.name.to_string(),
+                message,
+            }),
         }
     }
 

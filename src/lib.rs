@@ -45,6 +45,20 @@
 //!   [`CFunc::call`] is then safe and checks every argument.
 //! - [`TypedCFunc`]: the same function with its signature as Rust types, called
 //!   directly with no libffi and no per-call checks.
+//! - Arrays (`numpy.ctypeslib`'s half): slices, `Vec`s, every
+//!   `ndarray` array and view, and the dtype-erased [`NdArray`] pass to C
+//!   without copying; [`ndpointer`] declares an array parameter checked for
+//!   [`DType`], dimensions, shape and [`Flags`] at every call; [`AsCtypes`]
+//!   gives numpy's `.ctypes` view, whose pointers cannot outlive the array.
+//! - [`Memmap`]: a file mapped into memory as an array (numpy's `memmap`),
+//!   lent to C like any other; what C writes reaches the file.
+//! - [`Callback`] and [`TypedCallback`]: a Rust closure C calls through a
+//!   function pointer (ctypes' `CFUNCTYPE`), declared as [`CType::FuncPtr`];
+//!   panics never unwind into C and are reported by the call that was running.
+//! - [`Allocator`]: C asking Rust for arrays through a callback (the SciPy
+//!   Cookbook's allocator pattern), thread-safe.
+//! - [`RowPointers`] and [`RowPointersMut`]: a 2-D array as the `T**` of one
+//!   pointer per row, borrowing the array.
 //! - [`StructLayout`] ([`layout`]): structs and unions with exact C layouts
 //!   (padding, `pack`, `_Alignas`, bitfields), passed by value or by address;
 //!   [`c_struct!`] declares `#[repr(C)]` Rust structs checked against them.
@@ -52,14 +66,22 @@
 //!   was expected versus given.
 //! - [`CBuild`] ([`cbuild`]): compiles C from strings or files at run time and
 //!   loads it, cached by content, for tests and examples that need a bit of C.
+//! - [`Library::declare`], [`Declarations`] and [`Header`]: C prototypes and
+//!   whole headers as signatures, parsed by a real C parser.
 //!
 //! The [`doc::ctypes_for_python_users`] page maps each ctypes idiom to its
 //! rctypes form; [`doc::testing_c_with_cargo_test`] shows how to test a C
-//! library with `cargo test`.
+//! library with `cargo test`; [`doc::performance`] says where the time goes
+//! and which layer to use when.
+//!
+//! The `rctypes` binary (feature `cli`, on by default) calls functions from
+//! the shell: `rctypes call libm.so.6 'double cos(double)' 0`.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+mod array;
+mod callback;
 pub mod cbuild;
 mod cdecl;
 mod ctype;
@@ -74,6 +96,16 @@ mod registers;
 mod typed;
 mod value;
 
+pub use array::{
+    ArrayArg, ArrayStorage, AsCtypes, AsCtypesMut, ByteOrder, Ctypes, DType, Dim, Element, Field,
+    Flags, IntoDType, IntoFlags, IntoMode, IntoShapeSpec, Memmap, MemmapOptions, Mode, NdArray,
+    NdPointer, NdPointerBuilder, Ptr, PtrMut, WriteBack, as_array, as_array_mut, ascontiguousarray,
+    ascontiguousarray_mut, ndpointer,
+};
+pub use callback::{
+    AllocatedArray, Allocator, ByRef, Callback, CallbackArg, CallbackArgs, CallbackFn, CallbackRet,
+    DynamicResult, RowPointers, RowPointersMut, Signature, TypedCallback,
+};
 pub use cbuild::CBuild;
 pub use cdecl::{BoundHeader, Declarations, FunctionDecl, Header, Skipped, parse_prototype};
 pub use ctype::CType;
@@ -82,8 +114,8 @@ pub use error::{Error, Result};
 pub use func::{CFunc, ErrCheck};
 #[doc(hidden)]
 pub use layout::private as __private;
-pub use layout::{Bits, CStruct, Composite, Field, StructBuilder, StructLayout, StructValue};
+pub use layout::{Bits, CStruct, Composite, StructBuilder, StructField, StructLayout, StructValue};
 pub use library::{Library, OpenFlags, Variable, load_library};
 pub use longdouble::LongDouble;
 pub use typed::{ArgList, CArg, CRet, SameArg, TypedCFunc};
-pub use value::{ArrayArg, CData, FromValue, RawPtr, Scalar, StringBuffer, Value};
+pub use value::{CData, FromValue, RawPtr, Scalar, StringBuffer, Value};

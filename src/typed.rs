@@ -6,6 +6,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use crate::callback::{CallScope, CallbackWatch};
 use crate::ctype::CType;
 use crate::error::{Error, Result};
 use crate::func::CFunc;
@@ -66,6 +67,13 @@ pub unsafe trait CRet {
 pub unsafe trait SameArg<A: CArg> {
     /// The value to pass where `A` is declared.
     fn into_raw_as(self) -> A::Raw;
+    /// The callback this argument lends to C, watched by
+    /// [`TypedCFunc::try_call`] for failures on other threads.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn callback_watch(&self) -> Option<CallbackWatch> {
+        None
+    }
 }
 
 macro_rules! scalar_arg_ret {
@@ -428,6 +436,18 @@ impl CFunc {
                 reason: "variadic functions have no typed form; use call_variadic".into(),
             });
         }
+        if let Some(i) = declared
+            .iter()
+            .position(|t| matches!(t, CType::NdPointer(_)))
+        {
+            return Err(Error::Signature {
+                function: self.name().into(),
+                reason: format!(
+                    "argument {} is an ndpointer, checked at every call; typed calls check nothing: use call",
+                    i + 1
+                ),
+            });
+        }
         if declared.len() != Args::LEN {
             return Err(Error::Arity {
                 function: self.name().into(),
@@ -514,6 +534,11 @@ macro_rules! typed_arity {
         impl<Ret: CRet, $($a: CArg),*> TypedCFunc<($($a,)*), Ret> {
             /// Calls the function directly, with no checks and no allocation.
             /// Each argument is borrowed for this call only.
+            ///
+            /// A callback that fails during the call (see
+            /// [`Callback`](crate::Callback)) gives C its error value, and the
+            /// failure is not reported here: use [`try_call`](Self::try_call)
+            /// when callbacks are involved.
             #[inline(always)]
             #[allow(non_snake_case, clippy::too_many_arguments)]
             pub fn call<$($b: SameArg<$a>),*>(&self, args: ($($b,)*)) -> Ret {
@@ -526,6 +551,29 @@ macro_rules! typed_arity {
                 unsafe {
                     let f: unsafe extern "C" fn($($a::Raw),*) -> Ret::Raw = std::mem::transmute(self.code);
                     Ret::from_raw(f($($a.into_raw_as()),*))
+                }
+            }
+
+            /// Calls the function as [`call`](Self::call) does, and reports a
+            /// callback that panicked or failed during the call as
+            /// [`Error::Callback`]: one on this thread, or one of the
+            /// callbacks passed as arguments on any thread.
+            #[inline]
+            #[allow(clippy::too_many_arguments)]
+            pub fn try_call<$($b: SameArg<$a>),*>(&self, args: ($($b,)*)) -> Result<Ret> {
+                let watched: [Option<CallbackWatch>; $len] = [$(SameArg::<$a>::callback_watch(&args.$i)),*];
+                let scope = CallScope::enter();
+                let result = self.call(args);
+                let mut failure = scope.exit();
+                for watch in watched.iter().flatten() {
+                    failure = failure.or(watch.take());
+                }
+                match failure {
+                    None => Ok(result),
+                    Some(message) => Err(Error::Callback {
+                        function: self.name.to_string(),
+                        message,
+                    }),
                 }
             }
         }

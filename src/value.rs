@@ -4,9 +4,10 @@
 use std::borrow::Cow;
 use std::ffi::{CStr, CString, c_char, c_void};
 use std::fmt;
-use std::marker::PhantomData;
 use std::ptr::NonNull;
 
+use crate::array::{ArrayArg, Element};
+use crate::callback::Callback;
 use crate::ctype::{CType, Kind};
 use crate::error::{Error, Mismatch, Result};
 use crate::layout::StructValue;
@@ -57,6 +58,9 @@ pub enum Value<'a> {
     /// the call. Where a pointer to it is declared `const`, its address is
     /// passed instead (ctypes' automatic `byref`).
     Struct(Cow<'a, StructValue>),
+    /// A Rust callback lent to C for the call, for a parameter declared
+    /// [`CType::FuncPtr`] of a compatible signature.
+    Callback(&'a Callback),
 }
 
 /// An address that came from C, such as the `void*` a function returned.
@@ -99,78 +103,6 @@ impl RawPtr {
 impl fmt::Debug for RawPtr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "RawPtr({:#x})", self.addr())
-    }
-}
-
-/// Rust memory lent to C for one call: where it is, what it holds, how many,
-/// and whether C may write to it. It borrows the memory for `'a`.
-#[derive(Debug, PartialEq)]
-pub struct ArrayArg<'a> {
-    ptr: *mut c_void,
-    elem: CType,
-    len: usize,
-    writable: bool,
-    nul_terminated: bool,
-    _borrow: PhantomData<&'a mut [u8]>,
-}
-
-impl<'a> ArrayArg<'a> {
-    /// Lends a slice for reading.
-    pub fn from_slice<T: CData>(data: &'a [T]) -> Self {
-        Self::raw(data.as_ptr() as *mut c_void, T::ctype(), data.len(), false)
-    }
-
-    /// Lends a slice for reading and writing.
-    pub fn from_mut_slice<T: CData>(data: &'a mut [T]) -> Self {
-        Self::raw(
-            data.as_mut_ptr() as *mut c_void,
-            T::ctype(),
-            data.len(),
-            true,
-        )
-    }
-
-    /// Builds a descriptor for memory the caller has borrowed for `'a`.
-    /// Crate-internal: the public constructors guarantee the borrow.
-    pub(crate) fn raw(ptr: *mut c_void, elem: CType, len: usize, writable: bool) -> Self {
-        ArrayArg {
-            ptr,
-            elem,
-            len,
-            writable,
-            nul_terminated: false,
-            _borrow: PhantomData,
-        }
-    }
-
-    /// The address of the first element.
-    pub fn as_ptr(&self) -> *const c_void {
-        self.ptr
-    }
-
-    /// The element type.
-    pub fn elem(&self) -> &CType {
-        &self.elem
-    }
-
-    /// The number of elements.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether there are no elements.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Whether C may write to it (it came from a mutable borrow).
-    pub fn is_writable(&self) -> bool {
-        self.writable
-    }
-
-    fn describe(&self) -> String {
-        let m = if self.writable { "&mut " } else { "&" };
-        format!("{m}[{}; {}]", self.elem, self.len)
     }
 }
 
@@ -371,42 +303,6 @@ impl From<RawPtr> for Value<'_> {
     }
 }
 
-impl<'a, T: CData> From<&'a [T]> for Value<'a> {
-    fn from(v: &'a [T]) -> Self {
-        Value::Array(ArrayArg::from_slice(v))
-    }
-}
-
-impl<'a, T: CData> From<&'a mut [T]> for Value<'a> {
-    fn from(v: &'a mut [T]) -> Self {
-        Value::Array(ArrayArg::from_mut_slice(v))
-    }
-}
-
-impl<'a, T: CData, const N: usize> From<&'a [T; N]> for Value<'a> {
-    fn from(v: &'a [T; N]) -> Self {
-        Value::Array(ArrayArg::from_slice(v))
-    }
-}
-
-impl<'a, T: CData, const N: usize> From<&'a mut [T; N]> for Value<'a> {
-    fn from(v: &'a mut [T; N]) -> Self {
-        Value::Array(ArrayArg::from_mut_slice(v))
-    }
-}
-
-impl<'a, T: CData> From<&'a Vec<T>> for Value<'a> {
-    fn from(v: &'a Vec<T>) -> Self {
-        Value::Array(ArrayArg::from_slice(v))
-    }
-}
-
-impl<'a, T: CData> From<&'a mut Vec<T>> for Value<'a> {
-    fn from(v: &'a mut Vec<T>) -> Self {
-        Value::Array(ArrayArg::from_mut_slice(v))
-    }
-}
-
 /// `None` becomes the null pointer.
 impl<'a, T: Into<Value<'a>>> From<Option<T>> for Value<'a> {
     fn from(v: Option<T>) -> Self {
@@ -416,8 +312,8 @@ impl<'a, T: Into<Value<'a>>> From<Option<T>> for Value<'a> {
 
 impl<'a> Value<'a> {
     /// ctypes' `byref(x)`: lends `x` to C as a `T*` out-parameter.
-    pub fn byref<T: CData>(x: &'a mut T) -> Value<'a> {
-        Value::Array(ArrayArg::from_mut_slice(std::slice::from_mut(x)))
+    pub fn byref<T: Element>(x: &'a mut T) -> Value<'a> {
+        Value::Array(ArrayArg::byref(x))
     }
 
     /// Converts to a Rust type, range-checked: `Value::Int(300).to::<u8>()` is
@@ -452,6 +348,7 @@ impl<'a> Value<'a> {
             Value::Pointer(p) => format!("pointer {:#x}", p.addr()),
             Value::Array(a) => a.describe(),
             Value::Struct(s) => format!("{} value", s.layout().title()),
+            Value::Callback(c) => format!("callback {}", c.signature()),
         }
     }
 
@@ -467,8 +364,8 @@ impl<'a> Value<'a> {
             Value::LongDouble(_) => CType::LongDouble,
             Value::Str(_) | Value::CStr(_) => CType::CharP,
             Value::Null | Value::Pointer(_) => CType::VoidP,
-            Value::Array(a) if a.writable => CType::pointer(a.elem.clone()),
-            Value::Array(a) => CType::const_pointer(a.elem.clone()),
+            Value::Array(a) => a.variadic_type(),
+            Value::Callback(c) => CType::FuncPtr(c.signature_arc().clone()),
             Value::Struct(s) => s.ctype(),
             other => {
                 return Err(Mismatch {
@@ -587,8 +484,7 @@ impl<'a> From<&'a StructValue> for Value<'a> {
 /// A struct lent to C to write: by address, for a `POINTER(struct)`.
 impl<'a> From<&'a mut StructValue> for Value<'a> {
     fn from(v: &'a mut StructValue) -> Self {
-        let ctype = v.ctype();
-        Value::Array(ArrayArg::raw(v.as_mut_ptr() as *mut c_void, ctype, 1, true))
+        Value::Array(ArrayArg::one_struct(v))
     }
 }
 
@@ -643,14 +539,7 @@ impl StringBuffer {
     }
 
     fn arg(&self, writable: bool) -> ArrayArg<'_> {
-        let mut arg = ArrayArg::raw(
-            self.bytes.as_ptr() as *mut c_void,
-            CType::Char,
-            self.capacity(),
-            writable,
-        );
-        arg.nul_terminated = true;
-        arg
+        ArrayArg::string_buffer(self.bytes.as_ptr(), self.capacity(), writable)
     }
 }
 
@@ -742,7 +631,11 @@ pub(crate) fn encode_aggregate(
     };
     match value {
         Value::Struct(s) if fits(s.layout()) => Ok(s.as_ptr() as *mut c_void),
-        Value::Array(a) if a.len == 1 && a.elem.layout().is_some_and(fits) => Ok(a.ptr),
+        Value::Array(a)
+            if a.len == 1 && a.elem.as_ref().and_then(CType::layout).is_some_and(fits) =>
+        {
+            Ok(a.ptr)
+        }
         Value::Struct(_) | Value::Array(_) => Err(Mismatch {
             expected: ty.to_string(),
             given: format!("{}, whose layout differs", value.describe()),
@@ -870,11 +763,6 @@ fn exact_in_float(i: i128, kind: Kind) -> bool {
     i.unsigned_abs() <= 1u128 << bits
 }
 
-/// Whether elements of `elem` may stand where `pointee` is declared.
-fn elem_fits(elem: &CType, pointee: &CType) -> bool {
-    *pointee == CType::Void || elem.is_compatible(pointee)
-}
-
 /// The address a pointer argument passes, after checking the value may go
 /// there: read-only memory never goes where C writes.
 fn encode_pointer(
@@ -887,6 +775,9 @@ fn encode_pointer(
         CType::ConstPointer(p) => matches!(**p, CType::Char | CType::Byte | CType::UByte),
         _ => false,
     };
+    if let CType::NdPointer(p) = ty {
+        return crate::array::pass_alone(p, value);
+    }
     match value {
         Value::Null => Ok(std::ptr::null()),
         Value::Pointer(p) => Ok(p.as_ptr()),
@@ -900,37 +791,27 @@ fn encode_pointer(
         Value::Str(s) if *ty == CType::WCharP => Ok(keep.hold(wide_bytes(s))),
         Value::CStr(s) if is_char_ptr(ty) => Ok(s.as_ptr() as *const c_void),
         Value::Struct(s) => match ty {
-            CType::ConstPointer(p) if elem_fits(&s.ctype(), p) => Ok(s.as_ptr() as *const c_void),
+            CType::ConstPointer(p) if **p == CType::Void || s.ctype().is_compatible(p) => {
+                Ok(s.as_ptr() as *const c_void)
+            }
             CType::VoidP | CType::Pointer(_) => Err(Mismatch {
                 expected: format!("{ty} (C writes: lend a mutable borrow)"),
                 given: format!("{}, which is read-only", value.describe()),
             }),
             _ => Err(mismatch(ty, value)),
         },
-        Value::Array(a) => {
-            let fits = match ty {
-                CType::VoidP => a.writable,
-                CType::Pointer(p) => a.writable && elem_fits(&a.elem, p),
-                CType::ConstPointer(p) => elem_fits(&a.elem, p),
-                CType::CharP => a.nul_terminated && elem_fits(&a.elem, &CType::Char),
-                _ => false,
-            };
-            if fits {
-                return Ok(a.ptr);
-            }
-            let given = if !a.writable && matches!(ty, CType::VoidP | CType::Pointer(_)) {
-                format!("{}, which is read-only", a.describe())
-            } else {
-                a.describe()
-            };
-            let expected = match ty {
-                CType::VoidP | CType::Pointer(_) => {
-                    format!("{ty} (C writes: lend a mutable borrow)")
-                }
-                _ => ty.to_string(),
-            };
-            Err(Mismatch { expected, given })
-        }
+        Value::Callback(c) => match ty {
+            CType::FuncPtr(sig) if c.signature().is_compatible(sig) => Ok(c.code_ptr()),
+            CType::FuncPtr(_) => Err(mismatch(ty, value)),
+            _ => Err(Mismatch {
+                expected: ty.to_string(),
+                given: format!(
+                    "{}, which goes only where a function pointer (CType::FuncPtr) is declared",
+                    value.describe()
+                ),
+            }),
+        },
+        Value::Array(a) => a.pointer_for(ty),
         _ => Err(mismatch(ty, value)),
     }
 }

@@ -186,6 +186,11 @@ fn structs_by_value_allocate_only_for_large_results() {
         y: 0.0,
         z: 0.0,
     };
+    // The first use of each type computes its layout and record data type,
+    // once.
+    drop(swap.call(&[(&r).into()]).unwrap());
+    drop(add.call(&[(&d).into(), (&d).into()]).unwrap());
+    drop(cross.call(&[(&v).into(), (&v).into()]).unwrap());
     // Arguments pass from their own bytes; results of up to 16 bytes are
     // held in place.
     assert_eq!(

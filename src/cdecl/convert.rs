@@ -126,9 +126,26 @@ fn pointer_to(to: &DeclType, to_const: bool) -> Result<CType, String> {
     })
 }
 
-/// A pointer to a function: an address, passed as such.
-fn function_pointer(_function: &DeclType) -> Result<CType, String> {
-    Ok(CType::VoidP)
+/// A pointer to a function: ctypes' `CFUNCTYPE`, which takes a
+/// [`Callback`](crate::Callback) of the same signature. A variadic function's
+/// pointer has no callback form and stays a plain address.
+fn function_pointer(function: &DeclType) -> Result<CType, String> {
+    let DeclType::Function {
+        ret,
+        params,
+        variadic,
+    } = function
+    else {
+        return Err("not a function".into());
+    };
+    if *variadic {
+        return Ok(CType::VoidP);
+    }
+    let args = params
+        .iter()
+        .map(|(_, p)| p.to_ctype_param())
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(CType::func_ptr(args, ret.to_ctype_value()?))
 }
 
 /// Turns specifiers and declarators into types, with the names the

@@ -19,12 +19,22 @@
 //! | `use_errno=True`, `get_errno()` | [`CFunc::with_errno`](crate::CFunc::with_errno), [`get_errno`](crate::get_errno) |
 //! | `f.errcheck = check` | [`CFunc::with_errcheck`](crate::CFunc::with_errcheck) |
 //! | `c_int.in_dll(lib, name)` | [`Library::variable`](crate::Library::variable) |
+//! | `numpy.memmap(filename, dtype, mode, offset, shape, order)` | [`Memmap::options`](crate::Memmap::options), [`Memmap::open`](crate::Memmap::open) (`unsafe`: nothing else may change the file) |
 //! | `c_longdouble` | [`CType::LongDouble`](crate::CType::LongDouble), [`LongDouble`](crate::LongDouble) |
 //! | `class P(Structure): _fields_ = [...]`, `_pack_`, `_align_` | [`StructLayout::builder`](crate::StructLayout::builder), [`pack`](crate::StructBuilder::pack), [`align`](crate::StructBuilder::align) |
 //! | `class U(Union)`, `("flags", c_uint, 3)`, `c_int * 3` | [`StructLayout::union_builder`](crate::StructLayout::union_builder), [`bitfield`](crate::StructBuilder::bitfield), [`CType::array`](crate::CType::array) |
 //! | a `Structure` instance, `p.x = 1` | [`StructValue`](crate::StructValue), [`set`](crate::StructValue::set), [`get`](crate::StructValue::get) |
 //! | (no equivalent) a Rust `#[repr(C)]` struct checked against the C one | [`c_struct!`](crate::c_struct), [`CStruct::check_against`](crate::CStruct::check_against) |
 //! | (no equivalent) a signature fixed at compile time | [`CFunc::typed`](crate::CFunc::typed), [`TypedCFunc`](crate::TypedCFunc) |
+//! | a C prototype instead of `argtypes` (cffi's `cdef`) | [`Library::declare`](crate::Library::declare), [`Header`](crate::Header) |
+//! | `numpy.ctypeslib.ndpointer(...)` | [`ndpointer`](crate::ndpointer), [`NdPointer`](crate::NdPointer), [`Dim`](crate::Dim) |
+//! | `x.ctypes` (`data`, `shape`, `strides`, `data_as`, `shape_as`, `strides_as`) | [`AsCtypes::ctypes`](crate::AsCtypes::ctypes), [`Ctypes`](crate::Ctypes) |
+//! | `numpy.dtype(...)` | [`DType`](crate::DType), [`NdArray`](crate::NdArray) |
+//! | `numpy.ascontiguousarray` | [`ascontiguousarray`](crate::ascontiguousarray), [`ascontiguousarray_mut`](crate::ascontiguousarray_mut) |
+//! | `numpy.ctypeslib.as_array(ptr, shape)` | [`as_array`](crate::as_array) (`unsafe`: C owns the memory) |
+//! | `CFUNCTYPE(restype, *argtypes)(func)` | [`Callback`](crate::Callback), [`Signature`](crate::Signature), [`CType::FuncPtr`](crate::CType::FuncPtr); [`Callback::typed`](crate::Callback::typed) |
+//! | the cookbook's `Allocator` class | [`Allocator`](crate::Allocator) |
+//! | an array of row pointers for `float**` | [`RowPointers`](crate::RowPointers), [`RowPointersMut`](crate::RowPointersMut) |
 //!
 //! ## Loading
 //!

@@ -45,3 +45,14 @@
 //! A dynamic call with arguments costs less than a raw `ffi_call` because the
 //! register route skips libffi; a call with no arguments pays the fixed cost of
 //! building and returning a [`Value`](crate::Value).
+//!
+//! ## Memory-mapped arrays
+//!
+//! `cargo bench --bench memmap` maps a 4 KiB file and an 8 GiB sparse one
+//! and hands each to C through a checked ndpointer. Nothing is read until C
+//! touches it, so neither step depends on the file's size:
+//!
+//! | step | 4 KiB | 8 GiB |
+//! |---|---|---|
+//! | open and map ([`Memmap::open`](crate::Memmap::open)), then unmap | 11.6 µs | 12.1 µs |
+//! | a call of C touching three elements, ndpointer-checked | 89 ns | 68 ns |

@@ -52,16 +52,21 @@ pub struct Bits {
 /// # Ok::<(), rctypes::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Field {
+pub struct StructField {
     name: String,
     ctype: CType,
     offset: usize,
     bits: Option<Bits>,
 }
 
-impl Field {
-    pub(crate) fn new(name: String, ctype: CType, offset: usize, bits: Option<Bits>) -> Field {
-        Field {
+impl StructField {
+    pub(crate) fn new(
+        name: String,
+        ctype: CType,
+        offset: usize,
+        bits: Option<Bits>,
+    ) -> StructField {
+        StructField {
             name,
             ctype,
             offset,
@@ -158,11 +163,22 @@ impl Field {
 pub struct StructLayout {
     name: String,
     composite: Composite,
-    fields: Vec<Field>,
+    fields: Vec<StructField>,
     size: usize,
     align: usize,
     pack: Option<usize>,
-    from_rust: bool,
+    origin: Origin,
+}
+
+/// Where a layout's numbers came from, for messages comparing two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Origin {
+    /// Declared field by field (or read from C) and laid out by C's rules.
+    Declared,
+    /// Read from the Rust compiler for a `#[repr(C)]` type.
+    Rust,
+    /// Made from a record data type.
+    Record,
 }
 
 /// One declared member, before layout.
@@ -241,7 +257,7 @@ impl StructLayout {
     pub(crate) fn from_parts(
         name: String,
         composite: Composite,
-        fields: Vec<Field>,
+        fields: Vec<StructField>,
         size: usize,
         align: usize,
     ) -> StructLayout {
@@ -252,7 +268,22 @@ impl StructLayout {
             size,
             align,
             pack: None,
-            from_rust: true,
+            origin: Origin::Rust,
+        }
+    }
+
+    /// The same layout, marked as made from a record data type.
+    pub(crate) fn marked_as_record(mut self) -> Arc<StructLayout> {
+        self.origin = Origin::Record;
+        Arc::new(self)
+    }
+
+    /// What the layout's numbers are called in a comparison.
+    pub(crate) fn source(&self) -> &'static str {
+        match self.origin {
+            Origin::Declared => "this layout",
+            Origin::Rust => "the Rust struct",
+            Origin::Record => "the record data type",
         }
     }
 
@@ -272,12 +303,12 @@ impl StructLayout {
     }
 
     /// The named fields, in declaration order.
-    pub fn fields(&self) -> &[Field] {
+    pub fn fields(&self) -> &[StructField] {
         &self.fields
     }
 
     /// The field called `name`.
-    pub fn field(&self, name: &str) -> Option<&Field> {
+    pub fn field(&self, name: &str) -> Option<&StructField> {
         self.fields.iter().find(|f| f.name == name)
     }
 
@@ -299,7 +330,7 @@ impl StructLayout {
     /// Whether this layout was read from a Rust type (by
     /// [`c_struct!`](crate::c_struct)) rather than declared.
     pub fn is_from_rust(&self) -> bool {
-        self.from_rust
+        self.origin == Origin::Rust
     }
 
     /// Whether it has bitfields, here or in a nested struct or union.
@@ -438,6 +469,17 @@ impl StructBuilder {
         self
     }
 
+    /// Adds `bytes` bytes of explicit padding (an unnamed `char[bytes]`), as
+    /// numpy inserts between the fields of a record it turns into a struct.
+    pub fn padding(mut self, bytes: usize) -> Self {
+        self.members.push(Member {
+            name: None,
+            ctype: CType::array(CType::Char, bytes),
+            shape: Shape::Plain { align: None },
+        });
+        self
+    }
+
     /// `#pragma pack(n)`: no field is aligned to more than `n` bytes, a power
     /// of two. Bitfields are then packed with no regard for their type's
     /// boundaries, as GCC does.
@@ -466,7 +508,7 @@ impl StructBuilder {
             size: 0,
             align: 1,
             pack: None,
-            from_rust: false,
+            origin: Origin::Declared,
         }
         .title();
         let err = |message: String| Error::Layout {
@@ -495,15 +537,16 @@ impl StructBuilder {
             size: laid.size,
             align: laid.align,
             pack: self.pack,
-            from_rust: false,
+            origin: Origin::Declared,
         }))
     }
 }
 
 fn describe_member(m: &Member) -> String {
-    match &m.name {
-        Some(n) => format!("`{n}`"),
-        None => "an unnamed bitfield".into(),
+    match (&m.name, m.shape) {
+        (Some(n), _) => format!("`{n}`"),
+        (None, Shape::Bits(_)) => "an unnamed bitfield".into(),
+        (None, Shape::Plain { .. }) => "padding".into(),
     }
 }
 
@@ -596,7 +639,7 @@ fn is_layable(ty: &CType) -> bool {
 }
 
 struct Laid {
-    fields: Vec<Field>,
+    fields: Vec<StructField>,
     size: usize,
     align: usize,
 }
@@ -631,12 +674,14 @@ fn lay_out(
                 };
                 end = start.checked_add(size.checked_mul(8)?)?;
                 record_align = record_align.max(a);
-                fields.push(Field::new(
-                    m.name.clone().unwrap_or_default(),
-                    m.ctype.clone(),
-                    start / 8,
-                    None,
-                ));
+                if let Some(name) = &m.name {
+                    fields.push(StructField::new(
+                        name.clone(),
+                        m.ctype.clone(),
+                        start / 8,
+                        None,
+                    ));
+                }
             }
             Shape::Bits(0) => {
                 // An unnamed zero-width bitfield: the next field starts at a
@@ -660,7 +705,7 @@ fn lay_out(
                 if let Some(name) = &m.name {
                     // Named bitfields give the struct their type's alignment.
                     record_align = record_align.max(cap(natural));
-                    fields.push(Field::new(
+                    fields.push(StructField::new(
                         name.clone(),
                         m.ctype.clone(),
                         start / 8,
@@ -702,7 +747,7 @@ mod tests {
     use super::*;
 
     fn offsets(l: &StructLayout) -> Vec<usize> {
-        l.fields().iter().map(Field::offset).collect()
+        l.fields().iter().map(StructField::offset).collect()
     }
 
     #[test]

@@ -28,11 +28,13 @@
 mod abi;
 mod access;
 mod declare;
+pub(crate) mod record;
 mod rust;
 mod value;
 
 pub(crate) use abi::{ffi_return_type, ffi_type};
-pub use declare::{Bits, Composite, Field, StructBuilder, StructLayout};
+pub use declare::{Bits, Composite, StructBuilder, StructField, StructLayout};
+pub(crate) use record::element_dtype;
 pub use rust::CStruct;
 #[doc(hidden)]
 pub use rust::private;

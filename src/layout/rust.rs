@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::value::{CData, Value};
 
 use super::access;
-use super::declare::{Composite, Field, StructLayout, same_storage};
+use super::declare::{Composite, StructField, StructLayout, same_storage};
 use super::value::StructValue;
 
 /// A `#[repr(C)]` Rust struct or union with its C layout, as declared by
@@ -195,6 +195,21 @@ macro_rules! __c_struct_impls {
             }
         }
 
+        // SAFETY: its data type is the record of the layout above, which is
+        // exact (every field where the struct has it, the struct's size);
+        // every field type accepts what its dtype allows.
+        unsafe impl $crate::Element for $name {
+            fn dtype() -> $crate::DType {
+                static DTYPE: ::std::sync::OnceLock<$crate::DType> = ::std::sync::OnceLock::new();
+                ::std::clone::Clone::clone(DTYPE.get_or_init(|| {
+                    $crate::__private::element_dtype(<$name as $crate::CStruct>::layout())
+                }))
+            }
+            fn ctype() -> ::core::option::Option<$crate::CType> {
+                ::core::option::Option::Some(<$name as $crate::CData>::ctype())
+            }
+        }
+
         // SAFETY: its C type is the layout above, which is exact.
         unsafe impl $crate::CData for $name {
             fn ctype() -> $crate::CType {
@@ -277,6 +292,8 @@ macro_rules! __c_struct_impls {
 pub mod private {
     use super::*;
 
+    pub use crate::layout::record::element_dtype;
+
     /// The layout of a `#[repr(C)]` type from what the compiler reports.
     pub fn rust_layout(
         composite: Composite,
@@ -287,7 +304,7 @@ pub mod private {
     ) -> Arc<StructLayout> {
         let fields = fields
             .into_iter()
-            .map(|(n, t, offset)| Field::new(n.to_owned(), t, offset, None))
+            .map(|(n, t, offset)| StructField::new(n.to_owned(), t, offset, None))
             .collect();
         Arc::new(StructLayout::from_parts(
             name.to_owned(),
@@ -398,12 +415,7 @@ impl StructLayout {
     /// # Ok::<(), rctypes::Error>(())
     /// ```
     pub fn check_against(&self, declared: &StructLayout) -> Result<()> {
-        let this = if self.is_from_rust() {
-            "the Rust struct"
-        } else {
-            "this layout"
-        };
-        self.check_at(declared, "", this)
+        self.check_at(declared, "", self.source())
             .map_err(|(field, message)| Error::LayoutMismatch {
                 name: self.title(),
                 field,
@@ -510,7 +522,7 @@ fn kind_name(c: Composite) -> &'static str {
     }
 }
 
-fn describe_bits(f: &Field) -> String {
+fn describe_bits(f: &StructField) -> String {
     match f.bits() {
         Some(b) => format!("a {}-bit bitfield at bit {}", b.width, b.start),
         None => format!("a whole {}", f.ctype()),

@@ -86,7 +86,10 @@ fn prototypes_of_every_construct() {
         ),
         (
             "void foo(void *(*allocator)(int, int *))",
-            &[CType::VoidP],
+            &[CType::func_ptr(
+                [CType::Int, CType::pointer(CType::Int)],
+                CType::VoidP,
+            )],
             CType::Void,
             false,
         ),
@@ -134,7 +137,11 @@ fn typedefs_and_enums_carry_over() {
         )
         .unwrap();
     assert_eq!(decls.typedef("flags_t"), Some(&CType::UInt));
-    assert_eq!(decls.typedef("allocator_t"), Some(&CType::VoidP));
+    let allocator = CType::func_ptr(
+        [CType::Int, CType::pointer(CType::Int), CType::Char],
+        CType::VoidP,
+    );
+    assert_eq!(decls.typedef("allocator_t"), Some(&allocator));
     assert_eq!(decls.constant("BLUE"), Some(6));
     assert_eq!(decls.constant("MASK"), Some(19));
     assert_eq!(decls.constant("NEG"), Some(-2));
@@ -145,7 +152,7 @@ fn typedefs_and_enums_carry_over() {
         func.args,
         [
             CType::UInt,
-            CType::VoidP,
+            allocator,
             CType::VoidP,
             CType::Int,
             CType::const_pointer(CType::UInt)
@@ -314,11 +321,23 @@ fn every_csrc_header_binds_and_calls() {
         Some(&CType::Double)
     );
 
-    // callback.h and rows.h declare functions taking function pointers and
-    // pointer-to-pointer rows; they bind with those as addresses.
+    // callback.h: function pointers become callback types, and a Rust
+    // closure goes where C declared one.
     let bound = unsafe { header("callback.h").bind(&lib("callback")) };
-    assert!(bound.missing.is_empty());
-    assert_eq!(bound.functions.len(), 7);
+    assert!(bound.missing.is_empty(), "{:?}", bound.missing);
+    let apply = &bound.functions["apply_binop"];
+    let binop = rctypes::Signature::new([CType::Int, CType::Int], CType::Int);
+    assert_eq!(apply.arg_types()[0], CType::FuncPtr(binop.clone().into()));
+    let times = rctypes::Callback::new(binop, |args: &[Value]| {
+        Value::Int(args[0].to::<i64>().unwrap() as i128 * args[1].to::<i64>().unwrap() as i128)
+    })
+    .unwrap();
+    assert_eq!(
+        apply
+            .call(&[Value::Callback(&times), 6.into(), 7.into()])
+            .unwrap(),
+        Value::Int(42)
+    );
     let bound = unsafe { header("rows.h").bind(&lib("rows")) };
     assert_eq!(
         bound.functions["rows_sum"].arg_types()[0],

@@ -3,6 +3,8 @@
 
 mod common;
 
+mod arrays;
+mod callbacks;
 mod calls;
 mod cbuild;
 mod cli;
@@ -10,6 +12,7 @@ mod declarations;
 mod differential;
 mod fuzz;
 mod library;
+mod memmap;
 mod routes;
 mod structs;
 mod threads;

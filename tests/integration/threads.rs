@@ -6,35 +6,16 @@ use std::thread;
 
 use rctypes::{CBuild, CType, Library, TypedCFunc, Value};
 
-use crate::common::abi;
+use crate::common::{abi, mixed6};
 
 const THREADS: usize = 8;
 const CALLS: i32 = 20_000;
 
 #[test]
 fn one_function_many_threads_every_route() {
-    // SAFETY: abi.c's declared signatures; both are pure.
-    let (add, mixed6) = unsafe {
-        (
-            abi()
-                .function("add_int", &[CType::Int, CType::Int], CType::Int)
-                .unwrap(),
-            abi()
-                .function(
-                    "mixed6",
-                    &[
-                        CType::Int,
-                        CType::Double,
-                        CType::Long,
-                        CType::Float,
-                        CType::Short,
-                        CType::Double,
-                    ],
-                    CType::Double,
-                )
-                .unwrap(),
-        )
-    };
+    // SAFETY: add_int's declared signature; it is pure.
+    let add = unsafe { abi().function("add_int", &[CType::Int, CType::Int], CType::Int) }.unwrap();
+    let mixed6 = mixed6();
     let slow = add.clone().via_libffi();
     let typed: TypedCFunc<(i32, i32), i32> = add.typed().unwrap();
     let start = Barrier::new(THREADS);

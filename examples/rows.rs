@@ -1,0 +1,64 @@
+//! The SciPy Cookbook's pointer-to-pointer rows: a 2-D array handed to
+//! `void foo(float **data, int len)` as one pointer per row.
+//!
+//! Run with `cargo run --example rows`.
+
+use ndarray::{array, s};
+use rctypes::{CType, Library, RowPointers, RowPointersMut, Value};
+
+fn main() -> Result<(), rctypes::Error> {
+    // SAFETY: our own rows library, with no initialisers.
+    let lib = unsafe { rctypes::load_library("rows", env!("RCTYPES_CSRC_DIR"))? };
+    // SAFETY: `int fflush(FILE *)`; NULL flushes every stream.
+    let fflush = unsafe { Library::this()?.function("fflush", &[CType::VoidP], CType::Int)? };
+    let float_pp = CType::pointer(CType::pointer(CType::Float));
+    let const_pp = CType::const_pointer(CType::const_pointer(CType::Float));
+    // SAFETY: rows.c: foo reads the first element of `len` rows; rows_sum reads
+    // `len` rows of `ncols` floats; rows_scale multiplies them in place.
+    let (foo_fn, rows_sum, rows_scale) = unsafe {
+        (
+            lib.function("foo", &[float_pp.clone(), CType::Int], CType::Void)?,
+            lib.function(
+                "rows_sum",
+                &[const_pp, CType::Int, CType::Int],
+                CType::Float,
+            )?,
+            lib.function(
+                "rows_scale",
+                &[float_pp, CType::Int, CType::Int, CType::Float],
+                CType::Void,
+            )?,
+        )
+    };
+
+    let mut x = array![
+        [10.0f32, 20.0, 30.0],
+        [40.0, 50.0, 60.0],
+        [80.0, 90.0, 100.0]
+    ];
+    let len = x.nrows() as i32;
+
+    // foo declares `float **`, so it gets the rows mutably borrowed.
+    let mut rows = RowPointersMut::new(x.view_mut())?;
+    foo_fn.call(&[(&mut rows).into(), len.into()])?;
+    fflush.call(&[Value::Null])?;
+
+    // A read-only view goes where C only reads.
+    let rows = RowPointers::new(x.view())?;
+    let total = rows_sum
+        .call(&[(&rows).into(), len.into(), 3.into()])?
+        .to::<f32>()?;
+    println!("sum of all rows: {total}");
+
+    // Rows may be any slice of rows; here the last two, halved.
+    let mut rows = RowPointersMut::new(x.slice_mut(s![1.., ..]))?;
+    rows_scale.call(&[(&mut rows).into(), 2.into(), 3.into(), 0.5.into()])?;
+    println!("after halving the last two rows:\n{x}");
+
+    // A row whose elements are not contiguous cannot be a `float *`.
+    match RowPointers::new(x.t()) {
+        Ok(_) => unreachable!("the transpose has strided rows"),
+        Err(e) => println!("the transpose: {e}"),
+    }
+    Ok(())
+}

@@ -1,0 +1,769 @@
+//! [`Callback`]: a Rust closure behind a C function pointer, through a libffi
+//! closure; the dynamic form and the machinery the typed form shares.
+
+use std::borrow::Cow;
+use std::ffi::c_void;
+use std::fmt;
+use std::mem::MaybeUninit;
+use std::panic::{self, AssertUnwindSafe};
+use std::ptr::NonNull;
+use std::sync::{Arc, Mutex};
+
+use libffi::low::RawCallback;
+use libffi::middle::Cif;
+use libffi::raw::{ffi_arg, ffi_cif, ffi_closure};
+
+use super::failure::{FailureSlot, panic_message};
+use super::signature::Signature;
+use crate::ctype::{CType, Kind};
+use crate::error::{Error, Result};
+use crate::value::{Keep, Slot, Value, decode, encode};
+
+/// Up to this many arguments of a dynamic callback are decoded on the stack.
+const INLINE_ARGS: usize = 8;
+
+/// A Rust closure that C can call through a function pointer: ctypes'
+/// `CFUNCTYPE(restype, *argtypes)(pyfunc)`.
+///
+/// Two forms share this type. [`Callback::new`] takes a signature and a
+/// closure over dynamic [`Value`]s; [`Callback::typed`] takes a closure over
+/// Rust types and derives the signature from them (it gives a
+/// [`TypedCallback`](crate::TypedCallback), which is a `Callback` too).
+///
+/// # Passing it to C
+///
+/// Declare the C parameter as [`CType::FuncPtr`] with the callback's
+/// signature, and pass `&callback` (it becomes [`Value::Callback`]): the
+/// argument check refuses a callback of another signature. The code pointer
+/// C gets is valid exactly as long as the `Callback` lives, and the borrow
+/// lasts the whole call, so a callback passed for one call cannot be dropped
+/// while C runs.
+///
+/// A C library that *keeps* the pointer (registers the callback to call it
+/// later) needs more: binding such a function is the promise that the
+/// `Callback` outlives every use C makes of it. The `Callback` is then the
+/// handle of the registration: keep it (in the struct that owns the
+/// registration, for instance) until C has been told to forget it, or
+/// [`leak`](Self::leak) it for a registration that lasts as long as the
+/// program. Moving a `Callback` is fine: its code and state are on the heap.
+///
+/// An argument cannot outlive the callback it lends, so safe code cannot hand
+/// C the pointer of a dropped callback:
+///
+/// ```compile_fail
+/// use rctypes::{Callback, Value};
+/// let arg: Value;
+/// {
+///     let cb = Callback::typed(|a: i32| a + 1).unwrap();
+///     arg = (&*cb).into();
+/// } // `cb` dropped here while still borrowed
+/// println!("{arg:?}");
+/// ```
+///
+/// ```
+/// # fn main() -> Result<(), rctypes::Error> {
+/// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+/// use rctypes::{Callback, CType};
+/// let binop = CType::func_ptr([CType::Int, CType::Int], CType::Int);
+/// // SAFETY: callback.c: `void register_binop(int (*op)(int, int))` keeps
+/// // op until the next registration; `int call_registered(int, int)` calls it.
+/// let register = unsafe { lib.function("register_binop", &[binop.clone()], CType::Void)? };
+/// let call_registered =
+///     unsafe { lib.function("call_registered", &[CType::Int, CType::Int], CType::Int)? };
+/// let unregister = unsafe { lib.function("unregister_binop", &[], CType::Void)? };
+///
+/// // The handle: it must outlive the registration.
+/// let times = Callback::typed(|a: i32, b: i32| a * b)?;
+/// register.call(&[(&*times).into()])?;
+/// assert_eq!(call_registered.call(&[6.into(), 7.into()])?.to::<i32>()?, 42);
+/// unregister.call(&[])?; // C forgets it first ...
+/// drop(times); // ... then the handle may go.
+/// # Ok(()) }
+/// ```
+///
+/// # Panics and errors inside the closure
+///
+/// A panic never unwinds into C. It is caught, C receives the callback's
+/// error value (zero, or what [`with_error_value`](Self::with_error_value)
+/// set), and the checked call that was running ([`CFunc::call`](crate::CFunc::call),
+/// [`TypedCFunc::try_call`](crate::TypedCFunc::try_call)) returns
+/// [`Error::Callback`] with the panic's message once C returns. A closure that
+/// returns `Err`, or a value that does not convert to the declared result
+/// type, is reported the same way. (ctypes prints the traceback and gives C
+/// garbage.) A failure on a thread where no checked call is running, such as a
+/// thread C created, is kept in the callback: the checked calls it was passed
+/// to report it when they return, and [`take_failure`](Self::take_failure)
+/// reads it otherwise. A program built with `panic = "abort"` aborts instead.
+///
+/// ```
+/// # fn main() -> Result<(), rctypes::Error> {
+/// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+/// use rctypes::{Callback, CType, Signature, Value};
+/// let binop = Signature::new([CType::Int, CType::Int], CType::Int);
+/// // SAFETY: callback.c: `int apply_binop(int (*op)(int, int), int a, int b)`.
+/// let apply = unsafe {
+///     lib.function("apply_binop", &[CType::FuncPtr(binop.clone().into()), CType::Int, CType::Int], CType::Int)?
+/// };
+/// let add = Callback::new(binop.clone(), |args: &[Value]| {
+///     Value::Int(args[0].to::<i32>().unwrap() as i128 + args[1].to::<i32>().unwrap() as i128)
+/// })?;
+/// assert_eq!(apply.call(&[(&add).into(), 2.into(), 3.into()])?.to::<i32>()?, 5);
+///
+/// let broken = Callback::new(binop, |_: &[Value]| -> Value { panic!("no answer") })?;
+/// let err = apply.call(&[(&broken).into(), 2.into(), 3.into()]).unwrap_err();
+/// assert!(err.to_string().contains("panicked: no answer"), "{err}");
+/// # Ok(()) }
+/// ```
+///
+/// # Threads
+///
+/// C may call a callback from any thread, so the closure must be `Send +
+/// Sync`; the compiler enforces it. Use atomics or a `Mutex` for state the
+/// closure changes.
+///
+/// ```compile_fail
+/// let counter = std::rc::Rc::new(std::cell::Cell::new(0)); // not Send
+/// let cb = rctypes::Callback::typed(move |a: i32| {
+///     counter.set(counter.get() + 1);
+///     a
+/// });
+/// ```
+pub struct Callback {
+    closure: NonNull<ffi_closure>,
+    code: NonNull<c_void>,
+    /// What the closure's userdata points to. Dropped after the closure is
+    /// freed (see `Drop`), and never moved: it is on the heap.
+    state: Box<dyn Shared>,
+}
+
+// SAFETY: the libffi closure is immutable once prepared, and calling its code
+// from any thread only reads the shared state; the handler in that state is
+// `Send + Sync` (required by every constructor), and the rest is immutable or
+// behind a Mutex or atomics.
+unsafe impl Send for Callback {}
+// SAFETY: as above: `&Callback` gives only reads and thread-safe handlers.
+unsafe impl Sync for Callback {}
+
+/// What a callback's trampoline needs besides the Rust closure.
+pub(crate) struct Core {
+    signature: Arc<Signature>,
+    cif: SharedCif,
+    /// The result C receives when the closure fails: encoded as the result
+    /// type, not yet widened. Read only on failure.
+    error_value: Mutex<Slot>,
+    /// Shared with the calls watching this callback (see `CallbackWatch`).
+    pub(crate) failure: Arc<FailureSlot>,
+    /// The machine classes of the arguments and the result, looked up once.
+    arg_kinds: Box<[Kind]>,
+    ret_kind: Kind,
+}
+
+/// A prepared call interface the closure refers to.
+struct SharedCif(Cif);
+
+// SAFETY: the Cif and the type descriptions it owns are written only while
+// being prepared, before any closure refers to them; afterwards libffi only
+// reads them.
+unsafe impl Send for SharedCif {}
+// SAFETY: as above.
+unsafe impl Sync for SharedCif {}
+
+/// A callback's state: the userdata of its libffi closure.
+pub(crate) struct State<H> {
+    pub(crate) core: Core,
+    pub(crate) handler: H,
+}
+
+/// A `State<H>` with its handler type erased.
+trait Shared: Send + Sync {
+    fn core(&self) -> &Core;
+}
+
+impl<H: Send + Sync> Shared for State<H> {
+    fn core(&self) -> &Core {
+        &self.core
+    }
+}
+
+/// What a dynamic callback's closure returns: a [`Value`] (or `()` for a
+/// `void` callback), or a `Result` whose error is reported as the closure's
+/// failure (see [`Callback`]'s section on errors).
+pub trait DynamicResult: 'static {
+    /// The value to give C, read where it is, or why there is none.
+    fn value(&self) -> std::result::Result<&Value<'static>, String>;
+}
+
+impl DynamicResult for Value<'static> {
+    #[inline(always)]
+    fn value(&self) -> std::result::Result<&Value<'static>, String> {
+        Ok(self)
+    }
+}
+
+impl DynamicResult for () {
+    #[inline(always)]
+    fn value(&self) -> std::result::Result<&Value<'static>, String> {
+        Ok(&Value::Void)
+    }
+}
+
+impl<E: fmt::Display + 'static> DynamicResult for std::result::Result<Value<'static>, E> {
+    #[inline(always)]
+    fn value(&self) -> std::result::Result<&Value<'static>, String> {
+        self.as_ref().map_err(|e| e.to_string())
+    }
+}
+
+impl Callback {
+    /// A callback of `signature` around a closure over dynamic values: it
+    /// gets the arguments C passed, decoded as their declared types (strings
+    /// copied, pointers as [`RawPtr`](crate::RawPtr)), and returns the result,
+    /// which is range-checked against the declared result type.
+    ///
+    /// Errors if the signature cannot be a callback's (a `void` argument).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+    /// use rctypes::{Callback, CType, Signature, Value};
+    /// let f = Signature::new([CType::Double], CType::Double);
+    /// // SAFETY: callback.c: `double integrate(double (*f)(double), double lo, double hi, int steps)`.
+    /// let integrate = unsafe {
+    ///     lib.function("integrate", &[CType::FuncPtr(f.clone().into()), CType::Double, CType::Double, CType::Int], CType::Double)?
+    /// };
+    /// let square = Callback::new(f, |args: &[Value]| {
+    ///     let x = args[0].to::<f64>()?;
+    ///     Ok::<_, rctypes::Error>(Value::Float(x * x))
+    /// })?;
+    /// let area = integrate.call(&[(&square).into(), 0.0.into(), 3.0.into(), 1000.into()])?.to::<f64>()?;
+    /// assert!((area - 9.0).abs() < 1e-4);
+    /// # Ok(()) }
+    /// ```
+    pub fn new<F, R>(signature: impl Into<Arc<Signature>>, f: F) -> Result<Callback>
+    where
+        F: Fn(&[Value<'static>]) -> R + Send + Sync + 'static,
+        R: DynamicResult,
+    {
+        // SAFETY: the dynamic trampoline for this State<F> decodes and encodes
+        // by the signature it finds in the state.
+        unsafe { Callback::with_handler(signature.into(), f, dynamic_trampoline::<F, R>) }
+    }
+
+    /// Builds the libffi closure around `handler`, called through `trampoline`.
+    ///
+    /// # Safety
+    ///
+    /// `trampoline` must read its userdata as a `State<H>` and handle
+    /// arguments and result as `signature` declares them.
+    pub(crate) unsafe fn with_handler<H: Send + Sync + 'static>(
+        signature: Arc<Signature>,
+        handler: H,
+        trampoline: RawCallback,
+    ) -> Result<Callback> {
+        let invalid = |reason: String| Error::Signature {
+            function: signature.to_string(),
+            reason,
+        };
+        signature.check().map_err(invalid)?;
+        let args = signature
+            .args()
+            .iter()
+            .map(CType::ffi_type)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(invalid)?;
+        let ret = signature.ret().ffi_type().map_err(invalid)?;
+        let cif = Cif::try_new(args, ret)
+            .map_err(|e| invalid(format!("libffi cannot prepare it: {e:?}")))?;
+        let state = Box::new(State {
+            core: Core {
+                signature: signature.clone(),
+                cif: SharedCif(cif),
+                error_value: Mutex::new(Slot::ZERO),
+                failure: Arc::default(),
+                arg_kinds: signature.args().iter().map(CType::kind).collect(),
+                ret_kind: signature.ret().kind(),
+            },
+            handler,
+        });
+        let (closure, code) = libffi::low::try_closure_alloc()
+            .ok_or_else(|| invalid("libffi cannot allocate an executable closure".into()))?;
+        let userdata = &*state as *const State<H> as *mut c_void;
+        // SAFETY: `closure` and `code` are a fresh pair from libffi; the cif
+        // and the userdata live in `state`, on the heap, which the Callback
+        // keeps until after the closure is freed. `trampoline` reads userdata
+        // as the `State<H>` it is (the caller's promise).
+        let status = unsafe {
+            libffi::raw::ffi_prep_closure_loc(
+                closure,
+                state.core.cif.0.as_raw_ptr(),
+                Some(trampoline),
+                userdata,
+                code.as_mut_ptr(),
+            )
+        };
+        if status != libffi::raw::ffi_status_FFI_OK {
+            // SAFETY: allocated above and never handed out.
+            unsafe { libffi::low::closure_free(closure) };
+            return Err(invalid(format!(
+                "libffi cannot prepare the closure (status {status})"
+            )));
+        }
+        Ok(Callback {
+            closure: NonNull::new(closure).expect("libffi returned a closure"),
+            code: NonNull::new(code.as_mut_ptr()).expect("libffi returned a code pointer"),
+            state,
+        })
+    }
+
+    pub(crate) fn core(&self) -> &Core {
+        self.state.core()
+    }
+
+    /// The declared signature.
+    pub fn signature(&self) -> &Signature {
+        &self.core().signature
+    }
+
+    pub(crate) fn signature_arc(&self) -> &Arc<Signature> {
+        &self.core().signature
+    }
+
+    /// The C type of this callback: [`CType::FuncPtr`] of its signature.
+    pub fn ctype(&self) -> CType {
+        CType::FuncPtr(self.signature_arc().clone())
+    }
+
+    /// The code address C calls. It is valid while `self` lives; handing it
+    /// to C by other means than an argument is `unsafe` code's business.
+    pub fn code_ptr(&self) -> *const c_void {
+        self.code.as_ptr()
+    }
+
+    /// Sets the result C receives when the closure panics or fails (zero,
+    /// null or `false` by default): ctypes has no such thing.
+    ///
+    /// Errors if `value` does not convert to the result type, if that type is
+    /// `void`, or if it is a temporary that C would get a dangling pointer to.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+    /// use rctypes::{Callback, CType, Signature, Value};
+    /// let binop = Signature::new([CType::Int, CType::Int], CType::Int);
+    /// // SAFETY: callback.c: `int apply_binop(int (*op)(int, int), int a, int b)`.
+    /// let apply = unsafe {
+    ///     lib.function("apply_binop", &[binop.clone().into(), CType::Int, CType::Int], CType::Int)?
+    /// };
+    /// let failing = Callback::new(binop, |_: &[Value]| Err::<Value, _>("refused"))?
+    ///     .with_error_value(Value::Int(-1))?;
+    /// let err = apply.call(&[(&failing).into(), 1.into(), 2.into()]).unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "apply_binop: callback CFUNCTYPE(c_int, c_int, c_int) failed: refused"
+    /// );
+    /// # Ok(()) }
+    /// ```
+    pub fn with_error_value(self, value: Value<'static>) -> Result<Callback> {
+        let ret = self.signature().ret().clone();
+        let mut slot = Slot::ZERO;
+        encode_result(&value, &ret, &mut slot).map_err(|given| Error::Conversion {
+            expected: format!("an error value of type {ret}"),
+            given,
+        })?;
+        self.set_error_slot(slot);
+        Ok(self)
+    }
+
+    pub(crate) fn set_error_slot(&self, slot: Slot) {
+        *self
+            .core()
+            .error_value
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = slot;
+    }
+
+    /// Takes the failure (a panic's message, or why the result could not be
+    /// given) that happened on a thread where no checked call was running to
+    /// report it, such as a thread C created, if no call has reported it yet.
+    pub fn take_failure(&self) -> Option<String> {
+        self.core().failure.take()
+    }
+
+    /// Keeps the callback for the rest of the program, for a C library that
+    /// keeps its pointer for good.
+    pub fn leak(self) -> &'static Callback {
+        Box::leak(Box::new(self))
+    }
+}
+
+impl Drop for Callback {
+    fn drop(&mut self) {
+        // SAFETY: the closure came from `ffi_closure_alloc` and is freed once;
+        // no borrow of the Callback is left, so no call this crate made can
+        // still be running it (a pointer C kept is the binding's promise).
+        // `state` is dropped after this, when the closure no longer uses it.
+        unsafe { libffi::low::closure_free(self.closure.as_ptr()) }
+    }
+}
+
+impl fmt::Debug for Callback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Callback({} at {:p})", self.signature(), self.code)
+    }
+}
+
+/// Callbacks are equal when they are the same callback.
+impl PartialEq for Callback {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+    }
+}
+
+impl<'a> From<&'a Callback> for Value<'a> {
+    fn from(c: &'a Callback) -> Self {
+        Value::Callback(c)
+    }
+}
+
+impl Core {
+    /// Handles the end of a trampoline: nothing to do on success; on a panic
+    /// or an error, records the failure and gives C the error value.
+    ///
+    /// # Safety
+    ///
+    /// `out` is libffi's result buffer for this callback's result type.
+    pub(crate) unsafe fn finish(
+        &self,
+        outcome: std::thread::Result<std::result::Result<(), String>>,
+        out: *mut c_void,
+    ) {
+        let message = match outcome {
+            Ok(Ok(())) => return,
+            Ok(Err(reason)) => format!("callback {} failed: {reason}", self.signature),
+            Err(payload) => format!(
+                "callback {} panicked: {}",
+                self.signature,
+                panic_message(&*payload)
+            ),
+        };
+        self.failure.record(message);
+        let slot = *self.error_value.lock().unwrap_or_else(|e| e.into_inner());
+        // SAFETY: the caller's promise on `out`; the slot holds a value of
+        // the result type.
+        unsafe { store_result(self.signature.ret(), &slot, out) }
+    }
+}
+
+/// The trampoline of a dynamic callback: decodes the arguments, calls the
+/// closure with panics caught, encodes the result.
+unsafe extern "C" fn dynamic_trampoline<F, R>(
+    _cif: *mut ffi_cif,
+    result: *mut c_void,
+    args: *mut *mut c_void,
+    userdata: *mut c_void,
+) where
+    F: Fn(&[Value<'static>]) -> R + Send + Sync,
+    R: DynamicResult,
+{
+    // SAFETY: the closure was prepared with a `State<F>` as userdata, alive
+    // while the closure exists.
+    let state = unsafe { &*(userdata as *const State<F>) };
+    let core = &state.core;
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        let types = core.signature.args();
+        // SAFETY: libffi passes one pointer per declared argument, each to a
+        // value of its declared type; string arguments are strings by the
+        // promise of the binding that passed this callback to C.
+        let arg = |i: usize| unsafe { decode(*args.add(i) as *const u8, &types[i], false) };
+        let returned = if types.len() <= INLINE_ARGS {
+            let mut values = ArgBuf::new();
+            for (i, (ty, &kind)) in types.iter().zip(&core.arg_kinds).enumerate() {
+                // SAFETY: as above.
+                unsafe { values.push_decoded(*args.add(i) as *const u8, ty, kind) };
+            }
+            (state.handler)(values.as_slice())
+        } else {
+            let values: Vec<Value<'static>> = (0..types.len()).map(arg).collect();
+            (state.handler)(&values)
+        };
+        // Read in place: moving the value out costs more than encoding it.
+        let value = returned.value()?;
+        // SAFETY: `result` is libffi's result buffer for the declared type.
+        if unsafe { store_number(value, core.ret_kind, result) } {
+            return Ok(());
+        }
+        let mut slot = Slot::ZERO;
+        encode_result(value, core.signature.ret(), &mut slot)?;
+        // SAFETY: `result` is libffi's result buffer for the declared type.
+        unsafe { store_result(core.signature.ret(), &slot, result) };
+        Ok(())
+    }));
+    if !matches!(outcome, Ok(Ok(()))) {
+        // SAFETY: as above.
+        unsafe { core.finish(outcome, result) }
+    }
+}
+
+/// Up to `INLINE_ARGS` decoded arguments on the stack: only those there are
+/// are written and dropped.
+struct ArgBuf {
+    values: [MaybeUninit<Value<'static>>; INLINE_ARGS],
+    len: usize,
+    /// Whether a value that owns memory (a copied string) was pushed.
+    owning: bool,
+}
+
+impl ArgBuf {
+    #[inline(always)]
+    fn new() -> ArgBuf {
+        ArgBuf {
+            values: [const { MaybeUninit::uninit() }; INLINE_ARGS],
+            len: 0,
+            owning: false,
+        }
+    }
+
+    /// Decodes an argument of type `ty` at `ptr` in place: numbers, the
+    /// common case, are built where they go rather than copied there.
+    ///
+    /// # Safety
+    ///
+    /// As for [`decode`], and there is room (fewer than `INLINE_ARGS` pushed).
+    #[inline(always)]
+    unsafe fn push_decoded(&mut self, ptr: *const u8, ty: &CType, kind: Kind) {
+        let slot = &mut self.values[self.len];
+        // SAFETY: the caller's promise: `ptr` holds a `ty`, of class `kind`.
+        unsafe {
+            // `int` and `double` first, with no jump table on the way.
+            if kind == Kind::I32 {
+                slot.write(Value::Int((ptr as *const i32).read_unaligned() as i128));
+                self.len += 1;
+                return;
+            }
+            if kind == Kind::F64 {
+                slot.write(Value::Float((ptr as *const f64).read_unaligned()));
+                self.len += 1;
+                return;
+            }
+            match kind {
+                Kind::I8 => slot.write(Value::Int((ptr as *const i8).read() as i128)),
+                Kind::U8 => slot.write(Value::Int(ptr.read() as i128)),
+                Kind::I16 => slot.write(Value::Int((ptr as *const i16).read_unaligned() as i128)),
+                Kind::U16 => slot.write(Value::Int((ptr as *const u16).read_unaligned() as i128)),
+                Kind::I32 => slot.write(Value::Int((ptr as *const i32).read_unaligned() as i128)),
+                Kind::U32 => slot.write(Value::Int((ptr as *const u32).read_unaligned() as i128)),
+                Kind::I64 => slot.write(Value::Int((ptr as *const i64).read_unaligned() as i128)),
+                Kind::U64 => slot.write(Value::Int((ptr as *const u64).read_unaligned() as i128)),
+                Kind::F32 => slot.write(Value::Float((ptr as *const f32).read_unaligned() as f64)),
+                Kind::F64 => slot.write(Value::Float((ptr as *const f64).read_unaligned())),
+                _ => {
+                    self.owning = true;
+                    slot.write(decode(ptr, ty, false))
+                }
+            };
+        }
+        self.len += 1;
+    }
+
+    #[inline(always)]
+    fn as_slice(&self) -> &[Value<'static>] {
+        // SAFETY: the first `len` values are initialised, and MaybeUninit<T>
+        // has T's layout.
+        unsafe {
+            std::slice::from_raw_parts(self.values.as_ptr() as *const Value<'static>, self.len)
+        }
+    }
+}
+
+impl Drop for ArgBuf {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // Numbers own nothing: no drop code to run.
+        if !self.owning {
+            return;
+        }
+        for value in &mut self.values[..self.len] {
+            // SAFETY: the first `len` values are initialised, and dropped once.
+            unsafe { value.assume_init_drop() }
+        }
+    }
+}
+
+/// Encodes a closure's result as the callback's result type `ty`, or says
+/// why it cannot be.
+fn encode_result(
+    value: &Value<'_>,
+    ty: &CType,
+    slot: &mut Slot,
+) -> std::result::Result<(), String> {
+    if *ty == CType::Void {
+        return match value {
+            Value::Void => Ok(()),
+            other => Err(format!(
+                "returned {}, but the result type is void",
+                other.describe()
+            )),
+        };
+    }
+    // A copy made for the result would be freed before C reads it.
+    if ty.is_pointer() && matches!(value, Value::Str(_) | Value::CStr(Cow::Owned(_))) {
+        return Err(format!(
+            "returned {}, a temporary C would keep a dangling pointer to \
+             (return a RawPtr or a &'static CStr)",
+            value.describe()
+        ));
+    }
+    let mut keep = Keep::default();
+    encode(value, ty, slot, &mut keep)
+        .map_err(|m| format!("returned {}, expected {}", m.given, m.expected))
+}
+
+/// Writes the common results, an integer or a float in range of an integer
+/// or float result type, straight into libffi's buffer; `false` leaves the
+/// rest (and every error) to `encode_result`.
+///
+/// # Safety
+///
+/// As for [`store_result`].
+#[inline(always)]
+unsafe fn store_number(value: &Value<'_>, kind: Kind, out: *mut c_void) -> bool {
+    // SAFETY: the caller's promise on `out`.
+    unsafe {
+        match (value, kind) {
+            (Value::Float(f), Kind::F64) => (out as *mut f64).write_unaligned(*f),
+            (Value::Int(i), _) => match kind.int_range() {
+                Some((lo, hi)) if kind != Kind::Bool && (lo..=hi).contains(i) => {
+                    if kind_size(kind) < size_of::<ffi_arg>() {
+                        // `as` from i128 keeps the sign or zero extension.
+                        (out as *mut ffi_arg).write_unaligned(*i as ffi_arg);
+                    } else if matches!(kind, Kind::I64 | Kind::U64) {
+                        (out as *mut u64).write_unaligned(*i as u64);
+                    } else {
+                        return false;
+                    }
+                }
+                _ => return false,
+            },
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// The size of an integer class.
+#[inline(always)]
+fn kind_size(kind: Kind) -> usize {
+    match kind {
+        Kind::Bool | Kind::I8 | Kind::U8 => 1,
+        Kind::I16 | Kind::U16 => 2,
+        Kind::I32 | Kind::U32 => 4,
+        _ => 8,
+    }
+}
+
+/// Writes a result encoded in `slot` as `ty` into libffi's result buffer,
+/// widening integers narrower than `ffi_arg` as libffi requires.
+///
+/// # Safety
+///
+/// `out` must be libffi's result buffer for a closure returning `ty`.
+pub(crate) unsafe fn store_result(ty: &CType, slot: &Slot, out: *mut c_void) {
+    let size = ty.size();
+    let b = &slot.0;
+    let narrow = match ty.kind() {
+        _ if size >= size_of::<ffi_arg>() => None,
+        Kind::Bool | Kind::U8 => Some(b[0] as i128),
+        Kind::I8 => Some(b[0] as i8 as i128),
+        Kind::I16 => Some(i16::from_ne_bytes([b[0], b[1]]) as i128),
+        Kind::U16 => Some(u16::from_ne_bytes([b[0], b[1]]) as i128),
+        Kind::I32 => Some(i32::from_ne_bytes([b[0], b[1], b[2], b[3]]) as i128),
+        Kind::U32 => Some(u32::from_ne_bytes([b[0], b[1], b[2], b[3]]) as i128),
+        _ => None,
+    };
+    // SAFETY: libffi's result buffer holds at least max(size, sizeof(ffi_arg))
+    // bytes for a scalar result type (the caller's promise).
+    unsafe {
+        match narrow {
+            // Truncating the i128 sign- or zero-extends as the type's signedness says.
+            Some(v) => (out as *mut ffi_arg).write_unaligned(v as ffi_arg),
+            None => std::ptr::copy_nonoverlapping(b.as_ptr(), out as *mut u8, size),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Encodes `value` as `ty` and writes it as a closure result.
+    fn stored(value: Value<'_>, ty: CType) -> [u8; 16] {
+        let mut out = [0xAAu8; 16];
+        let mut slot = Slot::ZERO;
+        encode_result(&value, &ty, &mut slot).unwrap();
+        // SAFETY: 16 bytes are room for any scalar result.
+        unsafe { store_result(&ty, &slot, out.as_mut_ptr() as *mut c_void) };
+        let mut fast = [0xAAu8; 16];
+        // SAFETY: as above.
+        if unsafe { store_number(&value, ty.kind(), fast.as_mut_ptr() as *mut c_void) } {
+            assert_eq!(fast[..8], out[..8], "both paths agree for {ty}");
+        }
+        out
+    }
+
+    fn ffi_arg_of(bytes: [u8; 16]) -> ffi_arg {
+        // SAFETY: reading the first bytes as one ffi_arg.
+        unsafe { (bytes.as_ptr() as *const ffi_arg).read_unaligned() }
+    }
+
+    #[test]
+    fn narrow_integer_results_are_widened_to_ffi_arg() {
+        assert_eq!(
+            ffi_arg_of(stored(Value::Int(-1), CType::Byte)),
+            ffi_arg::MAX
+        );
+        assert_eq!(ffi_arg_of(stored(Value::Int(255), CType::UByte)), 255);
+        assert_eq!(
+            ffi_arg_of(stored(Value::Int(-2), CType::Short)),
+            (-2i64) as ffi_arg
+        );
+        assert_eq!(ffi_arg_of(stored(Value::Int(65535), CType::UShort)), 65535);
+        assert_eq!(
+            ffi_arg_of(stored(Value::Int(i32::MIN as i128), CType::Int)),
+            i32::MIN as ffi_arg
+        );
+        assert_eq!(
+            ffi_arg_of(stored(Value::Int(u32::MAX as i128), CType::UInt)),
+            u32::MAX as ffi_arg
+        );
+        assert_eq!(ffi_arg_of(stored(Value::Bool(true), CType::Bool)), 1);
+    }
+
+    #[test]
+    fn wide_results_are_written_at_their_size() {
+        let out = stored(Value::Float(1.5), CType::Float);
+        assert_eq!(out[..4], 1.5f32.to_ne_bytes());
+        assert_eq!(out[4..8], [0xAA; 4], "nothing written past a float");
+        let out = stored(Value::Int(-5), CType::LongLong);
+        assert_eq!(out[..8], (-5i64).to_ne_bytes());
+        let out = stored(Value::Float(-0.25), CType::Double);
+        assert_eq!(out[..8], (-0.25f64).to_ne_bytes());
+    }
+
+    #[test]
+    fn results_that_cannot_be_given_are_explained() {
+        let mut slot = Slot::ZERO;
+        let err = encode_result(&Value::Int(256), &CType::UByte, &mut slot).unwrap_err();
+        assert_eq!(
+            err,
+            "returned int 256, which does not fit, expected c_ubyte (from 0 to 255)"
+        );
+        let err = encode_result(&Value::Int(1), &CType::Void, &mut slot).unwrap_err();
+        assert_eq!(err, "returned int 1, but the result type is void");
+        let owned = Value::CStr(Cow::Owned(c"x".to_owned()));
+        let err = encode_result(&owned, &CType::CharP, &mut slot).unwrap_err();
+        assert!(err.contains("dangling"), "{err}");
+        // SAFETY: 16 bytes are room for a float; store_number refuses anyway.
+        let stored = unsafe { store_number(&Value::Int(1 << 40), Kind::I32, slot.as_mut_ptr()) };
+        assert!(!stored, "out of range goes to the checked path");
+    }
+}

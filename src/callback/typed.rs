@@ -1,0 +1,542 @@
+//! Typed callbacks: a closure over Rust types, its signature derived from
+//! them, its arguments read and its result written with no dynamic values.
+
+use std::ffi::{CStr, CString, c_char, c_void};
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::Deref;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+
+use libffi::raw::{ffi_arg, ffi_cif};
+
+use super::closure::{Callback, State};
+use super::failure::FailureSlot;
+use super::signature::Signature;
+use crate::ctype::CType;
+use crate::error::{Error, Result};
+use crate::typed::{CArg, SameArg};
+use crate::value::{RawPtr, Scalar, Slot, Value};
+
+/// A Rust type a typed callback takes as one argument from C.
+///
+/// Scalars arrive as themselves; `void*`-like pointers as
+/// `Option<RawPtr>`; a `const T*` as [`ByRef<T>`] (the value it points to);
+/// a `const char*` as `Option<CString>` (a copy).
+///
+/// # Safety
+///
+/// `Raw` must be the C representation of `ctype()`, and `from_raw` must be
+/// sound for every value C may pass of that type (a pointer it reads must be
+/// checked for null; that it is otherwise valid is the promise of the binding
+/// that passes the callback to C).
+pub unsafe trait CallbackArg: Sized + 'static {
+    /// What C passes.
+    type Raw: Copy;
+    /// The C type of the argument.
+    fn ctype() -> CType;
+    /// The Rust value, or why there is none.
+    ///
+    /// # Safety
+    ///
+    /// `raw` is an argument C passed for `ctype()`.
+    unsafe fn from_raw(raw: Self::Raw) -> std::result::Result<Self, String>;
+}
+
+/// A Rust type a typed callback returns to C.
+///
+/// # Safety
+///
+/// `Raw` must be the C representation of `ctype()`, and `store` must write it
+/// as libffi expects a closure result: integers narrower than `ffi_arg`
+/// widened to a whole `ffi_arg`.
+pub unsafe trait CallbackRet: 'static {
+    /// What C receives.
+    type Raw: Copy;
+    /// The C type of the result.
+    fn ctype() -> CType;
+    /// The value to give C, or why there is none (reported as the callback's
+    /// failure).
+    fn into_raw(self) -> std::result::Result<Self::Raw, String>;
+    /// Writes `raw` into libffi's result buffer.
+    ///
+    /// # Safety
+    ///
+    /// `out` is libffi's result buffer for a result of `ctype()`.
+    unsafe fn store(raw: Self::Raw, out: *mut c_void);
+}
+
+/// A tuple of [`CallbackArg`]s: a typed callback's argument list.
+pub trait CallbackArgs: 'static {
+    /// The C types of the arguments.
+    fn arg_types() -> Vec<CType>;
+}
+
+/// A Rust closure that can be a typed callback with arguments `Args` and
+/// result `Ret`: any `Fn(A0, A1, ...) -> Ret + Send + Sync + 'static` of up
+/// to eight [`CallbackArg`]s.
+pub trait CallbackFn<Args: CallbackArgs, Ret: CallbackRet>: Send + Sync + 'static {
+    /// Reads the arguments C passed and calls the closure.
+    ///
+    /// # Safety
+    ///
+    /// `args` holds one pointer per argument, each to a value of its `Raw`
+    /// type, as libffi passes them.
+    unsafe fn invoke(&self, args: *const *const c_void) -> std::result::Result<Ret::Raw, String>;
+}
+
+/// A `const T*` argument of a typed callback, read for the closure: it gets
+/// the value the pointer points to. A null pointer is the callback's failure.
+///
+/// This is how a comparator for libc's `qsort` reads its elements with no
+/// `unsafe`:
+///
+/// ```
+/// # fn main() -> Result<(), rctypes::Error> {
+/// use rctypes::{ByRef, Callback, CType, Library, TypedCFunc, TypedCallback};
+/// let libc = Library::this()?;
+/// let cmp = CType::func_ptr(
+///     [CType::const_pointer(CType::Int), CType::const_pointer(CType::Int)],
+///     CType::Int,
+/// );
+/// // SAFETY: `void qsort(void *base, size_t n, size_t size, int (*cmp)(const void*, const void*))`;
+/// // on an int array it calls cmp with pointers to its ints.
+/// let qsort = unsafe {
+///     libc.function("qsort", &[CType::VoidP, CType::SizeT, CType::SizeT, cmp], CType::Void)?
+/// };
+/// type Cmp = TypedCallback<(ByRef<i32>, ByRef<i32>), i32>;
+/// let qsort: TypedCFunc<(&mut [i32], usize, usize, &Cmp), ()> = qsort.typed()?;
+///
+/// let by_value: Cmp = Callback::typed(|a: ByRef<i32>, b: ByRef<i32>| a.cmp(&b) as i32)?;
+/// let mut data = [5, 1, 7, 33, 99];
+/// qsort.try_call((&mut data, 5, size_of::<i32>(), &by_value))?;
+/// assert_eq!(data, [1, 5, 7, 33, 99]);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ByRef<T>(pub T);
+
+impl<T> Deref for ByRef<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+macro_rules! scalar_callback {
+    ($($t:ty),*) => {$(
+        // SAFETY: a Scalar has exactly its CTYPE's representation, and any bit
+        // pattern C passes is a valid value (bool: C's _Bool is 0 or 1).
+        unsafe impl CallbackArg for $t {
+            type Raw = $t;
+            fn ctype() -> CType {
+                <$t as Scalar>::CTYPE
+            }
+            #[inline(always)]
+            unsafe fn from_raw(raw: $t) -> std::result::Result<$t, String> {
+                Ok(raw)
+            }
+        }
+
+        // SAFETY: as above; `store` widens narrow integers to ffi_arg.
+        unsafe impl CallbackRet for $t {
+            type Raw = $t;
+            fn ctype() -> CType {
+                <$t as Scalar>::CTYPE
+            }
+            #[inline(always)]
+            fn into_raw(self) -> std::result::Result<$t, String> {
+                Ok(self)
+            }
+            #[inline(always)]
+            unsafe fn store(raw: $t, out: *mut c_void) {
+                // SAFETY: libffi's result buffer holds max(size, sizeof(ffi_arg)) bytes.
+                unsafe { store_scalar(raw, out) }
+            }
+        }
+    )*};
+}
+
+scalar_callback!(
+    i8, u8, i16, u16, i32, u32, i64, u64, isize, usize, f32, f64, bool
+);
+
+/// Widens what libffi wants widened: integers narrower than `ffi_arg`.
+trait Widen: Copy {
+    /// The value as a whole `ffi_arg`, if it must be widened.
+    fn widened(self) -> Option<ffi_arg>;
+}
+
+macro_rules! widen_int {
+    ($($t:ty),*) => {$(
+        impl Widen for $t {
+            #[inline(always)]
+            fn widened(self) -> Option<ffi_arg> {
+                // `as` sign-extends signed types and zero-extends unsigned ones.
+                (size_of::<$t>() < size_of::<ffi_arg>()).then_some(self as ffi_arg)
+            }
+        }
+    )*};
+}
+
+widen_int!(i8, u8, i16, u16, i32, u32, i64, u64, isize, usize);
+
+impl Widen for bool {
+    #[inline(always)]
+    fn widened(self) -> Option<ffi_arg> {
+        Some(self as ffi_arg)
+    }
+}
+
+impl Widen for f32 {
+    #[inline(always)]
+    fn widened(self) -> Option<ffi_arg> {
+        None
+    }
+}
+
+impl Widen for f64 {
+    #[inline(always)]
+    fn widened(self) -> Option<ffi_arg> {
+        None
+    }
+}
+
+/// # Safety
+///
+/// `out` holds max(size_of::<T>(), size_of::<ffi_arg>()) writable bytes.
+#[inline(always)]
+unsafe fn store_scalar<T: Widen>(raw: T, out: *mut c_void) {
+    // SAFETY: the caller's promise.
+    unsafe {
+        match raw.widened() {
+            Some(wide) => (out as *mut ffi_arg).write_unaligned(wide),
+            None => (out as *mut T).write_unaligned(raw),
+        }
+    }
+}
+
+// SAFETY: void: nothing to write.
+unsafe impl CallbackRet for () {
+    type Raw = ();
+    fn ctype() -> CType {
+        CType::Void
+    }
+    #[inline(always)]
+    fn into_raw(self) -> std::result::Result<(), String> {
+        Ok(())
+    }
+    #[inline(always)]
+    unsafe fn store(_: (), _: *mut c_void) {}
+}
+
+// SAFETY: any address C passes is kept opaque; null becomes None.
+unsafe impl CallbackArg for Option<RawPtr> {
+    type Raw = *mut c_void;
+    fn ctype() -> CType {
+        CType::VoidP
+    }
+    #[inline(always)]
+    unsafe fn from_raw(raw: *mut c_void) -> std::result::Result<Self, String> {
+        // SAFETY: an address C passed as a pointer argument, handed back only
+        // to C (RawPtr is opaque to safe code).
+        Ok(unsafe { RawPtr::new(raw) })
+    }
+}
+
+// SAFETY: the address goes back to C as a pointer; None is NULL.
+unsafe impl CallbackRet for Option<RawPtr> {
+    type Raw = *mut c_void;
+    fn ctype() -> CType {
+        CType::VoidP
+    }
+    #[inline(always)]
+    fn into_raw(self) -> std::result::Result<*mut c_void, String> {
+        Ok(self.map_or(std::ptr::null_mut(), RawPtr::as_ptr))
+    }
+    #[inline(always)]
+    unsafe fn store(raw: *mut c_void, out: *mut c_void) {
+        // SAFETY: the buffer holds a pointer.
+        unsafe { (out as *mut *mut c_void).write_unaligned(raw) }
+    }
+}
+
+// SAFETY: the pointer is checked for null; otherwise it points to a `T` by
+// the promise of the binding that passed the callback to C.
+unsafe impl<T: Scalar> CallbackArg for ByRef<T> {
+    type Raw = *const T;
+    fn ctype() -> CType {
+        CType::const_pointer(T::CTYPE)
+    }
+    #[inline(always)]
+    unsafe fn from_raw(raw: *const T) -> std::result::Result<Self, String> {
+        if raw.is_null() {
+            return Err(format!("null pointer where a {} was to be read", T::CTYPE));
+        }
+        // SAFETY: see the impl's comment.
+        Ok(ByRef(unsafe { raw.read_unaligned() }))
+    }
+}
+
+// SAFETY: a `const char*` is, by the binding's promise, null or a string; it
+// is copied at once.
+unsafe impl CallbackArg for Option<CString> {
+    type Raw = *const c_char;
+    fn ctype() -> CType {
+        CType::CharP
+    }
+    unsafe fn from_raw(raw: *const c_char) -> std::result::Result<Self, String> {
+        // SAFETY: see the impl's comment.
+        Ok((!raw.is_null()).then(|| unsafe { CStr::from_ptr(raw) }.to_owned()))
+    }
+}
+
+/// A closure that returns `Err` reports the error as its failure, and C
+/// receives the error value.
+// SAFETY: the same representation as `T`.
+unsafe impl<T: CallbackRet, E: fmt::Display + 'static> CallbackRet for std::result::Result<T, E> {
+    type Raw = T::Raw;
+    fn ctype() -> CType {
+        T::ctype()
+    }
+    #[inline(always)]
+    fn into_raw(self) -> std::result::Result<T::Raw, String> {
+        match self {
+            Ok(v) => v.into_raw(),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+    #[inline(always)]
+    unsafe fn store(raw: T::Raw, out: *mut c_void) {
+        // SAFETY: forwarded.
+        unsafe { T::store(raw, out) }
+    }
+}
+
+/// A callback whose signature is the Rust types `Args` (a tuple) and `Ret`:
+/// made by [`Callback::typed`]. It is a [`Callback`] (through `Deref`), so it
+/// goes to dynamic calls as `(&*cb).into()`; typed calls
+/// ([`TypedCFunc`](crate::TypedCFunc)) take `&TypedCallback` for a parameter
+/// declared with a compatible [`CType::FuncPtr`], checked once when the typed
+/// function is made.
+pub struct TypedCallback<Args, Ret> {
+    callback: Callback,
+    _signature: PhantomData<fn(Args) -> Ret>,
+}
+
+impl<Args, Ret> Deref for TypedCallback<Args, Ret> {
+    type Target = Callback;
+    fn deref(&self) -> &Callback {
+        &self.callback
+    }
+}
+
+impl<Args, Ret> fmt::Debug for TypedCallback<Args, Ret> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.callback.fmt(f)
+    }
+}
+
+impl<Args: CallbackArgs, Ret: CallbackRet> TypedCallback<Args, Ret> {
+    /// Sets the result C receives when the closure panics or fails (zero by
+    /// default). For a closure returning `Result<T, E>`, give `Ok(value)`.
+    ///
+    /// Errors if `value` is itself an error.
+    pub fn with_error_value(self, value: Ret) -> Result<Self> {
+        let raw = value.into_raw().map_err(|given| Error::Conversion {
+            expected: format!("an error value of type {}", Ret::ctype()),
+            given,
+        })?;
+        let mut slot = Slot::ZERO;
+        // SAFETY: a Slot is 16 aligned bytes, at least max(size, sizeof(ffi_arg))
+        // of every scalar result.
+        unsafe { Ret::store(raw, slot.as_mut_ptr()) };
+        self.callback.set_error_slot(unwiden::<Ret>(slot));
+        Ok(self)
+    }
+
+    /// The callback with its Rust signature forgotten.
+    pub fn into_callback(self) -> Callback {
+        self.callback
+    }
+
+    /// Keeps the callback for the rest of the program (see [`Callback::leak`]).
+    pub fn leak(self) -> &'static TypedCallback<Args, Ret> {
+        Box::leak(Box::new(self))
+    }
+}
+
+/// The error slot holds the value unwidened: on little-endian targets the
+/// low bytes of a widened integer are the value itself; on big-endian ones
+/// they are at the end of the `ffi_arg`.
+fn unwiden<Ret: CallbackRet>(slot: Slot) -> Slot {
+    let ty = Ret::ctype();
+    let size = ty.size();
+    if cfg!(target_endian = "big") && ty.is_integer() && size < size_of::<ffi_arg>() {
+        let mut out = Slot::ZERO;
+        let start = size_of::<ffi_arg>() - size;
+        out.0[..size].copy_from_slice(&slot.0[start..start + size]);
+        out
+    } else {
+        slot
+    }
+}
+
+impl Callback {
+    /// A callback around a closure over Rust types, its signature derived
+    /// from them: `|a: i32, b: i32| a + b` is `int (*)(int, int)`.
+    ///
+    /// Arguments may be any [`CallbackArg`] (Rust scalars, [`ByRef<T>`] for
+    /// `const T*`, `Option<RawPtr>`, `Option<CString>`), up to eight; the
+    /// result any [`CallbackRet`] (scalars, `()`, `Option<RawPtr>`, or a
+    /// `Result` of those whose `Err` is reported as the callback's failure).
+    /// No [`Value`] is made: arguments are read and the result written
+    /// directly.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+    /// use rctypes::{Callback, CType, TypedCFunc, TypedCallback};
+    /// let binop = CType::func_ptr([CType::Int, CType::Int], CType::Int);
+    /// // SAFETY: callback.c: `int apply_binop(int (*op)(int, int), int a, int b)`.
+    /// let apply = unsafe { lib.function("apply_binop", &[binop, CType::Int, CType::Int], CType::Int)? };
+    /// let apply: TypedCFunc<(&TypedCallback<(i32, i32), i32>, i32, i32), i32> = apply.typed()?;
+    /// let sub = Callback::typed(|a: i32, b: i32| a - b)?;
+    /// assert_eq!(apply.call((&sub, 10, 3)), 7);
+    /// # Ok(()) }
+    /// ```
+    pub fn typed<Args, Ret, F>(f: F) -> Result<TypedCallback<Args, Ret>>
+    where
+        Args: CallbackArgs,
+        Ret: CallbackRet,
+        F: CallbackFn<Args, Ret>,
+    {
+        let signature = Arc::new(Signature::new(Args::arg_types(), Ret::ctype()));
+        // SAFETY: the typed trampoline for this State<F> reads the arguments
+        // as the `Args` the signature was derived from and writes a `Ret`.
+        let callback =
+            unsafe { Callback::with_handler(signature, f, typed_trampoline::<F, Args, Ret>) }?;
+        Ok(TypedCallback {
+            callback,
+            _signature: PhantomData,
+        })
+    }
+}
+
+/// The trampoline of a typed callback.
+unsafe extern "C" fn typed_trampoline<F, Args, Ret>(
+    _cif: *mut ffi_cif,
+    result: *mut c_void,
+    args: *mut *mut c_void,
+    userdata: *mut c_void,
+) where
+    F: CallbackFn<Args, Ret>,
+    Args: CallbackArgs,
+    Ret: CallbackRet,
+{
+    // SAFETY: the closure was prepared with a `State<F>` as userdata, alive
+    // while the closure exists.
+    let state = unsafe { &*(userdata as *const State<F>) };
+    // SAFETY: libffi passes one pointer per argument of the signature that
+    // `Args` derived, each to a value of its Raw type.
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
+        state.handler.invoke(args as _)
+    }));
+    match outcome {
+        // SAFETY: `result` is libffi's buffer for `Ret`'s C type.
+        Ok(Ok(raw)) => unsafe { Ret::store(raw, result) },
+        // SAFETY: as above.
+        Ok(Err(reason)) => unsafe { state.core.finish(Ok(Err(reason)), result) },
+        // SAFETY: as above.
+        Err(payload) => unsafe { state.core.finish(Err(payload), result) },
+    }
+}
+
+macro_rules! callback_arity {
+    ($($a:ident $i:tt),*) => {
+        impl<$($a: CallbackArg),*> CallbackArgs for ($($a,)*) {
+            fn arg_types() -> Vec<CType> {
+                vec![$($a::ctype()),*]
+            }
+        }
+
+        impl<Func, Ret, $($a),*> CallbackFn<($($a,)*), Ret> for Func
+        where
+            Func: Fn($($a),*) -> Ret + Send + Sync + 'static,
+            Ret: CallbackRet,
+            $($a: CallbackArg,)*
+        {
+            #[inline(always)]
+            #[allow(non_snake_case, unused_variables)]
+            unsafe fn invoke(
+                &self,
+                args: *const *const c_void,
+            ) -> std::result::Result<Ret::Raw, String> {
+                $(
+                    // SAFETY: the caller's promise: argument $i is a $a::Raw.
+                    let $a = unsafe { $a::from_raw((*args.add($i) as *const $a::Raw).read()) }
+                        .map_err(|e| format!("argument {}: {e}", $i + 1))?;
+                )*
+                (self)($($a),*).into_raw()
+            }
+        }
+    };
+}
+
+callback_arity!();
+callback_arity!(A0 0);
+callback_arity!(A0 0, A1 1);
+callback_arity!(A0 0, A1 1, A2 2);
+callback_arity!(A0 0, A1 1, A2 2, A3 3);
+callback_arity!(A0 0, A1 1, A2 2, A3 3, A4 4);
+callback_arity!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5);
+callback_arity!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6);
+callback_arity!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7);
+
+/// A callback passed to a typed call, so that a checked call can collect a
+/// failure recorded on another thread. Opaque.
+#[doc(hidden)]
+pub struct CallbackWatch(Arc<FailureSlot>);
+
+impl CallbackWatch {
+    /// Takes the failure recorded in the callback.
+    pub(crate) fn take(&self) -> Option<String> {
+        self.0.take()
+    }
+}
+
+// SAFETY: the callback's code pointer, valid while the borrow lasts, which
+// covers the call.
+unsafe impl<Args: CallbackArgs, Ret: CallbackRet> CArg for &TypedCallback<Args, Ret> {
+    type Raw = *const c_void;
+    fn ctype() -> CType {
+        CType::FuncPtr(Arc::new(Signature::new(Args::arg_types(), Ret::ctype())))
+    }
+    fn accepts(declared: &CType) -> bool {
+        declared.is_compatible(&Self::ctype()) && matches!(declared, CType::FuncPtr(_))
+    }
+    #[inline(always)]
+    fn into_raw(self) -> *const c_void {
+        self.code_ptr()
+    }
+}
+
+// SAFETY: the same callback's code pointer, whatever the borrow's lifetime.
+unsafe impl<Args: CallbackArgs, Ret: CallbackRet> SameArg<&TypedCallback<Args, Ret>>
+    for &TypedCallback<Args, Ret>
+{
+    #[inline(always)]
+    fn into_raw_as(self) -> *const c_void {
+        self.code_ptr()
+    }
+    #[inline(always)]
+    fn callback_watch(&self) -> Option<CallbackWatch> {
+        Some(CallbackWatch(self.core().failure.clone()))
+    }
+}
+
+impl<'a, Args, Ret> From<&'a TypedCallback<Args, Ret>> for Value<'a> {
+    fn from(c: &'a TypedCallback<Args, Ret>) -> Self {
+        Value::Callback(&c.callback)
+    }
+}

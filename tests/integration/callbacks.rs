@@ -1,0 +1,1330 @@
+//! Callbacks: C calling Rust closures through libffi closures, the allocator
+//! pattern, pointer-to-pointer rows and libc's qsort.
+
+use std::collections::{HashMap, HashSet};
+use std::ffi::{CString, c_char, c_long, c_ulong};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::thread::{self, ThreadId};
+
+use ndarray::{Array2, array, s};
+use rctypes::{
+    Allocator, ByRef, CFunc, CType, Callback, Error, Library, LongDouble, RawPtr, RowPointers,
+    RowPointersMut, Signature, TypedCFunc, TypedCallback, Value,
+};
+
+use crate::common::lib;
+
+fn callback_lib() -> Library {
+    lib("callback")
+}
+
+fn binop() -> Signature {
+    Signature::new([CType::Int, CType::Int], CType::Int)
+}
+
+/// `int apply_binop(int (*op)(int, int), int a, int b)`.
+fn apply_binop(lib: &Library) -> CFunc {
+    // SAFETY: callback.c defines it so.
+    unsafe {
+        lib.function(
+            "apply_binop",
+            &[binop().into(), CType::Int, CType::Int],
+            CType::Int,
+        )
+    }
+    .unwrap()
+}
+
+/// `long long fold_calls(int (*op)(int, int), int n)`: the sum of op(i, 1).
+fn fold_calls(lib: &Library) -> CFunc {
+    // SAFETY: callback.c defines it so.
+    unsafe { lib.function("fold_calls", &[binop().into(), CType::Int], CType::LongLong) }.unwrap()
+}
+
+type Binop = TypedCallback<(i32, i32), i32>;
+
+fn callback_message(err: Error) -> (String, String) {
+    match err {
+        Error::Callback { function, message } => (function, message),
+        other => panic!("expected a callback error, got {other:?}"),
+    }
+}
+
+// ---- every signature class, both forms ----
+
+/// Binds `call_<name>(T (*f)(T, T), T a, T b)` (returns f(a, b)) typed,
+/// makes a typed callback that checks it got (a, b) and returns `ret`, and
+/// checks C gave `ret` back.
+macro_rules! typed_round_trip {
+    ($lib:expr, $name:literal, $ct:expr, $t:ty, $a:expr, $b:expr, $ret:expr) => {{
+        let ct: CType = $ct;
+        let f = CType::func_ptr([ct.clone(), ct.clone()], ct.clone());
+        // SAFETY: callback.c's RCTYPES_ROUND_TRIP_DEF defines it so.
+        let call =
+            unsafe { $lib.function(concat!("call_", $name), &[f, ct.clone(), ct.clone()], ct) }
+                .unwrap();
+        let call: TypedCFunc<(&TypedCallback<($t, $t), $t>, $t, $t), $t> = call.typed().unwrap();
+        let cb = Callback::typed(|a: $t, b: $t| -> $t {
+            assert_eq!((a, b), ($a, $b), "arguments C passed");
+            $ret
+        })
+        .unwrap();
+        assert_eq!(
+            call.try_call((&cb, $a, $b)).unwrap(),
+            $ret,
+            "{} result",
+            $name
+        );
+    }};
+}
+
+#[test]
+fn typed_callbacks_take_and_return_every_scalar_type() {
+    let lib = callback_lib();
+    typed_round_trip!(lib, "bool", CType::Bool, bool, true, false, true);
+    typed_round_trip!(
+        lib,
+        "char",
+        CType::Char,
+        c_char,
+        65 as c_char,
+        122 as c_char,
+        48 as c_char
+    );
+    typed_round_trip!(lib, "wchar", CType::WChar, i32, 0x263A, 0x10FFFF, 0x1F600);
+    typed_round_trip!(lib, "schar", CType::Byte, i8, i8::MIN, i8::MAX, -1);
+    typed_round_trip!(lib, "uchar", CType::UByte, u8, u8::MAX, 0, 255);
+    typed_round_trip!(lib, "short", CType::Short, i16, i16::MIN, i16::MAX, -2);
+    typed_round_trip!(lib, "ushort", CType::UShort, u16, u16::MAX, 1, 65535);
+    typed_round_trip!(lib, "int", CType::Int, i32, i32::MIN, i32::MAX, -3);
+    typed_round_trip!(lib, "uint", CType::UInt, u32, u32::MAX, 7, u32::MAX - 1);
+    typed_round_trip!(
+        lib,
+        "long",
+        CType::Long,
+        c_long,
+        c_long::MIN,
+        c_long::MAX,
+        -4
+    );
+    typed_round_trip!(
+        lib,
+        "ulong",
+        CType::ULong,
+        c_ulong,
+        c_ulong::MAX,
+        0,
+        c_ulong::MAX
+    );
+    typed_round_trip!(
+        lib,
+        "llong",
+        CType::LongLong,
+        i64,
+        i64::MIN,
+        i64::MAX,
+        i64::MIN + 1
+    );
+    typed_round_trip!(
+        lib,
+        "ullong",
+        CType::ULongLong,
+        u64,
+        u64::MAX,
+        1,
+        u64::MAX - 2
+    );
+    typed_round_trip!(
+        lib,
+        "size",
+        CType::SizeT,
+        usize,
+        usize::MAX,
+        0,
+        usize::MAX / 3
+    );
+    typed_round_trip!(lib, "float", CType::Float, f32, 1.5, -2.25, f32::MAX);
+    typed_round_trip!(
+        lib,
+        "double",
+        CType::Double,
+        f64,
+        1e300,
+        -0.5,
+        f64::MIN_POSITIVE
+    );
+}
+
+/// As `typed_round_trip!`, through a dynamic callback and call.
+macro_rules! dynamic_round_trip {
+    ($lib:expr, $name:literal, $ct:expr, $a:expr, $b:expr, $ret:expr) => {{
+        let ct: CType = $ct;
+        let sig = Signature::new([ct.clone(), ct.clone()], ct.clone());
+        // SAFETY: callback.c's RCTYPES_ROUND_TRIP_DEF defines it so.
+        let call = unsafe {
+            $lib.function(
+                concat!("call_", $name),
+                &[sig.clone().into(), ct.clone(), ct.clone()],
+                ct,
+            )
+        }
+        .unwrap();
+        let cb = Callback::new(sig, move |args: &[Value]| {
+            assert_eq!(
+                args,
+                [Value::from($a), Value::from($b)],
+                "arguments C passed"
+            );
+            Value::from($ret)
+        })
+        .unwrap();
+        let result = call.call(&[(&cb).into(), $a.into(), $b.into()]).unwrap();
+        assert_eq!(result, Value::from($ret), "{} result", $name);
+    }};
+}
+
+#[test]
+fn dynamic_callbacks_take_and_return_every_scalar_type() {
+    let lib = callback_lib();
+    dynamic_round_trip!(lib, "bool", CType::Bool, false, true, true);
+    dynamic_round_trip!(lib, "char", CType::Char, 65, 122, 48);
+    dynamic_round_trip!(lib, "wchar", CType::WChar, 'é', '☺', '😀');
+    dynamic_round_trip!(lib, "schar", CType::Byte, i8::MIN, i8::MAX, -1i8);
+    dynamic_round_trip!(lib, "uchar", CType::UByte, u8::MAX, 0u8, 200u8);
+    dynamic_round_trip!(lib, "short", CType::Short, i16::MIN, i16::MAX, -2i16);
+    dynamic_round_trip!(lib, "ushort", CType::UShort, u16::MAX, 1u16, 65535u16);
+    dynamic_round_trip!(lib, "int", CType::Int, i32::MIN, i32::MAX, -3);
+    dynamic_round_trip!(lib, "uint", CType::UInt, u32::MAX, 7u32, u32::MAX - 1);
+    dynamic_round_trip!(
+        lib,
+        "long",
+        CType::Long,
+        c_long::MIN,
+        c_long::MAX,
+        -4 as c_long
+    );
+    dynamic_round_trip!(
+        lib,
+        "ulong",
+        CType::ULong,
+        c_ulong::MAX,
+        0 as c_ulong,
+        c_ulong::MAX
+    );
+    dynamic_round_trip!(
+        lib,
+        "llong",
+        CType::LongLong,
+        i64::MIN,
+        i64::MAX,
+        i64::MIN + 1
+    );
+    dynamic_round_trip!(
+        lib,
+        "ullong",
+        CType::ULongLong,
+        u64::MAX,
+        1u64,
+        u64::MAX - 2
+    );
+    dynamic_round_trip!(
+        lib,
+        "size",
+        CType::SizeT,
+        usize::MAX,
+        0usize,
+        usize::MAX / 3
+    );
+    dynamic_round_trip!(lib, "float", CType::Float, 1.5f32, -2.25f32, 1e30f32);
+    dynamic_round_trip!(lib, "double", CType::Double, 1e300, -0.5, f64::MIN_POSITIVE);
+    let big = LongDouble::from(u64::MAX);
+    dynamic_round_trip!(
+        lib,
+        "longdouble",
+        CType::LongDouble,
+        big,
+        LongDouble::from(-0.25),
+        big
+    );
+}
+
+#[test]
+fn pointer_arguments_and_results_pass_through_callbacks() {
+    let lib = callback_lib();
+    let addr = lib.symbol_address("c_add").unwrap();
+    // SAFETY: the address of a function in the loaded library, which is only
+    // passed around, never read through.
+    let p = unsafe { RawPtr::new(addr) };
+    let vp = CType::VoidP;
+    // SAFETY: `void *call_ptr(void *(*f)(void *, void *), void *a, void *b)`.
+    let call = unsafe {
+        lib.function(
+            "call_ptr",
+            &[
+                CType::func_ptr([vp.clone(), vp.clone()], vp.clone()),
+                vp.clone(),
+                vp.clone(),
+            ],
+            vp,
+        )
+    }
+    .unwrap();
+    type Ptr = Option<RawPtr>;
+    type PtrFn = TypedCallback<(Ptr, Ptr), Ptr>;
+    let typed: TypedCFunc<(&PtrFn, Ptr, Ptr), Ptr> = call.typed().unwrap();
+    let second = Callback::typed(move |a: Option<RawPtr>, b: Option<RawPtr>| {
+        assert_eq!((a, b), (None, p));
+        b
+    })
+    .unwrap();
+    assert_eq!(typed.try_call((&second, None, p)).unwrap(), p);
+
+    let sig = Signature::new([CType::VoidP, CType::VoidP], CType::VoidP);
+    let first = Callback::new(sig, move |args: &[Value]| {
+        assert_eq!(args, [Value::Pointer(p.unwrap()), Value::Null]);
+        args[0].to::<RawPtr>().map(Value::Pointer)
+    })
+    .unwrap();
+    let got = call
+        .call(&[(&first).into(), p.into(), Value::Null])
+        .unwrap();
+    assert_eq!(got, Value::Pointer(p.unwrap()));
+}
+
+#[test]
+fn ten_mixed_arguments_reach_a_dynamic_callback() {
+    let lib = callback_lib();
+    let sig = Signature::new(
+        [
+            CType::Byte,
+            CType::UShort,
+            CType::Int,
+            CType::LongLong,
+            CType::Float,
+            CType::Double,
+            CType::UByte,
+            CType::Double,
+            CType::Int,
+            CType::Float,
+        ],
+        CType::Double,
+    );
+    // SAFETY: callback.c: `double call_mixed(mixed_fn_t f)`.
+    let call = unsafe { lib.function("call_mixed", &[sig.clone().into()], CType::Double) }.unwrap();
+    let cb = Callback::new(sig, |args: &[Value]| {
+        let expected: [Value; 10] = [
+            (-5).into(),
+            60000.into(),
+            (-70000).into(),
+            (1i64 << 40).into(),
+            1.5.into(),
+            2.25.into(),
+            200.into(),
+            (-3.5).into(),
+            42.into(),
+            0.125.into(),
+        ];
+        assert_eq!(args, expected);
+        let total: f64 = args
+            .iter()
+            .map(|v| {
+                v.to::<f64>()
+                    .unwrap_or_else(|_| v.to::<i64>().unwrap() as f64)
+            })
+            .sum();
+        Value::Float(total)
+    })
+    .unwrap();
+    let got = call.call(&[(&cb).into()]).unwrap().to::<f64>().unwrap();
+    let want =
+        -5.0 + 60000.0 - 70000.0 + (1u64 << 40) as f64 + 1.5 + 2.25 + 200.0 - 3.5 + 42.0 + 0.125;
+    assert_eq!(got, want);
+}
+
+#[test]
+fn string_arguments_arrive_as_c_strings() {
+    let lib = callback_lib();
+    let sig = Signature::new([CType::CharP], CType::Int);
+    // SAFETY: callback.c: `int call_with_string(int (*f)(const char *), const char *s)`.
+    let call = unsafe {
+        lib.function(
+            "call_with_string",
+            &[sig.clone().into(), CType::CharP],
+            CType::Int,
+        )
+    }
+    .unwrap();
+    let dynamic = Callback::new(sig, |args: &[Value]| {
+        let s = args[0].to::<String>().unwrap();
+        Value::Int(s.len() as i128 * 10)
+    })
+    .unwrap();
+    assert_eq!(
+        call.call(&[(&dynamic).into(), "hello".into()]).unwrap(),
+        Value::Int(50)
+    );
+
+    type StringFn = TypedCallback<(Option<CString>,), i32>;
+    let typed: TypedCFunc<(&StringFn, &std::ffi::CStr), i32> = call.typed().unwrap();
+    let cb =
+        Callback::typed(|s: Option<CString>| s.map_or(-1, |s| s.as_bytes().len() as i32)).unwrap();
+    assert_eq!(typed.try_call((&cb, c"four")).unwrap(), 4);
+}
+
+#[test]
+fn void_callbacks_and_by_reference_arguments() {
+    let lib = callback_lib();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let sink = {
+        let seen = seen.clone();
+        Callback::typed(move |i: i32| {
+            seen.fetch_add(i as usize + 100, Ordering::Relaxed);
+        })
+        .unwrap()
+    };
+    // SAFETY: callback.c: `void call_void(void (*f)(int), int n)`.
+    let call_void = unsafe {
+        lib.function(
+            "call_void",
+            &[CType::func_ptr([CType::Int], CType::Void), CType::Int],
+            CType::Void,
+        )
+    }
+    .unwrap();
+    call_void.call(&[(&*sink).into(), 5.into()]).unwrap();
+    assert_eq!(seen.load(Ordering::Relaxed), 510);
+
+    let cmp = CType::func_ptr(
+        [
+            CType::const_pointer(CType::Int),
+            CType::const_pointer(CType::Int),
+        ],
+        CType::Int,
+    );
+    // SAFETY: callback.c: `int call_compare(int (*cmp)(const int*, const int*), int a, int b)`.
+    let call_compare =
+        unsafe { lib.function("call_compare", &[cmp, CType::Int, CType::Int], CType::Int) }
+            .unwrap();
+    let diff = Callback::typed(|a: ByRef<i32>, b: ByRef<i32>| *a * 100 + *b).unwrap();
+    assert_eq!(
+        call_compare
+            .call(&[(&*diff).into(), 7.into(), (-3).into()])
+            .unwrap(),
+        Value::Int(697)
+    );
+}
+
+// ---- many calls ----
+
+#[test]
+fn a_million_calls_in_one_c_call_sum_up() {
+    const N: i32 = 1_000_000;
+    let want = N as i64 * (N as i64 + 1) / 2;
+    let lib = callback_lib();
+    let fold = fold_calls(&lib);
+
+    let calls = Arc::new(AtomicU64::new(0));
+    let rust_sum = Arc::new(AtomicU64::new(0));
+    let typed = {
+        let (calls, rust_sum) = (calls.clone(), rust_sum.clone());
+        Callback::typed(move |a: i32, b: i32| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            rust_sum.fetch_add((a + b) as u64, Ordering::Relaxed);
+            a + b
+        })
+        .unwrap()
+    };
+    let got = fold
+        .call(&[(&*typed).into(), N.into()])
+        .unwrap()
+        .to::<i64>()
+        .unwrap();
+    assert_eq!(got, want);
+    assert_eq!(calls.load(Ordering::Relaxed), N as u64);
+    assert_eq!(rust_sum.load(Ordering::Relaxed), want as u64);
+
+    let dynamic = Callback::new(binop(), |args: &[Value]| match args {
+        [Value::Int(a), Value::Int(b)] => Value::Int(a + b),
+        other => panic!("unexpected arguments {other:?}"),
+    })
+    .unwrap();
+    let got = fold
+        .call(&[(&dynamic).into(), N.into()])
+        .unwrap()
+        .to::<i64>()
+        .unwrap();
+    assert_eq!(got, want);
+}
+
+// ---- failures ----
+
+#[test]
+fn a_panic_becomes_an_error_of_the_outer_call() {
+    let lib = callback_lib();
+    let apply = apply_binop(&lib);
+    let panicking = Callback::new(binop(), |args: &[Value]| -> Value {
+        panic!("boom at {}", args[0].to::<i32>().unwrap())
+    })
+    .unwrap();
+    let err = apply
+        .call(&[(&panicking).into(), 4.into(), 5.into()])
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "apply_binop: callback CFUNCTYPE(c_int, c_int, c_int) panicked: boom at 4"
+    );
+    let (function, _) = callback_message(err);
+    assert_eq!(function, "apply_binop");
+
+    // The process and the callback survive; nothing lingers for later calls.
+    let add = Callback::typed(|a: i32, b: i32| a + b).unwrap();
+    assert_eq!(
+        apply.call(&[(&*add).into(), 4.into(), 5.into()]).unwrap(),
+        Value::Int(9)
+    );
+    assert!(
+        apply
+            .call(&[(&panicking).into(), 1.into(), 1.into()])
+            .is_err()
+    );
+    assert_eq!(panicking.take_failure(), None, "reported once, by the call");
+
+    // Many panics in one call: the first is reported, C went on with zeros.
+    let fold = fold_calls(&lib);
+    let typed = Callback::typed(|a: i32, _: i32| -> i32 {
+        if a % 2 == 1 {
+            panic!("odd {a}");
+        }
+        a
+    })
+    .unwrap();
+    let (_, message) = callback_message(fold.call(&[(&*typed).into(), 6.into()]).unwrap_err());
+    assert!(message.ends_with("panicked: odd 1"), "{message}");
+}
+
+#[test]
+fn typed_calls_report_panics_with_try_call() {
+    let lib = callback_lib();
+    let apply: TypedCFunc<(&Binop, i32, i32), i32> = apply_binop(&lib).typed().unwrap();
+    let panicking: Binop =
+        Callback::typed(|_: i32, _: i32| -> i32 { panic!("typed boom") }).unwrap();
+    let (function, message) = callback_message(apply.try_call((&panicking, 1, 2)).unwrap_err());
+    assert_eq!(function, "apply_binop");
+    assert!(message.ends_with("panicked: typed boom"), "{message}");
+
+    // `call` does not check: C got the error value, the failure waits in the callback.
+    let with_error = Callback::typed(|_: i32, _: i32| -> i32 { panic!("again") })
+        .unwrap()
+        .with_error_value(-7)
+        .unwrap();
+    assert_eq!(apply.call((&with_error, 1, 2)), -7);
+    let message = with_error.take_failure().expect("kept in the callback");
+    assert!(message.ends_with("panicked: again"), "{message}");
+    assert_eq!(with_error.take_failure(), None);
+}
+
+#[test]
+fn closure_errors_and_unconvertible_results_are_reported_not_panicked() {
+    let lib = callback_lib();
+    let apply = apply_binop(&lib);
+
+    let err_result = Callback::typed(|a: i32, _: i32| -> Result<i32, String> {
+        Err(format!("cannot handle {a}"))
+    })
+    .unwrap();
+    let (_, message) = callback_message(
+        apply
+            .call(&[(&*err_result).into(), 3.into(), 0.into()])
+            .unwrap_err(),
+    );
+    assert!(message.ends_with("failed: cannot handle 3"), "{message}");
+
+    let cases = [
+        (0, "returned int 1099511627776, which does not fit"),
+        (1, "returned float 1.5, expected c_int"),
+        (2, "returned str \"text\", expected c_int"),
+        (3, "returned void, expected c_int"),
+    ];
+    for (case, expected) in cases {
+        let cb = Callback::new(binop(), move |_: &[Value]| match case {
+            0 => Value::Int(1 << 40),
+            1 => Value::Float(1.5),
+            2 => Value::Str("text"),
+            _ => Value::Void,
+        })
+        .unwrap();
+        let (_, message) =
+            callback_message(apply.call(&[(&cb).into(), 1.into(), 2.into()]).unwrap_err());
+        assert!(message.contains(expected), "{message} lacks {expected}");
+    }
+
+    // A string made for the result would dangle once the callback returns:
+    // refused. A 'static one is fine.
+    let sig = Signature::new([CType::VoidP, CType::VoidP], CType::CharP);
+    // SAFETY: callback.c: `void *call_ptr(void *(*f)(void *, void *), void *a, void *b)`
+    // returns f's result; a char* is a void* for C.
+    let call_ptr = unsafe {
+        lib.function(
+            "call_ptr",
+            &[sig.clone().into(), CType::VoidP, CType::VoidP],
+            CType::CharP,
+        )
+    }
+    .unwrap();
+    let dangling = Callback::new(sig.clone(), |_: &[Value]| Value::Str("dangling")).unwrap();
+    let (_, message) = callback_message(
+        call_ptr
+            .call(&[(&dangling).into(), Value::Null, Value::Null])
+            .unwrap_err(),
+    );
+    assert!(
+        message.contains("a temporary C would keep a dangling pointer to"),
+        "{message}"
+    );
+    let fixed = Callback::new(sig, |_: &[Value]| Value::from(c"static text")).unwrap();
+    let got = call_ptr
+        .call(&[(&fixed).into(), Value::Null, Value::Null])
+        .unwrap();
+    assert_eq!(got.to::<String>().unwrap(), "static text");
+
+    let small = Signature::new([CType::UByte, CType::UByte], CType::UByte);
+    // SAFETY: callback.c: `unsigned char call_uchar(unsigned char (*)(unsigned char, unsigned char), ...)`.
+    let call_uchar = unsafe {
+        lib.function(
+            "call_uchar",
+            &[small.clone().into(), CType::UByte, CType::UByte],
+            CType::UByte,
+        )
+    }
+    .unwrap();
+    let overflow = Callback::new(small, |_: &[Value]| Value::Int(300)).unwrap();
+    let (_, message) = callback_message(
+        call_uchar
+            .call(&[(&overflow).into(), 1.into(), 2.into()])
+            .unwrap_err(),
+    );
+    assert_eq!(
+        message,
+        "callback CFUNCTYPE(c_ubyte, c_ubyte, c_ubyte) failed: returned int 300, which does not fit, \
+         expected c_ubyte (from 0 to 255)"
+    );
+}
+
+#[test]
+fn error_values_are_what_c_receives_on_failure() {
+    let _serial = REGISTRATION.lock().unwrap_or_else(|e| e.into_inner());
+    let lib = callback_lib();
+    let apply: TypedCFunc<(&Binop, i32, i32), i32> = apply_binop(&lib).typed().unwrap();
+    let zero: Binop = Callback::typed(|_: i32, _: i32| -> i32 { panic!("zero") }).unwrap();
+    assert_eq!(apply.call((&zero, 1, 2)), 0, "zero by default");
+    assert!(zero.take_failure().is_some());
+
+    let dynamic = Callback::new(binop(), |_: &[Value]| Err::<Value, _>("no"))
+        .unwrap()
+        .with_error_value(Value::Int(-99))
+        .unwrap();
+    let dynamic_apply = apply_binop(&lib);
+    // The dynamic call reports the failure; C's view is checked through registration.
+    assert!(
+        dynamic_apply
+            .call(&[(&dynamic).into(), 1.into(), 2.into()])
+            .is_err()
+    );
+    let register = register_binop(&lib);
+    let call_registered: TypedCFunc<(i32, i32), i32> =
+        // SAFETY: callback.c: `int call_registered(int a, int b)`.
+        unsafe { lib.typed("call_registered") }.unwrap();
+    register.call(&[(&dynamic).into()]).unwrap();
+    assert_eq!(call_registered.call((1, 2)), -99);
+    assert!(dynamic.take_failure().unwrap().ends_with("failed: no"));
+    register.call(&[Value::Null]).unwrap();
+
+    // Error values are checked against the result type.
+    let err = Callback::new(binop(), |_: &[Value]| Value::Int(0))
+        .unwrap()
+        .with_error_value(Value::Float(0.5))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("an error value of type c_int"),
+        "{err}"
+    );
+    let void = Callback::new(Signature::new([], CType::Void), |_: &[Value]| ()).unwrap();
+    assert!(void.with_error_value(Value::Int(1)).is_err());
+}
+
+/// Serialises the tests using callback.c's one registration slot.
+static REGISTRATION: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn register_binop(lib: &Library) -> CFunc {
+    // SAFETY: callback.c: `void register_binop(int (*op)(int, int))`; the
+    // tests keep every callback they register alive until they register NULL.
+    unsafe { lib.function("register_binop", &[binop().into()], CType::Void) }.unwrap()
+}
+
+// ---- signatures ----
+
+#[test]
+fn a_callback_of_another_signature_is_refused() {
+    let lib = callback_lib();
+    let apply = apply_binop(&lib);
+    let unary = Callback::typed(|x: f64| x * 2.0).unwrap();
+    let err = apply
+        .call(&[(&*unary).into(), 1.into(), 2.into()])
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "apply_binop: argument 1: expected CFUNCTYPE(c_int, c_int, c_int), \
+         given callback CFUNCTYPE(c_double, c_double)"
+    );
+
+    // Typed: checked once, when the typed function is made.
+    let typed = apply_binop(&lib).typed::<(&TypedCallback<(f64,), f64>, i32, i32), i32>();
+    assert!(
+        matches!(typed, Err(Error::Argument { index: 1, .. })),
+        "{typed:?}"
+    );
+
+    // A callback goes only where a function pointer is declared.
+    // SAFETY: `void free(void *)`; the call is refused before C runs.
+    let free = unsafe {
+        Library::this()
+            .unwrap()
+            .function("free", &[CType::VoidP], CType::Void)
+    }
+    .unwrap();
+    let err = free.call(&[(&*unary).into()]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("goes only where a function pointer"),
+        "{err}"
+    );
+
+    // Compatible types are accepted: c_int32 for c_int.
+    let int32 = Callback::new(
+        Signature::new([CType::Int32, CType::Int32], CType::Int32),
+        |args: &[Value]| Value::from(args[0].to::<i32>().unwrap() - args[1].to::<i32>().unwrap()),
+    )
+    .unwrap();
+    assert_eq!(
+        apply.call(&[(&int32).into(), 9.into(), 4.into()]).unwrap(),
+        Value::Int(5)
+    );
+
+    // A void argument cannot be.
+    let err = Callback::new(
+        Signature::new([CType::Void], CType::Int),
+        |_: &[Value]| Value::Int(0),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::Signature { .. }), "{err}");
+}
+
+// ---- lifetimes ----
+
+#[test]
+fn a_registered_callback_is_kept_by_its_handle() {
+    let _serial = REGISTRATION.lock().unwrap_or_else(|e| e.into_inner());
+    let lib = callback_lib();
+    let register = register_binop(&lib);
+    // SAFETY: callback.c: `int call_registered(int a, int b)`, -1 when none.
+    let call_registered: TypedCFunc<(i32, i32), i32> =
+        unsafe { lib.typed("call_registered") }.unwrap();
+
+    let offset = 1000;
+    let handle = Callback::typed(move |a: i32, b: i32| a * b + offset).unwrap();
+    register.call(&[(&*handle).into()]).unwrap();
+    // The registering call is over; C calls the callback later.
+    assert_eq!(call_registered.call((6, 7)), 1042);
+    assert_eq!(call_registered.call((2, 3)), 1006);
+    register.call(&[Value::Null]).unwrap();
+    drop(handle);
+    assert_eq!(call_registered.call((2, 3)), -1);
+
+    // A registration that lasts: leak the callback.
+    let forever: &'static Callback = Callback::new(binop(), |_: &[Value]| Value::Int(77))
+        .unwrap()
+        .leak();
+    register.call(&[forever.into()]).unwrap();
+    assert_eq!(call_registered.call((0, 0)), 77);
+    register.call(&[Value::Null]).unwrap();
+}
+
+// ---- threads and nesting ----
+
+#[test]
+fn c_threads_call_back_into_rust() {
+    let lib = callback_lib();
+    // SAFETY: callback.c: `int call_from_thread(int (*op)(int, int), int a, int b)`
+    // calls op on a pthread it creates and joins.
+    let from_thread = unsafe {
+        lib.function(
+            "call_from_thread",
+            &[binop().into(), CType::Int, CType::Int],
+            CType::Int,
+        )
+    }
+    .unwrap();
+    let caller = thread::current().id();
+    let seen: Arc<std::sync::Mutex<Option<ThreadId>>> = Arc::default();
+    let cb = {
+        let seen = seen.clone();
+        Callback::typed(move |a: i32, b: i32| {
+            *seen.lock().unwrap() = Some(thread::current().id());
+            a * b
+        })
+        .unwrap()
+    };
+    assert_eq!(
+        from_thread
+            .call(&[(&*cb).into(), 6.into(), 9.into()])
+            .unwrap(),
+        Value::Int(54)
+    );
+    let on = seen.lock().unwrap().expect("called");
+    assert_ne!(on, caller, "C called from its own thread");
+
+    // A panic there is reported by the call that lent the callback.
+    let panicking = Callback::typed(|_: i32, _: i32| -> i32 { panic!("on a C thread") }).unwrap();
+    let (function, message) = callback_message(
+        from_thread
+            .call(&[(&*panicking).into(), 1.into(), 1.into()])
+            .unwrap_err(),
+    );
+    assert_eq!(function, "call_from_thread");
+    assert!(message.ends_with("panicked: on a C thread"), "{message}");
+
+    let typed: TypedCFunc<(&Binop, i32, i32), i32> = from_thread.typed().unwrap();
+    assert!(typed.try_call((&panicking, 1, 1)).is_err());
+    assert_eq!(typed.try_call((&cb, 3, 4)).unwrap(), 12);
+}
+
+#[test]
+fn callbacks_may_call_other_c_functions() {
+    let lib = callback_lib();
+    let apply = Arc::new(apply_binop(&lib));
+    let inner_add = Arc::new(Callback::typed(|a: i32, b: i32| a + b).unwrap());
+
+    // The callback calls apply_binop itself, with another callback.
+    let nested = {
+        let (apply, inner_add) = (apply.clone(), inner_add.clone());
+        Callback::new(binop(), move |args: &[Value]| {
+            let sum = apply.call(&[
+                (&**inner_add).into(),
+                args[0].to::<i32>()?.into(),
+                args[1].to::<i32>()?.into(),
+            ])?;
+            Ok::<_, Error>(Value::from(sum.to::<i32>()? * 10))
+        })
+        .unwrap()
+    };
+    assert_eq!(
+        apply.call(&[(&nested).into(), 2.into(), 3.into()]).unwrap(),
+        Value::Int(50)
+    );
+
+    // An inner failure is the inner call's error; the closure passes it on.
+    let inner_panics =
+        Arc::new(Callback::typed(|_: i32, _: i32| -> i32 { panic!("deep") }).unwrap());
+    let passes_on = {
+        let (apply, inner) = (apply.clone(), inner_panics.clone());
+        Callback::new(binop(), move |_: &[Value]| {
+            apply.call(&[(&**inner).into(), 0.into(), 0.into()])
+        })
+        .unwrap()
+    };
+    let (_, message) = callback_message(
+        apply
+            .call(&[(&passes_on).into(), 0.into(), 0.into()])
+            .unwrap_err(),
+    );
+    assert!(
+        message.contains("apply_binop: callback CFUNCTYPE(c_int, c_int, c_int) panicked: deep"),
+        "{message}"
+    );
+
+    // ... or handles it, and the outer call succeeds.
+    let handles = {
+        let (apply, inner) = (apply.clone(), inner_panics.clone());
+        Callback::new(binop(), move |_: &[Value]| {
+            Value::Int(
+                if apply
+                    .call(&[(&**inner).into(), 0.into(), 0.into()])
+                    .is_err()
+                {
+                    1
+                } else {
+                    2
+                },
+            )
+        })
+        .unwrap()
+    };
+    assert_eq!(
+        apply
+            .call(&[(&handles).into(), 0.into(), 0.into()])
+            .unwrap(),
+        Value::Int(1)
+    );
+
+    // A failure of the outer call is not taken by a nested call that succeeds.
+    let fold = fold_calls(&lib);
+    let mixed = {
+        let (apply, inner_add) = (apply.clone(), inner_add.clone());
+        Callback::new(binop(), move |args: &[Value]| {
+            let i = args[0].to::<i32>().unwrap();
+            if i == 0 {
+                panic!("first");
+            }
+            apply
+                .call(&[(&**inner_add).into(), i.into(), 0.into()])
+                .unwrap()
+        })
+        .unwrap()
+    };
+    let (_, message) = callback_message(fold.call(&[(&mixed).into(), 3.into()]).unwrap_err());
+    assert!(message.ends_with("panicked: first"), "{message}");
+}
+
+// ---- the allocator pattern ----
+
+#[test]
+fn the_cookbook_allocator_fills_a_2x3_float_array() {
+    let lib = callback_lib();
+    // SAFETY: callback.c: `void foo(void *(*allocator)(int dim, int *shape))`.
+    let foo_fn =
+        unsafe { lib.function("foo", &[Allocator::plain_signature().into()], CType::Void) }
+            .unwrap();
+    let mut alloc = Allocator::with_typecode('f').unwrap();
+    foo_fn.call(&[alloc.callback().into()]).unwrap();
+    let arrays = alloc.take_arrays();
+    assert_eq!(arrays.len(), 1);
+    assert_eq!(arrays[0].typecode(), 'f');
+    assert_eq!(
+        arrays[0].to_array::<f32>().unwrap(),
+        array![[1.0f32, 2.0, 3.0], [2.0, 4.0, 6.0]].into_dyn()
+    );
+    assert!(alloc.is_empty());
+
+    let err = Allocator::with_typecode('x').unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot convert 'x' to a numpy type character (one of dfglLqQiIhHbB)"
+    );
+}
+
+#[test]
+fn the_typed_allocator_gives_arrays_of_several_types() {
+    let lib = callback_lib();
+    // SAFETY: callback.c: `int func(int scale, void *(*)(int, int *, char))`.
+    let func = unsafe {
+        lib.function(
+            "func",
+            &[CType::Int, Allocator::signature().into()],
+            CType::Int,
+        )
+    }
+    .unwrap();
+    let mut alloc = Allocator::new().unwrap();
+    assert_eq!(
+        func.call(&[3.into(), alloc.callback().into()]).unwrap(),
+        Value::Int(3)
+    );
+    let arrays = alloc.take_arrays();
+    let codes: Vec<char> = arrays.iter().map(|a| a.typecode()).collect();
+    assert_eq!(codes, ['d', 'f', 'i']);
+
+    let d = arrays[0].view::<f64>().unwrap();
+    assert_eq!(d.shape(), &[2, 3, 4]);
+    assert!(d.iter().enumerate().all(|(i, &x)| x == (i * 3) as f64));
+    let f = arrays[1].view::<f32>().unwrap();
+    assert_eq!(f.as_slice().unwrap(), &[0.5, 3.5, 6.5, 9.5, 12.5]);
+    let n = arrays[2].view::<i32>().unwrap();
+    assert_eq!(n, array![[0, -3], [-6, -9]].into_dyn());
+
+    // Views are checked against the element type, in numpy's words.
+    let err = arrays[0].view::<f32>().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot convert an array of data type float64 (typecode 'd') to an array of float32"
+    );
+}
+
+/// Serialises the tests calling `fill_typecode`, which sets a C global.
+static FILL_TYPECODE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+#[test]
+fn every_typecode_allocates_its_element_type() {
+    let _serial = FILL_TYPECODE.lock().unwrap_or_else(|e| e.into_inner());
+    let lib = callback_lib();
+    // SAFETY: callback.c: `int fill_typecode(char, void *(*)(int, int *, char))`
+    // fills a 2x3 array of that type with 1..=6.
+    let fill = unsafe {
+        lib.function(
+            "fill_typecode",
+            &[CType::Char, Allocator::signature().into()],
+            CType::Int,
+        )
+    }
+    .unwrap();
+    let mut alloc = Allocator::new().unwrap();
+    for code in "dfglLqQiIhHbB".chars() {
+        assert_eq!(
+            fill.call(&[(code as i32).into(), alloc.callback().into()])
+                .unwrap(),
+            Value::Int(1)
+        );
+    }
+    let arrays = alloc.take_arrays();
+    let want: Vec<f64> = (1..=6).map(f64::from).collect();
+    for a in &arrays {
+        assert_eq!(a.shape(), &[2, 3]);
+        let got: Vec<f64> = match a.typecode() {
+            'd' => a.view::<f64>().unwrap().iter().copied().collect(),
+            'f' => a.view::<f32>().unwrap().iter().map(|&x| x as f64).collect(),
+            'g' => a
+                .to_long_double_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.to_f64())
+                .collect(),
+            'l' => a
+                .view::<c_long>()
+                .unwrap()
+                .iter()
+                .map(|&x| x as f64)
+                .collect(),
+            'L' => a
+                .view::<c_ulong>()
+                .unwrap()
+                .iter()
+                .map(|&x| x as f64)
+                .collect(),
+            'q' => a.view::<i64>().unwrap().iter().map(|&x| x as f64).collect(),
+            'Q' => a.view::<u64>().unwrap().iter().map(|&x| x as f64).collect(),
+            'i' => a.view::<i32>().unwrap().iter().map(|&x| x as f64).collect(),
+            'I' => a.view::<u32>().unwrap().iter().map(|&x| x as f64).collect(),
+            'h' => a.view::<i16>().unwrap().iter().map(|&x| x as f64).collect(),
+            'H' => a.view::<u16>().unwrap().iter().map(|&x| x as f64).collect(),
+            'b' => a.view::<i8>().unwrap().iter().map(|&x| x as f64).collect(),
+            'B' => a.view::<u8>().unwrap().iter().map(|&x| x as f64).collect(),
+            other => panic!("unexpected typecode {other}"),
+        };
+        assert_eq!(got, want, "typecode {}", a.typecode());
+    }
+    assert_eq!(arrays.len(), 13);
+    assert!(arrays[2].view::<f64>().is_err(), "long double is not f64");
+}
+
+#[test]
+fn an_unknown_typecode_is_an_error_and_c_gets_null() {
+    let lib = callback_lib();
+    // SAFETY: as in every_typecode_allocates_its_element_type.
+    let fill = unsafe {
+        lib.function(
+            "fill_typecode",
+            &[CType::Char, Allocator::signature().into()],
+            CType::Int,
+        )
+    }
+    .unwrap();
+    let _serial = FILL_TYPECODE.lock().unwrap_or_else(|e| e.into_inner());
+    // SAFETY: callback.c: `int last_fill`, what fill_typecode last returned;
+    // the lock keeps the other test calling fill_typecode out meanwhile.
+    let last_fill = unsafe { lib.variable("last_fill", CType::Int) }.unwrap();
+    last_fill.set(&Value::Int(-2)).unwrap();
+    let mut alloc = Allocator::new().unwrap();
+    let err = fill
+        .call(&[('x' as i32).into(), alloc.callback().into()])
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "fill_typecode: callback CFUNCTYPE(c_void_p, c_int, const POINTER(c_int), c_char) \
+         failed: data type 'x' not understood"
+    );
+    assert_eq!(last_fill.get(), Value::Int(0), "C received NULL");
+    assert!(alloc.take_arrays().is_empty());
+    // The allocator goes on working.
+    fill.call(&[('B' as i32).into(), alloc.callback().into()])
+        .unwrap();
+    assert_eq!(last_fill.get(), Value::Int(1));
+}
+
+#[test]
+fn the_allocator_is_thread_safe_under_concurrent_c_threads() {
+    const THREADS: usize = 8;
+    const ROUNDS: usize = 50;
+    let lib = callback_lib();
+    // SAFETY: callback.c: `int func_threads(int n, void *(*)(int, int *, char))`:
+    // n pthreads each allocate 50 (index+1)x4 int arrays and fill them with
+    // index*1000 + round.
+    let func_threads = unsafe {
+        lib.function(
+            "func_threads",
+            &[CType::Int, Allocator::signature().into()],
+            CType::Int,
+        )
+    }
+    .unwrap();
+    let alloc = Allocator::new().unwrap();
+    let finished = func_threads
+        .call(&[(THREADS as i32).into(), alloc.callback().into()])
+        .unwrap();
+    assert_eq!(finished, Value::Int(THREADS as i128));
+    let arrays = alloc.into_arrays();
+    assert_eq!(arrays.len(), THREADS * ROUNDS);
+
+    let distinct: HashSet<usize> = arrays.iter().map(|a| a.as_ptr() as usize).collect();
+    assert_eq!(
+        distinct.len(),
+        arrays.len(),
+        "every array has its own memory"
+    );
+
+    let mut rounds: HashMap<usize, HashSet<i32>> = HashMap::new();
+    for a in &arrays {
+        let v = a.view::<i32>().unwrap();
+        let t = a.shape()[0] - 1;
+        assert_eq!(a.shape(), &[t + 1, 4]);
+        let first = v.iter().next().copied().unwrap();
+        assert!(v.iter().all(|&x| x == first), "filled uniformly");
+        assert_eq!(first as usize / 1000, t, "filled by the thread that asked");
+        rounds.entry(t).or_default().insert(first % 1000);
+    }
+    for t in 0..THREADS {
+        assert_eq!(
+            rounds[&t],
+            (0..ROUNDS as i32).collect::<HashSet<_>>(),
+            "thread {t}"
+        );
+    }
+}
+
+// ---- pointer-to-pointer rows ----
+
+fn rows_lib() -> Library {
+    lib("rows")
+}
+
+#[test]
+fn rows_pass_as_pointer_to_pointer() {
+    let lib = rows_lib();
+    let mut x = array![
+        [10.0f32, 20.0, 30.0],
+        [40.0, 50.0, 60.0],
+        [80.0, 90.0, 100.0]
+    ];
+    let float_pp = CType::pointer(CType::pointer(CType::Float));
+    let const_pp = CType::const_pointer(CType::const_pointer(CType::Float));
+    // SAFETY: rows.c: `float rows_sum(float **data, int len, int ncols)` reads,
+    // `void rows_scale(float **data, int len, int ncols, float f)` writes.
+    let (sum, scale) = unsafe {
+        (
+            lib.function(
+                "rows_sum",
+                &[const_pp.clone(), CType::Int, CType::Int],
+                CType::Float,
+            )
+            .unwrap(),
+            lib.function(
+                "rows_scale",
+                &[float_pp.clone(), CType::Int, CType::Int, CType::Float],
+                CType::Void,
+            )
+            .unwrap(),
+        )
+    };
+    let rows = RowPointers::new(x.view()).unwrap();
+    assert_eq!((rows.len(), rows.ncols()), (3, 3));
+    assert_eq!(
+        sum.call(&[(&rows).into(), 3.into(), 3.into()]).unwrap(),
+        Value::Float(480.0)
+    );
+
+    // Read-only rows never go where C writes.
+    let err = scale
+        .call(&[(&rows).into(), 3.into(), 3.into(), 2.0.into()])
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("rows_scale: argument 1: expected POINTER(POINTER(c_float))"),
+        "{err}"
+    );
+
+    let mut rows = RowPointersMut::new(x.view_mut()).unwrap();
+    scale
+        .call(&[(&mut rows).into(), 3.into(), 3.into(), 0.5.into()])
+        .unwrap();
+    assert_eq!(
+        x,
+        array![[5.0, 10.0, 15.0], [20.0, 25.0, 30.0], [40.0, 45.0, 50.0]]
+    );
+
+    // Strided and reversed rows: each row is contiguous, so they work.
+    let mut rows = RowPointersMut::new(x.slice_mut(s![..;-2, 1..])).unwrap();
+    scale
+        .call(&[(&mut rows).into(), 2.into(), 2.into(), 10.0.into()])
+        .unwrap();
+    assert_eq!(
+        x,
+        array![
+            [5.0, 100.0, 150.0],
+            [20.0, 25.0, 30.0],
+            [40.0, 450.0, 500.0]
+        ]
+    );
+
+    // Typed.
+    let typed_sum: TypedCFunc<(&RowPointers<f32>, i32, i32), f32> = sum.typed().unwrap();
+    let rows = RowPointers::new(x.slice(s![1.., ..])).unwrap();
+    assert_eq!(typed_sum.call((&rows, 2, 3)), 1065.0);
+    let typed_scale: TypedCFunc<(&mut RowPointersMut<f32>, i32, i32, f32), ()> =
+        scale.typed().unwrap();
+    let mut rows = RowPointersMut::new(x.view_mut()).unwrap();
+    typed_scale.call((&mut rows, 3, 3, 2.0));
+    assert_eq!(x[[2, 2]], 1000.0);
+    assert!(
+        scale
+            .typed::<(&RowPointers<f32>, i32, i32, f32), ()>()
+            .is_err()
+    );
+}
+
+#[test]
+fn non_contiguous_rows_are_refused() {
+    let x: Array2<f32> = Array2::zeros((3, 4));
+    let err = RowPointers::new(x.t()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot convert a 2-D array of shape [4, 3] with strides [1, 4] to row pointers: \
+         each row must be contiguous (column stride 1); copy it with .as_standard_layout() first"
+    );
+    assert!(RowPointers::new(x.slice(s![.., ..;2])).is_err());
+    // One column is contiguous whatever its stride.
+    assert!(RowPointers::new(x.slice(s![.., 1..2])).is_ok());
+    let standard = x.t().as_standard_layout().into_owned();
+    assert_eq!(RowPointers::new(standard.view()).unwrap().len(), 4);
+}
+
+#[test]
+fn the_cookbook_rows_function_walks_every_row() {
+    let lib = rows_lib();
+    // SAFETY: rows.c: `void foo(float **data, int len)` prints each row's first element.
+    let foo_fn = unsafe {
+        lib.function(
+            "foo",
+            &[CType::pointer(CType::pointer(CType::Float)), CType::Int],
+            CType::Void,
+        )
+    }
+    .unwrap();
+    let mut x = array![
+        [10.0f32, 20.0, 30.0],
+        [40.0, 50.0, 60.0],
+        [80.0, 90.0, 100.0]
+    ];
+    let len = x.nrows() as i32;
+    let mut rows = RowPointersMut::new(x.view_mut()).unwrap();
+    foo_fn.call(&[(&mut rows).into(), len.into()]).unwrap();
+}
+
+// ---- libc's qsort ----
+
+fn qsort(cmp_arg: CType) -> CFunc {
+    let libc = Library::this().unwrap();
+    let cmp = CType::func_ptr([cmp_arg.clone(), cmp_arg], CType::Int);
+    // SAFETY: `void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))`,
+    // declared with the element type the comparator reads.
+    unsafe {
+        libc.function(
+            "qsort",
+            &[CType::VoidP, CType::SizeT, CType::SizeT, cmp],
+            CType::Void,
+        )
+    }
+    .unwrap()
+}
+
+#[test]
+fn qsort_sorts_with_a_typed_rust_comparator() {
+    type Cmp = TypedCallback<(ByRef<i32>, ByRef<i32>), i32>;
+    let q = qsort(CType::const_pointer(CType::Int));
+    let sort = |data: &mut [i32], cmp: &Cmp| {
+        // A typed function per borrow: its argument types carry the lifetimes.
+        let q: TypedCFunc<(&mut [i32], usize, usize, &Cmp), ()> = q.typed().unwrap();
+        let n = data.len();
+        q.try_call((data, n, size_of::<i32>(), cmp)).unwrap();
+    };
+    let calls = Arc::new(AtomicUsize::new(0));
+    let ascending: Cmp = {
+        let calls = calls.clone();
+        Callback::typed(move |a: ByRef<i32>, b: ByRef<i32>| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            a.cmp(&b) as i32
+        })
+        .unwrap()
+    };
+    let mut data = [5, 1, 7, 33, 99, -4, 0];
+    sort(&mut data, &ascending);
+    assert_eq!(data, [-4, 0, 1, 5, 7, 33, 99]);
+    assert!(calls.load(Ordering::Relaxed) >= 6);
+
+    let descending: Cmp = Callback::typed(|a: ByRef<i32>, b: ByRef<i32>| b.cmp(&a) as i32).unwrap();
+    let mut big: Vec<i32> = (0..1000).map(|i| (i * 7919) % 1000).collect();
+    sort(&mut big, &descending);
+    assert!(big.windows(2).all(|w| w[0] >= w[1]));
+    assert_eq!(big[0], 999);
+
+    let doubles = qsort(CType::const_pointer(CType::Double));
+    let by_abs =
+        Callback::typed(|a: ByRef<f64>, b: ByRef<f64>| a.abs().total_cmp(&b.abs()) as i32).unwrap();
+    let mut xs = [-3.5, 2.0, -0.5, 1.0];
+    doubles
+        .call(&[
+            (&mut xs).into(),
+            4usize.into(),
+            8usize.into(),
+            (&*by_abs).into(),
+        ])
+        .unwrap();
+    assert_eq!(xs, [-0.5, 1.0, 2.0, -3.5]);
+}
+
+#[test]
+fn qsort_sorts_with_a_dynamic_rust_comparator() {
+    let q = qsort(CType::const_pointer(CType::Int));
+    let sig = match &q.arg_types()[3] {
+        CType::FuncPtr(sig) => sig.clone(),
+        other => panic!("{other}"),
+    };
+    let cmp = Callback::new(sig, |args: &[Value]| {
+        let read = |v: &Value| -> i32 {
+            let p = v.to::<RawPtr>().unwrap();
+            // SAFETY: qsort passes pointers to elements of the int array it sorts.
+            unsafe { *(p.as_ptr() as *const i32) }
+        };
+        Value::Int(read(&args[0]).cmp(&read(&args[1])) as i128)
+    })
+    .unwrap();
+    let mut data = [3, -1, 2, 10, 0];
+    q.call(&[
+        (&mut data).into(),
+        5usize.into(),
+        4usize.into(),
+        (&cmp).into(),
+    ])
+    .unwrap();
+    assert_eq!(data, [-1, 0, 2, 3, 10]);
+}
+
+#[test]
+fn null_is_a_valid_function_pointer_value() {
+    let _serial = REGISTRATION.lock().unwrap_or_else(|e| e.into_inner());
+    let lib = callback_lib();
+    let register = register_binop(&lib);
+    register.call(&[Value::Null]).unwrap();
+    // SAFETY: callback.c: `int call_registered(int a, int b)`, -1 when none.
+    let call_registered: TypedCFunc<(i32, i32), i32> =
+        unsafe { lib.typed("call_registered") }.unwrap();
+    assert_eq!(call_registered.call((1, 1)), -1);
+}
