@@ -60,8 +60,9 @@
 //! - [`RowPointers`] and [`RowPointersMut`]: a 2-D array as the `T**` of one
 //!   pointer per row, borrowing the array.
 //! - [`StructLayout`] ([`layout`]): structs and unions with exact C layouts
-//!   (padding, `pack`, `_Alignas`, bitfields), passed by value or by address;
-//!   [`c_struct!`] declares `#[repr(C)]` Rust structs checked against them.
+//!   (padding, `pack`, `_Alignas`, bitfields), passed by value or by address,
+//!   converted to and from record [`DType`]s; [`c_struct!`] declares
+//!   `#[repr(C)]` Rust structs checked against them.
 //! - [`Error`]: one error type naming the library, symbol, argument and what
 //!   was expected versus given.
 //! - [`CBuild`] ([`cbuild`]): compiles C from strings or files at run time and

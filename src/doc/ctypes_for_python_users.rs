@@ -25,6 +25,7 @@
 //! | `class U(Union)`, `("flags", c_uint, 3)`, `c_int * 3` | [`StructLayout::union_builder`](crate::StructLayout::union_builder), [`bitfield`](crate::StructBuilder::bitfield), [`CType::array`](crate::CType::array) |
 //! | a `Structure` instance, `p.x = 1` | [`StructValue`](crate::StructValue), [`set`](crate::StructValue::set), [`get`](crate::StructValue::get) |
 //! | (no equivalent) a Rust `#[repr(C)]` struct checked against the C one | [`c_struct!`](crate::c_struct), [`CStruct::check_against`](crate::CStruct::check_against) |
+//! | `numpy.ctypeslib.as_ctypes_type(record_dtype)` | [`StructLayout::from_dtype`](crate::StructLayout::from_dtype), and back with [`StructLayout::dtype`](crate::StructLayout::dtype) |
 //! | (no equivalent) a signature fixed at compile time | [`CFunc::typed`](crate::CFunc::typed), [`TypedCFunc`](crate::TypedCFunc) |
 //! | a C prototype instead of `argtypes` (cffi's `cdef`) | [`Library::declare`](crate::Library::declare), [`Header`](crate::Header) |
 //! | `numpy.ctypeslib.ndpointer(...)` | [`ndpointer`](crate::ndpointer), [`NdPointer`](crate::NdPointer), [`Dim`](crate::Dim) |

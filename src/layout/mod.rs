@@ -16,6 +16,9 @@
 //! | `restype = P`, `argtypes = [P]` | [`CType::Struct`] in a signature: passed by value through libffi |
 //! | `argtypes = [POINTER(P)]`, `byref(p)` | `CType::pointer(CType::Struct(..))`, `&mut p` |
 //! | a Rust `#[repr(C)]` struct | [`c_struct!`](crate::c_struct) and [`CStruct`], checked with [`CStruct::check_against`] |
+//! | `np.ctypeslib.as_ctypes_type(dtype)` | [`StructLayout::from_dtype`] |
+//! | `np.dtype(fields, align=True)` of a struct | [`StructLayout::dtype`]; a `c_struct!` type's [`Element::dtype`](crate::Element::dtype) |
+//! | an array of records to `ndpointer(dtype, flags='aligned, contiguous')` | an [`NdArray`](crate::NdArray) of the record, or an `ndarray` array of a `c_struct!` type |
 //!
 //! By value, libffi describes structs by their fields; what it cannot
 //! describe (bitfields, a `pack` or alignment that moves a field, unions

@@ -7,6 +7,7 @@ mod by_value;
 mod declared_in_c;
 mod fields;
 mod layout_vs_c;
+mod records;
 mod rust_structs;
 mod spec;
 mod types;
