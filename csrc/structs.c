@@ -167,3 +167,13 @@ void fill_flags(Flags *f, unsigned ready, unsigned mode, int count)
     f->count = count;
 }
 int read_flags_mode(const Flags *f) { return (int)f->mode; }
+
+IntPair apply_pair_op(PairOp op, IntPair a, IntPair b) { return op(a, b); }
+float apply_float_pair_make(FloatPairMake make, float x, float y)
+{
+    return sum_float_pair(make(x, y));
+}
+double apply_vec3_reduce(Vec3Reduce f, Vec3 v) { return f(v); }
+Vec3 apply_vec3_map(Vec3Map f, Vec3 v, double k) { return f(v, k); }
+double apply_big_map(BigMap f, int id) { return sum_big(f(make_big(id, 1.0, "abc"))); }
+double apply_tagged(TaggedFn f, int kind, double value) { return f(make_tagged(kind, value)); }

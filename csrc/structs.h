@@ -95,4 +95,17 @@ void scale_vec3_in_place(Vec3 *v, double k);
 double sum_vec3_array(const Vec3 *v, int n);
 void fill_flags(Flags *f, unsigned ready, unsigned mode, int count);
 int read_flags_mode(const Flags *f);
+/* Callbacks taking and returning structs by value. */
+typedef IntPair (*PairOp)(IntPair, IntPair);
+IntPair apply_pair_op(PairOp op, IntPair a, IntPair b);
+typedef FloatPair (*FloatPairMake)(float, float);
+float apply_float_pair_make(FloatPairMake make, float x, float y);
+typedef double (*Vec3Reduce)(Vec3);
+double apply_vec3_reduce(Vec3Reduce f, Vec3 v);
+typedef Vec3 (*Vec3Map)(Vec3, double);
+Vec3 apply_vec3_map(Vec3Map f, Vec3 v, double k);
+typedef Big (*BigMap)(Big);
+double apply_big_map(BigMap f, int id);
+typedef double (*TaggedFn)(Tagged);
+double apply_tagged(TaggedFn f, int kind, double value);
 #endif

@@ -268,10 +268,13 @@ impl Callback {
         let args = signature
             .args()
             .iter()
-            .map(CType::ffi_type)
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(invalid)?;
-        let ret = signature.ret().ffi_type().map_err(invalid)?;
+            .enumerate()
+            .map(|(i, t)| {
+                crate::layout::ffi_type(t).map_err(|r| invalid(format!("argument {}: {r}", i + 1)))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let ret = crate::layout::ffi_return_type(signature.ret())
+            .map_err(|r| invalid(format!("result: {r}")))?;
         let cif = Cif::try_new(args, ret)
             .map_err(|e| invalid(format!("libffi cannot prepare it: {e:?}")))?;
         let state = Box::new(State {
@@ -365,6 +368,7 @@ impl Callback {
     /// ```
     pub fn with_error_value(self, value: Value<'static>) -> Result<Callback> {
         let ret = self.signature().ret().clone();
+        refuse_struct_error_value(&ret)?;
         let mut slot = Slot::ZERO;
         encode_result(&value, &ret, &mut slot).map_err(|given| Error::Conversion {
             expected: format!("an error value of type {ret}"),
@@ -447,6 +451,12 @@ impl Core {
             ),
         };
         self.failure.record(message);
+        if self.ret_kind == Kind::Aggregate {
+            // A struct result's error value is the zeroed struct.
+            // SAFETY: the caller's promise: `out` holds a result of its size.
+            unsafe { std::ptr::write_bytes(out as *mut u8, 0, self.signature.ret().size()) };
+            return;
+        }
         let slot = *self.error_value.lock().unwrap_or_else(|e| e.into_inner());
         // SAFETY: the caller's promise on `out`; the slot holds a value of
         // the result type.
@@ -488,6 +498,10 @@ unsafe extern "C" fn dynamic_trampoline<F, R>(
         };
         // Read in place: moving the value out costs more than encoding it.
         let value = returned.value()?;
+        if core.ret_kind == Kind::Aggregate {
+            // SAFETY: `result` is libffi's result buffer for the struct.
+            return unsafe { store_struct(value, core.signature.ret(), result) };
+        }
         // SAFETY: `result` is libffi's result buffer for the declared type.
         if unsafe { store_number(value, core.ret_kind, result) } {
             return Ok(());
@@ -586,6 +600,40 @@ impl Drop for ArgBuf {
             // SAFETY: the first `len` values are initialised, and dropped once.
             unsafe { value.assume_init_drop() }
         }
+    }
+}
+
+/// A struct result's error value is always the zeroed struct.
+pub(crate) fn refuse_struct_error_value(ret: &CType) -> Result<()> {
+    if ret.kind() == Kind::Aggregate {
+        return Err(Error::Conversion {
+            expected: format!("an error value of type {ret}"),
+            given: "a value, where C receives the zeroed struct on failure".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Writes a closure's struct result into libffi's result buffer: a
+/// [`Value::Struct`] of the declared layout.
+///
+/// # Safety
+///
+/// `out` must be libffi's result buffer for a closure returning `ty`.
+unsafe fn store_struct(
+    value: &Value<'_>,
+    ty: &CType,
+    out: *mut c_void,
+) -> std::result::Result<(), String> {
+    match value {
+        Value::Struct(s) if s.ctype().is_compatible(ty) => {
+            // SAFETY: the caller's promise: `out` holds a `ty`, the size of `s`.
+            unsafe {
+                std::ptr::copy_nonoverlapping(s.as_bytes().as_ptr(), out as *mut u8, ty.size())
+            };
+            Ok(())
+        }
+        other => Err(format!("returned {}, expected {ty}", other.describe())),
     }
 }
 

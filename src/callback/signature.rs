@@ -63,20 +63,6 @@ impl Signature {
         if let Some(i) = self.args.iter().position(|t| *t == CType::Void) {
             return Err(format!("argument {} is void; only a result can be", i + 1));
         }
-        let by_value = |t: &CType| matches!(t, CType::Struct(_) | CType::Array(..));
-        if let Some(i) = self.args.iter().position(by_value) {
-            return Err(format!(
-                "argument {} is {} by value; callbacks take structs by pointer",
-                i + 1,
-                self.args[i]
-            ));
-        }
-        if by_value(&self.ret) {
-            return Err(format!(
-                "the result is {} by value; callbacks return structs through a pointer argument",
-                self.ret
-            ));
-        }
         Ok(())
     }
 }

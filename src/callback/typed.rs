@@ -343,6 +343,7 @@ impl<Args: CallbackArgs, Ret: CallbackRet> TypedCallback<Args, Ret> {
     ///
     /// Errors if `value` is itself an error.
     pub fn with_error_value(self, value: Ret) -> Result<Self> {
+        super::closure::refuse_struct_error_value(&Ret::ctype())?;
         let raw = value.into_raw().map_err(|given| Error::Conversion {
             expected: format!("an error value of type {}", Ret::ctype()),
             given,

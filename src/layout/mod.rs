@@ -15,6 +15,7 @@
 //! | an instance, `p.x = 3` | [`StructValue`], [`set`](StructValue::set) / [`get`](StructValue::get) |
 //! | `restype = P`, `argtypes = [P]` | [`CType::Struct`] in a signature: passed by value through libffi |
 //! | `argtypes = [POINTER(P)]`, `byref(p)` | `CType::pointer(CType::Struct(..))`, `&mut p` |
+//! | `CFUNCTYPE(P, P)` | [`Signature`](crate::Signature) with struct types: dynamic callbacks get and give [`StructValue`]s, typed ones `c_struct!` values |
 //! | a Rust `#[repr(C)]` struct | [`c_struct!`](crate::c_struct) and [`CStruct`], checked with [`CStruct::check_against`] |
 //! | `np.ctypeslib.as_ctypes_type(dtype)` | [`StructLayout::from_dtype`] |
 //! | `np.dtype(fields, align=True)` of a struct | [`StructLayout::dtype`]; a `c_struct!` type's [`Element::dtype`](crate::Element::dtype) |
@@ -23,7 +24,9 @@
 //! By value, libffi describes structs by their fields; what it cannot
 //! describe (bitfields, a `pack` or alignment that moves a field, unions
 //! off x86-64 System V, a struct holding only a `long double` as a result)
-//! is refused when the function is bound, with the reason.
+//! is refused when the function is bound or the callback made, with the
+//! reason. A callback whose struct result cannot be given (a panic, a value
+//! of another type) gives C the zeroed struct.
 //!
 //! [`CType::array`]: crate::CType::array
 //! [`CType::Struct`]: crate::CType::Struct

@@ -83,7 +83,10 @@ pub unsafe trait CStruct: CData {
 ///
 /// A declared type then goes wherever C expects it:
 /// - by value to typed calls ([`CArg`](crate::CArg)/[`CRet`](crate::CRet)),
-///   and to dynamic ones as `Value::from(v)`;
+///   and to dynamic ones as `Value::from(v)`; as the arguments and result of
+///   typed callbacks ([`CallbackArg`](crate::CallbackArg)/[`CallbackRet`](crate::CallbackRet));
+/// - as the element of arrays lent to C ([`Element`](crate::Element)), its
+///   record data type that of its layout;
 /// - by address as `&v`, `&mut v`, `&[v, ...]`, `&mut [...]` to
 ///   `const POINTER(struct)` and `POINTER(struct)` parameters.
 ///
@@ -247,6 +250,37 @@ macro_rules! __c_struct_impls {
             #[inline(always)]
             unsafe fn from_raw(raw: $name) -> $name {
                 raw
+            }
+        }
+
+        // SAFETY: libffi passes a struct argument as a pointer to its bytes,
+        // which are a $name; C's values of its fields are valid ones.
+        unsafe impl $crate::CallbackArg for $name {
+            type Raw = $name;
+            fn ctype() -> $crate::CType {
+                <$name as $crate::CData>::ctype()
+            }
+            #[inline(always)]
+            unsafe fn from_raw(raw: $name) -> ::core::result::Result<$name, ::std::string::String> {
+                ::core::result::Result::Ok(raw)
+            }
+        }
+
+        // SAFETY: a struct result is written whole into libffi's buffer for
+        // it, which has the struct's size.
+        unsafe impl $crate::CallbackRet for $name {
+            type Raw = $name;
+            fn ctype() -> $crate::CType {
+                <$name as $crate::CData>::ctype()
+            }
+            #[inline(always)]
+            fn into_raw(self) -> ::core::result::Result<$name, ::std::string::String> {
+                ::core::result::Result::Ok(self)
+            }
+            #[inline(always)]
+            unsafe fn store(raw: $name, out: *mut ::core::ffi::c_void) {
+                // SAFETY: the caller's promise: `out` is the buffer for a $name.
+                unsafe { (out as *mut $name).write_unaligned(raw) }
             }
         }
 

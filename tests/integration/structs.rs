@@ -4,6 +4,7 @@
 
 mod by_pointer;
 mod by_value;
+mod callbacks;
 mod declared_in_c;
 mod fields;
 mod layout_vs_c;
