@@ -228,10 +228,7 @@ pub(crate) unsafe fn write(
                 unsafe { std::ptr::copy_nonoverlapping(s.as_bytes().as_ptr(), at, inner.size()) };
                 Ok(())
             }
-            other => Err(err(format!(
-                "expected {ty}, given {}",
-                describe_struct(other)
-            ))),
+            other => Err(err(format!("expected {ty}, given {}", other.describe()))),
         },
         CType::Array(elem, len) if is_byte(elem) => {
             let bytes: &[u8] = match value {
@@ -291,10 +288,6 @@ pub(crate) unsafe fn write(
             Ok(())
         }
     }
-}
-
-fn describe_struct(v: &Value<'_>) -> String {
-    v.describe()
 }
 
 /// Stores the low `size` bytes of a register image, in native order.
