@@ -3,8 +3,8 @@
 
 use ndarray::{Array2, Array3};
 use rctypes::{
-    Allocator, AsCtypes, ByRef, CBuild, CType, Callback, Dim, Library, LongDouble, StringBuffer,
-    TypedCFunc, Value, ndpointer,
+    Allocator, AsCtypes, ByRef, CBuild, CType, Callback, Dim, Library, LongDouble, Memmap,
+    StringBuffer, TypedCFunc, Value, ndpointer,
 };
 
 fn step(title: &str) {
