@@ -3,15 +3,15 @@
 
 use ndarray::{Array2, Array3};
 use rctypes::{
-    Allocator, AsCtypes, ByRef, CBuild, CType, Callback, Dim, Library, LongDouble, StringBuffer,
-    TypedCFunc, Value, ndpointer,
+    Allocator, AsCtypes, ByRef, CBuild, CType, Callback, Dim, Library, LongDouble, Memmap,
+    StringBuffer, TypedCFunc, Value, ndpointer,
 };
 
 fn step(title: &str) {
     println!("\n== {title}");
 }
 
-fn main() -> rctypes::Result<()> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = env!("RCTYPES_CSRC_DIR");
 
     step("load a library and call a function (ctypes: lib.fib.argtypes = [c_int])");
@@ -69,6 +69,41 @@ fn main() -> rctypes::Result<()> {
         "compute_mean({a:?}) = {}",
         mean.call(&[(&a).into(), 4.into()])?.to::<f32>()?
     );
+
+    step("a file mapped into memory, handed to C (numpy.memmap)");
+    let tmp = tempfile::tempdir()?;
+    let path = tmp.path().join("values.f32");
+    // SAFETY: `void scale_floats(float *A, int n, float factor)` writes n floats.
+    let scale = unsafe {
+        rctypes::load_library("mean", dir)?.function(
+            "scale_floats",
+            &[CType::pointer(CType::Float), CType::Int, CType::Float],
+            CType::Void,
+        )?
+    };
+    // SAFETY: a new file of our own: nothing else changes it while it is mapped.
+    let mut fp = unsafe {
+        Memmap::options()
+            .dtype("float32")
+            .mode("w+")
+            .shape(4)
+            .open(&path)?
+    };
+    fp.view_mut::<f32>()?
+        .assign(&ndarray::arr1(&[1.0f32, 2.0, 3.0, 4.0]).into_dyn());
+    scale.call(&[(&mut fp).into(), 4.into(), 10.0f32.into()])?;
+    println!(
+        "compute_mean(memmap) = {}",
+        mean.call(&[(&fp).into(), 4.into()])?.to::<f32>()?
+    );
+    drop(fp); // flushes what C wrote to the file
+    // SAFETY: as above; the writable map is gone.
+    let mut ro = unsafe { Memmap::open(&path, "float32", "r")? };
+    println!("mapped again read-only: {}", ro.view::<f32>()?);
+    let err = scale
+        .call(&[(&mut ro).into(), 4.into(), 2.0f32.into()])
+        .unwrap_err();
+    println!("read-only map where C writes -> {err}");
 
     step("libc through the running process (ctypes: CDLL(None))");
     let libc = Library::this()?;
