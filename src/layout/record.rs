@@ -148,6 +148,79 @@ impl StructLayout {
     }
 }
 
+impl StructLayout {
+    /// Checks this layout against a record data type as numpy compares
+    /// records: field by field the name, offset and data type, then the
+    /// item size (a record's alignment is numpy's choice, not the memory's).
+    /// The first difference is reported with both values.
+    ///
+    /// ```
+    /// use rctypes::{CType, DType, StructLayout};
+    /// let padded = StructLayout::builder("Padded").field("c", CType::Byte).field("d", CType::Double).build()?;
+    /// let fields = [("c", DType::parse("i1")?), ("d", DType::parse("f8")?)];
+    /// padded.check_against_dtype(&DType::record(fields.clone(), true)?)?;
+    /// let err = padded.check_against_dtype(&DType::record(fields, false)?).unwrap_err();
+    /// assert_eq!(err.to_string(), "struct Padded: field `d`: offset 8 in this layout, 1 in the record data type");
+    /// # Ok::<(), rctypes::Error>(())
+    /// ```
+    pub fn check_against_dtype(&self, dtype: &DType) -> Result<()> {
+        let this = self.source();
+        let mismatch = |field: String, message: String| Error::LayoutMismatch {
+            name: self.title(),
+            field,
+            message,
+        };
+        let both = |a: String, b: String| format!("{a} in {this}, {b} in the record data type");
+        let ours = self.dtype()?;
+        let (Some(ours_f), Some(theirs)) = (ours.fields(), dtype.fields()) else {
+            return Err(mismatch("kind".into(), format!("{dtype} is not a record")));
+        };
+        for (i, d) in theirs.iter().enumerate() {
+            let label = format!("field `{}`", d.name());
+            let Some(r) = ours_f.get(i) else {
+                return Err(mismatch(
+                    label,
+                    format!(
+                        "in the record data type but {this} has only {} fields",
+                        ours_f.len()
+                    ),
+                ));
+            };
+            if r.name() != d.name() {
+                return Err(mismatch(
+                    format!("field {}", i + 1),
+                    both(format!("`{}`", r.name()), format!("`{}`", d.name())),
+                ));
+            }
+            if r.offset() != d.offset() {
+                return Err(mismatch(
+                    label,
+                    both(format!("offset {}", r.offset()), d.offset().to_string()),
+                ));
+            }
+            if r.dtype() != d.dtype() {
+                return Err(mismatch(
+                    label,
+                    both(format!("type {}", r.dtype()), d.dtype().to_string()),
+                ));
+            }
+        }
+        if let Some(extra) = ours_f.get(theirs.len()) {
+            return Err(mismatch(
+                format!("field `{}`", extra.name()),
+                format!("in {this} but not in the record data type"),
+            ));
+        }
+        if ours.itemsize() != dtype.itemsize() {
+            return Err(mismatch(
+                "size".into(),
+                both(ours.itemsize().to_string(), dtype.itemsize().to_string()),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The record data type of `layout`, or raw bytes of its size where it has
 /// none (bitfields): what an array of it is described as.
 pub fn element_dtype(layout: &StructLayout) -> DType {

@@ -38,6 +38,13 @@ pub unsafe trait CStruct: CData {
         Self::layout().check_against(declared)
     }
 
+    /// Checks the Rust layout against a record data type (numpy's structured
+    /// dtype, as a Python program declares its records), as
+    /// [`StructLayout::check_against_dtype`] does.
+    fn check_against_dtype(dtype: &crate::DType) -> Result<()> {
+        Self::layout().check_against_dtype(dtype)
+    }
+
     /// Reads a field by name (`"x"`, `"inner.x"`, `"values[2]"`), as
     /// [`StructValue::get`] does.
     fn field(&self, path: &str) -> Result<Value<'static>> {

@@ -318,6 +318,30 @@ fn padding_is_right_with_align_true_and_refused_without() {
         "{err}"
     );
 
+    // The Rust struct checked against the records directly.
+    Padded::check_against_dtype(aligned.dtype()).unwrap();
+    assert_eq!(
+        Padded::check_against_dtype(unaligned.dtype())
+            .unwrap_err()
+            .to_string(),
+        "struct Padded: field `d`: offset 8 in the Rust struct, 1 in the record data type"
+    );
+    Weather::check_against_dtype(&dat_dtype()).unwrap();
+    let renamed = DType::record([("time", d("i4")), ("desc", d("|S12"))], false).unwrap();
+    assert_eq!(
+        Weather::check_against_dtype(&renamed)
+            .unwrap_err()
+            .to_string(),
+        "struct Weather: field 1: `timestamp` in the Rust struct, `time` in the record data type"
+    );
+    let wider = DType::record([("timestamp", d("i8")), ("desc", d("|S12"))], false).unwrap();
+    assert_eq!(
+        Weather::check_against_dtype(&wider)
+            .unwrap_err()
+            .to_string(),
+        "struct Weather: field `timestamp`: type int32 in the Rust struct, int64 in the record data type"
+    );
+
     // Rust structs make the same records.
     let rust: Array1<Padded> = (0..3)
         .map(|i| Padded {
