@@ -169,7 +169,7 @@ pub enum Error {
         message: String,
     },
     /// A C declaration that is wrong or that rctypes cannot express.
-    #[error("{}{message}: {text}", location(file, *line, *column))]
+    #[error("{}{message}{}", location(file, *line, *column), if text.is_empty() { String::new() } else { format!(": {text}") })]
     Declaration {
         /// The file, for headers.
         file: Option<String>,
@@ -228,10 +228,13 @@ pub enum Error {
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// `file:line:column: `, `line L, column C: `, or `file: ` when the whole
+/// file is at fault (line 0).
 fn location(file: &Option<String>, line: usize, column: usize) -> String {
-    match file {
-        Some(f) => format!("{f}:{line}:{column}: "),
-        None => format!("line {line}, column {column}: "),
+    match (file, line) {
+        (Some(f), 0) => format!("{f}: "),
+        (Some(f), _) => format!("{f}:{line}:{column}: "),
+        (None, _) => format!("line {line}, column {column}: "),
     }
 }
 
