@@ -3,7 +3,7 @@
 
 use ndarray::{Array2, Array3};
 use rctypes::{
-    Allocator, AsCtypes, ByRef, CBuild, CType, Callback, Dim, Library, LongDouble, Memmap,
+    Allocator, AsCtypes, ByRef, CBuild, CType, Callback, Dim, Header, Library, LongDouble, Memmap,
     StringBuffer, TypedCFunc, Value, ndpointer,
 };
 
@@ -272,6 +272,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             a.dtype_name(),
             a.shape()
         );
+    }
+
+    step("structs by value, declared in a header, laid out as C does");
+    let header = Header::read(concat!(env!("CARGO_MANIFEST_DIR"), "/csrc/structs.h"), &[])?;
+    // SAFETY: the header is the project's own library's.
+    let structs = unsafe { header.bind(&rctypes::load_library("structs", dir)?) };
+    let a = structs.functions["make_vec3"].call(&[1.0.into(), 2.0.into(), 3.0.into()])?;
+    let b = structs.functions["make_vec3"].call(&[0.5.into(), 0.0.into(), (-1.0).into()])?;
+    let cross = structs.functions["cross_vec3"].call(&[a, b])?;
+    println!("cross((1,2,3), (0.5,0,-1)) = {cross:?}");
+    if let Some(CType::Struct(flags)) = header.declarations.typedef("Flags") {
+        println!("bitfields as GCC lays them out: {flags}");
     }
 
     step("compile C at run time and call it (for tests)");
