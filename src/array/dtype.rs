@@ -985,6 +985,21 @@ mod tests {
     }
 
     #[test]
+    fn records_too_large_for_memory_are_errors() {
+        let huge = p("S18446744073709551613");
+        let aligned = DType::record([("a", huge.clone()), ("b", p("i4"))], true);
+        assert!(aligned.unwrap_err().to_string().contains("overflows"));
+        let packed = DType::record([("a", huge), ("b", p("i4"))], false);
+        assert!(packed.unwrap_err().to_string().contains("overflows"));
+        let err = DType::parse("S18446744073709551615,S1").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("data type 'S18446744073709551615,S1' not understood"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn record_equality_is_by_layout() {
         let same = |align| DType::record([("x", p("i4")), ("y", p("i4"))], align).unwrap();
         assert_eq!(same(false), same(true));
