@@ -507,9 +507,23 @@ pub struct StringBuffer {
 
 impl StringBuffer {
     /// A zeroed buffer C may fill with up to `capacity` bytes.
+    ///
+    /// # Panics
+    ///
+    /// If `capacity` bytes and the NUL after them cannot be allocated, as
+    /// `Vec` panics: `usize::MAX` included, which has no room for the NUL.
+    ///
+    /// ```should_panic
+    /// rctypes::StringBuffer::new(usize::MAX);
+    /// ```
     pub fn new(capacity: usize) -> StringBuffer {
+        // Checked even in release builds: a wrapped length would be an empty
+        // buffer claiming `usize::MAX` bytes of room.
+        let len = capacity
+            .checked_add(1)
+            .expect("capacity overflow: no room for the NUL");
         StringBuffer {
-            bytes: vec![0; capacity + 1],
+            bytes: vec![0; len],
         }
     }
 

@@ -395,9 +395,22 @@ impl Callback {
 
     /// Keeps the callback for the rest of the program, for a C library that
     /// keeps its pointer for good.
+    ///
+    /// The callback stays listed in a process-wide table, so leak checkers
+    /// such as valgrind see it as reachable rather than lost.
     pub fn leak(self) -> &'static Callback {
-        Box::leak(Box::new(self))
+        keep_forever(self)
     }
+}
+
+/// Leaks `value` and records it in a process-wide list: C holds only the
+/// code pointer, so without the list nothing would point to the leaked box
+/// and leak checkers would report it lost.
+pub(crate) fn keep_forever<T: Send + Sync + 'static>(value: T) -> &'static T {
+    static KEPT: Mutex<Vec<&'static (dyn std::any::Any + Send + Sync)>> = Mutex::new(Vec::new());
+    let kept: &'static T = Box::leak(Box::new(value));
+    KEPT.lock().unwrap_or_else(|e| e.into_inner()).push(kept);
+    kept
 }
 
 impl Drop for Callback {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use libffi::raw::{ffi_arg, ffi_cif};
 
-use super::closure::{Callback, State};
+use super::closure::{Callback, State, keep_forever};
 use super::failure::FailureSlot;
 use super::signature::Signature;
 use crate::ctype::CType;
@@ -363,7 +363,7 @@ impl<Args: CallbackArgs, Ret: CallbackRet> TypedCallback<Args, Ret> {
 
     /// Keeps the callback for the rest of the program (see [`Callback::leak`]).
     pub fn leak(self) -> &'static TypedCallback<Args, Ret> {
-        Box::leak(Box::new(self))
+        keep_forever(self)
     }
 }
 
