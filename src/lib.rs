@@ -73,7 +73,8 @@
 //! The [`doc::ctypes_for_python_users`] page maps each ctypes idiom to its
 //! rctypes form; [`doc::testing_c_with_cargo_test`] shows how to test a C
 //! library with `cargo test`; [`doc::performance`] says where the time goes
-//! and which layer to use when.
+//! and which layer to use when; [`doc::misuse`] lists the mistakes ctypes
+//! lets through and what rctypes does with each.
 //!
 //! The `rctypes` binary (feature `cli`, on by default) calls functions from
 //! the shell: `rctypes call libm.so.6 'double cos(double)' 0`.
