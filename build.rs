@@ -20,6 +20,8 @@ const LIBRARIES: &[(&str, &[&str])] = &[
     ("rows", &["rows.c"]),
     ("abi", &["abi.c"]),
     ("arrays", &["arrays.c"]),
+    ("memmap", &["memmap.c"]),
+    ("structs", &["structs.c"]),
 ];
 
 fn main() {

@@ -2,6 +2,9 @@
 //! row, each layer's time per call and its ratio to the floor (the direct
 //! call through a function pointer) and to raw libffi.
 
+// Each benchmark that includes this module uses one of its tables.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 
 /// The layers, in column order, and each one's variant name in a group.
@@ -113,5 +116,37 @@ pub fn print_table(rows: &[Row]) {
             })
             .collect();
         println!("| {} | {} |", row.label, cells.join(" | "));
+    }
+}
+
+/// Prints, per benchmark group, each variant's time and its ratio to the
+/// group's first variant (the floor) and to `libffi`.
+pub fn print_ratio_table(groups: &[&str], variants: &[&str]) {
+    let root = criterion_dir();
+    println!();
+    println!(
+        "| benchmark | {} |",
+        variants
+            .iter()
+            .map(|v| format!("{v} ns (x floor, x libffi)"))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    println!("|---|{}", "---|".repeat(variants.len()));
+    for group in groups {
+        let floor = median_ns(&root, group, variants[0]);
+        let libffi = median_ns(&root, group, "libffi");
+        let cells: Vec<String> = variants
+            .iter()
+            .map(|v| match median_ns(&root, group, v) {
+                None => "-".into(),
+                Some(ns) => {
+                    let x =
+                        |base: Option<f64>| base.map_or("-".into(), |b| format!("{:.2}", ns / b));
+                    format!("{ns:.1} ({}, {})", x(floor), x(libffi))
+                }
+            })
+            .collect();
+        println!("| {group} | {} |", cells.join(" | "));
     }
 }

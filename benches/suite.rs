@@ -26,8 +26,8 @@ use libffi::middle::{Cif, CodePtr, Type};
 use libffi::raw::ffi_arg;
 use ndarray::Array1;
 use rctypes::{
-    CFunc, CType, Callback, Dim, Library, RawPtr, Signature, TypedCFunc, Value, load_library,
-    ndpointer,
+    CFunc, CStruct, CType, Callback, Dim, Library, RawPtr, Signature, TypedCFunc, Value, c_struct,
+    load_library, ndpointer,
 };
 
 mod ratios;
@@ -462,43 +462,41 @@ fn callbacks(c: &mut Criterion) {
     unsafe { low::closure_free(closure) };
 }
 
-/// A struct by value: `double sum_double_pair(DoublePair p)` of
-/// `csrc/structs.c` (two doubles, two SSE registers). Not compiled until
-/// structs by value (`c_struct!`, `CType::Struct`, libstructs) are in the
-/// crate: then delete the `#[cfg(any())]` below and call `structs(&mut c)`
-/// in `main`; the table already has its row.
-#[cfg(any())]
+c_struct! {
+    struct IntPair { a: i32, b: i32 }
+}
+
+/// A struct by value: `int sum_int_pair(IntPair p)` of `csrc/structs.c`
+/// (two ints in one register). The dynamic call lends a `c_struct!` value
+/// by reference, which passes its bytes with no copy.
 fn structs(c: &mut Criterion) {
-    rctypes::c_struct! {
-        pub struct DoublePair { pub x: f64, pub y: f64 }
-    }
     let lib = library("structs");
-    let declared = CType::Struct(
-        rctypes::StructLayout::builder("DoublePair")
-            .field("x", CType::Double)
-            .field("y", CType::Double)
-            .build()
-            .unwrap(),
-    );
-    // SAFETY: structs.h: `double sum_double_pair(DoublePair p)`.
-    let dynamic = unsafe { lib.function("sum_double_pair", &[declared], CType::Double) }.unwrap();
-    let typed: TypedCFunc<(DoublePair,), f64> = dynamic.typed().unwrap();
-    // SAFETY: DoublePair is #[repr(C)] with C's layout.
-    let direct: extern "C" fn(DoublePair) -> f64 = unsafe { std::mem::transmute(dynamic.as_ptr()) };
+    let declared = CType::Struct(IntPair::layout().clone());
+    // SAFETY: structs.h: `int sum_int_pair(IntPair p)`.
+    let dynamic = unsafe { lib.function("sum_int_pair", &[declared], CType::Int) }.unwrap();
+    let typed: TypedCFunc<(IntPair,), i32> = dynamic.typed().unwrap();
+    // SAFETY: as above; IntPair has C's layout.
+    let direct: extern "C" fn(IntPair) -> i32 = unsafe { std::mem::transmute(dynamic.as_ptr()) };
     let code = CodePtr::from_ptr(dynamic.as_ptr());
-    let cif = Cif::new([Type::structure([Type::f64(), Type::f64()])], Type::f64());
-    let p = DoublePair { x: 0.5, y: 1.5 };
+    let cif = Cif::new([Type::structure([Type::i32(), Type::i32()])], Type::i32());
+    let p = IntPair { a: 3, b: 4 };
+    let want = direct(p);
+    assert_eq!(
+        dynamic.call(&[(&p).into()]).unwrap(),
+        Value::Int(want.into())
+    );
+    assert_eq!(typed.call((p,)), want);
     let mut g = group(c, "struct_by_value");
     g.bench_function("direct", |b| b.iter(|| black_box(direct)(black_box(p))));
     g.bench_function("libffi", |b| {
         b.iter(|| {
             let mut q = black_box(p);
-            raw_call::<f64>(&cif, code, &mut [ptr(&mut q)])
+            raw_call::<u64>(&cif, code, &mut [ptr(&mut q)]) as i32
         })
     });
     g.bench_function("typed", |b| b.iter(|| typed.call((black_box(p),))));
     g.bench_function("dynamic", |b| {
-        b.iter(|| look(&dynamic.call(&[black_box(p).into()])))
+        b.iter(|| look(&dynamic.call(&[black_box(&p).into()])))
     });
     g.finish();
 }
@@ -508,6 +506,7 @@ fn main() {
     scalars(&mut c);
     arrays(&mut c);
     callbacks(&mut c);
+    structs(&mut c);
     c.final_summary();
 
     let mut unwrap = Row::new("`void noop(void)`, result unwrapped", "noop");
@@ -536,7 +535,7 @@ fn main() {
         ),
         callback,
         capturing,
-        Row::new("struct by value (two doubles)", "struct_by_value"),
+        Row::new("struct by value (`int sum(IntPair)`)", "struct_by_value"),
     ];
     ratios::print_table(&rows);
 

@@ -1,5 +1,6 @@
 /* callback.c: C calling back into the host (the cookbook's allocator pattern). */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stddef.h>
 #include "callback.h"
@@ -132,6 +133,48 @@ int call_from_thread(int_binop_t op, int a, int b)
         return -1;
     pthread_join(thread, NULL);
     return job.result;
+}
+
+struct concurrent_job {
+    int_binop_t op;
+    int *go;
+    int index, calls;
+    long long total;
+};
+
+static void *run_concurrently(void *arg)
+{
+    struct concurrent_job *job = (struct concurrent_job *)arg;
+    /* Every thread starts calling at once, when the last one exists. */
+    while (!__atomic_load_n(job->go, __ATOMIC_ACQUIRE))
+        sched_yield();
+    for (int i = 0; i < job->calls; i++)
+        job->total += job->op(job->index, i);
+    return NULL;
+}
+
+/* Starts nthreads threads (at most 16), which then call op(index, i) for i
+ * in 0..calls together; returns the sum of every result, or -1 if a thread
+ * could not start. */
+long long call_concurrently(int_binop_t op, int nthreads, int calls)
+{
+    pthread_t threads[16];
+    struct concurrent_job jobs[16];
+    int go = 0, started = 0;
+    if (nthreads > 16)
+        nthreads = 16;
+    for (; started < nthreads; started++) {
+        jobs[started] = (struct concurrent_job){op, &go, started, calls, 0};
+        if (pthread_create(&threads[started], NULL, run_concurrently, &jobs[started]) != 0)
+            break;
+    }
+    __atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+    long long total = 0;
+    for (int t = 0; t < started; t++) {
+        pthread_join(threads[t], NULL);
+        total += jobs[t].total;
+    }
+    return started == nthreads ? total : -1;
 }
 
 #define RCTYPES_ROUND_TRIP_DEF(name, T) \

@@ -16,6 +16,9 @@ long long fold_calls(int_binop_t op, int n);
 typedef double (*double_fn_t)(double);
 double integrate(double_fn_t f, double lo, double hi, int steps);
 int call_from_thread(int_binop_t op, int a, int b);
+/* nthreads threads (at most 16) started together, each calling op(index, i)
+ * for i in 0..calls: the sum of every result. */
+long long call_concurrently(int_binop_t op, int nthreads, int calls);
 
 /* Scalar round trips: call_T(f, a, b) calls f(a, b) once and returns what
  * it returned, for every scalar C type. */

@@ -1,13 +1,17 @@
 //! A tour of rctypes: each step is one thing ctypes or numpy.ctypeslib does,
 //! done here against the project's own C libraries and libc.
 
-use rctypes::{CType, Library, LongDouble, StringBuffer, TypedCFunc, Value};
+use ndarray::{Array2, Array3};
+use rctypes::{
+    Allocator, AsCtypes, ByRef, CBuild, CType, Callback, Dim, Header, Library, LongDouble, Memmap,
+    StringBuffer, TypedCFunc, Value, ndpointer,
+};
 
 fn step(title: &str) {
     println!("\n== {title}");
 }
 
-fn main() -> rctypes::Result<()> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = env!("RCTYPES_CSRC_DIR");
 
     step("load a library and call a function (ctypes: lib.fib.argtypes = [c_int])");
@@ -65,6 +69,41 @@ fn main() -> rctypes::Result<()> {
         "compute_mean({a:?}) = {}",
         mean.call(&[(&a).into(), 4.into()])?.to::<f32>()?
     );
+
+    step("a file mapped into memory, handed to C (numpy.memmap)");
+    let tmp = tempfile::tempdir()?;
+    let path = tmp.path().join("values.f32");
+    // SAFETY: `void scale_floats(float *A, int n, float factor)` writes n floats.
+    let scale = unsafe {
+        rctypes::load_library("mean", dir)?.function(
+            "scale_floats",
+            &[CType::pointer(CType::Float), CType::Int, CType::Float],
+            CType::Void,
+        )?
+    };
+    // SAFETY: a new file of our own: nothing else changes it while it is mapped.
+    let mut fp = unsafe {
+        Memmap::options()
+            .dtype("float32")
+            .mode("w+")
+            .shape(4)
+            .open(&path)?
+    };
+    fp.view_mut::<f32>()?
+        .assign(&ndarray::arr1(&[1.0f32, 2.0, 3.0, 4.0]).into_dyn());
+    scale.call(&[(&mut fp).into(), 4.into(), 10.0f32.into()])?;
+    println!(
+        "compute_mean(memmap) = {}",
+        mean.call(&[(&fp).into(), 4.into()])?.to::<f32>()?
+    );
+    drop(fp); // flushes what C wrote to the file
+    // SAFETY: as above; the writable map is gone.
+    let mut ro = unsafe { Memmap::open(&path, "float32", "r")? };
+    println!("mapped again read-only: {}", ro.view::<f32>()?);
+    let err = scale
+        .call(&[(&mut ro).into(), 4.into(), 2.0f32.into()])
+        .unwrap_err();
+    println!("read-only map where C writes -> {err}");
 
     step("libc through the running process (ctypes: CDLL(None))");
     let libc = Library::this()?;
@@ -134,5 +173,131 @@ fn main() -> rctypes::Result<()> {
         Value::byref(&mut half),
     ])?;
     println!("out_params(21) -> doubled = {doubled}, half = {half}");
+
+    step("C declarations instead of argtypes lists");
+    // SAFETY: fibonacci.c's own prototype.
+    let declared =
+        unsafe { fibonacci.declare("void fibseries(const int *a, int elements, int *series)")? };
+    println!("declared: {declared:?}");
+
+    step("ndarray arrays and ndpointer checks (numpy.ctypeslib)");
+    // An `intc` matrix whose shape is (rows, columns): the two ints after it.
+    let matrix = || {
+        ndpointer()
+            .dtype("intc")
+            .ndim(2)
+            .shape([Dim::Arg(2), Dim::Arg(3)])
+            .flags("C_CONTIGUOUS")
+    };
+    // SAFETY: fibmatrix reads and writes rows * columns ints.
+    let fibmatrix = unsafe {
+        fibonacci.function(
+            "fibmatrix",
+            &[
+                matrix().read_only().build()?.into(),
+                CType::Int,
+                CType::Int,
+                matrix().build()?.into(),
+            ],
+            CType::Void,
+        )?
+    };
+    let grid = Array2::from_shape_fn((3, 3), |(i, j)| (3 * i + j + 1) as i32);
+    let mut out = Array2::<i32>::zeros((3, 3));
+    fibmatrix.call(&[(&grid).into(), 3.into(), 3.into(), (&mut out).into()])?;
+    println!("fibmatrix =\n{out}");
+    let err = fibmatrix
+        .call(&[(&grid.t()).into(), 3.into(), 3.into(), (&mut out).into()])
+        .unwrap_err();
+    println!("a transposed view -> {err}");
+    let x = Array3::<f64>::zeros((2, 3, 4));
+    println!(
+        "x.ctypes.shape = {:?}, x.ctypes.strides = {:?}",
+        x.ctypes().shape(),
+        x.ctypes().strides()
+    );
+
+    step("callbacks: libc's qsort with a Rust comparator (CFUNCTYPE)");
+    let cmp_type = CType::func_ptr(vec![CType::const_pointer(CType::Int); 2], CType::Int);
+    // SAFETY: qsort's signature, with the comparator reading ints.
+    let qsort = unsafe {
+        libc.function(
+            "qsort",
+            &[CType::VoidP, CType::SizeT, CType::SizeT, cmp_type],
+            CType::Void,
+        )?
+    };
+    let ascending = Callback::typed(|a: ByRef<i32>, b: ByRef<i32>| a.cmp(&b) as i32)?;
+    let mut data = [5, 1, 7, 33, -4, 0];
+    qsort.call(&[
+        (&mut data).into(),
+        6usize.into(),
+        4usize.into(),
+        (&*ascending).into(),
+    ])?;
+    println!("sorted by a Rust closure: {data:?}");
+    let boom =
+        Callback::typed(|_: ByRef<i32>, _: ByRef<i32>| -> i32 { panic!("comparator gave up") })?;
+    // The panic is caught inside the callback; keep the default hook quiet.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let err = qsort
+        .call(&[
+            (&mut data).into(),
+            6usize.into(),
+            4usize.into(),
+            (&*boom).into(),
+        ])
+        .unwrap_err();
+    std::panic::set_hook(hook);
+    println!("a panic in a callback never unwinds into C -> {err}");
+
+    step("the cookbook's allocator: C asks Rust for arrays");
+    // SAFETY: the project's own library; callback.c's func asks for three
+    // arrays of three types through the allocator and fills them.
+    let callback = unsafe { rctypes::load_library("callback", dir)? };
+    let func = unsafe {
+        callback.function(
+            "func",
+            &[CType::Int, Allocator::signature().into()],
+            CType::Int,
+        )?
+    };
+    let mut alloc = Allocator::new()?;
+    func.call(&[1.into(), alloc.callback().into()])?;
+    for a in alloc.take_arrays() {
+        println!(
+            "typecode {:?}: {} of shape {:?}",
+            a.typecode(),
+            a.dtype_name(),
+            a.shape()
+        );
+    }
+
+    step("structs by value, declared in a header, laid out as C does");
+    let header = Header::read(concat!(env!("CARGO_MANIFEST_DIR"), "/csrc/structs.h"), &[])?;
+    // SAFETY: the header is the project's own library's.
+    let structs = unsafe { header.bind(&rctypes::load_library("structs", dir)?) };
+    let a = structs.functions["make_vec3"].call(&[1.0.into(), 2.0.into(), 3.0.into()])?;
+    let b = structs.functions["make_vec3"].call(&[0.5.into(), 0.0.into(), (-1.0).into()])?;
+    let cross = structs.functions["cross_vec3"].call(&[a, b])?;
+    println!("cross((1,2,3), (0.5,0,-1)) = {cross:?}");
+    if let Some(CType::Struct(flags)) = header.declarations.typedef("Flags") {
+        println!("bitfields as GCC lays them out: {flags}");
+    }
+
+    step("compile C at run time and call it (for tests)");
+    // SAFETY: the C below has no initialisers.
+    let lib = unsafe {
+        CBuild::new()
+            .source_str(
+                "square.c",
+                "long long square(int x) { return (long long)x * x; }",
+            )
+            .build()?
+    };
+    // SAFETY: square's signature.
+    let square: TypedCFunc<(i32,), i64> = unsafe { lib.typed("square")? };
+    println!("square(100000) = {}", square.call((100_000,)));
     Ok(())
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use libffi::middle::Type;
 
 use crate::callback::Signature;
+use crate::layout::StructLayout;
 use crate::longdouble::LongDouble;
 
 /// A C type known at run time, as ctypes' `c_int`, `c_double`, `POINTER(...)`.
@@ -101,6 +102,14 @@ pub enum CType {
     /// [`Callback`](crate::Callback) of a compatible signature, null, or an
     /// address C handed out.
     FuncPtr(Arc<Signature>),
+    /// A struct or union (ctypes' `Structure` and `Union`), laid out by C's
+    /// rules: see [`StructLayout`]. Passed by value where declared as an
+    /// argument or result; `POINTER(Struct(..))` passes its address.
+    Struct(Arc<StructLayout>),
+    /// A fixed-size array `T[n]` (ctypes' `T * n`): a field of a struct, or
+    /// what a pointer points to. C passes no array by value, so it is never
+    /// an argument or result itself.
+    Array(Arc<CType>, usize),
 }
 
 /// How a value of a C type sits in memory and registers.
@@ -120,6 +129,8 @@ pub(crate) enum Kind {
     F64,
     LongDouble,
     Ptr,
+    /// A struct, union or array: bytes of a layout, no register image.
+    Aggregate,
 }
 
 impl Kind {
@@ -169,6 +180,11 @@ impl CType {
         CType::ConstPointer(Arc::new(pointee))
     }
 
+    /// `elem[len]`: ctypes' `elem * len`.
+    pub fn array(elem: CType, len: usize) -> CType {
+        CType::Array(Arc::new(elem), len)
+    }
+
     /// A function pointer `ret (*)(args...)`: ctypes' `CFUNCTYPE(ret, *args)`.
     pub fn func_ptr(args: impl Into<Vec<CType>>, ret: CType) -> CType {
         CType::FuncPtr(Arc::new(Signature::new(args, ret)))
@@ -199,11 +215,17 @@ impl CType {
             CharP | WCharP | VoidP | Pointer(_) | ConstPointer(_) | NdPointer(_) | FuncPtr(_) => {
                 Kind::Ptr
             }
+            Struct(_) | Array(..) => Kind::Aggregate,
         }
     }
 
     /// Size in bytes, as C's `sizeof` (0 for `void`).
     pub fn size(&self) -> usize {
+        match self {
+            CType::Struct(l) => return l.size(),
+            CType::Array(t, n) => return t.size().saturating_mul(*n),
+            _ => {}
+        }
         match self.kind() {
             Kind::Void => 0,
             Kind::Bool | Kind::I8 | Kind::U8 => 1,
@@ -212,11 +234,17 @@ impl CType {
             Kind::I64 | Kind::U64 | Kind::F64 => 8,
             Kind::LongDouble => LongDouble::SIZE,
             Kind::Ptr => size_of::<*const c_void>(),
+            Kind::Aggregate => 0,
         }
     }
 
     /// Alignment in bytes, as C's `_Alignof` (1 for `void`).
     pub fn align(&self) -> usize {
+        match self {
+            CType::Struct(l) => return l.align(),
+            CType::Array(t, _) => return t.align(),
+            _ => {}
+        }
         match self.kind() {
             Kind::Void => 1,
             Kind::I64 | Kind::U64 => align_of::<u64>(),
@@ -250,13 +278,29 @@ impl CType {
         }
     }
 
+    /// The layout of a struct or union type.
+    pub fn layout(&self) -> Option<&Arc<StructLayout>> {
+        match self {
+            CType::Struct(l) => Some(l),
+            _ => None,
+        }
+    }
+
     /// Whether the two types have the same machine representation, so one may
     /// stand for the other (`c_int` and `c_int32`; `c_long` and `c_longlong`
     /// on 64-bit Unix). Pointers are compatible when their pointees are,
-    /// function pointers when their signatures are.
+    /// function pointers when their signatures are, arrays when their
+    /// lengths are equal and their elements compatible, structs and unions
+    /// when their layouts are ([`StructLayout::is_compatible`]).
     pub fn is_compatible(&self, other: &CType) -> bool {
-        if let (CType::FuncPtr(a), CType::FuncPtr(b)) = (self, other) {
-            return a.is_compatible(b);
+        match (self, other) {
+            (CType::FuncPtr(a), CType::FuncPtr(b)) => return a.is_compatible(b),
+            (CType::Struct(a), CType::Struct(b)) => return Arc::ptr_eq(a, b) || a.is_compatible(b),
+            (CType::Array(a, n), CType::Array(b, m)) => return n == m && a.is_compatible(b),
+            (CType::Struct(_) | CType::Array(..), _) | (_, CType::Struct(_) | CType::Array(..)) => {
+                return false;
+            }
+            _ => {}
         }
         match (self.pointee(), other.pointee()) {
             (Some(a), Some(b)) => a.is_compatible(b),
@@ -269,10 +313,11 @@ impl CType {
         self.kind().int_range()
     }
 
-    /// The libffi description of this type.
-    pub(crate) fn ffi_type(&self) -> Type {
-        match self.kind() {
-            Kind::Void => Type::void(),
+    /// The libffi description of this type as an argument or result, or why
+    /// libffi cannot pass it by value (see [`StructLayout`]'s notes).
+    pub(crate) fn ffi_type(&self) -> Result<Type, String> {
+        Ok(match self.kind() {
+            Kind::Aggregate => return crate::layout::ffi_type(self),
             Kind::Bool | Kind::U8 => Type::u8(),
             Kind::I8 => Type::i8(),
             Kind::I16 => Type::i16(),
@@ -285,7 +330,8 @@ impl CType {
             Kind::F64 => Type::f64(),
             Kind::LongDouble => Type::longdouble(),
             Kind::Ptr => Type::pointer(),
-        }
+            Kind::Void => Type::void(),
+        })
     }
 
     /// The type C's default argument promotions turn this into when it is
@@ -337,6 +383,8 @@ impl CType {
             ConstPointer(_) => "const",
             NdPointer(_) => "ndpointer",
             FuncPtr(_) => "CFUNCTYPE",
+            Struct(_) => "struct",
+            Array(..) => "array",
         }
     }
 }
@@ -348,6 +396,8 @@ impl fmt::Display for CType {
             CType::ConstPointer(t) => write!(f, "const POINTER({t})"),
             CType::NdPointer(p) => write!(f, "{p}"),
             CType::FuncPtr(sig) => write!(f, "{sig}"),
+            CType::Struct(l) => f.write_str(&l.title()),
+            CType::Array(t, n) => write!(f, "{t} * {n}"),
             other => f.write_str(other.name()),
         }
     }

@@ -105,6 +105,20 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A file that cannot be memory-mapped as asked
+    /// ([`MemmapOptions`](crate::MemmapOptions)): it cannot be opened, sized,
+    /// grown or mapped, or its size does not fit the data type, shape and
+    /// offset. The messages are numpy.memmap's, reworded.
+    #[error("cannot map {file}: {message}")]
+    Memmap {
+        /// The file's path, or `an open file` for one given as a [`File`](std::fs::File).
+        file: String,
+        /// What is wrong, with the operating system's reason when it refused.
+        message: String,
+        /// The operating system's error kind, when it refused (`NotFound`,
+        /// `PermissionDenied`, ...).
+        kind: Option<std::io::ErrorKind>,
+    },
     /// A declared signature that cannot be used, e.g. `void` as an argument.
     #[error("{function}: invalid signature: {reason}")]
     Signature {
@@ -121,8 +135,41 @@ pub enum Error {
         /// What was there.
         given: String,
     },
+    /// A struct or union declaration that C would reject: a zero-width or
+    /// over-wide bitfield, a bitfield of a non-integer type, a packing or
+    /// alignment that is not a power of two, a duplicate field.
+    #[error("{name}: {message}")]
+    Layout {
+        /// `struct Name` or `union Name`.
+        name: String,
+        /// What is wrong, naming the field.
+        message: String,
+    },
+    /// Two layouts that should agree (a Rust struct and the C declaration)
+    /// differ: the first difference, with both values.
+    #[error("{name}: {field}: {message}")]
+    LayoutMismatch {
+        /// `struct Name` or `union Name`.
+        name: String,
+        /// The first field that differs (`` field `d` ``), or `size`,
+        /// `alignment`, `kind` for the whole.
+        field: String,
+        /// Both values: `offset 1 in the Rust struct, 8 in the declared layout`.
+        message: String,
+    },
+    /// A field read or written by name that does not exist, or a value that
+    /// does not fit it.
+    #[error("{name}.{field}: {message}")]
+    Field {
+        /// `struct Name` or `union Name`.
+        name: String,
+        /// The field's path, as given (`inner.values[2]`).
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A C declaration that is wrong or that rctypes cannot express.
-    #[error("{}{message}: {text}", location(file, *line, *column))]
+    #[error("{}{message}{}", location(file, *line, *column), if text.is_empty() { String::new() } else { format!(": {text}") })]
     Declaration {
         /// The file, for headers.
         file: Option<String>,
@@ -181,10 +228,13 @@ pub enum Error {
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// `file:line:column: `, `line L, column C: `, or `file: ` when the whole
+/// file is at fault (line 0).
 fn location(file: &Option<String>, line: usize, column: usize) -> String {
-    match file {
-        Some(f) => format!("{f}:{line}:{column}: "),
-        None => format!("line {line}, column {column}: "),
+    match (file, line) {
+        (Some(f), 0) => format!("{f}: "),
+        (Some(f), _) => format!("{f}:{line}:{column}: "),
+        (None, _) => format!("line {line}, column {column}: "),
     }
 }
 

@@ -11,9 +11,12 @@ use std::mem::MaybeUninit;
 use crate::callback::CallScope;
 use crate::ctype::{CType, Kind};
 use crate::error::{Error, Result};
+use crate::layout::StructValue;
 use crate::library::Library;
 use crate::registers::{FLOAT_REGS, Plan, Registers, STACK_SLOTS, Shape};
-use crate::value::{Keep, Slot, Value, decode_kind, encode_long_double, encode_word, store_word};
+use crate::value::{
+    Keep, Slot, Value, decode_kind, encode_aggregate, encode_long_double, encode_word, store_word,
+};
 
 /// Up to this many arguments are staged on the stack, with no heap allocation.
 const INLINE_ARGS: usize = 8;
@@ -356,7 +359,7 @@ impl CFunc {
         let mut ret = Slot::ZERO;
         // SAFETY: the slot is 16 aligned bytes.
         unsafe { store_word(ret.0.as_mut_ptr(), word, self.ret_kind) };
-        self.finish(&ret, args)
+        self.finish(&ret, None, args)
     }
 
     /// The libffi route: arguments staged in slots (on the stack for up to
@@ -393,6 +396,12 @@ impl CFunc {
         for (i, (value, slot)) in args.iter().zip(slots.iter_mut()).enumerate() {
             let (ty, kind) = (&types[i], kinds[i]);
             let dst = slot.as_mut_ptr() as *mut u8;
+            if kind == Kind::Aggregate {
+                // A struct by value: libffi copies it from the value's own
+                // bytes, which `args` borrows for the call.
+                ptrs[i] = encode_aggregate(value, ty).map_err(|m| m.at(&self.name, i))?;
+                continue;
+            }
             if kind == Kind::LongDouble {
                 let v = encode_long_double(value, ty).map_err(|m| m.at(&self.name, i))?;
                 *slot = MaybeUninit::new(Slot(v.to_bytes()));
@@ -404,24 +413,35 @@ impl CFunc {
             ptrs[i] = dst as *mut c_void;
         }
         let mut ret = Slot::ZERO;
+        // A struct result gets a buffer of its own size and alignment (in
+        // place up to 16 bytes, else on the heap), which becomes the result.
+        let mut ret_struct = match &self.ret {
+            CType::Struct(l) => Some(StructValue::new(l)),
+            _ => None,
+        };
+        let rvalue = match &mut ret_struct {
+            Some(s) => s.as_mut_ptr() as *mut c_void,
+            None => ret.as_mut_ptr(),
+        };
         let scope = self.before_call();
         // SAFETY: the binding's promise: `code` is a C function with the
         // signature `cif` was prepared from. Every argument slot holds a value
-        // encoded as its declared type, pointer arguments point to memory
-        // borrowed by `args` (or owned by `keep`) for the whole call, and `ret`
-        // is 16 aligned bytes, at least max(size, sizeof(ffi_arg)) of any
-        // scalar result.
+        // encoded as its declared type (a struct argument points to the
+        // bytes of a value of its layout), pointer arguments point to memory
+        // borrowed by `args` (or owned by `keep`) for the whole call, and
+        // `rvalue` is 16 aligned bytes, at least max(size, sizeof(ffi_arg))
+        // of any scalar result, or a struct result's own aligned buffer.
         unsafe {
             libffi::raw::ffi_call(
                 cif.as_raw_ptr(),
                 Some(*self.code.as_safe_fun()),
-                ret.as_mut_ptr(),
+                rvalue,
                 ptrs.as_mut_ptr(),
             );
         }
         self.after_call(scope, args)?;
         drop(keep);
-        self.finish(&ret, args)
+        self.finish(&ret, ret_struct, args)
     }
 
     /// Argument `i` as its register image. An ndpointer's checks see every
@@ -491,7 +511,19 @@ impl CFunc {
 
     /// Reads the result and runs the result check.
     #[inline(always)]
-    fn finish(&self, ret: &Slot, args: &[Value<'_>]) -> Result<Value<'static>> {
+    fn finish(
+        &self,
+        ret: &Slot,
+        ret_struct: Option<StructValue>,
+        args: &[Value<'_>],
+    ) -> Result<Value<'static>> {
+        if let Some(s) = ret_struct {
+            let result = Value::Struct(std::borrow::Cow::Owned(s));
+            return match &self.errcheck {
+                None => Ok(result),
+                Some(check) => self.check_result(check, result, args),
+            };
+        }
         // SAFETY: C wrote a result of the declared type (small integers
         // widened to a full register); a `char*` result is a string by the
         // binding's promise.
@@ -552,11 +584,18 @@ fn prepare(
     ret: &CType,
     variadic: bool,
 ) -> std::result::Result<Cif, String> {
-    let types = args.iter().map(CType::ffi_type);
+    let types = args
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            crate::layout::ffi_type(t).map_err(|reason| format!("argument {}: {reason}", i + 1))
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let ret = crate::layout::ffi_return_type(ret).map_err(|reason| format!("result: {reason}"))?;
     let result = if variadic {
-        Cif::try_new_variadic(types, fixed, ret.ffi_type())
+        Cif::try_new_variadic(types, fixed, ret)
     } else {
-        Cif::try_new(types, ret.ffi_type())
+        Cif::try_new(types, ret)
     };
     result.map_err(|e| format!("libffi cannot prepare it: {e:?}"))
 }

@@ -50,6 +50,8 @@
 //!   without copying; [`ndpointer`] declares an array parameter checked for
 //!   [`DType`], dimensions, shape and [`Flags`] at every call; [`AsCtypes`]
 //!   gives numpy's `.ctypes` view, whose pointers cannot outlive the array.
+//! - [`Memmap`]: a file mapped into memory as an array (numpy's `memmap`),
+//!   lent to C like any other; what C writes reaches the file.
 //! - [`Callback`] and [`TypedCallback`]: a Rust closure C calls through a
 //!   function pointer (ctypes' `CFUNCTYPE`), declared as [`CType::FuncPtr`];
 //!   panics never unwind into C and are reported by the call that was running.
@@ -57,14 +59,25 @@
 //!   Cookbook's allocator pattern), thread-safe.
 //! - [`RowPointers`] and [`RowPointersMut`]: a 2-D array as the `T**` of one
 //!   pointer per row, borrowing the array.
+//! - [`StructLayout`] ([`layout`]): structs and unions with exact C layouts
+//!   (padding, `pack`, `_Alignas`, bitfields), passed by value or by address,
+//!   converted to and from record [`DType`]s; [`c_struct!`] declares
+//!   `#[repr(C)]` Rust structs checked against them.
 //! - [`Error`]: one error type naming the library, symbol, argument and what
 //!   was expected versus given.
 //! - [`CBuild`] ([`cbuild`]): compiles C from strings or files at run time and
 //!   loads it, cached by content, for tests and examples that need a bit of C.
+//! - [`Library::declare`], [`Declarations`] and [`Header`]: C prototypes and
+//!   whole headers as signatures, parsed by a real C parser.
 //!
 //! The [`doc::ctypes_for_python_users`] page maps each ctypes idiom to its
 //! rctypes form; [`doc::testing_c_with_cargo_test`] shows how to test a C
-//! library with `cargo test`.
+//! library with `cargo test`; [`doc::performance`] says where the time goes
+//! and which layer to use when; [`doc::misuse`] lists the mistakes ctypes
+//! lets through and what rctypes does with each.
+//!
+//! The `rctypes` binary (feature `cli`, on by default) calls functions from
+//! the shell: `rctypes call libm.so.6 'double cos(double)' 0`.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
@@ -78,6 +91,7 @@ pub mod doc;
 mod errno;
 mod error;
 mod func;
+pub mod layout;
 mod library;
 mod longdouble;
 mod registers;
@@ -86,8 +100,9 @@ mod value;
 
 pub use array::{
     ArrayArg, ArrayStorage, AsCtypes, AsCtypesMut, ByteOrder, Ctypes, DType, Dim, Element, Field,
-    Flags, IntoDType, IntoFlags, IntoShapeSpec, NdArray, NdPointer, NdPointerBuilder, Ptr, PtrMut,
-    WriteBack, as_array, as_array_mut, ascontiguousarray, ascontiguousarray_mut, ndpointer,
+    Flags, IntoDType, IntoFlags, IntoMode, IntoShapeSpec, Memmap, MemmapOptions, Mode, NdArray,
+    NdPointer, NdPointerBuilder, Ptr, PtrMut, WriteBack, as_array, as_array_mut, ascontiguousarray,
+    ascontiguousarray_mut, ndpointer,
 };
 pub use callback::{
     AllocatedArray, Allocator, ByRef, Callback, CallbackArg, CallbackArgs, CallbackFn, CallbackRet,
@@ -99,7 +114,10 @@ pub use ctype::CType;
 pub use errno::{get_errno, set_errno};
 pub use error::{Error, Result};
 pub use func::{CFunc, ErrCheck};
+#[doc(hidden)]
+pub use layout::private as __private;
+pub use layout::{Bits, CStruct, Composite, StructBuilder, StructField, StructLayout, StructValue};
 pub use library::{Library, OpenFlags, Variable, load_library};
 pub use longdouble::LongDouble;
 pub use typed::{ArgList, CArg, CRet, SameArg, TypedCFunc};
-pub use value::{FromValue, RawPtr, Scalar, StringBuffer, Value};
+pub use value::{CData, FromValue, RawPtr, Scalar, StringBuffer, Value};

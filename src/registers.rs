@@ -156,7 +156,7 @@ impl Plan {
         for ty in args {
             match ty.kind() {
                 Kind::F32 | Kind::F64 => floats += 1,
-                Kind::LongDouble | Kind::Void => return None,
+                Kind::LongDouble | Kind::Void | Kind::Aggregate => return None,
                 _ => ints += 1,
             }
         }
@@ -166,7 +166,7 @@ impl Plan {
         }
         let ret = match ret.kind() {
             Kind::F32 | Kind::F64 => RetClass::Float,
-            Kind::LongDouble => return None,
+            Kind::LongDouble | Kind::Aggregate => return None,
             _ => RetClass::Integer,
         };
         let shape = if spilled > 0 {

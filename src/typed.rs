@@ -11,7 +11,7 @@ use crate::ctype::CType;
 use crate::error::{Error, Result};
 use crate::func::CFunc;
 use crate::library::Library;
-use crate::value::{RawPtr, Scalar, StringBuffer};
+use crate::value::{CData, RawPtr, Scalar, StringBuffer};
 
 /// A Rust type that passes to C as one argument of a typed call.
 ///
@@ -145,13 +145,14 @@ macro_rules! same_pointer {
 }
 
 same_pointer! {
-    (T: Scalar) &[T], &[T] => *const T, |v| v.as_ptr();
-    (T: Scalar) &[T], &Vec<T> => *const T, |v| v.as_ptr();
-    (T: Scalar, const N: usize) &[T], &[T; N] => *const T, |v| v.as_ptr();
-    (T: Scalar) &mut [T], &mut [T] => *mut T, |v| v.as_mut_ptr();
-    (T: Scalar) &mut [T], &mut Vec<T> => *mut T, |v| v.as_mut_ptr();
-    (T: Scalar, const N: usize) &mut [T], &mut [T; N] => *mut T, |v| v.as_mut_ptr();
-    (T: Scalar) &mut T, &mut T => *mut T, |v| v;
+    (T: CData) &[T], &[T] => *const T, |v| v.as_ptr();
+    (T: CData) &[T], &Vec<T> => *const T, |v| v.as_ptr();
+    (T: CData, const N: usize) &[T], &[T; N] => *const T, |v| v.as_ptr();
+    (T: CData) &mut [T], &mut [T] => *mut T, |v| v.as_mut_ptr();
+    (T: CData) &mut [T], &mut Vec<T> => *mut T, |v| v.as_mut_ptr();
+    (T: CData, const N: usize) &mut [T], &mut [T; N] => *mut T, |v| v.as_mut_ptr();
+    (T: CData) &mut T, &mut T => *mut T, |v| v;
+    (T: CData) &T, &T => *const T, |v| v;
     () &CStr, &CStr => *const c_char, |v| v.as_ptr();
     () &mut StringBuffer, &mut StringBuffer => *mut c_char, |v| v.into_raw();
     () RawPtr, RawPtr => *mut c_void, |v| v.as_ptr();
@@ -176,13 +177,13 @@ fn pointee_fits(declared: &CType, elem: &CType) -> bool {
 }
 
 // SAFETY: a slice lends its data pointer, valid while the slice is borrowed.
-unsafe impl<T: Scalar> CArg for &[T] {
+unsafe impl<T: CData> CArg for &[T] {
     type Raw = *const T;
     fn ctype() -> CType {
-        CType::const_pointer(T::CTYPE)
+        CType::const_pointer(T::ctype())
     }
     fn accepts(declared: &CType) -> bool {
-        matches!(declared, CType::ConstPointer(p) if pointee_fits(p, &T::CTYPE))
+        matches!(declared, CType::ConstPointer(p) if pointee_fits(p, &T::ctype()))
     }
     #[inline(always)]
     fn into_raw(self) -> *const T {
@@ -199,13 +200,13 @@ fn accepts_mut(declared: &CType, elem: &CType) -> bool {
 }
 
 // SAFETY: as above, for a mutable borrow C may write through.
-unsafe impl<T: Scalar> CArg for &mut [T] {
+unsafe impl<T: CData> CArg for &mut [T] {
     type Raw = *mut T;
     fn ctype() -> CType {
-        CType::pointer(T::CTYPE)
+        CType::pointer(T::ctype())
     }
     fn accepts(declared: &CType) -> bool {
-        accepts_mut(declared, &T::CTYPE)
+        accepts_mut(declared, &T::ctype())
     }
     #[inline(always)]
     fn into_raw(self) -> *mut T {
@@ -214,16 +215,32 @@ unsafe impl<T: Scalar> CArg for &mut [T] {
 }
 
 // SAFETY: ctypes' byref: the address of one value, mutably borrowed.
-unsafe impl<T: Scalar> CArg for &mut T {
+unsafe impl<T: CData> CArg for &mut T {
     type Raw = *mut T;
     fn ctype() -> CType {
-        CType::pointer(T::CTYPE)
+        CType::pointer(T::ctype())
     }
     fn accepts(declared: &CType) -> bool {
-        accepts_mut(declared, &T::CTYPE)
+        accepts_mut(declared, &T::ctype())
     }
     #[inline(always)]
     fn into_raw(self) -> *mut T {
+        self
+    }
+}
+
+// SAFETY: the address of one value, borrowed for reading: only where the
+// pointer is declared `const`.
+unsafe impl<T: CData> CArg for &T {
+    type Raw = *const T;
+    fn ctype() -> CType {
+        CType::const_pointer(T::ctype())
+    }
+    fn accepts(declared: &CType) -> bool {
+        matches!(declared, CType::ConstPointer(p) if pointee_fits(p, &T::ctype()))
+    }
+    #[inline(always)]
+    fn into_raw(self) -> *const T {
         self
     }
 }

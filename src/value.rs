@@ -10,6 +10,7 @@ use crate::array::{ArrayArg, Element};
 use crate::callback::Callback;
 use crate::ctype::{CType, Kind};
 use crate::error::{Error, Mismatch, Result};
+use crate::layout::StructValue;
 use crate::longdouble::LongDouble;
 
 /// One argument given to, or one result returned by, a dynamic call.
@@ -53,6 +54,10 @@ pub enum Value<'a> {
     /// Rust memory lent to C for the call: a slice, a `byref` out-parameter
     /// or a [`StringBuffer`].
     Array(ArrayArg<'a>),
+    /// A struct or union by value ([`StructValue`]): owned, or borrowed for
+    /// the call. Where a pointer to it is declared `const`, its address is
+    /// passed instead (ctypes' automatic `byref`).
+    Struct(Cow<'a, StructValue>),
     /// A Rust callback lent to C for the call, for a parameter declared
     /// [`CType::FuncPtr`] of a compatible signature.
     Callback(&'a Callback),
@@ -114,6 +119,52 @@ pub unsafe trait Scalar: Copy + Send + Sync + 'static {
     fn into_value(self) -> Value<'static>;
     /// The value from a dynamic [`Value`], range-checked.
     fn from_value(value: &Value<'_>) -> Result<Self>;
+}
+
+/// Rust types with a C type: the element types of slices and pointers lent
+/// to C, and the field types of [`c_struct!`](crate::c_struct) structs.
+///
+/// Implemented for every [`Scalar`], for arrays `[T; N]` of `CData` types
+/// (C's `T[N]`), for `Option<RawPtr>` (a `void*` field that may be null), and
+/// by [`c_struct!`](crate::c_struct) for the structs it declares.
+///
+/// ```
+/// use rctypes::{CData, CType, RawPtr};
+/// assert_eq!(<[f32; 3]>::ctype(), CType::array(CType::Float, 3));
+/// assert_eq!(<Option<RawPtr>>::ctype(), CType::VoidP);
+/// ```
+///
+/// # Safety
+///
+/// `ctype()` must have exactly the size, alignment and representation of
+/// `Self`, and every value C may store in a `ctype()` must be a valid `Self`
+/// (for `_Bool`, 0 and 1).
+pub unsafe trait CData: Copy + 'static {
+    /// The C type with this representation.
+    fn ctype() -> CType;
+}
+
+// SAFETY: a Scalar's CTYPE is its representation.
+unsafe impl<T: Scalar> CData for T {
+    #[inline]
+    fn ctype() -> CType {
+        T::CTYPE
+    }
+}
+
+// SAFETY: a Rust array is its elements one after another, as C's.
+unsafe impl<T: CData, const N: usize> CData for [T; N] {
+    fn ctype() -> CType {
+        CType::array(T::ctype(), N)
+    }
+}
+
+// SAFETY: Option<RawPtr> is a nullable pointer (NonNull's niche), and every
+// address C stores is a valid RawPtr or None.
+unsafe impl CData for Option<RawPtr> {
+    fn ctype() -> CType {
+        CType::VoidP
+    }
 }
 
 macro_rules! int_scalar {
@@ -296,6 +347,7 @@ impl<'a> Value<'a> {
             Value::Null => "null".into(),
             Value::Pointer(p) => format!("pointer {:#x}", p.addr()),
             Value::Array(a) => a.describe(),
+            Value::Struct(s) => format!("{} value", s.layout().title()),
             Value::Callback(c) => format!("callback {}", c.signature()),
         }
     }
@@ -314,6 +366,7 @@ impl<'a> Value<'a> {
             Value::Null | Value::Pointer(_) => CType::VoidP,
             Value::Array(a) => a.variadic_type(),
             Value::Callback(c) => CType::FuncPtr(c.signature_arc().clone()),
+            Value::Struct(s) => s.ctype(),
             other => {
                 return Err(Mismatch {
                     expected: "a value C's `...` can take".into(),
@@ -402,6 +455,39 @@ impl<T: FromValue> FromValue for Option<T> {
     }
 }
 
+impl FromValue for StructValue {
+    fn from_value(value: &Value<'_>) -> Result<Self> {
+        match value {
+            Value::Struct(s) => Ok(s.clone().into_owned()),
+            other => Err(Error::Conversion {
+                expected: "a struct".into(),
+                given: other.describe(),
+            }),
+        }
+    }
+}
+
+/// An owned struct, passed by value.
+impl From<StructValue> for Value<'_> {
+    fn from(v: StructValue) -> Self {
+        Value::Struct(Cow::Owned(v))
+    }
+}
+
+/// A borrowed struct: passed by value, or by address to a `const` pointer.
+impl<'a> From<&'a StructValue> for Value<'a> {
+    fn from(v: &'a StructValue) -> Self {
+        Value::Struct(Cow::Borrowed(v))
+    }
+}
+
+/// A struct lent to C to write: by address, for a `POINTER(struct)`.
+impl<'a> From<&'a mut StructValue> for Value<'a> {
+    fn from(v: &'a mut StructValue) -> Self {
+        Value::Array(ArrayArg::one_struct(v))
+    }
+}
+
 /// ctypes' `create_string_buffer`: an owned, mutable, NUL-terminated byte
 /// buffer for C to write a string into.
 ///
@@ -421,9 +507,23 @@ pub struct StringBuffer {
 
 impl StringBuffer {
     /// A zeroed buffer C may fill with up to `capacity` bytes.
+    ///
+    /// # Panics
+    ///
+    /// If `capacity` bytes and the NUL after them cannot be allocated, as
+    /// `Vec` panics: `usize::MAX` included, which has no room for the NUL.
+    ///
+    /// ```should_panic
+    /// rctypes::StringBuffer::new(usize::MAX);
+    /// ```
     pub fn new(capacity: usize) -> StringBuffer {
+        // Checked even in release builds: a wrapped length would be an empty
+        // buffer claiming `usize::MAX` bytes of room.
+        let len = capacity
+            .checked_add(1)
+            .expect("capacity overflow: no room for the NUL");
         StringBuffer {
-            bytes: vec![0; capacity + 1],
+            bytes: vec![0; len],
         }
     }
 
@@ -532,6 +632,32 @@ pub(crate) fn encode(
     Ok(())
 }
 
+/// The address of a struct argument's bytes, which libffi copies by value,
+/// after checking the value has the declared layout: a [`Value::Struct`], or
+/// one struct lent by reference.
+pub(crate) fn encode_aggregate(
+    value: &Value<'_>,
+    ty: &CType,
+) -> std::result::Result<*mut c_void, Mismatch> {
+    let fits = |l: &std::sync::Arc<crate::StructLayout>| match ty {
+        CType::Struct(d) => std::sync::Arc::ptr_eq(d, l) || d.is_compatible(l),
+        _ => false,
+    };
+    match value {
+        Value::Struct(s) if fits(s.layout()) => Ok(s.as_ptr() as *mut c_void),
+        Value::Array(a)
+            if a.len == 1 && a.elem.as_ref().and_then(CType::layout).is_some_and(fits) =>
+        {
+            Ok(a.ptr)
+        }
+        Value::Struct(_) | Value::Array(_) => Err(Mismatch {
+            expected: ty.to_string(),
+            given: format!("{}, whose layout differs", value.describe()),
+        }),
+        _ => Err(mismatch(ty, value)),
+    }
+}
+
 /// `value` converted to a `long double`.
 pub(crate) fn encode_long_double(
     value: &Value<'_>,
@@ -602,7 +728,7 @@ fn encode_word_general(
             Ok((f as f32).to_bits() as u64)
         }
         (Kind::Ptr, _) => Ok(encode_pointer(value, ty, keep)? as usize as u64),
-        (Kind::Void | Kind::LongDouble, _) => Err(mismatch(ty, value)),
+        (Kind::Void | Kind::LongDouble | Kind::Aggregate, _) => Err(mismatch(ty, value)),
         _ => {
             let i = match value {
                 Value::Int(i) => *i,
@@ -678,6 +804,16 @@ fn encode_pointer(
         }
         Value::Str(s) if *ty == CType::WCharP => Ok(keep.hold(wide_bytes(s))),
         Value::CStr(s) if is_char_ptr(ty) => Ok(s.as_ptr() as *const c_void),
+        Value::Struct(s) => match ty {
+            CType::ConstPointer(p) if **p == CType::Void || s.ctype().is_compatible(p) => {
+                Ok(s.as_ptr() as *const c_void)
+            }
+            CType::VoidP | CType::Pointer(_) => Err(Mismatch {
+                expected: format!("{ty} (C writes: lend a mutable borrow)"),
+                given: format!("{}, which is read-only", value.describe()),
+            }),
+            _ => Err(mismatch(ty, value)),
+        },
         Value::Callback(c) => match ty {
             CType::FuncPtr(sig) if c.signature().is_compatible(sig) => Ok(c.code_ptr()),
             CType::FuncPtr(_) => Err(mismatch(ty, value)),
@@ -766,6 +902,11 @@ pub(crate) unsafe fn decode_kind(
                 std::ptr::copy_nonoverlapping(ptr, bytes.as_mut_ptr(), LongDouble::SIZE);
                 Value::LongDouble(LongDouble::from_bytes(bytes))
             }
+            Kind::Aggregate => match ty {
+                CType::Struct(l) => Value::Struct(Cow::Owned(StructValue::copy_from(l, ptr))),
+                // Arrays are never results, and fields read them element-wise.
+                _ => Value::Void,
+            },
             Kind::Ptr => {
                 let addr = (ptr as *const *mut c_void).read_unaligned();
                 if addr.is_null() {

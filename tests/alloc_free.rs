@@ -4,7 +4,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use rctypes::{CType, Library, TypedCFunc, Value};
+use rctypes::{CStruct, CType, Library, StructValue, TypedCFunc, Value, c_struct};
 
 struct Counting;
 
@@ -219,4 +219,65 @@ fn callbacks_allocate_nothing_per_call() {
     let op = unsafe { RawPtr::new(dynamic.code_ptr() as *mut _) }.unwrap();
     let n = allocations(|| assert_eq!(fold_raw.call((op, 100)), 5050));
     assert_eq!(n, 0, "dynamic callback");
+}
+
+c_struct! {
+    struct IntPair { a: i32, b: i32 }
+    struct DoublePair { x: f64, y: f64 }
+    struct Vec3 { x: f64, y: f64, z: f64 }
+}
+
+#[test]
+fn structs_by_value_allocate_only_for_large_results() {
+    // SAFETY: the project's own library has no initialisers.
+    let lib = unsafe { rctypes::load_library("structs", env!("RCTYPES_CSRC_DIR")) }.unwrap();
+    let pair = CType::Struct(IntPair::layout().clone());
+    let dpair = CType::Struct(DoublePair::layout().clone());
+    let vec3 = CType::Struct(Vec3::layout().clone());
+    // SAFETY: structs.h's declared signatures.
+    let (sum, swap, add, cross) = unsafe {
+        (
+            lib.function("sum_int_pair", std::slice::from_ref(&pair), CType::Int)
+                .unwrap(),
+            lib.function("swap_int_pair", std::slice::from_ref(&pair), pair.clone())
+                .unwrap(),
+            lib.function("add_double_pairs", &[dpair.clone(), dpair.clone()], dpair)
+                .unwrap(),
+            lib.function("cross_vec3", &[vec3.clone(), vec3.clone()], vec3)
+                .unwrap(),
+        )
+    };
+    let mut p = StructValue::new(IntPair::layout());
+    p.set("a", 1).unwrap();
+    let r = IntPair { a: 2, b: 3 };
+    let d = DoublePair { x: 0.5, y: 1.5 };
+    let v = Vec3 {
+        x: 1.0,
+        y: 0.0,
+        z: 0.0,
+    };
+    // The first use of each type computes its layout and record data type,
+    // once.
+    drop(swap.call(&[(&r).into()]).unwrap());
+    drop(add.call(&[(&d).into(), (&d).into()]).unwrap());
+    drop(cross.call(&[(&v).into(), (&v).into()]).unwrap());
+    // Arguments pass from their own bytes; results of up to 16 bytes are
+    // held in place.
+    assert_eq!(
+        allocations(|| assert_eq!(sum.call(&[(&p).into()]).unwrap(), Value::Int(1))),
+        0
+    );
+    assert_eq!(allocations(|| drop(swap.call(&[(&r).into()]).unwrap())), 0);
+    assert_eq!(
+        allocations(|| drop(add.call(&[(&d).into(), (&d).into()]).unwrap())),
+        0
+    );
+    // A 24-byte result needs its one buffer.
+    assert_eq!(
+        allocations(|| drop(cross.call(&[(&v).into(), (&v).into()]).unwrap())),
+        1
+    );
+    // Typed calls are plain C calls.
+    let typed: TypedCFunc<(Vec3, Vec3), Vec3> = cross.typed().unwrap();
+    assert_eq!(allocations(|| assert_eq!(typed.call((v, v)).z, 0.0)), 0);
 }

@@ -54,6 +54,27 @@ pub(crate) unsafe fn view_parts<'a, T: Element, D: Dimension>(
     Ok(unsafe { ArrayView::from_shape_ptr(shape.set_f(fortran), ptr) })
 }
 
+/// A view for writing of `shape` elements at `ptr`, in C order or Fortran
+/// order.
+///
+/// # Safety
+///
+/// As [`as_array_mut`].
+pub(crate) unsafe fn view_parts_mut<'a, T: Element, D: Dimension>(
+    ptr: *mut T,
+    shape: D,
+    fortran: bool,
+) -> Result<ArrayViewMut<'a, T, D>> {
+    check_memory(ptr, shape.size_checked())?;
+    let ptr = if shape.size() == 0 {
+        std::ptr::NonNull::<T>::dangling().as_ptr()
+    } else {
+        ptr
+    };
+    // SAFETY: as in view_parts, with exclusive access promised by the caller.
+    Ok(unsafe { ArrayViewMut::from_shape_ptr(shape.set_f(fortran), ptr) })
+}
+
 /// numpy's `as_array(pointer, shape)`: views `shape` elements of `T` at
 /// `ptr` (C memory, or any other) as an array, in C order, without copying.
 ///
@@ -94,15 +115,8 @@ pub unsafe fn as_array_mut<'a, T: Element, Sh: IntoDimension>(
     ptr: *mut T,
     shape: Sh,
 ) -> Result<ArrayViewMut<'a, T, Sh::Dim>> {
-    let shape = shape.into_dimension();
-    check_memory(ptr, shape.size_checked())?;
-    let ptr = if shape.size() == 0 {
-        std::ptr::NonNull::<T>::dangling().as_ptr()
-    } else {
-        ptr
-    };
-    // SAFETY: as in view_parts, with exclusive access promised by the caller.
-    Ok(unsafe { ArrayViewMut::from_shape_ptr(shape, ptr) })
+    // SAFETY: passed on to the caller.
+    unsafe { view_parts_mut(ptr, shape.into_dimension(), false) }
 }
 
 impl Library {

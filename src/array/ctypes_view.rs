@@ -100,7 +100,9 @@ impl<'a> Ctypes<'a> {
     /// The data as a `const T*` (numpy's `data_as(POINTER(T))`), borrowing
     /// the array. `T` must have the element size, and an alignment the data
     /// has: `data_as::<f32>()` on `float64` data is an error, while
-    /// `data_as::<u64>()` reads its bits.
+    /// `data_as::<u64>()` reads its bits. Unaligned data (a
+    /// [`Memmap`](crate::Memmap) at an odd offset) is an error for any `T`
+    /// that needs alignment.
     pub fn data_as<T: Element>(&self) -> Result<Ptr<'a, T>> {
         self.check_as::<T>()?;
         Ok(Ptr {
@@ -115,6 +117,13 @@ impl<'a> Ctypes<'a> {
     /// [`AsCtypesMut::ctypes_mut`]; an error for a read-only one.
     pub fn data_as_mut<T: Element>(&self) -> Result<PtrMut<'a, T>> {
         self.check_as::<T>()?;
+        if self.arg.read_only_memory {
+            return Err(Error::Array {
+                message: "the memory is read-only (a memmap in mode 'r'): \
+                          C cannot write through it"
+                    .into(),
+            });
+        }
         if !self.arg.is_writable() {
             return Err(Error::Array {
                 message: "the array is read-only: take the view with ctypes_mut() \
@@ -146,13 +155,21 @@ impl<'a> Ctypes<'a> {
                 bits |= s as usize;
             }
         }
-        if align > dtype.alignment() && !self.arg.is_empty() && bits % align != 0 {
-            return Err(Error::Conversion {
-                expected: format!("{name}, aligned to {align} bytes"),
-                given: format!(
+        if !self.arg.is_empty() && bits % align != 0 {
+            let given = if self.flags().contains(Flags::ALIGNED) {
+                format!(
                     "data of type {dtype}, aligned to {} bytes",
                     dtype.alignment()
-                ),
+                )
+            } else {
+                format!(
+                    "data of type {dtype} at {:#x}, which is not aligned (flags lack 'ALIGNED')",
+                    self.data()
+                )
+            };
+            return Err(Error::Conversion {
+                expected: format!("{name}, aligned to {align} bytes"),
+                given,
             });
         }
         Ok(())

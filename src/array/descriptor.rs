@@ -41,6 +41,9 @@ pub struct ArrayArg<'a> {
     pub(crate) dims: Dims<'a>,
     pub(crate) flags: Flags,
     pub(crate) origin: Origin,
+    /// The memory itself cannot be written (a read-only map), however it
+    /// is borrowed: error messages say so rather than ask for `&mut`.
+    pub(crate) read_only_memory: bool,
     _borrow: PhantomData<&'a mut [u8]>,
 }
 
@@ -105,6 +108,22 @@ impl<'a> ArrayArg<'a> {
         arg
     }
 
+    /// A struct value of a run-time layout, lent as a pointer C may write
+    /// through (ctypes' `byref` of a `Structure`).
+    pub(crate) fn one_struct(v: &'a mut crate::layout::StructValue) -> Self {
+        ArrayArg {
+            ptr: v.as_mut_ptr() as *mut c_void,
+            dtype: crate::layout::element_dtype(v.layout()),
+            elem: Some(v.ctype()),
+            len: 1,
+            dims: Dims::Flat,
+            flags: Flags::C_CONTIGUOUS | Flags::F_CONTIGUOUS | Flags::ALIGNED | Flags::WRITEABLE,
+            origin: Origin::Pointer,
+            read_only_memory: false,
+            _borrow: PhantomData,
+        }
+    }
+
     /// `len` pointers at `ptr`, each to elements of `pointee`: the row
     /// pointers of a `T**` (`writable`) or `const T* const*`.
     pub(crate) fn pointers(
@@ -148,6 +167,7 @@ impl<'a> ArrayArg<'a> {
             dims: Dims::Flat,
             flags: Flags::C_CONTIGUOUS | Flags::F_CONTIGUOUS | Flags::ALIGNED | extra,
             origin: Origin::Array,
+            read_only_memory: false,
             _borrow: PhantomData,
         }
     }
@@ -184,6 +204,7 @@ impl<'a> ArrayArg<'a> {
             dims: Dims::Elements { shape, strides },
             flags,
             origin: Origin::Array,
+            read_only_memory: false,
             _borrow: PhantomData,
         }
     }
@@ -204,6 +225,7 @@ impl<'a> ArrayArg<'a> {
             dims: Dims::Bytes { shape, strides },
             flags,
             origin: Origin::Array,
+            read_only_memory: false,
             _borrow: PhantomData,
         }
     }
@@ -219,6 +241,7 @@ impl<'a> ArrayArg<'a> {
             dims: Dims::Flat,
             flags,
             origin: Origin::Pointer,
+            read_only_memory: false,
             _borrow: PhantomData,
         }
     }
@@ -233,6 +256,7 @@ impl<'a> ArrayArg<'a> {
             dims: self.dims,
             flags: self.flags,
             origin: self.origin,
+            read_only_memory: self.read_only_memory,
             _borrow: PhantomData,
         }
     }
@@ -338,6 +362,16 @@ impl<'a> ArrayArg<'a> {
                 ),
             });
         }
+        if fits && self.origin == Origin::Array && !self.aligned_for(ty) {
+            return Err(Mismatch {
+                expected: format!("{ty} (C reads aligned elements)"),
+                given: format!(
+                    "{}, which is not aligned: array must have flags ['ALIGNED'] \
+                     (pass a copy, or declare an ndpointer)",
+                    self.describe()
+                ),
+            });
+        }
         if fits {
             return Ok(self.ptr);
         }
@@ -348,11 +382,32 @@ impl<'a> ArrayArg<'a> {
             self.describe()
         };
         let expected = if writes {
-            format!("{ty} (C writes: lend a mutable borrow)")
+            format!("{ty} (C writes: {})", self.writable_hint())
         } else {
             ty.to_string()
         };
         Err(Mismatch { expected, given })
+    }
+
+    /// Whether C may read elements of the pointee of `ty` from this memory:
+    /// it is `ALIGNED`, or the pointee is `void` or needs no alignment.
+    fn aligned_for(&self, ty: &CType) -> bool {
+        match ty {
+            CType::Pointer(p) | CType::ConstPointer(p) => {
+                self.flags.contains(Flags::ALIGNED) || **p == CType::Void || p.align() <= 1
+            }
+            _ => true,
+        }
+    }
+
+    /// How to lend memory C may write: borrow it mutably, unless the memory
+    /// itself is read-only.
+    pub(crate) fn writable_hint(&self) -> &'static str {
+        if self.read_only_memory {
+            "the memory is read-only, a memmap in mode 'r'"
+        } else {
+            "lend a mutable borrow"
+        }
     }
 
     /// The pointer type a value of this kind takes through C's `...`.

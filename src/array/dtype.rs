@@ -191,8 +191,21 @@ impl DType {
     /// `float64`, `complex64`, `complex128`, `intc`, `uintc`, `short`,
     /// `ushort`, `byte`, `ubyte`, `long`, `ulong`, `longlong`, `ulonglong`,
     /// `intp`, `uintp`, `half`, `single`, `double`, `longdouble`, `float`,
-    /// `int`, `complex`); and `a,b,...` for a packed record with fields `f0`,
-    /// `f1`, ….
+    /// `int`, `complex`, and the extended types by their size in bits as
+    /// numpy prints them: `float128` and `complex256` on x86-64); and
+    /// `a,b,...` for a packed record with fields `f0`, `f1`, ….
+    ///
+    /// What a data type prints as parses back to it:
+    ///
+    /// ```
+    /// use rctypes::DType;
+    /// for spec in ["d", ">i4", "S12", "g", "G", "U3", "?"] {
+    ///     let d = DType::parse(spec)?;
+    ///     assert_eq!(DType::parse(&d.to_string())?, d);
+    ///     assert_eq!(DType::parse(&d.typestr())?, d);
+    /// }
+    /// # Ok::<(), rctypes::Error>(())
+    /// ```
     pub fn parse(spec: &str) -> Result<DType> {
         if spec.contains(',') {
             let mut fields = Vec::new();
@@ -209,7 +222,10 @@ impl DType {
                 })?;
                 fields.push((format!("f{i}"), dtype));
             }
-            return DType::record(fields, false);
+            return DType::record(fields, false).map_err(|e| match e {
+                Error::Array { message } => not_understood(spec, message),
+                other => other,
+            });
         }
         if let Some(d) = by_name(spec) {
             return Ok(d);
@@ -223,6 +239,10 @@ impl DType {
             return Err(not_understood(spec, "it names no type"));
         };
         let digits = chars.as_str();
+        // Only plain digits: Rust's integer parsing would also take a sign.
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(not_understood(spec, format!("{digits:?} is not a size")));
+        }
         let dtype = if digits.is_empty() {
             by_code(code).ok_or_else(|| match code {
                 'S' | 'a' | 'U' | 'V' => {
@@ -287,9 +307,12 @@ impl DType {
         let mut laid = Vec::new();
         let mut offset = 0usize;
         let mut max_align = 1;
+        let overflow = || array_error("record size overflows");
         for (name, dtype) in fields {
             if align {
-                offset = offset.next_multiple_of(dtype.alignment());
+                offset = offset
+                    .checked_next_multiple_of(dtype.alignment())
+                    .ok_or_else(overflow)?;
                 max_align = max_align.max(dtype.alignment());
             }
             let size = dtype.itemsize();
@@ -298,11 +321,11 @@ impl DType {
                 dtype,
                 offset,
             });
-            offset = offset
-                .checked_add(size)
-                .ok_or_else(|| array_error("record size overflows"))?;
+            offset = offset.checked_add(size).ok_or_else(overflow)?;
         }
-        let itemsize = offset.next_multiple_of(max_align);
+        let itemsize = offset
+            .checked_next_multiple_of(max_align)
+            .ok_or_else(overflow)?;
         build_record(laid, itemsize, max_align, align)
     }
 
@@ -629,6 +652,18 @@ fn by_code(code: char) -> Option<DType> {
 
 /// numpy's names for its types.
 fn by_name(name: &str) -> Option<DType> {
+    // The extended types are named by their size in bits, as numpy prints
+    // them (`float128`, `complex256` on x86-64), where they are not `double`.
+    if LONG_DOUBLE_SIZE > 8 {
+        let bits = name.strip_prefix("float").map(|b| (b, 'g'));
+        let bits = bits.or_else(|| name.strip_prefix("complex").map(|b| (b, 'G')));
+        if let Some((bits, code)) = bits {
+            let size = if code == 'g' { 1 } else { 2 } * LONG_DOUBLE_SIZE;
+            if bits == (size * 8).to_string() {
+                return by_code(code);
+            }
+        }
+    }
     let code = match name {
         "bool" | "bool_" => '?',
         "int8" | "byte" => 'b',
@@ -808,7 +843,7 @@ const fn scalar_parts(ctype: &CType) -> Option<(Kind, usize)> {
         K::F32 => (Kind::Float, 4),
         K::F64 => (Kind::Float, 8),
         K::LongDouble => (Kind::Float, LONG_DOUBLE_SIZE),
-        K::Void | K::Ptr => return None,
+        K::Void | K::Ptr | K::Aggregate => return None,
     })
 }
 
@@ -913,7 +948,8 @@ mod tests {
     #[test]
     fn bad_strings_are_quoted() {
         for bad in [
-            "", "<", "x4", "i3", "f3", "S", "S0", "i4,", "i4,,f8", "int33", "b2",
+            "", "<", "x4", "i3", "f3", "S", "S0", "i4,", "i4,,f8", "int33", "b2", "i+4", "S-1",
+            "float127",
         ] {
             let e = DType::parse(bad).unwrap_err();
             assert!(
@@ -946,6 +982,21 @@ mod tests {
         assert_eq!(u.itemsize(), 8);
         let packed = DType::record([("a", p("u2")), ("b", p("u4"))], false).unwrap();
         assert_eq!((packed.itemsize(), packed.alignment()), (6, 1));
+    }
+
+    #[test]
+    fn records_too_large_for_memory_are_errors() {
+        let huge = p("S18446744073709551613");
+        let aligned = DType::record([("a", huge.clone()), ("b", p("i4"))], true);
+        assert!(aligned.unwrap_err().to_string().contains("overflows"));
+        let packed = DType::record([("a", huge), ("b", p("i4"))], false);
+        assert!(packed.unwrap_err().to_string().contains("overflows"));
+        let err = DType::parse("S18446744073709551615,S1").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("data type 'S18446744073709551615,S1' not understood"),
+            "{err}"
+        );
     }
 
     #[test]

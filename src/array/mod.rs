@@ -10,6 +10,7 @@
 //! | `np.ascontiguousarray(a)` | [`ascontiguousarray`] (and [`ascontiguousarray_mut`] when C writes) |
 //! | `np.ctypeslib.as_array(ptr, shape)` | [`as_array`] (`unsafe`), [`Library::array`](crate::Library::array) for C globals |
 //! | `np.zeros(shape, dtype)` with a dtype known at run time | [`NdArray::zeros`] |
+//! | `np.memmap(filename, dtype, mode, offset, shape, order)` | [`Memmap::options`]`.dtype(..).mode(..).offset(..).shape(..).order(..).open(filename)` (`unsafe`), [`Memmap::open`] |
 //!
 //! Where Rust is stricter than numpy:
 //! - An array passed to a plain pointer parameter must be C-contiguous (C
@@ -19,12 +20,15 @@
 //!   may write: a `POINTER(T)` parameter or an ndpointer not declared
 //!   [`read_only`](NdPointerBuilder::read_only).
 //! - Pointers from `data_as` borrow the array, so they cannot dangle.
+//! - Unaligned data (a [`Memmap`] at an odd offset) never goes to a plain
+//!   pointer parameter of an element type, nor through `data_as`.
 
 mod convert;
 mod ctypes_view;
 mod descriptor;
 mod dtype;
 mod flags;
+mod memmap;
 mod ndarray_impls;
 mod ndpointer;
 mod owned;
@@ -34,6 +38,7 @@ pub use ctypes_view::{AsCtypes, AsCtypesMut, Ctypes, Ptr, PtrMut};
 pub use descriptor::ArrayArg;
 pub use dtype::{ByteOrder, DType, Element, Field};
 pub use flags::{Flags, IntoFlags};
+pub use memmap::{IntoMode, Memmap, MemmapOptions, Mode};
 pub use ndarray_impls::{ArrayStorage, WriteBack, ascontiguousarray, ascontiguousarray_mut};
 pub use ndpointer::{Dim, IntoDType, IntoShapeSpec, NdPointer, NdPointerBuilder, ndpointer};
 pub use owned::NdArray;

@@ -368,9 +368,11 @@ impl NdPointer {
         }
         if !self.read_only && !a.is_writable() {
             return Err(Refusal {
-                message: "array is read-only, but C may write through this ndpointer \
-                          (lend a mutable borrow, or declare the ndpointer read_only)"
-                    .into(),
+                message: format!(
+                    "array is read-only, but C may write through this ndpointer \
+                     ({}, or declare the ndpointer read_only)",
+                    a.writable_hint()
+                ),
                 given: a.describe(),
             });
         }

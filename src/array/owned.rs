@@ -426,7 +426,7 @@ impl NdArray {
 }
 
 /// Byte strides of a contiguous array.
-fn contiguous_strides(itemsize: usize, shape: &[usize], fortran: bool) -> Vec<isize> {
+pub(super) fn contiguous_strides(itemsize: usize, shape: &[usize], fortran: bool) -> Vec<isize> {
     let mut strides = vec![0isize; shape.len()];
     let mut step = itemsize as isize;
     let axes: Box<dyn Iterator<Item = usize>> = if fortran {

@@ -57,7 +57,7 @@ fn dtype_name(ty: &CType) -> &'static str {
         Kind::U32 => "uint32",
         Kind::I64 => "int64",
         Kind::U64 => "uint64",
-        Kind::Void | Kind::Ptr => "object",
+        Kind::Void | Kind::Ptr | Kind::Aggregate => "object",
     }
 }
 

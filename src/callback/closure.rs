@@ -277,11 +277,18 @@ impl Callback {
             reason,
         };
         signature.check().map_err(invalid)?;
-        let cif = Cif::try_new(
-            signature.args().iter().map(CType::ffi_type),
-            signature.ret().ffi_type(),
-        )
-        .map_err(|e| invalid(format!("libffi cannot prepare it: {e:?}")))?;
+        let args = signature
+            .args()
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                crate::layout::ffi_type(t).map_err(|r| invalid(format!("argument {}: {r}", i + 1)))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let ret = crate::layout::ffi_return_type(signature.ret())
+            .map_err(|r| invalid(format!("result: {r}")))?;
+        let cif = Cif::try_new(args, ret)
+            .map_err(|e| invalid(format!("libffi cannot prepare it: {e:?}")))?;
         let state = Box::new(State {
             core: Core {
                 signature: signature.clone(),
@@ -407,6 +414,7 @@ impl Callback {
     /// ```
     pub fn with_error_value(mut self, value: Value<'static>) -> Result<Callback> {
         let ret = self.signature().ret().clone();
+        refuse_struct_error_value(&ret)?;
         let mut slot = Slot::ZERO;
         encode_result(&value, &ret, &mut slot).map_err(|given| Error::Conversion {
             expected: format!("an error value of type {ret}"),
@@ -438,9 +446,22 @@ impl Callback {
 
     /// Keeps the callback for the rest of the program, for a C library that
     /// keeps its pointer for good.
+    ///
+    /// The callback stays listed in a process-wide table, so leak checkers
+    /// such as valgrind see it as reachable rather than lost.
     pub fn leak(self) -> &'static Callback {
-        Box::leak(Box::new(self))
+        keep_forever(self)
     }
+}
+
+/// Leaks `value` and records it in a process-wide list: C holds only the
+/// code pointer, so without the list nothing would point to the leaked box
+/// and leak checkers would report it lost.
+pub(crate) fn keep_forever<T: Send + Sync + 'static>(value: T) -> &'static T {
+    static KEPT: Mutex<Vec<&'static (dyn std::any::Any + Send + Sync)>> = Mutex::new(Vec::new());
+    let kept: &'static T = Box::leak(Box::new(value));
+    KEPT.lock().unwrap_or_else(|e| e.into_inner()).push(kept);
+    kept
 }
 
 impl Drop for Callback {
@@ -488,6 +509,12 @@ impl Core {
             return;
         };
         self.failure.record(message);
+        if self.ret_kind == Kind::Aggregate {
+            // A struct result's error value is the zeroed struct.
+            // SAFETY: the caller's promise: `out` holds a result of its size.
+            unsafe { std::ptr::write_bytes(out as *mut u8, 0, self.signature.ret().size()) };
+            return;
+        }
         let slot = *self.error_value.lock().unwrap_or_else(|e| e.into_inner());
         // SAFETY: the caller's promise on `out`; the slot holds a value of
         // the result type.
@@ -545,6 +572,10 @@ unsafe extern "C" fn dynamic_trampoline<F, R>(
         };
         // Read in place: moving the value out costs more than encoding it.
         let value = returned.value()?;
+        if core.ret_kind == Kind::Aggregate {
+            // SAFETY: `result` is libffi's result buffer for the struct.
+            return unsafe { store_struct(value, core.signature.ret(), result) };
+        }
         // SAFETY: `result` is libffi's result buffer for the declared type.
         if unsafe { store_number(value, core.ret_kind, result) } {
             return Ok(());
@@ -643,6 +674,40 @@ impl Drop for ArgBuf {
             // SAFETY: the first `len` values are initialised, and dropped once.
             unsafe { value.assume_init_drop() }
         }
+    }
+}
+
+/// A struct result's error value is always the zeroed struct.
+pub(crate) fn refuse_struct_error_value(ret: &CType) -> Result<()> {
+    if ret.kind() == Kind::Aggregate {
+        return Err(Error::Conversion {
+            expected: format!("an error value of type {ret}"),
+            given: "a value, where C receives the zeroed struct on failure".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Writes a closure's struct result into libffi's result buffer: a
+/// [`Value::Struct`] of the declared layout.
+///
+/// # Safety
+///
+/// `out` must be libffi's result buffer for a closure returning `ty`.
+unsafe fn store_struct(
+    value: &Value<'_>,
+    ty: &CType,
+    out: *mut c_void,
+) -> std::result::Result<(), String> {
+    match value {
+        Value::Struct(s) if s.ctype().is_compatible(ty) => {
+            // SAFETY: the caller's promise: `out` holds a `ty`, the size of `s`.
+            unsafe {
+                std::ptr::copy_nonoverlapping(s.as_bytes().as_ptr(), out as *mut u8, ty.size())
+            };
+            Ok(())
+        }
+        other => Err(format!("returned {}, expected {ty}", other.describe())),
     }
 }
 

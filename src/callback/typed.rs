@@ -4,6 +4,7 @@
 use std::ffi::{CStr, CString, c_char, c_void};
 use std::fmt;
 use std::marker::PhantomData;
+use std::mem::MaybeUninit;
 use std::ops::Deref;
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr::NonNull;
@@ -11,7 +12,7 @@ use std::sync::Arc;
 
 use libffi::raw::{ffi_arg, ffi_cif};
 
-use super::closure::{Callback, State, failure_message};
+use super::closure::{Callback, State, failure_message, keep_forever};
 use super::failure::{FailureSlot, type_slot};
 use super::signature::Signature;
 use crate::ctype::CType;
@@ -50,8 +51,7 @@ pub unsafe trait CallbackArg: Sized + 'static {
 ///
 /// `Raw` must be the C representation of `ctype()`, and `store` must write it
 /// as libffi expects a closure result: integers narrower than `ffi_arg`
-/// widened to a whole `ffi_arg`. All-zero bytes must be a valid `Raw`: it is
-/// what C receives when the closure fails.
+/// widened to a whole `ffi_arg`.
 pub unsafe trait CallbackRet: 'static {
     /// What C receives.
     type Raw: Copy;
@@ -353,6 +353,7 @@ impl<Args: CallbackArgs, Ret: CallbackRet> TypedCallback<Args, Ret> {
     ///
     /// Errors if `value` is itself an error.
     pub fn with_error_value(mut self, value: Ret) -> Result<Self> {
+        super::closure::refuse_struct_error_value(&Ret::ctype())?;
         let raw = value.into_raw().map_err(|given| Error::Conversion {
             expected: format!("an error value of type {}", Ret::ctype()),
             given,
@@ -372,7 +373,7 @@ impl<Args: CallbackArgs, Ret: CallbackRet> TypedCallback<Args, Ret> {
 
     /// Keeps the callback for the rest of the program (see [`Callback::leak`]).
     pub fn leak(self) -> &'static TypedCallback<Args, Ret> {
-        Box::leak(Box::new(self))
+        keep_forever(self)
     }
 }
 
@@ -513,7 +514,7 @@ macro_rules! callback_arity {
                 if size_of::<Func>() != 0 {
                     return None;
                 }
-                let code: unsafe extern "C" fn($($a::Raw),*) -> Ret::Raw =
+                let code: unsafe extern "C" fn($($a::Raw),*) -> MaybeUninit<Ret::Raw> =
                     Direct::<Func, ($($a,)*), Ret>::trampoline;
                 Some(code as *const c_void)
             }
@@ -527,9 +528,10 @@ macro_rules! callback_arity {
         {
             /// C calls this directly: the arguments arrive in registers as
             /// the C signature places them, and the result goes back the
-            /// same way.
+            /// same way (`MaybeUninit<T>` has `T`'s ABI, and lets a failure
+            /// give C zero bytes whatever `T` is).
             #[allow(non_snake_case)]
-            unsafe extern "C" fn trampoline($($a: $a::Raw),*) -> Ret::Raw {
+            unsafe extern "C" fn trampoline($($a: $a::Raw),*) -> MaybeUninit<Ret::Raw> {
                 // SAFETY: only used for a zero-sized `Func` (`direct_code`),
                 // for which a dangling, aligned pointer is a valid
                 // reference; an instance lives in the callback whose code C
@@ -544,7 +546,7 @@ macro_rules! callback_arity {
                     f($($a),*).into_raw()
                 }));
                 match outcome {
-                    Ok(Ok(raw)) => raw,
+                    Ok(Ok(raw)) => MaybeUninit::new(raw),
                     failed => direct_failure::<Func, ($($a,)*), Ret>(failed),
                 }
             }
@@ -557,18 +559,18 @@ macro_rules! callback_arity {
 struct Direct<F, Args, Ret>(PhantomData<fn(F, Args) -> Ret>);
 
 /// Records a direct trampoline's failure for the call running on this
-/// thread, or in `F`'s type slot, and gives C zero.
+/// thread, or in `F`'s type slot, and gives C zero bytes (zero, null,
+/// false, the zeroed struct).
 #[cold]
 #[inline(never)]
 fn direct_failure<F: 'static, Args: CallbackArgs, Ret: CallbackRet>(
     outcome: std::thread::Result<std::result::Result<Ret::Raw, String>>,
-) -> Ret::Raw {
+) -> MaybeUninit<Ret::Raw> {
     let signature = Signature::new(Args::arg_types(), Ret::ctype());
     if let Some(message) = failure_message(&signature, outcome.map(|r| r.map(drop))) {
         type_slot::<F>().record(message);
     }
-    // SAFETY: all-zero bytes are a valid `Raw` (CallbackRet's contract).
-    unsafe { std::mem::zeroed() }
+    MaybeUninit::zeroed()
 }
 
 callback_arity!();

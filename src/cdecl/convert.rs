@@ -2,13 +2,15 @@
 
 use lang_c::ast::{
     ArraySize, DeclarationSpecifier, Declarator, DeclaratorKind, DerivedDeclarator, Ellipsis,
-    EnumType, PointerQualifier, TypeQualifier, TypeSpecifier,
+    EnumType, PointerQualifier, SpecifierQualifier, StructDeclaration, StructKind, StructType,
+    TypeQualifier, TypeSpecifier,
 };
 use lang_c::span::Node;
 
 use super::Declarations;
 use super::eval;
 use crate::ctype::CType;
+use crate::layout::StructLayout;
 
 /// A declared type before it settles into a [`CType`]: C's arrays and
 /// functions behave differently as parameters, results and values.
@@ -18,8 +20,7 @@ pub(crate) enum DeclType {
     Plain(CType),
     /// `T*`; `to_const` says the pointee is const-qualified.
     Pointer { to: Box<DeclType>, to_const: bool },
-    /// `T[len]` (the length matters once arrays are members of structs).
-    #[allow(dead_code)]
+    /// `T[len]`: a pointer as a parameter, an array as a struct member.
     Array {
         of: Box<DeclType>,
         of_const: bool,
@@ -42,6 +43,8 @@ impl DeclType {
     /// The type as a value (a variable, a struct member, a typedef's target).
     pub(crate) fn to_ctype_value(&self) -> Result<CType, String> {
         match self {
+            // A typedef'd array, used where arrays decay.
+            DeclType::Plain(CType::Array(t, _)) => Ok(CType::pointer((**t).clone())),
             DeclType::Plain(t) => Ok(t.clone()),
             DeclType::Opaque => Err(
                 "a struct or union with no definition can only be used through a pointer".into(),
@@ -54,10 +57,32 @@ impl DeclType {
         }
     }
 
-    /// The type a typedef names: also an opaque struct, usable behind pointers.
+    /// The type a typedef names: also an opaque struct, usable behind
+    /// pointers, and an array of known length, which decays where arrays do.
     pub(crate) fn to_ctype_typedef(&self) -> Result<CType, String> {
         match self {
             DeclType::Opaque => Ok(CType::Void),
+            // (A const element type keeps the old decay, to a const pointer.)
+            DeclType::Array {
+                len: Some(_),
+                of_const: false,
+                ..
+            } => self.to_ctype_member(),
+            other => other.to_ctype_value(),
+        }
+    }
+
+    /// The type as a struct or union member: arrays keep their length.
+    pub(crate) fn to_ctype_member(&self) -> Result<CType, String> {
+        match self {
+            DeclType::Array {
+                of, len: Some(n), ..
+            } => Ok(CType::array(of.to_ctype_member()?, *n)),
+            DeclType::Plain(t) => Ok(t.clone()),
+            DeclType::Array { len: None, .. } => {
+                Err("flexible array members are not supported".into())
+            }
+            DeclType::Function { .. } => Err("a member cannot be a function".into()),
             other => other.to_ctype_value(),
         }
     }
@@ -66,6 +91,7 @@ impl DeclType {
     pub(crate) fn to_ctype_param(&self) -> Result<CType, String> {
         match self {
             DeclType::Array { of, of_const, .. } => pointer_to(of, *of_const),
+            DeclType::Plain(CType::Array(t, _)) => Ok(CType::pointer((**t).clone())),
             DeclType::Function { .. } => function_pointer(self),
             other => other.to_ctype_value(),
         }
@@ -127,7 +153,6 @@ fn function_pointer(function: &DeclType) -> Result<CType, String> {
 pub(crate) struct Converter<'d> {
     pub decls: &'d mut Declarations,
     /// The `#pragma pack` in force, for struct definitions.
-    #[allow(dead_code)]
     pub packing: Option<u32>,
 }
 
@@ -148,6 +173,9 @@ impl Converter<'_> {
                 DeclarationSpecifier::Alignment(_) => {
                     return Err("_Alignas on a declaration is not supported".into());
                 }
+                DeclarationSpecifier::Extension(e) if !e.is_empty() => {
+                    return Err(attribute_error());
+                }
                 _ => {}
             }
         }
@@ -160,9 +188,22 @@ impl Converter<'_> {
         d: &Declarator,
         base: Qualified,
     ) -> Result<(Option<String>, DeclType), String> {
+        // `x[2][3]` is an array of 2 arrays of 3: within a run of array
+        // suffixes the last one applies first.
+        let mut order: Vec<&DerivedDeclarator> = d.derived.iter().map(|n| &n.node).collect();
+        let mut i = 0;
+        while i < order.len() {
+            let run = order[i..]
+                .iter()
+                .take_while(|x| matches!(x, DerivedDeclarator::Array(_)))
+                .count()
+                .max(1);
+            order[i..i + run].reverse();
+            i += run;
+        }
         let mut ty = base;
-        for derived in &d.derived {
-            ty = self.derive(ty, &derived.node)?;
+        for derived in order {
+            ty = self.derive(ty, derived)?;
         }
         match &d.kind.node {
             DeclaratorKind::Abstract => Ok((None, ty.0)),
@@ -255,6 +296,98 @@ impl Converter<'_> {
         })
     }
 
+    /// The type a struct member's specifiers name.
+    fn member_base_type(
+        &mut self,
+        specifiers: &[Node<SpecifierQualifier>],
+    ) -> Result<Qualified, String> {
+        let mut words = Words::default();
+        for spec in specifiers {
+            match &spec.node {
+                SpecifierQualifier::TypeSpecifier(t) => words.add(&t.node, self)?,
+                SpecifierQualifier::TypeQualifier(q) => {
+                    words.is_const |= q.node == TypeQualifier::Const
+                }
+                SpecifierQualifier::Extension(e) if !e.is_empty() => {
+                    return Err(attribute_error());
+                }
+                SpecifierQualifier::Extension(_) => {}
+            }
+        }
+        Ok((words.finish()?, words.is_const))
+    }
+
+    /// A `struct` or `union` type: laid out by C's rules where it is defined
+    /// (with the `#pragma pack` in force), and looked up by its tag where it
+    /// is only named.
+    fn struct_type(&mut self, s: &StructType) -> Result<DeclType, String> {
+        let union = s.kind.node == StructKind::Union;
+        let keyword = if union { "union" } else { "struct" };
+        let tag = s.identifier.as_ref().map(|i| i.node.name.clone());
+        let Some(members) = &s.declarations else {
+            return Ok(match tag.as_ref().and_then(|t| self.decls.tags.get(t)) {
+                Some(l) if l.is_union() == union => DeclType::Plain(CType::Struct(l.clone())),
+                Some(l) => {
+                    return Err(format!("`{keyword} {}` names {}", l.name(), l.title()));
+                }
+                None => DeclType::Opaque,
+            });
+        };
+        let name = tag.clone().unwrap_or_default();
+        let mut b = if union {
+            StructLayout::union_builder(name)
+        } else {
+            StructLayout::builder(name)
+        };
+        for member in members {
+            // _Static_assert declares nothing.
+            let StructDeclaration::Field(field) = &member.node else {
+                continue;
+            };
+            let base = self.member_base_type(&field.node.specifiers)?;
+            if field.node.declarators.is_empty() {
+                return Err("anonymous struct and union members are not supported".into());
+            }
+            for d in &field.node.declarators {
+                let (name, ty) = match &d.node.declarator {
+                    Some(decl) if has_extensions(&decl.node) => return Err(attribute_error()),
+                    Some(decl) => self.declarator(&decl.node, base.clone())?,
+                    None => (None, base.0.clone()),
+                };
+                let ty = ty.to_ctype_member()?;
+                b = match (&d.node.bit_width, name) {
+                    (Some(width), name) => {
+                        let w = eval::constant(&width.node, self.decls)?;
+                        let w = u32::try_from(w)
+                            .map_err(|_| format!("bitfield width {w} is not a valid width"))?;
+                        match name {
+                            Some(n) => b.bitfield(n, ty, w),
+                            None => b.unnamed_bitfield(ty, w),
+                        }
+                    }
+                    (None, Some(n)) => b.field(n, ty),
+                    (None, None) => return Err("a struct member needs a name".into()),
+                };
+            }
+        }
+        if let Some(p) = self.packing {
+            b = b.pack(p as usize);
+        }
+        let layout = b.build().map_err(|e| e.to_string())?;
+        if let Some(tag) = tag {
+            match self.decls.tags.get(&tag) {
+                Some(old) if **old != *layout => {
+                    return Err(format!("`{keyword} {tag}` is redefined differently"));
+                }
+                Some(old) => return Ok(DeclType::Plain(CType::Struct(old.clone()))),
+                None => {
+                    self.decls.tags.insert(tag, layout.clone());
+                }
+            }
+        }
+        Ok(DeclType::Plain(CType::Struct(layout)))
+    }
+
     /// An enum's type, recording its constants.
     fn enum_type(&mut self, e: &EnumType) -> Result<CType, String> {
         let mut next: i128 = 0;
@@ -281,6 +414,18 @@ impl Converter<'_> {
             CType::Long
         })
     }
+}
+
+/// Whether a declarator, or one nested in it, carries attributes.
+fn has_extensions(d: &Declarator) -> bool {
+    !d.extensions.is_empty()
+        || matches!(&d.kind.node, DeclaratorKind::Declarator(inner) if has_extensions(&inner.node))
+}
+
+/// GCC attributes change layouts (`packed`, `aligned`) in ways a declaration
+/// here would silently miss: refused rather than guessed.
+fn attribute_error() -> String {
+    "__attribute__ is not supported (for packing, use #pragma pack)".into()
 }
 
 /// The type specifier words of one declaration, counted.
@@ -322,14 +467,7 @@ impl Words {
                 self.named = Some(DeclType::Plain(ty.clone()));
             }
             TypeSpecifier::Enum(e) => self.named = Some(DeclType::Plain(conv.enum_type(&e.node)?)),
-            TypeSpecifier::Struct(s) => {
-                if s.node.declarations.is_some() {
-                    return Err(
-                        "struct and union definitions need a layout (not supported here)".into(),
-                    );
-                }
-                self.named = Some(DeclType::Opaque);
-            }
+            TypeSpecifier::Struct(s) => self.named = Some(conv.struct_type(&s.node)?),
             TypeSpecifier::Complex => return Err("_Complex types are not supported".into()),
             TypeSpecifier::Atomic(_) => return Err("_Atomic types are not supported".into()),
             TypeSpecifier::TypeOf(_) => return Err("typeof is not supported".into()),

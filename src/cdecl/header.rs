@@ -205,15 +205,19 @@ fn preprocess(path: &Path, include_dirs: &[&Path]) -> Result<String> {
         message: format!("cannot run {cmd:?}: {e}"),
     })?;
     if !output.status.success() {
+        // The preprocessor's own diagnostics, on one line.
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let said: Vec<&str> = stderr
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
         return Err(Error::Declaration {
             file: Some(path.display().to_string()),
             line: 0,
             column: 0,
             text: String::new(),
-            message: format!(
-                "the preprocessor failed: {}",
-                String::from_utf8_lossy(&output.stderr).trim()
-            ),
+            message: format!("the preprocessor failed: {}", said.join("; ")),
         });
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())

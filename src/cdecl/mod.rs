@@ -20,6 +20,7 @@ mod header;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use lang_c::ast::{Declaration, ExternalDeclaration, StorageClassSpecifier};
 use lang_c::driver::{Config, Flavor, parse_preprocessed};
@@ -27,6 +28,7 @@ use lang_c::driver::{Config, Flavor, parse_preprocessed};
 use crate::ctype::CType;
 use crate::error::{Error, Result};
 use crate::func::CFunc;
+use crate::layout::StructLayout;
 use crate::library::Library;
 
 pub use header::{BoundHeader, Header};
@@ -76,8 +78,8 @@ impl fmt::Display for FunctionDecl {
     }
 }
 
-/// A set of C declarations: functions, typedefs, enum constants and (with
-/// struct support) struct and union types, built up from prototypes, typedefs
+/// A set of C declarations: functions, typedefs, enum constants and struct
+/// and union types (with their layouts), built up from prototypes, typedefs
 /// and whole headers. Later declarations may use the names earlier ones made.
 ///
 /// ```
@@ -94,6 +96,8 @@ impl fmt::Display for FunctionDecl {
 #[derive(Clone, Debug, Default)]
 pub struct Declarations {
     typedefs: BTreeMap<String, CType>,
+    /// Struct and union tags, with their layouts.
+    tags: BTreeMap<String, Arc<StructLayout>>,
     constants: BTreeMap<String, i128>,
     functions: BTreeMap<String, FunctionDecl>,
     variables: BTreeMap<String, CType>,
@@ -289,6 +293,33 @@ impl Declarations {
     /// The type a typedef name stands for.
     pub fn typedef(&self, name: &str) -> Option<&CType> {
         self.typedefs.get(name)
+    }
+
+    /// The layout of the struct or union defined with tag `tag`
+    /// (`struct tag { ... }`), laid out by C's rules with the `#pragma pack`
+    /// in force where it was defined.
+    ///
+    /// ```
+    /// # fn main() -> rctypes::Result<()> {
+    /// use rctypes::{CType, Declarations};
+    /// let mut decls = Declarations::new();
+    /// decls.parse(
+    ///     "typedef struct Weather_t { int timestamp; char desc[12]; } Weather;\n\
+    ///      #pragma pack(push, 1)\n\
+    ///      struct packed { char c; double d; unsigned flags : 3; };\n\
+    ///      #pragma pack(pop)\n\
+    ///      long long sum_timestamps(const Weather *w, int nelems);",
+    /// )?;
+    /// let weather = decls.layout("Weather_t").unwrap();
+    /// assert_eq!((weather.size(), weather.field("desc").unwrap().offset()), (16, 4));
+    /// assert_eq!(decls.typedef("Weather"), Some(&CType::Struct(weather.clone())));
+    /// assert_eq!(decls.layout("packed").unwrap().field("d").unwrap().offset(), 1);
+    /// let sum = decls.function("sum_timestamps").unwrap();
+    /// assert_eq!(sum.args[0], CType::const_pointer(CType::Struct(weather.clone())));
+    /// # Ok(()) }
+    /// ```
+    pub fn layout(&self, tag: &str) -> Option<&Arc<StructLayout>> {
+        self.tags.get(tag)
     }
 
     /// The value of an enum constant.

@@ -19,8 +19,23 @@
 //! | `use_errno=True`, `get_errno()` | [`CFunc::with_errno`](crate::CFunc::with_errno), [`get_errno`](crate::get_errno) |
 //! | `f.errcheck = check` | [`CFunc::with_errcheck`](crate::CFunc::with_errcheck) |
 //! | `c_int.in_dll(lib, name)` | [`Library::variable`](crate::Library::variable) |
+//! | `numpy.memmap(filename, dtype, mode, offset, shape, order)` | [`Memmap::options`](crate::Memmap::options), [`Memmap::open`](crate::Memmap::open) (`unsafe`: nothing else may change the file) |
 //! | `c_longdouble` | [`CType::LongDouble`](crate::CType::LongDouble), [`LongDouble`](crate::LongDouble) |
+//! | `class P(Structure): _fields_ = [...]`, `_pack_`, `_align_` | [`StructLayout::builder`](crate::StructLayout::builder), [`pack`](crate::StructBuilder::pack), [`align`](crate::StructBuilder::align) |
+//! | `class U(Union)`, `("flags", c_uint, 3)`, `c_int * 3` | [`StructLayout::union_builder`](crate::StructLayout::union_builder), [`bitfield`](crate::StructBuilder::bitfield), [`CType::array`](crate::CType::array) |
+//! | a `Structure` instance, `p.x = 1` | [`StructValue`](crate::StructValue), [`set`](crate::StructValue::set), [`get`](crate::StructValue::get) |
+//! | (no equivalent) a Rust `#[repr(C)]` struct checked against the C one | [`c_struct!`](crate::c_struct), [`CStruct::check_against`](crate::CStruct::check_against) |
+//! | `numpy.ctypeslib.as_ctypes_type(record_dtype)` | [`StructLayout::from_dtype`](crate::StructLayout::from_dtype), and back with [`StructLayout::dtype`](crate::StructLayout::dtype) |
 //! | (no equivalent) a signature fixed at compile time | [`CFunc::typed`](crate::CFunc::typed), [`TypedCFunc`](crate::TypedCFunc) |
+//! | a C prototype instead of `argtypes` (cffi's `cdef`) | [`Library::declare`](crate::Library::declare), [`Header`](crate::Header) |
+//! | `numpy.ctypeslib.ndpointer(...)` | [`ndpointer`](crate::ndpointer), [`NdPointer`](crate::NdPointer), [`Dim`](crate::Dim) |
+//! | `x.ctypes` (`data`, `shape`, `strides`, `data_as`, `shape_as`, `strides_as`) | [`AsCtypes::ctypes`](crate::AsCtypes::ctypes), [`Ctypes`](crate::Ctypes) |
+//! | `numpy.dtype(...)` | [`DType`](crate::DType), [`NdArray`](crate::NdArray) |
+//! | `numpy.ascontiguousarray` | [`ascontiguousarray`](crate::ascontiguousarray), [`ascontiguousarray_mut`](crate::ascontiguousarray_mut) |
+//! | `numpy.ctypeslib.as_array(ptr, shape)` | [`as_array`](crate::as_array) (`unsafe`: C owns the memory) |
+//! | `CFUNCTYPE(restype, *argtypes)(func)` | [`Callback`](crate::Callback), [`Signature`](crate::Signature), [`CType::FuncPtr`](crate::CType::FuncPtr); [`Callback::typed`](crate::Callback::typed) |
+//! | the cookbook's `Allocator` class | [`Allocator`](crate::Allocator) |
+//! | an array of row pointers for `float**` | [`RowPointers`](crate::RowPointers), [`RowPointersMut`](crate::RowPointersMut) |
 //!
 //! ## Loading
 //!
@@ -131,6 +146,49 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Structs and unions
+//!
+//! A `Structure` subclass becomes a [`StructLayout`](crate::StructLayout)
+//! (laid out by the C compiler's rules, `_pack_` and bitfields included) and
+//! an instance a [`StructValue`](crate::StructValue). Declared as an argument
+//! or result type it passes by value; behind a pointer, by address. A Rust
+//! struct declared with [`c_struct!`](crate::c_struct) does the same, and its
+//! layout, which comes from the Rust compiler, is checked against the C one.
+//!
+//! ```
+//! # fn main() -> rctypes::Result<()> {
+//! use rctypes::{CStruct, CType, StructLayout, StructValue, c_struct};
+//! # let lib = unsafe { rctypes::load_library("structs", env!("RCTYPES_CSRC_DIR"))? };
+//! // class Vec3(Structure): _fields_ = [("x", c_double), ("y", c_double), ("z", c_double)]
+//! let vec3 = StructLayout::builder("Vec3")
+//!     .field("x", CType::Double)
+//!     .field("y", CType::Double)
+//!     .field("z", CType::Double)
+//!     .build()?;
+//! // SAFETY: structs.h: `Vec3 cross_vec3(Vec3 a, Vec3 b)`.
+//! let cross = unsafe {
+//!     let v = CType::Struct(vec3.clone());
+//!     lib.function("cross_vec3", &[v.clone(), v.clone()], v)?
+//! };
+//! let mut x = StructValue::new(&vec3);
+//! x.set("x", 1.0)?;
+//! let mut y = StructValue::new(&vec3);
+//! y.set("y", 1.0)?;
+//! let z = cross.call(&[(&x).into(), (&y).into()])?.to::<StructValue>()?;
+//! assert_eq!(z.get("z")?.to::<f64>()?, 1.0);
+//!
+//! // The same with a Rust struct, checked against the declaration first.
+//! c_struct! {
+//!     #[derive(Debug, PartialEq)]
+//!     struct V3 { x: f64, y: f64, z: f64 }
+//! }
+//! V3::check_against(&vec3)?;
+//! let cross = cross.typed::<(V3, V3), V3>()?;
+//! let z = cross.call((V3 { x: 0.0, y: 1.0, z: 0.0 }, V3 { x: 0.0, y: 0.0, z: 1.0 }));
+//! assert_eq!(z, V3 { x: 1.0, y: 0.0, z: 0.0 });
+//! # Ok(()) }
+//! ```
+//!
 //! ## Where rctypes refuses what ctypes allows
 //!
 //! | ctypes | rctypes |
@@ -140,3 +198,5 @@
 //! | passing a temporary's `.ctypes.data` leaves C a dangling pointer | a borrowed slice cannot outlive the call |
 //! | writing through a pointer to an immutable `bytes` corrupts it | `&[T]` is refused where C writes |
 //! | a NUL inside a `bytes` string cuts it short | an error naming the NUL's position |
+//! | `s.flags = 9` on a 3-bit field stores 1 | an error naming the field's range |
+//! | a Python-side `Structure` that disagrees with the C header corrupts memory | [`CStruct::check_against`](crate::CStruct::check_against) names the first field that differs |

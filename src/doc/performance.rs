@@ -131,3 +131,14 @@
 //! context (reported elsewhere, not measured here): Python's ctypes takes
 //! 170 ns to 1.7 µs per call on this kind of machine, and LuaJIT's FFI
 //! calls at the direct-call floor but calls back at about 30 times it.
+//!
+//! ## Memory-mapped arrays
+//!
+//! `cargo bench --bench memmap` maps a 4 KiB file and an 8 GiB sparse one
+//! and hands each to C through a checked ndpointer. Nothing is read until C
+//! touches it, so neither step depends on the file's size:
+//!
+//! | step | 4 KiB | 8 GiB |
+//! |---|---|---|
+//! | open and map ([`Memmap::open`](crate::Memmap::open)), then unmap | 11.6 µs | 12.1 µs |
+//! | a call of C touching three elements, ndpointer-checked | 89 ns | 68 ns |

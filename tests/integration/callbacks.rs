@@ -263,6 +263,11 @@ fn dynamic_callbacks_take_and_return_every_scalar_type() {
     );
     dynamic_round_trip!(lib, "float", CType::Float, 1.5f32, -2.25f32, 1e30f32);
     dynamic_round_trip!(lib, "double", CType::Double, 1e300, -0.5, f64::MIN_POSITIVE);
+}
+
+#[test]
+fn dynamic_callbacks_take_and_return_long_double() {
+    let lib = callback_lib();
     let big = LongDouble::from(u64::MAX);
     dynamic_round_trip!(
         lib,

@@ -5,7 +5,7 @@ use std::ffi::CString;
 
 use rctypes::{CType, Error, RawPtr, StringBuffer, TypedCFunc, Value};
 
-use crate::common::{abi, lib};
+use crate::common::{abi, lib, mixed6};
 
 fn ints(n: usize) -> Vec<CType> {
     vec![CType::Int; n]
@@ -37,22 +37,7 @@ fn wrong_arity_names_both_counts() {
 
 #[test]
 fn wrong_type_names_the_argument_expected_and_given() {
-    // SAFETY: mixed6's declared signature.
-    let mixed6 = unsafe {
-        abi().function(
-            "mixed6",
-            &[
-                CType::Int,
-                CType::Double,
-                CType::Long,
-                CType::Float,
-                CType::Short,
-                CType::Double,
-            ],
-            CType::Double,
-        )
-    }
-    .unwrap();
+    let mixed6 = mixed6();
     let good = [
         1.into(),
         2.5.into(),

@@ -156,9 +156,44 @@ fn symbols_lists_functions_and_variables() {
     assert!(out.contains("variable ratio\n"));
 }
 
+fn header(name: &str) -> String {
+    format!("{}/csrc/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn layout_prints_offsets_sizes_padding_and_alignment() {
+    let out = ok(&["layout", &header("sample.h"), "Padded_t"]);
+    assert_eq!(
+        out,
+        "struct Padded_t: size 16, align 8\n\
+         offset  size  align  field\n\
+         \x20    0     1      1  c: c_char\n\
+         \x20    1     7         (padding)\n\
+         \x20    8     8      8  d: c_double\n"
+    );
+    // A typedef of an anonymous struct, under #pragma pack(1).
+    let out = ok(&["layout", &header("structs.h"), "PackedCD"]);
+    assert!(
+        out.starts_with("struct PackedCD: size 9, align 1, pack(1)\n"),
+        "{out}"
+    );
+    assert!(out.contains("     1     8      1  d: c_double\n"), "{out}");
+    // Bitfields show their bits; the padding before the next field shows too.
+    let out = ok(&["layout", &header("structs.h"), "Flags"]);
+    assert!(out.contains("mode: c_uint : 3 (bits 1..4)"), "{out}");
+    assert!(out.contains("     1     3         (padding)\n"), "{out}");
+    let err = fails(&["layout", &header("sample.h"), "Nope"]);
+    assert!(
+        err.starts_with("rctypes: no struct, union or typedef named \"Nope\""),
+        "{err}"
+    );
+    let err = fails(&["layout", &header("nothing.h"), "Weather"]);
+    assert!(err.contains("the preprocessor failed"), "{err}");
+}
+
 #[test]
 fn help_shows_examples() {
-    for sub in ["call", "symbols"] {
+    for sub in ["call", "symbols", "layout"] {
         let out = ok(&[sub, "--help"]);
         assert!(out.contains("Examples:"), "{sub}: {out}");
     }

@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use rctypes::Library;
+use rctypes::{CFunc, CType, Library};
 
 /// The folder `build.rs` compiled `csrc/` into.
 pub const CSRC_DIR: &str = env!("RCTYPES_CSRC_DIR");
@@ -18,4 +18,18 @@ pub fn lib(name: &str) -> Library {
 pub fn abi() -> &'static Library {
     static ABI: OnceLock<Library> = OnceLock::new();
     ABI.get_or_init(|| lib("abi"))
+}
+
+/// abi.c's `double mixed6(int, double, long, float, short, double)`.
+pub fn mixed6() -> CFunc {
+    let sig = [
+        CType::Int,
+        CType::Double,
+        CType::Long,
+        CType::Float,
+        CType::Short,
+        CType::Double,
+    ];
+    // SAFETY: abi.c declares mixed6 with exactly this signature.
+    unsafe { abi().function("mixed6", &sig, CType::Double) }.unwrap_or_else(|e| panic!("{e}"))
 }

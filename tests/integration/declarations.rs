@@ -338,11 +338,98 @@ fn every_csrc_header_binds_and_calls() {
             .unwrap(),
         Value::Int(42)
     );
+    // foo(allocator_t): the cookbook's allocator, as the header types it.
+    let mut alloc = rctypes::Allocator::with_typecode('f').unwrap();
+    bound.functions["foo"]
+        .call(&[alloc.callback().into()])
+        .unwrap();
+    let arrays = alloc.take_arrays();
+    let filled = arrays[0].view::<f32>().unwrap();
+    assert_eq!(
+        filled.iter().copied().collect::<Vec<_>>(),
+        [1.0, 2.0, 3.0, 2.0, 4.0, 6.0]
+    );
+
+    // rows.h: float** from a 2-D array's row pointers.
     let bound = unsafe { header("rows.h").bind(&lib("rows")) };
+    assert!(bound.missing.is_empty(), "{:?}", bound.missing);
     assert_eq!(
         bound.functions["rows_sum"].arg_types()[0],
         CType::pointer(CType::pointer(CType::Float))
     );
+    let mut grid = ndarray::array![[10.0f32, 20.0, 30.0], [40.0, 50.0, 60.0]];
+    let mut rows = rctypes::RowPointersMut::new(grid.view_mut()).unwrap();
+    bound.functions["rows_scale"]
+        .call(&[(&mut rows).into(), 2.into(), 3.into(), 0.5f32.into()])
+        .unwrap();
+    let sum = bound.functions["rows_sum"]
+        .call(&[(&mut rows).into(), 2.into(), 3.into()])
+        .unwrap();
+    assert_eq!(sum, Value::Float(105.0));
+    bound.functions["foo"]
+        .call(&[(&mut rows).into(), 2.into()])
+        .unwrap();
+    drop(rows);
+    assert_eq!(grid[[1, 2]], 30.0);
+
+    // sample.h: the seed's records through the struct pointers it declares.
+    let sample = header("sample.h");
+    let bound = unsafe { sample.bind(&lib("sample")) };
+    assert!(bound.missing.is_empty(), "{:?}", bound.missing);
+    let records = [
+        Weather {
+            timestamp: 1126877361,
+            desc: *b"sunny\0\0\0\0\0\0\0",
+        },
+        Weather {
+            timestamp: 1126877371,
+            desc: *b"rain\0\0\0\0\0\0\0\0",
+        },
+        Weather {
+            timestamp: 1126877385,
+            desc: *b"damn nasty\0\0",
+        },
+    ];
+    let total = bound.functions["sum_timestamps"]
+        .call(&[(&records[..]).into(), 3.into()])
+        .unwrap();
+    assert_eq!(total, Value::Int(1126877361 + 1126877371 + 1126877385));
+    let find = &bound.functions["find_weather"];
+    assert_eq!(
+        find.call(&[(&records[..]).into(), 3.into(), "damn nasty".into()])
+            .unwrap(),
+        Value::Int(2)
+    );
+    assert_eq!(
+        find.call(&[(&records[..]).into(), 3.into(), "hail".into()])
+            .unwrap(),
+        Value::Int(-1)
+    );
+    // print_weather takes a non-const Weather*: a mutable borrow.
+    let mut records = records;
+    bound.functions["print_weather"]
+        .call(&[(&mut records[..1]).into(), 1.into()])
+        .unwrap();
+    // A Rust struct whose layout differs from the header's is refused.
+    let wrong = [Padded { c: 1, d: 2.0 }];
+    assert!(
+        find.call(&[(&wrong[..]).into(), 1.into(), "x".into()])
+            .is_err()
+    );
+}
+
+rctypes::c_struct! {
+    /// sample.h's `Weather`.
+    struct Weather {
+        timestamp: i32,
+        desc: [u8; 12],
+    }
+
+    /// sample.h's `Padded`.
+    struct Padded {
+        c: i8,
+        d: f64,
+    }
 }
 
 #[test]

@@ -3,19 +3,41 @@
 //!
 //! Each run replays the kept corpus in `fuzz/corpus/<parser>/` (inputs that
 //! once found a bug or sit at an edge), then a fixed budget of generated
-//! inputs: `RCTYPES_FUZZ_CASES` sets it (default 2000 per parser).
+//! inputs: `RCTYPES_FUZZ_CASES` sets it (default 2000 per parser). The
+//! parsers: C declarations (`cdecl`), numpy data type strings (`dtype`) and
+//! array flag strings (`flags`); the command line's argument values are
+//! fuzzed in the `rctypes` binary's own tests (`cli_args`).
 
 use std::path::Path;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use rctypes::{Declarations, Error, parse_prototype};
+use rctypes::{DType, Declarations, Error, Flags, parse_prototype};
 
 fn cases() -> u32 {
     std::env::var("RCTYPES_FUZZ_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(2000)
+}
+
+fn runner() -> TestRunner {
+    TestRunner::new(Config {
+        cases: cases(),
+        failure_persistence: None,
+        ..Config::default()
+    })
+}
+
+/// Runs `check` on every input kept for `parser`; fails naming each input
+/// that failed.
+fn replay_corpus(parser: &str, check: fn(&str)) {
+    let failed: Vec<String> = corpus(parser)
+        .into_iter()
+        .filter(|(_, text)| std::panic::catch_unwind(|| check(text)).is_err())
+        .map(|(name, _)| name)
+        .collect();
+    assert!(failed.is_empty(), "failed: {failed:#?}");
 }
 
 fn corpus(parser: &str) -> Vec<(String, String)> {
@@ -120,22 +142,200 @@ fn check_declarations(text: &str) {
 
 #[test]
 fn c_declarations_corpus() {
-    for (name, text) in corpus("cdecl") {
-        let result = std::panic::catch_unwind(|| check_declarations(&text));
-        assert!(result.is_ok(), "{name} panicked");
-    }
+    replay_corpus("cdecl", check_declarations);
 }
 
 #[test]
 fn c_declarations_never_panic() {
-    let mut runner = TestRunner::new(Config {
-        cases: cases(),
-        failure_persistence: None,
-        ..Config::default()
-    });
-    runner
+    runner()
         .run(&prop_oneof![c_soup(), any::<String>()], |text| {
             check_declarations(&text);
+            Ok(())
+        })
+        .unwrap();
+}
+
+// ---- numpy data type strings ----
+
+/// Pieces of data type strings: byte orders, codes, sizes (huge ones
+/// included), names, signs, commas and spaces.
+fn dtype_soup() -> impl Strategy<Value = String> {
+    let tokens = prop::sample::select(vec![
+        "<",
+        ">",
+        "=",
+        "|",
+        "!",
+        "i",
+        "u",
+        "f",
+        "c",
+        "b",
+        "S",
+        "a",
+        "U",
+        "V",
+        "?",
+        "d",
+        "g",
+        "G",
+        "e",
+        "q",
+        "Q",
+        "p",
+        "P",
+        "l",
+        "1",
+        "2",
+        "4",
+        "8",
+        "12",
+        "16",
+        "0",
+        "+",
+        "-",
+        ",",
+        ", ",
+        " ",
+        "float",
+        "complex",
+        "int",
+        "uint",
+        "64",
+        "128",
+        "256",
+        "double",
+        "intc",
+        "bool_",
+        "18446744073709551615",
+        "4611686018427387904",
+        "9223372036854775807",
+        "é",
+    ]);
+    prop::collection::vec(tokens, 0..8).prop_map(|t| t.concat())
+}
+
+/// Whatever the string, `Ok` or numpy's error quoting it; and what parses
+/// prints as something that parses back to it.
+fn check_dtype(spec: &str) {
+    match DType::parse(spec) {
+        Err(e) => {
+            assert!(matches!(e, Error::DType { .. }), "{spec:?}: {e:?}");
+            let text = e.to_string();
+            let quoted = format!("data type '{spec}' not understood");
+            assert!(text.starts_with(&quoted), "{spec:?}: {text}");
+        }
+        Ok(d) => match d.fields() {
+            _ if spec.contains(['+', '-']) => panic!("{spec:?}: signs are in no type string"),
+            None => {
+                assert_eq!(DType::parse(&d.typestr()).ok(), Some(d.clone()), "{spec:?}");
+                assert_eq!(
+                    DType::parse(&d.to_string()).ok(),
+                    Some(d.clone()),
+                    "{spec:?}"
+                );
+                assert_eq!(d.swapped().swapped(), d, "{spec:?}");
+            }
+            Some(fields) => {
+                let parts: Vec<String> = fields.iter().map(|f| f.dtype().typestr()).collect();
+                assert_eq!(
+                    DType::parse(&parts.join(",")).ok(),
+                    Some(d.clone()),
+                    "{spec:?}"
+                );
+                let sum: usize = fields.iter().map(|f| f.dtype().itemsize()).sum();
+                assert_eq!(d.itemsize(), sum, "{spec:?}: packed");
+                // Aligned, the same fields may overflow: an error, not a panic.
+                let named = fields.iter().map(|f| (f.name(), f.dtype().clone()));
+                if let Ok(aligned) = DType::record(named, true) {
+                    assert!(aligned.itemsize() >= d.itemsize(), "{spec:?}");
+                }
+            }
+        },
+    }
+}
+
+#[test]
+fn dtype_strings_corpus() {
+    replay_corpus("dtype", check_dtype);
+}
+
+#[test]
+fn dtype_strings_never_panic() {
+    runner()
+        .run(&prop_oneof![dtype_soup(), any::<String>()], |spec| {
+            check_dtype(&spec);
+            Ok(())
+        })
+        .unwrap();
+}
+
+// ---- array flag strings ----
+
+fn flags_soup() -> impl Strategy<Value = String> {
+    let tokens = prop::sample::select(vec![
+        "C_CONTIGUOUS",
+        "F_CONTIGUOUS",
+        "ALIGNED",
+        "WRITEABLE",
+        "OWNDATA",
+        "WRITEBACKIFCOPY",
+        "C",
+        "F",
+        "A",
+        "W",
+        "O",
+        "X",
+        "CONTIGUOUS",
+        "FORTRAN",
+        "c",
+        "aligned",
+        "contiguous",
+        "writeable",
+        "Fortran",
+        ",",
+        ", ",
+        " ",
+        "\t",
+        "\u{3000}",
+        "UPDATEIFCOPY",
+        "_",
+        "é",
+    ]);
+    prop::collection::vec(tokens, 0..8).prop_map(|t| t.concat())
+}
+
+/// Whatever the string, `Ok` or an error naming the unknown flag; and what
+/// parses round-trips through its names and its bits.
+fn check_flags(text: &str) {
+    match Flags::parse(text) {
+        Err(e) => {
+            assert!(matches!(e, Error::Array { .. }), "{text:?}: {e:?}");
+            assert!(
+                e.to_string().contains("unknown array flag"),
+                "{text:?}: {e}"
+            );
+        }
+        Ok(f) => {
+            let names: Vec<&str> = f.names().collect();
+            assert!(!names.is_empty(), "{text:?}: a name parsed to no flag");
+            assert_eq!(Flags::parse(&names.join(",")).ok(), Some(f), "{text:?}");
+            assert_eq!(Flags::from_bits(f.bits()).ok(), Some(f), "{text:?}");
+            assert_eq!(Flags::parse(&text.to_ascii_lowercase()).ok(), Some(f));
+        }
+    }
+}
+
+#[test]
+fn flag_strings_corpus() {
+    replay_corpus("flags", check_flags);
+}
+
+#[test]
+fn flag_strings_never_panic() {
+    runner()
+        .run(&prop_oneof![flags_soup(), any::<String>()], |text| {
+            check_flags(&text);
             Ok(())
         })
         .unwrap();

@@ -12,6 +12,8 @@ mod declarations;
 mod differential;
 mod fuzz;
 mod library;
+mod memmap;
 mod routes;
+mod structs;
 mod threads;
 mod types;

@@ -3,7 +3,7 @@
 
 use rctypes::{CFunc, CType, Value};
 
-use crate::common::{abi, lib};
+use crate::common::{abi, lib, mixed6};
 
 fn both(f: CFunc) -> [CFunc; 2] {
     let slow = f.clone().via_libffi();
@@ -104,16 +104,7 @@ fn small_returns_agree() {
 
 #[test]
 fn mixed_registers_agree() {
-    let sig6 = [
-        CType::Int,
-        CType::Double,
-        CType::Long,
-        CType::Float,
-        CType::Short,
-        CType::Double,
-    ];
-    // SAFETY: mixed6's and mixed10's declared signatures.
-    let mixed6 = unsafe { abi().function("mixed6", &sig6, CType::Double) }.unwrap();
+    let mixed6 = mixed6();
     let r = same(
         &mixed6,
         &[
@@ -138,7 +129,7 @@ fn mixed_registers_agree() {
         CType::LongLong,
         CType::Double,
     ];
-    // SAFETY: as above.
+    // SAFETY: mixed10's declared signature.
     let mixed10 = unsafe { abi().function("mixed10", &sig10, CType::Double) }.unwrap();
     assert!(
         mixed10.uses_register_route(),

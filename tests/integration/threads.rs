@@ -1,40 +1,28 @@
-//! Stress: bound functions shared across threads, errno kept per thread, and
-//! a library kept alive by functions on other threads after its handle goes.
+//! Stress: bound functions shared across threads, errno kept per thread, a
+//! library kept alive by functions on other threads after its handle goes,
+//! callbacks called from many C and Rust threads at once, and the allocator
+//! under contention.
 
-use std::sync::{Arc, Barrier};
-use std::thread;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier, Mutex};
+use std::thread::{self, ThreadId};
 
-use rctypes::{CBuild, CType, Library, TypedCFunc, Value};
+use rctypes::{
+    Allocator, CBuild, CFunc, CType, Callback, Error, Library, Signature, TypedCFunc,
+    TypedCallback, Value,
+};
 
-use crate::common::abi;
+use crate::common::{abi, lib, mixed6};
 
 const THREADS: usize = 8;
 const CALLS: i32 = 20_000;
 
 #[test]
 fn one_function_many_threads_every_route() {
-    // SAFETY: abi.c's declared signatures; both are pure.
-    let (add, mixed6) = unsafe {
-        (
-            abi()
-                .function("add_int", &[CType::Int, CType::Int], CType::Int)
-                .unwrap(),
-            abi()
-                .function(
-                    "mixed6",
-                    &[
-                        CType::Int,
-                        CType::Double,
-                        CType::Long,
-                        CType::Float,
-                        CType::Short,
-                        CType::Double,
-                    ],
-                    CType::Double,
-                )
-                .unwrap(),
-        )
-    };
+    // SAFETY: add_int's declared signature; it is pure.
+    let add = unsafe { abi().function("add_int", &[CType::Int, CType::Int], CType::Int) }.unwrap();
+    let mixed6 = mixed6();
     let slow = add.clone().via_libffi();
     let typed: TypedCFunc<(i32, i32), i32> = add.typed().unwrap();
     let start = Barrier::new(THREADS);
@@ -119,4 +107,251 @@ fn functions_keep_the_library_loaded_after_the_handle_is_dropped() {
     }
     // Every increment landed in the one loaded copy.
     assert_eq!(typed.call((0,)), THREADS as i32 * 1000);
+}
+
+// ---- callbacks ----
+
+fn callback_lib() -> &'static Library {
+    static LIB: std::sync::OnceLock<Library> = std::sync::OnceLock::new();
+    LIB.get_or_init(|| lib("callback"))
+}
+
+fn binop() -> Signature {
+    Signature::new([CType::Int, CType::Int], CType::Int)
+}
+
+/// `long long call_concurrently(int (*op)(int, int), int nthreads, int calls)`:
+/// nthreads C threads, started together, each calling op(index, i) for i in
+/// 0..calls; the sum of every result.
+fn call_concurrently() -> CFunc {
+    // SAFETY: callback.c defines it so.
+    unsafe {
+        callback_lib().function(
+            "call_concurrently",
+            &[binop().into(), CType::Int, CType::Int],
+            CType::LongLong,
+        )
+    }
+    .unwrap()
+}
+
+const C_THREADS: i32 = 8;
+const C_CALLS: i32 = 5000;
+
+/// What `op(t, i) = t * 100_000 + i` sums to over `threads` threads.
+fn concurrent_sum(threads: i32, calls: i32) -> i64 {
+    let per_thread = calls as i64 * (calls as i64 - 1) / 2;
+    (0..threads as i64)
+        .map(|t| t * 100_000 * calls as i64 + per_thread)
+        .sum()
+}
+
+/// What a callback records of the calls it got: per C thread index, and
+/// which OS threads it ran on.
+#[derive(Default)]
+struct Seen {
+    per_index: [AtomicUsize; 16],
+    threads: Mutex<HashSet<ThreadId>>,
+}
+
+impl Seen {
+    fn record(&self, t: i32, i: i32) {
+        self.per_index[t as usize].fetch_add(1, Ordering::Relaxed);
+        if i == 0 {
+            self.threads.lock().unwrap().insert(thread::current().id());
+        }
+    }
+}
+
+#[test]
+fn one_callback_called_from_many_c_threads_at_once() {
+    let call = call_concurrently();
+    let seen = Arc::new(Seen::default());
+    let dynamic = {
+        let seen = seen.clone();
+        Callback::new(binop(), move |args: &[Value]| {
+            let (t, i) = (args[0].to::<i32>().unwrap(), args[1].to::<i32>().unwrap());
+            seen.record(t, i);
+            Value::Int((t * 100_000 + i) as i128)
+        })
+        .unwrap()
+    };
+    let got = call
+        .call(&[(&dynamic).into(), C_THREADS.into(), C_CALLS.into()])
+        .unwrap();
+    assert_eq!(got, Value::Int(concurrent_sum(C_THREADS, C_CALLS) as i128));
+    for t in 0..C_THREADS as usize {
+        assert_eq!(seen.per_index[t].load(Ordering::Relaxed), C_CALLS as usize);
+    }
+    let on = seen.threads.lock().unwrap().clone();
+    assert_eq!(on.len(), C_THREADS as usize, "one OS thread per C thread");
+    assert!(!on.contains(&thread::current().id()));
+
+    // Typed, through a typed call.
+    type Binop = TypedCallback<(i32, i32), i32>;
+    let typed_call: TypedCFunc<(&Binop, i32, i32), i64> = call.typed().unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let typed = {
+        let calls = calls.clone();
+        Callback::typed(move |t: i32, i: i32| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            t * 100_000 + i
+        })
+        .unwrap()
+    };
+    let got = typed_call.try_call((&typed, C_THREADS, C_CALLS)).unwrap();
+    assert_eq!(got, concurrent_sum(C_THREADS, C_CALLS));
+    assert_eq!(
+        calls.load(Ordering::Relaxed),
+        (C_THREADS * C_CALLS) as usize
+    );
+}
+
+#[test]
+fn callbacks_shared_by_rust_threads_that_start_c_threads() {
+    const RUST_THREADS: usize = 4;
+    let call = call_concurrently();
+    type Binop = TypedCallback<(i32, i32), i32>;
+    let typed_call: TypedCFunc<(&Binop, i32, i32), i64> = call.typed().unwrap();
+    // SAFETY: callback.c: `int apply_binop(int (*op)(int, int), int a, int b)`.
+    let apply = unsafe {
+        callback_lib().function(
+            "apply_binop",
+            &[binop().into(), CType::Int, CType::Int],
+            CType::Int,
+        )
+    }
+    .unwrap();
+    let total = Arc::new(AtomicI64::new(0));
+    let dynamic = {
+        let total = total.clone();
+        Callback::new(binop(), move |args: &[Value]| {
+            let (t, i) = (args[0].to::<i32>()?, args[1].to::<i32>()?);
+            total.fetch_add((t * 100_000 + i) as i64, Ordering::Relaxed);
+            Ok::<_, Error>(Value::Int((t * 100_000 + i) as i128))
+        })
+        .unwrap()
+    };
+    let typed = Callback::typed(|t: i32, i: i32| t * 100_000 + i).unwrap();
+    let start = Barrier::new(RUST_THREADS);
+    thread::scope(|s| {
+        for r in 0..RUST_THREADS {
+            let (call, typed_call, apply, dynamic, typed, start) =
+                (&call, &typed_call, &apply, &dynamic, &typed, &start);
+            s.spawn(move || {
+                start.wait();
+                for round in 0..3 {
+                    let want = concurrent_sum(4, 2000);
+                    if (r + round) % 2 == 0 {
+                        let got = call.call(&[dynamic.into(), 4.into(), 2000.into()]).unwrap();
+                        assert_eq!(got, Value::Int(want as i128));
+                    } else {
+                        assert_eq!(typed_call.try_call((typed, 4, 2000)).unwrap(), want);
+                    }
+                    // The same callbacks, called on this thread meanwhile.
+                    for i in 0..500 {
+                        let got = apply.call(&[dynamic.into(), (r as i32).into(), i.into()]);
+                        assert_eq!(got.unwrap(), Value::Int((r as i128) * 100_000 + i as i128));
+                        let got = apply.call(&[(&**typed).into(), 1.into(), i.into()]);
+                        assert_eq!(got.unwrap(), Value::Int(100_000 + i as i128));
+                    }
+                }
+            });
+        }
+    });
+    // Dynamic rounds: threads 0 and 2 at rounds 0 and 2, 1 and 3 at round 1.
+    let dynamic_rounds = (0..RUST_THREADS)
+        .flat_map(|r| (0..3).filter(move |round| (r + round) % 2 == 0))
+        .count() as i64;
+    let applied: i64 = (0..RUST_THREADS as i64)
+        .map(|r| 3 * (500 * r * 100_000 + 500 * 499 / 2))
+        .sum();
+    assert_eq!(
+        total.load(Ordering::Relaxed),
+        dynamic_rounds * concurrent_sum(4, 2000) + applied
+    );
+}
+
+#[test]
+fn panics_on_concurrent_c_threads_are_reported_once() {
+    let call = call_concurrently();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let flaky = {
+        let calls = calls.clone();
+        Callback::new(binop(), move |args: &[Value]| -> Value {
+            calls.fetch_add(1, Ordering::Relaxed);
+            let (t, i) = (args[0].to::<i32>().unwrap(), args[1].to::<i32>().unwrap());
+            if i == 7 {
+                panic!("refused ({t}, {i})");
+            }
+            Value::Int(1)
+        })
+        .unwrap()
+        .with_error_value(Value::Int(-1000))
+        .unwrap()
+    };
+    let err = call
+        .call(&[(&flaky).into(), C_THREADS.into(), 1000.into()])
+        .unwrap_err();
+    let Error::Callback { function, message } = err else {
+        panic!("expected a callback error, got {err:?}");
+    };
+    assert_eq!(function, "call_concurrently");
+    assert!(message.contains("panicked: refused ("), "{message}");
+    // Every call ran; the failing ones gave C the error value.
+    assert_eq!(calls.load(Ordering::Relaxed), (C_THREADS * 1000) as usize);
+    assert_eq!(flaky.take_failure(), None, "reported by the call, once");
+    // The callback goes on working, on every thread.
+    let ok = Callback::new(binop(), |_: &[Value]| Value::Int(1)).unwrap();
+    let got = call.call(&[(&ok).into(), C_THREADS.into(), 100.into()]);
+    assert_eq!(got.unwrap(), Value::Int((C_THREADS * 100) as i128));
+}
+
+#[test]
+fn the_allocator_under_contention_from_rust_and_c_threads() {
+    const RUST_THREADS: usize = 4;
+    const C_THREADS_EACH: usize = 8;
+    const ROUNDS: usize = 50;
+    // SAFETY: callback.c: `int func_threads(int n, void *(*)(int, int *, char))`:
+    // n pthreads each allocate 50 (index+1)x4 int arrays and fill them with
+    // index*1000 + round.
+    let func_threads = unsafe {
+        callback_lib().function(
+            "func_threads",
+            &[CType::Int, Allocator::signature().into()],
+            CType::Int,
+        )
+    }
+    .unwrap();
+    let alloc = Allocator::new().unwrap();
+    thread::scope(|s| {
+        for _ in 0..RUST_THREADS {
+            let (func_threads, alloc) = (&func_threads, &alloc);
+            s.spawn(move || {
+                let done = func_threads
+                    .call(&[(C_THREADS_EACH as i32).into(), alloc.callback().into()])
+                    .unwrap();
+                assert_eq!(done, Value::Int(C_THREADS_EACH as i128));
+            });
+        }
+    });
+    let arrays = alloc.into_arrays();
+    assert_eq!(arrays.len(), RUST_THREADS * C_THREADS_EACH * ROUNDS);
+    let distinct: HashSet<usize> = arrays.iter().map(|a| a.as_ptr() as usize).collect();
+    assert_eq!(
+        distinct.len(),
+        arrays.len(),
+        "every array has its own memory"
+    );
+    let mut fills: HashMap<(usize, i32), usize> = HashMap::new();
+    for a in &arrays {
+        let t = a.shape()[0] - 1;
+        let v = a.view::<i32>().unwrap();
+        let first = v[[0, 0]];
+        assert!(v.iter().all(|&x| x == first), "one writer per array");
+        assert_eq!(first as usize / 1000, t);
+        *fills.entry((t, first % 1000)).or_default() += 1;
+    }
+    assert_eq!(fills.len(), C_THREADS_EACH * ROUNDS);
+    assert!(fills.values().all(|&n| n == RUST_THREADS), "{fills:?}");
 }

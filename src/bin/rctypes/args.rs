@@ -103,19 +103,48 @@ fn guess(word: &str) -> Holder {
     }
 }
 
+/// The longest array or buffer a command line may ask for: more is a typo
+/// (or a way to exhaust memory), not an argument.
+pub const MAX_LEN: usize = 1 << 24;
+
+/// A decimal or `0x` hexadecimal integer with at most one sign, before any
+/// prefix: `-0x10`, `+7`, not `--5` or `0x-5`.
 fn parse_int(word: &str) -> Option<i128> {
-    let (negative, digits) = match word.strip_prefix('-') {
+    let (negative, unsigned) = match word.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, word.strip_prefix('+').unwrap_or(word)),
     };
-    let magnitude = match digits
+    let (radix, digits) = match unsigned
         .strip_prefix("0x")
-        .or_else(|| digits.strip_prefix("0X"))
+        .or_else(|| unsigned.strip_prefix("0X"))
     {
-        Some(hex) => i128::from_str_radix(hex, 16).ok()?,
-        None => digits.parse::<i128>().ok()?,
+        Some(hex) => (16, hex),
+        None => (10, unsigned),
     };
-    Some(if negative { -magnitude } else { magnitude })
+    // Only digits: Rust's integer parsing would take a second sign.
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = u128::from_str_radix(digits, radix).ok()?;
+    if negative {
+        0i128.checked_sub_unsigned(magnitude)
+    } else {
+        i128::try_from(magnitude).ok()
+    }
+}
+
+/// An array or buffer length, at most [`MAX_LEN`].
+fn parse_len(text: &str, word: &str) -> Result<usize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad length in {word:?}"))?;
+    if n > MAX_LEN {
+        return Err(format!(
+            "length {n} in {word:?} is more than the command line takes ({MAX_LEN})"
+        ));
+    }
+    Ok(n)
 }
 
 fn parse(word: &str, ty: &CType) -> Result<Holder, String> {
@@ -165,9 +194,7 @@ fn parse(word: &str, ty: &CType) -> Result<Holder, String> {
         CType::Pointer(p) | CType::ConstPointer(p) => {
             let out = matches!(ty, CType::Pointer(_));
             if let Some(n) = word.strip_prefix("buf:") {
-                let n: usize = n
-                    .parse()
-                    .map_err(|_| format!("expected buf:SIZE, given {word:?}"))?;
+                let n = parse_len(n, word).map_err(|e| format!("expected buf:SIZE: {e}"))?;
                 if matches!(**p, CType::Char) {
                     return Ok(Holder::Buffer(StringBuffer::new(n)));
                 }
@@ -182,6 +209,33 @@ fn parse(word: &str, ty: &CType) -> Result<Holder, String> {
     }
 }
 
+/// The elements of an array argument: a list, or one value repeated.
+enum Items<'a> {
+    List(Vec<&'a str>),
+    Repeat(&'a str, usize),
+}
+
+impl Items<'_> {
+    fn typed<T: Scalar>(&self) -> Result<Vec<T>, String> {
+        match self {
+            Items::List(words) => words.iter().map(|w| element(w)).collect(),
+            Items::Repeat(w, n) => Ok(vec![element(w)?; *n]),
+        }
+    }
+}
+
+/// One array element: an integer or a float, range-checked as a `T`.
+fn element<T: Scalar>(w: &str) -> Result<T, String> {
+    let value = match parse_int(w) {
+        Some(i) => Value::Int(i),
+        None => Value::Float(
+            w.parse::<f64>()
+                .map_err(|_| format!("expected a number, given {w:?}"))?,
+        ),
+    };
+    T::from_value(&value).map_err(|e| e.to_string())
+}
+
 /// `[1, 2, 3]` or `[0; 8]`, as elements of `elem`.
 fn parse_array(word: &str, elem: &CType) -> Result<Array, String> {
     let inner = word
@@ -189,48 +243,27 @@ fn parse_array(word: &str, elem: &CType) -> Result<Array, String> {
         .strip_prefix('[')
         .and_then(|w| w.strip_suffix(']'))
         .ok_or_else(|| format!("expected an array like [1,2,3] or [0;8], given {word:?}"))?;
-    let items: Vec<String> = match inner.split_once(';') {
-        Some((value, count)) => {
-            let count: usize = count
-                .trim()
-                .parse()
-                .map_err(|_| format!("bad array length in {word:?}"))?;
-            vec![value.trim().to_owned(); count]
-        }
-        None if inner.trim().is_empty() => Vec::new(),
-        None => inner.split(',').map(|s| s.trim().to_owned()).collect(),
+    let items = match inner.split_once(';') {
+        Some((value, count)) => Items::Repeat(value.trim(), parse_len(count, word)?),
+        None if inner.trim().is_empty() => Items::List(Vec::new()),
+        None => Items::List(inner.split(',').map(str::trim).collect()),
     };
-    fn typed<T: Scalar>(items: &[String]) -> Result<Vec<T>, String> {
-        items
-            .iter()
-            .map(|w| {
-                let value = match parse_int(w) {
-                    Some(i) => Value::Int(i),
-                    None => Value::Float(
-                        w.parse::<f64>()
-                            .map_err(|_| format!("expected a number, given {w:?}"))?,
-                    ),
-                };
-                T::from_value(&value).map_err(|e| e.to_string())
-            })
-            .collect()
-    }
     let probe = elem.size();
     Ok(match (elem.is_float(), elem.is_integer(), probe) {
-        (true, _, 4) => Array::F32(typed(&items)?),
-        (true, _, 8) => Array::F64(typed(&items)?),
-        _ if *elem == CType::Bool => Array::Bool(typed(&items)?),
+        (true, _, 4) => Array::F32(items.typed()?),
+        (true, _, 8) => Array::F64(items.typed()?),
+        _ if *elem == CType::Bool => Array::Bool(items.typed()?),
         (false, true, size) => {
             let signed = elem.int_range().is_some_and(|(lo, _)| lo < 0);
             match (size, signed) {
-                (1, true) => Array::I8(typed(&items)?),
-                (1, false) => Array::U8(typed(&items)?),
-                (2, true) => Array::I16(typed(&items)?),
-                (2, false) => Array::U16(typed(&items)?),
-                (4, true) => Array::I32(typed(&items)?),
-                (4, false) => Array::U32(typed(&items)?),
-                (_, true) => Array::I64(typed(&items)?),
-                (_, false) => Array::U64(typed(&items)?),
+                (1, true) => Array::I8(items.typed()?),
+                (1, false) => Array::U8(items.typed()?),
+                (2, true) => Array::I16(items.typed()?),
+                (2, false) => Array::U16(items.typed()?),
+                (4, true) => Array::I32(items.typed()?),
+                (4, false) => Array::U32(items.typed()?),
+                (_, true) => Array::I64(items.typed()?),
+                (_, false) => Array::U64(items.typed()?),
             }
         }
         _ => {
@@ -255,3 +288,6 @@ pub fn show(value: &Value<'_>) -> String {
         other => other.describe(),
     }
 }
+
+#[cfg(test)]
+mod tests;

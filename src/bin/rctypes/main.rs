@@ -1,6 +1,7 @@
 //! `rctypes`: call C functions and inspect shared libraries from the shell.
 
 mod args;
+mod layout;
 mod symbols;
 
 use std::path::Path;
@@ -37,6 +38,16 @@ enum Command {
         #[arg(allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Print a struct's fields with their offsets, sizes, padding and
+    /// alignment, as the C compiler lays them out.
+    #[command(after_help = LAYOUT_EXAMPLES)]
+    Layout {
+        /// A C header, read through the C preprocessor (its folder is on the
+        /// include path).
+        header: String,
+        /// A struct or union tag, or a typedef of one.
+        name: String,
+    },
     /// List the functions and variables a library exports.
     #[command(after_help = SYMBOLS_EXAMPLES)]
     Symbols {
@@ -55,6 +66,10 @@ const CALL_EXAMPLES: &str = "Examples:
 Non-const pointer parameters are out-parameters: their contents are printed
 after the result, one `name = value` line each.";
 
+const LAYOUT_EXAMPLES: &str = "Examples:
+  rctypes layout csrc/sample.h Weather
+  rctypes layout csrc/sample.h Padded_t";
+
 const SYMBOLS_EXAMPLES: &str = "Examples:
   rctypes symbols ./libfibonacci.so
   rctypes symbols libm.so.6";
@@ -68,6 +83,7 @@ fn main() -> ExitCode {
             args,
         } => call(&lib, &prototype, &args),
         Command::Symbols { lib } => symbols::list(&lib),
+        Command::Layout { header, name } => layout::show(&header, &name),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,7 +1,9 @@
 //! Differential ABI testing: random C signatures, each compiled into a C
 //! function that checksums its arguments (and writes through pointer
 //! arguments), called through every route rctypes has, and compared with the
-//! same checksum computed in Rust.
+//! same checksum computed in Rust; and random callback signatures, each
+//! compiled into a C function that calls a Rust callback and checksums what
+//! it passed and what came back.
 //!
 //! The bounded run here is part of `cargo test`. A long run:
 //!
@@ -9,21 +11,26 @@
 //! RCTYPES_DIFF_SIGNATURES=200000 cargo test --release --test integration differential
 //! ```
 //!
-//! Every failure prints its seed; `RCTYPES_DIFF_SEED=<seed>` replays it.
+//! Signatures come in batches of [`BATCH`], each generated from its own
+//! seed; the first batch's seed is the run's. Every failure prints its
+//! batch's seed, and `RCTYPES_DIFF_SEED=<seed>` replays that batch first.
 
+mod callbacks;
 mod signatures;
 mod typed;
+mod typed_callbacks;
 
 use rctypes::{CBuild, CFunc, Library, Value};
 
 use signatures::{Rng, Signature};
 
-/// How many signatures a run checks, and from which seed.
-fn budget() -> (usize, u64) {
+/// How many signatures a run checks (`default` unless the environment says),
+/// and from which seed.
+fn budget(default: usize) -> (usize, u64) {
     let count = std::env::var("RCTYPES_DIFF_SIGNATURES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(3000);
+        .unwrap_or(default);
     let seed = std::env::var("RCTYPES_DIFF_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -36,15 +43,33 @@ const BATCH: usize = 600;
 /// Calls per signature, each with fresh random values.
 const CALLS: usize = 4;
 
+/// A run's batches: each batch's seed and size. The first batch's seed is
+/// the run's; each next one is drawn from the one before.
+fn batches(count: usize, seed: u64) -> impl Iterator<Item = (u64, usize)> {
+    let (mut batch_seed, mut left) = (seed, count);
+    std::iter::from_fn(move || {
+        if left == 0 {
+            return None;
+        }
+        let n = BATCH.min(left);
+        left -= n;
+        let this = batch_seed;
+        batch_seed = Rng::new(this).next();
+        Some((this, n))
+    })
+}
+
+/// How a failure names its batch.
+fn replay(batch_seed: u64) -> String {
+    format!("seed {batch_seed} (replay: RCTYPES_DIFF_SEED={batch_seed})")
+}
+
 #[test]
 fn random_signatures_agree_on_every_route() {
-    let (count, seed) = budget();
-    let mut rng = Rng::new(seed);
+    let (count, seed) = budget(3000);
     let mut checked = 0;
     let mut routes = [0usize; 2];
-    while checked < count {
-        let n = BATCH.min(count - checked);
-        let batch_seed = rng.next();
+    for (batch_seed, n) in batches(count, seed) {
         let mut batch_rng = Rng::new(batch_seed);
         let sigs: Vec<Signature> = (0..n)
             .map(|i| Signature::random(&mut batch_rng, i))
@@ -53,11 +78,11 @@ fn random_signatures_agree_on_every_route() {
             + &sigs.iter().map(Signature::c_source).collect::<String>();
         // SAFETY: generated C with no initialisers.
         let lib: Library = unsafe { CBuild::new().source_str("differential.c", source).build() }
-            .unwrap_or_else(|e| panic!("batch seed {batch_seed}: {e}"));
+            .unwrap_or_else(|e| panic!("{}: {e}", replay(batch_seed)));
         for sig in &sigs {
             // SAFETY: the C function was generated from this very signature.
             let f = unsafe { lib.function(&sig.name(), &sig.arg_ctypes(), sig.ret.ctype()) }
-                .unwrap_or_else(|e| panic!("batch seed {batch_seed}, {}: {e}", sig.name()));
+                .unwrap_or_else(|e| panic!("{}, {}: {e}", replay(batch_seed), sig.name()));
             routes[f.uses_register_route() as usize] += 1;
             for route in [f.clone(), f.via_libffi()] {
                 for _ in 0..CALLS {
@@ -85,7 +110,7 @@ fn check_call(f: &CFunc, sig: &Signature, rng: &mut Rng, batch_seed: u64) {
     let values: Vec<Value<'_>> = signatures::values(&mut args, &mut outs);
     let got = f
         .call(&values)
-        .unwrap_or_else(|e| panic!("batch seed {batch_seed}, {}: {e}", sig.describe()));
+        .unwrap_or_else(|e| panic!("{}, {}: {e}", replay(batch_seed), sig.describe()));
     drop(values);
     let route = if f.uses_register_route() {
         "register route"
@@ -94,7 +119,8 @@ fn check_call(f: &CFunc, sig: &Signature, rng: &mut Rng, batch_seed: u64) {
     };
     let context = || {
         format!(
-            "batch seed {batch_seed}, {} via {route}, args {args:?}",
+            "{}, {} via {route}, args {args:?}",
+            replay(batch_seed),
             sig.describe()
         )
     };

@@ -47,7 +47,8 @@ pub enum Ty {
     Void,
 }
 
-const ARG_TYPES: [Ty; 16] = [
+/// Every argument type: the scalars, then `int*`.
+pub const ARG_TYPES: [Ty; 16] = [
     Ty::Bool,
     Ty::SChar,
     Ty::UChar,
@@ -65,6 +66,20 @@ const ARG_TYPES: [Ty; 16] = [
     Ty::LongDouble,
     Ty::OutInt,
 ];
+
+/// The scalar types: what callbacks take and return (besides `void`).
+pub const SCALAR_TYPES: &[Ty] = ARG_TYPES.split_at(15).0;
+
+/// A random type from `types`. Under valgrind, which computes `long double`
+/// at double precision, `long double` is drawn as `double`.
+pub fn pick(rng: &mut Rng, types: &[Ty]) -> Ty {
+    let t = types[rng.below(types.len() as u64) as usize];
+    if t == Ty::LongDouble && std::env::var_os("RCTYPES_UNDER_VALGRIND").is_some() {
+        Ty::Double
+    } else {
+        t
+    }
+}
 
 impl Ty {
     /// The generator's type for a C type with this representation.
@@ -87,7 +102,7 @@ impl Ty {
         }
     }
 
-    fn c(self) -> &'static str {
+    pub fn c(self) -> &'static str {
         match self {
             Ty::Bool => "_Bool",
             Ty::SChar => "signed char",
@@ -132,7 +147,7 @@ impl Ty {
     }
 
     /// A random value of this type, edges included often.
-    fn random(self, rng: &mut Rng) -> Arg {
+    pub fn random(self, rng: &mut Rng) -> Arg {
         let raw = rng.next();
         let edge = rng.below(4) == 0;
         match self {
@@ -157,6 +172,31 @@ impl Ty {
     fn int_bits(v: i128) -> u64 {
         v as i64 as u64
     }
+
+    /// The C expression that gives the checksum term of `expr`, of this type.
+    pub fn c_bits(self, expr: &str) -> String {
+        match self {
+            Ty::Float => format!("fbits({expr})"),
+            Ty::Double => format!("dbits({expr})"),
+            Ty::LongDouble => format!("dbits((double){expr})"),
+            Ty::OutInt => "0x5a5aULL".to_string(),
+            Ty::Void => "0x766f6964ULL".to_string(),
+            _ => format!("(unsigned long long)(long long){expr}"),
+        }
+    }
+
+    /// The checksum term of a value of this type, as `c_bits` computes it.
+    pub fn bits(self, a: &Arg) -> u64 {
+        match (self, a) {
+            (Ty::Float, Arg::Float(f)) => (*f as f32).to_bits() as u64,
+            (Ty::Double, Arg::Float(f)) => f.to_bits(),
+            (Ty::LongDouble, Arg::LongDouble(f)) => f.to_bits(),
+            (Ty::OutInt, _) => 0x5a5a,
+            (Ty::Void, _) => 0x766f_6964,
+            (_, Arg::Int(i)) => Ty::int_bits(*i),
+            other => unreachable!("generator mismatch {other:?}"),
+        }
+    }
 }
 
 fn random_float(rng: &mut Rng, edge: bool) -> f64 {
@@ -176,6 +216,33 @@ pub enum Arg {
     Float(f64),
     LongDouble(f64),
     Out,
+}
+
+/// Floats compare by their bits: `-0.0` is not `0.0`.
+impl PartialEq for Arg {
+    fn eq(&self, other: &Arg) -> bool {
+        match (self, other) {
+            (Arg::Int(a), Arg::Int(b)) => a == b,
+            (Arg::Float(a), Arg::Float(b)) | (Arg::LongDouble(a), Arg::LongDouble(b)) => {
+                a.to_bits() == b.to_bits()
+            }
+            (Arg::Out, Arg::Out) => true,
+            _ => false,
+        }
+    }
+}
+
+impl Arg {
+    /// The argument a callback received, in the generator's terms.
+    pub fn received(v: &Value<'_>) -> Arg {
+        match v {
+            Value::Int(i) => Arg::Int(*i),
+            Value::Bool(b) => Arg::Int(*b as i128),
+            Value::Float(f) => Arg::Float(*f),
+            Value::LongDouble(l) => Arg::LongDouble(l.to_f64()),
+            other => panic!("a scalar argument arrived as {other:?}"),
+        }
+    }
 }
 
 /// Makes the call's values; `outs` holds one int per pointer argument.
@@ -205,7 +272,7 @@ pub struct Signature {
 }
 
 /// FNV-style mixing, written identically in C and Rust.
-fn mix(h: u64, v: u64) -> u64 {
+pub fn mix(h: u64, v: u64) -> u64 {
     (h ^ v).wrapping_mul(1_099_511_628_211)
 }
 
@@ -222,11 +289,8 @@ impl Signature {
 
     pub fn random(rng: &mut Rng, index: usize) -> Signature {
         let n = rng.below(17) as usize;
-        let args = (0..n)
-            .map(|_| ARG_TYPES[rng.below(ARG_TYPES.len() as u64) as usize])
-            .collect();
-        let rets = [&ARG_TYPES[..15], &[Ty::Void]].concat();
-        let ret = rets[rng.below(rets.len() as u64) as usize];
+        let args = (0..n).map(|_| pick(rng, &ARG_TYPES)).collect();
+        let ret = pick(rng, &[SCALAR_TYPES, &[Ty::Void]].concat());
         Signature { index, args, ret }
     }
 
@@ -267,14 +331,7 @@ impl Signature {
         };
         let mut body = String::from("    unsigned long long h = 1469598103934665603ULL;\n");
         for (i, t) in self.args.iter().enumerate() {
-            let term = match t {
-                Ty::Float => format!("fbits(a{i})"),
-                Ty::Double => format!("dbits(a{i})"),
-                Ty::LongDouble => format!("dbits((double)a{i})"),
-                Ty::OutInt => "0x5a5aULL".to_string(),
-                _ => format!("(unsigned long long)(long long)a{i}"),
-            };
-            body += &format!("    h = mix(h, {term});\n");
+            body += &format!("    h = mix(h, {});\n", t.c_bits(&format!("a{i}")));
         }
         let mut k = 0;
         for (i, t) in self.args.iter().enumerate() {
@@ -302,21 +359,36 @@ impl Signature {
     pub fn checksum(&self, args: &[Arg]) -> u64 {
         let mut h: u64 = 1_469_598_103_934_665_603;
         for (t, a) in self.args.iter().zip(args) {
-            let v = match (t, a) {
-                (Ty::Float, Arg::Float(f)) => (*f as f32).to_bits() as u64,
-                (Ty::Double, Arg::Float(f)) => f.to_bits(),
-                (Ty::LongDouble, Arg::LongDouble(f)) => f.to_bits(),
-                (Ty::OutInt, _) => 0x5a5a,
-                (_, Arg::Int(i)) => Ty::int_bits(*i),
-                other => unreachable!("generator mismatch {other:?}"),
-            };
-            h = mix(h, v);
+            h = mix(h, t.bits(a));
         }
         h
     }
 }
 
 impl Ty {
+    /// What a callback of this result type returns for checksum `h`: the
+    /// checksum converted as the generated C functions convert it.
+    pub fn ret_value(self, h: u64) -> Value<'static> {
+        match self {
+            Ty::Void => Value::Void,
+            Ty::Bool => Value::Bool(h & 1 == 1),
+            Ty::Float => Value::Float((h >> 40) as f32 as f64),
+            Ty::Double => Value::Float((h >> 11) as f64),
+            Ty::LongDouble => Value::LongDouble(LongDouble::from(h)),
+            t => Value::Int(t.expected_bits(h) as i128),
+        }
+    }
+
+    /// The checksum term C computes of the value `ret_value(h)`.
+    pub fn ret_bits(self, h: u64) -> u64 {
+        let arg = match self.ret_value(h) {
+            Value::LongDouble(l) => Arg::LongDouble(l.to_f64()),
+            Value::Void => Arg::Int(0),
+            v => Arg::received(&v),
+        };
+        self.bits(&arg)
+    }
+
     /// The result as comparable bits.
     pub fn result_bits(self, v: &Value<'_>) -> u128 {
         match (self, v) {

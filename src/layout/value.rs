@@ -1,0 +1,337 @@
+//! An owned struct or union value of a run-time layout.
+
+use std::alloc::{self, Layout};
+use std::fmt;
+use std::ptr::NonNull;
+use std::sync::Arc;
+
+use crate::ctype::CType;
+use crate::error::{Error, Result};
+use crate::value::Value;
+
+use super::access;
+use super::declare::StructLayout;
+
+/// Zero-initialised heap bytes with a chosen alignment.
+struct AlignedBytes {
+    ptr: NonNull<u8>,
+    layout: Layout,
+}
+
+// SAFETY: plain owned bytes, like a Box<[u8]>.
+unsafe impl Send for AlignedBytes {}
+// SAFETY: as above; shared access only reads.
+unsafe impl Sync for AlignedBytes {}
+
+impl AlignedBytes {
+    /// `len` zero bytes aligned to `align`. At least 16 bytes are allocated,
+    /// so a result buffer is never smaller than a register pair.
+    fn zeroed(len: usize, align: usize) -> AlignedBytes {
+        let layout = Layout::from_size_align(len.max(16), align.max(16))
+            .expect("a struct's size and power-of-two alignment fit a Layout");
+        // SAFETY: the layout has a non-zero size.
+        let raw = unsafe { alloc::alloc_zeroed(layout) };
+        let ptr = NonNull::new(raw).unwrap_or_else(|| alloc::handle_alloc_error(layout));
+        AlignedBytes { ptr, layout }
+    }
+}
+
+impl Drop for AlignedBytes {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `zeroed` with this layout.
+        unsafe { alloc::dealloc(self.ptr.as_ptr(), self.layout) }
+    }
+}
+
+impl Clone for AlignedBytes {
+    fn clone(&self) -> Self {
+        let copy = AlignedBytes::zeroed(self.layout.size(), self.layout.align());
+        // SAFETY: both hold layout.size() initialised bytes (zeroed at
+        // allocation, then only written with initialised bytes).
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.ptr.as_ptr(), copy.ptr.as_ptr(), self.layout.size())
+        };
+        copy
+    }
+}
+
+/// Where a value's bytes live: in place for small structs (at most 16 bytes
+/// and 8-byte alignment, every struct returned in registers but those
+/// holding a long double), so results of that size need no heap allocation.
+#[derive(Clone)]
+enum Storage {
+    Inline([u64; 2]),
+    Heap(AlignedBytes),
+}
+
+const INLINE_SIZE: usize = 16;
+const INLINE_ALIGN: usize = 8;
+
+/// A struct or union value of a layout known at run time, held in Rust
+/// memory: ctypes' `Structure` instance.
+///
+/// It starts zeroed; fields are read and written by name with
+/// [`get`](Self::get) and [`set`](Self::set), type-checked and range-checked
+/// as call arguments are. As a [`Value`] it is passed by value where a
+/// signature declares the struct (`Value::from(&s)`), and by address where it
+/// declares a pointer to it (`&s` for `const` pointers, `&mut s` where C
+/// writes).
+///
+/// ```
+/// use rctypes::{CType, StructLayout, StructValue};
+/// let weather = StructLayout::builder("Weather")
+///     .field("timestamp", CType::Int)
+///     .field("desc", CType::array(CType::Char, 12))
+///     .build()?;
+/// let mut w = StructValue::new(&weather);
+/// w.set("timestamp", 1126877361)?;
+/// w.set("desc", "sunny")?;
+/// assert_eq!(w.get("timestamp")?.to::<i32>()?, 1126877361);
+/// assert_eq!(w.get("desc")?.to::<String>()?, "sunny");
+/// assert_eq!(w.get("desc[1]")?.to::<u8>()?, b'u');
+/// let err = w.set("timestamp", 1i64 << 40).unwrap_err();
+/// assert!(err.to_string().contains("expected c_int"));
+/// let err = w.set("desc", "a description far too long").unwrap_err();
+/// assert!(err.to_string().contains("too long (26 bytes, the field holds 12)"));
+/// # Ok::<(), rctypes::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct StructValue {
+    layout: Arc<StructLayout>,
+    storage: Storage,
+}
+
+impl StructValue {
+    /// A zeroed value of `layout` (all integers 0, pointers null).
+    pub fn new(layout: &Arc<StructLayout>) -> StructValue {
+        let storage = if layout.size() <= INLINE_SIZE && layout.align() <= INLINE_ALIGN {
+            Storage::Inline([0; 2])
+        } else {
+            Storage::Heap(AlignedBytes::zeroed(layout.size(), layout.align()))
+        };
+        StructValue {
+            storage,
+            layout: layout.clone(),
+        }
+    }
+
+    /// A value of `layout` holding a copy of `bytes`, which must be exactly
+    /// its size. Refused for layouts with pointer fields: an address made up
+    /// in Rust must not reach C (build those field by field, with
+    /// [`RawPtr`](crate::RawPtr)s).
+    pub fn from_bytes(layout: &Arc<StructLayout>, bytes: &[u8]) -> Result<StructValue> {
+        if bytes.len() != layout.size() {
+            return Err(Error::Conversion {
+                expected: format!("{} bytes for {}", layout.size(), layout.title()),
+                given: format!("{} bytes", bytes.len()),
+            });
+        }
+        if holds_pointers(&CType::Struct(layout.clone())) {
+            return Err(Error::Conversion {
+                expected: format!("{} built field by field", layout.title()),
+                given: "raw bytes, which would make up its pointer fields".into(),
+            });
+        }
+        let mut v = StructValue::new(layout);
+        v.bytes_mut().copy_from_slice(bytes);
+        Ok(v)
+    }
+
+    /// A copy of the fields of a value of `layout` at `src`; padding stays
+    /// zero.
+    ///
+    /// # Safety
+    ///
+    /// `src` must point to a value of `layout` whose fields are initialised.
+    pub(crate) unsafe fn copy_from(layout: &Arc<StructLayout>, src: *const u8) -> StructValue {
+        let mut v = StructValue::new(layout);
+        // SAFETY: forwarded to the caller; the destination has the same layout.
+        unsafe { copy_fields(layout, src, v.as_mut_ptr()) };
+        v
+    }
+
+    /// The layout.
+    pub fn layout(&self) -> &Arc<StructLayout> {
+        &self.layout
+    }
+
+    /// The C type of the value: `CType::Struct(layout)`.
+    pub fn ctype(&self) -> CType {
+        CType::Struct(self.layout.clone())
+    }
+
+    /// The value's bytes, padding included.
+    pub fn as_bytes(&self) -> &[u8] {
+        // SAFETY: the storage holds at least `size` initialised bytes (zeroed
+        // when made, then only written with initialised bytes), owned by self.
+        unsafe { std::slice::from_raw_parts(self.as_ptr(), self.layout.size()) }
+    }
+
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        let len = self.layout.size();
+        // SAFETY: as in as_bytes, borrowed mutably.
+        unsafe { std::slice::from_raw_parts_mut(self.as_mut_ptr(), len) }
+    }
+
+    /// The value's bytes, to write.
+    ///
+    /// # Safety
+    ///
+    /// Pointer fields are handed to C when the value is: whatever is written
+    /// into them must be an address valid for what C will do with it.
+    pub unsafe fn as_bytes_mut(&mut self) -> &mut [u8] {
+        self.bytes_mut()
+    }
+
+    /// The address of the bytes, aligned for the layout; it moves with the
+    /// value when the value is small enough to be stored in place.
+    pub(crate) fn as_ptr(&self) -> *const u8 {
+        match &self.storage {
+            Storage::Inline(words) => words.as_ptr() as *const u8,
+            Storage::Heap(b) => b.ptr.as_ptr(),
+        }
+    }
+
+    pub(crate) fn as_mut_ptr(&mut self) -> *mut u8 {
+        match &mut self.storage {
+            Storage::Inline(words) => words.as_mut_ptr() as *mut u8,
+            Storage::Heap(b) => b.ptr.as_ptr(),
+        }
+    }
+
+    /// Reads a field: `"x"`, a nested one `"inner.x"`, an array element
+    /// `"values[2]"`. A nested struct comes back as [`Value::Struct`], a
+    /// bitfield as an integer (sign-extended for signed types), an array of
+    /// one-byte characters as the string up to its first NUL
+    /// ([`Value::CStr`], as ctypes reads a `c_char` array).
+    pub fn get(&self, path: &str) -> Result<Value<'static>> {
+        let place = access::resolve(&self.layout, path)?;
+        // SAFETY: the bytes are an initialised value of the layout; pointer
+        // fields hold null or what C or `unsafe` code put there.
+        unsafe { access::read(&self.layout, path, self.as_ptr(), &place) }
+    }
+
+    /// Writes a field, converting `value` to its C type with the range checks
+    /// of a call argument. A one-byte character array takes a string (copied,
+    /// the rest NUL-filled; longer than the array is an error); a pointer
+    /// field takes null or a [`RawPtr`](crate::RawPtr); a nested struct takes
+    /// a [`Value::Struct`] of a compatible layout; a bitfield an integer that
+    /// fits its bits.
+    pub fn set<'v>(&mut self, path: &str, value: impl Into<Value<'v>>) -> Result<()> {
+        let value = value.into();
+        let place = access::resolve(&self.layout, path)?;
+        let ptr = match &mut self.storage {
+            Storage::Inline(words) => words.as_mut_ptr() as *mut u8,
+            Storage::Heap(b) => b.ptr.as_ptr(),
+        };
+        // SAFETY: self owns `size` writable bytes of the layout.
+        unsafe { access::write(&self.layout, path, ptr, &place, &value) }
+    }
+
+    /// The bytes of a field (for a bitfield, the bytes holding its bits).
+    pub fn field_bytes(&self, path: &str) -> Result<&[u8]> {
+        let place = access::resolve(&self.layout, path)?;
+        let range = match place.bits {
+            Some(b) => b.start / 8..(b.start + b.width as usize).div_ceil(8),
+            None => place.offset..place.offset + place.ctype.size(),
+        };
+        Ok(&self.as_bytes()[range])
+    }
+}
+
+/// Whether a type holds addresses anywhere.
+pub(crate) fn holds_pointers(ty: &CType) -> bool {
+    match ty {
+        CType::Struct(l) => l.fields().iter().any(|f| holds_pointers(f.ctype())),
+        CType::Array(t, n) => *n > 0 && holds_pointers(t),
+        t => t.is_pointer(),
+    }
+}
+
+/// Copies the fields (not the padding) of a value of `layout`.
+///
+/// # Safety
+///
+/// `src` must hold a value of `layout` with initialised fields and `dst`
+/// must be writable for its size; they must not overlap.
+pub(crate) unsafe fn copy_fields(layout: &StructLayout, src: *const u8, dst: *mut u8) {
+    // SAFETY: every range copied lies inside the value, per the contract.
+    unsafe { copy_struct(layout, 0, src, dst) }
+}
+
+/// # Safety
+///
+/// As [`copy_fields`], for the struct at `offset`.
+unsafe fn copy_struct(l: &StructLayout, offset: usize, src: *const u8, dst: *mut u8) {
+    for f in l.fields() {
+        let (from, len) = match f.bits() {
+            // Bitfields share bytes: copy the bytes that hold them.
+            Some(b) => (
+                b.start / 8,
+                (b.start + b.width as usize).div_ceil(8) - b.start / 8,
+            ),
+            None => (f.offset(), f.size()),
+        };
+        // SAFETY: forwarded to the caller.
+        unsafe { copy_type(f.ctype(), offset + from, len, src, dst) };
+    }
+}
+
+/// # Safety
+///
+/// As [`copy_fields`], for `len` bytes of a `ty` at `offset`.
+unsafe fn copy_type(ty: &CType, offset: usize, len: usize, src: *const u8, dst: *mut u8) {
+    match ty {
+        // SAFETY (both): forwarded to the caller.
+        CType::Struct(l) if len == l.size() => unsafe { copy_struct(l, offset, src, dst) },
+        CType::Array(elem, n) if matches!(**elem, CType::Struct(_) | CType::Array(..)) => {
+            for k in 0..*n {
+                let at = offset + k * elem.size();
+                unsafe { copy_type(elem, at, elem.size(), src, dst) };
+            }
+        }
+        // SAFETY: scalars and arrays of scalars are initialised throughout.
+        _ => unsafe { std::ptr::copy_nonoverlapping(src.add(offset), dst.add(offset), len) },
+    }
+}
+
+impl PartialEq for StructValue {
+    /// Equal layouts and equal bytes.
+    fn eq(&self, other: &Self) -> bool {
+        (Arc::ptr_eq(&self.layout, &other.layout) || self.layout == other.layout)
+            && self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl fmt::Debug for StructValue {
+    /// `Weather { timestamp: 1, desc: "sunny" }`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct(if self.layout.name().is_empty() {
+            "struct"
+        } else {
+            self.layout.name()
+        });
+        for field in self.layout.fields() {
+            match self.get(field.name()) {
+                Ok(v) => d.field(field.name(), &DebugValue(v)),
+                Err(_) => d.field(field.name(), &format_args!("{}", field.ctype())),
+            };
+        }
+        d.finish()
+    }
+}
+
+struct DebugValue(Value<'static>);
+
+impl fmt::Debug for DebugValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => write!(f, "{x:?}"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::CStr(s) => write!(f, "{s:?}"),
+            Value::Struct(s) => write!(f, "{:?}", &**s),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}

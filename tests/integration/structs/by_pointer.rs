@@ -1,0 +1,154 @@
+//! Structs lent to C by address: `&`, `&mut`, slices of `c_struct!` types,
+//! and run-time `StructValue`s, including bitfields C writes.
+
+use rctypes::{CFunc, CType, StructValue, TypedCFunc, Value};
+
+use super::types::*;
+
+fn bind(name: &str, args: &[CType], ret: CType) -> CFunc {
+    // SAFETY: structs.h declares each function with the signature given;
+    // sum_vec3_array reads n elements, the tests pass the slice's length.
+    unsafe { structs().function(name, args, ret) }.unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn c_writes_through_a_mutable_borrow() {
+    let d = declared();
+    let scale = bind(
+        "scale_vec3_in_place",
+        &[CType::pointer(d.vec3.clone()), CType::Double],
+        CType::Void,
+    );
+    let mut v = Vec3 {
+        x: 1.0,
+        y: 2.0,
+        z: 3.0,
+    };
+    scale.call(&[(&mut v).into(), 2.0.into()]).unwrap();
+    assert_eq!(
+        v,
+        Vec3 {
+            x: 2.0,
+            y: 4.0,
+            z: 6.0
+        }
+    );
+    scale.call(&[Value::byref(&mut v), 0.5.into()]).unwrap();
+    assert_eq!(
+        v,
+        Vec3 {
+            x: 1.0,
+            y: 2.0,
+            z: 3.0
+        }
+    );
+    // A shared borrow does not go where C writes.
+    let err = scale.call(&[(&v).into(), 2.0.into()]).unwrap_err();
+    assert!(err.to_string().contains("which is read-only"), "{err}");
+    // Nor does a struct of another layout.
+    let mut other = DoublePair { x: 0.0, y: 0.0 };
+    let err = scale.call(&[(&mut other).into(), 2.0.into()]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("argument 1: expected POINTER(struct Vec3)"),
+        "{err}"
+    );
+    // Typed: &mut Vec3 is POINTER(Vec3).
+    let typed: TypedCFunc<(&mut Vec3, f64), ()> = scale.typed().unwrap();
+    typed.call((&mut v, 10.0));
+    assert_eq!(v.z, 30.0);
+
+    // A run-time value, lent mutably.
+    let mut s = StructValue::new(d.vec3.layout().unwrap());
+    s.set("y", 4.0).unwrap();
+    scale.call(&[(&mut s).into(), 0.25.into()]).unwrap();
+    assert_eq!(s.get("y").unwrap(), Value::Float(1.0));
+    let err = scale.call(&[(&s).into(), 2.0.into()]).unwrap_err();
+    assert!(err.to_string().contains("which is read-only"), "{err}");
+}
+
+#[test]
+fn arrays_of_structs_to_a_const_pointer() {
+    let d = declared();
+    let sum = bind(
+        "sum_vec3_array",
+        &[CType::const_pointer(d.vec3.clone()), CType::Int],
+        CType::Double,
+    );
+    let vs = [
+        Vec3 {
+            x: 1.0,
+            y: 0.0,
+            z: 0.0,
+        },
+        Vec3 {
+            x: 0.0,
+            y: 1.0,
+            z: 0.0,
+        },
+        Vec3 {
+            x: 0.0,
+            y: 0.0,
+            z: 1.0,
+        },
+    ];
+    assert_eq!(
+        sum.call(&[(&vs).into(), 3.into()]).unwrap(),
+        Value::Float(111.0)
+    );
+    assert_eq!(
+        sum.call(&[(&vs[1..]).into(), 2.into()]).unwrap(),
+        Value::Float(110.0)
+    );
+    let v = vs.to_vec();
+    assert_eq!(
+        sum.call(&[(&v).into(), 1.into()]).unwrap(),
+        Value::Float(1.0)
+    );
+    // One struct by reference, and a StructValue by reference.
+    assert_eq!(
+        sum.call(&[(&vs[2]).into(), 1.into()]).unwrap(),
+        Value::Float(100.0)
+    );
+    let s = vs[1].into();
+    assert_eq!(sum.call(&[s, 1.into()]).unwrap(), Value::Float(10.0));
+    let typed: TypedCFunc<(&[Vec3], i32), f64> = sum.typed().unwrap();
+    assert_eq!(typed.call((&vs, 3)), 111.0);
+    let typed: TypedCFunc<(&Vec3, i32), f64> = sum.typed().unwrap();
+    assert_eq!(typed.call((&vs[0], 1)), 1.0);
+}
+
+#[test]
+fn bitfields_c_writes_are_read_by_name() {
+    let d = declared();
+    let fill = bind(
+        "fill_flags",
+        &[
+            CType::pointer(d.flags.clone()),
+            CType::UInt,
+            CType::UInt,
+            CType::Int,
+        ],
+        CType::Void,
+    );
+    let read_mode = bind(
+        "read_flags_mode",
+        &[CType::const_pointer(d.flags.clone())],
+        CType::Int,
+    );
+    let mut flags = StructValue::new(d.flags.layout().unwrap());
+    fill.call(&[(&mut flags).into(), 1.into(), 5.into(), (-7).into()])
+        .unwrap();
+    assert_eq!(flags.get("ready").unwrap(), Value::Int(1));
+    assert_eq!(flags.get("mode").unwrap(), Value::Int(5));
+    assert_eq!(flags.get("count").unwrap(), Value::Int(-7));
+    // And what Rust writes, C reads.
+    flags.set("mode", 6).unwrap();
+    assert_eq!(read_mode.call(&[(&flags).into()]).unwrap(), Value::Int(6));
+    assert_eq!(flags.get("ready").unwrap(), Value::Int(1));
+    let err = flags.set("mode", 8).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "struct Flags.mode: expected c_uint : 3 (from 0 to 7), given int 8, which does not fit"
+    );
+}

@@ -1,0 +1,266 @@
+//! Callbacks taking and returning structs and unions by value: dynamic
+//! callbacks with `StructValue`s, typed ones with `c_struct!` types.
+
+use rctypes::{CFunc, CType, Callback, Signature, StructValue, TypedCFunc, TypedCallback, Value};
+
+use super::types::*;
+
+fn bind(name: &str, args: &[CType], ret: CType) -> CFunc {
+    // SAFETY: structs.h declares each function with the signature given;
+    // each calls the callback it is given with values of its declared types.
+    unsafe { structs().function(name, args, ret) }.unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn a_small_struct_both_ways_through_a_dynamic_callback() {
+    let d = declared();
+    let op = Signature::new([d.int_pair.clone(), d.int_pair.clone()], d.int_pair.clone());
+    let apply = bind(
+        "apply_pair_op",
+        &[
+            CType::FuncPtr(op.clone().into()),
+            d.int_pair.clone(),
+            d.int_pair.clone(),
+        ],
+        d.int_pair.clone(),
+    );
+    let layout = d.int_pair.layout().unwrap().clone();
+    let add = {
+        let layout = layout.clone();
+        Callback::new(op, move |args: &[Value]| {
+            let (Value::Struct(x), Value::Struct(y)) = (&args[0], &args[1]) else {
+                return Err("expected two structs".to_string());
+            };
+            let mut out = StructValue::new(&layout);
+            for f in ["a", "b"] {
+                let sum =
+                    x.get(f).unwrap().to::<i32>().unwrap() + y.get(f).unwrap().to::<i32>().unwrap();
+                out.set(f, sum).unwrap();
+            }
+            Ok(Value::from(out))
+        })
+        .unwrap()
+    };
+    let r = apply
+        .call(&[
+            (&add).into(),
+            IntPair { a: 1, b: 2 }.into(),
+            IntPair { a: 10, b: 20 }.into(),
+        ])
+        .unwrap();
+    assert_eq!(r.to::<IntPair>().unwrap(), IntPair { a: 11, b: 22 });
+}
+
+#[test]
+fn typed_callbacks_with_rust_structs() {
+    let d = declared();
+    // Register classes: {int,int} and {float,float}.
+    let op_ty = CType::func_ptr([d.int_pair.clone(), d.int_pair.clone()], d.int_pair.clone());
+    let apply = bind(
+        "apply_pair_op",
+        &[op_ty, d.int_pair.clone(), d.int_pair.clone()],
+        d.int_pair.clone(),
+    );
+    type PairOp = TypedCallback<(IntPair, IntPair), IntPair>;
+    let apply: TypedCFunc<(&PairOp, IntPair, IntPair), IntPair> = apply.typed().unwrap();
+    let swap_sub: PairOp = Callback::typed(|x: IntPair, y: IntPair| IntPair {
+        a: y.b - x.a,
+        b: y.a - x.b,
+    })
+    .unwrap();
+    assert_eq!(
+        apply
+            .try_call((&swap_sub, IntPair { a: 1, b: 2 }, IntPair { a: 10, b: 20 }))
+            .unwrap(),
+        IntPair { a: 19, b: 8 }
+    );
+
+    let make_ty = CType::func_ptr([CType::Float, CType::Float], d.float_pair.clone());
+    let apply = bind(
+        "apply_float_pair_make",
+        &[make_ty, CType::Float, CType::Float],
+        CType::Float,
+    );
+    let make = Callback::typed(|x: f32, y: f32| FloatPair { x: y, y: x }).unwrap();
+    assert_eq!(
+        apply
+            .call(&[(&make).into(), 1.0.into(), 2.0.into()])
+            .unwrap(),
+        Value::Float(12.0)
+    );
+
+    // Memory: three doubles in, and out.
+    let reduce_ty = CType::func_ptr([d.vec3.clone()], CType::Double);
+    let apply = bind(
+        "apply_vec3_reduce",
+        &[reduce_ty, d.vec3.clone()],
+        CType::Double,
+    );
+    let norm2 = Callback::typed(|v: Vec3| v.x * v.x + v.y * v.y + v.z * v.z).unwrap();
+    assert_eq!(
+        apply
+            .call(&[
+                (&norm2).into(),
+                Vec3 {
+                    x: 1.0,
+                    y: 2.0,
+                    z: 2.0
+                }
+                .into()
+            ])
+            .unwrap(),
+        Value::Float(9.0)
+    );
+    let map_ty = CType::func_ptr([d.vec3.clone(), CType::Double], d.vec3.clone());
+    let apply = bind(
+        "apply_vec3_map",
+        &[map_ty, d.vec3.clone(), CType::Double],
+        d.vec3.clone(),
+    );
+    let scale = Callback::typed(|v: Vec3, k: f64| Vec3 {
+        x: v.x * k,
+        y: v.y * k,
+        z: v.z * k,
+    })
+    .unwrap();
+    let r = apply
+        .call(&[
+            (&scale).into(),
+            Vec3 {
+                x: 1.0,
+                y: -1.0,
+                z: 0.5,
+            }
+            .into(),
+            4.0.into(),
+        ])
+        .unwrap();
+    assert_eq!(
+        r.to::<Vec3>().unwrap(),
+        Vec3 {
+            x: 4.0,
+            y: -4.0,
+            z: 2.0
+        }
+    );
+    // Those capture nothing, so C called them directly; a capturing closure
+    // goes through a libffi closure, with the same result.
+    assert!(norm2.is_direct() && scale.is_direct());
+    let unit = 1.0;
+    let scale_captured = Callback::typed(move |v: Vec3, k: f64| Vec3 {
+        x: v.x * k * unit,
+        y: v.y * k * unit,
+        z: v.z * k * unit,
+    })
+    .unwrap();
+    assert!(!scale_captured.is_direct());
+    let r2 = apply
+        .call(&[
+            (&scale_captured).into(),
+            Vec3 {
+                x: 1.0,
+                y: -1.0,
+                z: 0.5,
+            }
+            .into(),
+            4.0.into(),
+        ])
+        .unwrap();
+    assert_eq!(r2.to::<Vec3>().unwrap(), r.to::<Vec3>().unwrap());
+
+    // A large struct with arrays, changed by the callback.
+    let big_ty = CType::func_ptr([d.big.clone()], d.big.clone());
+    let apply = bind("apply_big_map", &[big_ty, CType::Int], CType::Double);
+    let double_values = Callback::typed(|mut b: Big| {
+        b.values.iter_mut().for_each(|v| *v *= 2.0);
+        b
+    })
+    .unwrap();
+    // make_big(5, 1.0, "abc"): 5 + 2 * (1 + ... + 8) + 'a' + 'b' + 'c'.
+    let expected = 5.0 + 2.0 * 36.0 + (b'a' as f64 + b'b' as f64 + b'c' as f64);
+    assert_eq!(
+        apply.call(&[(&double_values).into(), 5.into()]).unwrap(),
+        Value::Float(expected)
+    );
+
+    // A union inside a struct.
+    let tagged_ty = CType::func_ptr([d.tagged.clone()], CType::Double);
+    let apply = bind(
+        "apply_tagged",
+        &[tagged_ty, CType::Int, CType::Double],
+        CType::Double,
+    );
+    // SAFETY (in the closure): the tag says which member C wrote.
+    let read = Callback::typed(|t: Tagged| {
+        if t.kind == 0 {
+            unsafe { t.u.i as f64 }
+        } else {
+            unsafe { t.u.d }
+        }
+    })
+    .unwrap();
+    assert_eq!(
+        apply.call(&[(&read).into(), 0.into(), 7.0.into()]).unwrap(),
+        Value::Float(7.0)
+    );
+    assert_eq!(
+        apply.call(&[(&read).into(), 1.into(), 2.5.into()]).unwrap(),
+        Value::Float(2.5)
+    );
+}
+
+#[test]
+fn a_failing_struct_callback_gives_c_a_zeroed_struct() {
+    let d = declared();
+    let map_sig = Signature::new([d.vec3.clone(), CType::Double], d.vec3.clone());
+    let map_ty = CType::FuncPtr(map_sig.clone().into());
+    let apply = bind(
+        "apply_vec3_map",
+        &[map_ty, d.vec3.clone(), CType::Double],
+        d.vec3.clone(),
+    );
+    let wrong = Callback::new(map_sig.clone(), |_: &[Value]| Value::Int(3)).unwrap();
+    let err = apply
+        .call(&[
+            (&wrong).into(),
+            Vec3 {
+                x: 1.0,
+                y: 1.0,
+                z: 1.0,
+            }
+            .into(),
+            2.0.into(),
+        ])
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("returned int 3, expected struct Vec3"),
+        "{err}"
+    );
+    let panics = Callback::typed(|_: Vec3, _: f64| -> Vec3 { panic!("no vector today") }).unwrap();
+    let err = apply
+        .call(&[
+            (&panics).into(),
+            Vec3 {
+                x: 1.0,
+                y: 1.0,
+                z: 1.0,
+            }
+            .into(),
+            2.0.into(),
+        ])
+        .unwrap_err();
+    assert!(err.to_string().contains("no vector today"), "{err}");
+    let e = Callback::new(map_sig, |_: &[Value]| Value::Void)
+        .unwrap()
+        .with_error_value(Value::Int(0))
+        .unwrap_err();
+    assert!(e.to_string().contains("zeroed struct"), "{e}");
+    // What libffi cannot describe is refused when the callback is made.
+    let err = Callback::new(
+        Signature::new([d.flags.clone()], CType::Int),
+        |_: &[Value]| Value::Int(0),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("bitfields"), "{err}");
+}
