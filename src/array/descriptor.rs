@@ -448,6 +448,7 @@ impl<'a> ArrayArg<'a> {
 /// As numpy (with relaxed strides): dimensions of length 1 may have any
 /// stride, an empty array is both C- and F-contiguous, and alignment looks at
 /// the address and the strides of the dimensions longer than 1.
+#[inline]
 pub(crate) fn layout_flags(
     addr: usize,
     align: usize,

@@ -51,6 +51,7 @@ impl<A> ArrayStorage for CowRepr<'_, A> {
     }
 }
 
+#[inline]
 fn lend<'a, A: Element, D: Dimension>(a: &'a ArrayRef<A, D>, owned: bool) -> ArrayArg<'a> {
     ArrayArg::strided(a.as_ptr() as *mut A, a.shape(), a.strides(), false, owned)
 }
@@ -81,6 +82,7 @@ where
     S: Data<Elem = A> + ArrayStorage,
     D: Dimension,
 {
+    #[inline]
     fn from(a: &'a ArrayBase<S, D>) -> Value<'a> {
         Value::Array(lend(a, S::owns_data(a)))
     }
