@@ -236,7 +236,7 @@ impl CFunc {
         if args.len() != self.args.len() {
             return Err(self.arity_error(args.len()));
         }
-        match self.plan {
+        match &self.plan {
             Some(plan) => match plan.shape() {
                 Shape::Ints => self.call_registers::<0, 0>(plan, args),
                 Shape::Registers => self.call_registers::<FLOAT_REGS, 0>(plan, args),
@@ -333,7 +333,7 @@ impl CFunc {
     #[inline]
     fn call_registers<const F: usize, const S: usize>(
         &self,
-        plan: Plan,
+        plan: &Plan,
         args: &[Value<'_>],
     ) -> Result<Value<'static>> {
         let mut keep = Keep::default();
@@ -344,6 +344,10 @@ impl CFunc {
             .zip(self.kinds.iter())
             .enumerate()
         {
+            if kind == Kind::Aggregate {
+                self.push_struct(plan, i, value, ty, &mut regs)?;
+                continue;
+            }
             let word = self.encode_arg(i, value, ty, kind, args, &mut keep)?;
             regs.push(word, kind);
         }
@@ -360,6 +364,27 @@ impl CFunc {
         // SAFETY: the slot is 16 aligned bytes.
         unsafe { store_word(ret.0.as_mut_ptr(), word, self.ret_kind) };
         self.finish(&ret, None, args)
+    }
+
+    /// A struct argument on the register route: its eightbytes, read from
+    /// the value's own bytes, go in registers as the plan says.
+    #[inline(never)]
+    fn push_struct<const F: usize, const S: usize>(
+        &self,
+        plan: &Plan,
+        i: usize,
+        value: &Value<'_>,
+        ty: &CType,
+        regs: &mut Registers<F, S>,
+    ) -> Result<()> {
+        let bytes = encode_aggregate(value, ty).map_err(|m| m.at(&self.name, i))?;
+        let words = plan
+            .struct_words(i)
+            .expect("the plan has every struct argument");
+        // SAFETY: `bytes` is the address of a value of the declared layout,
+        // borrowed by `args` for the call.
+        unsafe { regs.push_struct(bytes as *const u8, words) };
+        Ok(())
     }
 
     /// The libffi route: arguments staged in slots (on the stack for up to

@@ -19,18 +19,63 @@
 //! arguments (integers only; integers and floats; spilling), so that a call
 //! stages and loads only the registers its shape has.
 //!
-//! Signatures outside this set (more arguments, `long double`, structs,
-//! variadic) take libffi, and tests check both routes give identical results.
+//! A struct or union argument of up to 16 bytes goes, by the same
+//! convention, as one or two eightbytes, each in the next register of its
+//! class (integer, or SSE when it holds only `float`s and `double`s): its
+//! bytes are read into those register images. As an argument that does not
+//! fit the remaining registers goes whole on the stack, signatures with
+//! struct arguments take this route only when every argument fits the
+//! registers.
+//!
+//! Signatures outside this set (more arguments, `long double`, larger
+//! structs, struct results, variadic) take libffi, and tests check both
+//! routes give identical results.
 
 use std::ffi::c_void;
+use std::sync::Arc;
 
 use crate::ctype::{CType, Kind};
 
 /// How a bound function's arguments map onto the registers.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Plan {
     ret: RetClass,
     shape: Shape,
+    /// Per argument, how a struct one travels (`None` for scalars); `None`
+    /// when no argument is a struct.
+    structs: Option<Arc<[Option<StructWords>]>>,
+}
+
+/// How a struct or union argument travels in registers: its size, and
+/// whether each of its eightbytes goes in an SSE register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct StructWords {
+    size: usize,
+    sse: [bool; 2],
+}
+
+impl StructWords {
+    /// How a struct argument of type `ty` travels, if in registers.
+    #[cfg(all(target_arch = "x86_64", not(windows)))]
+    fn of(ty: &CType) -> Option<StructWords> {
+        let CType::Struct(l) = ty else { return None };
+        match crate::layout::register_classes(l)?[..] {
+            [a] => Some(StructWords {
+                size: l.size(),
+                sse: [a, false],
+            }),
+            [a, b] => Some(StructWords {
+                size: l.size(),
+                sse: [a, b],
+            }),
+            _ => None,
+        }
+    }
+
+    /// Its eightbytes.
+    fn count(self) -> usize {
+        self.size.div_ceil(8)
+    }
 }
 
 /// Which shim a call goes through: the smallest that holds the arguments.
@@ -105,6 +150,24 @@ impl<const F: usize, const S: usize> Registers<F, S> {
         }
     }
 
+    /// Adds a struct argument: each of its eightbytes, read from its bytes,
+    /// to the next register of its class. The plan guarantees room.
+    ///
+    /// # Safety
+    ///
+    /// `bytes` must be valid for reading the struct's size.
+    #[inline]
+    pub(crate) unsafe fn push_struct(&mut self, bytes: *const u8, words: StructWords) {
+        for k in 0..words.count() {
+            let mut word = [0u8; 8];
+            let len = (words.size - 8 * k).min(8);
+            // SAFETY: the caller's promise: eightbyte k is within the struct.
+            unsafe { std::ptr::copy_nonoverlapping(bytes.add(8 * k), word.as_mut_ptr(), len) };
+            let kind = if words.sse[k] { Kind::F64 } else { Kind::I64 };
+            self.push(u64::from_ne_bytes(word), kind);
+        }
+    }
+
     /// The floating-point registers, the ones this shape lacks zero.
     #[inline(always)]
     fn all_floats(&self) -> [f64; FLOAT_REGS] {
@@ -140,8 +203,14 @@ impl Shape {
 impl Plan {
     /// The shape of the registers a call stages its arguments in.
     #[inline(always)]
-    pub(crate) fn shape(self) -> Shape {
+    pub(crate) fn shape(&self) -> Shape {
         self.shape
+    }
+
+    /// How argument `i`, a struct, travels.
+    #[inline]
+    pub(crate) fn struct_words(&self, i: usize) -> Option<StructWords> {
+        self.structs.as_ref()?.get(i).copied().flatten()
     }
 }
 
@@ -153,15 +222,26 @@ impl Plan {
             return None;
         }
         let (mut ints, mut floats) = (0usize, 0usize);
+        let mut structs = Vec::new();
         for ty in args {
+            let mut words = None;
             match ty.kind() {
                 Kind::F32 | Kind::F64 => floats += 1,
-                Kind::LongDouble | Kind::Void | Kind::Aggregate => return None,
+                Kind::Aggregate => {
+                    let w = StructWords::of(ty)?;
+                    let sse = w.sse[..w.count()].iter().filter(|&&sse| sse).count();
+                    floats += sse;
+                    ints += w.count() - sse;
+                    words = Some(w);
+                }
+                Kind::LongDouble | Kind::Void => return None,
                 _ => ints += 1,
             }
+            structs.push(words);
         }
         let spilled = ints.saturating_sub(6) + floats.saturating_sub(8);
-        if spilled > STACK_SLOTS {
+        let has_structs = structs.iter().any(Option::is_some);
+        if spilled > STACK_SLOTS || (has_structs && spilled > 0) {
             return None;
         }
         let ret = match ret.kind() {
@@ -176,7 +256,11 @@ impl Plan {
         } else {
             Shape::Registers
         };
-        Some(Plan { ret, shape })
+        Some(Plan {
+            ret,
+            shape,
+            structs: has_structs.then(|| structs.into()),
+        })
     }
 
     /// Calls `code` and returns the result register's 64 bits (a `float`
@@ -189,7 +273,7 @@ impl Plan {
     /// the registers of this plan's [`shape`](Self::shape).
     #[inline]
     pub(crate) unsafe fn call<const F: usize, const S: usize>(
-        self,
+        &self,
         code: *const c_void,
         regs: &Registers<F, S>,
     ) -> u64 {
@@ -349,7 +433,7 @@ impl Plan {
     ///
     /// Unreachable.
     pub(crate) unsafe fn call<const F: usize, const S: usize>(
-        self,
+        &self,
         _: *const c_void,
         regs: &Registers<F, S>,
     ) -> u64 {

@@ -368,6 +368,7 @@ impl DType {
 
     /// The alignment an element needs, in bytes (numpy's `alignment`: C's
     /// for scalars, the largest field's for aligned records, 1 for packed ones).
+    #[inline]
     pub fn alignment(&self) -> usize {
         match &self.0 {
             Repr::Scalar { kind, size, .. } => match kind {
@@ -580,6 +581,7 @@ fn opposite(order: ByteOrder) -> ByteOrder {
 }
 
 /// C's alignment of a scalar of `size` bytes on this platform.
+#[inline]
 fn scalar_alignment(size: usize) -> usize {
     match size {
         8 => align_of::<u64>(),

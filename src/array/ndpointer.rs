@@ -291,7 +291,7 @@ impl NdPointer {
 
     /// Checks `value` and gives the address C receives. Allocates only to
     /// report a refusal; the cost does not depend on the array's size.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn pass(
         &self,
         value: &Value<'_>,

@@ -27,9 +27,13 @@
 //!    `void` result, goes through the *register route*: a pre-built shim
 //!    whose parameters are exactly the argument registers, in the smallest
 //!    of three shapes (integers only; integers and floats; with stack
-//!    slots). No call interface is interpreted. Everything else (`long
-//!    double`, more arguments, variadic functions) goes through libffi's
-//!    `ffi_call` on the interface prepared once at bind time.
+//!    slots). No call interface is interpreted. A struct or union argument
+//!    of up to 16 bytes takes this route too, as the one or two register
+//!    words the ABI makes of it (read from its bytes, no copy of the value),
+//!    when every argument fits the registers. Everything else (`long
+//!    double`, larger structs, struct results, more arguments, variadic
+//!    functions) goes through libffi's `ffi_call` on the interface prepared
+//!    once at bind time.
 //!    [`CFunc::uses_register_route`](crate::CFunc::uses_register_route) says
 //!    which; [`CFunc::via_libffi`](crate::CFunc::via_libffi) forces libffi,
 //!    and the tests check both give identical results for every class.

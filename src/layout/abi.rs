@@ -160,6 +160,28 @@ fn push_elements(
     Ok(())
 }
 
+/// On x86-64 System V, whether each eightbyte of a struct or union argument
+/// travels in a floating-point register (`true`) or an integer one, when
+/// the argument goes in registers at all: `None` when it goes in memory
+/// (larger than 16 bytes, an unaligned member, a `long double`), and for
+/// what the classification here does not cover (bitfields, an eightbyte of
+/// padding only).
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+pub(crate) fn register_classes(l: &StructLayout) -> Option<Vec<bool>> {
+    use sysv::Class;
+    if l.has_bitfields() || l.size() == 0 {
+        return None;
+    }
+    sysv::classify(l)?
+        .into_iter()
+        .map(|class| match class {
+            Class::Integer => Some(false),
+            Class::Sse => Some(true),
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(all(target_arch = "x86_64", not(windows)))]
 fn union_type(l: &StructLayout) -> Result<Type, String> {
     sysv::union_type(l)

@@ -38,6 +38,8 @@ pub(crate) mod record;
 mod rust;
 mod value;
 
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+pub(crate) use abi::register_classes;
 pub(crate) use abi::{ffi_return_type, ffi_type};
 pub use declare::{Bits, Composite, StructBuilder, StructField, StructLayout};
 pub(crate) use record::element_dtype;

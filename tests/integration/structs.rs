@@ -9,6 +9,7 @@ mod declared_in_c;
 mod fields;
 mod layout_vs_c;
 mod records;
+mod routes;
 mod rust_structs;
 mod spec;
 mod types;
