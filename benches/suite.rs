@@ -14,7 +14,7 @@
 //! The dynamic result is looked at where the call left it (`black_box` of a
 //! reference), as a caller that matches on it does; `noop/dynamic_unwrap`
 //! measures a caller that moves the `Value` out of the `Result` at once
-//! (`unwrap`, `?`), which copies its 96 bytes.
+//! (`unwrap`, `?`), which copies its 112 bytes.
 
 use std::ffi::c_void;
 use std::hint::black_box;

@@ -45,13 +45,13 @@
 //! A raw `ffi_call` spends its time classifying every argument again at
 //! each call and copying it through an array of pointers; the register
 //! route does neither, which is why a dynamic call with arguments costs
-//! about half of a raw `ffi_call`, checks included. With no arguments there
+//! about two thirds of a raw `ffi_call`, checks included. With no arguments there
 //! is nothing to save, and the fixed cost of steps 1, 3 and 5 shows: a
 //! dynamic no-op is about 1 ns slower than a raw `ffi_call`.
 //!
-//! The result is a `Result<Value>`, 96 bytes returned through memory.
+//! The result is a `Result<Value>`, 112 bytes returned through memory.
 //! Matching on it where it lies costs nothing more; moving the `Value` out
-//! at once (`unwrap()`, `?`) copies the 96 bytes just after the call wrote
+//! at once (`unwrap()`, `?`) copies the 112 bytes just after the call wrote
 //! them, which costs a few nanoseconds (the *result unwrapped* row).
 //!
 //! ## A typed call ([`TypedCFunc::call`](crate::TypedCFunc::call))
@@ -71,7 +71,7 @@
 //! dimensions, shape, flags, and that read-only memory does not go where C
 //! writes) reads only the array's descriptor (its shape, strides and
 //! flags), so the cost is the same for 16 elements and for 100,000,000:
-//! about 23 ns for the whole call, checks included, either way.
+//! about 30 ns for the whole call, checks included, either way.
 //!
 //! ## Callbacks
 //!
@@ -109,28 +109,31 @@
 //! ## Measured
 //!
 //! `cargo bench --bench suite` (about 75 seconds) on a shared 2-core x86-64
-//! machine (AMD EPYC, 2.6 GHz). Each cell is the median time per call, then
-//! its ratio to the direct call and, for rctypes, to raw libffi. The
+//! machine (AMD EPYC, 2.6 GHz; repeated runs differ by a few percent, more
+//! for the 10^8-element rows, which read 400 MB). Each cell is the median
+//! time per call, then its ratio to the direct call and, for rctypes, to
+//! raw libffi. The
 //! direct call goes through an `extern "C"` function pointer; raw libffi
 //! is `ffi_call` on a cif prepared once; callbacks are timed per call of
 //! the callback, from C's loop.
 //!
 //! | call | direct | raw libffi | rctypes typed | rctypes dynamic |
 //! |---|---|---|---|---|
-//! | `void noop(void)` | 2.2 ns | 8.4 ns (3.83x) | 2.2 ns (1.00x, 0.26x libffi) | 9.3 ns (4.27x, 1.12x libffi) |
-//! | `void noop(void)`, result unwrapped | - | - | - | 13.7 ns |
-//! | `int add(int, int)` | 2.2 ns | 28.3 ns (13.00x) | 2.2 ns (1.00x, 0.08x libffi) | 14.9 ns (6.84x, 0.53x libffi) |
-//! | `double add(double, double)` | 2.2 ns | 27.4 ns (12.55x) | 2.2 ns (1.00x, 0.08x libffi) | 14.7 ns (6.72x, 0.54x libffi) |
-//! | 6 mixed int/float arguments | 2.5 ns | 60.5 ns (24.65x) | 2.5 ns (1.00x, 0.04x libffi) | 32.4 ns (13.22x, 0.54x libffi) |
-//! | 10 ints, 4 on the stack | 3.2 ns | 84.7 ns (26.83x) | 3.0 ns (0.94x, 0.03x libffi) | 36.7 ns (11.63x, 0.43x libffi) |
-//! | `compute_mean`, 16 floats (ndpointer) | 6.3 ns | 35.9 ns (5.73x) | 6.3 ns (1.00x, 0.17x libffi) | 29.5 ns (4.70x, 0.82x libffi) |
-//! | `compute_mean`, 10^8 floats (ndpointer) | 82.5 ms | 82.3 ms (1.00x) | 82.3 ms (1.00x, 1.00x libffi) | 82.3 ms (1.00x, 1.00x libffi) |
-//! | `compute_mean`, 10^8-float array, C reads 16 | 6.3 ns | 35.9 ns (5.74x) | 6.3 ns (1.00x, 0.17x libffi) | 29.4 ns (4.69x, 0.82x libffi) |
-//! | callback round trip | 1.4 ns | 17.8 ns (13.02x) | 2.2 ns (1.60x, 0.12x libffi) | 26.5 ns (19.40x, 1.49x libffi) |
-//! | callback round trip, capturing closure | 1.4 ns | 17.8 ns (13.02x) | 18.0 ns (13.13x, 1.01x libffi) | - |
+//! | `void noop(void)` | 2.2 ns | 8.3 ns (3.82x) | 2.2 ns (1.00x, 0.26x libffi) | 9.5 ns (4.37x, 1.14x libffi) |
+//! | `void noop(void)`, result unwrapped | - | - | - | 15.8 ns |
+//! | `int add(int, int)` | 2.2 ns | 28.2 ns (12.93x) | 2.2 ns (1.00x, 0.08x libffi) | 18.4 ns (8.42x, 0.65x libffi) |
+//! | `double add(double, double)` | 2.2 ns | 27.2 ns (12.46x) | 2.5 ns (1.12x, 0.09x libffi) | 18.3 ns (8.40x, 0.67x libffi) |
+//! | 6 mixed int/float arguments | 2.7 ns | 61.9 ns (22.60x) | 2.5 ns (0.90x, 0.04x libffi) | 43.8 ns (15.99x, 0.71x libffi) |
+//! | 10 ints, 4 on the stack | 3.2 ns | 83.3 ns (26.42x) | 3.0 ns (0.94x, 0.04x libffi) | 53.7 ns (17.03x, 0.64x libffi) |
+//! | `compute_mean`, 16 floats (ndpointer) | 6.3 ns | 35.9 ns (5.73x) | 6.3 ns (1.00x, 0.17x libffi) | 37.3 ns (5.95x, 1.04x libffi) |
+//! | `compute_mean`, 10^8 floats (ndpointer) | 101.6 ms | 101.2 ms (1.00x) | 99.2 ms (0.98x, 0.98x libffi) | 91.6 ms (0.90x, 0.91x libffi) |
+//! | `compute_mean`, 10^8-float array, C reads 16 | 6.3 ns | 35.9 ns (5.73x) | 6.3 ns (1.00x, 0.17x libffi) | 35.1 ns (5.61x, 0.98x libffi) |
+//! | callback round trip | 1.4 ns | 17.5 ns (12.79x) | 2.2 ns (1.60x, 0.12x libffi) | 25.2 ns (18.43x, 1.44x libffi) |
+//! | callback round trip, capturing closure | 1.4 ns | 17.5 ns (12.79x) | 17.6 ns (12.86x, 1.01x libffi) | - |
+//! | struct by value (`int sum(IntPair)`) | 2.2 ns | 29.2 ns (13.37x) | 2.2 ns (1.00x, 0.07x libffi) | 26.7 ns (12.24x, 0.91x libffi) |
 //!
-//! A dynamic call with an ndpointer, checks included, costs 23.2 ns more
-//! than the direct call with 16 elements and 23.1 ns more with 100,000,000
+//! A dynamic call with an ndpointer, checks included, costs 31.0 ns more
+//! than the direct call with 16 elements and 28.9 ns more with 100,000,000
 //! (`compute_mean` reading 16 of them, so the C work is the same). For
 //! context (reported elsewhere, not measured here): Python's ctypes takes
 //! 170 ns to 1.7 µs per call on this kind of machine, and LuaJIT's FFI
