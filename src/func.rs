@@ -40,6 +40,7 @@ pub type ErrCheck = dyn for<'a, 'b> Fn(Value<'static>, &'a [Value<'b>]) -> std::
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
 /// use rctypes::{CType, Library};
+/// // SAFETY: the project's own library has no initialisers.
 /// let lib = unsafe { Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libfibonacci.so"))? };
 /// // SAFETY: fibonacci.c defines `int fib(int)`.
 /// let fib = unsafe { lib.function("fib", &[CType::Int], CType::Int)? };
@@ -167,6 +168,7 @@ impl CFunc {
     ///
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
+    /// # // SAFETY: the project's own library has no initialisers.
     /// # let abi = unsafe { rctypes::Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libabi.so"))? };
     /// use rctypes::{CType, Value};
     /// // SAFETY: set_errno_to(int) returns -1.

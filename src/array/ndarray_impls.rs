@@ -180,6 +180,7 @@ pub fn ascontiguousarray<A: Clone, D: Dimension>(a: &ArrayRef<A, D>) -> CowArray
 /// # fn main() -> Result<(), rctypes::Error> {
 /// use ndarray::{Array2, s};
 /// use rctypes::{CType, Library, ascontiguousarray_mut};
+/// // SAFETY: the project's own library has no initialisers.
 /// let lib = unsafe { rctypes::load_library("mean", env!("RCTYPES_CSRC_DIR"))? };
 /// // SAFETY: mean.c defines `void scale_floats(float *A, int n, float factor)`.
 /// let scale = unsafe {

@@ -39,6 +39,7 @@ const MAX_ALIGN: usize = align_of::<Chunk>();
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
 /// use rctypes::{CType, DType, NdArray, ndpointer};
+/// // SAFETY: the project's own library has no initialisers.
 /// let lib = unsafe { rctypes::load_library("sample", env!("RCTYPES_CSRC_DIR"))? };
 /// let weather = DType::record([("timestamp", DType::parse("i4")?), ("desc", DType::parse("S12")?)], true)?;
 /// let mut records = NdArray::zeros(&weather, &[2])?;

@@ -39,6 +39,7 @@ impl Header {
     /// use rctypes::{CType, Header, Value};
     /// let header = Header::read(concat!(env!("CARGO_MANIFEST_DIR"), "/csrc/fibonacci.h"), &[])?;
     /// assert_eq!(header.functions, ["fib", "fibseries", "fibmatrix"]);
+    /// // SAFETY: the project's own library has no initialisers.
     /// let lib = unsafe { rctypes::load_library("fibonacci", env!("RCTYPES_CSRC_DIR"))? };
     /// // SAFETY: the header is the library's own.
     /// let bound = unsafe { header.bind(&lib) };

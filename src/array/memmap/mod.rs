@@ -53,6 +53,7 @@ enum Map {
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
 /// use rctypes::{CType, Memmap};
+/// // SAFETY: the project's own library has no initialisers.
 /// let lib = unsafe { rctypes::load_library("mean", env!("RCTYPES_CSRC_DIR"))? };
 /// // SAFETY: mean.c defines `float compute_mean(float *A, int n)` and
 /// // `void scale_floats(float *A, int n, float factor)`.
