@@ -17,6 +17,7 @@
 
 mod callbacks;
 mod signatures;
+mod structs;
 mod typed;
 mod typed_callbacks;
 

@@ -169,7 +169,7 @@ impl Ty {
 
     /// The 64-bit image C's `(unsigned long long)` conversion gives an
     /// integer argument.
-    fn int_bits(v: i128) -> u64 {
+    pub fn int_bits(v: i128) -> u64 {
         v as i64 as u64
     }
 
