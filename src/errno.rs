@@ -16,6 +16,7 @@ thread_local! {
 ///
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
+/// # // SAFETY: the project's own library has no initialisers.
 /// # let abi = unsafe { rctypes::Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libabi.so"))? };
 /// use rctypes::CType;
 /// // SAFETY: set_errno_to(int) sets errno and returns -1.

@@ -354,11 +354,11 @@ impl CFunc {
             regs.push(word, kind);
         }
         let scope = self.before_call();
-        // SAFETY: the binding's promise: `code` is a non-variadic C function of
-        // the declared signature, which is the one the plan was made for.
-        // Every argument was converted to its declared type, and pointer
-        // arguments point to memory borrowed by `args` (or owned by `keep`)
-        // until after the call.
+        // The binding promised `code` has the declared (non-variadic)
+        // signature, which the plan was made for, and every argument was
+        // converted to its declared type.
+        // SAFETY: as promised; pointer arguments point to memory borrowed by
+        // `args` or owned by `keep`, both alive until after the call.
         let word = unsafe { plan.call(self.code.as_ptr(), &regs) };
         self.after_call(scope, args)?;
         drop(keep);
@@ -451,13 +451,13 @@ impl CFunc {
             None => ret.as_mut_ptr(),
         };
         let scope = self.before_call();
-        // SAFETY: the binding's promise: `code` is a C function with the
-        // signature `cif` was prepared from. Every argument slot holds a value
-        // encoded as its declared type (a struct argument points to the
-        // bytes of a value of its layout), pointer arguments point to memory
-        // borrowed by `args` (or owned by `keep`) for the whole call, and
+        // The binding promised `code` has the signature `cif` was prepared
+        // from. Each slot holds its argument encoded as the declared type (a
+        // struct argument points to the bytes of a value of its layout), and
         // `rvalue` is 16 aligned bytes, at least max(size, sizeof(ffi_arg))
         // of any scalar result, or a struct result's own aligned buffer.
+        // SAFETY: as promised; pointer arguments point to memory borrowed by
+        // `args` or owned by `keep`, both alive for the whole call.
         unsafe {
             libffi::raw::ffi_call(
                 cif.as_raw_ptr(),

@@ -175,6 +175,7 @@ impl Library {
     ///
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
+    /// # // SAFETY: the project's own library has no initialisers.
     /// # let abi = unsafe { rctypes::Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libabi.so"))? };
     /// use rctypes::CType;
     /// // SAFETY: abi.c declares `int counter` and `double ratio`.
@@ -290,6 +291,7 @@ impl Variable {
 /// // SAFETY: our own fibonacci library has no initialisers.
 /// let lib = unsafe { rctypes::load_library("fibonacci", env!("RCTYPES_CSRC_DIR"))? };
 /// assert!(lib.name().ends_with("libfibonacci.so"));
+/// // SAFETY: the project's own library has no initialisers.
 /// let err = unsafe { rctypes::load_library("nothere", env!("RCTYPES_CSRC_DIR")) }.unwrap_err();
 /// assert!(err.to_string().contains("libnothere.so"));
 /// # Ok(()) }

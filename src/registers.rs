@@ -277,91 +277,28 @@ impl Plan {
         code: *const c_void,
         regs: &Registers<F, S>,
     ) -> u64 {
-        type IntsOnly = unsafe extern "C" fn(u64, u64, u64, u64, u64, u64) -> u64;
-        type IntsOnlyFloat = unsafe extern "C" fn(u64, u64, u64, u64, u64, u64) -> f64;
-        type IntShim = unsafe extern "C" fn(
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-        ) -> u64;
-        type FloatShim = unsafe extern "C" fn(
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-        ) -> f64;
+        // One shim type per shape, generic over the result register's type.
+        type Ints<R> = unsafe extern "C" fn(u64, u64, u64, u64, u64, u64) -> R;
+        #[rustfmt::skip]
+        type Regs<R> = unsafe extern "C" fn(
+            u64, u64, u64, u64, u64, u64,
+            f64, f64, f64, f64, f64, f64, f64, f64,
+        ) -> R;
         // Six integer and eight floating registers, then eight stack slots.
-        type IntSpill = unsafe extern "C" fn(
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-        ) -> u64;
-        type FloatSpill = unsafe extern "C" fn(
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-        ) -> f64;
+        #[rustfmt::skip]
+        type Spill<R> = unsafe extern "C" fn(
+            u64, u64, u64, u64, u64, u64,
+            f64, f64, f64, f64, f64, f64, f64, f64,
+            u64, u64, u64, u64, u64, u64, u64, u64,
+        ) -> R;
+        debug_assert_eq!(
+            self.shape,
+            Shape::of::<F, S>(),
+            "registers of the plan's shape"
+        );
         let [i0, i1, i2, i3, i4, i5] = regs.ints;
-        // SAFETY: by the System V x86-64 convention each argument sits where
+        let shape = const { Shape::of::<F, S>() };
+        // By the System V x86-64 convention each argument sits where
         // its own prototype assigns it: integers in order in rdi..r9,
         // floating point in order in xmm0..7, and the rest in 8-byte stack
         // slots in prototype order, which is where the spill shims' trailing
@@ -371,49 +308,45 @@ impl Plan {
         // 64 bits, beyond the 32 callers must extend to. A void or integer
         // result is read from rax, a floating one from xmm0. The function is
         // not variadic, so al is not read.
-        debug_assert_eq!(
-            self.shape,
-            Shape::of::<F, S>(),
-            "registers of the plan's shape"
-        );
+        // SAFETY: the caller's promise (the plan fits `code`'s signature and
+        // `regs` holds its arguments) and the convention above.
         unsafe {
-            match (self.ret, const { Shape::of::<F, S>() }) {
+            match (self.ret, shape) {
                 (RetClass::Integer, Shape::Ints) => {
-                    let f: IntsOnly = std::mem::transmute(code);
-                    f(i0, i1, i2, i3, i4, i5)
+                    std::mem::transmute::<*const c_void, Ints<u64>>(code)(i0, i1, i2, i3, i4, i5)
                 }
                 (RetClass::Float, Shape::Ints) => {
-                    let f: IntsOnlyFloat = std::mem::transmute(code);
-                    f(i0, i1, i2, i3, i4, i5).to_bits()
+                    std::mem::transmute::<*const c_void, Ints<f64>>(code)(i0, i1, i2, i3, i4, i5)
+                        .to_bits()
                 }
-                (RetClass::Integer, Shape::Registers) => {
+                (ret, Shape::Registers) => {
                     let [f0, f1, f2, f3, f4, f5, f6, f7] = regs.all_floats();
-                    let f: IntShim = std::mem::transmute(code);
-                    f(i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7)
+                    match ret {
+                        RetClass::Integer => std::mem::transmute::<*const c_void, Regs<u64>>(code)(
+                            i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7,
+                        ),
+                        RetClass::Float => std::mem::transmute::<*const c_void, Regs<f64>>(code)(
+                            i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7,
+                        )
+                        .to_bits(),
+                    }
                 }
-                (RetClass::Float, Shape::Registers) => {
-                    let [f0, f1, f2, f3, f4, f5, f6, f7] = regs.all_floats();
-                    let f: FloatShim = std::mem::transmute(code);
-                    f(i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7).to_bits()
-                }
-                (RetClass::Integer, Shape::Spill) => {
-                    let [f0, f1, f2, f3, f4, f5, f6, f7] = regs.all_floats();
-                    let [s0, s1, s2, s3, s4, s5, s6, s7] = regs.all_stack();
-                    let f: IntSpill = std::mem::transmute(code);
-                    f(
-                        i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7, s0, s1, s2, s3, s4,
-                        s5, s6, s7,
-                    )
-                }
-                (RetClass::Float, Shape::Spill) => {
+                (ret, Shape::Spill) => {
                     let [f0, f1, f2, f3, f4, f5, f6, f7] = regs.all_floats();
                     let [s0, s1, s2, s3, s4, s5, s6, s7] = regs.all_stack();
-                    let f: FloatSpill = std::mem::transmute(code);
-                    f(
-                        i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7, s0, s1, s2, s3, s4,
-                        s5, s6, s7,
-                    )
-                    .to_bits()
+                    match ret {
+                        RetClass::Integer => {
+                            std::mem::transmute::<*const c_void, Spill<u64>>(code)(
+                                i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7, s0, s1, s2,
+                                s3, s4, s5, s6, s7,
+                            )
+                        }
+                        RetClass::Float => std::mem::transmute::<*const c_void, Spill<f64>>(code)(
+                            i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7, s0, s1, s2, s3,
+                            s4, s5, s6, s7,
+                        )
+                        .to_bits(),
+                    }
                 }
             }
         }

@@ -372,6 +372,7 @@ pub trait ArgList {
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
 /// use rctypes::{CType, Library, TypedCFunc};
+/// // SAFETY: the project's own library has no initialisers.
 /// let lib = unsafe { Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libmean.so"))? };
 /// // SAFETY: mean.c defines `float compute_mean(float *A, int n)`; it only reads A.
 /// let mean = unsafe {

@@ -89,6 +89,7 @@ pub(crate) unsafe fn view_parts_mut<'a, T: Element, D: Dimension>(
 /// let a = unsafe { rctypes::as_array(data.as_ptr(), (2, 5))? };
 /// assert_eq!(a.shape(), &[2, 5]);
 /// assert_eq!(a[[1, 0]], 5);
+/// // SAFETY: `data` is alive and holds the 10 elements viewed.
 /// let b = unsafe { rctypes::as_array(data.as_ptr(), [10])? };
 /// assert_eq!(b.len(), 10);
 /// # Ok(()) }
@@ -126,6 +127,7 @@ impl Library {
     ///
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
+    /// // SAFETY: the project's own library has no initialisers.
     /// let lib = unsafe { rctypes::load_library("arrays", env!("RCTYPES_CSRC_DIR"))? };
     /// // SAFETY: arrays.c defines `const int pairs[3][2]`.
     /// let pairs = unsafe { lib.array::<i32, _>("pairs", (3, 2))? };

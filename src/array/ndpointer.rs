@@ -27,6 +27,7 @@ use super::fmt_tuple;
 /// # fn main() -> Result<(), rctypes::Error> {
 /// use rctypes::{CType, Dim, Library, ndpointer};
 /// use ndarray::Array1;
+/// // SAFETY: the project's own library has no initialisers.
 /// let lib = unsafe { rctypes::load_library("fibonacci", env!("RCTYPES_CSRC_DIR"))? };
 /// // fibseries reads `elements` ints from `a` and writes as many to `series`:
 /// // both must be C-contiguous arrays of C ints, exactly argument 2 long.
@@ -431,6 +432,7 @@ impl NdPointer {
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
     /// use rctypes::{CType, Library, ndpointer};
+    /// // SAFETY: the project's own library has no initialisers.
     /// let lib = unsafe { rctypes::load_library("arrays", env!("RCTYPES_CSRC_DIR"))? };
     /// let matrix = ndpointer().dtype("f8").shape([2, 3]).build()?;
     /// // SAFETY: arrays.c defines `const double *static_matrix(void)`, which

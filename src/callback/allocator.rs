@@ -41,6 +41,7 @@ const MAX_DIMS: i128 = 64;
 ///
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
+/// # // SAFETY: the project's own library has no initialisers.
 /// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
 /// use rctypes::{Allocator, CType};
 /// // SAFETY: callback.c: `void foo(void* (*allocator)(int dim, int* shape))`
@@ -65,6 +66,7 @@ impl Allocator {
     ///
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
+    /// # // SAFETY: the project's own library has no initialisers.
     /// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
     /// use rctypes::{Allocator, CType};
     /// // SAFETY: callback.c: `int func(int scale, void* (*)(int, int*, char))`

@@ -67,6 +67,7 @@ const INLINE_ARGS: usize = 8;
 ///
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
+/// # // SAFETY: the project's own library has no initialisers.
 /// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
 /// use rctypes::{Callback, CType};
 /// let binop = CType::func_ptr([CType::Int, CType::Int], CType::Int);
@@ -102,6 +103,7 @@ const INLINE_ARGS: usize = 8;
 ///
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
+/// # // SAFETY: the project's own library has no initialisers.
 /// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
 /// use rctypes::{Callback, CType, Signature, Value};
 /// let binop = Signature::new([CType::Int, CType::Int], CType::Int);
@@ -237,6 +239,7 @@ impl Callback {
     ///
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
+    /// # // SAFETY: the project's own library has no initialisers.
     /// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
     /// use rctypes::{Callback, CType, Signature, Value};
     /// let f = Signature::new([CType::Double], CType::Double);
@@ -397,6 +400,7 @@ impl Callback {
     ///
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
+    /// # // SAFETY: the project's own library has no initialisers.
     /// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
     /// use rctypes::{Callback, CType, Signature, Value};
     /// let binop = Signature::new([CType::Int, CType::Int], CType::Int);

@@ -61,6 +61,7 @@ fn accepts_mut_rows(declared: &CType, elem: &CType) -> bool {
 ///
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
+/// # // SAFETY: the project's own library has no initialisers.
 /// # let lib = unsafe { rctypes::load_library("rows", env!("RCTYPES_CSRC_DIR"))? };
 /// use ndarray::{array, s};
 /// use rctypes::{CType, RowPointers};
@@ -105,6 +106,7 @@ pub struct RowPointers<'a, T> {
 ///
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
+/// # // SAFETY: the project's own library has no initialisers.
 /// # let lib = unsafe { rctypes::load_library("rows", env!("RCTYPES_CSRC_DIR"))? };
 /// use ndarray::array;
 /// use rctypes::{CType, RowPointersMut};

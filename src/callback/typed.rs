@@ -418,6 +418,7 @@ impl Callback {
     ///
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
+    /// # // SAFETY: the project's own library has no initialisers.
     /// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
     /// use rctypes::{Callback, CType, TypedCFunc, TypedCallback};
     /// let binop = CType::func_ptr([CType::Int, CType::Int], CType::Int);

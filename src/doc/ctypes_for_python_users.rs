@@ -61,6 +61,7 @@
 //! ```
 //! # fn main() -> rctypes::Result<()> {
 //! use rctypes::{CType, Value};
+//! # // SAFETY: the project's own library has no initialisers.
 //! # let lib = unsafe { rctypes::load_library("libfibonacci", env!("RCTYPES_CSRC_DIR"))? };
 //! // _lib.fib.argtypes = [c_int]; _lib.fib.restype = c_int
 //! // SAFETY: fibonacci.c defines `int fib(int)`.
@@ -80,6 +81,7 @@
 //! ```
 //! # fn main() -> rctypes::Result<()> {
 //! use rctypes::{CType, StringBuffer, Value};
+//! # // SAFETY: the project's own library has no initialisers.
 //! # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
 //! // SAFETY: `void out_params(int a, int *doubled, double *half)`.
 //! let out_params = unsafe {
@@ -109,6 +111,7 @@
 //! ```
 //! # fn main() -> rctypes::Result<()> {
 //! use rctypes::CType;
+//! # // SAFETY: the project's own library has no initialisers.
 //! # let mean = unsafe { rctypes::load_library("mean", env!("RCTYPES_CSRC_DIR"))? };
 //! // SAFETY: compute_mean reads n floats; scale_floats writes them.
 //! let (compute_mean, scale) = unsafe {
@@ -158,6 +161,7 @@
 //! ```
 //! # fn main() -> rctypes::Result<()> {
 //! use rctypes::{CStruct, CType, StructLayout, StructValue, c_struct};
+//! # // SAFETY: the project's own library has no initialisers.
 //! # let lib = unsafe { rctypes::load_library("structs", env!("RCTYPES_CSRC_DIR"))? };
 //! // class Vec3(Structure): _fields_ = [("x", c_double), ("y", c_double), ("z", c_double)]
 //! let vec3 = StructLayout::builder("Vec3")

@@ -57,6 +57,7 @@
 //!
 //! ```
 //! # fn main() -> rctypes::Result<()> {
+//! # // SAFETY: the project's own library has no initialisers.
 //! # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
 //! use rctypes::{Callback, CType};
 //! let binop = CType::func_ptr([CType::Int, CType::Int], CType::Int);
@@ -142,6 +143,7 @@
 //!
 //! ```
 //! # fn main() -> rctypes::Result<()> {
+//! # // SAFETY: the project's own library has no initialisers.
 //! # let sample = unsafe { rctypes::load_library("sample", env!("RCTYPES_CSRC_DIR"))? };
 //! use rctypes::{CType, DType, NdArray, ndpointer};
 //! let fields = || [("c", DType::parse("i1").unwrap()), ("d", DType::parse("f8").unwrap())];
@@ -174,6 +176,7 @@
 //!
 //! ```
 //! # fn main() -> rctypes::Result<()> {
+//! # // SAFETY: the project's own library has no initialisers.
 //! # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
 //! use rctypes::{CType, Error};
 //! // SAFETY: abi.c: `double sum_doubles(int n, ...)` reads n doubles.
@@ -203,6 +206,7 @@
 //!
 //! ```
 //! # fn main() -> rctypes::Result<()> {
+//! # // SAFETY: the project's own library has no initialisers.
 //! # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
 //! use rctypes::{Callback, CType};
 //! let binop = CType::func_ptr([CType::Int, CType::Int], CType::Int);
@@ -227,6 +231,7 @@
 //!
 //! ```
 //! # fn main() -> rctypes::Result<()> {
+//! # // SAFETY: the project's own library has no initialisers.
 //! # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
 //! use rctypes::CType;
 //! // SAFETY: abi.c: `double mixed6(int, double, long, float, short, double)`.
@@ -251,6 +256,7 @@
 //!
 //! ```
 //! # fn main() -> rctypes::Result<()> {
+//! # // SAFETY: the project's own library has no initialisers.
 //! # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
 //! use rctypes::CType;
 //! // SAFETY: abi.c: `int id_int(int)` and `unsigned id_uint(unsigned)` return their argument.
@@ -276,6 +282,7 @@
 //!
 //! ```
 //! # fn main() -> rctypes::Result<()> {
+//! # // SAFETY: the project's own library has no initialisers.
 //! # let mean = unsafe { rctypes::load_library("mean", env!("RCTYPES_CSRC_DIR"))? };
 //! use ndarray::Array2;
 //! use rctypes::{CType, ascontiguousarray};
@@ -305,6 +312,7 @@
 //!
 //! ```
 //! # fn main() -> rctypes::Result<()> {
+//! # // SAFETY: the project's own library has no initialisers.
 //! # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
 //! use rctypes::{CType, StringBuffer};
 //! // SAFETY: abi.c: `int fill_buffer(char *buf, int size, int seed)` writes at most size bytes.
@@ -329,6 +337,7 @@
 //!
 //! ```
 //! # fn main() -> rctypes::Result<()> {
+//! # // SAFETY: the project's own library has no initialisers.
 //! # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
 //! use rctypes::CType;
 //! // SAFETY: abi.c: `size_t str_len(const char *s)`.
@@ -351,6 +360,7 @@
 //!
 //! ```
 //! # fn main() -> rctypes::Result<()> {
+//! # // SAFETY: the project's own library has no initialisers.
 //! # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
 //! use rctypes::CType;
 //! // SAFETY: abi.c: `int set_errno_to(int e)` sets errno to e and returns -1.
@@ -395,6 +405,7 @@
 //!
 //! ```
 //! # fn main() -> rctypes::Result<()> {
+//! # // SAFETY: the project's own library has no initialisers.
 //! # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
 //! use rctypes::{Callback, CType, Signature, Value};
 //! let name = Signature::new([CType::VoidP, CType::VoidP], CType::CharP);
