@@ -18,6 +18,10 @@ use crate::value::{
     Keep, Slot, Value, decode_kind, encode_aggregate, encode_long_double, encode_word, store_word,
 };
 
+mod fast;
+
+use fast::{Entry, Program};
+
 /// Up to this many arguments are staged on the stack, with no heap allocation.
 const INLINE_ARGS: usize = 8;
 
@@ -62,6 +66,11 @@ pub struct CFunc {
     variadic: bool,
     /// The register route, where the signature allows one.
     plan: Option<Plan>,
+    /// The fast path, where the signature allows it.
+    program: Option<Program>,
+    /// Where a call goes first: the program's specialised entry, or the
+    /// general path.
+    entry: Entry,
     /// Whether a parameter is a function pointer, whose callback may record
     /// a failure on another thread.
     takes_callbacks: bool,
@@ -77,6 +86,29 @@ pub struct CFunc {
 unsafe impl Send for CFunc {}
 // SAFETY: as above; calls only read shared state.
 unsafe impl Sync for CFunc {}
+
+/// How a dynamic call reaches C ([`CFunc::route`]). Every route gives the
+/// same results; they differ in speed and in the signatures they take.
+///
+/// See [`doc::performance`](crate::doc::performance) for what each costs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Route {
+    /// Arguments checked by a program made at bind time and passed straight
+    /// in the argument registers. Taken by signatures of up to six integer
+    /// or pointer and eight floating-point arguments with a scalar or void
+    /// result, on x86-64 System V; a call whose values need more than a
+    /// range check (a `&str` for a `char*`, a lent array) takes the
+    /// register route instead.
+    Fast,
+    /// Arguments converted one by one, any value a parameter accepts, then
+    /// passed in registers (and up to eight stack slots) through a shim;
+    /// also structs of up to 16 bytes. x86-64 System V only.
+    Registers,
+    /// libffi's `ffi_call` on the interface prepared at bind time: every
+    /// signature, variadic ones included.
+    Libffi,
+}
 
 impl Library {
     /// Binds the function `symbol` with argument types `args` and result type
@@ -126,12 +158,18 @@ impl CFunc {
             function: symbol.into(),
             reason,
         })?;
+        let plan = Plan::for_signature(args, &ret, variadic);
+        let program = plan
+            .as_ref()
+            .and_then(|plan| Program::for_signature(args, &ret, plan));
         Ok(CFunc {
             library: library.clone(),
             name: symbol.into(),
             code: CodePtr::from_ptr(addr as *const c_void),
             kinds: args.iter().map(CType::kind).collect(),
-            plan: Plan::for_signature(args, &ret, variadic),
+            plan,
+            entry: program.map_or(CFunc::call_general, |p| p.entry()),
+            program,
             takes_callbacks: variadic || args.iter().any(|t| matches!(t, CType::FuncPtr(_))),
             args: args.into(),
             ret_kind: ret.kind(),
@@ -147,6 +185,7 @@ impl CFunc {
     /// (ctypes' `use_errno=True`); read it with [`get_errno`](crate::get_errno).
     pub fn with_errno(mut self) -> CFunc {
         self.use_errno = true;
+        self.leave_fast_path();
         self
     }
 
@@ -154,13 +193,71 @@ impl CFunc {
     /// same either way; this is for comparing the two.
     pub fn via_libffi(mut self) -> CFunc {
         self.plan = None;
+        self.leave_fast_path();
         self
     }
 
-    /// Whether calls take the register route rather than libffi (see the
-    /// performance notes in [`doc::performance`](crate::doc::performance)).
+    /// Calls through `route`, which must take this signature (libffi takes
+    /// every one). Results are the same on every route; this is for
+    /// comparing them.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// use rctypes::{CType, Library, Route};
+    /// // SAFETY: the project's own library has no initialisers.
+    /// let lib = unsafe { Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libfibonacci.so"))? };
+    /// // SAFETY: fibonacci.c defines `int fib(int)`.
+    /// let fib = unsafe { lib.function("fib", &[CType::Int], CType::Int)? };
+    /// # #[cfg(all(target_arch = "x86_64", not(windows)))]
+    /// assert_eq!(fib.route(), Route::Fast);
+    /// let slow = fib.clone().via(Route::Libffi)?;
+    /// assert_eq!(slow.route(), Route::Libffi);
+    /// assert_eq!(slow.call(&[8.into()])?, fib.call(&[8.into()])?);
+    /// # Ok(()) }
+    /// ```
+    pub fn via(mut self, route: Route) -> Result<CFunc> {
+        let refused = match route {
+            Route::Libffi => {
+                self.plan = None;
+                false
+            }
+            Route::Registers => self.plan.is_none(),
+            Route::Fast => self.program.is_none(),
+        };
+        if refused {
+            return Err(Error::Signature {
+                function: self.name.to_string(),
+                reason: format!("the {route:?} route does not take {self:?}"),
+            });
+        }
+        if route != Route::Fast {
+            self.leave_fast_path();
+        }
+        Ok(self)
+    }
+
+    /// The route calls take, when their arguments allow (see
+    /// [`Route`]).
+    pub fn route(&self) -> Route {
+        match (&self.program, &self.plan) {
+            (Some(_), _) => Route::Fast,
+            (None, Some(_)) => Route::Registers,
+            (None, None) => Route::Libffi,
+        }
+    }
+
+    /// Whether calls take the register route (fast or not) rather than
+    /// libffi (see the performance notes in
+    /// [`doc::performance`](crate::doc::performance)).
     pub fn uses_register_route(&self) -> bool {
         self.plan.is_some()
+    }
+
+    /// Calls go to the general path from now on: it alone captures errno,
+    /// runs result checks, and takes the libffi route.
+    fn leave_fast_path(&mut self) {
+        self.program = None;
+        self.entry = CFunc::call_general;
     }
 
     /// Runs `check` on every result (ctypes' `errcheck`); an `Err` it returns
@@ -191,6 +288,7 @@ impl CFunc {
             + 'static,
     {
         self.errcheck = Some(Arc::new(check));
+        self.leave_fast_path();
         self
     }
 
@@ -231,7 +329,14 @@ impl CFunc {
     /// C's default promotions give them: integers `int` (or `long long` when
     /// too large), floats `double`, strings `char*`. Use
     /// [`call_variadic`](Self::call_variadic) to type them explicitly.
+    #[inline]
     pub fn call(&self, args: &[Value<'_>]) -> Result<Value<'static>> {
+        (self.entry)(self, args)
+    }
+
+    /// Every call the fast path does not take: any signature, any values.
+    #[inline(never)]
+    fn call_general(&self, args: &[Value<'_>]) -> Result<Value<'static>> {
         if self.variadic {
             return self.call_varargs(args, None);
         }
@@ -529,10 +634,16 @@ impl CFunc {
         }
         match failure {
             None => Ok(()),
-            Some(message) => Err(Error::Callback {
-                function: self.name.to_string(),
-                message,
-            }),
+            Some(message) => Err(self.callback_error(message)),
+        }
+    }
+
+    /// A callback failed while this function ran.
+    #[cold]
+    fn callback_error(&self, message: String) -> Error {
+        Error::Callback {
+            function: self.name.to_string(),
+            message,
         }
     }
 

@@ -113,7 +113,7 @@ pub use cdecl::{BoundHeader, Declarations, FunctionDecl, Header, Skipped, parse_
 pub use ctype::CType;
 pub use errno::{get_errno, set_errno};
 pub use error::{Error, Result};
-pub use func::{CFunc, ErrCheck};
+pub use func::{CFunc, ErrCheck, Route};
 #[doc(hidden)]
 pub use layout::private as __private;
 pub use layout::{Bits, CStruct, Composite, StructBuilder, StructField, StructLayout, StructValue};

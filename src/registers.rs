@@ -207,6 +207,12 @@ impl Plan {
         self.shape
     }
 
+    /// Whether some argument is a struct.
+    #[inline]
+    pub(crate) fn has_structs(&self) -> bool {
+        self.structs.is_some()
+    }
+
     /// How argument `i`, a struct, travels.
     #[inline]
     pub(crate) fn struct_words(&self, i: usize) -> Option<StructWords> {
@@ -277,78 +283,141 @@ impl Plan {
         code: *const c_void,
         regs: &Registers<F, S>,
     ) -> u64 {
-        // One shim type per shape, generic over the result register's type.
-        type Ints<R> = unsafe extern "C" fn(u64, u64, u64, u64, u64, u64) -> R;
-        #[rustfmt::skip]
-        type Regs<R> = unsafe extern "C" fn(
-            u64, u64, u64, u64, u64, u64,
-            f64, f64, f64, f64, f64, f64, f64, f64,
-        ) -> R;
-        // Six integer and eight floating registers, then eight stack slots.
-        #[rustfmt::skip]
-        type Spill<R> = unsafe extern "C" fn(
-            u64, u64, u64, u64, u64, u64,
-            f64, f64, f64, f64, f64, f64, f64, f64,
-            u64, u64, u64, u64, u64, u64, u64, u64,
-        ) -> R;
         debug_assert_eq!(
             self.shape,
             Shape::of::<F, S>(),
             "registers of the plan's shape"
         );
-        let [i0, i1, i2, i3, i4, i5] = regs.ints;
-        let shape = const { Shape::of::<F, S>() };
-        // By the System V x86-64 convention each argument sits where
-        // its own prototype assigns it: integers in order in rdi..r9,
-        // floating point in order in xmm0..7, and the rest in 8-byte stack
-        // slots in prototype order, which is where the spill shims' trailing
-        // integer parameters go (the caller owns and pops that area, so
-        // slots the callee does not read are harmless). The callee ignores
-        // the registers it has no parameters for. Integers are extended to
-        // 64 bits, beyond the 32 callers must extend to. A void or integer
-        // result is read from rax, a floating one from xmm0. The function is
-        // not variadic, so al is not read.
-        // SAFETY: the caller's promise (the plan fits `code`'s signature and
-        // `regs` holds its arguments) and the convention above.
+        let float_ret = self.ret == RetClass::Float;
+        // SAFETY: the caller's promise: the plan, and so its shape and
+        // result class, fits `code`'s signature, and `regs` holds its
+        // arguments.
         unsafe {
-            match (self.ret, shape) {
-                (RetClass::Integer, Shape::Ints) => {
-                    std::mem::transmute::<*const c_void, Ints<u64>>(code)(i0, i1, i2, i3, i4, i5)
-                }
-                (RetClass::Float, Shape::Ints) => {
-                    std::mem::transmute::<*const c_void, Ints<f64>>(code)(i0, i1, i2, i3, i4, i5)
-                        .to_bits()
-                }
-                (ret, Shape::Registers) => {
-                    let [f0, f1, f2, f3, f4, f5, f6, f7] = regs.all_floats();
-                    match ret {
-                        RetClass::Integer => std::mem::transmute::<*const c_void, Regs<u64>>(code)(
-                            i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7,
-                        ),
-                        RetClass::Float => std::mem::transmute::<*const c_void, Regs<f64>>(code)(
-                            i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7,
-                        )
-                        .to_bits(),
-                    }
-                }
-                (ret, Shape::Spill) => {
-                    let [f0, f1, f2, f3, f4, f5, f6, f7] = regs.all_floats();
-                    let [s0, s1, s2, s3, s4, s5, s6, s7] = regs.all_stack();
-                    match ret {
-                        RetClass::Integer => {
-                            std::mem::transmute::<*const c_void, Spill<u64>>(code)(
-                                i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7, s0, s1, s2,
-                                s3, s4, s5, s6, s7,
-                            )
-                        }
-                        RetClass::Float => std::mem::transmute::<*const c_void, Spill<f64>>(code)(
-                            i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7, s0, s1, s2, s3,
-                            s4, s5, s6, s7,
-                        )
-                        .to_bits(),
-                    }
-                }
+            match const { Shape::of::<F, S>() } {
+                Shape::Ints => call_ints(code, float_ret, &regs.ints),
+                Shape::Registers => call_floats(code, float_ret, &regs.ints, &regs.all_floats()),
+                Shape::Spill => call_spill(
+                    code,
+                    float_ret,
+                    &regs.ints,
+                    &regs.all_floats(),
+                    &regs.all_stack(),
+                ),
             }
+        }
+    }
+}
+
+// The shims: one function-pointer type per shape, generic over the result
+// register's type. By the System V x86-64 convention each argument sits
+// where its own prototype assigns it: integers in order in rdi..r9,
+// floating point in order in xmm0..7, and the rest in 8-byte stack slots in
+// prototype order, which is where the spill shim's trailing integer
+// parameters go (the caller owns and pops that area, so slots the callee
+// does not read are harmless). The callee ignores the registers it has no
+// parameters for. Integers are extended to 64 bits, beyond the 32 callers
+// must extend to. A void or integer result is read from rax, a floating one
+// from xmm0. The function is not variadic, so al is not read.
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+type Ints<R> = unsafe extern "C" fn(u64, u64, u64, u64, u64, u64) -> R;
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+#[rustfmt::skip]
+type Floats<R> = unsafe extern "C" fn(
+    u64, u64, u64, u64, u64, u64,
+    f64, f64, f64, f64, f64, f64, f64, f64,
+) -> R;
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+#[rustfmt::skip]
+type Spill<R> = unsafe extern "C" fn(
+    u64, u64, u64, u64, u64, u64,
+    f64, f64, f64, f64, f64, f64, f64, f64,
+    u64, u64, u64, u64, u64, u64, u64, u64,
+) -> R;
+
+/// Calls `code` with integer arguments only; the result register's 64 bits
+/// (xmm0's if `float_ret`).
+///
+/// # Safety
+///
+/// `code` must be a non-variadic C function whose arguments are integers or
+/// pointers, all in `ints` in prototype order, with a scalar or void
+/// result, floating exactly when `float_ret`.
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+#[inline(always)]
+pub(crate) unsafe fn call_ints(code: *const c_void, float_ret: bool, ints: &[u64; 6]) -> u64 {
+    let [i0, i1, i2, i3, i4, i5] = *ints;
+    // SAFETY: the caller's promise and the convention above.
+    unsafe {
+        if float_ret {
+            std::mem::transmute::<*const c_void, Ints<f64>>(code)(i0, i1, i2, i3, i4, i5).to_bits()
+        } else {
+            std::mem::transmute::<*const c_void, Ints<u64>>(code)(i0, i1, i2, i3, i4, i5)
+        }
+    }
+}
+
+/// Calls `code` with arguments in the integer and floating-point registers.
+///
+/// # Safety
+///
+/// As [`call_ints`], with the floating-point arguments in `floats` in
+/// prototype order.
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+#[inline(always)]
+pub(crate) unsafe fn call_floats(
+    code: *const c_void,
+    float_ret: bool,
+    ints: &[u64; 6],
+    floats: &[f64; FLOAT_REGS],
+) -> u64 {
+    let [i0, i1, i2, i3, i4, i5] = *ints;
+    let [f0, f1, f2, f3, f4, f5, f6, f7] = *floats;
+    // SAFETY: the caller's promise and the convention above.
+    unsafe {
+        if float_ret {
+            std::mem::transmute::<*const c_void, Floats<f64>>(code)(
+                i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7,
+            )
+            .to_bits()
+        } else {
+            std::mem::transmute::<*const c_void, Floats<u64>>(code)(
+                i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7,
+            )
+        }
+    }
+}
+
+/// Calls `code` with arguments in the registers and on the stack.
+///
+/// # Safety
+///
+/// As [`call_floats`], with the arguments past the registers in `stack`, in
+/// prototype order.
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+#[inline(always)]
+unsafe fn call_spill(
+    code: *const c_void,
+    float_ret: bool,
+    ints: &[u64; 6],
+    floats: &[f64; FLOAT_REGS],
+    stack: &[u64; STACK_SLOTS],
+) -> u64 {
+    let [i0, i1, i2, i3, i4, i5] = *ints;
+    let [f0, f1, f2, f3, f4, f5, f6, f7] = *floats;
+    let [s0, s1, s2, s3, s4, s5, s6, s7] = *stack;
+    // SAFETY: the caller's promise and the convention above.
+    unsafe {
+        if float_ret {
+            std::mem::transmute::<*const c_void, Spill<f64>>(code)(
+                i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7, s0, s1, s2, s3, s4, s5, s6,
+                s7,
+            )
+            .to_bits()
+        } else {
+            std::mem::transmute::<*const c_void, Spill<u64>>(code)(
+                i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7, s0, s1, s2, s3, s4, s5, s6,
+                s7,
+            )
         }
     }
 }
@@ -378,6 +447,31 @@ impl Plan {
             ) => 0,
         }
     }
+}
+
+/// Never called: no plan, and so no fast path, exists on this platform.
+///
+/// # Safety
+///
+/// Unreachable.
+#[cfg(not(all(target_arch = "x86_64", not(windows))))]
+pub(crate) unsafe fn call_ints(_: *const c_void, _: bool, _: &[u64; 6]) -> u64 {
+    0
+}
+
+/// Never called: no plan, and so no fast path, exists on this platform.
+///
+/// # Safety
+///
+/// Unreachable.
+#[cfg(not(all(target_arch = "x86_64", not(windows))))]
+pub(crate) unsafe fn call_floats(
+    _: *const c_void,
+    _: bool,
+    _: &[u64; 6],
+    _: &[f64; FLOAT_REGS],
+) -> u64 {
+    0
 }
 
 #[cfg(all(test, target_arch = "x86_64", not(windows)))]

@@ -29,6 +29,10 @@ use crate::longdouble::LongDouble;
 /// ```
 #[derive(Debug, PartialEq)]
 #[non_exhaustive]
+// A one-byte tag ahead of the payload, rather than one folded into a
+// field's spare values: telling the variants apart (at every argument
+// check, every drop) is then one byte compare. The size is the same.
+#[repr(u8)]
 pub enum Value<'a> {
     /// The result of a `void` function.
     Void,
@@ -600,6 +604,11 @@ impl Slot {
 pub(crate) struct Keep(Vec<Vec<u8>>);
 
 impl Keep {
+    /// Whether nothing was copied.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     fn hold(&mut self, bytes: Vec<u8>) -> *const c_void {
         let ptr = bytes.as_ptr() as *const c_void;
         self.0.push(bytes); // the heap buffer does not move with the Vec
