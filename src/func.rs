@@ -110,6 +110,24 @@ pub enum Route {
     Libffi,
 }
 
+impl Route {
+    /// Every route, fastest first.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// use rctypes::{CType, Library, Route};
+    /// let libc = Library::this()?;
+    /// // SAFETY: `long labs(long)`.
+    /// let labs = unsafe { libc.function("labs", &[CType::Long], CType::Long)? };
+    /// // The same call on each route that takes the signature.
+    /// for f in Route::ALL.iter().filter_map(|&r| labs.clone().via(r).ok()) {
+    ///     assert_eq!(f.call(&[(-5).into()])?.to::<i64>()?, 5);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub const ALL: [Route; 3] = [Route::Fast, Route::Registers, Route::Libffi];
+}
+
 impl Library {
     /// Binds the function `symbol` with argument types `args` and result type
     /// `ret`: ctypes' `lib.symbol.argtypes = args; lib.symbol.restype = ret`.

@@ -4,7 +4,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use rctypes::{CStruct, CType, Library, StructValue, TypedCFunc, Value, c_struct};
+use rctypes::{CFunc, CStruct, CType, Library, Route, StructValue, TypedCFunc, Value, c_struct};
 
 struct Counting;
 
@@ -37,13 +37,24 @@ fn allocations(mut f: impl FnMut()) -> usize {
     ALLOCATIONS.with(Cell::get) - before
 }
 
+/// `f` on every route that takes its signature (the fast path, the
+/// register route, libffi).
+fn every_route(f: &CFunc) -> Vec<CFunc> {
+    let routes: Vec<CFunc> = Route::ALL
+        .iter()
+        .filter_map(|&r| f.clone().via(r).ok())
+        .collect();
+    assert!(routes.len() > 1, "{f:?} has more than one route");
+    routes
+}
+
 fn abi() -> Library {
     // SAFETY: the project's own library has no initialisers.
     unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR")) }.unwrap()
 }
 
 #[test]
-fn dynamic_scalar_calls_allocate_nothing_on_either_route() {
+fn dynamic_scalar_calls_allocate_nothing_on_any_route() {
     let lib = abi();
     let sig = [
         CType::Int,
@@ -69,7 +80,7 @@ fn dynamic_scalar_calls_allocate_nothing_on_either_route() {
         4.into(),
         0.25.into(),
     ];
-    for f in [add.clone(), add.via_libffi()] {
+    for f in every_route(&add) {
         let n = allocations(|| {
             for i in 0..1000 {
                 assert_eq!(
@@ -78,9 +89,9 @@ fn dynamic_scalar_calls_allocate_nothing_on_either_route() {
                 );
             }
         });
-        assert_eq!(n, 0, "add_int, register route: {}", f.uses_register_route());
+        assert_eq!(n, 0, "add_int via {:?}", f.route());
     }
-    for f in [mixed6.clone(), mixed6.via_libffi()] {
+    for f in every_route(&mixed6) {
         assert_eq!(allocations(|| drop(f.call(&args6).unwrap())), 0);
     }
 }
@@ -121,26 +132,32 @@ fn slices_c_strings_and_buffers_allocate_nothing() {
             .unwrap(),
         )
     };
-    let (mut d, mut h) = (0i32, 0f64);
-    assert_eq!(
-        allocations(|| {
-            out.call(&[3.into(), Value::byref(&mut d), Value::byref(&mut h)])
-                .unwrap();
-        }),
-        0
-    );
-    assert_eq!(d, 6);
-    let s = c"no copy needed";
-    assert_eq!(
-        allocations(|| assert_eq!(len.call(&[s.into()]).unwrap(), Value::Int(14))),
-        0
-    );
-    // A `&str` must be copied to gain its NUL: the copy, and the list that
-    // keeps it alive through the call.
-    assert_eq!(
-        allocations(|| drop(len.call(&["copied".into()]).unwrap())),
-        2
-    );
+    for out in every_route(&out) {
+        let (mut d, mut h) = (0i32, 0f64);
+        assert_eq!(
+            allocations(|| {
+                out.call(&[3.into(), Value::byref(&mut d), Value::byref(&mut h)])
+                    .unwrap();
+            }),
+            0,
+            "via {:?}",
+            out.route()
+        );
+        assert_eq!(d, 6);
+    }
+    for len in every_route(&len) {
+        let s = c"no copy needed";
+        assert_eq!(
+            allocations(|| assert_eq!(len.call(&[s.into()]).unwrap(), Value::Int(14))),
+            0
+        );
+        // A `&str` must be copied to gain its NUL: the copy, and the list
+        // that keeps it alive through the call.
+        assert_eq!(
+            allocations(|| drop(len.call(&["copied".into()]).unwrap())),
+            2
+        );
+    }
 }
 
 #[test]
@@ -155,7 +172,7 @@ fn typed_calls_allocate_nothing() {
 fn a_call_with_no_arguments_allocates_nothing() {
     // SAFETY: `void noop(void)`.
     let noop = unsafe { abi().function("noop", &[], CType::Void) }.unwrap();
-    for f in [noop.clone(), noop.via_libffi()] {
+    for f in every_route(&noop) {
         assert_eq!(
             allocations(|| assert_eq!(f.call(&[]).unwrap(), Value::Void)),
             0
@@ -181,7 +198,7 @@ fn ndpointer_arguments_allocate_nothing() {
     let mean =
         unsafe { lib.function("compute_mean", &[spec.into(), CType::Int], CType::Float) }.unwrap();
     let a = Array1::from_vec(vec![1.0f32, 2.0, 3.0, 6.0]);
-    for f in [mean.clone(), mean.via_libffi()] {
+    for f in every_route(&mean) {
         let n = allocations(|| {
             assert_eq!(f.call(&[(&a).into(), 4.into()]).unwrap(), Value::Float(3.0));
         });

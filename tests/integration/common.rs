@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use rctypes::{CFunc, CType, Library};
+use rctypes::{CFunc, CType, Library, Route};
 
 /// The folder `build.rs` compiled `csrc/` into.
 pub const CSRC_DIR: &str = env!("RCTYPES_CSRC_DIR");
@@ -18,6 +18,15 @@ pub fn lib(name: &str) -> Library {
 pub fn abi() -> &'static Library {
     static ABI: OnceLock<Library> = OnceLock::new();
     ABI.get_or_init(|| lib("abi"))
+}
+
+/// `f` on every route that takes its signature, fastest first.
+#[allow(dead_code)] // for the topics that compare routes
+pub fn every_route(f: &CFunc) -> Vec<CFunc> {
+    Route::ALL
+        .iter()
+        .filter_map(|&route| f.clone().via(route).ok())
+        .collect()
 }
 
 /// abi.c's `double mixed6(int, double, long, float, short, double)`.

@@ -1,24 +1,39 @@
-//! The register route and libffi give identical results for every signature
-//! class the register route takes.
+//! The fast path, the register route and libffi give identical results,
+//! and identical errors, for every signature class each takes.
 
-use rctypes::{CFunc, CType, Value};
+use rctypes::{CFunc, CType, Route, Value, ndpointer};
 
-use crate::common::{abi, lib, mixed6};
+use crate::common::{abi, every_route, lib, mixed6};
 
-fn both(f: CFunc) -> [CFunc; 2] {
-    let slow = f.clone().via_libffi();
-    assert!(!slow.uses_register_route());
-    [f, slow]
+/// Calls `f` on every route that takes it; all must agree. The result.
+fn same(f: &CFunc, args: &[Value<'_>]) -> Value<'static> {
+    let routes = every_route(f);
+    assert_eq!(routes[0].route(), f.route());
+    let first = routes[0].call(args).unwrap();
+    for other in &routes[1..] {
+        let r = other.call(args).unwrap();
+        match (&first, &r) {
+            (Value::Float(x), Value::Float(y)) if x.is_nan() => assert!(y.is_nan()),
+            _ => assert_eq!(
+                first,
+                r,
+                "{} with {args:?} via {:?}",
+                f.name(),
+                other.route()
+            ),
+        }
+    }
+    first
 }
 
-fn same(f: &CFunc, args: &[Value<'_>]) -> Value<'static> {
-    let [fast, slow] = both(f.clone());
-    let (a, b) = (fast.call(args).unwrap(), slow.call(args).unwrap());
-    match (&a, &b) {
-        (Value::Float(x), Value::Float(y)) if x.is_nan() => assert!(y.is_nan()),
-        _ => assert_eq!(a, b, "{} with {args:?}", f.name()),
-    }
-    a
+/// Calls `f` on every route; all must refuse alike. The message.
+fn same_error(f: &CFunc, args: &[Value<'_>]) -> String {
+    let messages: Vec<String> = every_route(f)
+        .iter()
+        .map(|route| route.call(args).unwrap_err().to_string())
+        .collect();
+    assert!(messages.windows(2).all(|w| w[0] == w[1]), "{messages:?}");
+    messages[0].clone()
 }
 
 #[test]
@@ -77,7 +92,7 @@ fn every_scalar_class_agrees() {
     for (symbol, ty, values) in cases {
         // SAFETY: abi.c's id_* functions are `T id_T(T)`.
         let f = unsafe { abi().function(symbol, std::slice::from_ref(&ty), ty.clone()) }.unwrap();
-        assert!(f.uses_register_route(), "{symbol}");
+        assert_eq!(f.route(), Route::Fast, "{symbol}");
         for v in values {
             let r = same(&f, std::slice::from_ref(&v));
             if !matches!(v, Value::Float(x) if x.is_nan() || x == 1e-40) {
@@ -131,8 +146,9 @@ fn mixed_registers_agree() {
     ];
     // SAFETY: mixed10's declared signature.
     let mixed10 = unsafe { abi().function("mixed10", &sig10, CType::Double) }.unwrap();
-    assert!(
-        mixed10.uses_register_route(),
+    assert_eq!(
+        mixed10.route(),
+        Route::Fast,
         "5 integers and 5 doubles fit the registers"
     );
     let args: Vec<Value> = (1..=10)
@@ -152,7 +168,7 @@ fn stack_spills_agree() {
     // SAFETY: abi.c's declared signatures.
     let spill10 =
         unsafe { abi().function("spill10", &vec![CType::Int; 10], CType::LongLong) }.unwrap();
-    assert!(spill10.uses_register_route(), "four stack slots fit");
+    assert_eq!(spill10.route(), Route::Registers, "four stack slots fit");
     let args: Vec<Value> = (1..=10)
         .map(|i| Value::Int(i * if i % 3 == 0 { -1 } else { 1 }))
         .collect();
@@ -162,7 +178,7 @@ fn stack_spills_agree() {
     sig.extend([CType::Int, CType::Float, CType::Double]);
     // SAFETY: as above.
     let spill_floats = unsafe { abi().function("spill_floats", &sig, CType::Double) }.unwrap();
-    assert!(spill_floats.uses_register_route());
+    assert_eq!(spill_floats.route(), Route::Registers);
     let mut args: Vec<Value> = (1..=9).map(|i| Value::Float(i as f64 / 2.0)).collect();
     args.extend([Value::Int(-3), Value::Float(0.5), Value::Float(0.25)]);
     let expected = (1..=9).map(|i| (i * i) as f64 / 2.0).sum::<f64>() - 30.0 + 5.5 + 3.0;
@@ -184,15 +200,23 @@ fn pointer_arguments_agree() {
         )
     }
     .unwrap();
-    let [fast, slow] = both(series);
+    assert_eq!(series.route(), Route::Fast);
     let input = [3, 4, 5, 20];
-    let (mut a, mut b) = ([0; 4], [0; 4]);
-    fast.call(&[(&input).into(), 4.into(), (&mut a).into()])
-        .unwrap();
-    slow.call(&[(&input).into(), 4.into(), (&mut b).into()])
-        .unwrap();
-    assert_eq!(a, b);
-    assert_eq!(a, [1, 2, 3, 4181]);
+    for route in every_route(&series) {
+        let mut out = [0; 4];
+        route
+            .call(&[(&input).into(), 4.into(), (&mut out).into()])
+            .unwrap();
+        assert_eq!(out, [1, 2, 3, 4181], "via {:?}", route.route());
+        let refused = route
+            .call(&[(&input).into(), 4.into(), (&input).into()])
+            .unwrap_err();
+        assert!(
+            refused.to_string().contains("argument 3"),
+            "read-only memory where C writes, via {:?}: {refused}",
+            route.route()
+        );
+    }
     // SAFETY: str_len reads a string.
     let len = unsafe { abi().function("str_len", &[CType::CharP], CType::SizeT) }.unwrap();
     assert_eq!(same(&len, &["twelve bytes".into()]), Value::Int(12));
@@ -203,15 +227,124 @@ fn signatures_beyond_the_registers_take_libffi() {
     // SAFETY: declared signatures of abi.c functions.
     let ld = unsafe { abi().function("id_longdouble", &[CType::LongDouble], CType::LongDouble) }
         .unwrap();
-    assert!(!ld.uses_register_route());
+    assert_eq!(ld.route(), Route::Libffi);
     let sum = unsafe { abi().variadic("sum_ints", &[CType::Int], CType::LongLong) }.unwrap();
-    assert!(!sum.uses_register_route());
+    assert_eq!(sum.route(), Route::Libffi);
     let fifteen_ints = vec![CType::Int; 15];
     let libc = rctypes::Library::this().unwrap();
     // Only the route is examined; the function is never called.
     let f = unsafe { libc.function("labs", &fifteen_ints, CType::Long) }.unwrap();
-    assert!(
-        !f.uses_register_route(),
+    assert_eq!(
+        f.route(),
+        Route::Libffi,
         "nine arguments past the registers"
     );
+}
+
+#[test]
+fn values_the_fast_path_does_not_convert_take_the_general_path() {
+    // SAFETY: abi.c's declared signatures.
+    let (id_int, id_double, id_pointer) = unsafe {
+        (
+            abi().function("id_int", &[CType::Int], CType::Int).unwrap(),
+            abi()
+                .function("id_double", &[CType::Double], CType::Double)
+                .unwrap(),
+            abi()
+                .function("id_pointer", &[CType::VoidP], CType::VoidP)
+                .unwrap(),
+        )
+    };
+    assert_eq!(same(&id_int, &[true.into()]), Value::Int(1));
+    assert_eq!(same(&id_double, &[3.into()]), Value::Float(3.0));
+    let mut x = 0u8;
+    match same(&id_pointer, &[Value::byref(&mut x)]) {
+        Value::Pointer(p) => assert_eq!(p.addr(), &raw const x as usize),
+        other => panic!("{other:?}"),
+    }
+    // SAFETY: `size_t str_len(const char *)`.
+    let len = unsafe { abi().function("str_len", &[CType::CharP], CType::SizeT) }.unwrap();
+    assert_eq!(len.route(), Route::Fast);
+    assert_eq!(same(&len, &["a &str, copied".into()]), Value::Int(14));
+    assert_eq!(same(&len, &[c"a C string, not".into()]), Value::Int(15));
+}
+
+#[test]
+fn every_route_refuses_bad_arguments_alike() {
+    let mixed6 = mixed6();
+    assert_eq!(mixed6.route(), Route::Fast);
+    let mut args: Vec<Value> = vec![
+        1.into(),
+        2.0.into(),
+        3.into(),
+        4.0.into(),
+        5.into(),
+        6.0.into(),
+    ];
+    args[4] = Value::Int(1 << 20);
+    let message = same_error(&mixed6, &args);
+    assert!(message.contains("argument 5"), "{message}");
+    assert!(message.contains("c_short"), "{message}");
+    args[4] = 5.into();
+    args[3] = Value::Float(1e300);
+    assert!(same_error(&mixed6, &args).contains("argument 4"));
+    args[3] = "four".into();
+    assert!(same_error(&mixed6, &args).contains("argument 4"));
+    assert!(same_error(&mixed6, &args[..5]).contains("6 argument"));
+}
+
+#[test]
+fn ndpointers_take_the_fast_path_with_every_check() {
+    let spec = ndpointer()
+        .dtype("float32")
+        .ndim(1)
+        .shape([rctypes::Dim::Arg(2)])
+        .flags("C_CONTIGUOUS")
+        .read_only()
+        .build()
+        .unwrap();
+    // SAFETY: `float compute_mean(float *A, int n)` reads n floats, and the
+    // ndpointer makes n the array's length.
+    let mean =
+        unsafe { lib("mean").function("compute_mean", &[spec.into(), CType::Int], CType::Float) }
+            .unwrap();
+    assert_eq!(mean.route(), Route::Fast);
+    let a = ndarray::Array1::from_vec(vec![1.0f32, 2.0, 3.0, 6.0]);
+    assert_eq!(same(&mean, &[(&a).into(), 4.into()]), Value::Float(3.0));
+    let wrong_length = same_error(&mean, &[(&a).into(), 3.into()]);
+    assert!(wrong_length.contains("argument 1"), "{wrong_length}");
+    let doubles = [1.0f64, 2.0, 3.0, 6.0];
+    let wrong_dtype = same_error(&mean, &[(&doubles[..]).into(), 4.into()]);
+    assert!(wrong_dtype.contains("float32"), "{wrong_dtype}");
+    let null = same_error(&mean, &[Value::Null, 4.into()]);
+    assert!(null.contains("argument 1"), "{null}");
+}
+
+#[test]
+fn what_the_fast_path_leaves_to_the_other_routes() {
+    // SAFETY: abi.c's declared signatures.
+    let (greeting, errno, spill10) = unsafe {
+        (
+            abi().function("greeting", &[], CType::CharP).unwrap(),
+            abi()
+                .function("set_errno_to", &[CType::Int], CType::Int)
+                .unwrap(),
+            abi()
+                .function("spill10", &[const { CType::Int }; 10], CType::LongLong)
+                .unwrap(),
+        )
+    };
+    assert_eq!(
+        greeting.route(),
+        Route::Registers,
+        "a string result is copied"
+    );
+    assert_eq!(errno.route(), Route::Fast);
+    assert_eq!(errno.clone().with_errno().route(), Route::Registers);
+    let checked = errno.with_errcheck(|r, _| Ok(r));
+    assert_eq!(checked.route(), Route::Registers);
+    assert_eq!(same(&checked, &[7.into()]), Value::Int(-1));
+    let refused = spill10.via(Route::Fast).unwrap_err().to_string();
+    assert!(refused.starts_with("spill10"), "{refused}");
+    assert!(refused.contains("Fast route"), "{refused}");
 }

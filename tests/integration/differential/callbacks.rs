@@ -149,7 +149,8 @@ fn checking_callback(sig: &CallbackSig, expect: Arc<Expect>) -> Callback {
 fn random_callback_signatures_agree_both_ways() {
     let (count, seed) = budget(3000);
     let mut checked = 0;
-    let mut routes = [0usize; 2];
+    let mut routes = [0usize; rctypes::Route::ALL.len()];
+    let mut calls = 0;
     for (batch_seed, n) in batches(count, seed) {
         let mut rng = Rng::new(batch_seed);
         let sigs: Vec<CallbackSig> = (0..n).map(|i| CallbackSig::random(&mut rng, i)).collect();
@@ -162,17 +163,19 @@ fn random_callback_signatures_agree_both_ways() {
             // SAFETY: the driver was generated from this very signature.
             let f = unsafe { lib.function(&sig.name(), &sig.driver_args(), CType::ULongLong) }
                 .unwrap_or_else(|e| panic!("{}, {}: {e}", replay(batch_seed), sig.describe()));
-            routes[f.uses_register_route() as usize] += 1;
+            routes[super::route_index(&f)] += 1;
             let expect = Arc::new(Expect::default());
             let cb = checking_callback(sig, expect.clone());
-            for route in [f.clone(), f.via_libffi()] {
+            let every = crate::common::every_route(&f);
+            for route in &every {
                 for _ in 0..CALLS {
-                    check_drive(&route, &cb, sig, &expect, &mut rng, batch_seed);
+                    check_drive(route, &cb, sig, &expect, &mut rng, batch_seed);
+                    calls += 1;
                 }
             }
             assert_eq!(
                 expect.calls.load(Ordering::Relaxed),
-                2 * CALLS,
+                every.len() * CALLS,
                 "{}: the callback ran once per call",
                 sig.describe()
             );
@@ -180,9 +183,7 @@ fn random_callback_signatures_agree_both_ways() {
         checked += n;
     }
     eprintln!(
-        "differential callbacks: {checked} signatures from seed {seed}, {} calls, {} through the register route",
-        checked * CALLS * 2,
-        routes[1]
+        "differential callbacks: {checked} signatures from seed {seed}, {calls} calls; fast path, register route, libffi only: {routes:?}",
     );
 }
 
@@ -201,15 +202,11 @@ fn check_drive(
     let got = f.call(&values);
     drop(values);
     let context = || {
-        let route = if f.uses_register_route() {
-            "register route"
-        } else {
-            "libffi"
-        };
         format!(
-            "{}, {} via {route}, args {args:?}",
+            "{}, {} via {:?}, args {args:?}",
             replay(batch_seed),
-            sig.describe()
+            sig.describe(),
+            f.route()
         )
     };
     let got = got.unwrap_or_else(|e| panic!("{}: {e}", context()));

@@ -21,7 +21,7 @@ mod structs;
 mod typed;
 mod typed_callbacks;
 
-use rctypes::{CBuild, CFunc, Library, Value};
+use rctypes::{CBuild, CFunc, Library, Route, Value};
 
 use signatures::{Rng, Signature};
 
@@ -69,7 +69,8 @@ fn replay(batch_seed: u64) -> String {
 fn random_signatures_agree_on_every_route() {
     let (count, seed) = budget(3000);
     let mut checked = 0;
-    let mut routes = [0usize; 2];
+    let mut routes = [0usize; Route::ALL.len()];
+    let mut calls = 0;
     for (batch_seed, n) in batches(count, seed) {
         let mut batch_rng = Rng::new(batch_seed);
         let sigs: Vec<Signature> = (0..n)
@@ -84,24 +85,31 @@ fn random_signatures_agree_on_every_route() {
             // SAFETY: the C function was generated from this very signature.
             let f = unsafe { lib.function(&sig.name(), &sig.arg_ctypes(), sig.ret.ctype()) }
                 .unwrap_or_else(|e| panic!("{}, {}: {e}", replay(batch_seed), sig.name()));
-            routes[f.uses_register_route() as usize] += 1;
-            for route in [f.clone(), f.via_libffi()] {
+            routes[route_index(&f)] += 1;
+            for route in crate::common::every_route(&f) {
                 for _ in 0..CALLS {
                     check_call(&route, sig, &mut batch_rng, batch_seed);
+                    calls += 1;
                 }
             }
         }
         checked += n;
     }
     eprintln!(
-        "differential: {checked} signatures from seed {seed}, {} calls, {} through the register route",
-        checked * CALLS * 2,
-        routes[1]
+        "differential: {checked} signatures from seed {seed}, {calls} calls; fast path, register route, libffi only: {routes:?}",
     );
     assert!(
-        routes[0] > 0 && routes[1] > 0,
-        "both routes exercised: {routes:?}"
+        routes.iter().all(|&n| n > 0),
+        "signatures of every route: {routes:?}"
     );
+}
+
+/// Where `f`'s fastest route is among [`Route::ALL`].
+fn route_index(f: &CFunc) -> usize {
+    Route::ALL
+        .iter()
+        .position(|&r| r == f.route())
+        .unwrap_or_default()
 }
 
 fn check_call(f: &CFunc, sig: &Signature, rng: &mut Rng, batch_seed: u64) {
@@ -113,14 +121,10 @@ fn check_call(f: &CFunc, sig: &Signature, rng: &mut Rng, batch_seed: u64) {
         .call(&values)
         .unwrap_or_else(|e| panic!("{}, {}: {e}", replay(batch_seed), sig.describe()));
     drop(values);
-    let route = if f.uses_register_route() {
-        "register route"
-    } else {
-        "libffi"
-    };
+    let route = f.route();
     let context = || {
         format!(
-            "{}, {} via {route}, args {args:?}",
+            "{}, {} via {route:?}, args {args:?}",
             replay(batch_seed),
             sig.describe()
         )
