@@ -14,7 +14,9 @@
 //! The dynamic result is looked at where the call left it (`black_box` of a
 //! reference), as a caller that matches on it does; `noop/dynamic_unwrap`
 //! measures a caller that moves the `Value` out of the `Result` at once
-//! (`unwrap`, `?`), which copies its 112 bytes.
+//! (`unwrap`, `?`), which copies its 112 bytes. `int(int,int)/dynamic_registers`
+//! measures the same call on the register route, as a call whose values
+//! the fast path does not convert itself takes.
 
 use std::ffi::c_void;
 use std::hint::black_box;
@@ -26,8 +28,8 @@ use libffi::middle::{Cif, CodePtr, Type};
 use libffi::raw::ffi_arg;
 use ndarray::Array1;
 use rctypes::{
-    CFunc, CStruct, CType, Callback, Dim, Library, RawPtr, Signature, TypedCFunc, Value, c_struct,
-    load_library, ndpointer,
+    CFunc, CStruct, CType, Callback, Dim, Library, RawPtr, Route, Signature, TypedCFunc, Value,
+    c_struct, load_library, ndpointer,
 };
 
 mod ratios;
@@ -84,7 +86,12 @@ fn scalars(c: &mut Criterion) {
         // SAFETY: abi.c defines each function with the signature given.
         let f = unsafe { lib.function(name, args, ret) }.unwrap();
         let addr = f.as_ptr();
-        assert!(f.uses_register_route(), "{name} takes the register route");
+        let route = if args.len() > 6 {
+            Route::Registers
+        } else {
+            Route::Fast
+        };
+        assert_eq!(f.route(), route, "{name}");
         (f, addr, CodePtr::from_ptr(addr))
     };
 
@@ -135,6 +142,10 @@ fn scalars(c: &mut Criterion) {
         });
         g.bench_function("dynamic", |b| {
             b.iter(|| look(&dynamic.call(&[Value::Int(black_box(3)), Value::Int(black_box(4))])))
+        });
+        let registers = dynamic.clone().via(Route::Registers).unwrap();
+        g.bench_function("dynamic_registers", |b| {
+            b.iter(|| look(&registers.call(&[Value::Int(black_box(3)), Value::Int(black_box(4))])))
         });
         g.finish();
     }
@@ -324,7 +335,7 @@ fn arrays(c: &mut Criterion) {
             lib.function("compute_mean", &plain, CType::Float).unwrap(),
         )
     };
-    assert!(whole.uses_register_route() && prefix.uses_register_route());
+    assert!(whole.route() == Route::Fast && prefix.route() == Route::Fast);
     let typed: TypedCFunc<(&[f32], i32), f32> = pointer.typed().unwrap();
     // SAFETY: as above.
     let direct: extern "C" fn(*const f32, i32) -> f32 =
@@ -511,6 +522,8 @@ fn main() {
 
     let mut unwrap = Row::new("`void noop(void)`, result unwrapped", "noop");
     unwrap.variants = [None, None, None, Some("dynamic_unwrap")];
+    let mut registers = Row::new("`int add(int, int)`, register route", "int(int,int)");
+    registers.variants = [None, None, None, Some("dynamic_registers")];
     let mut callback = Row::new("callback round trip", "callback");
     callback.calls = N as f64;
     let mut capturing = Row::new("callback round trip, capturing closure", "callback");
@@ -521,6 +534,7 @@ fn main() {
         Row::new("`void noop(void)`", "noop"),
         unwrap,
         Row::new("`int add(int, int)`", "int(int,int)"),
+        registers,
         Row::new("`double add(double, double)`", "double(double,double)"),
         Row::new("6 mixed int/float arguments", "mixed6"),
         Row::new("10 ints, 4 on the stack", "spill10"),
