@@ -91,14 +91,26 @@ unsafe impl Sync for CFunc {}
 /// same results; they differ in speed and in the signatures they take.
 ///
 /// See [`doc::performance`](crate::doc::performance) for what each costs.
+///
+/// ```
+/// # fn main() -> Result<(), rctypes::Error> {
+/// use rctypes::{CType, Library, Route};
+/// let libc = Library::this()?;
+/// // SAFETY: `long double` results are declared as such; `ldexpl` is C99.
+/// let ldexpl = unsafe {
+///     libc.function("ldexpl", &[CType::LongDouble, CType::Int], CType::LongDouble)?
+/// };
+/// assert_eq!(ldexpl.route(), Route::Libffi, "long double takes libffi");
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Route {
     /// Arguments checked by a program made at bind time and passed straight
     /// in the argument registers. Taken by signatures of up to six integer
-    /// or pointer and eight floating-point arguments with a scalar or void
-    /// result, on x86-64 System V; a call whose values need more than a
-    /// range check (a `&str` for a `char*`, a lent array) takes the
+    /// or pointer and eight floating-point arguments with a scalar, pointer
+    /// or void result, on x86-64 System V. A call whose values need more
+    /// (a `&str` copied for a `char*`, a callback to watch) takes the
     /// register route instead.
     Fast,
     /// Arguments converted one by one, any value a parameter accepts, then

@@ -8,46 +8,67 @@
 //! ## A dynamic call ([`CFunc::call`](crate::CFunc::call))
 //!
 //! The signature is learned at run time, so every call checks its
-//! arguments. What happens, in order:
+//! arguments. Where a call goes is decided when the function is bound, and
+//! [`CFunc::route`](crate::CFunc::route) says which [`Route`](crate::Route):
 //!
-//! 1. **Count**: the number of arguments against the declaration (and
-//!    whether the function is variadic): two compares.
-//! 2. **Convert**: each [`Value`](crate::Value) is range-checked against its
-//!    declared type and turned into the 64 bits of its register image. Each
-//!    argument's machine class was worked out when the function was bound,
-//!    so this is a few compares per argument, with `int`, `long long` and
-//!    `double` handled before anything else. Nothing is allocated, except
-//!    the NUL-terminated copy a `&str` needs to become a `char*`.
-//! 3. **Open a callback scope**: one thread-local counter goes up, so that
-//!    a Rust callback that panics while C runs is reported by this call.
-//!    (A failure is rare; its bookkeeping happens only when there is one.)
-//! 4. **Call**. On x86-64 System V (Linux, the BSDs, Intel macOS), a
-//!    signature of up to six integer or pointer arguments, eight `float` or
-//!    `double` ones and eight more spilled to the stack, with a scalar or
-//!    `void` result, goes through the *register route*: a pre-built shim
-//!    whose parameters are exactly the argument registers, in the smallest
-//!    of three shapes (integers only; integers and floats; with stack
-//!    slots). No call interface is interpreted. A struct or union argument
-//!    of up to 16 bytes takes this route too, as the one or two register
-//!    words the ABI makes of it (read from its bytes, no copy of the value),
-//!    when every argument fits the registers. Everything else (`long
-//!    double`, larger structs, struct results, more arguments, variadic
-//!    functions) goes through libffi's `ffi_call` on the interface prepared
-//!    once at bind time.
-//!    [`CFunc::uses_register_route`](crate::CFunc::uses_register_route) says
-//!    which; [`CFunc::via_libffi`](crate::CFunc::via_libffi) forces libffi,
-//!    and the tests check both give identical results for every class.
-//! 5. **Close the scope and read the result**: the counter goes down, a
-//!    waiting callback failure is looked for with one compare, and the
-//!    result is built as a `Value` where the caller receives it (`int`,
-//!    `long long`, `float` and `double` inline).
+//! - **The fast path** takes signatures of up to six integer or pointer
+//!   arguments (ndpointers included) and eight `float` or `double` ones,
+//!   with a scalar, pointer or `void` result, on x86-64 System V (Linux,
+//!   the BSDs, Intel macOS). At bind time the signature becomes a small
+//!   program (per argument, its machine class and its register) and the
+//!   function gets an entry specialised for its number of integer and
+//!   floating-point arguments. A call then does:
+//!   1. **Count**: one compare against the arity the entry was made for.
+//!   2. **Convert**: per argument, one look at the [`Value`](crate::Value)'s
+//!      variant and one range check (an integer's range is two 64-bit
+//!      compares, read from a table by class), then the 64-bit register
+//!      image goes straight where the function's prototype puts it.
+//!      An array goes through its checks (for an ndpointer, every one of
+//!      them) and passes its address.
+//!   3. **Open a callback scope**: one thread-local counter goes up, so
+//!      that a Rust callback that panics while C runs is reported by this
+//!      call. (A failure is rare; its bookkeeping happens only when there
+//!      is one.)
+//!   4. **Call** through a pre-built shim whose parameters are exactly the
+//!      argument registers: the registers the function has no parameter
+//!      for are passed as constant zeros. No call interface is interpreted.
+//!   5. **Close the scope and build the result**: the counter goes down, a
+//!      waiting callback failure is looked for with one compare, and the
+//!      result register becomes a `Value` where the caller receives it.
+//!
+//!   A value the program does not convert itself (a `&str` that must be
+//!   copied to gain its NUL, a `bool` for an `int`, a callback, anything
+//!   refused) sends the call to the general path below, which starts over:
+//!   nothing has reached C yet, and errors read the same on every route.
+//! - **The register route** (the general path, on x86-64 System V) takes
+//!   any value a parameter accepts, signatures that spill up to eight
+//!   arguments to the stack, and struct or union arguments of up to 16
+//!   bytes (as the one or two register words the ABI makes of them, read
+//!   from the value's bytes). Each argument is converted by its declared
+//!   [`CType`](crate::CType), into registers staged for one of three shims
+//!   (integers only; integers and floats; with stack slots). Results that
+//!   are strings are copied out here.
+//! - **libffi**: everything else (`long double`, larger structs, struct
+//!   results, more arguments, variadic functions, and every signature on
+//!   other platforms) goes through `ffi_call` on the interface prepared
+//!   once at bind time; errno capture and result checks
+//!   ([`with_errno`](crate::CFunc::with_errno),
+//!   [`with_errcheck`](crate::CFunc::with_errcheck)) leave the fast path
+//!   for the register route.
+//!
+//! [`CFunc::via`](crate::CFunc::via) picks a slower route, and the tests
+//! check every route gives identical results and identical errors for every
+//! signature class, on thousands of generated signatures.
 //!
 //! A raw `ffi_call` spends its time classifying every argument again at
-//! each call and copying it through an array of pointers; the register
-//! route does neither, which is why a dynamic call with arguments costs
-//! about two thirds of a raw `ffi_call`, checks included. With no arguments there
-//! is nothing to save, and the fixed cost of steps 1, 3 and 5 shows: a
-//! dynamic no-op is about 1 ns slower than a raw `ffi_call`.
+//! each call and copying it through an array of pointers. The fast path
+//! does neither and checks each argument with a couple of compares: a
+//! dynamic call costs about 0.4x a raw `ffi_call` with arguments, and 0.75x
+//! with none. What remains above the direct call is mostly the `Value`s
+//! themselves: the caller builds each one (a tag and 16 bytes), and drops
+//! each one and the result afterwards (an out-of-line call per value, as
+//! some variants own memory). With two arguments that is about 10 ns, with
+//! six about 24 ns.
 //!
 //! The result is a `Result<Value>`, 112 bytes returned through memory.
 //! Matching on it where it lies costs nothing more; moving the `Value` out
@@ -71,7 +92,7 @@
 //! dimensions, shape, flags, and that read-only memory does not go where C
 //! writes) reads only the array's descriptor (its shape, strides and
 //! flags), so the cost is the same for 16 elements and for 100,000,000:
-//! about 30 ns for the whole call, checks included, either way.
+//! about 20 ns more than the direct call, checks included, either way.
 //!
 //! ## Callbacks
 //!
@@ -119,21 +140,26 @@
 //!
 //! | call | direct | raw libffi | rctypes typed | rctypes dynamic |
 //! |---|---|---|---|---|
-//! | `void noop(void)` | 2.2 ns | 8.3 ns (3.82x) | 2.2 ns (1.00x, 0.26x libffi) | 9.5 ns (4.37x, 1.14x libffi) |
-//! | `void noop(void)`, result unwrapped | - | - | - | 15.8 ns |
-//! | `int add(int, int)` | 2.2 ns | 28.2 ns (12.93x) | 2.2 ns (1.00x, 0.08x libffi) | 18.4 ns (8.42x, 0.65x libffi) |
-//! | `double add(double, double)` | 2.2 ns | 27.2 ns (12.46x) | 2.5 ns (1.12x, 0.09x libffi) | 18.3 ns (8.40x, 0.67x libffi) |
-//! | 6 mixed int/float arguments | 2.7 ns | 61.9 ns (22.60x) | 2.5 ns (0.90x, 0.04x libffi) | 43.8 ns (15.99x, 0.71x libffi) |
-//! | 10 ints, 4 on the stack | 3.2 ns | 83.3 ns (26.42x) | 3.0 ns (0.94x, 0.04x libffi) | 53.7 ns (17.03x, 0.64x libffi) |
-//! | `compute_mean`, 16 floats (ndpointer) | 6.3 ns | 35.9 ns (5.73x) | 6.3 ns (1.00x, 0.17x libffi) | 37.3 ns (5.95x, 1.04x libffi) |
-//! | `compute_mean`, 10^8 floats (ndpointer) | 101.6 ms | 101.2 ms (1.00x) | 99.2 ms (0.98x, 0.98x libffi) | 91.6 ms (0.90x, 0.91x libffi) |
-//! | `compute_mean`, 10^8-float array, C reads 16 | 6.3 ns | 35.9 ns (5.73x) | 6.3 ns (1.00x, 0.17x libffi) | 35.1 ns (5.61x, 0.98x libffi) |
-//! | callback round trip | 1.4 ns | 17.5 ns (12.79x) | 2.2 ns (1.60x, 0.12x libffi) | 25.2 ns (18.43x, 1.44x libffi) |
-//! | callback round trip, capturing closure | 1.4 ns | 17.5 ns (12.79x) | 17.6 ns (12.86x, 1.01x libffi) | - |
-//! | struct by value (`int sum(IntPair)`) | 2.2 ns | 29.2 ns (13.37x) | 2.2 ns (1.00x, 0.07x libffi) | 26.7 ns (12.24x, 0.91x libffi) |
+//! | `void noop(void)` | 2.2 ns | 8.4 ns (3.85x) | 2.2 ns (1.00x, 0.26x libffi) | 6.3 ns (2.87x, 0.75x libffi) |
+//! | `void noop(void)`, result unwrapped | - | - | - | 10.4 ns |
+//! | `int add(int, int)` | 2.2 ns | 28.3 ns (12.99x) | 2.5 ns (1.13x, 0.09x libffi) | 12.2 ns (5.60x, 0.43x libffi) |
+//! | `int add(int, int)`, register route | - | - | - | 18.5 ns |
+//! | `double add(double, double)` | 2.5 ns | 27.1 ns (11.07x) | 2.2 ns (0.89x, 0.08x libffi) | 10.6 ns (4.34x, 0.39x libffi) |
+//! | 6 mixed int/float arguments | 2.7 ns | 63.1 ns (23.14x) | 2.5 ns (0.90x, 0.04x libffi) | 26.6 ns (9.77x, 0.42x libffi) |
+//! | 10 ints, 4 on the stack | 3.2 ns | 84.2 ns (26.58x) | 3.0 ns (0.95x, 0.04x libffi) | 55.9 ns (17.65x, 0.66x libffi) |
+//! | `compute_mean`, 16 floats (ndpointer) | 6.3 ns | 35.9 ns (5.71x) | 6.6 ns (1.05x, 0.18x libffi) | 26.3 ns (4.19x, 0.73x libffi) |
+//! | `compute_mean`, 10^8 floats (ndpointer) | 82.7 ms | 82.5 ms (1.00x) | 82.5 ms (1.00x, 1.00x libffi) | 82.5 ms (1.00x, 1.00x libffi) |
+//! | `compute_mean`, 10^8-float array, C reads 16 | 6.3 ns | 35.9 ns (5.72x) | 6.6 ns (1.04x, 0.18x libffi) | 24.5 ns (3.89x, 0.68x libffi) |
+//! | callback round trip | 1.4 ns | 17.5 ns (12.77x) | 2.2 ns (1.59x, 0.12x libffi) | 25.4 ns (18.52x, 1.45x libffi) |
+//! | callback round trip, capturing closure | 1.4 ns | 17.5 ns (12.77x) | 17.6 ns (12.82x, 1.00x libffi) | - |
+//! | struct by value (`int sum(IntPair)`) | 2.2 ns | 29.3 ns (13.42x) | 2.2 ns (1.00x, 0.07x libffi) | 26.9 ns (12.32x, 0.92x libffi) |
 //!
-//! A dynamic call with an ndpointer, checks included, costs 31.0 ns more
-//! than the direct call with 16 elements and 28.9 ns more with 100,000,000
+//! The typed call compiles to the same instructions as the direct call;
+//! which of the two rows reads 2.2 ns and which 2.5 ns changes from run to
+//! run (code placement), not with the code.
+//!
+//! A dynamic call with an ndpointer, checks included, costs 20.1 ns more
+//! than the direct call with 16 elements and 18.2 ns more with 100,000,000
 //! (`compute_mean` reading 16 of them, so the C work is the same). For
 //! context (reported elsewhere, not measured here): Python's ctypes takes
 //! 170 ns to 1.7 µs per call on this kind of machine, and LuaJIT's FFI

@@ -1,18 +1,20 @@
-//! The fast path of dynamic calls: signatures made only of scalars that fit
-//! the argument registers.
+//! The fast path of dynamic calls: signatures whose arguments are all
+//! integers, floating-point numbers or pointers that fit the argument
+//! registers, with a scalar, pointer or `void` result.
 //!
 //! When such a function is bound, its signature becomes a [`Program`]: per
 //! argument, its machine class and the register it travels in. A call then
-//! runs an entry specialised for its argument count and register shape:
-//! each argument is checked with a few compares and converted straight
-//! into its register image, and one call through a register shim follows.
-//! There is no staging, no libffi, no per-argument look at the declared
-//! [`CType`].
+//! runs an entry specialised for its numbers of integer and floating-point
+//! arguments: each argument is checked with a few compares and converted
+//! straight into its register image, and one call through a register shim
+//! follows. There is no staging, no libffi, no per-argument look at the
+//! declared [`CType`] (except for lent memory, whose checks need it).
 //!
-//! A value the program does not convert itself (a `&str` for a `char*`, a
-//! lent array, an integer given for a `double`, or one that does not fit,
-//! whose error the general path words) sends the whole call to the general
-//! path, which takes it from the start: nothing has reached C yet.
+//! A value the program does not convert itself (a `&str` to copy for a
+//! `char*`, a `bool` or a callback, an integer given for a `double`, or one
+//! that does not fit, whose error the general path words) sends the whole
+//! call to the general path, which takes it from the start: nothing has
+//! reached C yet.
 
 use std::ffi::c_void;
 
