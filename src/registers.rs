@@ -30,6 +30,9 @@
 //! Signatures outside this set (more arguments, `long double`, larger
 //! structs, struct results, variadic) take libffi, and tests check both
 //! routes give identical results.
+//!
+//! The fast path (`func::fast`) calls the same shims ([`call_ints`],
+//! [`call_floats`]) with arguments a program made at bind time converted.
 
 use std::ffi::c_void;
 use std::sync::Arc;

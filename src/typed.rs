@@ -544,11 +544,12 @@ macro_rules! typed_arity {
             #[allow(non_snake_case, clippy::too_many_arguments)]
             pub fn call<$($b: SameArg<$a>),*>(&self, args: ($($b,)*)) -> Ret {
                 let ($($a,)*) = args;
-                // SAFETY: `code` is a function with this signature: checked
-                // against the declared one by `CFunc::typed`, or promised by
-                // the caller of `Library::typed`. The library stays loaded
-                // while self holds it, and borrowed pointers live through the
-                // call because `args` is owned by this frame.
+                // `code` is a function with this signature: checked against
+                // the declared one by `CFunc::typed`, or promised by the
+                // caller of `Library::typed`. The library stays loaded while
+                // self holds it, and borrowed pointers live through the call
+                // because `args` is owned by this frame.
+                // SAFETY: as above.
                 unsafe {
                     let f: unsafe extern "C" fn($($a::Raw),*) -> Ret::Raw = std::mem::transmute(self.code);
                     Ret::from_raw(f($($a.into_raw_as()),*))

@@ -161,10 +161,11 @@ impl AllocatedArray {
     /// type (`f32` for `'f'`, `i64` for `'q'`, ...).
     pub fn view<T: Scalar>(&self) -> Result<ArrayViewD<'_, T>> {
         self.check::<T>()?;
-        // SAFETY: the buffer holds len() elements of the element type, which
-        // has T's representation (checked), is aligned to 16 and initialised
-        // (zeroed, then written by C with values of that type); every bit
-        // pattern is a valid integer or float. The borrow of self keeps it.
+        // The buffer holds len() elements of the element type, which has T's
+        // representation (checked), is aligned to 16 and initialised (zeroed,
+        // then written by C with values of that type); every bit pattern is
+        // a valid integer or float. The borrow of self keeps it.
+        // SAFETY: as above.
         Ok(unsafe {
             ArrayViewD::from_shape_ptr(IxDyn(&self.shape), self.data.as_ptr() as *const T)
         })

@@ -74,8 +74,10 @@ const INLINE_ARGS: usize = 8;
 /// // SAFETY: callback.c: `void register_binop(int (*op)(int, int))` keeps
 /// // op until the next registration; `int call_registered(int, int)` calls it.
 /// let register = unsafe { lib.function("register_binop", &[binop.clone()], CType::Void)? };
+/// // SAFETY: as above.
 /// let call_registered =
 ///     unsafe { lib.function("call_registered", &[CType::Int, CType::Int], CType::Int)? };
+/// // SAFETY: `void unregister_binop(void)`.
 /// let unregister = unsafe { lib.function("unregister_binop", &[], CType::Void)? };
 ///
 /// // The handle: it must outlive the registration.
@@ -307,10 +309,11 @@ impl Callback {
         let (closure, code) = libffi::low::try_closure_alloc()
             .ok_or_else(|| invalid("libffi cannot allocate an executable closure".into()))?;
         let userdata = &*state as *const State<H> as *mut c_void;
-        // SAFETY: `closure` and `code` are a fresh pair from libffi; the cif
-        // and the userdata live in `state`, on the heap, which the Callback
-        // keeps until after the closure is freed. `trampoline` reads userdata
-        // as the `State<H>` it is (the caller's promise).
+        // `closure` and `code` are a fresh pair from libffi; the cif and the
+        // userdata live in `state`, on the heap, which the Callback keeps
+        // until after the closure is freed. `trampoline` reads userdata as
+        // the `State<H>` it is (the caller's promise).
+        // SAFETY: as above.
         let status = unsafe {
             libffi::raw::ffi_prep_closure_loc(
                 closure,
@@ -471,10 +474,11 @@ pub(crate) fn keep_forever<T: Send + Sync + 'static>(value: T) -> &'static T {
 
 impl Drop for Callback {
     fn drop(&mut self) {
-        // SAFETY: the closure came from `ffi_closure_alloc` and is freed once;
-        // no borrow of the Callback is left, so no call this crate made can
+        // The closure came from `ffi_closure_alloc` and is freed once; no
+        // borrow of the Callback is left, so no call this crate made can
         // still be running it (a pointer C kept is the binding's promise).
         // `state` is dropped after this, when the closure no longer uses it.
+        // SAFETY: as above.
         unsafe { libffi::low::closure_free(self.closure.as_ptr()) }
     }
 }

@@ -441,10 +441,10 @@ impl Callback {
         let mut callback =
             unsafe { Callback::with_handler(signature, f, typed_trampoline::<F, Args, Ret>) }?;
         if let Some(code) = F::direct_code() {
-            // SAFETY: `direct_code` is `Direct::<F, Args, Ret>::trampoline`,
-            // a C function of the signature derived from `Args` and `Ret`,
-            // which calls the zero-sized `F` and records failures in `F`'s
-            // type slot.
+            // `direct_code` is `Direct::<F, Args, Ret>::trampoline`, a C
+            // function of the signature derived from `Args` and `Ret`, which
+            // calls the zero-sized `F` and records failures in `F`'s slot.
+            // SAFETY: as above.
             unsafe { callback.use_direct(code, type_slot::<F>()) };
         }
         Ok(TypedCallback {
@@ -533,10 +533,10 @@ macro_rules! callback_arity {
             /// give C zero bytes whatever `T` is).
             #[allow(non_snake_case)]
             unsafe extern "C" fn trampoline($($a: $a::Raw),*) -> MaybeUninit<Ret::Raw> {
-                // SAFETY: only used for a zero-sized `Func` (`direct_code`),
-                // for which a dangling, aligned pointer is a valid
-                // reference; an instance lives in the callback whose code C
-                // was given, for as long as C may call it.
+                // Only used for a zero-sized `Func` (`direct_code`), for
+                // which a dangling, aligned pointer is a valid reference; an
+                // instance lives in the callback whose code C was given.
+                // SAFETY: as above.
                 let f: &Func = unsafe { NonNull::<Func>::dangling().as_ref() };
                 let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
                     $(

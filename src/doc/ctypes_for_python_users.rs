@@ -5,7 +5,7 @@
 //!
 //! | ctypes / numpy.ctypeslib | rctypes |
 //! |---|---|
-//! | `CDLL(path)` | `unsafe { Library::open(path)? }` ([`Library::open`](crate::Library::open)) |
+//! | `CDLL(path)` | `Library::open(path)?`, an `unsafe fn` ([`Library::open`](crate::Library::open)) |
 //! | `CDLL(path, mode=RTLD_GLOBAL)` | [`Library::open_with`](crate::Library::open_with) with [`OpenFlags`](crate::OpenFlags) |
 //! | `CDLL(None)` | [`Library::this`](crate::Library::this) |
 //! | `numpy.ctypeslib.load_library(name, path)` | [`load_library`](crate::load_library) |

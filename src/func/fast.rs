@@ -163,13 +163,13 @@ fn call<const I: usize, const F: usize>(f: &CFunc, args: &[Value<'_>]) -> Result
     let float_ret = matches!(program.ret, Kind::F32 | Kind::F64);
     let code: *const c_void = f.code.as_ptr();
     let scope = CallScope::enter();
-    // SAFETY: the binding promised `code` is a non-variadic function of the
-    // declared signature, which the program was made from: its arguments
-    // are `I` integer or pointer and `F` floating-point scalars, each
-    // converted to its declared type and placed in the register its class
-    // and position give it, and its result is floating exactly when
-    // `float_ret`. Pointers passed are null or addresses C handed out
-    // (`RawPtr`), which their maker vouched for.
+    // The binding promised `code` is a non-variadic function of the declared
+    // signature, which the program was made from: `I` integer or pointer and
+    // `F` floating-point arguments, each converted to its declared type and
+    // placed in the register its class and position give it, and a result
+    // floating exactly when `float_ret`. Pointers are null, addresses C
+    // handed out (`RawPtr`), or memory `args` lends, checked, for the call.
+    // SAFETY: as promised and checked above.
     let word = unsafe {
         let ints = std::array::from_fn(int);
         if F == 0 {

@@ -391,10 +391,11 @@ fn from_struct_value<T: CStruct>(value: &StructValue) -> Result<T> {
         given: message,
     })?;
     let mut out = MaybeUninit::<T>::uninit();
-    // SAFETY: the layouts are compatible, so the value is size_of::<T>()
-    // initialised bytes, and every field holds a valid value of its type
-    // (check_valid refused bools other than 0 and 1; every other field type
-    // of a CStruct accepts any bits).
+    // The layouts are compatible, so the value is size_of::<T>() initialised
+    // bytes, and every field holds a valid value of its type (check_valid
+    // refused bools other than 0 and 1; every other field type of a CStruct
+    // accepts any bits).
+    // SAFETY: as above.
     unsafe {
         std::ptr::copy_nonoverlapping(
             value.as_bytes().as_ptr(),

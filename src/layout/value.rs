@@ -287,6 +287,7 @@ unsafe fn copy_type(ty: &CType, offset: usize, len: usize, src: *const u8, dst: 
         CType::Array(elem, n) if matches!(**elem, CType::Struct(_) | CType::Array(..)) => {
             for k in 0..*n {
                 let at = offset + k * elem.size();
+                // SAFETY: element k lies within the caller's `len` bytes.
                 unsafe { copy_type(elem, at, elem.size(), src, dst) };
             }
         }
