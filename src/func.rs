@@ -2,7 +2,7 @@
 
 use std::ffi::c_void;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use libffi::middle::{Cif, CodePtr};
 
@@ -25,6 +25,17 @@ use fast::{Entry, Program};
 /// Up to this many arguments are staged on the stack, with no heap allocation.
 const INLINE_ARGS: usize = 8;
 
+/// Interfaces a variadic function keeps, one per list of extra argument types.
+const VARIADIC_CIFS: usize = 32;
+
+/// A variadic call's interface, for one list of extra argument types.
+struct VariadicCall {
+    cif: Cif,
+    /// The fixed and extra argument types.
+    types: Vec<CType>,
+    kinds: Vec<Kind>,
+}
+
 /// A result check run after every call: ctypes' `errcheck`. It gets the result
 /// and the arguments, and returns the result to give (possibly changed) or an
 /// error message.
@@ -34,7 +45,8 @@ pub type ErrCheck = dyn for<'a, 'b> Fn(Value<'static>, &'a [Value<'b>]) -> std::
 
 /// A C function bound to a declared signature, called dynamically.
 ///
-/// The libffi call interface is prepared once, when the function is bound.
+/// The libffi call interface is prepared once, when the function is bound
+/// (for a variadic function, once per list of extra argument types).
 /// Each [`call`](Self::call) checks the argument count and converts every
 /// argument to its declared type (range-checked) before C runs; up to eight
 /// arguments are staged with no heap allocation. For signatures known at
@@ -76,12 +88,15 @@ pub struct CFunc {
     takes_callbacks: bool,
     /// For a variadic function, the interface of a call with no extra arguments.
     cif: Cif,
+    /// For a variadic function, the interfaces prepared for the lists of
+    /// extra argument types its calls gave, shared by its clones.
+    variadic_cifs: Arc<Mutex<Vec<Arc<VariadicCall>>>>,
     use_errno: bool,
     errcheck: Option<Arc<ErrCheck>>,
 }
 
 // SAFETY: the code pointer stays valid while `library` is loaded (it holds a
-// handle); the Cif is only read after preparation. Whether the C function is
+// handle); every Cif (the variadic ones too) is only read after preparation. Whether the C function is
 // itself thread-safe is part of the promise made when binding it.
 unsafe impl Send for CFunc {}
 // SAFETY: as above; calls only read shared state.
@@ -206,6 +221,7 @@ impl CFunc {
             ret,
             variadic,
             cif,
+            variadic_cifs: Arc::default(),
             use_errno: false,
             errcheck: None,
         })
@@ -446,13 +462,34 @@ impl CFunc {
         if extra_types.is_empty() {
             return self.stage_and_call(&self.cif, &self.args, &self.kinds, args);
         }
-        let all: Vec<CType> = self.args.iter().chain(&extra_types).cloned().collect();
-        let kinds: Vec<Kind> = all.iter().map(CType::kind).collect();
-        let cif = prepare(&all, fixed, &self.ret, true).map_err(|reason| Error::Signature {
+        let call = self.variadic_call(&extra_types)?;
+        self.stage_and_call(&call.cif, &call.types, &call.kinds, args)
+    }
+
+    /// The interface for a variadic call with these extra argument types:
+    /// prepared at the first call that gives them, then reused.
+    fn variadic_call(&self, extra_types: &[CType]) -> Result<Arc<VariadicCall>> {
+        let fixed = self.args.len();
+        let mut cache = self.variadic_cifs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(call) = cache.iter().find(|c| c.types[fixed..] == *extra_types) {
+            return Ok(call.clone());
+        }
+        let types: Vec<CType> = self.args.iter().chain(extra_types).cloned().collect();
+        let cif = prepare(&types, fixed, &self.ret, true).map_err(|reason| Error::Signature {
             function: self.name.to_string(),
             reason,
         })?;
-        self.stage_and_call(&cif, &all, &kinds, args)
+        let call = Arc::new(VariadicCall {
+            cif,
+            kinds: types.iter().map(CType::kind).collect(),
+            types,
+        });
+        // A bound on what a function called with ever-new argument lists
+        // keeps; past it, such calls prepare their interface each time.
+        if cache.len() < VARIADIC_CIFS {
+            cache.push(call.clone());
+        }
+        Ok(call)
     }
 
     fn arity_error(&self, given: usize) -> Error {

@@ -117,6 +117,35 @@ fn ten_arguments_spill_to_the_stack_in_order() {
 }
 
 #[test]
+fn variadic_calls_reuse_the_interface_prepared_for_their_extra_types() {
+    // SAFETY: sum_doubles is `double sum_doubles(int n, ...)`.
+    let sum = unsafe { abi().variadic("sum_doubles", &ints(1), CType::Double) }.unwrap();
+    let copy = sum.clone();
+    // Lists of extra types that alternate and recur, across clones: each
+    // call must get the interface of its own list, prepared or reused.
+    for round in 0..3 {
+        for n in 0..6 {
+            let mut args: Vec<Value> = vec![(n as i32).into()];
+            args.extend((1..=n).map(|k| Value::Float(k as f64)));
+            let f = if round % 2 == 0 { &sum } else { &copy };
+            let want = (n * (n + 1) / 2) as f64;
+            assert_eq!(f.call(&args).unwrap(), Value::Float(want), "{n} extras");
+        }
+        // The same count of extras, typed differently: float, then double.
+        let floats = sum
+            .call_variadic(&[1.into(), 0.5.into()], &[CType::Float])
+            .unwrap();
+        assert_eq!(floats, Value::Float(0.5));
+    }
+    // More distinct lists than are kept: still prepared, still right.
+    for n in 0..40 {
+        let mut args: Vec<Value> = vec![(n as i32).into()];
+        args.extend((0..n).map(|_| Value::Float(0.25)));
+        assert_eq!(sum.call(&args).unwrap(), Value::Float(0.25 * n as f64));
+    }
+}
+
+#[test]
 fn variadic_calls_apply_default_promotions() {
     // SAFETY: abi.c's variadic sums.
     let (ints_sum, doubles_sum) = unsafe {
