@@ -36,6 +36,11 @@ struct VariadicCall {
     kinds: Vec<Kind>,
 }
 
+// SAFETY: the Cif is only read after preparation, as CFunc's.
+unsafe impl Send for VariadicCall {}
+// SAFETY: as above; calls only read it.
+unsafe impl Sync for VariadicCall {}
+
 /// A result check run after every call: ctypes' `errcheck`. It gets the result
 /// and the arguments, and returns the result to give (possibly changed) or an
 /// error message.

@@ -125,7 +125,7 @@ fn variadic_calls_reuse_the_interface_prepared_for_their_extra_types() {
     // call must get the interface of its own list, prepared or reused.
     for round in 0..3 {
         for n in 0..6 {
-            let mut args: Vec<Value> = vec![(n as i32).into()];
+            let mut args: Vec<Value> = vec![n.into()];
             args.extend((1..=n).map(|k| Value::Float(k as f64)));
             let f = if round % 2 == 0 { &sum } else { &copy };
             let want = (n * (n + 1) / 2) as f64;
@@ -139,7 +139,7 @@ fn variadic_calls_reuse_the_interface_prepared_for_their_extra_types() {
     }
     // More distinct lists than are kept: still prepared, still right.
     for n in 0..40 {
-        let mut args: Vec<Value> = vec![(n as i32).into()];
+        let mut args: Vec<Value> = vec![n.into()];
         args.extend((0..n).map(|_| Value::Float(0.25)));
         assert_eq!(sum.call(&args).unwrap(), Value::Float(0.25 * n as f64));
     }
