@@ -15,12 +15,13 @@ use crate::layout::StructValue;
 use crate::library::Library;
 use crate::registers::{FLOAT_REGS, Plan, Registers, STACK_SLOTS, Shape};
 use crate::value::{
-    Keep, Slot, Value, decode_kind, encode_aggregate, encode_long_double, encode_word, store_word,
+    Keep, Slot, Value, decode_kind, decode_word, encode_aggregate, encode_long_double, encode_word,
+    store_word,
 };
 
 mod fast;
 
-use fast::{Entry, Program};
+use fast::Program;
 
 /// Up to this many arguments are staged on the stack, with no heap allocation.
 const INLINE_ARGS: usize = 8;
@@ -85,9 +86,6 @@ pub struct CFunc {
     plan: Option<Plan>,
     /// The fast path, where the signature allows it.
     program: Option<Program>,
-    /// Where a call goes first: the program's specialised entry, or the
-    /// general path.
-    entry: Entry,
     /// Whether a parameter is a function pointer, whose callback may record
     /// a failure on another thread.
     takes_callbacks: bool,
@@ -218,7 +216,6 @@ impl CFunc {
             code: CodePtr::from_ptr(addr as *const c_void),
             kinds: args.iter().map(CType::kind).collect(),
             plan,
-            entry: program.map_or(CFunc::call_general, |p| p.entry()),
             program,
             takes_callbacks: variadic || args.iter().any(|t| matches!(t, CType::FuncPtr(_))),
             args: args.into(),
@@ -236,7 +233,8 @@ impl CFunc {
     /// (ctypes' `use_errno=True`); read it with [`get_errno`](crate::get_errno).
     pub fn with_errno(mut self) -> CFunc {
         self.use_errno = true;
-        self.leave_fast_path();
+        // Only the general path captures errno and runs result checks.
+        self.program = None;
         self
     }
 
@@ -244,7 +242,7 @@ impl CFunc {
     /// same either way; this is for comparing the two.
     pub fn via_libffi(mut self) -> CFunc {
         self.plan = None;
-        self.leave_fast_path();
+        self.program = None;
         self
     }
 
@@ -267,22 +265,16 @@ impl CFunc {
     /// # Ok(()) }
     /// ```
     pub fn via(mut self, route: Route) -> Result<CFunc> {
-        let refused = match route {
-            Route::Libffi => {
-                self.plan = None;
-                false
+        match route {
+            Route::Fast if self.program.is_some() => {}
+            Route::Registers if self.plan.is_some() => self.program = None,
+            Route::Libffi => return Ok(self.via_libffi()),
+            _ => {
+                return Err(Error::Signature {
+                    function: self.name.to_string(),
+                    reason: format!("the {route:?} route does not take {self:?}"),
+                });
             }
-            Route::Registers => self.plan.is_none(),
-            Route::Fast => self.program.is_none(),
-        };
-        if refused {
-            return Err(Error::Signature {
-                function: self.name.to_string(),
-                reason: format!("the {route:?} route does not take {self:?}"),
-            });
-        }
-        if route != Route::Fast {
-            self.leave_fast_path();
         }
         Ok(self)
     }
@@ -302,13 +294,6 @@ impl CFunc {
     /// [`doc::performance`](crate::doc::performance)).
     pub fn uses_register_route(&self) -> bool {
         self.plan.is_some()
-    }
-
-    /// Calls go to the general path from now on: it alone captures errno,
-    /// runs result checks, and takes the libffi route.
-    fn leave_fast_path(&mut self) {
-        self.program = None;
-        self.entry = CFunc::call_general;
     }
 
     /// Runs `check` on every result (ctypes' `errcheck`); an `Err` it returns
@@ -339,7 +324,7 @@ impl CFunc {
             + 'static,
     {
         self.errcheck = Some(Arc::new(check));
-        self.leave_fast_path();
+        self.program = None;
         self
     }
 
@@ -382,7 +367,10 @@ impl CFunc {
     /// [`call_variadic`](Self::call_variadic) to type them explicitly.
     #[inline]
     pub fn call(&self, args: &[Value<'_>]) -> Result<Value<'static>> {
-        (self.entry)(self, args)
+        match &self.program {
+            Some(program) => program.call(self, args),
+            None => self.call_general(args),
+        }
     }
 
     /// Every call the fast path does not take: any signature, any values.
@@ -734,26 +722,21 @@ impl CFunc {
                 Some(check) => self.check_result(check, result, args),
             };
         }
-        // SAFETY: C wrote a result of the declared type (small integers
-        // widened to a full register); a `char*` result is a string by the
-        // binding's promise.
-        let decode = |kind| unsafe { decode_kind(ret.0.as_ptr(), &self.ret, kind, true) };
-        // The commonest results are built right where the caller gets them
-        // (an `int` is widened to the whole register, a `float` is in the
-        // slot's first bytes); the rest go through `decode_kind`.
+        // The slot holds the result register's image: an integer widened to
+        // the whole register, a `float` in its first bytes.
         let [b0, b1, b2, b3, b4, b5, b6, b7, ..] = ret.0;
-        let word = u64::from_ne_bytes([b0, b1, b2, b3, b4, b5, b6, b7]);
-        match (&self.errcheck, self.ret_kind) {
-            (None, Kind::Void) => Ok(Value::Void),
-            (None, Kind::I32) => Ok(Value::Int(word as i32 as i128)),
-            (None, Kind::I64) => Ok(Value::Int(word as i64 as i128)),
-            (None, Kind::F32) => {
-                let [b0, b1, b2, b3, ..] = ret.0;
-                Ok(Value::Float(f32::from_ne_bytes([b0, b1, b2, b3]) as f64))
-            }
-            (None, Kind::F64) => Ok(Value::Float(f64::from_bits(word))),
-            (None, kind) => Ok(decode(kind)),
-            (Some(check), kind) => self.check_result(check, decode(kind), args),
+        let word = match self.ret_kind {
+            Kind::F32 => u32::from_ne_bytes([b0, b1, b2, b3]).into(),
+            _ => u64::from_ne_bytes([b0, b1, b2, b3, b4, b5, b6, b7]),
+        };
+        let result = decode_word(word, &self.ret, self.ret_kind).unwrap_or_else(|| {
+            // SAFETY: C wrote a result of the declared type; a `char*`
+            // result is a string by the binding's promise.
+            unsafe { decode_kind(ret.0.as_ptr(), &self.ret, self.ret_kind) }
+        });
+        match &self.errcheck {
+            None => Ok(result),
+            Some(check) => self.check_result(check, result, args),
         }
     }
 

@@ -239,7 +239,7 @@ impl Variable {
     pub fn get(&self) -> Value<'static> {
         // SAFETY: the declaration promised a `ty` lives at `addr`, and the
         // library (so the variable) stays loaded while self exists.
-        unsafe { decode(self.addr as *const u8, &self.ty, false) }
+        unsafe { decode(self.addr as *const u8, &self.ty) }
     }
 
     /// Stores a value, range-checked against the declared type. Pointer

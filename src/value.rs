@@ -854,17 +854,15 @@ fn wide_bytes(s: &str) -> Vec<u8> {
     out
 }
 
-/// Reads a value of type `ty` from `ptr`. `widened` says small integers were
-/// widened to a full `ffi_arg` register (libffi's rule for results).
+/// Reads a value of type `ty` from `ptr`.
 ///
 /// # Safety
 ///
-/// `ptr` must point to a readable, initialised value of `ty` (or an `ffi_arg`
-/// when `widened` and `ty` is a narrower integer), and for string types the
-/// address it holds must be null or a NUL-terminated string.
-pub(crate) unsafe fn decode(ptr: *const u8, ty: &CType, widened: bool) -> Value<'static> {
+/// `ptr` must point to a readable, initialised value of `ty`, and for string
+/// types the address it holds must be null or a NUL-terminated string.
+pub(crate) unsafe fn decode(ptr: *const u8, ty: &CType) -> Value<'static> {
     // SAFETY: forwarded to the caller.
-    unsafe { decode_kind(ptr, ty, ty.kind(), widened) }
+    unsafe { decode_kind(ptr, ty, ty.kind()) }
 }
 
 /// [`decode`] with the type's machine class already known.
@@ -873,26 +871,9 @@ pub(crate) unsafe fn decode(ptr: *const u8, ty: &CType, widened: bool) -> Value<
 ///
 /// As for [`decode`], and `kind` must be `ty.kind()`.
 #[inline]
-pub(crate) unsafe fn decode_kind(
-    ptr: *const u8,
-    ty: &CType,
-    kind: Kind,
-    widened: bool,
-) -> Value<'static> {
+pub(crate) unsafe fn decode_kind(ptr: *const u8, ty: &CType, kind: Kind) -> Value<'static> {
     // SAFETY (every read below): the caller guarantees ptr holds a `ty`.
     unsafe {
-        if widened && kind.int_range().is_some() && ty.size() < size_of::<u64>() {
-            let wide = (ptr as *const u64).read_unaligned();
-            return match kind {
-                Kind::Bool => Value::Bool(wide as u8 != 0),
-                Kind::I8 => Value::Int(wide as i8 as i128),
-                Kind::U8 => Value::Int(wide as u8 as i128),
-                Kind::I16 => Value::Int(wide as i16 as i128),
-                Kind::U16 => Value::Int(wide as u16 as i128),
-                Kind::I32 => Value::Int(wide as i32 as i128),
-                _ => Value::Int(wide as u32 as i128),
-            };
-        }
         match kind {
             Kind::Void => Value::Void,
             Kind::Bool => Value::Bool(ptr.read() != 0),
@@ -931,6 +912,33 @@ pub(crate) unsafe fn decode_kind(
             }
         }
     }
+}
+
+/// A result of type `ty` (class `kind`) from the 64 bits of the register it
+/// came back in (a `float` in the low half), reading only the bits of its
+/// own width, as a callee leaves the rest unspecified; `None` for a result
+/// that is more than a register image (a string to copy out, `long double`,
+/// a struct).
+#[inline(always)]
+pub(crate) fn decode_word(word: u64, ty: &CType, kind: Kind) -> Option<Value<'static>> {
+    Some(match kind {
+        Kind::Void => Value::Void,
+        Kind::I32 => Value::Int((word as i32).into()),
+        Kind::I64 => Value::Int((word as i64).into()),
+        Kind::F64 => Value::Float(f64::from_bits(word)),
+        Kind::F32 => Value::Float(f32::from_bits(word as u32).into()),
+        Kind::Ptr if matches!(ty, CType::CharP | CType::WCharP) => return None,
+        Kind::Ptr => NonNull::new(word as usize as *mut c_void)
+            .map_or(Value::Null, |p| Value::Pointer(RawPtr(p))),
+        Kind::Bool => Value::Bool(word as u8 != 0),
+        Kind::I8 => Value::Int((word as i8).into()),
+        Kind::U8 => Value::Int((word as u8).into()),
+        Kind::I16 => Value::Int((word as i16).into()),
+        Kind::U16 => Value::Int((word as u16).into()),
+        Kind::U32 => Value::Int((word as u32).into()),
+        Kind::U64 => Value::Int(word.into()),
+        Kind::LongDouble | Kind::Aggregate => return None,
+    })
 }
 
 /// Decodes a NUL-terminated `wchar_t` string.

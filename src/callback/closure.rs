@@ -567,7 +567,7 @@ unsafe extern "C" fn dynamic_trampoline<F, R>(
         // SAFETY: libffi passes one pointer per declared argument, each to a
         // value of its declared type; string arguments are strings by the
         // promise of the binding that passed this callback to C.
-        let arg = |i: usize| unsafe { decode(*args.add(i) as *const u8, &types[i], false) };
+        let arg = |i: usize| unsafe { decode(*args.add(i) as *const u8, &types[i]) };
         let returned = if types.len() <= INLINE_ARGS {
             let mut values = ArgBuf::new();
             for (i, (ty, &kind)) in types.iter().zip(&core.arg_kinds).enumerate() {
@@ -660,7 +660,7 @@ impl ArgBuf {
                 Kind::F64 => slot.write(Value::Float((ptr as *const f64).read_unaligned())),
                 _ => {
                     self.owning = true;
-                    slot.write(decode(ptr, ty, false))
+                    slot.write(decode(ptr, ty))
                 }
             };
         }

@@ -22,13 +22,13 @@ use crate::callback::CallScope;
 use crate::ctype::{CType, Kind};
 use crate::error::Result;
 use crate::registers::{FLOAT_REGS, Plan, Shape, call_floats, call_ints};
-use crate::value::{Keep, RawPtr, Value};
+use crate::value::{Keep, Value, decode_word};
 
 use super::CFunc;
 
-/// A call's entry: the fast path specialised for one argument count and
-/// shape, or the general path.
-pub(super) type Entry = for<'a> fn(&CFunc, &[Value<'a>]) -> Result<Value<'static>>;
+/// The fast path specialised for one count of integer and of
+/// floating-point arguments.
+type Entry = for<'a> fn(&CFunc, &Program, &[Value<'a>]) -> Result<Value<'static>>;
 
 /// Integer plus floating-point argument registers.
 const MAX_ARGS: usize = 6 + FLOAT_REGS;
@@ -59,7 +59,7 @@ impl Program {
         let mut program = Program {
             args: [(Kind::Void, 0); MAX_ARGS],
             ret: ret.kind(),
-            entry: super::CFunc::call_general,
+            entry: call::<0, 0>,
         };
         let (mut ints, mut floats) = (0u8, 0u8);
         for (i, ty) in args.iter().enumerate() {
@@ -90,9 +90,10 @@ impl Program {
         Some(program)
     }
 
-    /// The specialised entry a call takes.
-    pub(super) fn entry(&self) -> Entry {
-        self.entry
+    /// Calls `f`, whose program this is, through the specialised entry.
+    #[inline]
+    pub(super) fn call(&self, f: &CFunc, args: &[Value<'_>]) -> Result<Value<'static>> {
+        (self.entry)(f, self, args)
     }
 }
 
@@ -128,17 +129,18 @@ fn entry(ints: usize, floats: usize) -> Option<Entry> {
 /// The fast path for `I` integer or pointer and `F` floating-point
 /// arguments: each register image is written once, and the registers the
 /// function has no parameter for are passed as zero, known at compile time.
-fn call<const I: usize, const F: usize>(f: &CFunc, args: &[Value<'_>]) -> Result<Value<'static>> {
-    let Some(program) = &f.program else {
-        return f.call_general(args);
-    };
+fn call<const I: usize, const F: usize>(
+    f: &CFunc,
+    program: &Program,
+    args: &[Value<'_>],
+) -> Result<Value<'static>> {
     if args.len() != I + F {
         return f.call_general(args);
     }
     let mut ints = [0u64; I];
     let mut floats = [0u64; F];
     for (i, (value, &(kind, reg))) in args.iter().zip(&program.args).enumerate() {
-        let Some(word) = word(kind, value).or_else(|| lent(f, i, value, args)) else {
+        let Some(word) = word(kind, value).or_else(|| lent(f, i, kind, value, args)) else {
             return f.call_general(args);
         };
         let reg = reg as usize;
@@ -181,19 +183,19 @@ fn call<const I: usize, const F: usize>(f: &CFunc, args: &[Value<'_>]) -> Result
     if let Some(message) = scope.exit() {
         return Err(f.callback_error(message));
     }
-    Ok(result(program.ret, word))
+    // Every result class a program has is a register image.
+    Ok(decode_word(word, &f.ret, program.ret).unwrap_or(Value::Void))
 }
 
 /// `value` as the register image of an argument of class `kind`, if the
 /// fast path converts it: an integer in range, a `float` or `double`, null
-/// or a C address. The value's variant is looked at first, then its range:
-/// a test or two, not a dispatch on every class there is.
+/// or a C address. The value's variant is looked at first, then its range.
 #[inline(always)]
 fn word(kind: Kind, value: &Value<'_>) -> Option<u64> {
     if let Value::Int(i) = value {
-        let (lo, count) = INT_RANGES[kind as usize];
+        let (lo, hi) = kind.int_range()?;
         // In range, the low 64 bits are the value sign- or zero-extended.
-        return ((i.wrapping_sub(lo.into()) as u128) < count).then_some(*i as u64);
+        return (lo..=hi).contains(i).then_some(*i as u64);
     }
     if let Value::Float(x) = value {
         return match kind {
@@ -217,62 +219,16 @@ fn word(kind: Kind, value: &Value<'_>) -> Option<u64> {
 /// `None` sends the call to the general path, which words the refusal, or
 /// copies a `&str` into a C string for the call, or watches a callback.
 #[inline(never)]
-fn lent(f: &CFunc, i: usize, value: &Value<'_>, args: &[Value<'_>]) -> Option<u64> {
-    if matches!(value, Value::Str(_) | Value::Callback(_)) {
+fn lent(f: &CFunc, i: usize, kind: Kind, value: &Value<'_>, args: &[Value<'_>]) -> Option<u64> {
+    let pointer = kind == Kind::Ptr || kind == CHECKED;
+    if !pointer || matches!(value, Value::Str(_) | Value::Callback(_)) {
         return None;
     }
     let ty = f.args.get(i)?;
-    if ty.kind() != Kind::Ptr {
-        return None;
-    }
     let mut keep = Keep::default();
     let word = f
         .encode_arg(i, value, ty, Kind::Ptr, args, &mut keep)
         .ok()?;
     // Nothing to keep alive for the call: only a `&str` is copied.
     keep.is_empty().then_some(word)
-}
-
-/// Per class, the integers an argument of it takes: `count` of them from
-/// `lo`. The classes that are not integers take none.
-static INT_RANGES: [(i64, u128); 15] = {
-    let mut ranges = [(0, 0); 15];
-    ranges[Kind::Bool as usize] = (0, 2);
-    ranges[Kind::I8 as usize] = (i8::MIN as i64, 1 << 8);
-    ranges[Kind::U8 as usize] = (0, 1 << 8);
-    ranges[Kind::I16 as usize] = (i16::MIN as i64, 1 << 16);
-    ranges[Kind::U16 as usize] = (0, 1 << 16);
-    ranges[Kind::I32 as usize] = (i32::MIN as i64, 1 << 32);
-    ranges[Kind::U32 as usize] = (0, 1 << 32);
-    ranges[Kind::I64 as usize] = (i64::MIN, 1 << 64);
-    ranges[Kind::U64 as usize] = (0, 1 << 64);
-    ranges
-};
-
-/// The result of class `kind` from the result register's 64 bits. Only the
-/// bits of the declared width are read: a callee leaves the rest
-/// unspecified.
-#[inline(always)]
-fn result(kind: Kind, word: u64) -> Value<'static> {
-    match kind {
-        Kind::Void => Value::Void,
-        Kind::I32 => Value::Int((word as i32).into()),
-        Kind::I64 => Value::Int((word as i64).into()),
-        Kind::F64 => Value::Float(f64::from_bits(word)),
-        Kind::F32 => Value::Float(f32::from_bits(word as u32).into()),
-        Kind::Ptr => {
-            // SAFETY: an address C returned as the declared pointer type,
-            // handed back to C only where a signature takes a pointer.
-            unsafe { RawPtr::new(word as usize as *mut c_void) }.map_or(Value::Null, Value::Pointer)
-        }
-        Kind::Bool => Value::Bool(word as u8 != 0),
-        Kind::I8 => Value::Int((word as i8).into()),
-        Kind::U8 => Value::Int((word as u8).into()),
-        Kind::I16 => Value::Int((word as i16).into()),
-        Kind::U16 => Value::Int((word as u16).into()),
-        Kind::U32 => Value::Int((word as u32).into()),
-        Kind::U64 => Value::Int(word.into()),
-        // Not in a program.
-        Kind::LongDouble | Kind::Aggregate => Value::Void,
-    }
 }

@@ -164,7 +164,7 @@ pub(crate) unsafe fn read(
             ),
         )),
         // SAFETY: the caller guarantees an initialised value of the type here.
-        scalar => Ok(unsafe { decode(at, scalar, false) }),
+        scalar => Ok(unsafe { decode(at, scalar) }),
     }
 }
 

@@ -5,7 +5,7 @@ use std::ffi::CString;
 
 use rctypes::{CType, Error, RawPtr, StringBuffer, TypedCFunc, Value};
 
-use crate::common::{abi, lib, mixed6};
+use crate::common::{abi, fibseries, lib, mixed6};
 
 fn ints(n: usize) -> Vec<CType> {
     vec![CType::Int; n]
@@ -381,22 +381,12 @@ fn seed_bar_reads_a_double_buffer() {
 #[test]
 fn seed_fibonacci_over_slices() {
     let fib_lib = lib("fibonacci");
-    // SAFETY: fibonacci.c's signatures; fibseries reads and writes `elements`
-    // ints, fibmatrix rows*columns.
-    let (fib, series, matrix) = unsafe {
+    let series = fibseries();
+    // SAFETY: fibonacci.c's signatures; fibmatrix reads and writes
+    // rows*columns ints.
+    let (fib, matrix) = unsafe {
         (
             fib_lib.function("fib", &ints(1), CType::Int).unwrap(),
-            fib_lib
-                .function(
-                    "fibseries",
-                    &[
-                        CType::const_pointer(CType::Int),
-                        CType::Int,
-                        CType::pointer(CType::Int),
-                    ],
-                    CType::Void,
-                )
-                .unwrap(),
             fib_lib
                 .function(
                     "fibmatrix",
@@ -473,19 +463,7 @@ fn seed_compute_mean_over_floats() {
 
 #[test]
 fn typed_views_are_checked_against_the_declaration() {
-    // SAFETY: fibseries' declared signature.
-    let series = unsafe {
-        lib("fibonacci").function(
-            "fibseries",
-            &[
-                CType::const_pointer(CType::Int),
-                CType::Int,
-                CType::pointer(CType::Int),
-            ],
-            CType::Void,
-        )
-    }
-    .unwrap();
+    let series = fibseries();
     // A read-only slice where C writes.
     let err = series.typed::<(&[i32], i32, &[i32]), ()>().unwrap_err();
     assert_eq!(

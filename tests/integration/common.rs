@@ -29,6 +29,20 @@ pub fn every_route(f: &CFunc) -> Vec<CFunc> {
         .collect()
 }
 
+/// fibonacci.c's `void fibseries(const int *a, int elements, int *series)`,
+/// which reads and writes `elements` ints.
+#[allow(dead_code)] // for the topics that lend arrays
+pub fn fibseries() -> CFunc {
+    let sig = [
+        CType::const_pointer(CType::Int),
+        CType::Int,
+        CType::pointer(CType::Int),
+    ];
+    // SAFETY: fibonacci.c declares fibseries with exactly this signature.
+    unsafe { lib("fibonacci").function("fibseries", &sig, CType::Void) }
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// abi.c's `double mixed6(int, double, long, float, short, double)`.
 pub fn mixed6() -> CFunc {
     let sig = [

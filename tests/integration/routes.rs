@@ -3,7 +3,7 @@
 
 use rctypes::{CFunc, CType, Route, Value, ndpointer};
 
-use crate::common::{abi, every_route, lib, mixed6};
+use crate::common::{abi, every_route, fibseries, lib, mixed6};
 
 /// Calls `f` on every route that takes it; all must agree. The result.
 fn same(f: &CFunc, args: &[Value<'_>]) -> Value<'static> {
@@ -187,19 +187,7 @@ fn stack_spills_agree() {
 
 #[test]
 fn pointer_arguments_agree() {
-    // SAFETY: fibseries reads and writes `elements` ints.
-    let series = unsafe {
-        lib("fibonacci").function(
-            "fibseries",
-            &[
-                CType::const_pointer(CType::Int),
-                CType::Int,
-                CType::pointer(CType::Int),
-            ],
-            CType::Void,
-        )
-    }
-    .unwrap();
+    let series = fibseries();
     assert_eq!(series.route(), Route::Fast);
     let input = [3, 4, 5, 20];
     for route in every_route(&series) {
