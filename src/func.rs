@@ -16,12 +16,12 @@ use crate::library::Library;
 use crate::registers::{FLOAT_REGS, Plan, Registers, STACK_SLOTS, Shape};
 use crate::value::{
     Keep, Slot, Value, decode_kind, decode_word, encode_aggregate, encode_long_double, encode_word,
-    store_word,
+    is_word_result, store_word,
 };
 
 mod fast;
 
-use fast::Program;
+use fast::{Entry, Program};
 
 /// Up to this many arguments are staged on the stack, with no heap allocation.
 const INLINE_ARGS: usize = 8;
@@ -86,6 +86,9 @@ pub struct CFunc {
     plan: Option<Plan>,
     /// The fast path, where the signature allows it.
     program: Option<Program>,
+    /// Where a call goes: the program's specialised entry, or the general
+    /// path. Kept beside `program` so that a call is one indirect jump.
+    entry: Entry,
     /// Whether a parameter is a function pointer, whose callback may record
     /// a failure on another thread.
     takes_callbacks: bool,
@@ -216,6 +219,7 @@ impl CFunc {
             code: CodePtr::from_ptr(addr as *const c_void),
             kinds: args.iter().map(CType::kind).collect(),
             plan,
+            entry: program.map_or(CFunc::call_general, |p| p.entry()),
             program,
             takes_callbacks: variadic || args.iter().any(|t| matches!(t, CType::FuncPtr(_))),
             args: args.into(),
@@ -233,8 +237,7 @@ impl CFunc {
     /// (ctypes' `use_errno=True`); read it with [`get_errno`](crate::get_errno).
     pub fn with_errno(mut self) -> CFunc {
         self.use_errno = true;
-        // Only the general path captures errno and runs result checks.
-        self.program = None;
+        self.leave_fast_path();
         self
     }
 
@@ -242,7 +245,7 @@ impl CFunc {
     /// same either way; this is for comparing the two.
     pub fn via_libffi(mut self) -> CFunc {
         self.plan = None;
-        self.program = None;
+        self.leave_fast_path();
         self
     }
 
@@ -267,7 +270,7 @@ impl CFunc {
     pub fn via(mut self, route: Route) -> Result<CFunc> {
         match route {
             Route::Fast if self.program.is_some() => {}
-            Route::Registers if self.plan.is_some() => self.program = None,
+            Route::Registers if self.plan.is_some() => self.leave_fast_path(),
             Route::Libffi => return Ok(self.via_libffi()),
             _ => {
                 return Err(Error::Signature {
@@ -324,7 +327,7 @@ impl CFunc {
             + 'static,
     {
         self.errcheck = Some(Arc::new(check));
-        self.program = None;
+        self.leave_fast_path();
         self
     }
 
@@ -367,10 +370,14 @@ impl CFunc {
     /// [`call_variadic`](Self::call_variadic) to type them explicitly.
     #[inline]
     pub fn call(&self, args: &[Value<'_>]) -> Result<Value<'static>> {
-        match &self.program {
-            Some(program) => program.call(self, args),
-            None => self.call_general(args),
-        }
+        (self.entry)(self, args)
+    }
+
+    /// Calls go to the general path from now on: it alone captures errno,
+    /// runs result checks, and takes the libffi route.
+    fn leave_fast_path(&mut self) {
+        self.program = None;
+        self.entry = CFunc::call_general;
     }
 
     /// Every call the fast path does not take: any signature, any values.
@@ -729,14 +736,22 @@ impl CFunc {
             Kind::F32 => u32::from_ne_bytes([b0, b1, b2, b3]).into(),
             _ => u64::from_ne_bytes([b0, b1, b2, b3, b4, b5, b6, b7]),
         };
-        let result = decode_word(word, &self.ret, self.ret_kind).unwrap_or_else(|| {
-            // SAFETY: C wrote a result of the declared type; a `char*`
-            // result is a string by the binding's promise.
-            unsafe { decode_kind(ret.0.as_ptr(), &self.ret, self.ret_kind) }
-        });
+        let is_word = is_word_result(&self.ret, self.ret_kind);
         match &self.errcheck {
-            None => Ok(result),
-            Some(check) => self.check_result(check, result, args),
+            None if is_word => Ok(decode_word(word, self.ret_kind)),
+            check => {
+                let result = if is_word {
+                    decode_word(word, self.ret_kind)
+                } else {
+                    // SAFETY: C wrote a result of the declared type; a
+                    // `char*` result is a string by the binding's promise.
+                    unsafe { decode_kind(ret.0.as_ptr(), &self.ret, self.ret_kind) }
+                };
+                match check {
+                    None => Ok(result),
+                    Some(check) => self.check_result(check, result, args),
+                }
+            }
         }
     }
 

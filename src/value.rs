@@ -914,20 +914,31 @@ pub(crate) unsafe fn decode_kind(ptr: *const u8, ty: &CType, kind: Kind) -> Valu
     }
 }
 
-/// A result of type `ty` (class `kind`) from the 64 bits of the register it
-/// came back in (a `float` in the low half), reading only the bits of its
-/// own width, as a callee leaves the rest unspecified; `None` for a result
-/// that is more than a register image (a string to copy out, `long double`,
-/// a struct).
+/// Whether a result of type `ty` (class `kind`) is all in its register
+/// image, for [`decode_word`]: not a string to copy out, a `long double` or
+/// a struct.
 #[inline(always)]
-pub(crate) fn decode_word(word: u64, ty: &CType, kind: Kind) -> Option<Value<'static>> {
-    Some(match kind {
+pub(crate) fn is_word_result(ty: &CType, kind: Kind) -> bool {
+    match kind {
+        Kind::LongDouble | Kind::Aggregate => false,
+        Kind::Ptr => !matches!(ty, CType::CharP | CType::WCharP),
+        _ => true,
+    }
+}
+
+/// A result of class `kind` from the 64 bits of the register it came back
+/// in (a `float` in the low half), reading only the bits of its own width,
+/// as a callee leaves the rest unspecified. Only for results
+/// [`is_word_result`] accepts. It returns the `Value` itself, not an
+/// `Option`, so that it is built right where the caller's `Ok` puts it.
+#[inline(always)]
+pub(crate) fn decode_word(word: u64, kind: Kind) -> Value<'static> {
+    match kind {
         Kind::Void => Value::Void,
         Kind::I32 => Value::Int((word as i32).into()),
         Kind::I64 => Value::Int((word as i64).into()),
         Kind::F64 => Value::Float(f64::from_bits(word)),
         Kind::F32 => Value::Float(f32::from_bits(word as u32).into()),
-        Kind::Ptr if matches!(ty, CType::CharP | CType::WCharP) => return None,
         Kind::Ptr => NonNull::new(word as usize as *mut c_void)
             .map_or(Value::Null, |p| Value::Pointer(RawPtr(p))),
         Kind::Bool => Value::Bool(word as u8 != 0),
@@ -937,8 +948,8 @@ pub(crate) fn decode_word(word: u64, ty: &CType, kind: Kind) -> Option<Value<'st
         Kind::U16 => Value::Int((word as u16).into()),
         Kind::U32 => Value::Int((word as u32).into()),
         Kind::U64 => Value::Int(word.into()),
-        Kind::LongDouble | Kind::Aggregate => return None,
-    })
+        Kind::LongDouble | Kind::Aggregate => Value::Void,
+    }
 }
 
 /// Decodes a NUL-terminated `wchar_t` string.

@@ -22,13 +22,13 @@ use crate::callback::CallScope;
 use crate::ctype::{CType, Kind};
 use crate::error::Result;
 use crate::registers::{FLOAT_REGS, Plan, Shape, call_floats, call_ints};
-use crate::value::{Keep, Value, decode_word};
+use crate::value::{Keep, Value, decode_word, is_word_result};
 
 use super::CFunc;
 
-/// The fast path specialised for one count of integer and of
-/// floating-point arguments.
-type Entry = for<'a> fn(&CFunc, &Program, &[Value<'a>]) -> Result<Value<'static>>;
+/// A call's entry: the fast path specialised for one count of integer and
+/// of floating-point arguments, or the general path.
+pub(super) type Entry = for<'a> fn(&CFunc, &[Value<'a>]) -> Result<Value<'static>>;
 
 /// Integer plus floating-point argument registers.
 const MAX_ARGS: usize = 6 + FLOAT_REGS;
@@ -59,7 +59,7 @@ impl Program {
         let mut program = Program {
             args: [(Kind::Void, 0); MAX_ARGS],
             ret: ret.kind(),
-            entry: call::<0, 0>,
+            entry: CFunc::call_general,
         };
         let (mut ints, mut floats) = (0u8, 0u8);
         for (i, ty) in args.iter().enumerate() {
@@ -81,19 +81,16 @@ impl Program {
             };
             *program.args.get_mut(i)? = (kind, reg);
         }
-        match program.ret {
-            Kind::LongDouble | Kind::Aggregate => return None,
-            Kind::Ptr if matches!(ret, CType::CharP | CType::WCharP) => return None,
-            _ => {}
+        if !is_word_result(ret, program.ret) {
+            return None;
         }
         program.entry = entry(ints.into(), floats.into())?;
         Some(program)
     }
 
-    /// Calls `f`, whose program this is, through the specialised entry.
-    #[inline]
-    pub(super) fn call(&self, f: &CFunc, args: &[Value<'_>]) -> Result<Value<'static>> {
-        (self.entry)(f, self, args)
+    /// The specialised entry a call takes.
+    pub(super) fn entry(&self) -> Entry {
+        self.entry
     }
 }
 
@@ -129,11 +126,10 @@ fn entry(ints: usize, floats: usize) -> Option<Entry> {
 /// The fast path for `I` integer or pointer and `F` floating-point
 /// arguments: each register image is written once, and the registers the
 /// function has no parameter for are passed as zero, known at compile time.
-fn call<const I: usize, const F: usize>(
-    f: &CFunc,
-    program: &Program,
-    args: &[Value<'_>],
-) -> Result<Value<'static>> {
+fn call<const I: usize, const F: usize>(f: &CFunc, args: &[Value<'_>]) -> Result<Value<'static>> {
+    let Some(program) = &f.program else {
+        return f.call_general(args);
+    };
     if args.len() != I + F {
         return f.call_general(args);
     }
@@ -183,8 +179,8 @@ fn call<const I: usize, const F: usize>(
     if let Some(message) = scope.exit() {
         return Err(f.callback_error(message));
     }
-    // Every result class a program has is a register image.
-    Ok(decode_word(word, &f.ret, program.ret).unwrap_or(Value::Void))
+    // Every result a program has is all in its register image.
+    Ok(decode_word(word, program.ret))
 }
 
 /// `value` as the register image of an argument of class `kind`, if the
