@@ -63,7 +63,7 @@
 //! A raw `ffi_call` spends its time classifying every argument again at
 //! each call and copying it through an array of pointers. The fast path
 //! does neither and checks each argument with a couple of compares: a
-//! dynamic call costs about 0.4x a raw `ffi_call` with arguments, and 0.75x
+//! dynamic call costs about 0.45x a raw `ffi_call` with arguments, and 0.8x
 //! with none. What remains above the direct call is mostly the `Value`s
 //! themselves: the caller builds each one (a tag and 16 bytes), and drops
 //! each one and the result afterwards (an out-of-line call per value, as
@@ -140,26 +140,26 @@
 //!
 //! | call | direct | raw libffi | rctypes typed | rctypes dynamic |
 //! |---|---|---|---|---|
-//! | `void noop(void)` | 2.2 ns | 8.4 ns (3.85x) | 2.2 ns (1.00x, 0.26x libffi) | 6.3 ns (2.87x, 0.75x libffi) |
+//! | `void noop(void)` | 2.2 ns | 8.4 ns (3.83x) | 2.2 ns (1.00x, 0.26x libffi) | 6.6 ns (3.01x, 0.79x libffi) |
 //! | `void noop(void)`, result unwrapped | - | - | - | 10.4 ns |
-//! | `int add(int, int)` | 2.2 ns | 28.3 ns (12.99x) | 2.5 ns (1.13x, 0.09x libffi) | 12.2 ns (5.60x, 0.43x libffi) |
-//! | `int add(int, int)`, register route | - | - | - | 18.5 ns |
-//! | `double add(double, double)` | 2.5 ns | 27.1 ns (11.07x) | 2.2 ns (0.89x, 0.08x libffi) | 10.6 ns (4.34x, 0.39x libffi) |
-//! | 6 mixed int/float arguments | 2.7 ns | 63.1 ns (23.14x) | 2.5 ns (0.90x, 0.04x libffi) | 26.6 ns (9.77x, 0.42x libffi) |
-//! | 10 ints, 4 on the stack | 3.2 ns | 84.2 ns (26.58x) | 3.0 ns (0.95x, 0.04x libffi) | 55.9 ns (17.65x, 0.66x libffi) |
-//! | `compute_mean`, 16 floats (ndpointer) | 6.3 ns | 35.9 ns (5.71x) | 6.6 ns (1.05x, 0.18x libffi) | 26.3 ns (4.19x, 0.73x libffi) |
-//! | `compute_mean`, 10^8 floats (ndpointer) | 82.7 ms | 82.5 ms (1.00x) | 82.5 ms (1.00x, 1.00x libffi) | 82.5 ms (1.00x, 1.00x libffi) |
-//! | `compute_mean`, 10^8-float array, C reads 16 | 6.3 ns | 35.9 ns (5.72x) | 6.6 ns (1.04x, 0.18x libffi) | 24.5 ns (3.89x, 0.68x libffi) |
-//! | callback round trip | 1.4 ns | 17.5 ns (12.77x) | 2.2 ns (1.59x, 0.12x libffi) | 25.4 ns (18.52x, 1.45x libffi) |
-//! | callback round trip, capturing closure | 1.4 ns | 17.5 ns (12.77x) | 17.6 ns (12.82x, 1.00x libffi) | - |
-//! | struct by value (`int sum(IntPair)`) | 2.2 ns | 29.3 ns (13.42x) | 2.2 ns (1.00x, 0.07x libffi) | 26.9 ns (12.32x, 0.92x libffi) |
+//! | `int add(int, int)` | 2.2 ns | 28.2 ns (12.92x) | 2.5 ns (1.13x, 0.09x libffi) | 12.9 ns (5.94x, 0.46x libffi) |
+//! | `int add(int, int)`, register route | - | - | - | 18.8 ns |
+//! | `double add(double, double)` | 2.2 ns | 27.5 ns (12.61x) | 2.5 ns (1.13x, 0.09x libffi) | 10.9 ns (5.00x, 0.40x libffi) |
+//! | 6 mixed int/float arguments | 2.5 ns | 61.9 ns (25.22x) | 2.5 ns (1.00x, 0.04x libffi) | 27.9 ns (11.37x, 0.45x libffi) |
+//! | 10 ints, 4 on the stack | 3.2 ns | 83.4 ns (26.31x) | 3.0 ns (0.93x, 0.04x libffi) | 51.9 ns (16.36x, 0.62x libffi) |
+//! | `compute_mean`, 16 floats (ndpointer) | 6.3 ns | 35.9 ns (5.72x) | 6.3 ns (1.00x, 0.17x libffi) | 25.9 ns (4.13x, 0.72x libffi) |
+//! | `compute_mean`, 10^8 floats (ndpointer) | 82.4 ms | 82.5 ms (1.00x) | 82.5 ms (1.00x, 1.00x libffi) | 82.5 ms (1.00x, 1.00x libffi) |
+//! | `compute_mean`, 10^8-float array, C reads 16 | 6.3 ns | 35.8 ns (5.69x) | 6.3 ns (1.00x, 0.18x libffi) | 24.5 ns (3.91x, 0.69x libffi) |
+//! | callback round trip | 1.4 ns | 17.5 ns (12.81x) | 2.2 ns (1.60x, 0.13x libffi) | 25.0 ns (18.27x, 1.43x libffi) |
+//! | callback round trip, capturing closure | 1.4 ns | 17.5 ns (12.81x) | 17.6 ns (12.85x, 1.00x libffi) | - |
+//! | struct by value (`int sum(IntPair)`) | 2.2 ns | 29.3 ns (13.43x) | 2.2 ns (1.00x, 0.07x libffi) | 28.0 ns (12.86x, 0.96x libffi) |
 //!
 //! The typed call compiles to the same instructions as the direct call;
 //! which of the two rows reads 2.2 ns and which 2.5 ns changes from run to
 //! run (code placement), not with the code.
 //!
-//! A dynamic call with an ndpointer, checks included, costs 20.1 ns more
-//! than the direct call with 16 elements and 18.2 ns more with 100,000,000
+//! A dynamic call with an ndpointer, checks included, costs 19.7 ns more
+//! than the direct call with 16 elements and 18.3 ns more with 100,000,000
 //! (`compute_mean` reading 16 of them, so the C work is the same). For
 //! context (reported elsewhere, not measured here): Python's ctypes takes
 //! 170 ns to 1.7 µs per call on this kind of machine, and LuaJIT's FFI
