@@ -94,6 +94,7 @@ mod func;
 pub mod layout;
 mod library;
 mod longdouble;
+mod out_of_line;
 mod registers;
 mod typed;
 mod value;

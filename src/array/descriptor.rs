@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 
 use crate::ctype::CType;
 use crate::error::Mismatch;
+use crate::out_of_line::OutOfLine;
 use crate::value::Value;
 
 use super::dtype::{DType, Element};
@@ -35,8 +36,7 @@ use super::fmt_tuple;
 #[derive(Debug, PartialEq)]
 pub struct ArrayArg<'a> {
     pub(crate) ptr: *mut c_void,
-    pub(crate) dtype: DType,
-    pub(crate) elem: Option<CType>,
+    pub(crate) types: OutOfLine<ElementTypes>,
     pub(crate) len: usize,
     pub(crate) dims: Dims<'a>,
     pub(crate) flags: Flags,
@@ -45,6 +45,21 @@ pub struct ArrayArg<'a> {
     /// is borrowed: error messages say so rather than ask for `&mut`.
     pub(crate) read_only_memory: bool,
     _borrow: PhantomData<&'a mut [u8]>,
+}
+
+/// What the elements of lent memory are, kept [`OutOfLine`]: a `Value`
+/// holding no array then drops without a call.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ElementTypes {
+    pub(crate) dtype: DType,
+    /// The C type of one element, when it has one.
+    pub(crate) elem: Option<CType>,
+}
+
+impl ElementTypes {
+    fn new(dtype: DType, elem: Option<CType>) -> OutOfLine<ElementTypes> {
+        OutOfLine::new(ElementTypes { dtype, elem })
+    }
 }
 
 /// The shape and strides of a descriptor, borrowed from the array so that
@@ -113,8 +128,7 @@ impl<'a> ArrayArg<'a> {
     pub(crate) fn one_struct(v: &'a mut crate::layout::StructValue) -> Self {
         ArrayArg {
             ptr: v.as_mut_ptr() as *mut c_void,
-            dtype: crate::layout::element_dtype(v.layout()),
-            elem: Some(v.ctype()),
+            types: ElementTypes::new(crate::layout::element_dtype(v.layout()), Some(v.ctype())),
             len: 1,
             dims: Dims::Flat,
             flags: Flags::C_CONTIGUOUS | Flags::F_CONTIGUOUS | Flags::ALIGNED | Flags::WRITEABLE,
@@ -138,7 +152,7 @@ impl<'a> ArrayArg<'a> {
             Flags::EMPTY
         };
         let mut arg = Self::flat(ptr as *mut usize, len, flags | Flags::OWNDATA);
-        arg.elem = Some(pointee);
+        arg.types.elem = Some(pointee);
         arg
     }
 
@@ -161,8 +175,7 @@ impl<'a> ArrayArg<'a> {
     fn flat<T: Element>(ptr: *mut T, len: usize, extra: Flags) -> Self {
         ArrayArg {
             ptr: ptr as *mut c_void,
-            dtype: T::dtype(),
-            elem: T::ctype(),
+            types: ElementTypes::new(T::dtype(), T::ctype()),
             len,
             dims: Dims::Flat,
             flags: Flags::C_CONTIGUOUS | Flags::F_CONTIGUOUS | Flags::ALIGNED | extra,
@@ -198,8 +211,7 @@ impl<'a> ArrayArg<'a> {
         .with(Flags::OWNDATA, owned);
         ArrayArg {
             ptr: ptr as *mut c_void,
-            dtype: T::dtype(),
-            elem: T::ctype(),
+            types: ElementTypes::new(T::dtype(), T::ctype()),
             len: shape.iter().product(),
             dims: Dims::Elements { shape, strides },
             flags,
@@ -217,10 +229,10 @@ impl<'a> ArrayArg<'a> {
         strides: &'a [isize],
         flags: Flags,
     ) -> Self {
+        let elem = dtype.ctype();
         ArrayArg {
             ptr,
-            elem: dtype.ctype(),
-            dtype,
+            types: ElementTypes::new(dtype, elem),
             len: shape.iter().product(),
             dims: Dims::Bytes { shape, strides },
             flags,
@@ -235,8 +247,7 @@ impl<'a> ArrayArg<'a> {
     pub(crate) fn pointer_to<T: Element>(ptr: *mut T, len: usize, flags: Flags) -> Self {
         ArrayArg {
             ptr: ptr as *mut c_void,
-            dtype: T::dtype(),
-            elem: T::ctype(),
+            types: ElementTypes::new(T::dtype(), T::ctype()),
             len,
             dims: Dims::Flat,
             flags,
@@ -250,8 +261,7 @@ impl<'a> ArrayArg<'a> {
     pub(crate) fn duplicate(&self) -> ArrayArg<'a> {
         ArrayArg {
             ptr: self.ptr,
-            dtype: self.dtype.clone(),
-            elem: self.elem.clone(),
+            types: self.types.clone(),
             len: self.len,
             dims: self.dims,
             flags: self.flags,
@@ -268,12 +278,12 @@ impl<'a> ArrayArg<'a> {
 
     /// The data type of the elements.
     pub fn dtype(&self) -> &DType {
-        &self.dtype
+        &self.types.dtype
     }
 
     /// The C scalar type of the elements, when they have one.
     pub fn elem(&self) -> Option<&CType> {
-        self.elem.as_ref()
+        self.types.elem.as_ref()
     }
 
     /// The number of elements.
@@ -322,9 +332,9 @@ impl<'a> ArrayArg<'a> {
     /// The stride of dimension `axis` (below `ndim`) in bytes.
     fn stride(&self, axis: usize) -> isize {
         match self.dims {
-            Dims::Flat => self.dtype.itemsize() as isize,
+            Dims::Flat => self.types.dtype.itemsize() as isize,
             Dims::Elements { strides, .. } => {
-                strides[axis].wrapping_mul(self.dtype.itemsize() as isize)
+                strides[axis].wrapping_mul(self.types.dtype.itemsize() as isize)
             }
             Dims::Bytes { strides, .. } => strides[axis],
         }
@@ -337,7 +347,11 @@ impl<'a> ArrayArg<'a> {
 
     /// Whether values of the element type may stand where `pointee` is declared.
     fn elem_fits(&self, pointee: &CType) -> bool {
-        self.elem.as_ref().is_some_and(|e| elem_fits(e, pointee)) || *pointee == CType::Void
+        self.types
+            .elem
+            .as_ref()
+            .is_some_and(|e| elem_fits(e, pointee))
+            || *pointee == CType::Void
     }
 
     /// The address passed for a plain pointer parameter `ty`, after checking
@@ -412,7 +426,7 @@ impl<'a> ArrayArg<'a> {
 
     /// The pointer type a value of this kind takes through C's `...`.
     pub(crate) fn variadic_type(&self) -> CType {
-        match (&self.elem, self.is_writable()) {
+        match (&self.types.elem, self.is_writable()) {
             (Some(e), true) => CType::pointer(e.clone()),
             (Some(e), false) => CType::const_pointer(e.clone()),
             (None, _) => CType::VoidP,
@@ -423,9 +437,9 @@ impl<'a> ArrayArg<'a> {
     /// `&[float64; (2, 3), strides (8, 16)]`.
     pub(crate) fn describe(&self) -> String {
         let m = if self.is_writable() { "&mut " } else { "&" };
-        let elem = match &self.elem {
+        let elem = match &self.types.elem {
             Some(e) => e.to_string(),
-            None => self.dtype.to_string(),
+            None => self.types.dtype.to_string(),
         };
         if self.dims == Dims::Flat {
             return format!("{m}[{elem}; {}]", self.len);

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::ctype::CType;
 use crate::error::{Error, Result};
+use crate::out_of_line::OutOfLine;
 use crate::value::Value;
 
 use super::access;
@@ -97,6 +98,12 @@ const INLINE_ALIGN: usize = 8;
 /// ```
 #[derive(Clone)]
 pub struct StructValue {
+    /// Kept [`OutOfLine`]: a `Value` holding no struct drops without a call.
+    parts: OutOfLine<Parts>,
+}
+
+#[derive(Clone)]
+struct Parts {
     layout: Arc<StructLayout>,
     storage: Storage,
 }
@@ -110,8 +117,10 @@ impl StructValue {
             Storage::Heap(AlignedBytes::zeroed(layout.size(), layout.align()))
         };
         StructValue {
-            storage,
-            layout: layout.clone(),
+            parts: OutOfLine::new(Parts {
+                storage,
+                layout: layout.clone(),
+            }),
         }
     }
 
@@ -152,23 +161,23 @@ impl StructValue {
 
     /// The layout.
     pub fn layout(&self) -> &Arc<StructLayout> {
-        &self.layout
+        &self.parts.layout
     }
 
     /// The C type of the value: `CType::Struct(layout)`.
     pub fn ctype(&self) -> CType {
-        CType::Struct(self.layout.clone())
+        CType::Struct(self.parts.layout.clone())
     }
 
     /// The value's bytes, padding included.
     pub fn as_bytes(&self) -> &[u8] {
         // SAFETY: the storage holds at least `size` initialised bytes (zeroed
         // when made, then only written with initialised bytes), owned by self.
-        unsafe { std::slice::from_raw_parts(self.as_ptr(), self.layout.size()) }
+        unsafe { std::slice::from_raw_parts(self.as_ptr(), self.parts.layout.size()) }
     }
 
     fn bytes_mut(&mut self) -> &mut [u8] {
-        let len = self.layout.size();
+        let len = self.parts.layout.size();
         // SAFETY: as in as_bytes, borrowed mutably.
         unsafe { std::slice::from_raw_parts_mut(self.as_mut_ptr(), len) }
     }
@@ -186,14 +195,14 @@ impl StructValue {
     /// The address of the bytes, aligned for the layout; it moves with the
     /// value when the value is small enough to be stored in place.
     pub(crate) fn as_ptr(&self) -> *const u8 {
-        match &self.storage {
+        match &self.parts.storage {
             Storage::Inline(words) => words.as_ptr() as *const u8,
             Storage::Heap(b) => b.ptr.as_ptr(),
         }
     }
 
     pub(crate) fn as_mut_ptr(&mut self) -> *mut u8 {
-        match &mut self.storage {
+        match &mut self.parts.storage {
             Storage::Inline(words) => words.as_mut_ptr() as *mut u8,
             Storage::Heap(b) => b.ptr.as_ptr(),
         }
@@ -205,10 +214,10 @@ impl StructValue {
     /// one-byte characters as the string up to its first NUL
     /// ([`Value::CStr`], as ctypes reads a `c_char` array).
     pub fn get(&self, path: &str) -> Result<Value<'static>> {
-        let place = access::resolve(&self.layout, path)?;
+        let place = access::resolve(&self.parts.layout, path)?;
         // SAFETY: the bytes are an initialised value of the layout; pointer
         // fields hold null or what C or `unsafe` code put there.
-        unsafe { access::read(&self.layout, path, self.as_ptr(), &place) }
+        unsafe { access::read(&self.parts.layout, path, self.as_ptr(), &place) }
     }
 
     /// Writes a field, converting `value` to its C type with the range checks
@@ -219,18 +228,19 @@ impl StructValue {
     /// fits its bits.
     pub fn set<'v>(&mut self, path: &str, value: impl Into<Value<'v>>) -> Result<()> {
         let value = value.into();
-        let place = access::resolve(&self.layout, path)?;
-        let ptr = match &mut self.storage {
+        let Parts { layout, storage } = &mut *self.parts;
+        let place = access::resolve(layout, path)?;
+        let ptr = match storage {
             Storage::Inline(words) => words.as_mut_ptr() as *mut u8,
             Storage::Heap(b) => b.ptr.as_ptr(),
         };
         // SAFETY: self owns `size` writable bytes of the layout.
-        unsafe { access::write(&self.layout, path, ptr, &place, &value) }
+        unsafe { access::write(layout, path, ptr, &place, &value) }
     }
 
     /// The bytes of a field (for a bitfield, the bytes holding its bits).
     pub fn field_bytes(&self, path: &str) -> Result<&[u8]> {
-        let place = access::resolve(&self.layout, path)?;
+        let place = access::resolve(&self.parts.layout, path)?;
         let range = match place.bits {
             Some(b) => b.start / 8..(b.start + b.width as usize).div_ceil(8),
             None => place.offset..place.offset + place.ctype.size(),
@@ -299,7 +309,8 @@ unsafe fn copy_type(ty: &CType, offset: usize, len: usize, src: *const u8, dst: 
 impl PartialEq for StructValue {
     /// Equal layouts and equal bytes.
     fn eq(&self, other: &Self) -> bool {
-        (Arc::ptr_eq(&self.layout, &other.layout) || self.layout == other.layout)
+        (Arc::ptr_eq(&self.parts.layout, &other.parts.layout)
+            || self.parts.layout == other.parts.layout)
             && self.as_bytes() == other.as_bytes()
     }
 }
@@ -307,12 +318,12 @@ impl PartialEq for StructValue {
 impl fmt::Debug for StructValue {
     /// `Weather { timestamp: 1, desc: "sunny" }`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct(if self.layout.name().is_empty() {
+        let mut d = f.debug_struct(if self.parts.layout.name().is_empty() {
             "struct"
         } else {
-            self.layout.name()
+            self.parts.layout.name()
         });
-        for field in self.layout.fields() {
+        for field in self.parts.layout.fields() {
             match self.get(field.name()) {
                 Ok(v) => d.field(field.name(), &DebugValue(v)),
                 Err(_) => d.field(field.name(), &format_args!("{}", field.ctype())),
