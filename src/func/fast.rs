@@ -40,11 +40,47 @@ const CHECKED: Kind = Kind::Void;
 /// A signature as the fast path runs it.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Program {
-    /// Per argument, its class and its register: 0–5 the integer ones,
-    /// 6–13 the floating-point ones.
-    args: [(Kind, u8); MAX_ARGS],
+    /// The arguments in register order: the integer registers', then the
+    /// floating-point ones'. Each register's value is then computed where
+    /// it is needed, with no scattered writes to read back.
+    args: [Arg; MAX_ARGS],
     ret: Kind,
     entry: Entry,
+}
+
+/// One argument as the fast path converts it.
+#[derive(Clone, Copy, Debug)]
+struct Arg {
+    /// The integers the parameter takes, `lo..=hi` (empty, `lo > hi`, for
+    /// a floating-point or pointer parameter): one range check per
+    /// argument, with no look at its class.
+    lo: i64,
+    hi: u64,
+    kind: Kind,
+    /// Its position among the arguments.
+    index: u8,
+}
+
+impl Arg {
+    const NONE: Arg = Arg {
+        lo: 1,
+        hi: 0,
+        kind: Kind::Void,
+        index: 0,
+    };
+
+    fn new(kind: Kind, index: u8) -> Arg {
+        let (lo, hi) = kind
+            .int_range()
+            .and_then(|(lo, hi)| Some((i64::try_from(lo).ok()?, u64::try_from(hi).ok()?)))
+            .unwrap_or((1, 0));
+        Arg {
+            lo,
+            hi,
+            kind,
+            index,
+        }
+    }
 }
 
 impl Program {
@@ -57,34 +93,34 @@ impl Program {
             return None;
         }
         let mut program = Program {
-            args: [(Kind::Void, 0); MAX_ARGS],
+            args: [Arg::NONE; MAX_ARGS],
             ret: ret.kind(),
             entry: CFunc::call_general,
         };
-        let (mut ints, mut floats) = (0u8, 0u8);
+        let (mut ints, mut floats) = (Vec::new(), Vec::new());
         for (i, ty) in args.iter().enumerate() {
             let kind = ty.kind();
-            let reg = match kind {
-                Kind::F32 | Kind::F64 => {
-                    floats += 1;
-                    5 + floats
-                }
-                Kind::Void | Kind::LongDouble | Kind::Aggregate => return None,
-                _ => {
-                    ints += 1;
-                    ints - 1
-                }
-            };
-            let kind = match ty {
+            let class = match ty {
                 CType::NdPointer(_) => CHECKED,
                 _ => kind,
             };
-            *program.args.get_mut(i)? = (kind, reg);
+            let arg = Arg::new(class, u8::try_from(i).ok()?);
+            match kind {
+                Kind::F32 | Kind::F64 => floats.push(arg),
+                Kind::Void | Kind::LongDouble | Kind::Aggregate => return None,
+                _ => ints.push(arg),
+            }
+        }
+        if ints.len() > 6 || floats.len() > FLOAT_REGS {
+            return None;
+        }
+        for (slot, arg) in program.args.iter_mut().zip(ints.iter().chain(&floats)) {
+            *slot = *arg;
         }
         if !is_word_result(ret, program.ret) {
             return None;
         }
-        program.entry = entry(ints.into(), floats.into())?;
+        program.entry = entry(ints.len(), floats.len())?;
         Some(program)
     }
 
@@ -133,27 +169,25 @@ fn call<const I: usize, const F: usize>(f: &CFunc, args: &[Value<'_>]) -> Result
     if args.len() != I + F {
         return f.call_general(args);
     }
-    let mut ints = [0u64; I];
-    let mut floats = [0u64; F];
-    for (i, (value, &(kind, reg))) in args.iter().zip(&program.args).enumerate() {
-        let Some(word) = word(kind, value).or_else(|| lent(f, i, kind, value, args)) else {
+    let (ints, floats) = (&program.args[..I], &program.args[I..I + F]);
+    let mut int_words = [0u64; I];
+    for (word, arg) in int_words.iter_mut().zip(ints) {
+        let Some(w) = convert(f, arg, args) else {
             return f.call_general(args);
         };
-        let reg = reg as usize;
-        let slot = if reg < 6 {
-            ints.get_mut(reg)
-        } else {
-            floats.get_mut(reg - 6)
-        };
-        match slot {
-            Some(slot) => *slot = word,
-            None => return f.call_general(args),
-        }
+        *word = w;
     }
-    let int = |k: usize| if k < I { ints[k] } else { 0 };
+    let mut float_words = [0u64; F];
+    for (word, arg) in float_words.iter_mut().zip(floats) {
+        let Some(w) = convert(f, arg, args) else {
+            return f.call_general(args);
+        };
+        *word = w;
+    }
+    let int = |k: usize| if k < I { int_words[k] } else { 0 };
     let float = |k: usize| {
         if k < F {
-            f64::from_bits(floats[k])
+            f64::from_bits(float_words[k])
         } else {
             0.0
         }
@@ -183,28 +217,34 @@ fn call<const I: usize, const F: usize>(f: &CFunc, args: &[Value<'_>]) -> Result
     Ok(decode_word(word, program.ret))
 }
 
-/// `value` as the register image of an argument of class `kind`, if the
-/// fast path converts it: an integer in range, a `float` or `double`, null
-/// or a C address. The value's variant is looked at first, then its range.
+/// The register image of argument `arg`, if the fast path converts its
+/// value.
 #[inline(always)]
-fn word(kind: Kind, value: &Value<'_>) -> Option<u64> {
-    if let Value::Int(i) = value {
-        let (lo, hi) = kind.int_range()?;
+fn convert(f: &CFunc, arg: &Arg, args: &[Value<'_>]) -> Option<u64> {
+    let i = usize::from(arg.index);
+    let value = args.get(i)?;
+    word(arg, value).or_else(|| lent(f, i, arg.kind, value, args))
+}
+
+/// `value` as the register image of argument `arg`, if the fast path
+/// converts it: an integer in range, a `float` or `double`, null or a C
+/// address.
+#[inline(always)]
+fn word(arg: &Arg, value: &Value<'_>) -> Option<u64> {
+    match value {
         // In range, the low 64 bits are the value sign- or zero-extended.
-        return (lo..=hi).contains(i).then_some(*i as u64);
-    }
-    if let Value::Float(x) = value {
-        return match kind {
+        Value::Int(i) => {
+            (i128::from(arg.lo) <= *i && *i <= i128::from(arg.hi)).then_some(*i as u64)
+        }
+        Value::Float(x) => match arg.kind {
             Kind::F64 => Some(x.to_bits()),
             Kind::F32 if !x.is_finite() || x.abs() <= f32::MAX.into() => {
                 Some((*x as f32).to_bits().into())
             }
             _ => None,
-        };
-    }
-    match (kind, value) {
-        (Kind::Ptr, Value::Null) => Some(0),
-        (Kind::Ptr, Value::Pointer(p)) => Some(p.addr() as u64),
+        },
+        Value::Null if arg.kind == Kind::Ptr => Some(0),
+        Value::Pointer(p) if arg.kind == Kind::Ptr => Some(p.addr() as u64),
         _ => None,
     }
 }
