@@ -223,42 +223,44 @@ fn call<const I: usize, const F: usize>(f: &CFunc, args: &[Value<'_>]) -> Result
 fn convert(f: &CFunc, arg: &Arg, args: &[Value<'_>]) -> Option<u64> {
     let i = usize::from(arg.index);
     let value = args.get(i)?;
-    word(arg, value).or_else(|| lent(f, i, arg.kind, value, args))
+    word(arg, value).or_else(|| pointer(f, i, arg.kind, value, args))
 }
 
-/// `value` as the register image of argument `arg`, if the fast path
-/// converts it: an integer in range, a `float` or `double`, null or a C
-/// address.
+/// `value` as the register image of argument `arg`, if it is an integer in
+/// range or a `float` or `double`: two variants looked for with two
+/// compares (pointers are converted out of line, by [`pointer`]).
 #[inline(always)]
 fn word(arg: &Arg, value: &Value<'_>) -> Option<u64> {
-    match value {
+    if let Value::Int(i) = value {
         // In range, the low 64 bits are the value sign- or zero-extended.
-        Value::Int(i) => {
-            (i128::from(arg.lo) <= *i && *i <= i128::from(arg.hi)).then_some(*i as u64)
-        }
-        Value::Float(x) => match arg.kind {
+        return (i128::from(arg.lo) <= *i && *i <= i128::from(arg.hi)).then_some(*i as u64);
+    }
+    if let Value::Float(x) = value {
+        return match arg.kind {
             Kind::F64 => Some(x.to_bits()),
             Kind::F32 if !x.is_finite() || x.abs() <= f32::MAX.into() => {
                 Some((*x as f32).to_bits().into())
             }
             _ => None,
-        },
-        Value::Null if arg.kind == Kind::Ptr => Some(0),
-        Value::Pointer(p) if arg.kind == Kind::Ptr => Some(p.addr() as u64),
-        _ => None,
+        };
     }
+    None
 }
 
-/// The address a pointer argument passes for a value that lends Rust memory
-/// (an array, a C string, a struct behind a `const` pointer), after the
-/// checks its declared type makes: for an ndpointer, every one of them.
-/// `None` sends the call to the general path, which words the refusal, or
-/// copies a `&str` into a C string for the call, or watches a callback.
+/// The address a pointer argument passes: null, an address C handed out,
+/// or Rust memory lent for the call (an array, a C string, a struct behind
+/// a `const` pointer) after the checks its declared type makes, for an
+/// ndpointer every one of them. `None` sends the call to the general path,
+/// which words the refusal, or copies a `&str` into a C string for the
+/// call, or watches a callback.
 #[inline(never)]
-fn lent(f: &CFunc, i: usize, kind: Kind, value: &Value<'_>, args: &[Value<'_>]) -> Option<u64> {
-    let pointer = kind == Kind::Ptr || kind == CHECKED;
-    if !pointer || matches!(value, Value::Str(_) | Value::Callback(_)) {
-        return None;
+fn pointer(f: &CFunc, i: usize, kind: Kind, value: &Value<'_>, args: &[Value<'_>]) -> Option<u64> {
+    match (kind, value) {
+        (Kind::Ptr, Value::Null) => return Some(0),
+        (Kind::Ptr, Value::Pointer(p)) => return Some(p.addr() as u64),
+        (Kind::Ptr | CHECKED, Value::Str(_) | Value::Callback(_)) => return None,
+        (Kind::Ptr | CHECKED, _) => {}
+        _ => return None,
     }
     let ty = f.args.get(i)?;
     let mut keep = Keep::default();
