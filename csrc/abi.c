@@ -59,6 +59,18 @@ double sum_doubles(int n, ...)
     return total;
 }
 
+/* The first element of each of the n arrays that follow n. */
+double sum_first_elements(int n, ...)
+{
+    va_list ap;
+    double total = 0;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++)
+        total += *va_arg(ap, const double *);
+    va_end(ap);
+    return total;
+}
+
 bool id_bool(bool v) { return v; }
 char id_char(char v) { return v; }
 signed char id_schar(signed char v) { return v; }

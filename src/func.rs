@@ -443,15 +443,47 @@ impl CFunc {
             return Err(self.arity_error(args.len()));
         }
         let extra = &args[fixed..];
+        if let Some(types) = explicit.filter(|types| types.len() != extra.len()) {
+            return Err(Error::Arity {
+                function: self.name.to_string(),
+                expected: fixed + types.len(),
+                given: args.len(),
+                variadic: false,
+            });
+        }
+        if extra.is_empty() {
+            return self.stage_and_call(&self.cif, &self.args, &self.kinds, args);
+        }
+        let call = self.variadic_call(extra, explicit)?;
+        self.stage_and_call(&call.cif, &call.types, &call.kinds, args)
+    }
+
+    /// The interface for a variadic call with these extra arguments (of
+    /// `explicit` types, or of the types their values take through `...`):
+    /// prepared at the first call that gives them, then reused. Finding it
+    /// again builds nothing, so a repeated call allocates nothing.
+    fn variadic_call(
+        &self,
+        extra: &[Value<'_>],
+        explicit: Option<&[CType]>,
+    ) -> Result<Arc<VariadicCall>> {
+        let fixed = self.args.len();
+        let same_list = |call: &VariadicCall| {
+            let cached = &call.types[fixed..];
+            cached.len() == extra.len()
+                && match explicit {
+                    Some(types) => cached.iter().zip(types).all(|(c, t)| *c == t.promoted()),
+                    None => cached
+                        .iter()
+                        .zip(extra)
+                        .all(|(c, v)| v.has_variadic_type(c)),
+                }
+        };
+        let mut cache = self.variadic_cifs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(call) = cache.iter().find(|call| same_list(call)) {
+            return Ok(call.clone());
+        }
         let extra_types: Vec<CType> = match explicit {
-            Some(types) if types.len() != extra.len() => {
-                return Err(Error::Arity {
-                    function: self.name.to_string(),
-                    expected: fixed + types.len(),
-                    given: args.len(),
-                    variadic: false,
-                });
-            }
             Some(types) => types.iter().map(CType::promoted).collect(),
             None => extra
                 .iter()
@@ -459,22 +491,7 @@ impl CFunc {
                 .map(|(i, v)| v.variadic_type().map_err(|m| m.at(&self.name, fixed + i)))
                 .collect::<Result<_>>()?,
         };
-        if extra_types.is_empty() {
-            return self.stage_and_call(&self.cif, &self.args, &self.kinds, args);
-        }
-        let call = self.variadic_call(&extra_types)?;
-        self.stage_and_call(&call.cif, &call.types, &call.kinds, args)
-    }
-
-    /// The interface for a variadic call with these extra argument types:
-    /// prepared at the first call that gives them, then reused.
-    fn variadic_call(&self, extra_types: &[CType]) -> Result<Arc<VariadicCall>> {
-        let fixed = self.args.len();
-        let mut cache = self.variadic_cifs.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(call) = cache.iter().find(|c| c.types[fixed..] == *extra_types) {
-            return Ok(call.clone());
-        }
-        let types: Vec<CType> = self.args.iter().chain(extra_types).cloned().collect();
+        let types: Vec<CType> = self.args.iter().chain(&extra_types).cloned().collect();
         let cif = prepare(&types, fixed, &self.ret, true).map_err(|reason| Error::Signature {
             function: self.name.to_string(),
             reason,

@@ -356,6 +356,15 @@ impl<'a> Value<'a> {
         }
     }
 
+    /// Whether `ty` is the type this value takes through C's `...`, found
+    /// without building that type (an array's would be a new pointer type).
+    pub(crate) fn has_variadic_type(&self, ty: &CType) -> bool {
+        match self {
+            Value::Array(a) => a.has_variadic_type(ty),
+            _ => self.variadic_type().is_ok_and(|t| t == *ty),
+        }
+    }
+
     /// The C type a value takes when passed through `...` with no declared
     /// type: C's default promotions applied (`int`, `double`, `char*`, `void*`).
     pub(crate) fn variadic_type(&self) -> std::result::Result<CType, Mismatch> {

@@ -181,6 +181,31 @@ fn a_call_with_no_arguments_allocates_nothing() {
 }
 
 #[test]
+fn variadic_calls_allocate_nothing_once_their_argument_types_were_seen() {
+    let lib = abi();
+    // SAFETY: `long long sum_ints(int n, ...)` reads n ints.
+    let sum = unsafe { lib.variadic("sum_ints", &[CType::Int], CType::LongLong) }.unwrap();
+    // SAFETY: `double sum_first_elements(int n, ...)` reads the first
+    // element of n `const double*`.
+    let firsts =
+        unsafe { lib.variadic("sum_first_elements", &[CType::Int], CType::Double) }.unwrap();
+    let a = [1.5, 9.0];
+    let mut b = vec![2.25];
+    let mut calls = || {
+        let ints = [3.into(), 1.into(), 20.into(), 300.into()];
+        assert_eq!(sum.call(&ints).unwrap(), Value::Int(321));
+        let shorts = [2.into(), 7.into(), (-3).into()];
+        let short = [CType::Short, CType::Short];
+        assert_eq!(sum.call_variadic(&shorts, &short).unwrap(), Value::Int(4));
+        let arrays = [2.into(), (&a[..]).into(), (&mut b).into()];
+        assert_eq!(firsts.call(&arrays).unwrap(), Value::Float(3.75));
+    };
+    // The first calls prepare each list's interface; the next find it.
+    calls();
+    assert_eq!(allocations(calls), 0);
+}
+
+#[test]
 fn ndpointer_arguments_allocate_nothing() {
     use ndarray::Array1;
     use rctypes::{Dim, ndpointer};

@@ -424,6 +424,17 @@ impl<'a> ArrayArg<'a> {
         }
     }
 
+    /// Whether `ty` is [`variadic_type`](Self::variadic_type)'s answer.
+    pub(crate) fn has_variadic_type(&self, ty: &CType) -> bool {
+        match (&self.types.elem, self.is_writable(), ty) {
+            (Some(e), true, CType::Pointer(p)) | (Some(e), false, CType::ConstPointer(p)) => {
+                **p == *e
+            }
+            (None, _, CType::VoidP) => true,
+            _ => false,
+        }
+    }
+
     /// The pointer type a value of this kind takes through C's `...`.
     pub(crate) fn variadic_type(&self) -> CType {
         match (&self.types.elem, self.is_writable()) {
