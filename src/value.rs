@@ -664,12 +664,7 @@ pub(crate) fn encode_aggregate(
     match value {
         Value::Struct(s) if fits(s.layout()) => Ok(s.as_ptr() as *mut c_void),
         Value::Array(a)
-            if a.len == 1
-                && a.types
-                    .elem
-                    .as_ref()
-                    .and_then(CType::layout)
-                    .is_some_and(fits) =>
+            if a.len == 1 && a.types.elem().and_then(CType::layout).is_some_and(fits) =>
         {
             Ok(a.ptr)
         }

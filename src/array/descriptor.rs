@@ -36,7 +36,7 @@ use super::fmt_tuple;
 #[derive(Debug, PartialEq)]
 pub struct ArrayArg<'a> {
     pub(crate) ptr: *mut c_void,
-    pub(crate) types: OutOfLine<ElementTypes>,
+    pub(crate) types: OutOfLine<Described>,
     pub(crate) len: usize,
     pub(crate) dims: Dims<'a>,
     pub(crate) flags: Flags,
@@ -47,18 +47,59 @@ pub struct ArrayArg<'a> {
     _borrow: PhantomData<&'a mut [u8]>,
 }
 
-/// What the elements of lent memory are, kept [`OutOfLine`]: a `Value`
-/// holding no array then drops without a call.
+/// What the elements of lent memory are: their data type, and their C type
+/// when they have one.
+///
+/// Kept [`OutOfLine`] in a descriptor, so that a `Value` holding no array
+/// drops without a call. A `c_struct!` type makes its own once
+/// ([`Element::shared_types`]), and lending its values then touches no
+/// reference counts.
+#[doc(hidden)]
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct ElementTypes {
-    pub(crate) dtype: DType,
-    /// The C type of one element, when it has one.
-    pub(crate) elem: Option<CType>,
+pub struct ElementTypes {
+    dtype: DType,
+    elem: Option<CType>,
 }
 
 impl ElementTypes {
-    fn new(dtype: DType, elem: Option<CType>) -> OutOfLine<ElementTypes> {
-        OutOfLine::new(ElementTypes { dtype, elem })
+    /// The types of elements of `dtype` and C type `elem`.
+    pub fn new(dtype: DType, elem: Option<CType>) -> ElementTypes {
+        ElementTypes { dtype, elem }
+    }
+}
+
+/// A descriptor's [`ElementTypes`]: a type's own, or made for it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Described {
+    Shared(&'static ElementTypes),
+    Made(ElementTypes),
+}
+
+impl Described {
+    fn made(dtype: DType, elem: Option<CType>) -> OutOfLine<Described> {
+        OutOfLine::new(Described::Made(ElementTypes { dtype, elem }))
+    }
+
+    fn of<T: Element>() -> OutOfLine<Described> {
+        OutOfLine::new(match T::shared_types() {
+            Some(types) => Described::Shared(types),
+            None => Described::Made(ElementTypes::new(T::dtype(), T::ctype())),
+        })
+    }
+
+    fn types(&self) -> &ElementTypes {
+        match self {
+            Described::Shared(types) => types,
+            Described::Made(types) => types,
+        }
+    }
+
+    pub(crate) fn dtype(&self) -> &DType {
+        &self.types().dtype
+    }
+
+    pub(crate) fn elem(&self) -> Option<&CType> {
+        self.types().elem.as_ref()
     }
 }
 
@@ -128,7 +169,7 @@ impl<'a> ArrayArg<'a> {
     pub(crate) fn one_struct(v: &'a mut crate::layout::StructValue) -> Self {
         ArrayArg {
             ptr: v.as_mut_ptr() as *mut c_void,
-            types: ElementTypes::new(crate::layout::element_dtype(v.layout()), Some(v.ctype())),
+            types: Described::made(crate::layout::element_dtype(v.layout()), Some(v.ctype())),
             len: 1,
             dims: Dims::Flat,
             flags: Flags::C_CONTIGUOUS | Flags::F_CONTIGUOUS | Flags::ALIGNED | Flags::WRITEABLE,
@@ -152,7 +193,7 @@ impl<'a> ArrayArg<'a> {
             Flags::EMPTY
         };
         let mut arg = Self::flat(ptr as *mut usize, len, flags | Flags::OWNDATA);
-        arg.types.elem = Some(pointee);
+        arg.types = Described::made(usize::dtype(), Some(pointee));
         arg
     }
 
@@ -175,7 +216,7 @@ impl<'a> ArrayArg<'a> {
     fn flat<T: Element>(ptr: *mut T, len: usize, extra: Flags) -> Self {
         ArrayArg {
             ptr: ptr as *mut c_void,
-            types: ElementTypes::new(T::dtype(), T::ctype()),
+            types: Described::of::<T>(),
             len,
             dims: Dims::Flat,
             flags: Flags::C_CONTIGUOUS | Flags::F_CONTIGUOUS | Flags::ALIGNED | extra,
@@ -211,7 +252,7 @@ impl<'a> ArrayArg<'a> {
         .with(Flags::OWNDATA, owned);
         ArrayArg {
             ptr: ptr as *mut c_void,
-            types: ElementTypes::new(T::dtype(), T::ctype()),
+            types: Described::of::<T>(),
             len: shape.iter().product(),
             dims: Dims::Elements { shape, strides },
             flags,
@@ -232,7 +273,7 @@ impl<'a> ArrayArg<'a> {
         let elem = dtype.ctype();
         ArrayArg {
             ptr,
-            types: ElementTypes::new(dtype, elem),
+            types: Described::made(dtype, elem),
             len: shape.iter().product(),
             dims: Dims::Bytes { shape, strides },
             flags,
@@ -247,7 +288,7 @@ impl<'a> ArrayArg<'a> {
     pub(crate) fn pointer_to<T: Element>(ptr: *mut T, len: usize, flags: Flags) -> Self {
         ArrayArg {
             ptr: ptr as *mut c_void,
-            types: ElementTypes::new(T::dtype(), T::ctype()),
+            types: Described::of::<T>(),
             len,
             dims: Dims::Flat,
             flags,
@@ -278,12 +319,12 @@ impl<'a> ArrayArg<'a> {
 
     /// The data type of the elements.
     pub fn dtype(&self) -> &DType {
-        &self.types.dtype
+        self.types.dtype()
     }
 
     /// The C scalar type of the elements, when they have one.
     pub fn elem(&self) -> Option<&CType> {
-        self.types.elem.as_ref()
+        self.types.elem()
     }
 
     /// The number of elements.
@@ -332,9 +373,9 @@ impl<'a> ArrayArg<'a> {
     /// The stride of dimension `axis` (below `ndim`) in bytes.
     fn stride(&self, axis: usize) -> isize {
         match self.dims {
-            Dims::Flat => self.types.dtype.itemsize() as isize,
+            Dims::Flat => self.types.dtype().itemsize() as isize,
             Dims::Elements { strides, .. } => {
-                strides[axis].wrapping_mul(self.types.dtype.itemsize() as isize)
+                strides[axis].wrapping_mul(self.types.dtype().itemsize() as isize)
             }
             Dims::Bytes { strides, .. } => strides[axis],
         }
@@ -347,11 +388,7 @@ impl<'a> ArrayArg<'a> {
 
     /// Whether values of the element type may stand where `pointee` is declared.
     fn elem_fits(&self, pointee: &CType) -> bool {
-        self.types
-            .elem
-            .as_ref()
-            .is_some_and(|e| elem_fits(e, pointee))
-            || *pointee == CType::Void
+        self.types.elem().is_some_and(|e| elem_fits(e, pointee)) || *pointee == CType::Void
     }
 
     /// The address passed for a plain pointer parameter `ty`, after checking
@@ -426,7 +463,7 @@ impl<'a> ArrayArg<'a> {
 
     /// Whether `ty` is [`variadic_type`](Self::variadic_type)'s answer.
     pub(crate) fn has_variadic_type(&self, ty: &CType) -> bool {
-        match (&self.types.elem, self.is_writable(), ty) {
+        match (self.types.elem(), self.is_writable(), ty) {
             (Some(e), true, CType::Pointer(p)) | (Some(e), false, CType::ConstPointer(p)) => {
                 **p == *e
             }
@@ -437,7 +474,7 @@ impl<'a> ArrayArg<'a> {
 
     /// The pointer type a value of this kind takes through C's `...`.
     pub(crate) fn variadic_type(&self) -> CType {
-        match (&self.types.elem, self.is_writable()) {
+        match (self.types.elem(), self.is_writable()) {
             (Some(e), true) => CType::pointer(e.clone()),
             (Some(e), false) => CType::const_pointer(e.clone()),
             (None, _) => CType::VoidP,
@@ -448,9 +485,9 @@ impl<'a> ArrayArg<'a> {
     /// `&[float64; (2, 3), strides (8, 16)]`.
     pub(crate) fn describe(&self) -> String {
         let m = if self.is_writable() { "&mut " } else { "&" };
-        let elem = match &self.types.elem {
+        let elem = match self.types.elem() {
             Some(e) => e.to_string(),
-            None => self.types.dtype.to_string(),
+            None => self.types.dtype().to_string(),
         };
         if self.dims == Dims::Flat {
             return format!("{m}[{elem}; {}]", self.len);

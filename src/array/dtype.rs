@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::longdouble::LongDouble;
 use crate::value::Scalar;
 
+use super::descriptor::ElementTypes;
 use super::fmt_list;
 
 /// The order of the bytes of a multi-byte value in memory.
@@ -813,7 +814,8 @@ impl fmt::Debug for PyStr<'_> {
 /// `dtype()` must describe `Self` exactly: its itemsize is `size_of::<Self>()`,
 /// its alignment at most `align_of::<Self>()`, its fields where the struct's
 /// are; and C may write any bytes the dtype allows, so every such bit pattern
-/// must be a valid `Self`.
+/// must be a valid `Self`. `shared_types()`, where a type gives it, must
+/// hold exactly `dtype()` and `ctype()`.
 pub unsafe trait Element: Copy + Send + Sync + 'static {
     /// The data type of one element.
     fn dtype() -> DType;
@@ -821,6 +823,15 @@ pub unsafe trait Element: Copy + Send + Sync + 'static {
     /// The C scalar type of one element, when it has one: what a
     /// `POINTER(T)` parameter may receive it as.
     fn ctype() -> Option<CType> {
+        None
+    }
+
+    /// [`dtype`](Self::dtype) and [`ctype`](Self::ctype) made once for the
+    /// program's life, for types whose descriptions hold reference counts
+    /// (records): lending their values then touches no counts. `c_struct!`
+    /// provides it.
+    #[doc(hidden)]
+    fn shared_types() -> Option<&'static ElementTypes> {
         None
     }
 }

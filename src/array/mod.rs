@@ -35,7 +35,7 @@ mod owned;
 
 pub use convert::{as_array, as_array_mut};
 pub use ctypes_view::{AsCtypes, AsCtypesMut, Ctypes, Ptr, PtrMut};
-pub use descriptor::ArrayArg;
+pub use descriptor::{ArrayArg, ElementTypes};
 pub use dtype::{ByteOrder, DType, Element, Field};
 pub use flags::{Flags, IntoFlags};
 pub use memmap::{IntoMode, Memmap, MemmapOptions, Mode};

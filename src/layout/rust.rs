@@ -218,6 +218,16 @@ macro_rules! __c_struct_impls {
             fn ctype() -> ::core::option::Option<$crate::CType> {
                 ::core::option::Option::Some(<$name as $crate::CData>::ctype())
             }
+            fn shared_types() -> ::core::option::Option<&'static $crate::__private::ElementTypes> {
+                static TYPES: ::std::sync::OnceLock<$crate::__private::ElementTypes> =
+                    ::std::sync::OnceLock::new();
+                ::core::option::Option::Some(TYPES.get_or_init(|| {
+                    $crate::__private::ElementTypes::new(
+                        <$name as $crate::Element>::dtype(),
+                        <$name as $crate::Element>::ctype(),
+                    )
+                }))
+            }
         }
 
         // SAFETY: its C type is the layout above, which is exact.
@@ -333,6 +343,7 @@ macro_rules! __c_struct_impls {
 pub mod private {
     use super::*;
 
+    pub use crate::array::ElementTypes;
     pub use crate::layout::record::element_dtype;
 
     /// The layout of a `#[repr(C)]` type from what the compiler reports.
