@@ -79,6 +79,12 @@ impl StructWords {
     fn count(self) -> usize {
         self.size.div_ceil(8)
     }
+
+    /// Each eightbyte: its length (8 bytes, or fewer for the last) and
+    /// whether it goes in an SSE register.
+    pub(crate) fn eightbytes(self) -> impl Iterator<Item = (usize, bool)> {
+        (0..self.count()).map(move |k| ((self.size - 8 * k).min(8), self.sse[k]))
+    }
 }
 
 /// Which shim a call goes through: the smallest that holds the arguments.
@@ -208,12 +214,6 @@ impl Plan {
     #[inline(always)]
     pub(crate) fn shape(&self) -> Shape {
         self.shape
-    }
-
-    /// Whether some argument is a struct.
-    #[inline]
-    pub(crate) fn has_structs(&self) -> bool {
-        self.structs.is_some()
     }
 
     /// How argument `i`, a struct, travels.

@@ -1,6 +1,6 @@
 //! The fast path of dynamic calls: signatures whose arguments are all
-//! integers, floating-point numbers or pointers that fit the argument
-//! registers, with a scalar, pointer or `void` result.
+//! integers, floating-point numbers, pointers or small structs that fit the
+//! argument registers, with a scalar, pointer or `void` result.
 //!
 //! When such a function is bound, its signature becomes a [`Program`]: per
 //! argument, its machine class and the register it travels in. A call then
@@ -8,7 +8,8 @@
 //! arguments: each argument is checked with a few compares and converted
 //! straight into its register image, and one call through a register shim
 //! follows. There is no staging, no libffi, no per-argument look at the
-//! declared [`CType`] (except for lent memory, whose checks need it).
+//! declared [`CType`] (except for lent memory and structs, whose checks need
+//! it).
 //!
 //! A value the program does not convert itself (a `&str` to copy for a
 //! `char*`, a `bool` or a callback, an integer given for a `double`, or one
@@ -22,7 +23,7 @@ use crate::callback::CallScope;
 use crate::ctype::{CType, Kind};
 use crate::error::Result;
 use crate::registers::{FLOAT_REGS, Plan, Shape, call_floats, call_ints};
-use crate::value::{Keep, Value, decode_word, is_word_result};
+use crate::value::{Keep, Value, decode_word, encode_aggregate, is_word_result};
 
 use super::CFunc;
 
@@ -59,6 +60,10 @@ struct Arg {
     kind: Kind,
     /// Its position among the arguments.
     index: u8,
+    /// For a struct by value, which of its eightbytes this register takes,
+    /// and that eightbyte's length.
+    eightbyte: u8,
+    len: u8,
 }
 
 impl Arg {
@@ -67,6 +72,8 @@ impl Arg {
         hi: 0,
         kind: Kind::Void,
         index: 0,
+        eightbyte: 0,
+        len: 0,
     };
 
     fn new(kind: Kind, index: u8) -> Arg {
@@ -79,17 +86,18 @@ impl Arg {
             hi,
             kind,
             index,
+            ..Arg::NONE
         }
     }
 }
 
 impl Program {
     /// The program for a signature the fast path takes: every argument an
-    /// integer, `_Bool`, `float`, `double` or pointer (ndpointers included),
-    /// all in registers, and a result of those classes (not a string, which
-    /// is copied out) or `void`.
+    /// integer, `_Bool`, `float`, `double`, pointer (ndpointers included)
+    /// or struct of up to 16 bytes, all in registers, and a scalar or
+    /// pointer result (not a string, which is copied out) or `void`.
     pub(super) fn for_signature(args: &[CType], ret: &CType, plan: &Plan) -> Option<Program> {
-        if plan.has_structs() || plan.shape() == Shape::Spill {
+        if plan.shape() == Shape::Spill {
             return None;
         }
         let mut program = Program {
@@ -99,16 +107,26 @@ impl Program {
         };
         let (mut ints, mut floats) = (Vec::new(), Vec::new());
         for (i, ty) in args.iter().enumerate() {
-            let kind = ty.kind();
-            let class = match ty {
-                CType::NdPointer(_) => CHECKED,
-                _ => kind,
-            };
-            let arg = Arg::new(class, u8::try_from(i).ok()?);
-            match kind {
-                Kind::F32 | Kind::F64 => floats.push(arg),
-                Kind::Void | Kind::LongDouble | Kind::Aggregate => return None,
-                _ => ints.push(arg),
+            let index = u8::try_from(i).ok()?;
+            match (ty, ty.kind()) {
+                (_, kind @ (Kind::F32 | Kind::F64)) => floats.push(Arg::new(kind, index)),
+                (_, Kind::Aggregate) => {
+                    for (k, (len, sse)) in plan.struct_words(i)?.eightbytes().enumerate() {
+                        let arg = Arg {
+                            eightbyte: u8::try_from(k).ok()?,
+                            len: u8::try_from(len).ok()?,
+                            ..Arg::new(Kind::Aggregate, index)
+                        };
+                        if sse {
+                            floats.push(arg)
+                        } else {
+                            ints.push(arg)
+                        }
+                    }
+                }
+                (_, Kind::Void | Kind::LongDouble) => return None,
+                (CType::NdPointer(_), _) => ints.push(Arg::new(CHECKED, index)),
+                (_, kind) => ints.push(Arg::new(kind, index)),
             }
         }
         if ints.len() > 6 || floats.len() > FLOAT_REGS {
@@ -223,7 +241,7 @@ fn call<const I: usize, const F: usize>(f: &CFunc, args: &[Value<'_>]) -> Result
 fn convert(f: &CFunc, arg: &Arg, args: &[Value<'_>]) -> Option<u64> {
     let i = usize::from(arg.index);
     let value = args.get(i)?;
-    word(arg, value).or_else(|| pointer(f, i, arg.kind, value, args))
+    word(arg, value).or_else(|| memory_word(f, arg, value, args))
 }
 
 /// `value` as the register image of argument `arg`, if it is an integer in
@@ -247,17 +265,20 @@ fn word(arg: &Arg, value: &Value<'_>) -> Option<u64> {
     None
 }
 
-/// The address a pointer argument passes: null, an address C handed out,
-/// or Rust memory lent for the call (an array, a C string, a struct behind
-/// a `const` pointer) after the checks its declared type makes, for an
-/// ndpointer every one of them. `None` sends the call to the general path,
-/// which words the refusal, or copies a `&str` into a C string for the
-/// call, or watches a callback.
+/// The register image of an argument that lives in memory: a pointer
+/// (null, an address C handed out, or Rust memory lent for the call: an
+/// array, a C string, a struct behind a `const` pointer, after the checks
+/// its declared type makes, for an ndpointer every one of them), or an
+/// eightbyte of a struct passed by value. `None` sends the call to the
+/// general path, which words the refusal, or copies a `&str` into a C
+/// string for the call, or watches a callback.
 #[inline(never)]
-fn pointer(f: &CFunc, i: usize, kind: Kind, value: &Value<'_>, args: &[Value<'_>]) -> Option<u64> {
-    match (kind, value) {
+fn memory_word(f: &CFunc, arg: &Arg, value: &Value<'_>, args: &[Value<'_>]) -> Option<u64> {
+    let i = usize::from(arg.index);
+    match (arg.kind, value) {
         (Kind::Ptr, Value::Null) => return Some(0),
         (Kind::Ptr, Value::Pointer(p)) => return Some(p.addr() as u64),
+        (Kind::Aggregate, _) => return struct_word(arg, value, f.args.get(i)?),
         (Kind::Ptr | CHECKED, Value::Str(_) | Value::Callback(_)) => return None,
         (Kind::Ptr | CHECKED, _) => {}
         _ => return None,
@@ -269,4 +290,19 @@ fn pointer(f: &CFunc, i: usize, kind: Kind, value: &Value<'_>, args: &[Value<'_>
         .ok()?;
     // Nothing to keep alive for the call: only a `&str` is copied.
     keep.is_empty().then_some(word)
+}
+
+/// Eightbyte `arg.eightbyte` of a struct passed by value, once the value is
+/// checked to hold the declared layout `ty`.
+fn struct_word(arg: &Arg, value: &Value<'_>, ty: &CType) -> Option<u64> {
+    let bytes = encode_aggregate(value, ty).ok()? as *const u8;
+    let mut word = [0u8; 8];
+    let offset = 8 * usize::from(arg.eightbyte);
+    // The program took the eightbyte's offset and length from the layout,
+    // and `value` holds a struct of that layout, borrowed for the call.
+    // SAFETY: the eightbyte's bytes lie within the struct's.
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes.add(offset), word.as_mut_ptr(), usize::from(arg.len))
+    };
+    Some(u64::from_ne_bytes(word))
 }

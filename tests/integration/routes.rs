@@ -336,3 +336,69 @@ fn what_the_fast_path_leaves_to_the_other_routes() {
     assert!(refused.starts_with("spill10"), "{refused}");
     assert!(refused.contains("Fast route"), "{refused}");
 }
+
+rctypes::c_struct! {
+    struct RoutedPair { a: i32, b: i32 }
+}
+
+#[test]
+fn struct_arguments_take_the_fast_path_and_agree() {
+    use rctypes::{CStruct, StructLayout, StructValue};
+    let structs = lib("structs");
+    let pair = StructLayout::builder("IntPair")
+        .field("a", CType::Int)
+        .field("b", CType::Int)
+        .build()
+        .unwrap();
+    let double_int = StructLayout::builder("DoubleInt")
+        .field("d", CType::Double)
+        .field("i", CType::Int)
+        .build()
+        .unwrap();
+    // SAFETY: structs.h: `int sum_int_pair(IntPair)`, `double
+    // sum_double_int(DoubleInt)`.
+    let (sum_pair, sum_double_int) = unsafe {
+        (
+            structs
+                .function("sum_int_pair", &[CType::Struct(pair.clone())], CType::Int)
+                .unwrap(),
+            structs
+                .function(
+                    "sum_double_int",
+                    &[CType::Struct(double_int.clone())],
+                    CType::Double,
+                )
+                .unwrap(),
+        )
+    };
+    assert_eq!(sum_pair.route(), Route::Fast);
+    assert_eq!(sum_double_int.route(), Route::Fast);
+
+    let mut p = StructValue::new(&pair);
+    p.set("a", 40).unwrap();
+    p.set("b", -2).unwrap();
+    // `a + 10 * b`, computed by C from the bytes it received.
+    assert_eq!(same(&sum_pair, &[(&p).into()]), Value::Int(20));
+    assert_eq!(same(&sum_pair, &[p.clone().into()]), Value::Int(20));
+    // A `c_struct!` value lent by reference, whose layout is its own.
+    let routed = RoutedPair { a: 7, b: 8 };
+    let lent = CType::Struct(RoutedPair::layout().clone());
+    // SAFETY: as above; RoutedPair has IntPair's layout.
+    let sum_routed = unsafe { structs.function("sum_int_pair", &[lent], CType::Int) }.unwrap();
+    assert_eq!(same(&sum_routed, &[(&routed).into()]), Value::Int(87));
+    assert_eq!(same(&sum_pair, &[(&routed).into()]), Value::Int(87));
+
+    // SSE then integer eightbytes: `d + 100 * i`.
+    let mut v = StructValue::new(&double_int);
+    v.set("d", 2.5).unwrap();
+    v.set("i", 4).unwrap();
+    assert_eq!(same(&sum_double_int, &[(&v).into()]), Value::Float(402.5));
+
+    // Refusals read the same on every route.
+    let message = same_error(&sum_pair, &[(&v).into()]);
+    assert!(message.contains("whose layout differs"), "{message}");
+    let message = same_error(&sum_pair, &[3.into()]);
+    assert!(message.contains("argument 1"), "{message}");
+    let message = same_error(&sum_pair, &[]);
+    assert!(message.contains("sum_int_pair"), "{message}");
+}

@@ -1,10 +1,12 @@
 //! Structs by value of random shapes: random signatures mixing scalars and
 //! structs (arguments and results), generated C that checksums every field,
-//! called through both dynamic routes and compared field by field.
+//! called through every route that takes each signature (the fast path and
+//! the register route take struct arguments of up to 16 bytes) and compared
+//! field by field.
 
 use std::sync::Arc;
 
-use rctypes::{CBuild, CType, StructLayout, StructValue, Value};
+use rctypes::{CBuild, CType, Route, StructLayout, StructValue, Value};
 
 use super::signatures::{self, Arg, Rng, Ty};
 
@@ -212,6 +214,7 @@ fn random_struct_signatures_agree_on_every_route() {
     }
     .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
     let mut calls = 0;
+    let mut routes = [0usize; Route::ALL.len()];
     for sig in &sigs {
         let args: Vec<CType> = sig.args.iter().map(|s| ctype(*s, &shapes)).collect();
         // SAFETY: the C function was generated from this signature.
@@ -223,7 +226,9 @@ fn random_struct_signatures_agree_on_every_route() {
             )
         }
         .unwrap_or_else(|e| panic!("seed {seed}, dstruct_{}: {e}", sig.index));
-        for route in [f.clone(), f.via_libffi()] {
+        let fastest = Route::ALL.iter().position(|&r| r == f.route());
+        routes[fastest.expect("a route of Route::ALL")] += 1;
+        for route in crate::common::every_route(&f) {
             for _ in 0..4 {
                 let mut h: u64 = 1_469_598_103_934_665_603;
                 let mut values = Vec::new();
@@ -245,13 +250,8 @@ fn random_struct_signatures_agree_on_every_route() {
                         }
                     }
                 }
-                let context = || {
-                    format!(
-                        "seed {seed}, dstruct_{} via libffi only: {}",
-                        sig.index,
-                        !route.uses_register_route()
-                    )
-                };
+                let context =
+                    || format!("seed {seed}, dstruct_{} via {:?}", sig.index, route.route());
                 let got = route
                     .call(&values)
                     .unwrap_or_else(|e| panic!("{}: {e}", context()));
@@ -277,7 +277,14 @@ fn random_struct_signatures_agree_on_every_route() {
         }
     }
     eprintln!(
-        "differential structs: {} signatures over 12 shapes from seed {seed}, {calls} calls",
+        "differential structs: {} signatures over 12 shapes from seed {seed}, {calls} calls; \
+         fast path, register route, libffi only: {routes:?}",
         sigs.len()
+    );
+    // Signatures the fast path takes run on the register route too, so
+    // none has it as its fastest.
+    assert!(
+        routes[0] > 0 && routes[2] > 0,
+        "signatures of the fast path and of libffi only: {routes:?}"
     );
 }
