@@ -129,14 +129,15 @@ unsafe impl Sync for CFunc {}
 pub enum Route {
     /// Arguments checked by a program made at bind time and passed straight
     /// in the argument registers. Taken by signatures of up to six integer
-    /// or pointer and eight floating-point arguments with a scalar, pointer
-    /// or void result, on x86-64 System V. A call whose values need more
+    /// or pointer and eight floating-point arguments (structs of up to 16
+    /// bytes counting as the registers they travel in) with a scalar,
+    /// pointer or void result, on x86-64 System V. A call whose values need more
     /// (a `&str` copied for a `char*`, a callback to watch) takes the
     /// register route instead.
     Fast,
     /// Arguments converted one by one, any value a parameter accepts, then
     /// passed in registers (and up to eight stack slots) through a shim;
-    /// also structs of up to 16 bytes. x86-64 System V only.
+    /// structs of up to 16 bytes too. x86-64 System V only.
     Registers,
     /// libffi's `ffi_call` on the interface prepared at bind time: every
     /// signature, variadic ones included.

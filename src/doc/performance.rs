@@ -13,18 +13,22 @@
 //!
 //! - **The fast path** takes signatures of up to six integer or pointer
 //!   arguments (ndpointers included) and eight `float` or `double` ones,
-//!   with a scalar, pointer or `void` result, on x86-64 System V (Linux,
-//!   the BSDs, Intel macOS). At bind time the signature becomes a small
-//!   program (per argument, its machine class and its register) and the
-//!   function gets an entry specialised for its number of integer and
-//!   floating-point arguments. A call then does:
+//!   and structs or unions of up to 16 bytes by value (as the one or two
+//!   register words the ABI makes of them), with a scalar, pointer or
+//!   `void` result, on x86-64 System V (Linux, the BSDs, Intel macOS). At
+//!   bind time the signature becomes a small program: per argument
+//!   register, the argument it takes, its class, and the range of integers
+//!   it accepts. The function gets an entry specialised for its number of
+//!   integer and floating-point registers. A call then does:
 //!   1. **Count**: one compare against the arity the entry was made for.
-//!   2. **Convert**: per argument, one look at the [`Value`](crate::Value)'s
-//!      variant and one range check (an integer's range is two 64-bit
-//!      compares, read from a table by class), then the 64-bit register
-//!      image goes straight where the function's prototype puts it.
-//!      An array goes through its checks (for an ndpointer, every one of
-//!      them) and passes its address.
+//!   2. **Convert**: per register, in register order, one look at its
+//!      argument's [`Value`](crate::Value) (two compares: an integer, or a
+//!      floating-point number) and one range check against the bounds the
+//!      program holds, so that the 64-bit register image is computed where
+//!      the call needs it. Pointers, arrays and structs are converted out
+//!      of line: an array goes through its checks (for an ndpointer, every
+//!      one of them) and passes its address; a struct's layout is checked
+//!      and its bytes read into its register words.
 //!   3. **Open a callback scope**: one thread-local counter goes up, so
 //!      that a Rust callback that panics while C runs is reported by this
 //!      call. (A failure is rare; its bookkeeping happens only when there
@@ -42,17 +46,17 @@
 //!   nothing has reached C yet, and errors read the same on every route.
 //! - **The register route** (the general path, on x86-64 System V) takes
 //!   any value a parameter accepts, signatures that spill up to eight
-//!   arguments to the stack, and struct or union arguments of up to 16
-//!   bytes (as the one or two register words the ABI makes of them, read
-//!   from the value's bytes). Each argument is converted by its declared
-//!   [`CType`](crate::CType), into registers staged for one of three shims
-//!   (integers only; integers and floats; with stack slots). Results that
-//!   are strings are copied out here.
+//!   arguments to the stack, and small structs as the fast path does.
+//!   Each argument is converted by its declared [`CType`](crate::CType),
+//!   into registers staged for one of three shims (integers only; integers
+//!   and floats; with stack slots). Results that are strings are copied
+//!   out here.
 //! - **libffi**: everything else (`long double`, larger structs, struct
 //!   results, more arguments, variadic functions, and every signature on
 //!   other platforms) goes through `ffi_call` on the interface prepared
-//!   once at bind time; errno capture and result checks
-//!   ([`with_errno`](crate::CFunc::with_errno),
+//!   once at bind time (for a variadic function, once per list of extra
+//!   argument types, kept for the next call); errno capture and result
+//!   checks ([`with_errno`](crate::CFunc::with_errno),
 //!   [`with_errcheck`](crate::CFunc::with_errcheck)) leave the fast path
 //!   for the register route.
 //!
@@ -62,13 +66,17 @@
 //!
 //! A raw `ffi_call` spends its time classifying every argument again at
 //! each call and copying it through an array of pointers. The fast path
-//! does neither and checks each argument with a couple of compares: a
-//! dynamic call costs about 0.45x a raw `ffi_call` with arguments, and 0.8x
-//! with none. What remains above the direct call is mostly the `Value`s
-//! themselves: the caller builds each one (a tag and 16 bytes), and drops
-//! each one and the result afterwards (an out-of-line call per value, as
-//! some variants own memory). With two arguments that is about 10 ns, with
-//! six about 24 ns.
+//! does neither: a dynamic call costs about 0.3x a raw `ffi_call` with
+//! arguments, and 0.8x with none. Above the direct call, each argument
+//! costs about a nanosecond (the caller writes its `Value`, a tag and 16
+//! bytes; the program reads it back and checks it), and every call about
+//! 4 ns: the indirect jump to its entry, the callback scope, and the
+//! `Value` built from the result register. Dropping the `Value`s afterwards
+//! costs nothing for numbers: the variants that own memory keep it where
+//! their drop runs out of line, so the compiler sees an integer needs no
+//! drop. For scale, code written by hand for `int(int, int)` alone (the
+//! same checks, the same `Result<Value>`, no scope) takes 2.5x the direct
+//! call; the fast path takes about 3.6x.
 //!
 //! The result is a `Result<Value>`, 112 bytes returned through memory.
 //! Matching on it where it lies costs nothing more; moving the `Value` out
@@ -92,7 +100,7 @@
 //! dimensions, shape, flags, and that read-only memory does not go where C
 //! writes) reads only the array's descriptor (its shape, strides and
 //! flags), so the cost is the same for 16 elements and for 100,000,000:
-//! about 20 ns more than the direct call, checks included, either way.
+//! about 15 ns more than the direct call, checks included, either way.
 //!
 //! ## Callbacks
 //!
@@ -140,26 +148,28 @@
 //!
 //! | call | direct | raw libffi | rctypes typed | rctypes dynamic |
 //! |---|---|---|---|---|
-//! | `void noop(void)` | 2.2 ns | 8.4 ns (3.83x) | 2.2 ns (1.00x, 0.26x libffi) | 6.6 ns (3.01x, 0.79x libffi) |
+//! | `void noop(void)` | 2.2 ns | 8.3 ns (3.82x) | 2.2 ns (1.00x, 0.26x libffi) | 6.5 ns (3.00x, 0.78x libffi) |
 //! | `void noop(void)`, result unwrapped | - | - | - | 10.4 ns |
-//! | `int add(int, int)` | 2.2 ns | 28.2 ns (12.92x) | 2.5 ns (1.13x, 0.09x libffi) | 12.9 ns (5.94x, 0.46x libffi) |
-//! | `int add(int, int)`, register route | - | - | - | 18.8 ns |
-//! | `double add(double, double)` | 2.2 ns | 27.5 ns (12.61x) | 2.5 ns (1.13x, 0.09x libffi) | 10.9 ns (5.00x, 0.40x libffi) |
-//! | 6 mixed int/float arguments | 2.5 ns | 61.9 ns (25.22x) | 2.5 ns (1.00x, 0.04x libffi) | 27.9 ns (11.37x, 0.45x libffi) |
-//! | 10 ints, 4 on the stack | 3.2 ns | 83.4 ns (26.31x) | 3.0 ns (0.93x, 0.04x libffi) | 51.9 ns (16.36x, 0.62x libffi) |
-//! | `compute_mean`, 16 floats (ndpointer) | 6.3 ns | 35.9 ns (5.72x) | 6.3 ns (1.00x, 0.17x libffi) | 25.9 ns (4.13x, 0.72x libffi) |
-//! | `compute_mean`, 10^8 floats (ndpointer) | 82.4 ms | 82.5 ms (1.00x) | 82.5 ms (1.00x, 1.00x libffi) | 82.5 ms (1.00x, 1.00x libffi) |
-//! | `compute_mean`, 10^8-float array, C reads 16 | 6.3 ns | 35.8 ns (5.69x) | 6.3 ns (1.00x, 0.18x libffi) | 24.5 ns (3.91x, 0.69x libffi) |
-//! | callback round trip | 1.4 ns | 17.5 ns (12.81x) | 2.2 ns (1.60x, 0.13x libffi) | 25.0 ns (18.27x, 1.43x libffi) |
-//! | callback round trip, capturing closure | 1.4 ns | 17.5 ns (12.81x) | 17.6 ns (12.85x, 1.00x libffi) | - |
-//! | struct by value (`int sum(IntPair)`) | 2.2 ns | 29.3 ns (13.43x) | 2.2 ns (1.00x, 0.07x libffi) | 28.0 ns (12.86x, 0.96x libffi) |
+//! | `int add(int, int)` | 2.2 ns | 28.3 ns (12.97x) | 2.2 ns (1.00x, 0.08x libffi) | 8.4 ns (3.88x, 0.30x libffi) |
+//! | `int add(int, int)`, register route | - | - | - | 15.9 ns |
+//! | `double add(double, double)` | 2.5 ns | 27.3 ns (11.12x) | 2.2 ns (0.89x, 0.08x libffi) | 7.9 ns (3.23x, 0.29x libffi) |
+//! | 6 mixed int/float arguments | 2.7 ns | 63.3 ns (23.19x) | 2.7 ns (1.00x, 0.04x libffi) | 15.6 ns (5.71x, 0.25x libffi) |
+//! | 10 ints, 4 on the stack | 3.1 ns | 83.4 ns (26.48x) | 3.0 ns (0.95x, 0.04x libffi) | 42.8 ns (13.61x, 0.51x libffi) |
+//! | `compute_mean`, 16 floats (ndpointer) | 6.3 ns | 35.8 ns (5.71x) | 6.6 ns (1.04x, 0.18x libffi) | 21.7 ns (3.45x, 0.61x libffi) |
+//! | `compute_mean`, 10^8 floats (ndpointer) | 82.5 ms | 82.4 ms (1.00x) | 82.4 ms (1.00x, 1.00x libffi) | 82.4 ms (1.00x, 1.00x libffi) |
+//! | `compute_mean`, 10^8-float array, C reads 16 | 6.3 ns | 35.8 ns (5.70x) | 6.6 ns (1.04x, 0.18x libffi) | 20.3 ns (3.23x, 0.57x libffi) |
+//! | callback round trip | 1.4 ns | 17.5 ns (12.80x) | 2.2 ns (1.60x, 0.13x libffi) | 24.8 ns (18.10x, 1.41x libffi) |
+//! | callback round trip, capturing closure | 1.4 ns | 17.5 ns (12.80x) | 17.6 ns (12.86x, 1.00x libffi) | - |
+//! | struct by value (`int sum(IntPair)`) | 2.2 ns | 29.2 ns (13.41x) | 2.2 ns (1.00x, 0.07x libffi) | 15.6 ns (7.14x, 0.53x libffi) |
 //!
 //! The typed call compiles to the same instructions as the direct call;
 //! which of the two rows reads 2.2 ns and which 2.5 ns changes from run to
-//! run (code placement), not with the code.
+//! run (code placement), not with the code. The dynamic rows move by a few
+//! tenths of a nanosecond the same way: across runs, `int add(int, int)`
+//! reads 7.9 to 8.5 ns and `void noop(void)` 5.7 to 6.5 ns.
 //!
-//! A dynamic call with an ndpointer, checks included, costs 19.7 ns more
-//! than the direct call with 16 elements and 18.3 ns more with 100,000,000
+//! A dynamic call with an ndpointer, checks included, costs 15.4 ns more
+//! than the direct call with 16 elements and 14.0 ns more with 100,000,000
 //! (`compute_mean` reading 16 of them, so the C work is the same). For
 //! context (reported elsewhere, not measured here): Python's ctypes takes
 //! 170 ns to 1.7 µs per call on this kind of machine, and LuaJIT's FFI
