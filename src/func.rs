@@ -131,8 +131,8 @@ pub enum Route {
     /// in the argument registers. Taken by signatures of up to six integer
     /// or pointer and eight floating-point arguments (structs of up to 16
     /// bytes counting as the registers they travel in) with a scalar,
-    /// pointer or void result, on x86-64 System V. A call whose values need more
-    /// (a `&str` copied for a `char*`, a callback to watch) takes the
+    /// pointer or void result, on x86-64 System V. A call whose values need
+    /// more (a `&str` copied for a `char*`, a callback to watch) takes the
     /// register route instead.
     Fast,
     /// Arguments converted one by one, any value a parameter accepts, then

@@ -3,11 +3,11 @@
 //! argument registers, with a scalar, pointer or `void` result.
 //!
 //! When such a function is bound, its signature becomes a [`Program`]: per
-//! argument, its machine class and the register it travels in. A call then
-//! runs an entry specialised for its numbers of integer and floating-point
-//! arguments: each argument is checked with a few compares and converted
-//! straight into its register image, and one call through a register shim
-//! follows. There is no staging, no libffi, no per-argument look at the
+//! argument register, the argument it takes, that argument's class and the
+//! integers it accepts. A call then runs an entry specialised for its
+//! numbers of integer and floating-point registers: each argument is checked
+//! with a few compares and converted straight into its register image, and
+//! one call through a register shim follows. There is no staging, no libffi, no per-argument look at the
 //! declared [`CType`] (except for lent memory and structs, whose checks need
 //! it).
 //!
@@ -49,7 +49,7 @@ pub(super) struct Program {
     entry: Entry,
 }
 
-/// One argument as the fast path converts it.
+/// The argument one register takes, as the fast path converts it.
 #[derive(Clone, Copy, Debug)]
 struct Arg {
     /// The integers the parameter takes, `lo..=hi` (empty, `lo > hi`, for
@@ -246,7 +246,8 @@ fn convert(f: &CFunc, arg: &Arg, args: &[Value<'_>]) -> Option<u64> {
 
 /// `value` as the register image of argument `arg`, if it is an integer in
 /// range or a `float` or `double`: two variants looked for with two
-/// compares (pointers are converted out of line, by [`pointer`]).
+/// compares (pointers and structs are converted out of line, by
+/// [`memory_word`]).
 #[inline(always)]
 fn word(arg: &Arg, value: &Value<'_>) -> Option<u64> {
     if let Value::Int(i) = value {
