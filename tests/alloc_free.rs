@@ -323,3 +323,38 @@ fn structs_by_value_allocate_only_for_large_results() {
     let typed: TypedCFunc<(Vec3, Vec3), Vec3> = cross.typed().unwrap();
     assert_eq!(allocations(|| assert_eq!(typed.call((v, v)).z, 0.0)), 0);
 }
+
+#[test]
+fn structs_lent_by_address_allocate_nothing() {
+    use rctypes::StructLayout;
+    // SAFETY: the project's own library has no initialisers.
+    let lib = unsafe { rctypes::load_library("structs", env!("RCTYPES_CSRC_DIR")) }.unwrap();
+    let vec3 = StructLayout::builder("Vec3")
+        .field("x", CType::Double)
+        .field("y", CType::Double)
+        .field("z", CType::Double)
+        .build()
+        .unwrap();
+    let declared = CType::pointer(CType::Struct(vec3.clone()));
+    // SAFETY: structs.h: `void scale_vec3_in_place(Vec3 *v, double k)`.
+    let scale = unsafe {
+        lib.function(
+            "scale_vec3_in_place",
+            &[declared, CType::Double],
+            CType::Void,
+        )
+    }
+    .unwrap();
+    let mut v = StructValue::new(&vec3);
+    v.set("x", 1.5).unwrap();
+    // The first lending describes the layout as a data type, once.
+    scale.call(&[(&mut v).into(), 1.0.into()]).unwrap();
+    for f in every_route(&scale) {
+        let n = allocations(|| {
+            assert_eq!(f.call(&[(&mut v).into(), 2.0.into()]).unwrap(), Value::Void);
+        });
+        assert_eq!(n, 0, "{:?}", f.route());
+    }
+    // C doubled x on every route.
+    assert_eq!(v.get("x").unwrap(), Value::Float(1.5 * 8.0));
+}

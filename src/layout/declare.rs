@@ -2,8 +2,10 @@
 //! platform's C rules.
 
 use std::fmt;
-use std::sync::Arc;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, OnceLock};
 
+use crate::array::DType;
 use crate::ctype::{CType, Kind};
 use crate::error::{Error, Result};
 
@@ -168,6 +170,38 @@ pub struct StructLayout {
     align: usize,
     pack: Option<usize>,
     origin: Origin,
+    /// The data type of one element of an array of these, made the first
+    /// time it is needed (lending a struct by address asks at every call).
+    element_dtype: Memo<DType>,
+}
+
+/// A value derived from a layout and kept with it: not part of what the
+/// layout is (equal, hashed and shown as if absent).
+#[derive(Clone)]
+struct Memo<T>(OnceLock<T>);
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo(OnceLock::new())
+    }
+}
+
+impl<T> PartialEq for Memo<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<T> Eq for Memo<T> {}
+
+impl<T> Hash for Memo<T> {
+    fn hash<H: Hasher>(&self, _: &mut H) {}
+}
+
+impl<T> fmt::Debug for Memo<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("_")
+    }
 }
 
 /// Where a layout's numbers came from, for messages comparing two.
@@ -269,7 +303,17 @@ impl StructLayout {
             align,
             pack: None,
             origin: Origin::Rust,
+            element_dtype: Memo::default(),
         }
+    }
+
+    /// The data type of one element of an array of these structs: the
+    /// record data type, or bytes (`V<size>`) where there is none. Made
+    /// once.
+    pub(crate) fn element_dtype(&self) -> &DType {
+        self.element_dtype
+            .0
+            .get_or_init(|| super::record::make_element_dtype(self))
     }
 
     /// The same layout, marked as made from a record data type.
@@ -509,6 +553,7 @@ impl StructBuilder {
             align: 1,
             pack: None,
             origin: Origin::Declared,
+            element_dtype: Memo::default(),
         }
         .title();
         let err = |message: String| Error::Layout {
@@ -538,6 +583,7 @@ impl StructBuilder {
             align: laid.align,
             pack: self.pack,
             origin: Origin::Declared,
+            element_dtype: Memo::default(),
         }))
     }
 }

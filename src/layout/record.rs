@@ -224,6 +224,11 @@ impl StructLayout {
 /// The record data type of `layout`, or raw bytes of its size where it has
 /// none (bitfields): what an array of it is described as.
 pub fn element_dtype(layout: &StructLayout) -> DType {
+    layout.element_dtype().clone()
+}
+
+/// What [`element_dtype`] gives, computed.
+pub(crate) fn make_element_dtype(layout: &StructLayout) -> DType {
     layout.dtype().unwrap_or_else(|_| {
         DType::parse(&format!("V{}", layout.size().max(1))).expect("V<n> is a data type")
     })
