@@ -270,7 +270,7 @@ c_struct! {
 }
 
 #[test]
-fn structs_by_value_allocate_only_for_large_results() {
+fn structs_by_value_allocate_only_for_results_over_64_bytes() {
     // SAFETY: the project's own library has no initialisers.
     let lib = unsafe { rctypes::load_library("structs", env!("RCTYPES_CSRC_DIR")) }.unwrap();
     let pair = CType::Struct(IntPair::layout().clone());
@@ -314,9 +314,26 @@ fn structs_by_value_allocate_only_for_large_results() {
         allocations(|| drop(add.call(&[(&d).into(), (&d).into()]).unwrap())),
         0
     );
-    // A 24-byte result needs its one buffer.
+    // A 24-byte result is held in place too.
     assert_eq!(
         allocations(|| drop(cross.call(&[(&v).into(), (&v).into()]).unwrap())),
+        0
+    );
+    // An 88-byte one needs its one buffer.
+    let big = rctypes::StructLayout::builder("Big")
+        .field("id", CType::Int)
+        .field("values", CType::array(CType::Double, 8))
+        .field("name", CType::array(CType::Char, 16))
+        .build()
+        .unwrap();
+    let big_type = CType::Struct(big.clone());
+    // SAFETY: structs.h: `Big bump_big(Big b, double by)`.
+    let bump =
+        unsafe { lib.function("bump_big", &[big_type.clone(), CType::Double], big_type) }.unwrap();
+    let b = StructValue::new(&big);
+    drop(bump.call(&[(&b).into(), 1.0.into()]).unwrap());
+    assert_eq!(
+        allocations(|| drop(bump.call(&[(&b).into(), 1.0.into()]).unwrap())),
         1
     );
     // Typed calls are plain C calls.

@@ -56,16 +56,19 @@ impl Clone for AlignedBytes {
     }
 }
 
-/// Where a value's bytes live: in place for small structs (at most 16 bytes
-/// and 8-byte alignment, every struct returned in registers but those
-/// holding a long double), so results of that size need no heap allocation.
+/// Where a value's bytes live: in place for structs of up to 64 bytes and
+/// 8-byte alignment (every struct returned in registers but those holding a
+/// long double, and the common larger ones such as a vector of a few
+/// doubles), so results of that size need no heap allocation. In place,
+/// they fit the room a `Value` has anyway.
 #[derive(Clone)]
 enum Storage {
-    Inline([u64; 2]),
+    Inline([u64; INLINE_WORDS]),
     Heap(AlignedBytes),
 }
 
-const INLINE_SIZE: usize = 16;
+const INLINE_WORDS: usize = 8;
+const INLINE_SIZE: usize = 8 * INLINE_WORDS;
 const INLINE_ALIGN: usize = 8;
 
 /// A struct or union value of a layout known at run time, held in Rust
@@ -112,7 +115,7 @@ impl StructValue {
     /// A zeroed value of `layout` (all integers 0, pointers null).
     pub fn new(layout: &Arc<StructLayout>) -> StructValue {
         let storage = if layout.size() <= INLINE_SIZE && layout.align() <= INLINE_ALIGN {
-            Storage::Inline([0; 2])
+            Storage::Inline([0; INLINE_WORDS])
         } else {
             Storage::Heap(AlignedBytes::zeroed(layout.size(), layout.align()))
         };
