@@ -137,7 +137,8 @@ pub enum Route {
     Fast,
     /// Arguments converted one by one, any value a parameter accepts, then
     /// passed in registers (and up to eight stack slots) through a shim;
-    /// structs of up to 16 bytes too. x86-64 System V only.
+    /// structs too, as arguments and results, where aligned to at most 8.
+    /// x86-64 System V only.
     Registers,
     /// libffi's `ffi_call` on the interface prepared at bind time: every
     /// signature, variadic ones included.
@@ -528,21 +529,12 @@ impl CFunc {
         plan: &Plan,
         args: &[Value<'_>],
     ) -> Result<Value<'static>> {
+        if self.ret_kind == Kind::Aggregate {
+            return self.call_registers_for_struct::<F, S>(plan, args);
+        }
         let mut keep = Keep::default();
         let mut regs = Registers::<F, S>::new();
-        for (i, ((value, ty), &kind)) in args
-            .iter()
-            .zip(self.args.iter())
-            .zip(self.kinds.iter())
-            .enumerate()
-        {
-            if kind == Kind::Aggregate {
-                self.push_struct(plan, i, value, ty, &mut regs)?;
-                continue;
-            }
-            let word = self.encode_arg(i, value, ty, kind, args, &mut keep)?;
-            regs.push(word, kind);
-        }
+        self.stage(plan, args, &mut regs, &mut keep)?;
         let scope = self.before_call();
         // The binding promised `code` has the declared (non-variadic)
         // signature, which the plan was made for, and every argument was
@@ -556,6 +548,72 @@ impl CFunc {
         // SAFETY: the slot is 16 aligned bytes.
         unsafe { store_word(ret.0.as_mut_ptr(), word, self.ret_kind) };
         self.finish(&ret, None, args)
+    }
+
+    /// The register route for a struct result: C writes it through the
+    /// hidden pointer the plan passes first, or returns it in registers,
+    /// whose words are copied into it.
+    #[inline(never)]
+    fn call_registers_for_struct<const F: usize, const S: usize>(
+        &self,
+        plan: &Plan,
+        args: &[Value<'_>],
+    ) -> Result<Value<'static>> {
+        let CType::Struct(layout) = &self.ret else {
+            // Plans are made for struct results only.
+            return self.stage_and_call(&self.cif, &self.args, &self.kinds, args);
+        };
+        let mut result = StructValue::new(layout);
+        let mut keep = Keep::default();
+        let mut regs = Registers::<F, S>::new();
+        if plan.returns_in_memory() {
+            regs.push(result.as_mut_ptr() as u64, Kind::Ptr);
+        }
+        self.stage(plan, args, &mut regs, &mut keep)?;
+        let scope = self.before_call();
+        // As in `call_registers`; a result in memory goes to `result`, which
+        // has not moved since its address was taken.
+        // SAFETY: as promised; pointer arguments point to memory borrowed by
+        // `args` or owned by `keep`, both alive until after the call.
+        let words = unsafe { plan.call_for_struct(self.code.as_ptr(), &regs) };
+        self.after_call(scope, args)?;
+        drop(keep);
+        if !plan.returns_in_memory() {
+            let mut bytes = [0u8; 16];
+            bytes[..8].copy_from_slice(&words[0].to_ne_bytes());
+            bytes[8..].copy_from_slice(&words[1].to_ne_bytes());
+            let size = layout.size().min(bytes.len());
+            // SAFETY: the value owns `size` bytes of the layout, which the
+            // plan returns in registers (at most 16 bytes).
+            unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), result.as_mut_ptr(), size) };
+        }
+        self.finish(&Slot::ZERO, Some(result), args)
+    }
+
+    /// Converts each argument into the registers (or stack slots) the plan
+    /// gives it, in prototype order.
+    #[inline(always)]
+    fn stage<const F: usize, const S: usize>(
+        &self,
+        plan: &Plan,
+        args: &[Value<'_>],
+        regs: &mut Registers<F, S>,
+        keep: &mut Keep,
+    ) -> Result<()> {
+        for (i, ((value, ty), &kind)) in args
+            .iter()
+            .zip(self.args.iter())
+            .zip(self.kinds.iter())
+            .enumerate()
+        {
+            if kind == Kind::Aggregate {
+                self.push_struct(plan, i, value, ty, regs)?;
+                continue;
+            }
+            let word = self.encode_arg(i, value, ty, kind, args, keep)?;
+            regs.push(word, kind);
+        }
+        Ok(())
     }
 
     /// A struct argument on the register route: its eightbytes, read from

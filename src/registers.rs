@@ -24,12 +24,19 @@
 //! class (integer, or SSE when it holds only `float`s and `double`s): its
 //! bytes are read into those register images. As an argument that does not
 //! fit the remaining registers goes whole on the stack, signatures with
-//! struct arguments take this route only when every argument fits the
-//! registers.
+//! such struct arguments take this route only when every argument fits the
+//! registers. A larger one (aligned to at most 8) goes in memory: its bytes
+//! are copied whole into the next stack slots.
 //!
-//! Signatures outside this set (more arguments, `long double`, larger
-//! structs, struct results, variadic) take libffi, and tests check both
-//! routes give identical results.
+//! A struct result of up to 16 bytes comes back the same way, in rax and
+//! rdx or xmm0 and xmm1 by the classes of its eightbytes: the shim is
+//! called with a two-field result type of those classes, which the
+//! compiler reads from the same registers. A larger one is written where a
+//! hidden pointer, passed as the first integer argument, points.
+//!
+//! Signatures outside this set (more arguments, `long double`, structs
+//! aligned to 16, variadic) take libffi, and tests check every route gives
+//! identical results.
 //!
 //! The fast path (`func::fast`) calls the same shims ([`call_ints`],
 //! [`call_floats`]) with arguments a program made at bind time converted.
@@ -49,29 +56,35 @@ pub(crate) struct Plan {
     structs: Option<Arc<[Option<StructWords>]>>,
 }
 
-/// How a struct or union argument travels in registers: its size, and
-/// whether each of its eightbytes goes in an SSE register.
+/// How a struct or union argument or result travels: its size, and whether
+/// each of its eightbytes goes in an SSE register, or, for one the ABI
+/// passes in memory, that it is copied whole to the stack (as an argument)
+/// or written through a hidden pointer (as a result).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct StructWords {
     size: usize,
     sse: [bool; 2],
+    memory: bool,
 }
 
 impl StructWords {
-    /// How a struct argument of type `ty` travels, if in registers.
+    /// How a struct of type `ty` travels, if this route can take it: in one
+    /// or two registers, or in memory when larger than 16 bytes (and
+    /// aligned to at most 8, as the stack slots are).
     #[cfg(all(target_arch = "x86_64", not(windows)))]
     fn of(ty: &CType) -> Option<StructWords> {
         let CType::Struct(l) = ty else { return None };
-        match crate::layout::register_classes(l)?[..] {
-            [a] => Some(StructWords {
-                size: l.size(),
-                sse: [a, false],
-            }),
-            [a, b] => Some(StructWords {
-                size: l.size(),
-                sse: [a, b],
-            }),
-            _ => None,
+        let words = |sse, memory| StructWords {
+            size: l.size(),
+            sse,
+            memory,
+        };
+        match crate::layout::register_classes(l).as_deref() {
+            Some(&[a]) => Some(words([a, false], false)),
+            Some(&[a, b]) => Some(words([a, b], false)),
+            Some(_) => None,
+            None if l.size() > 16 && l.align() <= 8 => Some(words([false; 2], true)),
+            None => None,
         }
     }
 
@@ -81,9 +94,12 @@ impl StructWords {
     }
 
     /// Each eightbyte: its length (8 bytes, or fewer for the last) and
-    /// whether it goes in an SSE register.
+    /// whether it goes in an SSE register (never, for a struct in memory).
     pub(crate) fn eightbytes(self) -> impl Iterator<Item = (usize, bool)> {
-        (0..self.count()).map(move |k| ((self.size - 8 * k).min(8), self.sse[k]))
+        (0..self.count()).map(move |k| {
+            let sse = self.sse.get(k).copied().unwrap_or(false);
+            ((self.size - 8 * k).min(8), sse && !self.memory)
+        })
     }
 }
 
@@ -113,6 +129,11 @@ enum RetClass {
     Integer,
     /// xmm0.
     Float,
+    /// A struct of up to 16 bytes: its eightbytes in rax, rdx, xmm0, xmm1,
+    /// each in the next register of its class.
+    Struct(StructWords),
+    /// A larger struct, written where a hidden first argument points.
+    Memory,
 }
 
 /// The six integer argument registers, then `F` floating-point ones and `S`
@@ -152,28 +173,38 @@ impl<const F: usize, const S: usize> Registers<F, S> {
             self.ints[self.n_ints] = word;
             self.n_ints += 1;
         } else {
-            if let Some(slot) = self.stack.get_mut(self.n_stack) {
-                *slot = word;
-            }
-            self.n_stack += 1;
+            self.push_stack(word);
         }
     }
 
+    /// Adds a word to the next stack slot. The plan guarantees room.
+    #[inline(always)]
+    fn push_stack(&mut self, word: u64) {
+        if let Some(slot) = self.stack.get_mut(self.n_stack) {
+            *slot = word;
+        }
+        self.n_stack += 1;
+    }
+
     /// Adds a struct argument: each of its eightbytes, read from its bytes,
-    /// to the next register of its class. The plan guarantees room.
+    /// to the next register of its class, or, for one passed in memory, to
+    /// the next stack slots. The plan guarantees room.
     ///
     /// # Safety
     ///
     /// `bytes` must be valid for reading the struct's size.
     #[inline]
     pub(crate) unsafe fn push_struct(&mut self, bytes: *const u8, words: StructWords) {
-        for k in 0..words.count() {
+        for (k, (len, sse)) in words.eightbytes().enumerate() {
             let mut word = [0u8; 8];
-            let len = (words.size - 8 * k).min(8);
             // SAFETY: the caller's promise: eightbyte k is within the struct.
             unsafe { std::ptr::copy_nonoverlapping(bytes.add(8 * k), word.as_mut_ptr(), len) };
-            let kind = if words.sse[k] { Kind::F64 } else { Kind::I64 };
-            self.push(u64::from_ne_bytes(word), kind);
+            let word = u64::from_ne_bytes(word);
+            if words.memory {
+                self.push_stack(word);
+            } else {
+                self.push(word, if sse { Kind::F64 } else { Kind::I64 });
+            }
         }
     }
 
@@ -230,7 +261,22 @@ impl Plan {
         if variadic {
             return None;
         }
-        let (mut ints, mut floats) = (0usize, 0usize);
+        // Integer and floating-point register candidates, and stack slots
+        // taken by structs passed in memory.
+        let (mut ints, mut floats, mut memory) = (0usize, 0usize, 0usize);
+        let ret = match ret.kind() {
+            Kind::F32 | Kind::F64 => RetClass::Float,
+            Kind::LongDouble => return None,
+            Kind::Aggregate => match StructWords::of(ret)? {
+                w if w.memory => {
+                    // The hidden pointer to the result comes first.
+                    ints += 1;
+                    RetClass::Memory
+                }
+                w => RetClass::Struct(w),
+            },
+            _ => RetClass::Integer,
+        };
         let mut structs = Vec::new();
         for ty in args {
             let mut words = None;
@@ -238,9 +284,13 @@ impl Plan {
                 Kind::F32 | Kind::F64 => floats += 1,
                 Kind::Aggregate => {
                     let w = StructWords::of(ty)?;
-                    let sse = w.sse[..w.count()].iter().filter(|&&sse| sse).count();
-                    floats += sse;
-                    ints += w.count() - sse;
+                    if w.memory {
+                        memory += w.count();
+                    } else {
+                        let sse = w.sse[..w.count()].iter().filter(|&&sse| sse).count();
+                        floats += sse;
+                        ints += w.count() - sse;
+                    }
                     words = Some(w);
                 }
                 Kind::LongDouble | Kind::Void => return None,
@@ -248,28 +298,33 @@ impl Plan {
             }
             structs.push(words);
         }
-        let spilled = ints.saturating_sub(6) + floats.saturating_sub(8);
-        let has_structs = structs.iter().any(Option::is_some);
-        if spilled > STACK_SLOTS || (has_structs && spilled > 0) {
+        // A struct in registers that finds too few left goes whole on the
+        // stack, which staging in prototype order does not do: such
+        // signatures take libffi.
+        let overflow = ints.saturating_sub(6) + floats.saturating_sub(8);
+        let in_registers = structs.iter().flatten().any(|w| !w.memory);
+        if overflow + memory > STACK_SLOTS || (in_registers && overflow > 0) {
             return None;
         }
-        let ret = match ret.kind() {
-            Kind::F32 | Kind::F64 => RetClass::Float,
-            Kind::LongDouble | Kind::Aggregate => return None,
-            _ => RetClass::Integer,
-        };
-        let shape = if spilled > 0 {
+        let shape = if overflow + memory > 0 {
             Shape::Spill
         } else if floats == 0 {
             Shape::Ints
         } else {
             Shape::Registers
         };
+        let has_structs = structs.iter().any(Option::is_some);
         Some(Plan {
             ret,
             shape,
             structs: has_structs.then(|| structs.into()),
         })
+    }
+
+    /// Whether the result is a struct written through a hidden pointer,
+    /// which the caller passes as the first integer argument.
+    pub(crate) fn returns_in_memory(&self) -> bool {
+        self.ret == RetClass::Memory
     }
 
     /// Calls `code` and returns the result register's 64 bits (a `float`
@@ -278,8 +333,9 @@ impl Plan {
     /// # Safety
     ///
     /// `code` must be a non-variadic C function whose signature this plan was
-    /// made for, and `regs` must hold its arguments in prototype order, in
-    /// the registers of this plan's [`shape`](Self::shape).
+    /// made for, with a scalar or void result, and `regs` must hold its
+    /// arguments in prototype order, in the registers of this plan's
+    /// [`shape`](Self::shape).
     #[inline]
     pub(crate) unsafe fn call<const F: usize, const S: usize>(
         &self,
@@ -291,23 +347,102 @@ impl Plan {
             Shape::of::<F, S>(),
             "registers of the plan's shape"
         );
-        let float_ret = self.ret == RetClass::Float;
         // SAFETY: the caller's promise: the plan, and so its shape and
         // result class, fits `code`'s signature, and `regs` holds its
         // arguments.
         unsafe {
-            match const { Shape::of::<F, S>() } {
-                Shape::Ints => call_ints(code, float_ret, &regs.ints),
-                Shape::Registers => call_floats(code, float_ret, &regs.ints, &regs.all_floats()),
-                Shape::Spill => call_spill(
-                    code,
-                    float_ret,
-                    &regs.ints,
-                    &regs.all_floats(),
-                    &regs.all_stack(),
-                ),
+            if self.ret == RetClass::Float {
+                regs.call::<f64>(code).to_bits()
+            } else {
+                regs.call::<u64>(code)
             }
         }
+    }
+
+    /// Calls `code`, whose result is a struct, and returns the result
+    /// registers' contents in its eightbytes' order (nothing, for a struct
+    /// written through the hidden pointer).
+    ///
+    /// # Safety
+    ///
+    /// As [`call`](Self::call), for a struct result, with the hidden result
+    /// pointer first in `regs` where the plan [returns in
+    /// memory](Self::returns_in_memory).
+    pub(crate) unsafe fn call_for_struct<const F: usize, const S: usize>(
+        &self,
+        code: *const c_void,
+        regs: &Registers<F, S>,
+    ) -> [u64; 2] {
+        // SAFETY: the caller's promise; each result type is read from the
+        // registers C returns a struct of that class in.
+        unsafe {
+            match self.ret {
+                RetClass::Integer | RetClass::Memory => [regs.call::<u64>(code), 0],
+                RetClass::Float => [regs.call::<f64>(code).to_bits(), 0],
+                RetClass::Struct(w) => match (w.count(), w.sse) {
+                    (1, [false, _]) => [regs.call::<u64>(code), 0],
+                    (1, [true, _]) => [regs.call::<f64>(code).to_bits(), 0],
+                    (_, [false, false]) => regs.call::<Pair<u64, u64>>(code).words(),
+                    (_, [false, true]) => regs.call::<Pair<u64, f64>>(code).words(),
+                    (_, [true, false]) => regs.call::<Pair<f64, u64>>(code).words(),
+                    (_, [true, true]) => regs.call::<Pair<f64, f64>>(code).words(),
+                },
+            }
+        }
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+impl<const F: usize, const S: usize> Registers<F, S> {
+    /// Calls `code` through the shim of this shape, reading the result as
+    /// an `R`.
+    ///
+    /// # Safety
+    ///
+    /// As [`Plan::call`], with `R` returned where C returns the result.
+    #[inline(always)]
+    unsafe fn call<R>(&self, code: *const c_void) -> R {
+        // SAFETY: the caller's promise.
+        unsafe {
+            match const { Shape::of::<F, S>() } {
+                Shape::Ints => ints_shim(code, &self.ints),
+                Shape::Registers => floats_shim(code, &self.ints, &self.all_floats()),
+                Shape::Spill => spill_shim(code, &self.ints, &self.all_floats(), &self.all_stack()),
+            }
+        }
+    }
+}
+
+/// A struct result of two eightbytes, as C returns it: each in the next
+/// register of its class (rax then rdx, xmm0 then xmm1).
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+#[repr(C)]
+struct Pair<A, B>(A, B);
+
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+impl<A: Word, B: Word> Pair<A, B> {
+    fn words(self) -> [u64; 2] {
+        [self.0.bits(), self.1.bits()]
+    }
+}
+
+/// A register's 64 bits.
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+trait Word {
+    fn bits(self) -> u64;
+}
+
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+impl Word for u64 {
+    fn bits(self) -> u64 {
+        self
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+impl Word for f64 {
+    fn bits(self) -> u64 {
+        self.to_bits()
     }
 }
 
@@ -348,13 +483,12 @@ type Spill<R> = unsafe extern "C" fn(
 #[cfg(all(target_arch = "x86_64", not(windows)))]
 #[inline(always)]
 pub(crate) unsafe fn call_ints(code: *const c_void, float_ret: bool, ints: &[u64; 6]) -> u64 {
-    let [i0, i1, i2, i3, i4, i5] = *ints;
-    // SAFETY: the caller's promise and the convention above.
+    // SAFETY: the caller's promise.
     unsafe {
         if float_ret {
-            std::mem::transmute::<*const c_void, Ints<f64>>(code)(i0, i1, i2, i3, i4, i5).to_bits()
+            ints_shim::<f64>(code, ints).to_bits()
         } else {
-            std::mem::transmute::<*const c_void, Ints<u64>>(code)(i0, i1, i2, i3, i4, i5)
+            ints_shim::<u64>(code, ints)
         }
     }
 }
@@ -373,55 +507,71 @@ pub(crate) unsafe fn call_floats(
     ints: &[u64; 6],
     floats: &[f64; FLOAT_REGS],
 ) -> u64 {
-    let [i0, i1, i2, i3, i4, i5] = *ints;
-    let [f0, f1, f2, f3, f4, f5, f6, f7] = *floats;
-    // SAFETY: the caller's promise and the convention above.
+    // SAFETY: the caller's promise.
     unsafe {
         if float_ret {
-            std::mem::transmute::<*const c_void, Floats<f64>>(code)(
-                i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7,
-            )
-            .to_bits()
+            floats_shim::<f64>(code, ints, floats).to_bits()
         } else {
-            std::mem::transmute::<*const c_void, Floats<u64>>(code)(
-                i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7,
-            )
+            floats_shim::<u64>(code, ints, floats)
         }
     }
 }
 
-/// Calls `code` with arguments in the registers and on the stack.
+/// The integer-register shim, its result read as an `R`.
 ///
 /// # Safety
 ///
-/// As [`call_floats`], with the arguments past the registers in `stack`, in
-/// prototype order.
+/// `code` must be a non-variadic C function whose arguments are all in
+/// `ints` by the convention above, returning its result where C returns
+/// an `R`.
 #[cfg(all(target_arch = "x86_64", not(windows)))]
 #[inline(always)]
-unsafe fn call_spill(
+unsafe fn ints_shim<R>(code: *const c_void, ints: &[u64; 6]) -> R {
+    let [i0, i1, i2, i3, i4, i5] = *ints;
+    // SAFETY: the caller's promise and the convention above.
+    unsafe { std::mem::transmute::<*const c_void, Ints<R>>(code)(i0, i1, i2, i3, i4, i5) }
+}
+
+/// The shim of both register files, its result read as an `R`.
+///
+/// # Safety
+///
+/// As [`ints_shim`], with arguments in `ints` and `floats`.
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+#[inline(always)]
+unsafe fn floats_shim<R>(code: *const c_void, ints: &[u64; 6], floats: &[f64; FLOAT_REGS]) -> R {
+    let [i0, i1, i2, i3, i4, i5] = *ints;
+    let [f0, f1, f2, f3, f4, f5, f6, f7] = *floats;
+    // SAFETY: the caller's promise and the convention above.
+    unsafe {
+        std::mem::transmute::<*const c_void, Floats<R>>(code)(
+            i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7,
+        )
+    }
+}
+
+/// The shim with stack slots, its result read as an `R`.
+///
+/// # Safety
+///
+/// As [`floats_shim`], with the arguments past the registers in `stack`,
+/// in prototype order.
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+#[inline(always)]
+unsafe fn spill_shim<R>(
     code: *const c_void,
-    float_ret: bool,
     ints: &[u64; 6],
     floats: &[f64; FLOAT_REGS],
     stack: &[u64; STACK_SLOTS],
-) -> u64 {
+) -> R {
     let [i0, i1, i2, i3, i4, i5] = *ints;
     let [f0, f1, f2, f3, f4, f5, f6, f7] = *floats;
     let [s0, s1, s2, s3, s4, s5, s6, s7] = *stack;
     // SAFETY: the caller's promise and the convention above.
     unsafe {
-        if float_ret {
-            std::mem::transmute::<*const c_void, Spill<f64>>(code)(
-                i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7, s0, s1, s2, s3, s4, s5, s6,
-                s7,
-            )
-            .to_bits()
-        } else {
-            std::mem::transmute::<*const c_void, Spill<u64>>(code)(
-                i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7, s0, s1, s2, s3, s4, s5, s6,
-                s7,
-            )
-        }
+        std::mem::transmute::<*const c_void, Spill<R>>(code)(
+            i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7, s0, s1, s2, s3, s4, s5, s6, s7,
+        )
     }
 }
 
@@ -445,10 +595,28 @@ impl Plan {
         let _ = (regs.ints, regs.all_floats(), regs.all_stack());
         match (self.ret, self.shape) {
             (
-                RetClass::Integer | RetClass::Float,
+                RetClass::Integer | RetClass::Float | RetClass::Struct(_) | RetClass::Memory,
                 Shape::Ints | Shape::Registers | Shape::Spill,
             ) => 0,
         }
+    }
+
+    /// Never called: no plan exists on this platform.
+    ///
+    /// # Safety
+    ///
+    /// Unreachable.
+    pub(crate) unsafe fn call_for_struct<const F: usize, const S: usize>(
+        &self,
+        _: *const c_void,
+        _: &Registers<F, S>,
+    ) -> [u64; 2] {
+        [0; 2]
+    }
+
+    /// Never true: no plan exists on this platform.
+    pub(crate) fn returns_in_memory(&self) -> bool {
+        false
     }
 }
 
@@ -551,5 +719,65 @@ mod tests {
             "a shape without them passes zeros"
         );
         assert_eq!(ints.all_stack(), [0; STACK_SLOTS]);
+    }
+
+    #[test]
+    fn struct_results_and_structs_in_memory_have_plans() {
+        use crate::StructLayout;
+        let of = |name: &str, fields: &[CType]| {
+            let mut b = StructLayout::builder(name);
+            for (i, t) in fields.iter().enumerate() {
+                b = b.field(format!("f{i}"), t.clone());
+            }
+            CType::Struct(b.build().unwrap())
+        };
+        let pair = of("IntPair", &[CType::Int, CType::Int]);
+        let mixed = of("DoubleInt", &[CType::Double, CType::Int]);
+        let vec3 = of("Vec3", &[CType::Double, CType::Double, CType::Double]);
+        let boxed = of("Box", &[CType::LongDouble]);
+        let ret =
+            |args: &[CType], ret: &CType| Plan::for_signature(args, ret, false).map(|p| p.ret);
+        let Some(RetClass::Struct(w)) = ret(&[], &pair) else {
+            panic!("an int pair comes back in rax")
+        };
+        assert_eq!((w.count(), w.sse[0]), (1, false));
+        let Some(RetClass::Struct(w)) = ret(&[], &mixed) else {
+            panic!("a double and an int come back in xmm0 and rax")
+        };
+        assert_eq!((w.count(), w.sse), (2, [true, false]));
+        assert_eq!(ret(&[], &vec3), Some(RetClass::Memory));
+        assert_eq!(
+            ret(&[], &boxed),
+            None,
+            "a long double struct comes back on x87"
+        );
+        // Two 24-byte arguments fill six stack slots; three would need nine
+        // of the eight.
+        let two = Plan::for_signature(&[vec3.clone(), vec3.clone()], &vec3, false).unwrap();
+        assert_eq!((two.shape, two.returns_in_memory()), (Shape::Spill, true));
+        let three = [vec3.clone(), vec3.clone(), vec3.clone()];
+        assert!(Plan::for_signature(&three, &CType::Void, false).is_none());
+        // A struct in registers beside spilled arguments takes libffi.
+        let mut crowded = vec![CType::Int; 6];
+        crowded.push(pair);
+        assert!(Plan::for_signature(&crowded, &CType::Void, false).is_none());
+    }
+
+    #[test]
+    fn structs_in_memory_go_to_the_stack_whole() {
+        let bytes: Vec<u8> = (1..=20).collect();
+        let words = StructWords {
+            size: 20,
+            sse: [false; 2],
+            memory: true,
+        };
+        let mut regs = Registers::<FLOAT_REGS, STACK_SLOTS>::new();
+        regs.push(7, Kind::I32);
+        // SAFETY: `bytes` holds the struct's 20 bytes.
+        unsafe { regs.push_struct(bytes.as_ptr(), words) };
+        assert_eq!(regs.ints[..2], [7, 0], "no register taken");
+        let stack = regs.all_stack();
+        assert_eq!(stack[0], u64::from_ne_bytes([1, 2, 3, 4, 5, 6, 7, 8]));
+        assert_eq!(stack[2], u64::from_ne_bytes([17, 18, 19, 20, 0, 0, 0, 0]));
     }
 }

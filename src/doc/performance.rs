@@ -46,17 +46,19 @@
 //!   nothing has reached C yet, and errors read the same on every route.
 //! - **The register route** (the general path, on x86-64 System V) takes
 //!   any value a parameter accepts, signatures that spill up to eight
-//!   arguments to the stack, and small structs as the fast path does.
+//!   arguments to the stack, small structs as the fast path does, larger
+//!   ones (copied whole into stack slots), and struct results (in the
+//!   result registers, or written through a hidden pointer).
 //!   Each argument is converted by its declared [`CType`](crate::CType),
 //!   into registers staged for one of three shims (integers only; integers
 //!   and floats; with stack slots). Results that are strings are copied
 //!   out here.
-//! - **libffi**: everything else (`long double`, larger structs, struct
-//!   results, more arguments, variadic functions, and every signature on
-//!   other platforms) goes through `ffi_call` on the interface prepared
-//!   once at bind time (for a variadic function, once per list of extra
-//!   argument types, kept for the next call); errno capture and result
-//!   checks ([`with_errno`](crate::CFunc::with_errno),
+//! - **libffi**: everything else (`long double`, structs aligned to 16,
+//!   more arguments, variadic functions, and every signature on other
+//!   platforms) goes through `ffi_call` on the interface prepared once at
+//!   bind time (for a variadic function, once per list of extra argument
+//!   types, kept for the next call); errno capture and result checks
+//!   ([`with_errno`](crate::CFunc::with_errno),
 //!   [`with_errcheck`](crate::CFunc::with_errcheck)) leave the fast path
 //!   for the register route.
 //!

@@ -13,7 +13,7 @@
 //! | `c_int * 3` | [`CType::array`] |
 //! | `P.x.offset`, `sizeof(P)`, `alignment(P)` | [`StructLayout::field`], [`size`](StructLayout::size), [`align`](StructLayout::align) |
 //! | an instance, `p.x = 3` | [`StructValue`], [`set`](StructValue::set) / [`get`](StructValue::get) |
-//! | `restype = P`, `argtypes = [P]` | [`CType::Struct`] in a signature: passed by value through libffi |
+//! | `restype = P`, `argtypes = [P]` | [`CType::Struct`] in a signature: passed by value (in registers or stack slots by the C ABI, or through libffi) |
 //! | `argtypes = [POINTER(P)]`, `byref(p)` | `CType::pointer(CType::Struct(..))`, `&mut p` |
 //! | `CFUNCTYPE(P, P)` | [`Signature`](crate::Signature) with struct types: dynamic callbacks get and give [`StructValue`]s, typed ones `c_struct!` values |
 //! | a Rust `#[repr(C)]` struct | [`c_struct!`](crate::c_struct) and [`CStruct`], checked with [`CStruct::check_against`] |

@@ -1,7 +1,8 @@
 //! Struct and union arguments on the register route: for every register
 //! class of x86-64 System V, the register route, libffi and a typed call
-//! (the Rust compiler's own C ABI) give the same result; what goes in memory,
-//! or would not fit the registers, takes libffi.
+//! (the Rust compiler's own C ABI) give the same result. Structs the ABI
+//! passes in memory go in stack slots; what would not fit the registers
+//! and slots takes libffi.
 
 use rctypes::{CFunc, CType, TypedCFunc, Value};
 
@@ -168,13 +169,16 @@ fn every_register_class_of_a_struct_argument_agrees() {
 #[test]
 fn struct_arguments_among_scalars_and_beyond_the_registers() {
     let d = declared();
-    // A struct result comes back through libffi, as do its arguments.
+    // A struct result of one SSE eightbyte comes back in xmm0.
     let f = bind(
         "scale_float_pair",
         &[d.float_pair.clone(), CType::Float],
         d.float_pair.clone(),
     );
-    assert!(!f.uses_register_route(), "a struct result takes libffi");
+    assert!(
+        f.uses_register_route(),
+        "a small struct result in registers"
+    );
     let p = FloatPair { x: 1.0, y: 2.0 };
     let scaled = both_routes(&f, &[(&p).into(), 3.0.into()]);
     assert_eq!(
@@ -212,22 +216,52 @@ fn struct_arguments_among_scalars_and_beyond_the_registers() {
         CType::Double,
     );
     assert!(!five.uses_register_route());
-    // In memory by the ABI: more than 16 bytes.
-    for (name, ty) in [("dot_vec3", &d.vec3), ("sum_nested", &d.nested)] {
-        let args = if name == "dot_vec3" {
-            vec![ty.clone(), ty.clone()]
-        } else {
-            vec![ty.clone()]
-        };
-        assert!(
-            !bind(name, &args, CType::Double).uses_register_route(),
-            "{name}"
-        );
-    }
+    // In memory by the ABI (more than 16 bytes): copied whole into stack
+    // slots, on the register route too.
+    let dot = bind("dot_vec3", &[d.vec3.clone(), d.vec3.clone()], CType::Double);
+    assert!(dot.uses_register_route(), "dot_vec3");
+    let (x, y) = (
+        Vec3 {
+            x: 1.0,
+            y: 2.0,
+            z: 3.0,
+        },
+        Vec3 {
+            x: -4.0,
+            y: 0.5,
+            z: 2.0,
+        },
+    );
+    assert_eq!(
+        both_routes(&dot, &[(&x).into(), (&y).into()]),
+        Value::Float(-4.0 + 1.0 + 6.0)
+    );
+    let nested = bind("sum_nested", std::slice::from_ref(&d.nested), CType::Double);
+    assert!(nested.uses_register_route(), "sum_nested");
+    let n = Nested {
+        p: IntPair { a: 1, b: 2 },
+        q: DoublePair { x: 3.0, y: 4.0 },
+    };
+    // `p.a + 10 p.b + 100 q.x + 1000 q.y`.
+    assert_eq!(
+        both_routes(&nested, &[(&n).into()]),
+        Value::Float(1.0 + 20.0 + 300.0 + 4000.0)
+    );
+    // A 24-byte union, returned through a hidden pointer and passed in
+    // stack slots.
+    let make = bind(
+        "bytes_or_double_from_double",
+        &[CType::Double],
+        d.bytes_or_double.clone(),
+    );
     let bytes = bind(
         "bytes_or_double_byte_sum",
         std::slice::from_ref(&d.bytes_or_double),
         CType::Int,
     );
-    assert!(!bytes.uses_register_route());
+    assert!(make.uses_register_route() && bytes.uses_register_route());
+    let u = both_routes(&make, &[1.5.into()]);
+    // 1.5's bytes (0x3ff8 in its top half), then the 7 C put in byte 19.
+    let want = 0x3f + 0xf8 + 7;
+    assert_eq!(both_routes(&bytes, &[u]), Value::Int(want));
 }
