@@ -191,7 +191,8 @@ fn random_struct_signatures_agree_on_every_route() {
     };
     let sigs: Vec<Sig> = (0..count)
         .map(|index| {
-            let n = rng.below(7) as usize;
+            // Up to nine: enough to spill past the registers beside structs.
+            let n = rng.below(10) as usize;
             Sig {
                 index,
                 args: (0..n).map(|_| slot(&mut rng)).collect(),
