@@ -374,19 +374,19 @@ impl Plan {
         regs: &Registers<F, S>,
     ) -> [u64; 2] {
         // SAFETY: the caller's promise; each result type is read from the
-        // registers C returns a struct of that class in.
+        // registers C returns a struct of that class in (a struct in memory
+        // comes back as its address in rax, which is not needed).
         unsafe {
-            match self.ret {
-                RetClass::Integer | RetClass::Memory => [regs.call::<u64>(code), 0],
-                RetClass::Float => [regs.call::<f64>(code).to_bits(), 0],
-                RetClass::Struct(w) => match (w.count(), w.sse) {
-                    (1, [false, _]) => [regs.call::<u64>(code), 0],
-                    (1, [true, _]) => [regs.call::<f64>(code).to_bits(), 0],
-                    (_, [false, false]) => regs.call::<Pair<u64, u64>>(code).words(),
-                    (_, [false, true]) => regs.call::<Pair<u64, f64>>(code).words(),
-                    (_, [true, false]) => regs.call::<Pair<f64, u64>>(code).words(),
-                    (_, [true, true]) => regs.call::<Pair<f64, f64>>(code).words(),
-                },
+            let RetClass::Struct(w) = self.ret else {
+                return [regs.call::<u64>(code), 0];
+            };
+            match (w.count(), w.sse) {
+                (1, [false, _]) => [regs.call::<u64>(code), 0],
+                (1, [true, _]) => [regs.call::<f64>(code).to_bits(), 0],
+                (_, [false, false]) => regs.call::<Pair<u64, u64>>(code).words(),
+                (_, [false, true]) => regs.call::<Pair<u64, f64>>(code).words(),
+                (_, [true, false]) => regs.call::<Pair<f64, u64>>(code).words(),
+                (_, [true, true]) => regs.call::<Pair<f64, f64>>(code).words(),
             }
         }
     }

@@ -192,9 +192,8 @@ impl<'a> ArrayArg<'a> {
         } else {
             Flags::EMPTY
         };
-        let mut arg = Self::flat(ptr as *mut usize, len, flags | Flags::OWNDATA);
-        arg.types = Described::made(usize::dtype(), Some(pointee));
-        arg
+        let types = Described::made(usize::dtype(), Some(pointee));
+        Self::flat_of(ptr as *mut usize, len, flags | Flags::OWNDATA, types)
     }
 
     /// A string buffer of `capacity` bytes with a NUL past its end.
@@ -214,9 +213,14 @@ impl<'a> ArrayArg<'a> {
     /// Rust memory holding `T`s is aligned for `T`, and so for its dtype
     /// (`Element`'s contract): typed arrays are always `ALIGNED`.
     fn flat<T: Element>(ptr: *mut T, len: usize, extra: Flags) -> Self {
+        Self::flat_of(ptr, len, extra, Described::of::<T>())
+    }
+
+    /// As [`flat`](Self::flat), with the element types given.
+    fn flat_of<T>(ptr: *mut T, len: usize, extra: Flags, types: OutOfLine<Described>) -> Self {
         ArrayArg {
             ptr: ptr as *mut c_void,
-            types: Described::of::<T>(),
+            types,
             len,
             dims: Dims::Flat,
             flags: Flags::C_CONTIGUOUS | Flags::F_CONTIGUOUS | Flags::ALIGNED | extra,
