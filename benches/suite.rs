@@ -89,7 +89,7 @@ fn scalars(c: &mut Criterion) {
         let route = if args.len() > 6 {
             Route::Registers
         } else {
-            Route::Fast
+            Route::Compiled
         };
         assert_eq!(f.route(), route, "{name}");
         (f, addr, CodePtr::from_ptr(addr))
@@ -142,6 +142,10 @@ fn scalars(c: &mut Criterion) {
         });
         g.bench_function("dynamic", |b| {
             b.iter(|| look(&dynamic.call(&[Value::Int(black_box(3)), Value::Int(black_box(4))])))
+        });
+        let program = dynamic.clone().via(Route::Fast).unwrap();
+        g.bench_function("dynamic_program", |b| {
+            b.iter(|| look(&program.call(&[Value::Int(black_box(3)), Value::Int(black_box(4))])))
         });
         let registers = dynamic.clone().via(Route::Registers).unwrap();
         g.bench_function("dynamic_registers", |b| {

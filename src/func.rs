@@ -127,6 +127,14 @@ unsafe impl Sync for CFunc {}
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Route {
+    /// The fast path's checks compiled to machine code for the signature
+    /// when it is bound, the values loaded straight into the argument
+    /// registers: taken by fast-path signatures whose arguments are all
+    /// integers, `_Bool`s, `float`s and `double`s, where the system lets the
+    /// process map executable memory. A value the code does not take as it
+    /// stands (a `bool`, or an integer for a `double`) goes through the
+    /// fast path's program instead.
+    Compiled,
     /// Arguments checked by a program made at bind time and passed straight
     /// in the argument registers. Taken by signatures of up to six integer
     /// or pointer and eight floating-point arguments (structs of up to 16
@@ -160,7 +168,12 @@ impl Route {
     /// }
     /// # Ok(()) }
     /// ```
-    pub const ALL: [Route; 3] = [Route::Fast, Route::Registers, Route::Libffi];
+    pub const ALL: [Route; 4] = [
+        Route::Compiled,
+        Route::Fast,
+        Route::Registers,
+        Route::Libffi,
+    ];
 }
 
 impl Library {
@@ -221,7 +234,7 @@ impl CFunc {
             code: CodePtr::from_ptr(addr as *const c_void),
             kinds: args.iter().map(CType::kind).collect(),
             plan,
-            entry: program.map_or(CFunc::call_general, |p| p.entry()),
+            entry: program.as_ref().map_or(CFunc::call_general, Program::entry),
             program,
             takes_callbacks: variadic || args.iter().any(|t| matches!(t, CType::FuncPtr(_))),
             args: args.into(),
@@ -263,7 +276,9 @@ impl CFunc {
     /// // SAFETY: fibonacci.c defines `int fib(int)`.
     /// let fib = unsafe { lib.function("fib", &[CType::Int], CType::Int)? };
     /// # #[cfg(all(target_arch = "x86_64", not(windows)))]
-    /// assert_eq!(fib.route(), Route::Fast);
+    /// assert_eq!(fib.route(), Route::Compiled);
+    /// let program = fib.clone().via(Route::Fast)?;
+    /// assert_eq!(program.call(&[8.into()])?, fib.call(&[8.into()])?);
     /// let slow = fib.clone().via(Route::Libffi)?;
     /// assert_eq!(slow.route(), Route::Libffi);
     /// assert_eq!(slow.call(&[8.into()])?, fib.call(&[8.into()])?);
@@ -271,7 +286,12 @@ impl CFunc {
     /// ```
     pub fn via(mut self, route: Route) -> Result<CFunc> {
         match route {
-            Route::Fast if self.program.is_some() => {}
+            Route::Compiled if self.program.as_ref().is_some_and(Program::is_compiled) => {}
+            Route::Fast if self.program.is_some() => {
+                if let Some(program) = &mut self.program {
+                    program.interpret();
+                }
+            }
             Route::Registers if self.plan.is_some() => self.leave_fast_path(),
             Route::Libffi => return Ok(self.via_libffi()),
             _ => {
@@ -288,6 +308,7 @@ impl CFunc {
     /// [`Route`]).
     pub fn route(&self) -> Route {
         match (&self.program, &self.plan) {
+            (Some(program), _) if program.is_compiled() => Route::Compiled,
             (Some(_), _) => Route::Fast,
             (None, Some(_)) => Route::Registers,
             (None, None) => Route::Libffi,
@@ -370,8 +391,13 @@ impl CFunc {
     /// C's default promotions give them: integers `int` (or `long long` when
     /// too large), floats `double`, strings `char*`. Use
     /// [`call_variadic`](Self::call_variadic) to type them explicitly.
-    #[inline]
+    #[inline(always)]
     pub fn call(&self, args: &[Value<'_>]) -> Result<Value<'static>> {
+        if let Some(program) = &self.program {
+            if let Some(compiled) = program.compiled() {
+                return fast::call_compiled(self, program, compiled, args);
+            }
+        }
         (self.entry)(self, args)
     }
 

@@ -27,6 +27,10 @@ use crate::value::{Keep, Value, decode_word, encode_aggregate, is_word_result};
 
 use super::CFunc;
 
+mod compiled;
+
+pub(super) use compiled::Compiled;
+
 /// A call's entry: the fast path specialised for one count of integer and
 /// of floating-point arguments, or the general path.
 pub(super) type Entry = for<'a> fn(&CFunc, &[Value<'a>]) -> Result<Value<'static>>;
@@ -39,14 +43,24 @@ const MAX_ARGS: usize = 6 + FLOAT_REGS;
 const CHECKED: Kind = Kind::Void;
 
 /// A signature as the fast path runs it.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Program {
     /// The arguments in register order: the integer registers', then the
     /// floating-point ones'. Each register's value is then computed where
     /// it is needed, with no scattered writes to read back.
     args: [Arg; MAX_ARGS],
+    /// How many arguments the signature has, and how many of the registers
+    /// above are integer and floating-point ones.
+    arity: u8,
+    ints: u8,
+    floats: u8,
     ret: Kind,
-    entry: Entry,
+    /// The entry specialised for the numbers of registers, which runs the
+    /// program.
+    interpreted: Entry,
+    /// The same checks compiled to machine code, where the signature has
+    /// only numbers for arguments and the system maps executable memory.
+    compiled: Option<Compiled>,
 }
 
 /// The argument one register takes, as the fast path converts it.
@@ -102,8 +116,12 @@ impl Program {
         }
         let mut program = Program {
             args: [Arg::NONE; MAX_ARGS],
+            arity: u8::try_from(args.len()).ok()?,
+            ints: 0,
+            floats: 0,
             ret: ret.kind(),
-            entry: CFunc::call_general,
+            interpreted: CFunc::call_general,
+            compiled: None,
         };
         let (mut ints, mut floats) = (Vec::new(), Vec::new());
         for (i, ty) in args.iter().enumerate() {
@@ -138,13 +156,42 @@ impl Program {
         if !is_word_result(ret, program.ret) {
             return None;
         }
-        program.entry = entry(ints.len(), floats.len())?;
+        program.interpreted = entry(ints.len(), floats.len())?;
+        (program.ints, program.floats) = (ints.len() as u8, floats.len() as u8);
+        program.compiled = compiled::compile(&program);
         Some(program)
     }
 
-    /// The specialised entry a call takes.
+    /// The entry specialised for the program's numbers of registers, which
+    /// calls take where there is no compiled code.
     pub(super) fn entry(&self) -> Entry {
-        self.entry
+        self.interpreted
+    }
+
+    /// The compiled code calls run, if any.
+    pub(super) fn compiled(&self) -> Option<&Compiled> {
+        self.compiled.as_ref()
+    }
+
+    /// Whether calls run compiled code.
+    pub(super) fn is_compiled(&self) -> bool {
+        self.compiled.is_some()
+    }
+
+    /// Calls run the program from now on, not compiled code.
+    pub(super) fn interpret(&mut self) {
+        self.compiled = None;
+    }
+
+    /// The arguments passed in integer registers, in register order.
+    fn ints(&self) -> &[Arg] {
+        &self.args[..usize::from(self.ints)]
+    }
+
+    /// The arguments passed in floating-point registers, in register order.
+    fn floats(&self) -> &[Arg] {
+        let ints = usize::from(self.ints);
+        &self.args[ints..ints + usize::from(self.floats)]
     }
 }
 
@@ -175,6 +222,48 @@ fn entry(ints: usize, floats: usize) -> Option<Entry> {
         row!(6),
     ];
     ENTRIES.get(ints)?.get(floats).copied()
+}
+
+/// The fast path through compiled code, inlined into the caller: the
+/// values are checked and the function called by code made for the
+/// signature, with no call between. A value the code does not take sends
+/// the call to the program, which takes it from the start.
+#[inline(always)]
+pub(super) fn call_compiled(
+    f: &CFunc,
+    program: &Program,
+    compiled: &Compiled,
+    args: &[Value<'_>],
+) -> Result<Value<'static>> {
+    if args.len() != usize::from(program.arity) {
+        return f.call_general(args);
+    }
+    let scope = CallScope::enter();
+    // SAFETY: the code was compiled from this function's program, and is
+    // given the function's own address and as many values as the signature
+    // has arguments.
+    let outcome = unsafe { compiled.call(args, f.code.as_ptr()) };
+    if outcome.called == 0 {
+        return refused(f, program, scope, args);
+    }
+    if let Some(message) = scope.exit() {
+        return Err(f.callback_error(message));
+    }
+    Ok(decode_word(outcome.word, program.ret))
+}
+
+/// A call whose values the compiled code refused before calling: no
+/// callback can have run. The program takes it.
+#[cold]
+#[inline(never)]
+fn refused(
+    f: &CFunc,
+    program: &Program,
+    scope: CallScope,
+    args: &[Value<'_>],
+) -> Result<Value<'static>> {
+    drop(scope.exit());
+    (program.interpreted)(f, args)
 }
 
 /// The fast path for `I` integer or pointer and `F` floating-point

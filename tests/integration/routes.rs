@@ -92,7 +92,13 @@ fn every_scalar_class_agrees() {
     for (symbol, ty, values) in cases {
         // SAFETY: abi.c's id_* functions are `T id_T(T)`.
         let f = unsafe { abi().function(symbol, std::slice::from_ref(&ty), ty.clone()) }.unwrap();
-        assert_eq!(f.route(), Route::Fast, "{symbol}");
+        // Numbers compile to machine code; a pointer runs the program.
+        let route = if symbol == "id_pointer" {
+            Route::Fast
+        } else {
+            Route::Compiled
+        };
+        assert_eq!(f.route(), route, "{symbol}");
         for v in values {
             let r = same(&f, std::slice::from_ref(&v));
             if !matches!(v, Value::Float(x) if x.is_nan() || x == 1e-40) {
@@ -148,7 +154,7 @@ fn mixed_registers_agree() {
     let mixed10 = unsafe { abi().function("mixed10", &sig10, CType::Double) }.unwrap();
     assert_eq!(
         mixed10.route(),
-        Route::Fast,
+        Route::Compiled,
         "5 integers and 5 doubles fit the registers"
     );
     let args: Vec<Value> = (1..=10)
@@ -260,7 +266,7 @@ fn values_the_fast_path_does_not_convert_take_the_general_path() {
 #[test]
 fn every_route_refuses_bad_arguments_alike() {
     let mixed6 = mixed6();
-    assert_eq!(mixed6.route(), Route::Fast);
+    assert_eq!(mixed6.route(), Route::Compiled);
     let mut args: Vec<Value> = vec![
         1.into(),
         2.0.into(),
@@ -327,7 +333,8 @@ fn what_the_fast_path_leaves_to_the_other_routes() {
         Route::Registers,
         "a string result is copied"
     );
-    assert_eq!(errno.route(), Route::Fast);
+    assert_eq!(errno.route(), Route::Compiled);
+    assert_eq!(errno.clone().via(Route::Fast).unwrap().route(), Route::Fast);
     assert_eq!(errno.clone().with_errno().route(), Route::Registers);
     let checked = errno.with_errcheck(|r, _| Ok(r));
     assert_eq!(checked.route(), Route::Registers);
@@ -335,6 +342,97 @@ fn what_the_fast_path_leaves_to_the_other_routes() {
     let refused = spill10.via(Route::Fast).unwrap_err().to_string();
     assert!(refused.starts_with("spill10"), "{refused}");
     assert!(refused.contains("Fast route"), "{refused}");
+    let refused = greeting.via(Route::Compiled).unwrap_err().to_string();
+    assert!(refused.contains("Compiled route"), "{refused}");
+}
+
+/// The compiled code's checks are the program's: every integer kind's
+/// bounds (in both halves of the `i128`), a `float`'s range, and the
+/// variants it leaves to the program, on every route alike.
+#[test]
+fn compiled_code_checks_every_bound_as_the_program_does() {
+    let cases: [(&str, CType, i128, i128); 9] = [
+        ("id_schar", CType::Byte, i8::MIN.into(), i8::MAX.into()),
+        ("id_uchar", CType::UByte, 0, u8::MAX.into()),
+        ("id_short", CType::Short, i16::MIN.into(), i16::MAX.into()),
+        ("id_ushort", CType::UShort, 0, u16::MAX.into()),
+        ("id_int", CType::Int, i32::MIN.into(), i32::MAX.into()),
+        ("id_uint", CType::UInt, 0, u32::MAX.into()),
+        (
+            "id_longlong",
+            CType::LongLong,
+            i64::MIN.into(),
+            i64::MAX.into(),
+        ),
+        ("id_ulonglong", CType::ULongLong, 0, u64::MAX.into()),
+        ("id_bool", CType::Bool, 0, 1),
+    ];
+    for (symbol, ty, lo, hi) in cases {
+        // SAFETY: abi.c's id_* functions are `T id_T(T)`.
+        let f = unsafe { abi().function(symbol, std::slice::from_ref(&ty), ty.clone()) }.unwrap();
+        assert_eq!(f.route(), Route::Compiled, "{symbol}");
+        for v in [lo, hi, lo / 2, hi / 2] {
+            let got = same(&f, &[Value::Int(v)]);
+            let want = if ty == CType::Bool {
+                Value::Bool(v != 0)
+            } else {
+                Value::Int(v)
+            };
+            assert_eq!(got, want, "{symbol}({v})");
+        }
+        // Just outside, and far outside in either half of the i128.
+        for v in [
+            lo - 1,
+            hi + 1,
+            hi + (1 << 64),
+            lo - (1 << 64),
+            i128::MIN,
+            i128::MAX,
+        ] {
+            let message = same_error(&f, &[Value::Int(v)]);
+            assert!(message.contains("argument 1"), "{symbol}({v}): {message}");
+        }
+        let message = same_error(&f, &[Value::Float(1.0)]);
+        assert!(message.contains("argument 1"), "{symbol}(1.0): {message}");
+    }
+    // SAFETY: as above.
+    let (id_float, id_double) = unsafe {
+        (
+            abi()
+                .function("id_float", &[CType::Float], CType::Float)
+                .unwrap(),
+            abi()
+                .function("id_double", &[CType::Double], CType::Double)
+                .unwrap(),
+        )
+    };
+    let largest = f64::from(f32::MAX);
+    for x in [
+        largest,
+        -largest,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        -0.0,
+        1e-46,
+    ] {
+        assert_eq!(
+            same(&id_float, &[x.into()]),
+            Value::Float(x as f32 as f64),
+            "{x}"
+        );
+    }
+    assert!(matches!(same(&id_float, &[f64::NAN.into()]), Value::Float(x) if x.is_nan()));
+    for x in [largest * 1.0000001, -1e300, f64::MAX] {
+        let message = same_error(&id_float, &[x.into()]);
+        assert!(message.contains("argument 1"), "{x}: {message}");
+    }
+    // Values the code leaves to the program: a bool for an integer, an
+    // integer for a double.
+    assert_eq!(same(&id_double, &[(-4).into()]), Value::Float(-4.0));
+    // SAFETY: as above.
+    let id_int = unsafe { abi().function("id_int", &[CType::Int], CType::Int) }.unwrap();
+    assert_eq!(same(&id_int, &[true.into()]), Value::Int(1));
+    assert!(same_error(&id_int, &[]).contains("1 argument"));
 }
 
 rctypes::c_struct! {

@@ -183,7 +183,7 @@ fn random_callback_signatures_agree_both_ways() {
         checked += n;
     }
     eprintln!(
-        "differential callbacks: {checked} signatures from seed {seed}, {calls} calls; fast path, register route, libffi only: {routes:?}",
+        "differential callbacks: {checked} signatures from seed {seed}, {calls} calls; compiled, fast path, register route, libffi only: {routes:?}",
     );
 }
 

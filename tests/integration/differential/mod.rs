@@ -96,7 +96,7 @@ fn random_signatures_agree_on_every_route() {
         checked += n;
     }
     eprintln!(
-        "differential: {checked} signatures from seed {seed}, {calls} calls; fast path, register route, libffi only: {routes:?}",
+        "differential: {checked} signatures from seed {seed}, {calls} calls; compiled, fast path, register route, libffi only: {routes:?}",
     );
     assert!(
         routes.iter().all(|&n| n > 0),

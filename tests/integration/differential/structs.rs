@@ -279,7 +279,7 @@ fn random_struct_signatures_agree_on_every_route() {
     }
     eprintln!(
         "differential structs: {} signatures over 12 shapes from seed {seed}, {calls} calls; \
-         fast path, register route, libffi only: {routes:?}",
+         compiled, fast path, register route, libffi only: {routes:?}",
         sigs.len()
     );
     // Signatures the fast path takes run on the register route too, so

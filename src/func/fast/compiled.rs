@@ -1,0 +1,417 @@
+//! The compiled route: machine code made for one signature when it is
+//! bound, which checks the arguments and calls the function.
+//!
+//! The fast path's [`Program`] reads, per argument, where the value is,
+//! which class it must be and what bounds it must keep, then checks it. For
+//! a signature whose arguments are all integers, `float`s and `double`s,
+//! the same checks are written out as x86-64 instructions with the
+//! argument's offset, tag and width built in, each value loaded straight
+//! into its argument register, and the call made from there: a handful of
+//! instructions per argument and no table to read.
+//!
+//! The code refuses (returns without calling) at the first value it does
+//! not take as it stands: another variant, an integer out of range, a
+//! finite `double` too large for a `float`. The call then goes to the
+//! program, which converts what it can and leaves the wording of a refusal
+//! to the general path; nothing has reached C by then.
+//!
+//! The code depends on the signature's shape only (the function's address
+//! is an argument), so functions of the same shape share it: made code is
+//! interned by its bytes, mapped once, executable and never writable, and
+//! unmapped when the last function using it is dropped.
+
+// `dynasm!` converts each register it is given with `.into()`, already a
+// `u8` here.
+#![allow(clippy::useless_conversion)]
+
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::mem::{offset_of, size_of};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError, Weak};
+
+use dynasmrt::x64::X64Relocation;
+use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, VecAssembler, dynasm};
+use memmap2::{Mmap, MmapMut};
+
+use super::{Arg, Program};
+use crate::ctype::Kind;
+use crate::value::Value;
+
+/// What compiled code gives back, in `rax` and `rdx`: the result's
+/// register image and whether the function was called (0 when a value was
+/// refused before the call).
+#[repr(C)]
+pub(in crate::func) struct Outcome {
+    pub(in crate::func) word: u64,
+    pub(in crate::func) called: u64,
+}
+
+/// Compiled code's entry: `args` points at the call's values, as many as
+/// the signature has; `code` is the function to call.
+type StubFn = unsafe extern "C" fn(args: *const c_void, code: *const c_void) -> Outcome;
+
+/// Compiled code for one signature shape, and the mapping that holds it.
+#[derive(Clone)]
+pub(in crate::func) struct Compiled {
+    entry: StubFn,
+    code: Arc<Mmap>,
+}
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Compiled({} bytes at {:p})",
+            self.code.len(),
+            self.code.as_ptr()
+        )
+    }
+}
+
+impl Compiled {
+    /// Checks `args` and, if the code takes every value, calls `code` with
+    /// them.
+    ///
+    /// # Safety
+    ///
+    /// The code must have been compiled from the program of a function
+    /// whose address is `code` (so `code` is a C function of the signature
+    /// the program was made from), and `args` must hold exactly as many
+    /// values as that signature has arguments.
+    #[inline(always)]
+    pub(in crate::func) unsafe fn call(&self, args: &[Value<'_>], code: *const c_void) -> Outcome {
+        // SAFETY: the code reads the values at the offsets of the program's
+        // arguments, all below `args.len()` as the caller promised, and calls
+        // `code` as its signature requires, only with values that passed the
+        // program's checks.
+        unsafe { (self.entry)(args.as_ptr().cast(), code) }
+    }
+}
+
+/// Code already made, by its bytes. An entry dies with the last function
+/// using its code; dead entries are swept when the table has doubled.
+struct Made {
+    code: HashMap<Vec<u8>, Weak<Mmap>>,
+    sweep_at: usize,
+}
+
+static MADE: LazyLock<Mutex<Made>> = LazyLock::new(|| {
+    Mutex::new(Made {
+        code: HashMap::new(),
+        sweep_at: 64,
+    })
+});
+
+/// The compiled code for `program`, if its signature has one (integer,
+/// `_Bool`, `float` and `double` arguments only) and the system lets this
+/// process map executable memory.
+pub(super) fn compile(program: &Program) -> Option<Compiled> {
+    let bytes = assemble(program)?;
+    let mut made = MADE.lock().unwrap_or_else(PoisonError::into_inner);
+    let code = match made.code.get(&bytes).and_then(Weak::upgrade) {
+        Some(code) => code,
+        None => {
+            let code = Arc::new(map_executable(&bytes)?);
+            if made.code.len() >= made.sweep_at {
+                made.code.retain(|_, code| code.strong_count() > 0);
+                made.sweep_at = 2 * made.code.len().max(32);
+            }
+            made.code.insert(bytes, Arc::downgrade(&code));
+            code
+        }
+    };
+    // SAFETY: the mapping holds, from its start, code assembled for this
+    // entry's convention (System V: `args` in rdi, `code` in rsi, the
+    // outcome in rax:rdx), and `Compiled` keeps the mapping alive.
+    let entry = unsafe { std::mem::transmute::<*const u8, StubFn>(code.as_ptr()) };
+    Some(Compiled { entry, code })
+}
+
+/// `bytes` copied into a fresh mapping, then made executable and read-only.
+fn map_executable(bytes: &[u8]) -> Option<Mmap> {
+    let mut map = MmapMut::map_anon(bytes.len()).ok()?;
+    map.copy_from_slice(bytes);
+    map.make_exec().ok()
+}
+
+/// The integer argument registers, in order: rdi, rsi, rdx, rcx, r8, r9.
+const INT_REGS: [u8; 6] = [7, 6, 2, 1, 8, 9];
+
+/// Where a `Value`'s fields lie. `Value` is `#[repr(u8)]`: a tag byte,
+/// then each variant's fields laid out as a `#[repr(C)]` struct of the tag
+/// and the fields would be. These mirror the two variants the code reads.
+#[repr(C)]
+struct IntVariant {
+    tag: u8,
+    value: i128,
+}
+#[repr(C)]
+struct FloatVariant {
+    tag: u8,
+    value: f64,
+}
+
+/// Offset of `Value::Int`'s low 64 bits; the high ones follow.
+const INT_AT: i32 = offset_of!(IntVariant, value) as i32;
+const FLOAT_AT: i32 = offset_of!(FloatVariant, value) as i32;
+const VALUE_SIZE: i32 = size_of::<Value<'static>>() as i32;
+
+/// The tag byte of `value`'s variant.
+fn tag_of(value: &Value<'_>) -> u8 {
+    // SAFETY: `Value` is `#[repr(u8)]`, so its first byte is its tag.
+    unsafe { *std::ptr::from_ref(value).cast::<u8>() }
+}
+
+/// A `double`'s bits shifted left once (its sign dropped): `f32::MAX`, and
+/// infinity. A finite value above the first does not fit in a `float`.
+const F32_MAX_TWICE: u64 = (f32::MAX as f64).to_bits() << 1;
+const INFINITY_TWICE: u64 = f64::INFINITY.to_bits() << 1;
+
+type Assembler = VecAssembler<X64Relocation>;
+
+/// The code for `program`, or `None` if an argument is not an integer,
+/// `_Bool`, `float` or `double`.
+fn assemble(program: &Program) -> Option<Vec<u8>> {
+    let int_tag = tag_of(&Value::Int(0)) as i8;
+    let float_tag = tag_of(&Value::Float(0.0)) as i8;
+    let mut ops = Assembler::new(0);
+    let refuse = ops.new_dynamic_label();
+    // The values' base stays in r10, the function in r11: neither is an
+    // argument register.
+    dynasm!(ops ; .arch x64 ; mov r10, rdi ; mov r11, rsi);
+    // Floating-point arguments first, while rcx is still free to hold a
+    // constant.
+    for (k, arg) in program.floats().iter().enumerate() {
+        let at = value_at(arg)?;
+        let xmm = u8::try_from(k).ok()?;
+        dynasm!(ops ; .arch x64 ; cmp BYTE [r10 + at], float_tag ; jne =>refuse);
+        float_arg(&mut ops, arg.kind, xmm, at + FLOAT_AT, refuse)?;
+    }
+    for (arg, &reg) in program.ints().iter().zip(&INT_REGS) {
+        let at = value_at(arg)?;
+        dynasm!(ops ; .arch x64 ; cmp BYTE [r10 + at], int_tag ; jne =>refuse);
+        int_arg(&mut ops, arg.kind, reg, at + INT_AT, refuse)?;
+    }
+    // On entry the stack was 8 bytes off 16-byte alignment (the return
+    // address); the call needs it aligned.
+    dynasm!(ops ; .arch x64 ; sub rsp, 8 ; call r11 ; add rsp, 8);
+    if matches!(program.ret, Kind::F32 | Kind::F64) {
+        dynasm!(ops ; .arch x64 ; movq rax, xmm0);
+    }
+    dynasm!(ops
+        ; .arch x64
+        ; mov edx, 1
+        ; ret
+        ; =>refuse
+        ; xor edx, edx
+        ; ret
+    );
+    ops.finalize().ok()
+}
+
+/// The offset of `arg`'s value from the first value.
+fn value_at(arg: &Arg) -> Option<i32> {
+    i32::from(arg.index).checked_mul(VALUE_SIZE)
+}
+
+/// Loads the `double` at `[r10 + at]` into xmm`xmm` as a parameter of
+/// `kind`: as is, or for a `float` rounded, once a finite value is known to
+/// be in range (infinities and NaNs pass, as the program lets them).
+fn float_arg(
+    ops: &mut Assembler,
+    kind: Kind,
+    xmm: u8,
+    at: i32,
+    refuse: DynamicLabel,
+) -> Option<()> {
+    match kind {
+        Kind::F64 => dynasm!(ops ; .arch x64 ; movsd Rx(xmm), QWORD [r10 + at]),
+        Kind::F32 => {
+            let fits = ops.new_dynamic_label();
+            dynasm!(ops
+                ; .arch x64
+                ; mov rax, QWORD [r10 + at]
+                ; shl rax, 1
+                ; mov rcx, QWORD F32_MAX_TWICE as i64
+                ; cmp rax, rcx
+                ; jbe =>fits
+                ; mov rcx, QWORD INFINITY_TWICE as i64
+                ; cmp rax, rcx
+                ; jb =>refuse
+                ; =>fits
+                ; cvtsd2ss Rx(xmm), QWORD [r10 + at]
+            );
+        }
+        _ => return None,
+    }
+    Some(())
+}
+
+/// Loads the `i128` at `[r10 + at]` into register `reg` as a parameter of
+/// `kind`, refusing a value outside the kind's range: the high 64 bits must
+/// extend the low ones, and the low ones must survive narrowing to the
+/// kind's width.
+fn int_arg(ops: &mut Assembler, kind: Kind, reg: u8, at: i32, refuse: DynamicLabel) -> Option<()> {
+    let high = at + 8;
+    match kind {
+        Kind::I8 | Kind::I16 | Kind::I32 => {
+            dynasm!(ops ; .arch x64 ; mov rax, QWORD [r10 + at]);
+            match kind {
+                Kind::I8 => dynasm!(ops ; .arch x64 ; movsx Rq(reg), al),
+                Kind::I16 => dynasm!(ops ; .arch x64 ; movsx Rq(reg), ax),
+                _ => dynasm!(ops ; .arch x64 ; movsxd Rq(reg), eax),
+            }
+            dynasm!(ops
+                ; .arch x64
+                ; cmp Rq(reg), rax
+                ; jne =>refuse
+                ; sar rax, 63
+                ; cmp rax, QWORD [r10 + high]
+                ; jne =>refuse
+            );
+        }
+        Kind::I64 => dynasm!(ops
+            ; .arch x64
+            ; mov Rq(reg), QWORD [r10 + at]
+            ; mov rax, Rq(reg)
+            ; sar rax, 63
+            ; cmp rax, QWORD [r10 + high]
+            ; jne =>refuse
+        ),
+        Kind::U8 | Kind::U16 | Kind::U32 => {
+            dynasm!(ops
+                ; .arch x64
+                ; cmp QWORD [r10 + high], 0
+                ; jne =>refuse
+                ; mov rax, QWORD [r10 + at]
+            );
+            match kind {
+                Kind::U8 => dynasm!(ops ; .arch x64 ; movzx Rq(reg), al),
+                Kind::U16 => dynasm!(ops ; .arch x64 ; movzx Rq(reg), ax),
+                _ => dynasm!(ops ; .arch x64 ; mov Rd(reg), eax),
+            }
+            dynasm!(ops ; .arch x64 ; cmp Rq(reg), rax ; jne =>refuse);
+        }
+        Kind::U64 => dynasm!(ops
+            ; .arch x64
+            ; cmp QWORD [r10 + high], 0
+            ; jne =>refuse
+            ; mov Rq(reg), QWORD [r10 + at]
+        ),
+        Kind::Bool => dynasm!(ops
+            ; .arch x64
+            ; cmp QWORD [r10 + high], 0
+            ; jne =>refuse
+            ; mov Rq(reg), QWORD [r10 + at]
+            ; cmp Rq(reg), 1
+            ; ja =>refuse
+        ),
+        _ => return None,
+    }
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctype::CType;
+    use crate::func::CFunc;
+    use crate::library::Library;
+
+    fn abi(symbol: &str, args: &[CType], ret: CType) -> CFunc {
+        // SAFETY: the project's own library has no initialisers, and abi.c
+        // defines each function the tests bind with the signature given.
+        unsafe {
+            Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libabi.so"))
+                .and_then(|lib| lib.function(symbol, args, ret))
+                .unwrap()
+        }
+    }
+
+    fn compiled(f: &CFunc) -> &Compiled {
+        f.program
+            .as_ref()
+            .and_then(|p| p.compiled.as_ref())
+            .unwrap()
+    }
+
+    /// The code itself calls C with values it takes, and refuses the rest
+    /// without calling (the program, not the code, then runs).
+    #[test]
+    fn the_code_calls_with_values_it_takes_and_refuses_the_rest() {
+        use CType::*;
+        let mixed6 = abi("mixed6", &[Int, Double, Long, Float, Short, Double], Double);
+        let code = compiled(&mixed6);
+        let mut args = [
+            Value::Int(1),
+            Value::Float(2.5),
+            Value::Int(-3),
+            Value::Float(0.25),
+            Value::Int(-7),
+            Value::Float(100.0),
+        ];
+        // SAFETY: mixed6's own code, address and argument count.
+        let outcome = unsafe { code.call(&args, mixed6.code.as_ptr()) };
+        assert_eq!(outcome.called, 1);
+        assert_eq!(f64::from_bits(outcome.word), 93.75);
+        for (k, refused) in [
+            (0, Value::Int(1 << 31)),
+            (2, Value::Int(1 << 63)),
+            (3, Value::Float(1e39)),
+            (4, Value::Int(-32769)),
+            (5, Value::Int(100)),
+            (0, Value::Bool(true)),
+        ] {
+            let kept = std::mem::replace(&mut args[k], refused);
+            // SAFETY: as above.
+            let outcome = unsafe { code.call(&args, mixed6.code.as_ptr()) };
+            assert_eq!(outcome.called, 0, "argument {}: {:?}", k + 1, args[k]);
+            args[k] = kept;
+        }
+        let add = abi("add_int", &[Int, Int], Int);
+        // SAFETY: add_int's own code, address and argument count.
+        let outcome = unsafe { compiled(&add).call(&[(-5).into(), 3.into()], add.code.as_ptr()) };
+        assert_eq!((outcome.called, outcome.word as i32), (1, -2));
+    }
+
+    /// Functions of one shape share their code; other shapes have their own.
+    #[test]
+    fn code_is_shared_by_shape() {
+        use CType::*;
+        let add = abi("add_int", &[Int, Int], Int);
+        let id_int = abi("id_int", &[Int], Int);
+        let other = abi("add_int", &[Int, Int], Int);
+        assert!(Arc::ptr_eq(&compiled(&add).code, &compiled(&other).code));
+        assert!(!Arc::ptr_eq(&compiled(&add).code, &compiled(&id_int).code));
+        assert!(
+            abi("id_pointer", &[VoidP], VoidP)
+                .program
+                .unwrap()
+                .compiled
+                .is_none()
+        );
+    }
+
+    /// The offsets the code reads are where `Value` keeps its fields.
+    #[test]
+    fn value_fields_lie_where_the_code_reads_them() {
+        let int = Value::Int(-2);
+        let float = Value::Float(1.5);
+        let read = |value: &Value<'_>, at: i32| {
+            // SAFETY: both offsets lie within the variant's payload, which
+            // the mirror structs place as `Value`'s repr(u8) layout does.
+            unsafe {
+                std::ptr::from_ref(value)
+                    .cast::<u8>()
+                    .add(at as usize)
+                    .cast::<u64>()
+                    .read_unaligned()
+            }
+        };
+        assert_eq!(read(&int, INT_AT), (-2i64) as u64);
+        assert_eq!(read(&int, INT_AT + 8), u64::MAX);
+        assert_eq!(read(&float, FLOAT_AT), 1.5f64.to_bits());
+        assert_ne!(tag_of(&int), tag_of(&float));
+        assert_eq!(tag_of(&Value::Int(7)), tag_of(&int));
+    }
+}
