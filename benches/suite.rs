@@ -14,8 +14,10 @@
 //! The dynamic result is looked at where the call left it (`black_box` of a
 //! reference), as a caller that matches on it does; `noop/dynamic_unwrap`
 //! measures a caller that moves the `Value` out of the `Result` at once
-//! (`unwrap`, `?`), which copies its 112 bytes. `int(int,int)/dynamic_registers`
-//! measures the same call on the register route, as a call whose values
+//! (`unwrap`, `?`), which copies its 112 bytes. `int(int,int)/dynamic_program`
+//! measures the same call through the fast path's program instead of the
+//! compiled code (`CFunc::via(Route::Fast)`), and
+//! `int(int,int)/dynamic_registers` on the register route, as a call whose values
 //! the fast path does not convert itself takes.
 
 use std::ffi::c_void;
@@ -526,6 +528,8 @@ fn main() {
 
     let mut unwrap = Row::new("`void noop(void)`, result unwrapped", "noop");
     unwrap.variants = [None, None, None, Some("dynamic_unwrap")];
+    let mut program = Row::new("`int add(int, int)`, fast path's program", "int(int,int)");
+    program.variants = [None, None, None, Some("dynamic_program")];
     let mut registers = Row::new("`int add(int, int)`, register route", "int(int,int)");
     registers.variants = [None, None, None, Some("dynamic_registers")];
     let mut callback = Row::new("callback round trip", "callback");
@@ -538,6 +542,7 @@ fn main() {
         Row::new("`void noop(void)`", "noop"),
         unwrap,
         Row::new("`int add(int, int)`", "int(int,int)"),
+        program,
         registers,
         Row::new("`double add(double, double)`", "double(double,double)"),
         Row::new("6 mixed int/float arguments", "mixed6"),

@@ -18,32 +18,53 @@
 //!   `void` result, on x86-64 System V (Linux, the BSDs, Intel macOS). At
 //!   bind time the signature becomes a small program: per argument
 //!   register, the argument it takes, its class, and the range of integers
-//!   it accepts. The function gets an entry specialised for its number of
-//!   integer and floating-point registers. A call then does:
-//!   1. **Count**: one compare against the arity the entry was made for.
-//!   2. **Convert**: per register, in register order, one look at its
-//!      argument's [`Value`](crate::Value) (two compares: an integer, or a
-//!      floating-point number) and one range check against the bounds the
-//!      program holds, so that the 64-bit register image is computed where
-//!      the call needs it. Pointers, arrays and structs are converted out
-//!      of line: an array goes through its checks (for an ndpointer, every
-//!      one of them) and passes its address; a struct's layout is checked
-//!      and its bytes read into its register words.
-//!   3. **Open a callback scope**: one thread-local counter goes up, so
+//!   it accepts.
+//!
+//!   Where every argument is a number (an integer of any width, `_Bool`,
+//!   `float`, `double`), the program is also compiled to machine code: the
+//!   **compiled route**, [`Route::Compiled`](crate::Route::Compiled). Per
+//!   argument the code compares the value's tag byte with the one its class
+//!   needs, loads the value straight into its argument register, and checks
+//!   the range with the width built into the instructions (an `int` must
+//!   survive sign-extension from 32 bits, and the `i128`'s high half must
+//!   extend the low one; a finite `double` for a `float` must not exceed
+//!   `f32::MAX`): four to nine instructions, no table read. It then calls
+//!   the function. The code depends on the signature's shape only (the
+//!   function's address is an argument), so functions of one shape share
+//!   it: it is made with [dynasm](https://docs.rs/dynasmrt), interned by its
+//!   bytes, mapped executable and never writable, and unmapped with the
+//!   last function that uses it. Where the system refuses executable memory
+//!   the program runs instead. Other fast-path signatures run the program
+//!   through an entry specialised for their numbers of integer and
+//!   floating-point registers.
+//!
+//!   A call then does:
+//!   1. **Count**: one compare against the signature's arity.
+//!   2. **Open a callback scope**: one thread-local counter goes up, so
 //!      that a Rust callback that panics while C runs is reported by this
 //!      call. (A failure is rare; its bookkeeping happens only when there
 //!      is one.)
-//!   4. **Call** through a pre-built shim whose parameters are exactly the
-//!      argument registers: the registers the function has no parameter
-//!      for are passed as constant zeros. No call interface is interpreted.
-//!   5. **Close the scope and build the result**: the counter goes down, a
+//!   3. **Convert and call**: in compiled code, as above; through the
+//!      program, per register one look at its argument's
+//!      [`Value`](crate::Value) (an integer, or a floating-point number) and
+//!      one range check against the bounds the program holds, then a
+//!      pre-built shim whose parameters are exactly the argument registers.
+//!      Pointers, arrays and structs are converted out of line: an array
+//!      goes through its checks (for an ndpointer, every one of them) and
+//!      passes its address; a struct's layout is checked and its bytes read
+//!      into its register words. No call interface is interpreted.
+//!   4. **Close the scope and build the result**: the counter goes down, a
 //!      waiting callback failure is looked for with one compare, and the
 //!      result register becomes a `Value` where the caller receives it.
 //!
-//!   A value the program does not convert itself (a `&str` that must be
-//!   copied to gain its NUL, a `bool` for an `int`, a callback, anything
-//!   refused) sends the call to the general path below, which starts over:
-//!   nothing has reached C yet, and errors read the same on every route.
+//!   [`CFunc::call`](crate::CFunc::call) is inlined where it is called, so
+//!   that a compiled call is one call into the compiled code, which calls
+//!   C. A value the compiled code does not take as it stands (a `bool`
+//!   for an `int`, an integer for a `double`, anything out of range) sends
+//!   the call to the program; a value the program does not convert itself
+//!   (a `&str` that must be copied to gain its NUL, a callback, anything
+//!   refused) sends it to the general path below. Each starts over: nothing
+//!   has reached C yet, and errors read the same on every route.
 //! - **The register route** (the general path, on x86-64 System V) takes
 //!   any value a parameter accepts, signatures that spill up to eight
 //!   arguments to the stack, small structs as the fast path does, larger
@@ -68,17 +89,23 @@
 //!
 //! A raw `ffi_call` spends its time classifying every argument again at
 //! each call and copying it through an array of pointers. The fast path
-//! does neither: a dynamic call costs about 0.3x a raw `ffi_call` with
-//! arguments, and 0.8x with none. Above the direct call, each argument
-//! costs about a nanosecond (the caller writes its `Value`, a tag and 16
-//! bytes; the program reads it back and checks it), and every call about
-//! 4 ns: the indirect jump to its entry, the callback scope, and the
-//! `Value` built from the result register. Dropping the `Value`s afterwards
-//! costs nothing for numbers: the variants that own memory keep it where
-//! their drop runs out of line, so the compiler sees an integer needs no
-//! drop. For scale, code written by hand for `int(int, int)` alone (the
-//! same checks, the same `Result<Value>`, no scope) takes 2.5x the direct
-//! call; the fast path takes about 3.6x.
+//! does neither: a compiled call costs about 0.2x a raw `ffi_call` with
+//! arguments, and 0.7x with none, and 2.8x to 2.9x the direct call with up
+//! to two arguments. Each further argument costs about a nanosecond, most
+//! of it the caller's: it writes the `Value` (a tag and 16 bytes) that the
+//! code then reads back, and checks its tag again to drop it. Every call
+//! costs about 4 ns above the direct one: the callback scope, the call
+//! into the compiled code, and the `Value` built from the result register.
+//! Dropping the `Value`s afterwards costs a compare each for numbers: the
+//! variants that own memory keep it where their drop runs out of line.
+//!
+//! Six mixed arguments take about 3.5x to 4x the direct call; code written
+//! by hand in Rust for that one signature, with the same checks, the same
+//! `Value`s and the same `Result<Value>`, takes about as long (9.6 ns,
+//! against 9.3 to 9.8 ns compiled), so what is left is the cost of
+//! tagged arguments and a tagged result, not of a generic call. Through
+//! the program instead of compiled code, `int add(int, int)` takes about
+//! 3.8x, and six mixed arguments about 6x.
 //!
 //! The result is a `Result<Value>`, 112 bytes returned through memory.
 //! Matching on it where it lies costs nothing more; moving the `Value` out
@@ -150,28 +177,31 @@
 //!
 //! | call | direct | raw libffi | rctypes typed | rctypes dynamic |
 //! |---|---|---|---|---|
-//! | `void noop(void)` | 2.2 ns | 8.3 ns (3.82x) | 2.2 ns (1.00x, 0.26x libffi) | 6.5 ns (3.00x, 0.78x libffi) |
+//! | `void noop(void)` | 2.2 ns | 8.4 ns (3.83x) | 2.2 ns (1.00x, 0.26x libffi) | 6.0 ns (2.75x, 0.72x libffi) |
 //! | `void noop(void)`, result unwrapped | - | - | - | 10.4 ns |
-//! | `int add(int, int)` | 2.2 ns | 28.3 ns (12.97x) | 2.2 ns (1.00x, 0.08x libffi) | 8.4 ns (3.88x, 0.30x libffi) |
-//! | `int add(int, int)`, register route | - | - | - | 15.9 ns |
-//! | `double add(double, double)` | 2.5 ns | 27.3 ns (11.12x) | 2.2 ns (0.89x, 0.08x libffi) | 7.9 ns (3.23x, 0.29x libffi) |
-//! | 6 mixed int/float arguments | 2.7 ns | 63.3 ns (23.19x) | 2.7 ns (1.00x, 0.04x libffi) | 15.6 ns (5.71x, 0.25x libffi) |
-//! | 10 ints, 4 on the stack | 3.1 ns | 83.4 ns (26.48x) | 3.0 ns (0.95x, 0.04x libffi) | 42.8 ns (13.61x, 0.51x libffi) |
-//! | `compute_mean`, 16 floats (ndpointer) | 6.3 ns | 35.8 ns (5.71x) | 6.6 ns (1.04x, 0.18x libffi) | 21.7 ns (3.45x, 0.61x libffi) |
-//! | `compute_mean`, 10^8 floats (ndpointer) | 82.5 ms | 82.4 ms (1.00x) | 82.4 ms (1.00x, 1.00x libffi) | 82.4 ms (1.00x, 1.00x libffi) |
-//! | `compute_mean`, 10^8-float array, C reads 16 | 6.3 ns | 35.8 ns (5.70x) | 6.6 ns (1.04x, 0.18x libffi) | 20.3 ns (3.23x, 0.57x libffi) |
-//! | callback round trip | 1.4 ns | 17.5 ns (12.80x) | 2.2 ns (1.60x, 0.13x libffi) | 24.8 ns (18.10x, 1.41x libffi) |
-//! | callback round trip, capturing closure | 1.4 ns | 17.5 ns (12.80x) | 17.6 ns (12.86x, 1.00x libffi) | - |
-//! | struct by value (`int sum(IntPair)`) | 2.2 ns | 29.2 ns (13.41x) | 2.2 ns (1.00x, 0.07x libffi) | 15.6 ns (7.14x, 0.53x libffi) |
+//! | `int add(int, int)` | 2.2 ns | 28.3 ns (12.96x) | 2.2 ns (1.00x, 0.08x libffi) | 6.3 ns (2.87x, 0.22x libffi) |
+//! | `int add(int, int)`, fast path's program | - | - | - | 8.5 ns |
+//! | `int add(int, int)`, register route | - | - | - | 17.2 ns |
+//! | `double add(double, double)` | 2.2 ns | 27.2 ns (12.46x) | 2.2 ns (1.00x, 0.08x libffi) | 6.3 ns (2.87x, 0.23x libffi) |
+//! | 6 mixed int/float arguments | 2.5 ns | 59.7 ns (24.35x) | 2.5 ns (1.00x, 0.04x libffi) | 9.8 ns (4.00x, 0.16x libffi) |
+//! | 10 ints, 4 on the stack | 3.2 ns | 83.3 ns (26.33x) | 3.0 ns (0.93x, 0.04x libffi) | 43.0 ns (13.60x, 0.52x libffi) |
+//! | `compute_mean`, 16 floats (ndpointer) | 6.3 ns | 35.9 ns (5.73x) | 6.5 ns (1.04x, 0.18x libffi) | 21.9 ns (3.49x, 0.61x libffi) |
+//! | `compute_mean`, 10^8 floats (ndpointer) | 82.4 ms | 82.4 ms (1.00x) | 82.5 ms (1.00x, 1.00x libffi) | 82.3 ms (1.00x, 1.00x libffi) |
+//! | `compute_mean`, 10^8-float array, C reads 16 | 6.3 ns | 35.9 ns (5.73x) | 6.5 ns (1.04x, 0.18x libffi) | 20.5 ns (3.28x, 0.57x libffi) |
+//! | callback round trip | 1.4 ns | 17.5 ns (12.80x) | 2.2 ns (1.60x, 0.12x libffi) | 25.0 ns (18.27x, 1.43x libffi) |
+//! | callback round trip, capturing closure | 1.4 ns | 17.5 ns (12.80x) | 17.6 ns (12.85x, 1.00x libffi) | - |
+//! | struct by value (`int sum(IntPair)`) | 2.2 ns | 29.2 ns (13.36x) | 2.2 ns (1.00x, 0.07x libffi) | 16.1 ns (7.39x, 0.55x libffi) |
 //!
 //! The typed call compiles to the same instructions as the direct call;
 //! which of the two rows reads 2.2 ns and which 2.5 ns changes from run to
-//! run (code placement), not with the code. The dynamic rows move by a few
-//! tenths of a nanosecond the same way: across runs, `int add(int, int)`
-//! reads 7.9 to 8.5 ns and `void noop(void)` 5.7 to 6.5 ns.
+//! run (code placement), not with the code: the 6-argument direct call
+//! reads 2.5 ns in one run and 2.7 ns in another. The dynamic rows move by
+//! a few tenths of a nanosecond the same way: across runs, compiled
+//! `int add(int, int)` reads 6.0 to 6.3 ns, `void noop(void)` 5.7 to
+//! 6.0 ns, and six mixed arguments 9.3 to 9.8 ns.
 //!
-//! A dynamic call with an ndpointer, checks included, costs 15.4 ns more
-//! than the direct call with 16 elements and 14.0 ns more with 100,000,000
+//! A dynamic call with an ndpointer, checks included, costs 15.6 ns more
+//! than the direct call with 16 elements and 14.3 ns more with 100,000,000
 //! (`compute_mean` reading 16 of them, so the C work is the same). For
 //! context (reported elsewhere, not measured here): Python's ctypes takes
 //! 170 ns to 1.7 µs per call on this kind of machine, and LuaJIT's FFI
