@@ -86,8 +86,9 @@ pub struct CFunc {
     plan: Option<Plan>,
     /// The fast path, where the signature allows it.
     program: Option<Program>,
-    /// Where a call goes: the program's specialised entry, or the general
-    /// path. Kept beside `program` so that a call is one indirect jump.
+    /// Where a call goes when the program has no compiled code: the
+    /// program's specialised entry, or the general path. Kept beside
+    /// `program` so that such a call is one indirect jump.
     entry: Entry,
     /// Whether a parameter is a function pointer, whose callback may record
     /// a failure on another thread.

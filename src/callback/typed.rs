@@ -214,7 +214,7 @@ impl Widen for f64 {
 
 /// # Safety
 ///
-/// `out` holds max(size_of::<T>(), size_of::<ffi_arg>()) writable bytes.
+/// `out` holds `max(size_of::<T>(), size_of::<ffi_arg>())` writable bytes.
 #[inline(always)]
 unsafe fn store_scalar<T: Widen>(raw: T, out: *mut c_void) {
     // SAFETY: the caller's promise.

@@ -16,6 +16,10 @@
 //! that does not fit, whose error the general path words) sends the whole
 //! call to the general path, which takes it from the start: nothing has
 //! reached C yet.
+//!
+//! Where every argument is a number, the program is also compiled to
+//! machine code ([`compiled`]), which [`CFunc::call`] calls in place of the
+//! program's entry; a value that code does not take goes to the program.
 
 use std::ffi::c_void;
 
