@@ -80,10 +80,10 @@ impl Compiled {
     /// values as that signature has arguments.
     #[inline(always)]
     pub(in crate::func) unsafe fn call(&self, args: &[Value<'_>], code: *const c_void) -> Outcome {
-        // SAFETY: the code reads the values at the offsets of the program's
-        // arguments, all below `args.len()` as the caller promised, and calls
-        // `code` as its signature requires, only with values that passed the
-        // program's checks.
+        // The code reads only the values of the program's arguments, all
+        // below `args.len()` as promised, and calls `code` as its signature
+        // requires, only with values that passed the program's checks.
+        // SAFETY: as the caller promised and the code was made.
         unsafe { (self.entry)(args.as_ptr().cast(), code) }
     }
 }
