@@ -36,6 +36,12 @@ fn same_error(f: &CFunc, args: &[Value<'_>]) -> String {
     messages[0].clone()
 }
 
+/// abi.c's identity function for `ty`: `T symbol(T)`.
+fn identity(symbol: &str, ty: CType) -> CFunc {
+    // SAFETY: abi.c's id_* functions are `T id_T(T)`.
+    unsafe { abi().function(symbol, std::slice::from_ref(&ty), ty.clone()) }.unwrap()
+}
+
 #[test]
 fn every_scalar_class_agrees() {
     let cases: Vec<(&str, CType, Vec<Value>)> = vec![
@@ -90,8 +96,7 @@ fn every_scalar_class_agrees() {
         ("id_wchar", CType::WChar, vec!['🦀'.into()]),
     ];
     for (symbol, ty, values) in cases {
-        // SAFETY: abi.c's id_* functions are `T id_T(T)`.
-        let f = unsafe { abi().function(symbol, std::slice::from_ref(&ty), ty.clone()) }.unwrap();
+        let f = identity(symbol, ty);
         // Numbers compile to machine code; a pointer runs the program.
         let route = if symbol == "id_pointer" {
             Route::Fast
@@ -237,18 +242,9 @@ fn signatures_beyond_the_registers_take_libffi() {
 
 #[test]
 fn values_the_fast_path_does_not_convert_take_the_general_path() {
-    // SAFETY: abi.c's declared signatures.
-    let (id_int, id_double, id_pointer) = unsafe {
-        (
-            abi().function("id_int", &[CType::Int], CType::Int).unwrap(),
-            abi()
-                .function("id_double", &[CType::Double], CType::Double)
-                .unwrap(),
-            abi()
-                .function("id_pointer", &[CType::VoidP], CType::VoidP)
-                .unwrap(),
-        )
-    };
+    let id_int = identity("id_int", CType::Int);
+    let id_double = identity("id_double", CType::Double);
+    let id_pointer = identity("id_pointer", CType::VoidP);
     assert_eq!(same(&id_int, &[true.into()]), Value::Int(1));
     assert_eq!(same(&id_double, &[3.into()]), Value::Float(3.0));
     let mut x = 0u8;
@@ -368,8 +364,7 @@ fn compiled_code_checks_every_bound_as_the_program_does() {
         ("id_bool", CType::Bool, 0, 1),
     ];
     for (symbol, ty, lo, hi) in cases {
-        // SAFETY: abi.c's id_* functions are `T id_T(T)`.
-        let f = unsafe { abi().function(symbol, std::slice::from_ref(&ty), ty.clone()) }.unwrap();
+        let f = identity(symbol, ty.clone());
         assert_eq!(f.route(), Route::Compiled, "{symbol}");
         for v in [lo, hi, lo / 2, hi / 2] {
             let got = same(&f, &[Value::Int(v)]);
@@ -395,17 +390,8 @@ fn compiled_code_checks_every_bound_as_the_program_does() {
         let message = same_error(&f, &[Value::Float(1.0)]);
         assert!(message.contains("argument 1"), "{symbol}(1.0): {message}");
     }
-    // SAFETY: as above.
-    let (id_float, id_double) = unsafe {
-        (
-            abi()
-                .function("id_float", &[CType::Float], CType::Float)
-                .unwrap(),
-            abi()
-                .function("id_double", &[CType::Double], CType::Double)
-                .unwrap(),
-        )
-    };
+    let id_float = identity("id_float", CType::Float);
+    let id_double = identity("id_double", CType::Double);
     let largest = f64::from(f32::MAX);
     for x in [
         largest,
@@ -429,8 +415,7 @@ fn compiled_code_checks_every_bound_as_the_program_does() {
     // Values the code leaves to the program: a bool for an integer, an
     // integer for a double.
     assert_eq!(same(&id_double, &[(-4).into()]), Value::Float(-4.0));
-    // SAFETY: as above.
-    let id_int = unsafe { abi().function("id_int", &[CType::Int], CType::Int) }.unwrap();
+    let id_int = identity("id_int", CType::Int);
     assert_eq!(same(&id_int, &[true.into()]), Value::Int(1));
     assert!(same_error(&id_int, &[]).contains("1 argument"));
 }
