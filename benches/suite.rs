@@ -143,15 +143,21 @@ fn scalars(c: &mut Criterion) {
             b.iter(|| typed.call((black_box(3), black_box(4))))
         });
         g.bench_function("dynamic", |b| {
-            b.iter(|| look(&dynamic.call(&[Value::Int(black_box(3)), Value::Int(black_box(4))])))
+            b.iter(|| {
+                look(&dynamic.call(&[Value::from(black_box(3i32)), Value::from(black_box(4i32))]))
+            })
         });
         let program = dynamic.clone().via(Route::Fast).unwrap();
         g.bench_function("dynamic_program", |b| {
-            b.iter(|| look(&program.call(&[Value::Int(black_box(3)), Value::Int(black_box(4))])))
+            b.iter(|| {
+                look(&program.call(&[Value::from(black_box(3i32)), Value::from(black_box(4i32))]))
+            })
         });
         let registers = dynamic.clone().via(Route::Registers).unwrap();
         g.bench_function("dynamic_registers", |b| {
-            b.iter(|| look(&registers.call(&[Value::Int(black_box(3)), Value::Int(black_box(4))])))
+            b.iter(|| {
+                look(&registers.call(&[Value::from(black_box(3i32)), Value::from(black_box(4i32))]))
+            })
         });
         g.finish();
     }
@@ -255,11 +261,11 @@ fn scalars(c: &mut Criterion) {
         g.bench_function("dynamic", |b| {
             b.iter(|| {
                 look(&dynamic.call(&[
-                    Value::Int(black_box(1)),
+                    Value::from(black_box(1i32)),
                     Value::Float(2.0),
-                    Value::Int(black_box(3)),
+                    Value::from(black_box(3i64)),
                     Value::Float(4.0),
-                    Value::Int(black_box(5)),
+                    Value::from(black_box(5i16)),
                     Value::Float(6.0),
                 ]))
             })
@@ -295,7 +301,7 @@ fn scalars(c: &mut Criterion) {
         g.bench_function("dynamic", |b| {
             b.iter(|| {
                 look(&dynamic.call(&[
-                    Value::Int(black_box(1)),
+                    Value::from(black_box(1i32)),
                     Value::Int(2),
                     Value::Int(3),
                     Value::Int(4),

@@ -47,14 +47,17 @@ pub enum Value<'a> {
     /// A Rust string for a `char*` or `wchar_t*` parameter: copied into a
     /// NUL-terminated buffer for the call (an interior NUL is an error).
     Str(&'a str),
-    /// A C string: passed as is, with no copy; `char*` results arrive here.
-    CStr(Cow<'a, CStr>),
-    /// A `wchar_t*` result, decoded.
-    String(String),
     /// The null pointer, accepted by every pointer parameter.
     Null,
     /// An address C handed out (a `void*` or `T*` result), passed back as is.
     Pointer(RawPtr),
+    /// A Rust callback lent to C for the call, for a parameter declared
+    /// [`CType::FuncPtr`] of a compatible signature.
+    Callback(&'a Callback),
+    /// A C string: passed as is, with no copy; `char*` results arrive here.
+    CStr(Cow<'a, CStr>),
+    /// A `wchar_t*` result, decoded.
+    String(String),
     /// Rust memory lent to C for the call: a slice, a `byref` out-parameter
     /// or a [`StringBuffer`].
     Array(ArrayArg<'a>),
@@ -62,9 +65,6 @@ pub enum Value<'a> {
     /// the call. Where a pointer to it is declared `const`, its address is
     /// passed instead (ctypes' automatic `byref`).
     Struct(Cow<'a, StructValue>),
-    /// A Rust callback lent to C for the call, for a parameter declared
-    /// [`CType::FuncPtr`] of a compatible signature.
-    Callback(&'a Callback),
 }
 
 /// An address that came from C, such as the `void*` a function returned.

@@ -17,52 +17,87 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 
-// The bookkeeping every checked call does is split so that its fast path
-// touches only thread-locals with no destructor (a plain thread-pointer
-// access, no lazy registration): how deep the checked calls on this thread
-// are nested, and how many failures are waiting. The messages themselves
-// are read only when one is waiting.
+// The bookkeeping every checked call does is one thread-local with no
+// destructor (a plain thread-pointer access, no lazy registration): how
+// deep the checked calls on this thread are nested, with a bit that says
+// whether failures are waiting. Opening a call adds one, closing it takes
+// one away and tests that bit; the messages themselves are read only when
+// one is waiting.
 thread_local! {
-    /// Checked calls running on this thread (nested through callbacks).
-    static DEPTH: Cell<u32> = const { Cell::new(0) };
-    /// How many entries `FAILURES` holds.
-    static WAITING: Cell<u32> = const { Cell::new(0) };
+    /// Checked calls running on this thread (nested through callbacks),
+    /// plus [`WAITING`] while `FAILURES` holds anything.
+    static CALLS: Cell<u32> = const { Cell::new(0) };
     /// The first failure of each running call that has one, with the depth
     /// of that call.
     static FAILURES: RefCell<Vec<(u32, String)>> = const { RefCell::new(Vec::new()) };
 }
 
+/// The bit of `CALLS` set while failures are waiting; the bits below count
+/// the calls.
+const WAITING: u32 = 1 << 31;
+
 /// A checked call running on this thread: failures of callbacks on this
 /// thread are kept for it until [`exit`](Self::exit). A failure belongs to
 /// the innermost call running when it happened, so an inner call does not
 /// report its enclosing call's failure.
+///
+/// A call's depth is the count of calls running when it closes, which is
+/// the count when it opened as long as inner calls close first: they do,
+/// since one dropped without `exit` (by a panic) closes too.
 pub(crate) struct CallScope {
-    /// This call's depth (1 for the outermost).
-    depth: u32,
+    /// Scopes are opened with `enter` only.
+    _opened: (),
 }
 
 impl CallScope {
     /// Opens a scope for a call about to enter C.
     #[inline]
     pub(crate) fn enter() -> CallScope {
-        let depth = DEPTH.with(|d| {
-            let depth = d.get() + 1;
-            d.set(depth);
-            depth
-        });
-        CallScope { depth }
+        CALLS.with(|c| c.set(c.get() + 1));
+        CallScope { _opened: () }
     }
 
     /// Closes the scope when C has returned: the first failure recorded
     /// during the call, if any.
     #[inline]
     pub(crate) fn exit(self) -> Option<String> {
-        DEPTH.with(|d| d.set(self.depth - 1));
-        if WAITING.with(Cell::get) == 0 {
+        std::mem::forget(self);
+        let calls = close();
+        if calls & WAITING == 0 {
             return None;
         }
-        take_failure_at(self.depth)
+        take_failure_at(calls & !WAITING)
     }
+}
+
+impl Drop for CallScope {
+    /// A scope left without `exit` (a panic between the two) still closes,
+    /// so that the depths of the calls around it stay right.
+    fn drop(&mut self) {
+        close();
+    }
+}
+
+/// Takes one call off this thread's count; the count as it was.
+#[inline]
+fn close() -> u32 {
+    CALLS.with(|c| {
+        let calls = c.get();
+        c.set(calls - 1);
+        calls
+    })
+}
+
+/// Sets or clears the waiting bit to match `failures`.
+fn mark_waiting(failures: &[(u32, String)]) {
+    CALLS.with(|c| {
+        let calls = c.get() & !WAITING;
+        c.set(if failures.is_empty() {
+            calls
+        } else {
+            calls | WAITING
+        });
+    });
 }
 
 /// The failure recorded for the call at `depth`, removed (with any left by
@@ -80,7 +115,7 @@ fn take_failure_at(depth: u32) -> Option<String> {
                 }
                 *d < depth
             });
-            WAITING.with(|w| w.set(failures.len() as u32));
+            mark_waiting(&failures);
             found
         })
         .ok()
@@ -90,7 +125,7 @@ fn take_failure_at(depth: u32) -> Option<String> {
 /// Records a failure for the call running on this thread; gives the message
 /// back when no checked call is running here.
 fn record_in_scope(message: String) -> Option<String> {
-    let depth = DEPTH.with(Cell::get);
+    let depth = CALLS.with(Cell::get) & !WAITING;
     if depth == 0 {
         return Some(message);
     }
@@ -100,7 +135,7 @@ fn record_in_scope(message: String) -> Option<String> {
         // Keep the first failure: later ones are usually its consequences.
         if !failures.iter().any(|(d, _)| *d == depth) {
             failures.push((depth, message.take().unwrap_or_default()));
-            WAITING.with(|w| w.set(failures.len() as u32));
+            mark_waiting(&failures);
         } else {
             message = None;
         }
@@ -194,13 +229,14 @@ mod tests {
         let sibling = CallScope::enter();
         assert_eq!(sibling.exit(), None, "taken by the call it happened in");
         assert_eq!(outer.exit(), None);
-        // A scope left open (never exited) does not hand its failure on.
+        // A scope dropped without `exit` (a panic in between) does not
+        // hand its failure on.
         let outer = CallScope::enter();
-        let _lost = CallScope::enter();
+        let lost = CallScope::enter();
         slot.record("lost".into());
-        DEPTH.with(|d| d.set(d.get() - 1));
+        drop(lost);
         assert_eq!(outer.exit(), None);
-        assert_eq!(WAITING.with(Cell::get), 0, "nothing left waiting");
+        assert_eq!(CALLS.with(Cell::get), 0, "no call running, nothing waiting");
     }
 
     #[test]
