@@ -62,11 +62,11 @@ impl CallScope {
     #[inline]
     pub(crate) fn exit(self) -> Option<String> {
         std::mem::forget(self);
-        let calls = close();
-        if calls & WAITING == 0 {
+        let left = close();
+        if left & WAITING == 0 {
             return None;
         }
-        take_failure_at(calls & !WAITING)
+        take_failure_at((left & !WAITING) + 1)
     }
 }
 
@@ -78,13 +78,13 @@ impl Drop for CallScope {
     }
 }
 
-/// Takes one call off this thread's count; the count as it was.
+/// Takes one call off this thread's count; what is left.
 #[inline]
 fn close() -> u32 {
     CALLS.with(|c| {
-        let calls = c.get();
-        c.set(calls - 1);
-        calls
+        let left = c.get() - 1;
+        c.set(left);
+        left
     })
 }
 

@@ -247,13 +247,17 @@ pub(super) fn call_compiled(
     // given the function's own address and as many values as the signature
     // has arguments.
     let outcome = unsafe { compiled.call(args, f.code.as_ptr()) };
-    if outcome.called == 0 {
+    if outcome.refused {
         return refused(f, program, scope, args);
     }
     if let Some(message) = scope.exit() {
         return Err(f.callback_error(message));
     }
-    Ok(decode_word(outcome.word, program.ret))
+    Ok(match program.ret {
+        Kind::F64 => Value::Float(f64::from_bits(outcome.float_word)),
+        Kind::F32 => Value::Float(f32::from_bits(outcome.float_word as u32).into()),
+        ret => decode_word(outcome.word, ret),
+    })
 }
 
 /// A call whose values the compiled code refused before calling: no

@@ -37,25 +37,35 @@ use super::{Arg, Program};
 use crate::ctype::Kind;
 use crate::value::Value;
 
-/// What compiled code gives back, in `rax` and `rdx`: the result's
-/// register image and whether the function was called (0 when a value was
-/// refused before the call).
-#[repr(C)]
+/// What a call of compiled code gives back: the registers C left its
+/// result in, or a refusal.
 pub(in crate::func) struct Outcome {
+    /// `rax`: an integer, `_Bool` or pointer result.
     pub(in crate::func) word: u64,
-    pub(in crate::func) called: u64,
+    /// `xmm0`'s low 64 bits: a `float` (in the low 32) or `double` result.
+    pub(in crate::func) float_word: u64,
+    /// Whether the code refused a value, and so never called C.
+    pub(in crate::func) refused: bool,
 }
-
-/// Compiled code's entry: `args` points at the call's values, as many as
-/// the signature has; `code` is the function to call.
-type StubFn = unsafe extern "C" fn(args: *const c_void, code: *const c_void) -> Outcome;
 
 /// Compiled code for one signature shape, and the mapping that holds it.
+///
+/// The code has a convention of its own, for the inline `call` in
+/// [`Compiled::call`]: the values' address in r10, the function's in r11.
+/// It checks the values and loads the argument registers, then jumps to
+/// the function, which returns straight to the caller; a refusal returns
+/// with r12 set to 1 instead (C preserves r12, so it stays 0 otherwise).
 #[derive(Clone)]
 pub(in crate::func) struct Compiled {
-    entry: StubFn,
+    entry: *const u8,
     code: Arc<Mmap>,
 }
+
+// SAFETY: `entry` points into the immutable mapping `code` holds; the code
+// there keeps no state, so any thread may run it.
+unsafe impl Send for Compiled {}
+// SAFETY: as above; shared references only read the address.
+unsafe impl Sync for Compiled {}
 
 impl std::fmt::Debug for Compiled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -80,11 +90,31 @@ impl Compiled {
     /// values as that signature has arguments.
     #[inline(always)]
     pub(in crate::func) unsafe fn call(&self, args: &[Value<'_>], code: *const c_void) -> Outcome {
+        let (word, float_word, refused): (u64, u64, u64);
         // The code reads only the values of the program's arguments, all
         // below `args.len()` as promised, and calls `code` as its signature
-        // requires, only with values that passed the program's checks.
+        // requires, only with values that passed the program's checks. The
+        // call is a C call as far as registers go (`clobber_abi`), and may
+        // read and write memory as C may; it is entered with the stack
+        // aligned for a call, as inline assembly is, and does not unwind.
         // SAFETY: as the caller promised and the code was made.
-        unsafe { (self.entry)(args.as_ptr().cast(), code) }
+        unsafe {
+            std::arch::asm!(
+                "call {entry}",
+                entry = in(reg) self.entry,
+                in("r10") args.as_ptr(),
+                in("r11") code,
+                inout("r12") 0u64 => refused,
+                lateout("rax") word,
+                lateout("xmm0") float_word,
+                clobber_abi("C"),
+            );
+        }
+        Outcome {
+            word,
+            float_word,
+            refused: refused != 0,
+        }
     }
 }
 
@@ -120,11 +150,10 @@ pub(super) fn compile(program: &Program) -> Option<Compiled> {
             code
         }
     };
-    // SAFETY: the mapping holds, from its start, code assembled for this
-    // entry's convention (System V: `args` in rdi, `code` in rsi, the
-    // outcome in rax:rdx), and `Compiled` keeps the mapping alive.
-    let entry = unsafe { std::mem::transmute::<*const u8, StubFn>(code.as_ptr()) };
-    Some(Compiled { entry, code })
+    Some(Compiled {
+        entry: code.as_ptr(),
+        code,
+    })
 }
 
 /// `bytes` copied into a fresh mapping, then made executable and read-only.
@@ -176,9 +205,8 @@ fn assemble(program: &Program) -> Option<Vec<u8>> {
     let float_tag = tag_of(&Value::Float(0.0)) as i8;
     let mut ops = Assembler::new(0);
     let refuse = ops.new_dynamic_label();
-    // The values' base stays in r10, the function in r11: neither is an
+    // The values' base is in r10, the function in r11: neither is an
     // argument register.
-    dynasm!(ops ; .arch x64 ; mov r10, rdi ; mov r11, rsi);
     // Floating-point arguments first, while rcx is still free to hold a
     // constant.
     for (k, arg) in program.floats().iter().enumerate() {
@@ -192,18 +220,13 @@ fn assemble(program: &Program) -> Option<Vec<u8>> {
         dynasm!(ops ; .arch x64 ; cmp BYTE [r10 + at], int_tag ; jne =>refuse);
         int_arg(&mut ops, arg.kind, reg, at + INT_AT, refuse)?;
     }
-    // On entry the stack was 8 bytes off 16-byte alignment (the return
-    // address); the call needs it aligned.
-    dynasm!(ops ; .arch x64 ; sub rsp, 8 ; call r11 ; add rsp, 8);
-    if matches!(program.ret, Kind::F32 | Kind::F64) {
-        dynasm!(ops ; .arch x64 ; movq rax, xmm0);
-    }
+    // The stack is as the caller's call left it, as the function expects
+    // it on entry: the function returns to that caller.
     dynasm!(ops
         ; .arch x64
-        ; mov edx, 1
-        ; ret
+        ; jmp r11
         ; =>refuse
-        ; xor edx, edx
+        ; mov r12d, 1
         ; ret
     );
     ops.finalize().ok()
@@ -335,13 +358,26 @@ mod tests {
             .unwrap()
     }
 
+    /// Runs `f`'s compiled code with `args`: the result's register image
+    /// (a floating-point result's from xmm0), or `None` if it refused.
+    fn run(f: &CFunc, args: &[Value<'_>]) -> Option<u64> {
+        assert_eq!(args.len(), f.args.len());
+        // SAFETY: `f`'s own code, address and argument count.
+        let outcome = unsafe { compiled(f).call(args, f.code.as_ptr()) };
+        let float = matches!(f.program.as_ref().unwrap().ret, Kind::F32 | Kind::F64);
+        (!outcome.refused).then_some(if float {
+            outcome.float_word
+        } else {
+            outcome.word
+        })
+    }
+
     /// The code itself calls C with values it takes, and refuses the rest
     /// without calling (the program, not the code, then runs).
     #[test]
     fn the_code_calls_with_values_it_takes_and_refuses_the_rest() {
         use CType::*;
         let mixed6 = abi("mixed6", &[Int, Double, Long, Float, Short, Double], Double);
-        let code = compiled(&mixed6);
         let mut args = [
             Value::Int(1),
             Value::Float(2.5),
@@ -350,10 +386,7 @@ mod tests {
             Value::Int(-7),
             Value::Float(100.0),
         ];
-        // SAFETY: mixed6's own code, address and argument count.
-        let outcome = unsafe { code.call(&args, mixed6.code.as_ptr()) };
-        assert_eq!(outcome.called, 1);
-        assert_eq!(f64::from_bits(outcome.word), 93.75);
+        assert_eq!(run(&mixed6, &args).map(f64::from_bits), Some(93.75));
         for (k, refused) in [
             (0, Value::Int(1 << 31)),
             (2, Value::Int(1 << 63)),
@@ -363,15 +396,24 @@ mod tests {
             (0, Value::Bool(true)),
         ] {
             let kept = std::mem::replace(&mut args[k], refused);
-            // SAFETY: as above.
-            let outcome = unsafe { code.call(&args, mixed6.code.as_ptr()) };
-            assert_eq!(outcome.called, 0, "argument {}: {:?}", k + 1, args[k]);
+            assert_eq!(
+                run(&mixed6, &args),
+                None,
+                "argument {}: {:?}",
+                k + 1,
+                args[k]
+            );
             args[k] = kept;
         }
         let add = abi("add_int", &[Int, Int], Int);
-        // SAFETY: add_int's own code, address and argument count.
-        let outcome = unsafe { compiled(&add).call(&[(-5).into(), 3.into()], add.code.as_ptr()) };
-        assert_eq!((outcome.called, outcome.word as i32), (1, -2));
+        assert_eq!(
+            run(&add, &[(-5).into(), 3.into()]).map(|w| w as i32),
+            Some(-2)
+        );
+        let id_float = abi("id_float", &[Float], Float);
+        let bits = run(&id_float, &[Value::Float(-0.5)]).map(|w| w as u32);
+        assert_eq!(bits, Some((-0.5f32).to_bits()));
+        assert_eq!(run(&abi("noop", &[], Void), &[]).is_some(), true);
     }
 
     /// Functions of one shape share their code; other shapes have their own.
