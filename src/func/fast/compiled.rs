@@ -413,7 +413,7 @@ mod tests {
         let id_float = abi("id_float", &[Float], Float);
         let bits = run(&id_float, &[Value::Float(-0.5)]).map(|w| w as u32);
         assert_eq!(bits, Some((-0.5f32).to_bits()));
-        assert_eq!(run(&abi("noop", &[], Void), &[]).is_some(), true);
+        assert!(run(&abi("noop", &[], Void), &[]).is_some());
     }
 
     /// Functions of one shape share their code; other shapes have their own.
