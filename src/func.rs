@@ -394,10 +394,10 @@ impl CFunc {
     /// [`call_variadic`](Self::call_variadic) to type them explicitly.
     #[inline(always)]
     pub fn call(&self, args: &[Value<'_>]) -> Result<Value<'static>> {
-        if let Some(program) = &self.program {
-            if let Some(compiled) = program.compiled() {
-                return fast::call_compiled(self, program, compiled, args);
-            }
+        if let Some(program) = &self.program
+            && let Some(compiled) = program.compiled_for(args)
+        {
+            return fast::call_compiled(self, program, compiled, args);
         }
         (self.entry)(self, args)
     }

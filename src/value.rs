@@ -31,7 +31,9 @@ use crate::longdouble::LongDouble;
 #[non_exhaustive]
 // A one-byte tag ahead of the payload, rather than one folded into a
 // field's spare values: telling the variants apart (at every argument
-// check, every drop) is then one byte compare. The size is the same.
+// check, every drop) is then one byte compare. The size is the same. The
+// variants that own memory come last, so that dropping a `Value` tells
+// them from the rest with one bound.
 #[repr(u8)]
 pub enum Value<'a> {
     /// The result of a `void` function.

@@ -28,22 +28,26 @@
 //!   the range with the width built into the instructions (an `int` must
 //!   survive sign-extension from 32 bits, and the `i128`'s high half must
 //!   extend the low one; a finite `double` for a `float` must not exceed
-//!   `f32::MAX`): four to nine instructions, no table read. It then calls
-//!   the function. The code depends on the signature's shape only (the
-//!   function's address is an argument), so functions of one shape share
-//!   it: it is made with [dynasm](https://docs.rs/dynasmrt), interned by its
-//!   bytes, mapped executable and never writable, and unmapped with the
-//!   last function that uses it. Where the system refuses executable memory
-//!   the program runs instead. Other fast-path signatures run the program
-//!   through an entry specialised for their numbers of integer and
-//!   floating-point registers.
+//!   `f32::MAX`): three to nine instructions, no table read. It then jumps
+//!   to the function, which returns straight to the caller. The caller
+//!   enters the code with an inline `call` and a convention of its own:
+//!   the values' address in r10, the function's in r11, and a refusal
+//!   reported in r12, which C preserves. The code depends on the
+//!   signature's shape only (the function's address is an argument), so
+//!   functions of one shape share it: it is made with
+//!   [dynasm](https://docs.rs/dynasmrt), interned by its bytes, mapped
+//!   executable and never writable, and unmapped with the last function
+//!   that uses it. Where the system refuses executable memory the program
+//!   runs instead. Other fast-path signatures run the program through an
+//!   entry specialised for their numbers of integer and floating-point
+//!   registers.
 //!
 //!   A call then does:
 //!   1. **Count**: one compare against the signature's arity.
-//!   2. **Open a callback scope**: one thread-local counter goes up, so
-//!      that a Rust callback that panics while C runs is reported by this
-//!      call. (A failure is rare; its bookkeeping happens only when there
-//!      is one.)
+//!   2. **Open a callback scope**: one thread-local counter goes up (one
+//!      instruction), so that a Rust callback that panics while C runs is
+//!      reported by this call. (A failure is rare; its bookkeeping happens
+//!      only when there is one.)
 //!   3. **Convert and call**: in compiled code, as above; through the
 //!      program, per register one look at its argument's
 //!      [`Value`](crate::Value) (an integer, or a floating-point number) and
@@ -53,13 +57,14 @@
 //!      goes through its checks (for an ndpointer, every one of them) and
 //!      passes its address; a struct's layout is checked and its bytes read
 //!      into its register words. No call interface is interpreted.
-//!   4. **Close the scope and build the result**: the counter goes down, a
-//!      waiting callback failure is looked for with one compare, and the
-//!      result register becomes a `Value` where the caller receives it.
+//!   4. **Close the scope and build the result**: the counter goes down,
+//!      and its top bit, set while a callback failure waits, is tested by
+//!      the same instructions; the result register becomes a `Value` where
+//!      the caller receives it.
 //!
 //!   [`CFunc::call`](crate::CFunc::call) is inlined where it is called, so
-//!   that a compiled call is one call into the compiled code, which calls
-//!   C. A value the compiled code does not take as it stands (a `bool`
+//!   that a compiled call is one call into the compiled code, which jumps
+//!   to C. A value the compiled code does not take as it stands (a `bool`
 //!   for an `int`, an integer for a `double`, anything out of range) sends
 //!   the call to the program; a value the program does not convert itself
 //!   (a `&str` that must be copied to gain its NUL, a callback, anything

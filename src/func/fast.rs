@@ -172,9 +172,13 @@ impl Program {
         self.interpreted
     }
 
-    /// The compiled code calls run, if any.
-    pub(super) fn compiled(&self) -> Option<&Compiled> {
-        self.compiled.as_ref()
+    /// The compiled code a call with `args` runs: where there is some and
+    /// there are as many values as arguments (a call with the wrong count
+    /// goes to the entry, whose error reports it).
+    #[inline(always)]
+    pub(super) fn compiled_for(&self, args: &[Value<'_>]) -> Option<&Compiled> {
+        let compiled = self.compiled.as_ref()?;
+        (args.len() == usize::from(self.arity)).then_some(compiled)
     }
 
     /// Whether calls run compiled code.
@@ -239,6 +243,8 @@ pub(super) fn call_compiled(
     compiled: &Compiled,
     args: &[Value<'_>],
 ) -> Result<Value<'static>> {
+    // `compiled_for` checked the count already: inlined, this compare
+    // folds away.
     if args.len() != usize::from(program.arity) {
         return f.call_general(args);
     }
