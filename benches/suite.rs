@@ -9,7 +9,9 @@
 //!   callbacks, `Callback::new`),
 //!
 //! and a table of ratios to the floor and to raw libffi is printed at the
-//! end. Run with `cargo bench --bench suite` (about 75 seconds).
+//! end. Run with `cargo bench --bench suite` (about 75 seconds). Every way
+//! gets the same inputs: integers hidden from the optimiser (`black_box`)
+//! at their C width, then made into `Value`s for the dynamic call.
 //!
 //! The dynamic result is looked at where the call left it (`black_box` of a
 //! reference), as a caller that matches on it does; `noop/dynamic_unwrap`

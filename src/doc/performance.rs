@@ -95,22 +95,27 @@
 //! A raw `ffi_call` spends its time classifying every argument again at
 //! each call and copying it through an array of pointers. The fast path
 //! does neither: a compiled call costs about 0.2x a raw `ffi_call` with
-//! arguments, and 0.7x with none, and 2.8x to 2.9x the direct call with up
-//! to two arguments. Each further argument costs about a nanosecond, most
-//! of it the caller's: it writes the `Value` (a tag and 16 bytes) that the
-//! code then reads back, and checks its tag again to drop it. Every call
-//! costs about 4 ns above the direct one: the callback scope, the call
-//! into the compiled code, and the `Value` built from the result register.
-//! Dropping the `Value`s afterwards costs a compare each for numbers: the
-//! variants that own memory keep it where their drop runs out of line.
+//! arguments and 0.6x with none, 2.2x to 2.4x the direct call with up to
+//! two arguments, and 2.9x to 3.2x with six (7.9 ns, against a direct call
+//! that reads 2.5 to 2.7 ns from run to run). Each further argument costs
+//! about 0.7 ns, most of it the caller's: it writes the `Value`
+//! (a tag and 16 bytes) that the code then reads back, and checks its tag
+//! again to drop it. Every call costs about 3 ns above the direct one: the
+//! callback scope, the call into the compiled code, and the `Value` built
+//! from the result register. Dropping the `Value`s afterwards costs a
+//! compare each for numbers: the variants that own memory come last and
+//! keep it where their drop runs out of line.
 //!
-//! Six mixed arguments take about 3.5x to 4x the direct call; code written
-//! by hand in Rust for that one signature, with the same checks, the same
-//! `Value`s and the same `Result<Value>`, takes about as long (9.6 ns,
-//! against 9.3 to 9.8 ns compiled), so what is left is the cost of
-//! tagged arguments and a tagged result, not of a generic call. Through
-//! the program instead of compiled code, `int add(int, int)` takes about
-//! 3.8x, and six mixed arguments about 6x.
+//! A profile of the six-argument call shows what is left, and none of it
+//! is a table or a generic step: about a third is the caller's handling of
+//! its `Value`s (writing six tags and payloads, re-checking six tags to
+//! drop them, dropping the result), a third the code's checks and the
+//! result's decoding, and a third the C function's own chain of additions,
+//! which the direct loop hides by overlapping iterations. The compiler
+//! cannot skip re-checking the tags after the call: the code has read
+//! them, and in a loop that is enough for it to assume they may have
+//! changed. Through the program instead of compiled code, `int add(int,
+//! int)` takes about 3.7x, and six mixed arguments about 6x.
 //!
 //! The result is a `Result<Value>`, 112 bytes returned through memory.
 //! Matching on it where it lies costs nothing more; moving the `Value` out
@@ -182,31 +187,31 @@
 //!
 //! | call | direct | raw libffi | rctypes typed | rctypes dynamic |
 //! |---|---|---|---|---|
-//! | `void noop(void)` | 2.2 ns | 8.4 ns (3.83x) | 2.2 ns (1.00x, 0.26x libffi) | 6.0 ns (2.75x, 0.72x libffi) |
-//! | `void noop(void)`, result unwrapped | - | - | - | 10.4 ns |
-//! | `int add(int, int)` | 2.2 ns | 28.3 ns (12.96x) | 2.2 ns (1.00x, 0.08x libffi) | 6.3 ns (2.87x, 0.22x libffi) |
-//! | `int add(int, int)`, fast path's program | - | - | - | 8.5 ns |
-//! | `int add(int, int)`, register route | - | - | - | 17.2 ns |
-//! | `double add(double, double)` | 2.2 ns | 27.2 ns (12.46x) | 2.2 ns (1.00x, 0.08x libffi) | 6.3 ns (2.87x, 0.23x libffi) |
-//! | 6 mixed int/float arguments | 2.5 ns | 59.7 ns (24.35x) | 2.5 ns (1.00x, 0.04x libffi) | 9.8 ns (4.00x, 0.16x libffi) |
-//! | 10 ints, 4 on the stack | 3.2 ns | 83.3 ns (26.33x) | 3.0 ns (0.93x, 0.04x libffi) | 43.0 ns (13.60x, 0.52x libffi) |
-//! | `compute_mean`, 16 floats (ndpointer) | 6.3 ns | 35.9 ns (5.73x) | 6.5 ns (1.04x, 0.18x libffi) | 21.9 ns (3.49x, 0.61x libffi) |
-//! | `compute_mean`, 10^8 floats (ndpointer) | 82.4 ms | 82.4 ms (1.00x) | 82.5 ms (1.00x, 1.00x libffi) | 82.3 ms (1.00x, 1.00x libffi) |
-//! | `compute_mean`, 10^8-float array, C reads 16 | 6.3 ns | 35.9 ns (5.73x) | 6.5 ns (1.04x, 0.18x libffi) | 20.5 ns (3.28x, 0.57x libffi) |
-//! | callback round trip | 1.4 ns | 17.5 ns (12.80x) | 2.2 ns (1.60x, 0.12x libffi) | 25.0 ns (18.27x, 1.43x libffi) |
+//! | `void noop(void)` | 2.2 ns | 8.3 ns (3.82x) | 2.2 ns (1.00x, 0.26x libffi) | 5.2 ns (2.37x, 0.62x libffi) |
+//! | `void noop(void)`, result unwrapped | - | - | - | 9.6 ns |
+//! | `int add(int, int)` | 2.2 ns | 28.4 ns (13.02x) | 2.5 ns (1.12x, 0.09x libffi) | 5.2 ns (2.37x, 0.18x libffi) |
+//! | `int add(int, int)`, fast path's program | - | - | - | 8.2 ns |
+//! | `int add(int, int)`, register route | - | - | - | 16.2 ns |
+//! | `double add(double, double)` | 2.2 ns | 27.6 ns (12.65x) | 2.2 ns (1.00x, 0.08x libffi) | 4.9 ns (2.25x, 0.18x libffi) |
+//! | 6 mixed int/float arguments | 2.7 ns | 60.6 ns (22.22x) | 2.5 ns (0.90x, 0.04x libffi) | 7.9 ns (2.90x, 0.13x libffi) |
+//! | 10 ints, 4 on the stack | 3.2 ns | 83.3 ns (26.37x) | 3.0 ns (0.94x, 0.04x libffi) | 39.8 ns (12.60x, 0.48x libffi) |
+//! | `compute_mean`, 16 floats (ndpointer) | 6.3 ns | 36.1 ns (5.75x) | 6.3 ns (1.00x, 0.17x libffi) | 22.4 ns (3.57x, 0.62x libffi) |
+//! | `compute_mean`, 10^8 floats (ndpointer) | 82.3 ms | 82.2 ms (1.00x) | 82.2 ms (1.00x, 1.00x libffi) | 82.2 ms (1.00x, 1.00x libffi) |
+//! | `compute_mean`, 10^8-float array, C reads 16 | 6.3 ns | 36.0 ns (5.75x) | 6.3 ns (1.00x, 0.17x libffi) | 20.8 ns (3.31x, 0.58x libffi) |
+//! | callback round trip | 1.4 ns | 17.5 ns (12.80x) | 2.2 ns (1.60x, 0.12x libffi) | 25.3 ns (18.48x, 1.44x libffi) |
 //! | callback round trip, capturing closure | 1.4 ns | 17.5 ns (12.80x) | 17.6 ns (12.85x, 1.00x libffi) | - |
-//! | struct by value (`int sum(IntPair)`) | 2.2 ns | 29.2 ns (13.36x) | 2.2 ns (1.00x, 0.07x libffi) | 16.1 ns (7.39x, 0.55x libffi) |
+//! | struct by value (`int sum(IntPair)`) | 2.2 ns | 29.4 ns (13.46x) | 2.2 ns (1.00x, 0.07x libffi) | 15.8 ns (7.24x, 0.54x libffi) |
 //!
 //! The typed call compiles to the same instructions as the direct call;
 //! which of the two rows reads 2.2 ns and which 2.5 ns changes from run to
 //! run (code placement), not with the code: the 6-argument direct call
-//! reads 2.5 ns in one run and 2.7 ns in another. The dynamic rows move by
-//! a few tenths of a nanosecond the same way: across runs, compiled
-//! `int add(int, int)` reads 6.0 to 6.3 ns, `void noop(void)` 5.7 to
-//! 6.0 ns, and six mixed arguments 9.3 to 9.8 ns.
+//! reads 2.5 ns in one run and 2.7 ns in another, and so the six-argument
+//! dynamic call, which holds at 7.9 ns, reads 2.9x in one and 3.2x in the
+//! other. The dynamic rows move by a few tenths of a nanosecond the same
+//! way.
 //!
-//! A dynamic call with an ndpointer, checks included, costs 15.6 ns more
-//! than the direct call with 16 elements and 14.3 ns more with 100,000,000
+//! A dynamic call with an ndpointer, checks included, costs 16.1 ns more
+//! than the direct call with 16 elements and 14.5 ns more with 100,000,000
 //! (`compute_mean` reading 16 of them, so the C work is the same). For
 //! context (reported elsewhere, not measured here): Python's ctypes takes
 //! 170 ns to 1.7 µs per call on this kind of machine, and LuaJIT's FFI
