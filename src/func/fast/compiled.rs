@@ -198,6 +198,15 @@ const INFINITY_TWICE: u64 = f64::INFINITY.to_bits() << 1;
 
 type Assembler = VecAssembler<X64Relocation>;
 
+/// Where the code keeps the constants a `float` argument is checked
+/// against (after its last instruction), so that they need no register.
+struct Limits {
+    /// [`F32_MAX_TWICE`].
+    f32_max: DynamicLabel,
+    /// [`INFINITY_TWICE`].
+    infinity: DynamicLabel,
+}
+
 /// The code for `program`, or `None` if an argument is not an integer,
 /// `_Bool`, `float` or `double`.
 fn assemble(program: &Program) -> Option<Vec<u8>> {
@@ -207,18 +216,20 @@ fn assemble(program: &Program) -> Option<Vec<u8>> {
     let refuse = ops.new_dynamic_label();
     // The values' base is in r10, the function in r11: neither is an
     // argument register.
-    // Floating-point arguments first, while rcx is still free to hold a
-    // constant.
-    for (k, arg) in program.floats().iter().enumerate() {
-        let at = value_at(arg)?;
-        let xmm = u8::try_from(k).ok()?;
-        dynasm!(ops ; .arch x64 ; cmp BYTE [r10 + at], float_tag ; jne =>refuse);
-        float_arg(&mut ops, arg.kind, xmm, at + FLOAT_AT, refuse)?;
-    }
+    let limits = Limits {
+        f32_max: ops.new_dynamic_label(),
+        infinity: ops.new_dynamic_label(),
+    };
     for (arg, &reg) in program.ints().iter().zip(&INT_REGS) {
         let at = value_at(arg)?;
         dynasm!(ops ; .arch x64 ; cmp BYTE [r10 + at], int_tag ; jne =>refuse);
         int_arg(&mut ops, arg.kind, reg, at + INT_AT, refuse)?;
+    }
+    for (k, arg) in program.floats().iter().enumerate() {
+        let at = value_at(arg)?;
+        let xmm = u8::try_from(k).ok()?;
+        dynasm!(ops ; .arch x64 ; cmp BYTE [r10 + at], float_tag ; jne =>refuse);
+        float_arg(&mut ops, arg.kind, xmm, at + FLOAT_AT, &limits, refuse)?;
     }
     // The stack is as the caller's call left it, as the function expects
     // it on entry: the function returns to that caller.
@@ -229,6 +240,16 @@ fn assemble(program: &Program) -> Option<Vec<u8>> {
         ; mov r12d, 1
         ; ret
     );
+    if program.floats().iter().any(|arg| arg.kind == Kind::F32) {
+        dynasm!(ops
+            ; .arch x64
+            ; .align 8
+            ; =>limits.f32_max
+            ; .u64 F32_MAX_TWICE
+            ; =>limits.infinity
+            ; .u64 INFINITY_TWICE
+        );
+    }
     ops.finalize().ok()
 }
 
@@ -245,6 +266,7 @@ fn float_arg(
     kind: Kind,
     xmm: u8,
     at: i32,
+    limits: &Limits,
     refuse: DynamicLabel,
 ) -> Option<()> {
     match kind {
@@ -255,11 +277,9 @@ fn float_arg(
                 ; .arch x64
                 ; mov rax, QWORD [r10 + at]
                 ; shl rax, 1
-                ; mov rcx, QWORD F32_MAX_TWICE as i64
-                ; cmp rax, rcx
+                ; cmp rax, QWORD [=>limits.f32_max]
                 ; jbe =>fits
-                ; mov rcx, QWORD INFINITY_TWICE as i64
-                ; cmp rax, rcx
+                ; cmp rax, QWORD [=>limits.infinity]
                 ; jb =>refuse
                 ; =>fits
                 ; cvtsd2ss Rx(xmm), QWORD [r10 + at]
