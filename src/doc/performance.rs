@@ -96,9 +96,9 @@
 //! each call and copying it through an array of pointers. The fast path
 //! does neither: a compiled call costs about 0.2x a raw `ffi_call` with
 //! arguments and 0.6x with none, 2.2x to 2.4x the direct call with up to
-//! two arguments, and 2.9x to 3.2x with six (7.9 ns, against a direct call
+//! two arguments, and 2.8x to 3.1x with six (7.6 ns, against a direct call
 //! that reads 2.5 to 2.7 ns from run to run). Each further argument costs
-//! about 0.7 ns, most of it the caller's: it writes the `Value`
+//! about 0.6 ns, most of it the caller's: it writes the `Value`
 //! (a tag and 16 bytes) that the code then reads back, and checks its tag
 //! again to drop it. Every call costs about 3 ns above the direct one: the
 //! callback scope, the call into the compiled code, and the `Value` built
@@ -187,30 +187,30 @@
 //!
 //! | call | direct | raw libffi | rctypes typed | rctypes dynamic |
 //! |---|---|---|---|---|
-//! | `void noop(void)` | 2.2 ns | 8.3 ns (3.82x) | 2.2 ns (1.00x, 0.26x libffi) | 5.2 ns (2.37x, 0.62x libffi) |
-//! | `void noop(void)`, result unwrapped | - | - | - | 9.6 ns |
-//! | `int add(int, int)` | 2.2 ns | 28.4 ns (13.02x) | 2.5 ns (1.12x, 0.09x libffi) | 5.2 ns (2.37x, 0.18x libffi) |
+//! | `void noop(void)` | 2.2 ns | 8.7 ns (3.93x) | 2.2 ns (1.01x, 0.26x libffi) | 5.4 ns (2.43x, 0.62x libffi) |
+//! | `void noop(void)`, result unwrapped | - | - | - | 9.5 ns |
+//! | `int add(int, int)` | 2.2 ns | 28.2 ns (12.95x) | 2.5 ns (1.13x, 0.09x libffi) | 5.2 ns (2.38x, 0.18x libffi) |
 //! | `int add(int, int)`, fast path's program | - | - | - | 8.2 ns |
-//! | `int add(int, int)`, register route | - | - | - | 16.2 ns |
-//! | `double add(double, double)` | 2.2 ns | 27.6 ns (12.65x) | 2.2 ns (1.00x, 0.08x libffi) | 4.9 ns (2.25x, 0.18x libffi) |
-//! | 6 mixed int/float arguments | 2.7 ns | 60.6 ns (22.22x) | 2.5 ns (0.90x, 0.04x libffi) | 7.9 ns (2.90x, 0.13x libffi) |
-//! | 10 ints, 4 on the stack | 3.2 ns | 83.3 ns (26.37x) | 3.0 ns (0.94x, 0.04x libffi) | 39.8 ns (12.60x, 0.48x libffi) |
-//! | `compute_mean`, 16 floats (ndpointer) | 6.3 ns | 36.1 ns (5.75x) | 6.3 ns (1.00x, 0.17x libffi) | 22.4 ns (3.57x, 0.62x libffi) |
-//! | `compute_mean`, 10^8 floats (ndpointer) | 82.3 ms | 82.2 ms (1.00x) | 82.2 ms (1.00x, 1.00x libffi) | 82.2 ms (1.00x, 1.00x libffi) |
-//! | `compute_mean`, 10^8-float array, C reads 16 | 6.3 ns | 36.0 ns (5.75x) | 6.3 ns (1.00x, 0.17x libffi) | 20.8 ns (3.31x, 0.58x libffi) |
-//! | callback round trip | 1.4 ns | 17.5 ns (12.80x) | 2.2 ns (1.60x, 0.12x libffi) | 25.3 ns (18.48x, 1.44x libffi) |
+//! | `int add(int, int)`, register route | - | - | - | 15.4 ns |
+//! | `double add(double, double)` | 2.2 ns | 27.3 ns (12.50x) | 2.2 ns (1.00x, 0.08x libffi) | 4.9 ns (2.25x, 0.18x libffi) |
+//! | 6 mixed int/float arguments | 2.7 ns | 60.7 ns (22.28x) | 2.5 ns (0.90x, 0.04x libffi) | 7.6 ns (2.80x, 0.13x libffi) |
+//! | 10 ints, 4 on the stack | 3.2 ns | 83.9 ns (26.41x) | 2.9 ns (0.93x, 0.04x libffi) | 41.7 ns (13.14x, 0.50x libffi) |
+//! | `compute_mean`, 16 floats (ndpointer) | 6.3 ns | 35.9 ns (5.73x) | 6.3 ns (1.00x, 0.17x libffi) | 22.1 ns (3.53x, 0.62x libffi) |
+//! | `compute_mean`, 10^8 floats (ndpointer) | 82.2 ms | 82.2 ms (1.00x) | 82.2 ms (1.00x, 1.00x libffi) | 82.3 ms (1.00x, 1.00x libffi) |
+//! | `compute_mean`, 10^8-float array, C reads 16 | 6.3 ns | 35.9 ns (5.73x) | 6.3 ns (1.00x, 0.17x libffi) | 20.8 ns (3.31x, 0.58x libffi) |
+//! | callback round trip | 1.4 ns | 17.5 ns (12.80x) | 2.2 ns (1.60x, 0.12x libffi) | 25.0 ns (18.27x, 1.43x libffi) |
 //! | callback round trip, capturing closure | 1.4 ns | 17.5 ns (12.80x) | 17.6 ns (12.85x, 1.00x libffi) | - |
-//! | struct by value (`int sum(IntPair)`) | 2.2 ns | 29.4 ns (13.46x) | 2.2 ns (1.00x, 0.07x libffi) | 15.8 ns (7.24x, 0.54x libffi) |
+//! | struct by value (`int sum(IntPair)`) | 2.2 ns | 29.1 ns (13.37x) | 2.2 ns (1.00x, 0.07x libffi) | 15.8 ns (7.25x, 0.54x libffi) |
 //!
 //! The typed call compiles to the same instructions as the direct call;
 //! which of the two rows reads 2.2 ns and which 2.5 ns changes from run to
 //! run (code placement), not with the code: the 6-argument direct call
 //! reads 2.5 ns in one run and 2.7 ns in another, and so the six-argument
-//! dynamic call, which holds at 7.9 ns, reads 2.9x in one and 3.2x in the
+//! dynamic call, which holds at 7.6 ns, reads 2.8x in one and 3.1x in the
 //! other. The dynamic rows move by a few tenths of a nanosecond the same
 //! way.
 //!
-//! A dynamic call with an ndpointer, checks included, costs 16.1 ns more
+//! A dynamic call with an ndpointer, checks included, costs 15.8 ns more
 //! than the direct call with 16 elements and 14.5 ns more with 100,000,000
 //! (`compute_mean` reading 16 of them, so the C work is the same). For
 //! context (reported elsewhere, not measured here): Python's ctypes takes
