@@ -6,8 +6,9 @@
 //! a signature whose arguments are all integers, `float`s and `double`s,
 //! the same checks are written out as x86-64 instructions with the
 //! argument's offset, tag and width built in, each value loaded straight
-//! into its argument register, and the call made from there: a handful of
-//! instructions per argument and no table to read.
+//! into its argument register, then a jump to the function, which returns
+//! straight to the caller: a handful of instructions per argument and no
+//! table to read.
 //!
 //! The code refuses (returns without calling) at the first value it does
 //! not take as it stands: another variant, an integer out of range, a
