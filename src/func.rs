@@ -397,7 +397,9 @@ impl CFunc {
         if let Some(program) = &self.program
             && let Some(compiled) = program.compiled_for(args)
         {
-            return fast::call_compiled(self, program, compiled, args);
+            // SAFETY: `compiled_for` gave the code of this function's
+            // program, for as many values as it has arguments.
+            return unsafe { fast::call_compiled(self, program, compiled, args) };
         }
         (self.entry)(self, args)
     }

@@ -236,22 +236,22 @@ fn entry(ints: usize, floats: usize) -> Option<Entry> {
 /// values are checked and the function called by code made for the
 /// signature, with no call between. A value the code does not take sends
 /// the call to the program, which takes it from the start.
+///
+/// # Safety
+///
+/// `compiled` must be what [`Program::compiled_for`] gave for `args`: the
+/// code of `f`'s own program, with as many values as it has arguments.
 #[inline(always)]
-pub(super) fn call_compiled(
+pub(super) unsafe fn call_compiled(
     f: &CFunc,
     program: &Program,
     compiled: &Compiled,
     args: &[Value<'_>],
 ) -> Result<Value<'static>> {
-    // `compiled_for` checked the count already: inlined, this compare
-    // folds away.
-    if args.len() != usize::from(program.arity) {
-        return f.call_general(args);
-    }
     let scope = CallScope::enter();
-    // SAFETY: the code was compiled from this function's program, and is
-    // given the function's own address and as many values as the signature
-    // has arguments.
+    // SAFETY: as the caller promised, the code was compiled from this
+    // function's program and there are as many values as arguments; it is
+    // given the function's own address.
     let outcome = unsafe { compiled.call(args, f.code.as_ptr()) };
     if outcome.refused {
         return refused(f, program, scope, args);
@@ -259,11 +259,7 @@ pub(super) fn call_compiled(
     if let Some(message) = scope.exit() {
         return Err(f.callback_error(message));
     }
-    Ok(match program.ret {
-        Kind::F64 => Value::Float(f64::from_bits(outcome.float_word)),
-        Kind::F32 => Value::Float(f32::from_bits(outcome.float_word as u32).into()),
-        ret => decode_word(outcome.word, ret),
-    })
+    Ok(decode_word(outcome.result_word(program.ret), program.ret))
 }
 
 /// A call whose values the compiled code refused before calling: no

@@ -49,6 +49,17 @@ pub(in crate::func) struct Outcome {
     pub(in crate::func) refused: bool,
 }
 
+impl Outcome {
+    /// The register a result of class `ret` came back in.
+    #[inline(always)]
+    pub(in crate::func) fn result_word(&self, ret: Kind) -> u64 {
+        match ret {
+            Kind::F32 | Kind::F64 => self.float_word,
+            _ => self.word,
+        }
+    }
+}
+
 /// Compiled code for one signature shape, and the mapping that holds it.
 ///
 /// The code has a convention of its own, for the inline `call` in
@@ -388,12 +399,8 @@ mod tests {
         assert_eq!(args.len(), f.args.len());
         // SAFETY: `f`'s own code, address and argument count.
         let outcome = unsafe { compiled(f).call(args, f.code.as_ptr()) };
-        let float = matches!(f.program.as_ref().unwrap().ret, Kind::F32 | Kind::F64);
-        (!outcome.refused).then_some(if float {
-            outcome.float_word
-        } else {
-            outcome.word
-        })
+        let ret = f.program.as_ref().unwrap().ret;
+        (!outcome.refused).then_some(outcome.result_word(ret))
     }
 
     /// The code itself calls C with values it takes, and refuses the rest
