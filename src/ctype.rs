@@ -110,6 +110,193 @@ pub enum CType {
     /// what a pointer points to. C passes no array by value, so it is never
     /// an argument or result itself.
     Array(Arc<CType>, usize),
+    /// A pointer with its memory contract stated: how much memory C touches
+    /// through it, whether it may be NULL, whether C keeps it past the call.
+    /// Made by [`CType::extent`], [`CType::nullable`] and
+    /// [`CType::retained`]; see [`Contract`].
+    Contract(Arc<Contract>),
+    /// An opaque handle C hands out and takes back (`sqlite3*`, `FILE*`),
+    /// named so that a handle goes only where the same name is declared;
+    /// see [`CType::handle`] and [`Handle`](crate::Handle).
+    Handle(Arc<str>),
+}
+
+/// How much memory C touches through a pointer parameter: the part of a
+/// pointer's [`Contract`] that rctypes checks against the memory lent.
+///
+/// A plain [`CType::pointer`] or [`CType::const_pointer`] means
+/// [`Extent::One`] (ctypes' `byref`); a `char*` ([`CType::CharP`]) means
+/// [`Extent::NulTerminated`]; a `void*` has no element size, so Rust memory
+/// goes to one only once its extent is declared in bytes.
+///
+/// ```
+/// use rctypes::{CType, Extent};
+/// // void fibseries(const int *a, int n, int *series): n elements each.
+/// let a = CType::const_pointer(CType::Int).extent(Extent::ElementsFromArg(2));
+/// assert_eq!(a.to_string(), "const POINTER(c_int) [arg 2 elements]");
+/// // void *memset(void *s, int c, size_t n): n bytes.
+/// let s = CType::VoidP.extent(Extent::BytesFromArg(3));
+/// assert_eq!(s.to_string(), "c_void_p [arg 3 bytes]");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Extent {
+    /// Exactly one element: ctypes' `byref(x)`. A longer array is refused,
+    /// with a hint to declare the extent.
+    One,
+    /// This many elements.
+    Elements(usize),
+    /// As many elements as the call's integer argument at this 1-based index.
+    ElementsFromArg(usize),
+    /// This many bytes.
+    Bytes(usize),
+    /// As many bytes as the call's integer argument at this 1-based index.
+    BytesFromArg(usize),
+    /// Elements up to and including a terminating zero (`char*` strings).
+    NulTerminated,
+}
+
+impl Extent {
+    /// The argument this extent reads its count from, 1-based.
+    pub fn arg(self) -> Option<usize> {
+        match self {
+            Extent::ElementsFromArg(j) | Extent::BytesFromArg(j) => Some(j),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Extent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Extent::One => f.write_str("1 element"),
+            Extent::Elements(n) => write!(f, "{n} elements"),
+            Extent::ElementsFromArg(j) => write!(f, "arg {j} elements"),
+            Extent::Bytes(n) => write!(f, "{n} bytes"),
+            Extent::BytesFromArg(j) => write!(f, "arg {j} bytes"),
+            Extent::NulTerminated => f.write_str("NUL-terminated"),
+        }
+    }
+}
+
+/// A pointer type with its memory contract: what the binder of a function
+/// states about a pointer parameter, and rctypes checks at every call.
+///
+/// - [`extent`](Self::extent): how much memory C reads or writes through it;
+///   the memory lent must cover it.
+/// - [`nullable`](Self::nullable): whether NULL ([`Value::Null`](crate::Value::Null))
+///   may be passed. Plain pointer types refuse it.
+/// - [`retained`](Self::retained): for a function pointer, whether C keeps
+///   it past the call (a registration), so that only a callback that lives
+///   for good ([`Callback::leak`](crate::Callback::leak)) is accepted.
+///
+/// ```
+/// use rctypes::{CType, Extent};
+/// let t = CType::pointer(CType::Double).extent(Extent::Elements(3)).nullable();
+/// let CType::Contract(c) = &t else { unreachable!() };
+/// assert_eq!(c.extent(), Extent::Elements(3));
+/// assert!(c.is_nullable());
+/// assert_eq!(c.pointer(), &CType::pointer(CType::Double));
+/// assert_eq!(t.to_string(), "POINTER(c_double) [3 elements, nullable]");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Contract {
+    pointer: CType,
+    extent: Extent,
+    nullable: bool,
+    retained: bool,
+    releases: bool,
+}
+
+impl Contract {
+    /// The pointer type itself.
+    pub fn pointer(&self) -> &CType {
+        &self.pointer
+    }
+
+    /// How much memory C touches through the pointer.
+    pub fn extent(&self) -> Extent {
+        self.extent
+    }
+
+    /// Whether NULL may be passed.
+    pub fn is_nullable(&self) -> bool {
+        self.nullable
+    }
+
+    /// Whether C keeps the pointer past the call.
+    pub fn is_retained(&self) -> bool {
+        self.retained
+    }
+
+    /// Whether the call ends the handle passed.
+    pub fn releases(&self) -> bool {
+        self.releases
+    }
+}
+
+/// Checks the contracts of a signature's parameters when it is bound: each
+/// on a pointer, an extent's argument an integer parameter other than its
+/// own, `retained` only on a function pointer, `releases` only on a handle.
+pub(crate) fn check_contracts(args: &[CType]) -> Result<(), String> {
+    for (i, ty) in args.iter().enumerate() {
+        let CType::Contract(c) = ty else { continue };
+        let at = i + 1;
+        match &c.pointer {
+            CType::NdPointer(_) => {
+                return Err(format!(
+                    "argument {at}: an ndpointer states its own shape and nullability"
+                ));
+            }
+            t if !t.is_pointer() => {
+                return Err(format!(
+                    "argument {at}: {t} is no pointer, so it has no contract"
+                ));
+            }
+            _ => {}
+        }
+        if c.retained && !matches!(c.pointer, CType::FuncPtr(_)) {
+            return Err(format!(
+                "argument {at}: only a function pointer is retained"
+            ));
+        }
+        if c.releases && !matches!(c.pointer, CType::Handle(_)) {
+            return Err(format!("argument {at}: only a handle is released"));
+        }
+        if let Some(j) = c.extent.arg() {
+            match args.get(j.wrapping_sub(1)) {
+                _ if j == at => return Err(format!("argument {at}'s extent refers to itself")),
+                Some(t) if t.is_integer() => {}
+                Some(t) => {
+                    return Err(format!(
+                        "argument {at}'s extent refers to argument {j}, declared {t}, not an integer"
+                    ));
+                }
+                None => {
+                    return Err(format!(
+                        "argument {at}'s extent refers to argument {j}, but there are {} arguments",
+                        args.len()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The contract a plain pointer type carries: one element (NUL-terminated
+/// for strings), not NULL, not kept past the call.
+pub(crate) fn default_contract(ty: &CType) -> Contract {
+    Contract {
+        pointer: ty.clone(),
+        extent: match ty {
+            CType::CharP | CType::WCharP => Extent::NulTerminated,
+            _ => Extent::One,
+        },
+        nullable: false,
+        retained: false,
+        releases: false,
+    }
 }
 
 /// How a value of a C type sits in memory and registers.
@@ -190,6 +377,109 @@ impl CType {
         CType::FuncPtr(Arc::new(Signature::new(args, ret)))
     }
 
+    /// An opaque handle type named `name`: a pointer C hands out and takes
+    /// back, never read by Rust. A result of this type is a
+    /// [`Handle`](crate::Handle), which safe code can pass only to a
+    /// parameter of a handle type of the same name.
+    ///
+    /// ```
+    /// use rctypes::CType;
+    /// let db = CType::handle("sqlite3");
+    /// assert_eq!(db.to_string(), "handle sqlite3");
+    /// assert!(db.is_pointer());
+    /// assert!(!db.is_compatible(&CType::handle("FILE")));
+    /// ```
+    pub fn handle(name: &str) -> CType {
+        CType::Handle(name.into())
+    }
+
+    /// This pointer type with its extent declared: how much memory C
+    /// touches through it ([`Extent`]). Only pointer types have one.
+    ///
+    /// ```
+    /// use rctypes::{CType, Extent};
+    /// let series = CType::pointer(CType::Int).extent(Extent::ElementsFromArg(2));
+    /// assert!(series.is_pointer());
+    /// ```
+    pub fn extent(self, extent: Extent) -> CType {
+        self.with_contract(|c| c.extent = extent)
+    }
+
+    /// This pointer type, accepting NULL ([`Value::Null`](crate::Value::Null)).
+    /// Plain pointer types refuse it, as C that dereferences would crash.
+    ///
+    /// ```
+    /// use rctypes::CType;
+    /// assert_eq!(CType::CharP.nullable().to_string(), "c_char_p [NUL-terminated, nullable]");
+    /// ```
+    pub fn nullable(self) -> CType {
+        self.with_contract(|c| c.nullable = true)
+    }
+
+    /// This function pointer type, kept by C past the call (a callback
+    /// registration): only a [`Callback`](crate::Callback) that lives for
+    /// good ([`Callback::leak`](crate::Callback::leak)) is accepted.
+    ///
+    /// ```
+    /// use rctypes::CType;
+    /// let handler = CType::func_ptr([CType::Int], CType::Void).retained();
+    /// assert_eq!(handler.to_string(), "CFUNCTYPE(None, c_int) [1 element, retained]");
+    /// ```
+    pub fn retained(self) -> CType {
+        self.with_contract(|c| c.retained = true)
+    }
+
+    /// This handle type, ended by the call it is passed to (`fclose`,
+    /// `sqlite3_close`, `free`): the [`Handle`](crate::Handle) passed is
+    /// refused by every later call.
+    ///
+    /// ```
+    /// use rctypes::CType;
+    /// let close = CType::handle("FILE").releases();
+    /// assert_eq!(close.to_string(), "handle FILE [1 element, releases]");
+    /// ```
+    pub fn releases(self) -> CType {
+        self.with_contract(|c| c.releases = true)
+    }
+
+    fn with_contract(self, change: impl FnOnce(&mut Contract)) -> CType {
+        let mut contract = match self {
+            CType::Contract(c) => Arc::unwrap_or_clone(c),
+            other => default_contract(&other),
+        };
+        change(&mut contract);
+        CType::Contract(Arc::new(contract))
+    }
+
+    /// Whether every byte pattern is a valid value of this type, so memory
+    /// holding it may go where C writes untyped bytes (`void*`): not a
+    /// `_Bool` (0 or 1 only), nor a pointer Rust would read through.
+    pub(crate) fn any_bytes_valid(&self) -> bool {
+        match self {
+            CType::Struct(l) => l.fields().iter().all(|f| f.ctype().any_bytes_valid()),
+            CType::Array(t, _) => t.any_bytes_valid(),
+            t => !matches!(t.kind(), Kind::Bool | Kind::Ptr),
+        }
+    }
+
+    /// Whether a value of this type holds an address C may read through.
+    pub(crate) fn holds_pointers(&self) -> bool {
+        match self {
+            CType::Struct(l) => l.fields().iter().any(|f| f.ctype().holds_pointers()),
+            CType::Array(t, n) => *n > 0 && t.holds_pointers(),
+            t => t.is_pointer(),
+        }
+    }
+
+    /// The type without its contract: what a pointer's value is checked
+    /// against.
+    pub(crate) fn bare(&self) -> &CType {
+        match self {
+            CType::Contract(c) => &c.pointer,
+            t => t,
+        }
+    }
+
     pub(crate) const fn kind(&self) -> Kind {
         use CType::*;
         match self {
@@ -212,9 +502,8 @@ impl CType {
             Float => Kind::F32,
             Double => Kind::F64,
             LongDouble => Kind::LongDouble,
-            CharP | WCharP | VoidP | Pointer(_) | ConstPointer(_) | NdPointer(_) | FuncPtr(_) => {
-                Kind::Ptr
-            }
+            CharP | WCharP | VoidP | Pointer(_) | ConstPointer(_) | NdPointer(_) | FuncPtr(_)
+            | Contract(_) | Handle(_) => Kind::Ptr,
             Struct(_) | Array(..) => Kind::Aggregate,
         }
     }
@@ -272,7 +561,7 @@ impl CType {
 
     /// The pointed-to type of `POINTER(T)` and `const T*`.
     pub fn pointee(&self) -> Option<&CType> {
-        match self {
+        match self.bare() {
             CType::Pointer(t) | CType::ConstPointer(t) => Some(t),
             _ => None,
         }
@@ -293,18 +582,20 @@ impl CType {
     /// lengths are equal and their elements compatible, structs and unions
     /// when their layouts are ([`StructLayout::is_compatible`]).
     pub fn is_compatible(&self, other: &CType) -> bool {
-        match (self, other) {
-            (CType::FuncPtr(a), CType::FuncPtr(b)) => return a.is_compatible(b),
-            (CType::Struct(a), CType::Struct(b)) => return Arc::ptr_eq(a, b) || a.is_compatible(b),
-            (CType::Array(a, n), CType::Array(b, m)) => return n == m && a.is_compatible(b),
+        // A contract says how a pointer is used, not what it points to.
+        match (self.bare(), other.bare()) {
+            (CType::Handle(a), CType::Handle(b)) => a == b,
+            (CType::Handle(_), _) | (_, CType::Handle(_)) => false,
+            (CType::FuncPtr(a), CType::FuncPtr(b)) => a.is_compatible(b),
+            (CType::Struct(a), CType::Struct(b)) => Arc::ptr_eq(a, b) || a.is_compatible(b),
+            (CType::Array(a, n), CType::Array(b, m)) => n == m && a.is_compatible(b),
             (CType::Struct(_) | CType::Array(..), _) | (_, CType::Struct(_) | CType::Array(..)) => {
-                return false;
+                false
             }
-            _ => {}
-        }
-        match (self.pointee(), other.pointee()) {
-            (Some(a), Some(b)) => a.is_compatible(b),
-            _ => self.kind() == other.kind(),
+            (a, b) => match (a.pointee(), b.pointee()) {
+                (Some(a), Some(b)) => a.is_compatible(b),
+                _ => a.kind() == b.kind(),
+            },
         }
     }
 
@@ -385,6 +676,8 @@ impl CType {
             FuncPtr(_) => "CFUNCTYPE",
             Struct(_) => "struct",
             Array(..) => "array",
+            Contract(_) => "contract",
+            Handle(_) => "handle",
         }
     }
 }
@@ -398,6 +691,20 @@ impl fmt::Display for CType {
             CType::FuncPtr(sig) => write!(f, "{sig}"),
             CType::Struct(l) => f.write_str(&l.title()),
             CType::Array(t, n) => write!(f, "{t} * {n}"),
+            CType::Handle(name) => write!(f, "handle {name}"),
+            CType::Contract(c) => {
+                write!(f, "{} [{}", c.pointer, c.extent)?;
+                if c.nullable {
+                    f.write_str(", nullable")?;
+                }
+                if c.retained {
+                    f.write_str(", retained")?;
+                }
+                if c.releases {
+                    f.write_str(", releases")?;
+                }
+                f.write_str("]")
+            }
             other => f.write_str(other.name()),
         }
     }

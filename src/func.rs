@@ -15,8 +15,8 @@ use crate::layout::StructValue;
 use crate::library::Library;
 use crate::registers::{FLOAT_REGS, Plan, Registers, STACK_SLOTS, Shape};
 use crate::value::{
-    Keep, Slot, Value, decode_kind, decode_word, encode_aggregate, encode_long_double, encode_word,
-    is_word_result, store_word,
+    Keep, Slot, Value, check_contract, decode_kind, decode_word, encode_aggregate,
+    encode_long_double, encode_word, is_word_result, store_word,
 };
 
 mod fast;
@@ -93,6 +93,8 @@ pub struct CFunc {
     /// Whether a parameter is a function pointer, whose callback may record
     /// a failure on another thread.
     takes_callbacks: bool,
+    /// Whether a parameter ends the handle passed to it.
+    releases: bool,
     /// For a variadic function, the interface of a call with no extra arguments.
     cif: Cif,
     /// For a variadic function, the interfaces prepared for the lists of
@@ -217,17 +219,24 @@ impl CFunc {
                 reason: format!("argument {} is void; only a result can be", i + 1),
             });
         }
-        crate::array::check_signature(args, &ret).map_err(|reason| Error::Signature {
-            function: symbol.into(),
-            reason,
-        })?;
+        crate::array::check_signature(args, &ret)
+            .and_then(|()| crate::ctype::check_contracts(args))
+            .map_err(|reason| Error::Signature {
+                function: symbol.into(),
+                reason,
+            })?;
+        let releases = args
+            .iter()
+            .any(|t| matches!(t, CType::Contract(c) if c.releases()));
         let cif = prepare(args, args.len(), &ret, variadic).map_err(|reason| Error::Signature {
             function: symbol.into(),
             reason,
         })?;
         let plan = Plan::for_signature(args, &ret, variadic);
+        // A call that ends a handle marks it afterwards, on the general path.
         let program = plan
             .as_ref()
+            .filter(|_| !releases)
             .and_then(|plan| Program::for_signature(args, &ret, plan));
         Ok(CFunc {
             library: library.clone(),
@@ -237,7 +246,8 @@ impl CFunc {
             plan,
             entry: program.as_ref().map_or(CFunc::call_general, Program::entry),
             program,
-            takes_callbacks: variadic || args.iter().any(|t| matches!(t, CType::FuncPtr(_))),
+            takes_callbacks: variadic || args.iter().any(|t| matches!(t.bare(), CType::FuncPtr(_))),
+            releases,
             args: args.into(),
             ret_kind: ret.kind(),
             ret,
@@ -388,10 +398,9 @@ impl CFunc {
     /// Calls the function. Every argument is checked against its declared type
     /// first; the first that does not fit is reported with its 1-based index.
     ///
-    /// For a variadic function the arguments past the fixed ones take the type
-    /// C's default promotions give them: integers `int` (or `long long` when
-    /// too large), floats `double`, strings `char*`. Use
-    /// [`call_variadic`](Self::call_variadic) to type them explicitly.
+    /// A variadic function takes only its fixed arguments here: what it
+    /// expects through `...` is a contract rctypes cannot check, so extra
+    /// arguments go through `unsafe` [`call_variadic`](Self::call_variadic).
     #[inline(always)]
     pub fn call(&self, args: &[Value<'_>]) -> Result<Value<'static>> {
         if let Some(program) = &self.program
@@ -414,8 +423,13 @@ impl CFunc {
     /// Every call the fast path does not take: any signature, any values.
     #[inline(never)]
     fn call_general(&self, args: &[Value<'_>]) -> Result<Value<'static>> {
-        if self.variadic {
-            return self.call_varargs(args, None);
+        if self.variadic && args.len() > self.args.len() {
+            return Err(Error::Signature {
+                function: self.name.to_string(),
+                reason: "arguments through `...` follow a contract rctypes cannot check \
+                         (a format string's): pass them with unsafe call_variadic"
+                    .into(),
+            });
         }
         if args.len() != self.args.len() {
             return Err(self.arity_error(args.len()));
@@ -431,26 +445,43 @@ impl CFunc {
     }
 
     /// Calls a variadic function, giving the C type of each extra argument
-    /// (promoted as C does: a `c_float` travels as `c_double`).
+    /// (promoted as C does: a `c_float` travels as `c_double`). Each extra
+    /// argument is checked against the type given, at its own width, then
+    /// promoted.
     ///
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
-    /// use rctypes::{CType, Library, StringBuffer};
+    /// use rctypes::{CType, Extent, Library, StringBuffer};
     /// let libc = Library::this()?;
-    /// // SAFETY: snprintf's declared fixed part.
+    /// // SAFETY: snprintf's fixed part: it writes at most argument 2 bytes
+    /// // to argument 1 and reads the format, a string.
     /// let snprintf = unsafe {
-    ///     libc.variadic("snprintf", &[CType::pointer(CType::Char), CType::SizeT, CType::CharP], CType::Int)?
+    ///     libc.variadic(
+    ///         "snprintf",
+    ///         &[CType::pointer(CType::Char).extent(Extent::ElementsFromArg(2)), CType::SizeT, CType::CharP],
+    ///         CType::Int,
+    ///     )?
     /// };
     /// let mut buf = StringBuffer::new(32);
     /// let cap = buf.capacity();
-    /// snprintf.call_variadic(
-    ///     &[(&mut buf).into(), cap.into(), "%ld/%.1f".into(), 7.into(), 2.5.into()],
-    ///     &[CType::Long, CType::Float],
-    /// )?;
+    /// // SAFETY: the format takes a long and a double, given with those types.
+    /// unsafe {
+    ///     snprintf.call_variadic(
+    ///         &[(&mut buf).into(), cap.into(), "%ld/%.1f".into(), 7.into(), 2.5.into()],
+    ///         &[CType::Long, CType::Float],
+    ///     )?;
+    /// }
     /// assert_eq!(buf.to_str().unwrap(), "7/2.5");
     /// # Ok(()) }
     /// ```
-    pub fn call_variadic(
+    ///
+    /// # Safety
+    ///
+    /// The extra arguments must be what the function expects of them given
+    /// the fixed ones, which rctypes cannot check: for `printf`, one
+    /// argument of the type each conversion in the format names (`%s` a
+    /// string, `%d` an `int`, ...), and no fewer than it has conversions.
+    pub unsafe fn call_variadic(
         &self,
         args: &[Value<'_>],
         extra_types: &[CType],
@@ -461,20 +492,12 @@ impl CFunc {
                 reason: "call_variadic on a function not declared variadic".into(),
             });
         }
-        self.call_varargs(args, Some(extra_types))
+        self.call_varargs(args, extra_types)
     }
 
-    fn call_varargs(
-        &self,
-        args: &[Value<'_>],
-        explicit: Option<&[CType]>,
-    ) -> Result<Value<'static>> {
+    fn call_varargs(&self, args: &[Value<'_>], types: &[CType]) -> Result<Value<'static>> {
         let fixed = self.args.len();
-        if args.len() < fixed {
-            return Err(self.arity_error(args.len()));
-        }
-        let extra = &args[fixed..];
-        if let Some(types) = explicit.filter(|types| types.len() != extra.len()) {
+        if args.len() != fixed + types.len() {
             return Err(Error::Arity {
                 function: self.name.to_string(),
                 expected: fixed + types.len(),
@@ -482,47 +505,41 @@ impl CFunc {
                 variadic: false,
             });
         }
+        let extra = &args[fixed..];
         if extra.is_empty() {
             return self.stage_and_call(&self.cif, &self.args, &self.kinds, args);
         }
-        let call = self.variadic_call(extra, explicit)?;
+        // Each number is checked at its declared width before C's
+        // promotions widen it: a `short` of 70000 is refused.
+        for (i, (value, ty)) in extra.iter().zip(types).enumerate() {
+            if ty.is_integer() || ty.is_float() {
+                crate::value::encode(value, ty, &mut Slot([0; 16]), &mut Keep::default())
+                    .map_err(|m| m.at(&self.name, fixed + i))?;
+            }
+        }
+        let call = self.variadic_call(types)?;
         self.stage_and_call(&call.cif, &call.types, &call.kinds, args)
     }
 
-    /// The interface for a variadic call with these extra arguments (of
-    /// `explicit` types, or of the types their values take through `...`):
+    /// The interface for a variadic call with these extra argument types:
     /// prepared at the first call that gives them, then reused. Finding it
     /// again builds nothing, so a repeated call allocates nothing.
-    fn variadic_call(
-        &self,
-        extra: &[Value<'_>],
-        explicit: Option<&[CType]>,
-    ) -> Result<Arc<VariadicCall>> {
+    fn variadic_call(&self, extra: &[CType]) -> Result<Arc<VariadicCall>> {
         let fixed = self.args.len();
         let same_list = |call: &VariadicCall| {
             let cached = &call.types[fixed..];
-            cached.len() == extra.len()
-                && match explicit {
-                    Some(types) => cached.iter().zip(types).all(|(c, t)| *c == t.promoted()),
-                    None => cached
-                        .iter()
-                        .zip(extra)
-                        .all(|(c, v)| v.has_variadic_type(c)),
-                }
+            cached.len() == extra.len() && cached.iter().zip(extra).all(|(c, t)| *c == t.promoted())
         };
         let mut cache = self.variadic_cifs.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(call) = cache.iter().find(|call| same_list(call)) {
             return Ok(call.clone());
         }
-        let extra_types: Vec<CType> = match explicit {
-            Some(types) => types.iter().map(CType::promoted).collect(),
-            None => extra
-                .iter()
-                .enumerate()
-                .map(|(i, v)| v.variadic_type().map_err(|m| m.at(&self.name, fixed + i)))
-                .collect::<Result<_>>()?,
-        };
-        let types: Vec<CType> = self.args.iter().chain(&extra_types).cloned().collect();
+        let types: Vec<CType> = self
+            .args
+            .iter()
+            .cloned()
+            .chain(extra.iter().map(CType::promoted))
+            .collect();
         let cif = prepare(&types, fixed, &self.ret, true).map_err(|reason| Error::Signature {
             function: self.name.to_string(),
             reason,
@@ -767,6 +784,9 @@ impl CFunc {
                     .map(|addr| addr as usize as u64)
                     .map_err(|r| r.at(&self.name, i));
             }
+            let word = encode_word(value, ty, kind, keep).map_err(|m| m.at(&self.name, i))?;
+            check_contract(value, ty, args).map_err(|m| m.at(&self.name, i))?;
+            return Ok(word);
         }
         encode_word(value, ty, kind, keep).map_err(|m| m.at(&self.name, i))
     }
@@ -790,10 +810,29 @@ impl CFunc {
         if self.use_errno {
             crate::errno::swap();
         }
+        if self.releases {
+            self.release_handles(args);
+        }
         if failure.is_none() && !self.takes_callbacks {
             return Ok(());
         }
         self.callback_failure(failure, args)
+    }
+
+    /// Ends the handles passed to parameters declared to release them.
+    #[cold]
+    fn release_handles(&self, args: &[Value<'_>]) {
+        for (value, ty) in args.iter().zip(self.args.iter()) {
+            if let CType::Contract(c) = ty
+                && c.releases()
+            {
+                match value {
+                    Value::Handle(h) => h.release(),
+                    Value::OwnedHandle(h) => h.release(),
+                    _ => {}
+                }
+            }
+        }
     }
 
     /// The error for a callback failure, if there is one.

@@ -111,7 +111,7 @@ pub use callback::{
 };
 pub use cbuild::CBuild;
 pub use cdecl::{BoundHeader, Declarations, FunctionDecl, Header, Skipped, parse_prototype};
-pub use ctype::CType;
+pub use ctype::{CType, Contract, Extent};
 pub use errno::{get_errno, set_errno};
 pub use error::{Error, Result};
 pub use func::{CFunc, ErrCheck, Route};
@@ -121,4 +121,4 @@ pub use layout::{Bits, CStruct, Composite, StructBuilder, StructField, StructLay
 pub use library::{Library, OpenFlags, Variable, load_library};
 pub use longdouble::LongDouble;
 pub use typed::{ArgList, CArg, CRet, SameArg, TypedCFunc};
-pub use value::{CData, FromValue, RawPtr, Scalar, StringBuffer, Value};
+pub use value::{Address, CData, FromValue, Handle, RawPtr, Scalar, StringBuffer, Value};

@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::callback::{CallScope, CallbackWatch};
-use crate::ctype::CType;
+use crate::ctype::{CType, Extent};
 use crate::error::{Error, Result};
 use crate::func::CFunc;
 use crate::library::Library;
@@ -172,30 +172,54 @@ unsafe impl CRet for () {
     unsafe fn from_raw(_: ()) {}
 }
 
-fn pointee_fits(declared: &CType, elem: &CType) -> bool {
-    *declared == CType::Void || declared.is_compatible(elem)
+/// Whether one Rust value of C type `given`, lent whole by reference, covers
+/// what `declared` (a pointer and its contract) lets C touch: its pointee is
+/// `given`, or `given` an array of at least as many such elements as the
+/// extent says; C writes only through a writable pointer, and writes
+/// untyped bytes (`void*`) only where any bytes are valid. An extent that
+/// depends on another argument, or on a terminating zero, is checked at
+/// every call: only dynamic calls take it.
+fn covers(declared: &CType, given: &CType, writable: bool) -> bool {
+    let (pointer, extent) = match declared {
+        CType::Contract(c) => (c.pointer(), c.extent()),
+        t => (t, Extent::One),
+    };
+    let pointee = match pointer {
+        CType::ConstPointer(p) => Some(&**p),
+        CType::Pointer(p) if writable => Some(&**p),
+        CType::VoidP if writable && given.any_bytes_valid() => None,
+        _ => return false,
+    };
+    let pointee = pointee.filter(|p| **p != CType::Void);
+    // The elements `given` holds of the pointee's type.
+    let count = |p: &CType| match given {
+        t if t.is_compatible(p) => Some(1),
+        CType::Array(e, n) if e.is_compatible(p) => Some(*n),
+        _ => None,
+    };
+    match (extent, pointee) {
+        (Extent::One, Some(p)) => count(p) == Some(1),
+        (Extent::Elements(n), Some(p)) => count(p).is_some_and(|have| have >= n),
+        (Extent::Bytes(n), Some(p)) => count(p).is_some() && given.size() >= n,
+        (Extent::Bytes(n), None) => given.size() >= n,
+        _ => false,
+    }
 }
 
 // SAFETY: a slice lends its data pointer, valid while the slice is borrowed.
+// Its length is known only at run time, so `CFunc::typed` takes none: only
+// `Library::typed`, whose caller vouches C stays within every slice.
 unsafe impl<T: CData> CArg for &[T] {
     type Raw = *const T;
     fn ctype() -> CType {
         CType::const_pointer(T::ctype())
     }
-    fn accepts(declared: &CType) -> bool {
-        matches!(declared, CType::ConstPointer(p) if pointee_fits(p, &T::ctype()))
+    fn accepts(_: &CType) -> bool {
+        false
     }
     #[inline(always)]
     fn into_raw(self) -> *const T {
         self.as_ptr()
-    }
-}
-
-fn accepts_mut(declared: &CType, elem: &CType) -> bool {
-    match declared {
-        CType::VoidP => true,
-        CType::Pointer(p) | CType::ConstPointer(p) => pointee_fits(p, elem),
-        _ => false,
     }
 }
 
@@ -205,8 +229,8 @@ unsafe impl<T: CData> CArg for &mut [T] {
     fn ctype() -> CType {
         CType::pointer(T::ctype())
     }
-    fn accepts(declared: &CType) -> bool {
-        accepts_mut(declared, &T::ctype())
+    fn accepts(_: &CType) -> bool {
+        false
     }
     #[inline(always)]
     fn into_raw(self) -> *mut T {
@@ -214,14 +238,16 @@ unsafe impl<T: CData> CArg for &mut [T] {
     }
 }
 
-// SAFETY: ctypes' byref: the address of one value, mutably borrowed.
+// SAFETY: ctypes' byref: the address of one value (an array `[E; N]` is
+// one value of N elements), mutably borrowed, accepted only where the
+// declared extent is within it.
 unsafe impl<T: CData> CArg for &mut T {
     type Raw = *mut T;
     fn ctype() -> CType {
         CType::pointer(T::ctype())
     }
     fn accepts(declared: &CType) -> bool {
-        accepts_mut(declared, &T::ctype())
+        covers(declared, &T::ctype(), true)
     }
     #[inline(always)]
     fn into_raw(self) -> *mut T {
@@ -230,19 +256,37 @@ unsafe impl<T: CData> CArg for &mut T {
 }
 
 // SAFETY: the address of one value, borrowed for reading: only where the
-// pointer is declared `const`.
+// pointer is declared `const` and its extent is within the value.
 unsafe impl<T: CData> CArg for &T {
     type Raw = *const T;
     fn ctype() -> CType {
         CType::const_pointer(T::ctype())
     }
     fn accepts(declared: &CType) -> bool {
-        matches!(declared, CType::ConstPointer(p) if pointee_fits(p, &T::ctype()))
+        covers(declared, &T::ctype(), false)
     }
     #[inline(always)]
     fn into_raw(self) -> *const T {
         self
     }
+}
+
+/// Whether `declared` is a `char` pointer C reads up to a NUL (or one byte
+/// of), with C writing only if `writable`.
+fn accepts_string(declared: &CType, writable: bool) -> bool {
+    let (pointer, extent) = match declared {
+        CType::Contract(c) => (c.pointer(), c.extent()),
+        CType::CharP => (declared, Extent::NulTerminated),
+        t => (t, Extent::One),
+    };
+    let chars = |p: &CType| matches!(p, CType::Char | CType::Byte | CType::UByte);
+    let pointer_fits = match pointer {
+        CType::CharP => true,
+        CType::ConstPointer(p) => chars(p),
+        CType::Pointer(p) => writable && chars(p),
+        _ => false,
+    };
+    pointer_fits && matches!(extent, Extent::NulTerminated | Extent::One)
 }
 
 // SAFETY: a CStr is NUL-terminated and borrowed for the call.
@@ -252,11 +296,7 @@ unsafe impl CArg for &CStr {
         CType::CharP
     }
     fn accepts(declared: &CType) -> bool {
-        match declared {
-            CType::CharP => true,
-            CType::ConstPointer(p) => pointee_fits(p, &CType::Char),
-            _ => false,
-        }
+        accepts_string(declared, false)
     }
     #[inline(always)]
     fn into_raw(self) -> *const c_char {
@@ -271,7 +311,7 @@ unsafe impl CArg for &mut StringBuffer {
         CType::pointer(CType::Char)
     }
     fn accepts(declared: &CType) -> bool {
-        *declared == CType::CharP || accepts_mut(declared, &CType::Char)
+        accepts_string(declared, true)
     }
     #[inline(always)]
     fn into_raw(self) -> *mut c_char {
@@ -279,14 +319,16 @@ unsafe impl CArg for &mut StringBuffer {
     }
 }
 
-// SAFETY: an address C handed out goes back as the same pointer.
+// SAFETY: an address C handed out goes back as the same pointer. It may
+// have been freed since, so `CFunc::typed` takes none: only
+// `Library::typed`, whose caller vouches for every address passed.
 unsafe impl CArg for RawPtr {
     type Raw = *mut c_void;
     fn ctype() -> CType {
         CType::VoidP
     }
-    fn accepts(declared: &CType) -> bool {
-        declared.is_pointer()
+    fn accepts(_: &CType) -> bool {
+        false
     }
     #[inline(always)]
     fn into_raw(self) -> *mut c_void {
@@ -300,8 +342,8 @@ unsafe impl CArg for Option<RawPtr> {
     fn ctype() -> CType {
         CType::VoidP
     }
-    fn accepts(declared: &CType) -> bool {
-        declared.is_pointer()
+    fn accepts(_: &CType) -> bool {
+        false
     }
     #[inline(always)]
     fn into_raw(self) -> *mut c_void {

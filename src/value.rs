@@ -8,7 +8,7 @@ use std::ptr::NonNull;
 
 use crate::array::{ArrayArg, Element};
 use crate::callback::Callback;
-use crate::ctype::{CType, Kind};
+use crate::ctype::{CType, Extent, Kind};
 use crate::error::{Error, Mismatch, Result};
 use crate::layout::StructValue;
 use crate::longdouble::LongDouble;
@@ -49,10 +49,19 @@ pub enum Value<'a> {
     /// A Rust string for a `char*` or `wchar_t*` parameter: copied into a
     /// NUL-terminated buffer for the call (an interior NUL is an error).
     Str(&'a str),
-    /// The null pointer, accepted by every pointer parameter.
+    /// The null pointer, accepted by a pointer parameter declared
+    /// [`nullable`](CType::nullable) (and by ndpointers declared so).
     Null,
-    /// An address C handed out (a `void*` or `T*` result), passed back as is.
+    /// An address C handed out (a `void*` or `T*` result). Safe code can
+    /// look at it but not pass it back: a raw address enters a call only
+    /// through `unsafe` ([`Value::address`]); a handle C gives and takes
+    /// back is declared as one ([`CType::handle`]).
     Pointer(RawPtr),
+    /// An address someone vouched for with `unsafe`: see [`Value::address`].
+    Address(Address),
+    /// A [`Handle`] lent to a call, for a parameter of a handle type of the
+    /// same name.
+    Handle(&'a Handle),
     /// A Rust callback lent to C for the call, for a parameter declared
     /// [`CType::FuncPtr`] of a compatible signature.
     Callback(&'a Callback),
@@ -67,6 +76,146 @@ pub enum Value<'a> {
     /// the call. Where a pointer to it is declared `const`, its address is
     /// passed instead (ctypes' automatic `byref`).
     Struct(Cow<'a, StructValue>),
+    /// A handle a function declared to return a handle type returned: take
+    /// it with [`Value::into_handle`].
+    OwnedHandle(Handle),
+}
+
+/// An address vouched for by `unsafe` code, to pass where a pointer is
+/// declared: made only by [`Value::address`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Address(NonNull<c_void>);
+
+// SAFETY: an address with no access through it in Rust; the promise made
+// for it covers whichever thread passes it.
+unsafe impl Send for Address {}
+// SAFETY: as above, shared references only read the number.
+unsafe impl Sync for Address {}
+
+impl Address {
+    /// Wraps an address to pass to C; `None` for null.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Value::address`]: every C function it is passed to, or
+    /// returned to from a callback, must be able to use it as its declared
+    /// type and contract say it does.
+    ///
+    /// ```
+    /// let mut x = 5i32;
+    /// // SAFETY: not passed to C here.
+    /// let a = unsafe { rctypes::Address::new((&raw mut x).cast()) }.unwrap();
+    /// assert_eq!(a.as_ptr(), (&raw mut x).cast());
+    /// ```
+    pub unsafe fn new(ptr: *mut c_void) -> Option<Address> {
+        NonNull::new(ptr).map(Address)
+    }
+
+    /// The address as a raw pointer.
+    pub fn as_ptr(self) -> *mut c_void {
+        self.0.as_ptr()
+    }
+}
+
+impl fmt::Debug for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Address({:p})", self.0)
+    }
+}
+
+/// An opaque handle C handed out: the result of a function declared to
+/// return [`CType::handle`]`(name)`, such as `sqlite3*` or `FILE*`.
+///
+/// Safe code can pass it only where a handle type of the same name is
+/// declared, never read through it, and never copy it. A parameter declared
+/// [`releases`](CType::releases) (`sqlite3_close`, `fclose`) ends it: the
+/// handle is then refused by every later call, so C never sees it again.
+///
+/// It is `Send` but not `Sync`: one thread at a time uses it, so a call
+/// that ends it cannot run while another call still uses it.
+///
+/// ```
+/// # fn main() -> Result<(), rctypes::Error> {
+/// use rctypes::{CType, Library, Value};
+/// let libc = Library::this()?;
+/// let file = CType::handle("FILE");
+/// // SAFETY: tmpfile returns a new FILE* or NULL; fputs reads a string and
+/// // writes to a FILE it is given; fclose ends the FILE.
+/// let (tmpfile, fputs, fclose) = unsafe {
+///     (
+///         libc.function("tmpfile", &[], file.clone())?,
+///         libc.function("fputs", &[CType::CharP, file.clone()], CType::Int)?,
+///         libc.function("fclose", &[file.clone().releases()], CType::Int)?,
+///     )
+/// };
+/// let f = tmpfile.call(&[])?.into_handle()?;
+/// assert!(fputs.call(&["hello".into(), (&f).into()])?.to::<i32>()? >= 0);
+/// assert_eq!(fclose.call(&[(&f).into()])?.to::<i32>()?, 0);
+/// // Closed: C never sees it again.
+/// let err = fclose.call(&[(&f).into()]).unwrap_err();
+/// assert!(err.to_string().contains("released"), "{err}");
+/// # Ok(()) }
+/// ```
+pub struct Handle {
+    name: std::sync::Arc<str>,
+    /// The address, or 0 once a releasing call ended the handle.
+    addr: std::cell::Cell<usize>,
+}
+
+impl Handle {
+    /// The handle type's name.
+    pub fn type_name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether a call declared to release it has ended it.
+    pub fn is_released(&self) -> bool {
+        self.addr.get() == 0
+    }
+
+    /// The address, for printing or comparing (reading through it is up to
+    /// `unsafe` code); 0 once released.
+    pub fn addr(&self) -> usize {
+        self.addr.get()
+    }
+
+    /// The address to pass where `name` is declared, or why not.
+    pub(crate) fn pass(&self, name: &str) -> std::result::Result<usize, String> {
+        if *self.name != *name {
+            return Err(format!("handle {}, of another handle type", self.name));
+        }
+        match self.addr.get() {
+            0 => Err(format!(
+                "handle {}, which a call declared to release it has released",
+                self.name
+            )),
+            addr => Ok(addr),
+        }
+    }
+
+    /// Ends the handle: a call declared to release it has run.
+    pub(crate) fn release(&self) {
+        self.addr.set(0);
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Handle({} at {:#x})", self.name, self.addr.get())
+    }
+}
+
+/// Handles are equal when they are the same address of the same type.
+impl PartialEq for Handle {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.addr == other.addr
+    }
+}
+
+impl<'a> From<&'a Handle> for Value<'a> {
+    fn from(h: &'a Handle) -> Self {
+        Value::Handle(h)
+    }
 }
 
 /// An address that came from C, such as the `void*` a function returned.
@@ -316,7 +465,68 @@ impl<'a, T: Into<Value<'a>>> From<Option<T>> for Value<'a> {
     }
 }
 
+impl Value<'static> {
+    /// A raw address to pass where a pointer is declared, vouched for by the
+    /// caller: ctypes' `c_void_p(addr)`. Null becomes [`Value::Null`].
+    ///
+    /// # Safety
+    ///
+    /// Every C function this value is passed to must be able to use `ptr`
+    /// as its declared parameter type and contract say it does, for the
+    /// whole call and, where C keeps the pointer, for as long as it does:
+    /// valid for the reads and writes C makes through it (of a function of
+    /// the declared signature, for a function pointer), not freed twice, not
+    /// read-only where C writes.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// use rctypes::{CType, Extent, Library, Value};
+    /// let libc = Library::this()?;
+    /// let n = CType::SizeT;
+    /// // SAFETY: malloc returns n bytes or NULL; memset writes n bytes; free
+    /// // frees what malloc returned.
+    /// let (malloc, memset, free) = unsafe {
+    ///     (
+    ///         libc.function("malloc", &[n.clone()], CType::VoidP)?,
+    ///         libc.function("memset", &[CType::VoidP.extent(Extent::BytesFromArg(3)), CType::Int, n], CType::VoidP)?,
+    ///         libc.function("free", &[CType::VoidP.nullable()], CType::Void)?,
+    ///     )
+    /// };
+    /// let Value::Pointer(block) = malloc.call(&[16.into()])? else { panic!("out of memory") };
+    /// // Refused in safe code: a raw address could have been freed already.
+    /// assert!(free.call(&[Value::Pointer(block)]).is_err());
+    /// // SAFETY: `block` is malloc's 16 bytes, freed once, below.
+    /// let block = unsafe { Value::address(block.as_ptr()) };
+    /// memset.call(&[block.clone(), 0.into(), 16.into()])?;
+    /// free.call(&[block])?;
+    /// # Ok(()) }
+    /// ```
+    pub unsafe fn address(ptr: *mut c_void) -> Value<'static> {
+        NonNull::new(ptr).map_or(Value::Null, |p| Value::Address(Address(p)))
+    }
+}
+
 impl<'a> Value<'a> {
+    /// The handle a function declared to return a handle type returned.
+    ///
+    /// ```
+    /// use rctypes::Value;
+    /// assert!(Value::Int(3).into_handle().is_err());
+    /// ```
+    pub fn into_handle(self) -> Result<Handle> {
+        match self {
+            Value::OwnedHandle(h) => Ok(h),
+            Value::Null => Err(Error::Conversion {
+                expected: "a handle".into(),
+                given: "null: C returned no handle".into(),
+            }),
+            other => Err(Error::Conversion {
+                expected: "a handle".into(),
+                given: other.describe(),
+            }),
+        }
+    }
+
     /// ctypes' `byref(x)`: lends `x` to C as a `T*` out-parameter.
     pub fn byref<T: Element>(x: &'a mut T) -> Value<'a> {
         Value::Array(ArrayArg::byref(x))
@@ -352,43 +562,13 @@ impl<'a> Value<'a> {
             Value::String(s) => format!("string {s:?}"),
             Value::Null => "null".into(),
             Value::Pointer(p) => format!("pointer {:#x}", p.addr()),
+            Value::Address(a) => format!("address {:p}", a.0),
+            Value::Handle(h) => format!("handle {}", h.name),
+            Value::OwnedHandle(h) => format!("handle {}", h.name),
             Value::Array(a) => a.describe(),
             Value::Struct(s) => format!("{} value", s.layout().title()),
             Value::Callback(c) => format!("callback {}", c.signature()),
         }
-    }
-
-    /// Whether `ty` is the type this value takes through C's `...`, found
-    /// without building that type (an array's would be a new pointer type).
-    pub(crate) fn has_variadic_type(&self, ty: &CType) -> bool {
-        match self {
-            Value::Array(a) => a.has_variadic_type(ty),
-            _ => self.variadic_type().is_ok_and(|t| t == *ty),
-        }
-    }
-
-    /// The C type a value takes when passed through `...` with no declared
-    /// type: C's default promotions applied (`int`, `double`, `char*`, `void*`).
-    pub(crate) fn variadic_type(&self) -> std::result::Result<CType, Mismatch> {
-        Ok(match self {
-            Value::Bool(_) => CType::Int,
-            Value::Int(i) if i32::try_from(*i).is_ok() => CType::Int,
-            Value::Int(i) if i64::try_from(*i).is_ok() => CType::LongLong,
-            Value::Int(i) if u64::try_from(*i).is_ok() => CType::ULongLong,
-            Value::Float(_) => CType::Double,
-            Value::LongDouble(_) => CType::LongDouble,
-            Value::Str(_) | Value::CStr(_) => CType::CharP,
-            Value::Null | Value::Pointer(_) => CType::VoidP,
-            Value::Array(a) => a.variadic_type(),
-            Value::Callback(c) => CType::FuncPtr(c.signature_arc().clone()),
-            Value::Struct(s) => s.ctype(),
-            other => {
-                return Err(Mismatch {
-                    expected: "a value C's `...` can take".into(),
-                    given: other.describe(),
-                });
-            }
-        })
     }
 }
 
@@ -798,12 +978,15 @@ fn exact_in_float(i: i128, kind: Kind) -> bool {
 }
 
 /// The address a pointer argument passes, after checking the value may go
-/// there: read-only memory never goes where C writes.
+/// there: read-only memory never goes where C writes, a handle only where
+/// its own type is declared, a raw address only once vouched for. NULL
+/// passes here; whether the parameter takes it is the call's check.
 fn encode_pointer(
     value: &Value<'_>,
     ty: &CType,
     keep: &mut Keep,
 ) -> std::result::Result<*const c_void, Mismatch> {
+    let ty = ty.bare();
     let is_char_ptr = |t: &CType| match t {
         CType::CharP => true,
         CType::ConstPointer(p) => matches!(**p, CType::Char | CType::Byte | CType::UByte),
@@ -814,7 +997,17 @@ fn encode_pointer(
     }
     match value {
         Value::Null => Ok(std::ptr::null()),
-        Value::Pointer(p) => Ok(p.as_ptr()),
+        Value::Address(a) => Ok(a.0.as_ptr()),
+        Value::Pointer(_) => Err(Mismatch {
+            expected: ty.to_string(),
+            given: format!(
+                "{}, an address C returned, which may since have been freed: \
+                 pass it with unsafe {{ Value::address(..) }}, or declare the type CType::handle(..)",
+                value.describe()
+            ),
+        }),
+        Value::Handle(h) => pass_handle(h, ty),
+        Value::OwnedHandle(h) => pass_handle(h, ty),
         Value::Str(s) if is_char_ptr(ty) => {
             let c = CString::new(*s).map_err(|e| Mismatch {
                 expected: ty.to_string(),
@@ -848,6 +1041,206 @@ fn encode_pointer(
         Value::Array(a) => a.pointer_for(ty),
         _ => Err(mismatch(ty, value)),
     }
+}
+
+/// Checks a pointer argument against its parameter's contract: NULL only
+/// where declared nullable, the memory lent covering the declared extent
+/// (and, for row pointers, each row covering the rows' own extent), a
+/// callback C keeps living for good. `args` are the call's arguments, for
+/// extents read from another argument.
+pub(crate) fn check_contract(
+    value: &Value<'_>,
+    ty: &CType,
+    args: &[Value<'_>],
+) -> std::result::Result<(), Mismatch> {
+    let terms = Terms::of(ty);
+    let refuse = |given: String| Mismatch {
+        expected: ty.to_string(),
+        given,
+    };
+    let covered = match value {
+        Value::Null if terms.nullable => return Ok(()),
+        Value::Null => {
+            return Err(refuse(
+                "null, where C dereferences (declare the parameter .nullable() if C takes NULL)"
+                    .into(),
+            ));
+        }
+        Value::Callback(c) if terms.retained && !c.is_kept_forever() => {
+            return Err(refuse(format!(
+                "{}, which C keeps past the call but is dropped with its owner \
+                 (pass Callback::leak()'s, which lives for good)",
+                value.describe()
+            )));
+        }
+        // Opaque to Rust, or vouched for by the caller.
+        Value::Callback(_) | Value::Handle(_) | Value::OwnedHandle(_) | Value::Address(_) => {
+            return Ok(());
+        }
+        Value::Str(s) if *terms.pointer == CType::WCharP => {
+            Covered::terminated((s.chars().count() + 1) * WCHAR_BYTES)
+        }
+        Value::Str(s) => Covered::terminated(s.len() + 1),
+        Value::CStr(s) => Covered::terminated(s.to_bytes_with_nul().len()),
+        Value::Struct(s) => Covered {
+            bytes: s.layout().size(),
+            terminated: false,
+        },
+        Value::Array(a) if a.holds_rust_addresses() => {
+            return Err(refuse(format!(
+                "{}, which holds addresses Rust code wrote: C would read through them",
+                value.describe()
+            )));
+        }
+        Value::Array(a) => Covered {
+            bytes: a.lent_bytes(),
+            terminated: terms.extent == Extent::NulTerminated && a.has_terminator(),
+        },
+        // The value was checked as a pointer already; nothing else is one.
+        _ => return Ok(()),
+    };
+    terms
+        .check(&covered, args)
+        .map_err(|why| refuse(format!("{}, {why}", value.describe())))?;
+    // Row pointers: each row must cover what C reads of one.
+    if let (Value::Array(a), Some(inner)) = (value, terms.pointer.pointee())
+        && let Some(row) = a.elem().filter(|e| e.is_pointer())
+    {
+        let row_terms = Terms::of(row);
+        let covered = match row_terms.extent {
+            Extent::Elements(n) => row_terms.elem_size().and_then(|s| s.checked_mul(n)),
+            _ => None,
+        };
+        Terms::of(inner)
+            .check(
+                &Covered {
+                    bytes: covered.unwrap_or(0),
+                    terminated: false,
+                },
+                args,
+            )
+            .map_err(|why| refuse(format!("{}, each row {why}", value.describe())))?;
+    }
+    Ok(())
+}
+
+/// A pointer type's contract, read without building one.
+struct Terms<'t> {
+    pointer: &'t CType,
+    extent: Extent,
+    nullable: bool,
+    retained: bool,
+}
+
+impl<'t> Terms<'t> {
+    fn of(ty: &'t CType) -> Terms<'t> {
+        match ty {
+            CType::Contract(c) => Terms {
+                pointer: c.pointer(),
+                extent: c.extent(),
+                nullable: c.is_nullable(),
+                retained: c.is_retained(),
+            },
+            _ => Terms {
+                pointer: ty,
+                extent: match ty {
+                    CType::CharP | CType::WCharP => Extent::NulTerminated,
+                    _ => Extent::One,
+                },
+                nullable: false,
+                retained: false,
+            },
+        }
+    }
+
+    /// The size of one element C touches; `None` for `void`.
+    fn elem_size(&self) -> Option<usize> {
+        match self.pointer {
+            CType::VoidP => None,
+            CType::CharP => Some(1),
+            CType::WCharP => Some(WCHAR_BYTES),
+            t => t.pointee().filter(|p| **p != CType::Void).map(CType::size),
+        }
+    }
+
+    /// Whether `covered` is what C touches, or why not (after the value's
+    /// description).
+    fn check(&self, covered: &Covered, args: &[Value<'_>]) -> std::result::Result<(), String> {
+        let count = |j: usize| -> std::result::Result<usize, String> {
+            match args.get(j.wrapping_sub(1)) {
+                Some(Value::Int(n)) => usize::try_from(*n)
+                    .map_err(|_| format!("where argument {j}, the count, is {n}, below 0")),
+                Some(Value::Bool(b)) => Ok(usize::from(*b)),
+                _ => Err(format!("where argument {j}, the count, is no integer")),
+            }
+        };
+        let sized = || {
+            self.elem_size().ok_or_else(|| {
+                "for a pointer to a type with no size: declare its extent in bytes \
+                 (.extent(Extent::Bytes(n)) or Extent::BytesFromArg(i))"
+                    .to_string()
+            })
+        };
+        let need = match self.extent {
+            Extent::One if covered.bytes == sized()? => return Ok(()),
+            Extent::One => {
+                return Err(format!(
+                    "{} bytes, where C touches one element: declare how many it touches \
+                     (.extent(Extent::ElementsFromArg(i)), Extent::Elements(n), ...)",
+                    covered.bytes
+                ));
+            }
+            Extent::NulTerminated if covered.terminated => return Ok(()),
+            Extent::NulTerminated => {
+                return Err("which holds no terminating zero for C to stop at".into());
+            }
+            Extent::Elements(n) => sized()?.checked_mul(n),
+            Extent::ElementsFromArg(j) => sized()?.checked_mul(count(j)?),
+            Extent::Bytes(n) => Some(n),
+            Extent::BytesFromArg(j) => Some(count(j)?),
+        };
+        match need {
+            Some(need) if need <= covered.bytes => Ok(()),
+            Some(need) => Err(format!(
+                "{} bytes, where C touches {need} bytes",
+                covered.bytes
+            )),
+            None => Err("where C touches more bytes than can be addressed".into()),
+        }
+    }
+}
+
+/// How much memory a value lends C, and whether a zero element ends it.
+struct Covered {
+    bytes: usize,
+    terminated: bool,
+}
+
+impl Covered {
+    fn terminated(bytes: usize) -> Covered {
+        Covered {
+            bytes,
+            terminated: true,
+        }
+    }
+}
+
+const WCHAR_BYTES: usize = if cfg!(windows) { 2 } else { 4 };
+
+fn pass_handle(h: &Handle, ty: &CType) -> std::result::Result<*const c_void, Mismatch> {
+    let passed = match ty {
+        CType::Handle(name) => h.pass(name),
+        _ => Err(format!(
+            "handle {}, which goes only where its handle type is declared",
+            h.name
+        )),
+    };
+    passed
+        .map(|addr| addr as *const c_void)
+        .map_err(|given| Mismatch {
+            expected: ty.to_string(),
+            given,
+        })
 }
 
 /// `s` as a NUL-terminated `wchar_t` string, in native byte order.
@@ -913,11 +1306,15 @@ pub(crate) unsafe fn decode_kind(ptr: *const u8, ty: &CType, kind: Kind) -> Valu
                 if addr.is_null() {
                     return Value::Null;
                 }
-                match ty {
+                match ty.bare() {
                     CType::CharP => {
                         Value::CStr(Cow::Owned(CStr::from_ptr(addr as *const c_char).to_owned()))
                     }
                     CType::WCharP => Value::String(read_wide(addr)),
+                    CType::Handle(name) => Value::OwnedHandle(Handle {
+                        name: name.clone(),
+                        addr: std::cell::Cell::new(addr as usize),
+                    }),
                     _ => Value::Pointer(RawPtr(NonNull::new_unchecked(addr))),
                 }
             }
@@ -932,7 +1329,7 @@ pub(crate) unsafe fn decode_kind(ptr: *const u8, ty: &CType, kind: Kind) -> Valu
 pub(crate) fn is_word_result(ty: &CType, kind: Kind) -> bool {
     match kind {
         Kind::LongDouble | Kind::Aggregate => false,
-        Kind::Ptr => !matches!(ty, CType::CharP | CType::WCharP),
+        Kind::Ptr => !matches!(ty.bare(), CType::CharP | CType::WCharP | CType::Handle(_)),
         _ => true,
     }
 }

@@ -193,12 +193,29 @@ fn variadic_calls_allocate_nothing_once_their_argument_types_were_seen() {
     let mut b = vec![2.25];
     let mut calls = || {
         let ints = [3.into(), 1.into(), 20.into(), 300.into()];
-        assert_eq!(sum.call(&ints).unwrap(), Value::Int(321));
+        let three_ints = [CType::Int, CType::Int, CType::Int];
+        // SAFETY: n ints follow n, as sum_ints reads.
+        assert_eq!(
+            unsafe { sum.call_variadic(&ints, &three_ints) }.unwrap(),
+            Value::Int(321)
+        );
         let shorts = [2.into(), 7.into(), (-3).into()];
         let short = [CType::Short, CType::Short];
-        assert_eq!(sum.call_variadic(&shorts, &short).unwrap(), Value::Int(4));
+        // SAFETY: as above, shorts promoted to int.
+        assert_eq!(
+            unsafe { sum.call_variadic(&shorts, &short) }.unwrap(),
+            Value::Int(4)
+        );
         let arrays = [2.into(), (&a[..]).into(), (&mut b).into()];
-        assert_eq!(firsts.call(&arrays).unwrap(), Value::Float(3.75));
+        let first_of = [
+            CType::const_pointer(CType::Double),
+            CType::pointer(CType::Double),
+        ];
+        // SAFETY: n pointers follow n, each to at least one double.
+        assert_eq!(
+            unsafe { firsts.call_variadic(&arrays, &first_of) }.unwrap(),
+            Value::Float(3.75)
+        );
     };
     // The first calls prepare each list's interface; the next find it.
     calls();

@@ -349,10 +349,6 @@ impl<T> PtrMut<'_, T> {
     }
 }
 
-fn pointee_accepts<T: Element>(pointee: &CType) -> bool {
-    *pointee == CType::Void || T::ctype().is_some_and(|c| c.is_compatible(pointee))
-}
-
 // SAFETY: a Ptr is the address of an array of T borrowed for 'a, and the
 // typed call holds it for the call.
 unsafe impl<T: Element> CArg for Ptr<'_, T> {
@@ -360,8 +356,10 @@ unsafe impl<T: Element> CArg for Ptr<'_, T> {
     fn ctype() -> CType {
         CType::const_pointer(T::ctype().unwrap_or(CType::Void))
     }
-    fn accepts(declared: &CType) -> bool {
-        matches!(declared, CType::ConstPointer(p) if pointee_accepts::<T>(p))
+    /// Its length is known only at run time: `CFunc::typed` takes none,
+    /// only `Library::typed`, whose caller vouches C stays within it.
+    fn accepts(_: &CType) -> bool {
+        false
     }
     #[inline(always)]
     fn into_raw(self) -> *const T {
@@ -392,12 +390,9 @@ unsafe impl<T: Element> CArg for PtrMut<'_, T> {
     fn ctype() -> CType {
         CType::pointer(T::ctype().unwrap_or(CType::Void))
     }
-    fn accepts(declared: &CType) -> bool {
-        match declared {
-            CType::VoidP => true,
-            CType::Pointer(p) | CType::ConstPointer(p) => pointee_accepts::<T>(p),
-            _ => false,
-        }
+    /// As for `Ptr`.
+    fn accepts(_: &CType) -> bool {
+        false
     }
     #[inline(always)]
     fn into_raw(self) -> *mut T {

@@ -130,6 +130,9 @@ pub(crate) enum Origin {
     Pointer,
     /// A string buffer, NUL-terminated past its end.
     StringBuffer,
+    /// A [`StructValue`](crate::StructValue), whose pointer fields only C or
+    /// `unsafe` code set.
+    StructValue,
 }
 
 impl<'a> ArrayArg<'a> {
@@ -173,7 +176,7 @@ impl<'a> ArrayArg<'a> {
             len: 1,
             dims: Dims::Flat,
             flags: Flags::C_CONTIGUOUS | Flags::F_CONTIGUOUS | Flags::ALIGNED | Flags::WRITEABLE,
-            origin: Origin::Pointer,
+            origin: Origin::StructValue,
             read_only_memory: false,
             _borrow: PhantomData,
         }
@@ -401,7 +404,8 @@ impl<'a> ArrayArg<'a> {
     pub(crate) fn pointer_for(&self, ty: &CType) -> Result<*const c_void, Mismatch> {
         let writable = self.is_writable();
         let fits = match ty {
-            CType::VoidP => writable,
+            // C writes untyped bytes: only into memory any bytes are valid for.
+            CType::VoidP => writable && self.any_bytes_valid(),
             CType::Pointer(p) => writable && self.elem_fits(p),
             CType::ConstPointer(p) => self.elem_fits(p),
             CType::CharP => self.origin == Origin::StringBuffer && self.elem_fits(&CType::Char),
@@ -431,7 +435,13 @@ impl<'a> ArrayArg<'a> {
             return Ok(self.ptr);
         }
         let writes = matches!(ty, CType::VoidP | CType::Pointer(_));
-        let given = if !writable && writes {
+        let given = if *ty == CType::VoidP && writable && !self.any_bytes_valid() {
+            format!(
+                "{}, whose elements not every byte is valid for (a bool, a pointer), \
+                 where C writes untyped bytes",
+                self.describe()
+            )
+        } else if !writable && writes {
             format!("{}, which is read-only", self.describe())
         } else {
             self.describe()
@@ -442,6 +452,52 @@ impl<'a> ArrayArg<'a> {
             ty.to_string()
         };
         Err(Mismatch { expected, given })
+    }
+
+    /// How many bytes of memory C may touch from the address passed: the
+    /// elements' bytes, one after another (`pointer_for` took only
+    /// contiguous memory).
+    pub(crate) fn lent_bytes(&self) -> usize {
+        self.len.saturating_mul(self.types.dtype().itemsize())
+    }
+
+    /// Whether the elements hold addresses safe code wrote (a `c_struct!`
+    /// with a pointer field): not the crate's own row pointers, whose
+    /// element type states their extent, nor a `StructValue`'s fields.
+    pub(crate) fn holds_rust_addresses(&self) -> bool {
+        self.origin != Origin::StructValue
+            && self
+                .types
+                .elem()
+                .is_some_and(|e| !matches!(e, CType::Contract(_)) && e.holds_pointers())
+    }
+
+    /// Whether every byte pattern is a valid element, so C may write any.
+    fn any_bytes_valid(&self) -> bool {
+        match self.types.elem() {
+            Some(e) => e.any_bytes_valid(),
+            None => self
+                .types
+                .dtype()
+                .ctype()
+                .is_some_and(|t| t.any_bytes_valid()),
+        }
+    }
+
+    /// Whether the memory holds a zero element, so C reading up to one
+    /// stays inside it. A string buffer keeps a NUL past its capacity.
+    pub(crate) fn has_terminator(&self) -> bool {
+        if self.origin == Origin::StringBuffer {
+            return true;
+        }
+        let size = self.types.dtype().itemsize();
+        if size == 0 || !self.flags.contains(Flags::C_CONTIGUOUS) {
+            return false;
+        }
+        // SAFETY: the memory is borrowed for 'a, contiguous, and
+        // `lent_bytes` long (a descriptor is made only over such memory).
+        let bytes = unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.lent_bytes()) };
+        bytes.chunks_exact(size).any(|e| e.iter().all(|&b| b == 0))
     }
 
     /// Whether C may read elements of the pointee of `ty` from this memory:
@@ -462,26 +518,6 @@ impl<'a> ArrayArg<'a> {
             "the memory is read-only, a memmap in mode 'r'"
         } else {
             "lend a mutable borrow"
-        }
-    }
-
-    /// Whether `ty` is [`variadic_type`](Self::variadic_type)'s answer.
-    pub(crate) fn has_variadic_type(&self, ty: &CType) -> bool {
-        match (self.types.elem(), self.is_writable(), ty) {
-            (Some(e), true, CType::Pointer(p)) | (Some(e), false, CType::ConstPointer(p)) => {
-                **p == *e
-            }
-            (None, _, CType::VoidP) => true,
-            _ => false,
-        }
-    }
-
-    /// The pointer type a value of this kind takes through C's `...`.
-    pub(crate) fn variadic_type(&self) -> CType {
-        match (self.types.elem(), self.is_writable()) {
-            (Some(e), true) => CType::pointer(e.clone()),
-            (Some(e), false) => CType::const_pointer(e.clone()),
-            (None, _) => CType::VoidP,
         }
     }
 

@@ -10,7 +10,7 @@ use super::closure::Callback;
 use super::signature::Signature;
 use crate::ctype::CType;
 use crate::error::{Error, Result};
-use crate::value::{RawPtr, Value};
+use crate::value::Value;
 
 /// numpy's limit on the number of dimensions.
 const MAX_DIMS: i128 = 64;
@@ -125,9 +125,9 @@ impl Allocator {
             let mut array = AllocatedArray::zeroed(code, shape)?;
             let ptr = array.as_mut_ptr();
             lock(&store).push(array);
-            // SAFETY: the array's buffer, which the allocator keeps.
-            let ptr = unsafe { RawPtr::new(ptr) };
-            Ok::<_, String>(ptr.map_or(Value::Null, Value::Pointer))
+            // SAFETY: the array's buffer, of the size and type C asked for,
+            // which the allocator keeps as long as itself.
+            Ok::<_, String>(unsafe { Value::address(ptr.cast()) })
         })?;
         Ok(Allocator {
             callback,

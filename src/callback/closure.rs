@@ -147,6 +147,9 @@ pub struct Callback {
     /// What the closure's userdata points to. Dropped after the closure is
     /// freed (see `Drop`), and never moved: it is on the heap.
     state: Box<dyn Shared>,
+    /// Set by [`leak`](Self::leak): the callback lives for the rest of the
+    /// program, so C may keep its pointer.
+    kept_forever: bool,
 }
 
 // SAFETY: the libffi closure is immutable once prepared, and calling its code
@@ -336,6 +339,7 @@ impl Callback {
             closure_code: code,
             code,
             state,
+            kept_forever: false,
         })
     }
 
@@ -457,8 +461,24 @@ impl Callback {
     ///
     /// The callback stays listed in a process-wide table, so leak checkers
     /// such as valgrind see it as reachable rather than lost.
-    pub fn leak(self) -> &'static Callback {
+    pub fn leak(mut self) -> &'static Callback {
+        self.kept_forever = true;
         keep_forever(self)
+    }
+
+    /// Whether the callback lives for the rest of the program
+    /// ([`leak`](Self::leak)), as a parameter C keeps past the call
+    /// ([`CType::retained`](crate::CType::retained)) requires.
+    ///
+    /// ```
+    /// use rctypes::Callback;
+    /// let cb = Callback::typed(|a: i32| a + 1)?;
+    /// assert!(!cb.is_kept_forever());
+    /// assert!(cb.leak().is_kept_forever());
+    /// # Ok::<(), rctypes::Error>(())
+    /// ```
+    pub fn is_kept_forever(&self) -> bool {
+        self.kept_forever
     }
 }
 

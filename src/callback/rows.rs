@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 use ndarray::{ArrayView2, ArrayViewMut2};
 
 use crate::array::ArrayArg;
-use crate::ctype::CType;
+use crate::ctype::{CType, Extent};
 use crate::error::{Error, Result};
 use crate::typed::{CArg, SameArg};
 use crate::value::{Scalar, Value};
@@ -23,32 +23,6 @@ fn check_rows(shape: &[usize], strides: &[isize]) -> Result<()> {
             .into(),
         given: format!("a 2-D array of shape {shape:?} with strides {strides:?}"),
     })
-}
-
-/// Whether `declared` is `const T* const*` (or `const void* const*`).
-fn accepts_const_rows(declared: &CType, elem: &CType) -> bool {
-    match declared {
-        CType::ConstPointer(outer) => match &**outer {
-            CType::ConstPointer(p) => **p == CType::Void || p.is_compatible(elem),
-            _ => false,
-        },
-        _ => false,
-    }
-}
-
-/// Whether `declared` is a pointer to `T*` rows (`T**`, `T* const*`, ...) or `void*`.
-fn accepts_mut_rows(declared: &CType, elem: &CType) -> bool {
-    match declared {
-        CType::VoidP => true,
-        CType::Pointer(outer) | CType::ConstPointer(outer) => match &**outer {
-            CType::Pointer(p) | CType::ConstPointer(p) => {
-                **p == CType::Void || p.is_compatible(elem)
-            }
-            CType::VoidP => true,
-            _ => false,
-        },
-        _ => false,
-    }
 }
 
 /// The rows of a 2-D array as C's `const T* const*`: one pointer per row,
@@ -238,7 +212,7 @@ impl<'b, T: Scalar> From<&'b RowPointers<'_, T>> for Value<'b> {
     fn from(rows: &'b RowPointers<'_, T>) -> Self {
         Value::Array(ArrayArg::pointers(
             rows.rows.as_ptr() as *mut _,
-            CType::const_pointer(T::CTYPE),
+            CType::const_pointer(T::CTYPE).extent(Extent::Elements(rows.ncols)),
             rows.rows.len(),
             false,
         ))
@@ -250,7 +224,7 @@ impl<'b, T: Scalar> From<&'b mut RowPointersMut<'_, T>> for Value<'b> {
     fn from(rows: &'b mut RowPointersMut<'_, T>) -> Self {
         Value::Array(ArrayArg::pointers(
             rows.rows.as_mut_ptr() as *mut _,
-            CType::pointer(T::CTYPE),
+            CType::pointer(T::CTYPE).extent(Extent::Elements(rows.ncols)),
             rows.rows.len(),
             true,
         ))
@@ -264,8 +238,9 @@ unsafe impl<T: Scalar> CArg for &RowPointers<'_, T> {
     fn ctype() -> CType {
         CType::const_pointer(CType::const_pointer(T::CTYPE))
     }
-    fn accepts(declared: &CType) -> bool {
-        accepts_const_rows(declared, &T::CTYPE)
+    /// Their count is known only at run time: `CFunc::typed` takes none.
+    fn accepts(_: &CType) -> bool {
+        false
     }
     #[inline(always)]
     fn into_raw(self) -> *const *const T {
@@ -279,8 +254,9 @@ unsafe impl<T: Scalar> CArg for &mut RowPointersMut<'_, T> {
     fn ctype() -> CType {
         CType::pointer(CType::pointer(T::CTYPE))
     }
-    fn accepts(declared: &CType) -> bool {
-        accepts_mut_rows(declared, &T::CTYPE)
+    /// As above.
+    fn accepts(_: &CType) -> bool {
+        false
     }
     #[inline(always)]
     fn into_raw(self) -> *mut *mut T {

@@ -18,7 +18,7 @@ use super::signature::Signature;
 use crate::ctype::CType;
 use crate::error::{Error, Result};
 use crate::typed::{CArg, SameArg};
-use crate::value::{RawPtr, Scalar, Slot, Value};
+use crate::value::{Address, RawPtr, Scalar, Slot, Value};
 
 /// A Rust type a typed callback takes as one argument from C.
 ///
@@ -254,15 +254,17 @@ unsafe impl CallbackArg for Option<RawPtr> {
     }
 }
 
-// SAFETY: the address goes back to C as a pointer; None is NULL.
-unsafe impl CallbackRet for Option<RawPtr> {
+// SAFETY: the address goes back to C as a pointer, vouched for by the
+// `unsafe` code that made it; None is NULL. (A `RawPtr` C handed out may
+// have been freed since: safe code cannot return one.)
+unsafe impl CallbackRet for Option<Address> {
     type Raw = *mut c_void;
     fn ctype() -> CType {
         CType::VoidP
     }
     #[inline(always)]
     fn into_raw(self) -> std::result::Result<*mut c_void, String> {
-        Ok(self.map_or(std::ptr::null_mut(), RawPtr::as_ptr))
+        Ok(self.map_or(std::ptr::null_mut(), Address::as_ptr))
     }
     #[inline(always)]
     unsafe fn store(raw: *mut c_void, out: *mut c_void) {

@@ -376,8 +376,6 @@ fn word(arg: &Arg, value: &Value<'_>) -> Option<u64> {
 fn memory_word(f: &CFunc, arg: &Arg, value: &Value<'_>, args: &[Value<'_>]) -> Option<u64> {
     let i = usize::from(arg.index);
     match (arg.kind, value) {
-        (Kind::Ptr, Value::Null) => return Some(0),
-        (Kind::Ptr, Value::Pointer(p)) => return Some(p.addr() as u64),
         (Kind::Aggregate, _) => return struct_word(arg, value, f.args.get(i)?),
         (Kind::Ptr | CHECKED, Value::Str(_) | Value::Callback(_)) => return None,
         (Kind::Ptr | CHECKED, _) => {}

@@ -9,8 +9,8 @@ use std::thread::{self, ThreadId};
 
 use ndarray::{Array2, array, s};
 use rctypes::{
-    Allocator, ByRef, CFunc, CType, Callback, Error, Library, LongDouble, RawPtr, RowPointers,
-    RowPointersMut, Signature, TypedCFunc, TypedCallback, Value,
+    Address, Allocator, ByRef, CFunc, CType, Callback, Error, Library, LongDouble, RawPtr,
+    RowPointers, RowPointersMut, Signature, TypedCFunc, TypedCallback, Value,
 };
 
 use crate::common::lib;
@@ -283,43 +283,59 @@ fn dynamic_callbacks_take_and_return_long_double() {
 fn pointer_arguments_and_results_pass_through_callbacks() {
     let lib = callback_lib();
     let addr = lib.symbol_address("c_add").unwrap();
-    // SAFETY: the address of a function in the loaded library, which is only
-    // passed around, never read through.
-    let p = unsafe { RawPtr::new(addr) };
-    let vp = CType::VoidP;
-    // SAFETY: `void *call_ptr(void *(*f)(void *, void *), void *a, void *b)`.
+    let vp = CType::VoidP.nullable();
+    // SAFETY: `void *call_ptr(void *(*f)(void *, void *), void *a, void *b)`
+    // passes a and b to f, reading through none of them.
     let call = unsafe {
         lib.function(
             "call_ptr",
             &[
-                CType::func_ptr([vp.clone(), vp.clone()], vp.clone()),
+                CType::func_ptr([vp.clone(), vp.clone()], CType::VoidP),
                 vp.clone(),
                 vp.clone(),
             ],
-            vp,
+            CType::VoidP,
         )
     }
     .unwrap();
-    type Ptr = Option<RawPtr>;
-    type PtrFn = TypedCallback<(Ptr, Ptr), Ptr>;
-    let typed: TypedCFunc<(&PtrFn, Ptr, Ptr), Ptr> = call.typed().unwrap();
-    let second = Callback::typed(move |a: Option<RawPtr>, b: Option<RawPtr>| {
-        assert_eq!((a, b), (None, p));
-        b
+    // Typed: C's pointers arrive opaque; one goes back vouched for.
+    // SAFETY: the address of a function in the loaded library, which no C
+    // here reads through.
+    let (p, a) = unsafe { (RawPtr::new(addr), Address::new(addr)) };
+    type PtrFn = TypedCallback<(Option<RawPtr>, Option<RawPtr>), Option<Address>>;
+    // SAFETY: as declared above, with the arguments vouched for.
+    let typed = unsafe {
+        lib.typed::<(&PtrFn, Option<RawPtr>, Option<RawPtr>), Option<RawPtr>>("call_ptr")
+    }
+    .unwrap();
+    let second = Callback::typed(move |x: Option<RawPtr>, y: Option<RawPtr>| {
+        assert_eq!((x, y), (None, p));
+        a
     })
     .unwrap();
     assert_eq!(typed.try_call((&second, None, p)).unwrap(), p);
+    // Checked typing refuses raw addresses as arguments.
+    let err = call
+        .typed::<(&PtrFn, Option<RawPtr>, Option<RawPtr>), Option<RawPtr>>()
+        .unwrap_err();
+    assert!(err.to_string().contains("argument 2"), "{err}");
 
+    // Dynamic: the callback sees C's pointer, and returns one vouched for.
     let sig = Signature::new([CType::VoidP, CType::VoidP], CType::VoidP);
+    let n = addr as usize;
     let first = Callback::new(sig, move |args: &[Value]| {
         assert_eq!(args, [Value::Pointer(p.unwrap()), Value::Null]);
-        args[0].to::<RawPtr>().map(Value::Pointer)
+        // SAFETY: as above.
+        Ok::<_, String>(unsafe { Value::address(n as *mut std::ffi::c_void) })
     })
     .unwrap();
-    let got = call
-        .call(&[(&first).into(), p.into(), Value::Null])
-        .unwrap();
+    // SAFETY: as above.
+    let p_arg = unsafe { Value::address(addr) };
+    let got = call.call(&[(&first).into(), p_arg, Value::Null]).unwrap();
     assert_eq!(got, Value::Pointer(p.unwrap()));
+    // A pointer C returned does not go back in safe code.
+    let err = call.call(&[(&first).into(), got, Value::Null]).unwrap_err();
+    assert!(err.to_string().contains("unsafe"), "{err}");
 }
 
 #[test]
