@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include "callback.h"
 
 void foo(allocator_t allocator)
@@ -217,6 +218,11 @@ int call_with_null(int_cmp_t cmp)
 {
     int zero = 0;
     return cmp(NULL, &zero);
+}
+
+void sort_ints(int *a, int n, int_cmp_t cmp)
+{
+    qsort(a, (size_t)n, sizeof *a, (int (*)(const void *, const void *))cmp);
 }
 
 void call_void(int_sink_t f, int n)

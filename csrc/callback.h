@@ -62,6 +62,8 @@ typedef int (*int_cmp_t)(const int *, const int *);
 int call_compare(int_cmp_t cmp, int a, int b);
 /* Returns cmp(NULL, &0): a callback must cope with a null argument. */
 int call_with_null(int_cmp_t cmp);
+/* Sorts the n ints of a with libc's qsort and cmp. */
+void sort_ints(int *a, int n, int_cmp_t cmp);
 
 /* A void callback called n times with 0..n-1. */
 typedef void (*int_sink_t)(int);

@@ -5,17 +5,20 @@
 //!
 //! ```
 //! # fn main() -> Result<(), rctypes::Error> {
-//! use rctypes::{CType, Library};
+//! use rctypes::{CType, Extent, Library};
 //!
 //! // SAFETY: our fibonacci library has no initialisers to fear.
 //! let lib = unsafe { rctypes::load_library("fibonacci", env!("RCTYPES_CSRC_DIR"))? };
-//! // SAFETY: fibonacci.c defines `int fib(int)` and
-//! // `void fibseries(int *a, int elements, int *series)`.
+//! // Each array holds as many ints as argument 2 says.
+//! let ints = |t: CType| t.extent(Extent::ElementsFromArg(2));
+//! // SAFETY: fibonacci.c defines `int fib(int)`, and
+//! // `void fibseries(int *a, int elements, int *series)`, which reads
+//! // `elements` ints from `a` and writes as many to `series`, neither NULL.
 //! let fib = unsafe { lib.function("fib", &[CType::Int], CType::Int)? };
 //! let fibseries = unsafe {
 //!     lib.function(
 //!         "fibseries",
-//!         &[CType::const_pointer(CType::Int), CType::Int, CType::pointer(CType::Int)],
+//!         &[ints(CType::const_pointer(CType::Int)), CType::Int, ints(CType::pointer(CType::Int))],
 //!         CType::Void,
 //!     )?
 //! };
@@ -27,9 +30,12 @@
 //! fibseries.call(&[(&input).into(), 8.into(), (&mut series).into()])?;
 //! assert_eq!(series, [0, 1, 1, 2, 3, 5, 8, 13]);
 //!
-//! // Checked: a read-only borrow where C writes is refused before the call.
+//! // Checked: a read-only borrow where C writes is refused before the call,
+//! // and so is an array shorter than C reads.
 //! let err = fibseries.call(&[(&input).into(), 8.into(), (&input).into()]).unwrap_err();
 //! assert!(err.to_string().contains("argument 3"));
+//! let err = fibseries.call(&[(&input[..4]).into(), 8.into(), (&mut series).into()]).unwrap_err();
+//! assert!(err.to_string().contains("argument 1"));
 //! # Ok(()) }
 //! ```
 //!

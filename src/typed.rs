@@ -405,24 +405,48 @@ pub trait ArgList {
 /// signature once), or declared directly with [`Library::typed`]. Each
 /// [`call`](Self::call) is then a direct call through the function pointer:
 /// no libffi, no checks, no allocation. Arguments that point into Rust memory
-/// (`&[T]`, `&mut [T]`, `&mut T`, `&CStr`) are borrowed for the call.
+/// (`&mut T`, `&T`, `&[T; N]`, `&CStr`) are borrowed for the call.
+///
+/// Since nothing is checked per call, [`CFunc::typed`] takes only arguments
+/// whose extent the types themselves prove: one value or a fixed-size array
+/// covering the declared [`Extent`](crate::Extent). A slice, whose length
+/// is known only at run time, goes through the dynamic [`CFunc::call`],
+/// which checks it, or through `unsafe` [`Library::typed`].
 ///
 /// Use the dynamic [`CFunc`] when signatures are learned at run time, for
-/// variadic functions, `long double`, and errno capture; use this one in hot
-/// paths where the signature is fixed.
+/// variadic functions, `long double`, errno capture and run-time lengths;
+/// use this one in hot paths where the signature is fixed.
 ///
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
-/// use rctypes::{CType, Library, TypedCFunc};
+/// use rctypes::{CType, Extent, Library, TypedCFunc};
 /// // SAFETY: the project's own library has no initialisers.
-/// let lib = unsafe { Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libmean.so"))? };
-/// // SAFETY: mean.c defines `float compute_mean(float *A, int n)`; it only reads A.
-/// let mean = unsafe {
-///     lib.function("compute_mean", &[CType::const_pointer(CType::Float), CType::Int], CType::Float)?
+/// let lib = unsafe { Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libabi.so"))? };
+/// // SAFETY: abi.c defines `void out_params(int a, int *doubled, double *half)`,
+/// // which writes one int and one double, through pointers that are not NULL.
+/// let out_params = unsafe {
+///     lib.function(
+///         "out_params",
+///         &[CType::Int, CType::pointer(CType::Int), CType::pointer(CType::Double)],
+///         CType::Void,
+///     )?
 /// };
-/// let mean: TypedCFunc<(&[f32], i32), f32> = mean.typed()?;
-/// let data = [1.0f32, 2.0, 3.0, 6.0];
-/// assert_eq!(mean.call((&data, 4)), 3.0);
+/// let typed: TypedCFunc<(i32, &mut i32, &mut f64), ()> = out_params.typed()?;
+/// let (mut doubled, mut half) = (0, 0.0);
+/// typed.call((21, &mut doubled, &mut half));
+/// assert_eq!((doubled, half), (42, 10.5));
+///
+/// // SAFETY: mean.c's `float compute_mean(float *A, int n)` reads n floats.
+/// # let mean_lib = unsafe { Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libmean.so"))? };
+/// let mean = unsafe {
+///     mean_lib.function(
+///         "compute_mean",
+///         &[CType::const_pointer(CType::Float).extent(Extent::ElementsFromArg(2)), CType::Int],
+///         CType::Float,
+///     )?
+/// };
+/// // A slice's length would need checking at every call: refused here.
+/// assert!(mean.typed::<(&[f32], i32), f32>().is_err());
 /// # Ok(()) }
 /// ```
 pub struct TypedCFunc<Args, Ret> {

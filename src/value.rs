@@ -495,10 +495,11 @@ impl Value<'static> {
     /// let Value::Pointer(block) = malloc.call(&[16.into()])? else { panic!("out of memory") };
     /// // Refused in safe code: a raw address could have been freed already.
     /// assert!(free.call(&[Value::Pointer(block)]).is_err());
-    /// // SAFETY: `block` is malloc's 16 bytes, freed once, below.
-    /// let block = unsafe { Value::address(block.as_ptr()) };
-    /// memset.call(&[block.clone(), 0.into(), 16.into()])?;
-    /// free.call(&[block])?;
+    /// let block = block.as_ptr();
+    /// // SAFETY: `block` is malloc's 16 bytes, not yet freed.
+    /// memset.call(&[unsafe { Value::address(block) }, 0.into(), 16.into()])?;
+    /// // SAFETY: as above; freed once, here.
+    /// free.call(&[unsafe { Value::address(block) }])?;
     /// # Ok(()) }
     /// ```
     pub unsafe fn address(ptr: *mut c_void) -> Value<'static> {

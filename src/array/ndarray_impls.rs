@@ -179,13 +179,13 @@ pub fn ascontiguousarray<A: Clone, D: Dimension>(a: &ArrayRef<A, D>) -> CowArray
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
 /// use ndarray::{Array2, s};
-/// use rctypes::{CType, Library, ascontiguousarray_mut};
+/// use rctypes::{CType, Extent, Library, ascontiguousarray_mut};
 /// // SAFETY: the project's own library has no initialisers.
 /// let lib = unsafe { rctypes::load_library("mean", env!("RCTYPES_CSRC_DIR"))? };
-/// // SAFETY: mean.c defines `void scale_floats(float *A, int n, float factor)`.
-/// let scale = unsafe {
-///     lib.function("scale_floats", &[CType::pointer(CType::Float), CType::Int, CType::Float], CType::Void)?
-/// };
+/// let floats = CType::pointer(CType::Float).extent(Extent::ElementsFromArg(2));
+/// // SAFETY: mean.c defines `void scale_floats(float *A, int n, float factor)`,
+/// // which rewrites n floats of A, never NULL.
+/// let scale = unsafe { lib.function("scale_floats", &[floats, CType::Int, CType::Float], CType::Void)? };
 /// let mut a = Array2::<f32>::ones((3, 3));
 /// let mut column = a.slice_mut(s![.., 0]);
 /// // A strided column is refused: C would scale the wrong elements.

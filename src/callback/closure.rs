@@ -462,8 +462,13 @@ impl Callback {
     /// The callback stays listed in a process-wide table, so leak checkers
     /// such as valgrind see it as reachable rather than lost.
     pub fn leak(mut self) -> &'static Callback {
-        self.kept_forever = true;
+        self.mark_kept_forever();
         keep_forever(self)
+    }
+
+    /// Records that the callback is being kept for good.
+    pub(crate) fn mark_kept_forever(&mut self) {
+        self.kept_forever = true;
     }
 
     /// Whether the callback lives for the rest of the program

@@ -38,10 +38,12 @@ fn check_rows(shape: &[usize], strides: &[isize]) -> Result<()> {
 /// # // SAFETY: the project's own library has no initialisers.
 /// # let lib = unsafe { rctypes::load_library("rows", env!("RCTYPES_CSRC_DIR"))? };
 /// use ndarray::{array, s};
-/// use rctypes::{CType, RowPointers};
-/// let rows_ty = CType::const_pointer(CType::const_pointer(CType::Float));
+/// use rctypes::{CType, Extent, RowPointers};
+/// // len rows (argument 2), each of ncols floats (argument 3).
+/// let row = CType::const_pointer(CType::Float).extent(Extent::ElementsFromArg(3));
+/// let rows_ty = CType::const_pointer(row).extent(Extent::ElementsFromArg(2));
 /// // SAFETY: rows.c: `float rows_sum(float **data, int len, int ncols)` reads
-/// // len rows of ncols floats.
+/// // len rows of ncols floats; nothing is NULL.
 /// let rows_sum = unsafe { lib.function("rows_sum", &[rows_ty, CType::Int, CType::Int], CType::Float)? };
 /// let x = array![[10.0f32, 20.0, 30.0], [40.0, 50.0, 60.0], [80.0, 90.0, 100.0]];
 /// let rows = RowPointers::new(x.view())?;
@@ -50,6 +52,10 @@ fn check_rows(shape: &[usize], strides: &[isize]) -> Result<()> {
 /// // Every other row, bottom up: fine, each row is contiguous.
 /// let rows = RowPointers::new(x.slice(s![..;-2, ..]))?;
 /// assert_eq!(rows_sum.call(&[(&rows).into(), 2.into(), 3.into()])?.to::<f32>()?, 330.0);
+///
+/// // More rows or columns than there are: refused before C runs.
+/// assert!(rows_sum.call(&[(&rows).into(), 3.into(), 3.into()]).is_err());
+/// assert!(rows_sum.call(&[(&rows).into(), 2.into(), 4.into()]).is_err());
 ///
 /// // Columns of a row are not contiguous in the transpose: refused.
 /// assert!(RowPointers::new(x.t()).is_err());
@@ -83,10 +89,11 @@ pub struct RowPointers<'a, T> {
 /// # // SAFETY: the project's own library has no initialisers.
 /// # let lib = unsafe { rctypes::load_library("rows", env!("RCTYPES_CSRC_DIR"))? };
 /// use ndarray::array;
-/// use rctypes::{CType, RowPointersMut};
-/// let rows_ty = CType::pointer(CType::pointer(CType::Float));
+/// use rctypes::{CType, Extent, RowPointersMut};
+/// let row = CType::pointer(CType::Float).extent(Extent::ElementsFromArg(3));
+/// let rows_ty = CType::pointer(row).extent(Extent::ElementsFromArg(2));
 /// // SAFETY: rows.c: `void rows_scale(float **data, int len, int ncols, float f)`
-/// // scales len rows of ncols floats in place.
+/// // scales len rows of ncols floats in place; nothing is NULL.
 /// let rows_scale = unsafe {
 ///     lib.function("rows_scale", &[rows_ty, CType::Int, CType::Int, CType::Float], CType::Void)?
 /// };

@@ -103,26 +103,31 @@ pub trait CallbackFn<Args: CallbackArgs, Ret: CallbackRet>: Send + Sync + 'stati
 ///
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
-/// use rctypes::{ByRef, Callback, CType, Library, TypedCFunc, TypedCallback};
-/// let libc = Library::this()?;
+/// use rctypes::{ByRef, Callback, CType, Extent, TypedCallback};
+/// // SAFETY: the project's own library has no initialisers.
+/// let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
 /// let cmp = CType::func_ptr(
 ///     [CType::const_pointer(CType::Int), CType::const_pointer(CType::Int)],
 ///     CType::Int,
 /// );
-/// // SAFETY: `void qsort(void *base, size_t n, size_t size, int (*cmp)(const void*, const void*))`;
-/// // on an int array it calls cmp with pointers to its ints.
-/// let qsort = unsafe {
-///     libc.function("qsort", &[CType::VoidP, CType::SizeT, CType::SizeT, cmp], CType::Void)?
-/// };
-/// type Cmp = TypedCallback<(ByRef<i32>, ByRef<i32>), i32>;
-/// let qsort: TypedCFunc<(&mut [i32], usize, usize, &Cmp), ()> = qsort.typed()?;
+/// let ints = CType::pointer(CType::Int).extent(Extent::ElementsFromArg(2));
+/// // SAFETY: callback.c's `void sort_ints(int *a, int n, int_cmp_t cmp)`
+/// // sorts the n ints of a (not NULL) with qsort, which calls cmp with
+/// // pointers to two of them during the call only.
+/// let sort = unsafe { lib.function("sort_ints", &[ints, CType::Int, cmp], CType::Void)? };
 ///
-/// let by_value: Cmp = Callback::typed(|a: ByRef<i32>, b: ByRef<i32>| a.cmp(&b) as i32)?;
+/// let by_value: TypedCallback<(ByRef<i32>, ByRef<i32>), i32> =
+///     Callback::typed(|a: ByRef<i32>, b: ByRef<i32>| a.cmp(&b) as i32)?;
 /// let mut data = [5, 1, 7, 33, 99];
-/// qsort.try_call((&mut data, 5, size_of::<i32>(), &by_value))?;
+/// sort.call(&[(&mut data).into(), 5.into(), (&by_value).into()])?;
 /// assert_eq!(data, [1, 5, 7, 33, 99]);
 /// # Ok(()) }
 /// ```
+///
+/// (libc's own `qsort` takes the element size as an argument, so what it
+/// reads is a product of two arguments, an extent rctypes does not state:
+/// bind such a function through a C wrapper like this one, or vouch for
+/// each call with `unsafe` [`Library::typed`](crate::Library::typed).)
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ByRef<T>(pub T);
 
@@ -374,7 +379,8 @@ impl<Args: CallbackArgs, Ret: CallbackRet> TypedCallback<Args, Ret> {
     }
 
     /// Keeps the callback for the rest of the program (see [`Callback::leak`]).
-    pub fn leak(self) -> &'static TypedCallback<Args, Ret> {
+    pub fn leak(mut self) -> &'static TypedCallback<Args, Ret> {
+        self.callback.mark_kept_forever();
         keep_forever(self)
     }
 }

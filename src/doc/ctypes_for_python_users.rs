@@ -80,10 +80,11 @@
 //!
 //! ```
 //! # fn main() -> rctypes::Result<()> {
-//! use rctypes::{CType, StringBuffer, Value};
+//! use rctypes::{CType, Extent, StringBuffer, Value};
 //! # // SAFETY: the project's own library has no initialisers.
 //! # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
-//! // SAFETY: `void out_params(int a, int *doubled, double *half)`.
+//! // SAFETY: `void out_params(int a, int *doubled, double *half)` writes one
+//! // int and one double, through pointers that are not NULL.
 //! let out_params = unsafe {
 //!     abi.function("out_params", &[CType::Int, CType::pointer(CType::Int), CType::pointer(CType::Double)], CType::Void)?
 //! };
@@ -93,8 +94,10 @@
 //! assert_eq!((doubled, half), (42, 10.5));
 //!
 //! // buf = create_string_buffer(16); fill_buffer(buf, 16, 7)
-//! // SAFETY: `int fill_buffer(char *buf, int size, int seed)` writes at most size bytes.
-//! let fill = unsafe { abi.function("fill_buffer", &[CType::pointer(CType::Char), CType::Int, CType::Int], CType::Int)? };
+//! // SAFETY: `int fill_buffer(char *buf, int size, int seed)` writes at most
+//! // size bytes to buf, not NULL.
+//! let buf_ty = CType::pointer(CType::Char).extent(Extent::ElementsFromArg(2));
+//! let fill = unsafe { abi.function("fill_buffer", &[buf_ty, CType::Int, CType::Int], CType::Int)? };
 //! let mut buf = StringBuffer::new(16);
 //! fill.call(&[(&mut buf).into(), 16.into(), 7.into()])?;
 //! assert_eq!(buf.to_str().unwrap(), "seed:7");
@@ -108,21 +111,29 @@
 //! call: the pointer cannot outlive the array, and a `&[T]` (read-only) is
 //! refused where the signature says C writes.
 //!
+//! Unlike ctypes, the signature says how much memory C touches through each
+//! pointer: its [`Extent`](crate::Extent), one element unless declared (as
+//! `byref`), and the array lent must cover it. ndpointer's `shape` does the
+//! same for n-d arrays.
+//!
 //! ```
 //! # fn main() -> rctypes::Result<()> {
-//! use rctypes::CType;
+//! use rctypes::{CType, Extent};
 //! # // SAFETY: the project's own library has no initialisers.
 //! # let mean = unsafe { rctypes::load_library("mean", env!("RCTYPES_CSRC_DIR"))? };
-//! // SAFETY: compute_mean reads n floats; scale_floats writes them.
+//! let n_floats = Extent::ElementsFromArg(2);
+//! // SAFETY: compute_mean reads n floats; scale_floats rewrites n floats; A
+//! // is never NULL.
 //! let (compute_mean, scale) = unsafe {
 //!     (
-//!         mean.function("compute_mean", &[CType::const_pointer(CType::Float), CType::Int], CType::Float)?,
-//!         mean.function("scale_floats", &[CType::pointer(CType::Float), CType::Int, CType::Float], CType::Void)?,
+//!         mean.function("compute_mean", &[CType::const_pointer(CType::Float).extent(n_floats), CType::Int], CType::Float)?,
+//!         mean.function("scale_floats", &[CType::pointer(CType::Float).extent(n_floats), CType::Int, CType::Float], CType::Void)?,
 //!     )
 //! };
 //! let mut a = vec![1.0f32, 2.0, 3.0];
 //! assert_eq!(compute_mean.call(&[(&a).into(), 3.into()])?.to::<f32>()?, 2.0);
 //! assert!(scale.call(&[(&a).into(), 3.into(), 2.0.into()]).is_err()); // read-only
+//! assert!(compute_mean.call(&[(&a).into(), 4.into()]).is_err()); // C would read past a
 //! scale.call(&[(&mut a).into(), 3.into(), 2.0.into()])?;
 //! assert_eq!(a, [2.0, 4.0, 6.0]);
 //! # Ok(()) }
@@ -130,21 +141,28 @@
 //!
 //! ## Variadic functions
 //!
-//! ctypes passes variadic arguments by guessing from the Python value; so
-//! does [`CFunc::call`](crate::CFunc::call), with C's default promotions.
-//! [`CFunc::call_variadic`](crate::CFunc::call_variadic) takes their C types
-//! explicitly.
+//! ctypes passes variadic arguments by guessing from the Python value, and
+//! a format that disagrees with them crashes. What a variadic function
+//! reads of its extra arguments is a contract rctypes cannot check, so
+//! they go through `unsafe`
+//! [`CFunc::call_variadic`](crate::CFunc::call_variadic), which takes their
+//! C types explicitly and checks each value against its type.
 //!
 //! ```
 //! # fn main() -> rctypes::Result<()> {
-//! use rctypes::{CType, Library, StringBuffer};
+//! use rctypes::{CType, Extent, Library, StringBuffer};
 //! let libc = Library::this()?;
-//! // SAFETY: snprintf's fixed parameters.
+//! // SAFETY: snprintf's fixed parameters: it writes at most argument 2 bytes
+//! // to argument 1, and reads the format string.
 //! let snprintf = unsafe {
-//!     libc.variadic("snprintf", &[CType::pointer(CType::Char), CType::SizeT, CType::CharP], CType::Int)?
+//!     let buf = CType::pointer(CType::Char).extent(Extent::ElementsFromArg(2));
+//!     libc.variadic("snprintf", &[buf, CType::SizeT, CType::CharP], CType::Int)?
 //! };
 //! let mut buf = StringBuffer::new(32);
-//! snprintf.call(&[(&mut buf).into(), 32usize.into(), "%d-%s".into(), 7.into(), "seven".into()])?;
+//! let args = [(&mut buf).into(), 32usize.into(), "%d-%s".into(), 7.into(), "seven".into()];
+//! // SAFETY: "%d-%s" takes an int and a string, given with those types.
+//! unsafe { snprintf.call_variadic(&args, &[CType::Int, CType::CharP])? };
+//! drop(args);
 //! assert_eq!(buf.to_str().unwrap(), "7-seven");
 //! # Ok(()) }
 //! ```

@@ -109,20 +109,25 @@
 //! of [`Library::function`](crate::Library::function) (and comes from the
 //! prototype with [`Library::declare`](crate::Library::declare)). A pointer
 //! result is a [`RawPtr`](crate::RawPtr) of full width, and an integer is
-//! not accepted where a pointer is declared:
+//! not accepted where a pointer is declared. Nor is the `RawPtr` itself in
+//! safe code, since it may have been freed since: a handle C gives and
+//! takes back is declared as one ([`CType::handle`](crate::CType::handle)),
+//! and a raw address goes back only through `unsafe`
+//! ([`Value::address`](crate::Value::address)).
 //!
 //! ```
 //! # fn main() -> rctypes::Result<()> {
-//! use rctypes::{Library, Value};
+//! use rctypes::{CType, Library, Value};
 //! let libc = Library::this()?;
-//! // SAFETY: C's malloc and free; the block goes back to free once.
-//! let malloc = unsafe { libc.declare("void *malloc(size_t size)")? };
-//! let free = unsafe { libc.declare("void free(void *p)")? };
-//! let block = malloc.call(&[64.into()])?;
-//! let Value::Pointer(p) = block else { panic!("{block:?}") };
-//! let truncated = p.addr() as u32 as i64;
+//! // SAFETY: C's malloc and free: a block malloc returned goes back to
+//! // free once, and is then ended.
+//! let malloc = unsafe { libc.function("malloc", &[CType::SizeT], CType::handle("block"))? };
+//! let free = unsafe { libc.function("free", &[CType::handle("block").releases()], CType::Void)? };
+//! let block = malloc.call(&[64.into()])?.into_handle()?;
+//! let truncated = block.addr() as u32 as i64;
 //! assert!(free.call(&[truncated.into()]).is_err(), "an integer is not a pointer");
-//! free.call(&[p.into()])?;
+//! free.call(&[(&block).into()])?;
+//! assert!(free.call(&[(&block).into()]).is_err(), "freed once");
 //! # Ok(()) }
 //! ```
 //!
@@ -170,9 +175,11 @@
 //! variadic, and binding one takes its fixed parameters
 //! ([`Library::variadic`](crate::Library::variadic), or `...` in a prototype
 //! given to [`Library::declare`](crate::Library::declare)); the call interface
-//! is prepared with the fixed count, and the extras get C's default
-//! promotions (`float` to `double`, small integers to `int`). A function not
-//! bound as variadic refuses extra arguments.
+//! is prepared with the fixed count, and the extras, typed explicitly by an
+//! `unsafe` call (their format contract cannot be checked), are checked at
+//! their own width and get C's default promotions (`float` to `double`,
+//! small integers to `int`). A function not bound as variadic refuses extra
+//! arguments.
 //!
 //! ```
 //! # fn main() -> rctypes::Result<()> {
@@ -182,7 +189,8 @@
 //! // SAFETY: abi.c: `double sum_doubles(int n, ...)` reads n doubles.
 //! let sum = unsafe { abi.variadic("sum_doubles", &[CType::Int], CType::Double)? };
 //! // A float extra travels as the double C reads with va_arg(ap, double).
-//! let r = sum.call_variadic(&[2.into(), 1.5.into(), 2.25.into()], &[CType::Float, CType::Double])?;
+//! // SAFETY: n = 2 doubles follow, as sum_doubles reads.
+//! let r = unsafe { sum.call_variadic(&[2.into(), 1.5.into(), 2.25.into()], &[CType::Float, CType::Double])? };
 //! assert_eq!(r.to::<f64>()?, 3.75);
 //! // SAFETY: the same symbol, wrongly bound as taking one int.
 //! let fixed = unsafe { abi.function("sum_doubles", &[CType::Int], CType::Double)? };
@@ -285,10 +293,11 @@
 //! # // SAFETY: the project's own library has no initialisers.
 //! # let mean = unsafe { rctypes::load_library("mean", env!("RCTYPES_CSRC_DIR"))? };
 //! use ndarray::Array2;
-//! use rctypes::{CType, ascontiguousarray};
-//! // SAFETY: mean.c: `float compute_mean(const float *A, int n)` reads n floats.
-//! let compute_mean =
-//!     unsafe { mean.function("compute_mean", &[CType::const_pointer(CType::Float), CType::Int], CType::Float)? };
+//! use rctypes::{CType, Extent, ascontiguousarray};
+//! let floats = CType::const_pointer(CType::Float).extent(Extent::ElementsFromArg(2));
+//! // SAFETY: mean.c: `float compute_mean(const float *A, int n)` reads n
+//! // floats from A, not NULL.
+//! let compute_mean = unsafe { mean.function("compute_mean", &[floats, CType::Int], CType::Float)? };
 //! let a = Array2::from_shape_fn((3, 3), |(i, j)| (i * 3 + j) as f32);
 //! let err = compute_mean.call(&[(&a.t()).into(), 3.into()]).unwrap_err();
 //! assert!(err.to_string().contains("not C-contiguous"), "{err}");
@@ -314,9 +323,11 @@
 //! # fn main() -> rctypes::Result<()> {
 //! # // SAFETY: the project's own library has no initialisers.
 //! # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
-//! use rctypes::{CType, StringBuffer};
-//! // SAFETY: abi.c: `int fill_buffer(char *buf, int size, int seed)` writes at most size bytes.
-//! let fill = unsafe { abi.function("fill_buffer", &[CType::pointer(CType::Char), CType::Int, CType::Int], CType::Int)? };
+//! use rctypes::{CType, Extent, StringBuffer};
+//! let buf = CType::pointer(CType::Char).extent(Extent::ElementsFromArg(2));
+//! // SAFETY: abi.c: `int fill_buffer(char *buf, int size, int seed)` writes at
+//! // most size bytes to buf, not NULL.
+//! let fill = unsafe { abi.function("fill_buffer", &[buf, CType::Int, CType::Int], CType::Int)? };
 //! assert!(fill.call(&["immutable".into(), 10.into(), 1.into()]).is_err());
 //! let shared = StringBuffer::new(16);
 //! let err = fill.call(&[(&shared).into(), 16.into(), 1.into()]).unwrap_err();
@@ -400,8 +411,9 @@
 //!
 //! **rctypes.** A callback result that would need a copy C cannot keep (a
 //! Rust string for a `char*` result) is refused: C receives NULL, and the
-//! outer call says why. Return a [`RawPtr`](crate::RawPtr) to memory that
-//! outlives the call, or a `&'static CStr`.
+//! outer call says why; so is an owned struct for a pointer result. Return
+//! a `&'static CStr`, or an address to memory that outlives the call
+//! vouched for with `unsafe` ([`Value::address`](crate::Value::address)).
 //!
 //! ```
 //! # fn main() -> rctypes::Result<()> {
@@ -409,9 +421,13 @@
 //! # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
 //! use rctypes::{Callback, CType, Signature, Value};
 //! let name = Signature::new([CType::VoidP, CType::VoidP], CType::CharP);
+//! let maybe_null = CType::VoidP.nullable();
 //! // SAFETY: callback.c: `void *call_ptr(void *(*f)(void *, void *), void *a, void *b)`
-//! // returns f(a, b); a `char*` result travels as a `void*` does.
-//! let call = unsafe { lib.function("call_ptr", &[name.clone().into(), CType::VoidP, CType::VoidP], CType::VoidP)? };
+//! // returns f(a, b) and reads through neither; a `char*` result travels as
+//! // a `void*` does.
+//! let call = unsafe {
+//!     lib.function("call_ptr", &[name.clone().into(), maybe_null.clone(), maybe_null], CType::VoidP)?
+//! };
 //! let dangling = Callback::new(name.clone(), |_: &[Value]| Value::Str("temporary"))?;
 //! let err = call.call(&[(&dangling).into(), Value::Null, Value::Null]).unwrap_err();
 //! assert!(err.to_string().contains("dangling"), "{err}");

@@ -52,15 +52,17 @@ enum Map {
 ///
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
-/// use rctypes::{CType, Memmap};
+/// use rctypes::{CType, Extent, Memmap};
 /// // SAFETY: the project's own library has no initialisers.
 /// let lib = unsafe { rctypes::load_library("mean", env!("RCTYPES_CSRC_DIR"))? };
-/// // SAFETY: mean.c defines `float compute_mean(float *A, int n)` and
-/// // `void scale_floats(float *A, int n, float factor)`.
+/// let n_floats = Extent::ElementsFromArg(2);
+/// // SAFETY: mean.c defines `float compute_mean(float *A, int n)`, which
+/// // reads n floats, and `void scale_floats(float *A, int n, float factor)`,
+/// // which rewrites n floats; A is never NULL.
 /// let (mean, scale) = unsafe {
 ///     (
-///         lib.function("compute_mean", &[CType::const_pointer(CType::Float), CType::Int], CType::Float)?,
-///         lib.function("scale_floats", &[CType::pointer(CType::Float), CType::Int, CType::Float], CType::Void)?,
+///         lib.function("compute_mean", &[CType::const_pointer(CType::Float).extent(n_floats), CType::Int], CType::Float)?,
+///         lib.function("scale_floats", &[CType::pointer(CType::Float).extent(n_floats), CType::Int, CType::Float], CType::Void)?,
 ///     )
 /// };
 /// let dir = tempfile::tempdir().map_err(|e| rctypes::Error::Array { message: e.to_string() })?;
