@@ -5,7 +5,7 @@
 //! Run with `cargo run --example arrays`.
 
 use ndarray::{Array1, Array2, Array3, s};
-use rctypes::{AsCtypes, CType, Dim, Error, ascontiguousarray, load_library, ndpointer};
+use rctypes::{AsCtypes, CType, Dim, Error, Extent, ascontiguousarray, load_library, ndpointer};
 
 fn main() -> Result<(), Error> {
     let dir = env!("RCTYPES_CSRC_DIR");
@@ -62,9 +62,12 @@ fn main() -> Result<(), Error> {
     println!("x.ctypes.flags      = {}", ct.flags());
     // C walks any layout given the data, the dimensions and the strides.
     let any_layout = ndpointer().dtype("f8").read_only().build()?;
-    let intp = || CType::const_pointer(CType::IntP);
+    // shape and strides hold ndim (argument 2) entries each.
+    let intp = || CType::const_pointer(CType::IntP).extent(Extent::ElementsFromArg(2));
     // SAFETY: arrays.c defines `double strided_sum(const void *data, int
-    // ndim, const intptr_t *shape, const intptr_t *strides)`.
+    // ndim, const intptr_t *shape, const intptr_t *strides)`, which reads
+    // the elements that shape and strides (ndim each, not NULL) locate in
+    // data; those come from the array passed, so C stays inside it.
     let strided_sum = unsafe {
         arrays.function(
             "strided_sum",

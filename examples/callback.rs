@@ -14,7 +14,9 @@ fn main() -> Result<(), rctypes::Error> {
     let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
     // C's printf output is buffered apart from Rust's: flush it to keep the order.
     // SAFETY: `int fflush(FILE *)`; NULL flushes every stream.
-    let fflush = unsafe { Library::this()?.function("fflush", &[CType::VoidP], CType::Int)? };
+    let fflush = unsafe {
+        Library::this()?.function("fflush", &[CType::handle("FILE").nullable()], CType::Int)?
+    };
 
     // The plain form: `void foo(void *(*allocator)(int dim, int *shape))`.
     // SAFETY: callback.c's foo asks for one 2x3 float array and fills it with

@@ -1,15 +1,25 @@
 //! The cookbook's Fibonacci example: `fib`, `fibseries` and `fibmatrix` called
 //! with Rust arrays, dynamically and through the typed layer.
 
-use rctypes::{CType, TypedCFunc};
+use rctypes::{CType, Extent};
 
 fn main() -> rctypes::Result<()> {
     // SAFETY: the project's own libfibonacci has no initialisers.
     let lib = unsafe { rctypes::load_library("libfibonacci", env!("RCTYPES_CSRC_DIR"))? };
+    // fibseries reads and writes `elements` (argument 2) ints; fibmatrix
+    // `rows * columns` (arguments 2 and 3).
+    let series = Extent::ElementsFromArg(2);
+    let matrix = Extent::ElementsFromArgs(2, 3);
     let int_in = CType::const_pointer(CType::Int);
     let int_out = CType::pointer(CType::Int);
-    // SAFETY: fibonacci.c's signatures: fibseries reads and writes `elements`
-    // ints, fibmatrix `rows * columns`.
+    // SAFETY: fibonacci.c's signatures, with those extents; no pointer may
+    // be NULL.
+    let (int_in, int_out, int_in_m, int_out_m) = (
+        int_in.clone().extent(series),
+        int_out.clone().extent(series),
+        int_in.extent(matrix),
+        int_out.extent(matrix),
+    );
     let (fib, fibseries, fibmatrix) = unsafe {
         (
             lib.function("fib", &[CType::Int], CType::Int)?,
@@ -20,7 +30,7 @@ fn main() -> rctypes::Result<()> {
             )?,
             lib.function(
                 "fibmatrix",
-                &[int_in, CType::Int, CType::Int, int_out],
+                &[int_in_m, CType::Int, CType::Int, int_out_m],
                 CType::Void,
             )?,
         )
@@ -37,10 +47,13 @@ fn main() -> rctypes::Result<()> {
     println!("fibseries({b:?}) = {series:?}");
     assert_eq!(series, [0, 1, 1, 2, 3, 5, 8, 13]);
 
-    // The same function, its signature checked once, then called directly.
-    let fast: TypedCFunc<(&[i32], i32, &mut [i32]), ()> = fibseries.typed()?;
+    // An array shorter than the count is refused before C reads past it.
     let mut out = [0i32; 4];
-    fast.call((&[5, 13, 2, 6], 4, &mut out));
+    let err = fibseries
+        .call(&[(&[5, 13, 2, 6]).into(), 5.into(), (&mut out).into()])
+        .unwrap_err();
+    println!("refused: {err}");
+    fibseries.call(&[(&[5, 13, 2, 6]).into(), 4.into(), (&mut out).into()])?;
     println!("fibseries([5, 13, 2, 6]) = {out:?}");
     assert_eq!(out, [3, 144, 1, 5]);
 

@@ -1,18 +1,19 @@
 //! The cookbook's first example: `int bar(double *data, int len)` called on a
 //! buffer of doubles. `bar` prints what it received and returns `len + 1`.
 
-use rctypes::{CType, Value};
+use rctypes::{CType, Extent, Value};
 
 fn main() -> rctypes::Result<()> {
     // numpy.ctypeslib.load_library('libfoo', '.')
     // SAFETY: the project's own libfoo has no initialisers.
     let libfoo = unsafe { rctypes::load_library("libfoo", env!("RCTYPES_CSRC_DIR"))? };
     // _foo.bar.restype = c_int; _foo.bar.argtypes = [POINTER(c_double), c_int]
-    // SAFETY: bar reads `len` doubles from `data` and returns an int.
+    let doubles = Extent::ElementsFromArg(2);
+    // SAFETY: bar reads `len` doubles from `data` (not NULL) and returns an int.
     let bar = unsafe {
         libfoo.function(
             "bar",
-            &[CType::pointer(CType::Double), CType::Int],
+            &[CType::pointer(CType::Double).extent(doubles), CType::Int],
             CType::Int,
         )?
     };
@@ -24,11 +25,14 @@ fn main() -> rctypes::Result<()> {
     assert_eq!(n, Value::Int(len as i128 + 1));
 
     // The checkable sibling: the sum of the buffer.
-    // SAFETY: bar_sum only reads `len` doubles.
+    // SAFETY: bar_sum only reads `len` doubles from `data`, not NULL.
     let bar_sum = unsafe {
         libfoo.function(
             "bar_sum",
-            &[CType::const_pointer(CType::Double), CType::Int],
+            &[
+                CType::const_pointer(CType::Double).extent(doubles),
+                CType::Int,
+            ],
             CType::Double,
         )?
     };

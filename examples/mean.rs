@@ -1,17 +1,20 @@
 //! The blog post's `float compute_mean(float *A, int n)` over a float32 array.
 
-use rctypes::CType;
+use rctypes::{CType, Extent};
 
 fn main() -> rctypes::Result<()> {
     // ctypes.cdll.LoadLibrary('./lib.so')
     // SAFETY: the project's own libmean has no initialisers.
     let lib = unsafe { rctypes::Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libmean.so"))? };
     // lib.compute_mean.restype = ctypes.c_float
-    // SAFETY: compute_mean reads n floats from A.
+    // SAFETY: compute_mean reads n floats from A, not NULL.
     let compute_mean = unsafe {
         lib.function(
             "compute_mean",
-            &[CType::const_pointer(CType::Float), CType::Int],
+            &[
+                CType::const_pointer(CType::Float).extent(Extent::ElementsFromArg(2)),
+                CType::Int,
+            ],
             CType::Float,
         )?
     };

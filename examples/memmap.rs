@@ -2,24 +2,32 @@
 //! (numpy.memmap): C averages it with `compute_mean` and scales it in place,
 //! the changes reach the file, and a read-only map of it shows them.
 
-use rctypes::{CType, Memmap};
+use rctypes::{CType, Extent, Memmap};
 
 fn main() -> rctypes::Result<()> {
     // SAFETY: the project's own libmean has no initialisers.
     let lib = unsafe { rctypes::load_library("mean", env!("RCTYPES_CSRC_DIR"))? };
+    let n_floats = Extent::ElementsFromArg(2);
     // SAFETY: mean.c defines `float compute_mean(float *A, int n)`, which
     // reads n floats, and `void scale_floats(float *A, int n, float factor)`,
-    // which multiplies them in place.
+    // which multiplies them in place; A is never NULL.
     let (compute_mean, scale_floats) = unsafe {
         (
             lib.function(
                 "compute_mean",
-                &[CType::const_pointer(CType::Float), CType::Int],
+                &[
+                    CType::const_pointer(CType::Float).extent(n_floats),
+                    CType::Int,
+                ],
                 CType::Float,
             )?,
             lib.function(
                 "scale_floats",
-                &[CType::pointer(CType::Float), CType::Int, CType::Float],
+                &[
+                    CType::pointer(CType::Float).extent(n_floats),
+                    CType::Int,
+                    CType::Float,
+                ],
                 CType::Void,
             )?,
         )

@@ -4,20 +4,29 @@
 //! Run with `cargo run --example rows`.
 
 use ndarray::{array, s};
-use rctypes::{CType, Library, RowPointers, RowPointersMut, Value};
+use rctypes::{CType, Extent, Library, RowPointers, RowPointersMut, Value};
 
 fn main() -> Result<(), rctypes::Error> {
     // SAFETY: our own rows library, with no initialisers.
     let lib = unsafe { rctypes::load_library("rows", env!("RCTYPES_CSRC_DIR"))? };
     // SAFETY: `int fflush(FILE *)`; NULL flushes every stream.
-    let fflush = unsafe { Library::this()?.function("fflush", &[CType::VoidP], CType::Int)? };
-    let float_pp = CType::pointer(CType::pointer(CType::Float));
-    let const_pp = CType::const_pointer(CType::const_pointer(CType::Float));
+    let fflush = unsafe {
+        Library::this()?.function("fflush", &[CType::handle("FILE").nullable()], CType::Int)?
+    };
+    // `len` rows (argument 2), each of `ncols` floats (argument 3); foo reads
+    // only the first of each.
+    let rows = Extent::ElementsFromArg(2);
+    let cols = Extent::ElementsFromArg(3);
+    let first = CType::pointer(CType::pointer(CType::Float).extent(Extent::Elements(1)));
+    let float_pp = CType::pointer(CType::pointer(CType::Float).extent(cols)).extent(rows);
+    let const_pp =
+        CType::const_pointer(CType::const_pointer(CType::Float).extent(cols)).extent(rows);
     // SAFETY: rows.c: foo reads the first element of `len` rows; rows_sum reads
-    // `len` rows of `ncols` floats; rows_scale multiplies them in place.
+    // `len` rows of `ncols` floats; rows_scale multiplies them in place; no
+    // pointer is NULL.
     let (foo_fn, rows_sum, rows_scale) = unsafe {
         (
-            lib.function("foo", &[float_pp.clone(), CType::Int], CType::Void)?,
+            lib.function("foo", &[first.extent(rows), CType::Int], CType::Void)?,
             lib.function(
                 "rows_sum",
                 &[const_pp, CType::Int, CType::Int],

@@ -3,8 +3,8 @@
 
 use ndarray::{Array2, Array3};
 use rctypes::{
-    Allocator, AsCtypes, ByRef, CBuild, CType, Callback, Dim, Header, Library, LongDouble, Memmap,
-    StringBuffer, TypedCFunc, Value, ndpointer,
+    Allocator, AsCtypes, ByRef, CBuild, CType, Callback, Dim, Extent, Header, Library, LongDouble,
+    Memmap, StringBuffer, TypedCFunc, Value, ndpointer,
 };
 
 fn step(title: &str) {
@@ -28,15 +28,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("fib() -> {}", fib.call(&[]).unwrap_err());
 
-    step("arrays in and out, borrowed for the call (numpy: ndpointer)");
-    // SAFETY: fibseries reads and writes `elements` ints.
+    step("arrays in and out, borrowed for the call, as long as C reads");
+    // Each array holds `elements` (argument 2) ints.
+    let n_ints = Extent::ElementsFromArg(2);
+    // SAFETY: fibseries reads `elements` ints from `a` and writes as many to
+    // `series`; neither may be NULL.
     let fibseries = unsafe {
         fibonacci.function(
             "fibseries",
             &[
-                CType::const_pointer(CType::Int),
+                CType::const_pointer(CType::Int).extent(n_ints),
                 CType::Int,
-                CType::pointer(CType::Int),
+                CType::pointer(CType::Int).extent(n_ints),
             ],
             CType::Void,
         )?
@@ -49,18 +52,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .call(&[(&input).into(), 8.into(), (&input).into()])
         .unwrap_err();
     println!("read-only memory where C writes -> {err}");
+    let err = fibseries
+        .call(&[(&input[..4]).into(), 8.into(), (&mut series).into()])
+        .unwrap_err();
+    println!("an array shorter than C reads -> {err}");
+    let err = fibseries
+        .call(&[Value::Null, 8.into(), (&mut series).into()])
+        .unwrap_err();
+    println!("NULL where C dereferences -> {err}");
 
     step("the typed layer: checked once, then a direct call");
-    let typed: TypedCFunc<(&[i32], i32, &mut [i32]), ()> = fibseries.typed()?;
-    typed.call((&input, 8, &mut series));
-    println!("typed fibseries = {series:?}");
+    let typed: TypedCFunc<(i32,), i32> = fib.typed()?;
+    println!("typed fib(8) = {}", typed.call((8,)));
+    let err = fibseries
+        .typed::<(&[i32], i32, &mut [i32]), ()>()
+        .unwrap_err();
+    println!("a slice, whose length typed calls cannot check -> {err}");
 
     step("compute_mean over a float32 array (the blog post)");
-    // SAFETY: the project's own library; compute_mean reads n floats.
+    let n_floats = Extent::ElementsFromArg(2);
+    // SAFETY: the project's own library; compute_mean reads n floats from A,
+    // not NULL.
     let mean = unsafe {
         rctypes::load_library("mean", dir)?.function(
             "compute_mean",
-            &[CType::const_pointer(CType::Float), CType::Int],
+            &[
+                CType::const_pointer(CType::Float).extent(n_floats),
+                CType::Int,
+            ],
             CType::Float,
         )?
     };
@@ -73,11 +92,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     step("a file mapped into memory, handed to C (numpy.memmap)");
     let tmp = tempfile::tempdir()?;
     let path = tmp.path().join("values.f32");
-    // SAFETY: `void scale_floats(float *A, int n, float factor)` writes n floats.
+    // SAFETY: `void scale_floats(float *A, int n, float factor)` rewrites n
+    // floats of A, not NULL.
     let scale = unsafe {
         rctypes::load_library("mean", dir)?.function(
             "scale_floats",
-            &[CType::pointer(CType::Float), CType::Int, CType::Float],
+            &[
+                CType::pointer(CType::Float).extent(n_floats),
+                CType::Int,
+                CType::Float,
+            ],
             CType::Void,
         )?
     };
@@ -107,14 +131,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     step("libc through the running process (ctypes: CDLL(None))");
     let libc = Library::this()?;
-    // SAFETY: C's own signatures.
+    // SAFETY: C's own signatures: strlen reads a string; snprintf writes at
+    // most argument 2 bytes to argument 1 and reads its format string.
     let (strlen, labs, snprintf) = unsafe {
         (
             libc.function("strlen", &[CType::CharP], CType::SizeT)?,
             libc.function("labs", &[CType::Long], CType::Long)?,
             libc.variadic(
                 "snprintf",
-                &[CType::pointer(CType::Char), CType::SizeT, CType::CharP],
+                &[
+                    CType::pointer(CType::Char).extent(Extent::ElementsFromArg(2)),
+                    CType::SizeT,
+                    CType::CharP,
+                ],
                 CType::Int,
             )?,
         )
@@ -126,19 +155,42 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("labs(-42) = {:?}", labs.call(&[(-42).into()])?);
     let mut buf = StringBuffer::new(64);
     let cap = buf.capacity();
-    snprintf.call(&[
+    let args = [
         (&mut buf).into(),
         cap.into(),
         "%s has %d fields, pi ~ %.3f".into(),
         "tour".into(),
         3.into(),
         std::f64::consts::PI.into(),
-    ])?;
+    ];
+    // SAFETY: the format takes a string, an int and a double, given as such.
+    unsafe { snprintf.call_variadic(&args, &[CType::CharP, CType::Int, CType::Double])? };
+    drop(args);
     println!("snprintf -> {:?}", buf.to_str().unwrap_or("?"));
+
+    step("handles C gives and takes back (FILE*), ended once");
+    let file = CType::handle("FILE");
+    // SAFETY: tmpfile returns a new FILE* or NULL; fputs writes a string to
+    // one; fclose ends one.
+    let (tmpfile, fputs, fclose) = unsafe {
+        (
+            libc.function("tmpfile", &[], file.clone())?,
+            libc.function("fputs", &[CType::CharP, file.clone()], CType::Int)?,
+            libc.function("fclose", &[file.releases()], CType::Int)?,
+        )
+    };
+    let f = tmpfile.call(&[])?.into_handle()?;
+    fputs.call(&["kept in a FILE\n".into(), (&f).into()])?;
+    println!("fclose -> {:?}", fclose.call(&[(&f).into()])?);
+    println!(
+        "fclose again -> {}",
+        fclose.call(&[(&f).into()]).unwrap_err()
+    );
 
     step("long double at full precision, errno, out-parameters");
     // SAFETY: the project's own library and abi.c's signatures.
     let abi = unsafe { rctypes::load_library("abi", dir)? };
+    // out_params writes one int and one double, through pointers not NULL.
     let (ld_mul, set_errno_to, out_params) = unsafe {
         (
             abi.function(
@@ -217,24 +269,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         x.ctypes().strides()
     );
 
-    step("callbacks: libc's qsort with a Rust comparator (CFUNCTYPE)");
+    step("callbacks: qsort with a Rust comparator (CFUNCTYPE)");
+    // SAFETY: the project's own library.
+    let callback = unsafe { rctypes::load_library("callback", dir)? };
     let cmp_type = CType::func_ptr(vec![CType::const_pointer(CType::Int); 2], CType::Int);
-    // SAFETY: qsort's signature, with the comparator reading ints.
+    // SAFETY: callback.c's `void sort_ints(int *a, int n, int_cmp_t cmp)`
+    // sorts the n ints of a (not NULL) with libc's qsort, which calls cmp
+    // with two of them during the call only.
     let qsort = unsafe {
-        libc.function(
-            "qsort",
-            &[CType::VoidP, CType::SizeT, CType::SizeT, cmp_type],
+        callback.function(
+            "sort_ints",
+            &[
+                CType::pointer(CType::Int).extent(n_ints),
+                CType::Int,
+                cmp_type,
+            ],
             CType::Void,
         )?
     };
     let ascending = Callback::typed(|a: ByRef<i32>, b: ByRef<i32>| a.cmp(&b) as i32)?;
     let mut data = [5, 1, 7, 33, -4, 0];
-    qsort.call(&[
-        (&mut data).into(),
-        6usize.into(),
-        4usize.into(),
-        (&*ascending).into(),
-    ])?;
+    qsort.call(&[(&mut data).into(), 6.into(), (&*ascending).into()])?;
     println!("sorted by a Rust closure: {data:?}");
     let boom =
         Callback::typed(|_: ByRef<i32>, _: ByRef<i32>| -> i32 { panic!("comparator gave up") })?;
@@ -242,20 +297,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let err = qsort
-        .call(&[
-            (&mut data).into(),
-            6usize.into(),
-            4usize.into(),
-            (&*boom).into(),
-        ])
+        .call(&[(&mut data).into(), 6.into(), (&*boom).into()])
         .unwrap_err();
     std::panic::set_hook(hook);
     println!("a panic in a callback never unwinds into C -> {err}");
 
     step("the cookbook's allocator: C asks Rust for arrays");
-    // SAFETY: the project's own library; callback.c's func asks for three
-    // arrays of three types through the allocator and fills them.
-    let callback = unsafe { rctypes::load_library("callback", dir)? };
+    // SAFETY: callback.c's func asks for three arrays of three types through
+    // the allocator, fills them, and does not keep the allocator.
     let func = unsafe {
         callback.function(
             "func",

@@ -152,17 +152,31 @@ pub enum Extent {
     Bytes(usize),
     /// As many bytes as the call's integer argument at this 1-based index.
     BytesFromArg(usize),
+    /// As many elements as the product of the call's integer arguments at
+    /// these two 1-based indices (`rows * columns`).
+    ElementsFromArgs(usize, usize),
+    /// As many bytes as the product of the call's integer arguments at these
+    /// two 1-based indices (`fread`'s `size * n`).
+    BytesFromArgs(usize, usize),
     /// Elements up to and including a terminating zero (`char*` strings).
     NulTerminated,
 }
 
 impl Extent {
-    /// The argument this extent reads its count from, 1-based.
-    pub fn arg(self) -> Option<usize> {
-        match self {
-            Extent::ElementsFromArg(j) | Extent::BytesFromArg(j) => Some(j),
-            _ => None,
-        }
+    /// The arguments this extent reads its count from, 1-based.
+    ///
+    /// ```
+    /// use rctypes::Extent;
+    /// assert_eq!(Extent::ElementsFromArgs(2, 3).args().collect::<Vec<_>>(), [2, 3]);
+    /// assert_eq!(Extent::Elements(4).args().count(), 0);
+    /// ```
+    pub fn args(self) -> impl Iterator<Item = usize> {
+        let (first, second) = match self {
+            Extent::ElementsFromArg(j) | Extent::BytesFromArg(j) => (Some(j), None),
+            Extent::ElementsFromArgs(j, k) | Extent::BytesFromArgs(j, k) => (Some(j), Some(k)),
+            _ => (None, None),
+        };
+        first.into_iter().chain(second)
     }
 }
 
@@ -174,6 +188,8 @@ impl fmt::Display for Extent {
             Extent::ElementsFromArg(j) => write!(f, "arg {j} elements"),
             Extent::Bytes(n) => write!(f, "{n} bytes"),
             Extent::BytesFromArg(j) => write!(f, "arg {j} bytes"),
+            Extent::ElementsFromArgs(j, k) => write!(f, "arg {j} * arg {k} elements"),
+            Extent::BytesFromArgs(j, k) => write!(f, "arg {j} * arg {k} bytes"),
             Extent::NulTerminated => f.write_str("NUL-terminated"),
         }
     }
@@ -263,7 +279,7 @@ pub(crate) fn check_contracts(args: &[CType]) -> Result<(), String> {
         if c.releases && !matches!(c.pointer, CType::Handle(_)) {
             return Err(format!("argument {at}: only a handle is released"));
         }
-        if let Some(j) = c.extent.arg() {
+        for j in c.extent.args() {
             match args.get(j.wrapping_sub(1)) {
                 _ if j == at => return Err(format!("argument {at}'s extent refers to itself")),
                 Some(t) if t.is_integer() => {}

@@ -1199,6 +1199,13 @@ impl<'t> Terms<'t> {
             Extent::ElementsFromArg(j) => sized()?.checked_mul(count(j)?),
             Extent::Bytes(n) => Some(n),
             Extent::BytesFromArg(j) => Some(count(j)?),
+            Extent::ElementsFromArgs(j, k) => {
+                let size = sized()?;
+                count(j)?
+                    .checked_mul(count(k)?)
+                    .and_then(|n| n.checked_mul(size))
+            }
+            Extent::BytesFromArgs(j, k) => count(j)?.checked_mul(count(k)?),
         };
         match need {
             Some(need) if need <= covered.bytes => Ok(()),
