@@ -487,9 +487,16 @@ impl CType {
         }
     }
 
-    /// The type without its contract: what a pointer's value is checked
-    /// against.
-    pub(crate) fn bare(&self) -> &CType {
+    /// The type without its [`Contract`]: what a pointer's value is
+    /// checked against.
+    ///
+    /// ```
+    /// use rctypes::{CType, Extent};
+    /// let t = CType::pointer(CType::Int).extent(Extent::Elements(4));
+    /// assert_eq!(t.bare(), &CType::pointer(CType::Int));
+    /// assert_eq!(CType::Int.bare(), &CType::Int);
+    /// ```
+    pub fn bare(&self) -> &CType {
         match self {
             CType::Contract(c) => &c.pointer,
             t => t,

@@ -25,6 +25,9 @@ pub(crate) enum DeclType {
         of: Box<DeclType>,
         of_const: bool,
         len: Option<usize>,
+        /// The names a parameter's length is made of (`int a[n]`,
+        /// `int m[rows * cols]`): the call's arguments give its extent.
+        len_names: Vec<String>,
     },
     /// A function type.
     Function {
@@ -124,6 +127,24 @@ fn pointer_to(to: &DeclType, to_const: bool) -> Result<CType, String> {
         (other, false) => CType::pointer(other.to_ctype_typedef()?),
         (other, true) => CType::const_pointer(other.to_ctype_typedef()?),
     })
+}
+
+/// The parameter names a length expression multiplies: `n`, or `rows *
+/// cols`. `None` for anything else.
+fn length_names(expr: &lang_c::ast::Expression) -> Option<Vec<String>> {
+    use lang_c::ast::{BinaryOperator, Expression};
+    match expr {
+        Expression::Identifier(id) => Some(vec![id.node.name.clone()]),
+        Expression::BinaryOperator(op) if op.node.operator.node == BinaryOperator::Multiply => {
+            match (&op.node.lhs.node, &op.node.rhs.node) {
+                (Expression::Identifier(a), Expression::Identifier(b)) => {
+                    Some(vec![a.node.name.clone(), b.node.name.clone()])
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// A pointer to a function: ctypes' `CFUNCTYPE`, which takes a
@@ -231,14 +252,21 @@ impl Converter<'_> {
                 )
             }
             DerivedDeclarator::Array(array) => {
-                let len = match &array.node.size {
-                    ArraySize::Unknown | ArraySize::VariableUnknown => None,
+                let (mut len, mut len_names) = (None, Vec::new());
+                match &array.node.size {
+                    ArraySize::Unknown | ArraySize::VariableUnknown => {}
                     ArraySize::VariableExpression(e) | ArraySize::StaticExpression(e) => {
-                        let n = eval::constant(&e.node, self.decls)?;
-                        Some(
-                            usize::try_from(n)
-                                .map_err(|_| format!("array size {n} is not a valid size"))?,
-                        )
+                        match eval::constant(&e.node, self.decls) {
+                            Ok(n) => {
+                                len =
+                                    Some(usize::try_from(n).map_err(|_| {
+                                        format!("array size {n} is not a valid size")
+                                    })?)
+                            }
+                            Err(e_const) => {
+                                len_names = length_names(&e.node).ok_or(e_const)?;
+                            }
+                        }
                     }
                 };
                 (
@@ -246,6 +274,7 @@ impl Converter<'_> {
                         of: Box::new(ty),
                         of_const: is_const,
                         len,
+                        len_names,
                     },
                     is_const,
                 )

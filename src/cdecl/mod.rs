@@ -25,7 +25,7 @@ use std::sync::Arc;
 use lang_c::ast::{Declaration, ExternalDeclaration, StorageClassSpecifier};
 use lang_c::driver::{Config, Flavor, parse_preprocessed};
 
-use crate::ctype::CType;
+use crate::ctype::{CType, Extent};
 use crate::error::{Error, Result};
 use crate::func::CFunc;
 use crate::layout::StructLayout;
@@ -101,6 +101,34 @@ pub struct Declarations {
     constants: BTreeMap<String, i128>,
     functions: BTreeMap<String, FunctionDecl>,
     variables: BTreeMap<String, CType>,
+}
+
+/// The extent an array parameter states: `int a[4]` four elements, `int
+/// a[n]` as many as parameter `n`, `int m[rows * cols]` the product of two
+/// parameters. Plain pointers state none.
+fn param_extent(
+    param: &convert::DeclType,
+    names: &[Option<String>],
+) -> Result<Option<Extent>, String> {
+    let convert::DeclType::Array { len, len_names, .. } = param else {
+        return Ok(None);
+    };
+    if let Some(n) = len {
+        return Ok(Some(Extent::Elements(*n)));
+    }
+    let index = |name: &String| {
+        names
+            .iter()
+            .position(|n| n.as_ref() == Some(name))
+            .map(|i| i + 1)
+            .ok_or_else(|| format!("the array length `{name}` names no parameter"))
+    };
+    Ok(match len_names.as_slice() {
+        [] => None,
+        [n] => Some(Extent::ElementsFromArg(index(n)?)),
+        [a, b] => Some(Extent::ElementsFromArgs(index(a)?, index(b)?)),
+        _ => return Err("an array length of more than two parameters".into()),
+    })
 }
 
 /// Names every declaration may use without declaring them: those of
@@ -253,15 +281,16 @@ impl Declarations {
             } = ty
             {
                 let mut args = Vec::with_capacity(params.len());
-                let mut arg_names = Vec::with_capacity(params.len());
-                for (i, (param_name, param)) in params.into_iter().enumerate() {
-                    args.push(
-                        param
-                            .to_ctype_param()
-                            .map_err(|e| format!("parameter {}: {e}", i + 1))?,
-                    );
-                    arg_names.push(param_name);
+                let names: Vec<Option<String>> = params.iter().map(|(n, _)| n.clone()).collect();
+                for (i, (_, param)) in params.into_iter().enumerate() {
+                    let at = |e: String| format!("parameter {}: {e}", i + 1);
+                    let ty = param.to_ctype_param().map_err(at)?;
+                    args.push(match param_extent(&param, &names).map_err(at)? {
+                        Some(extent) => ty.extent(extent),
+                        None => ty,
+                    });
                 }
+                let arg_names = names;
                 let ret = ret.to_ctype_result()?;
                 self.functions.insert(
                     name.clone(),

@@ -148,9 +148,13 @@ fn parse_len(text: &str, word: &str) -> Result<usize, String> {
 }
 
 fn parse(word: &str, ty: &CType) -> Result<Holder, String> {
+    // The call itself refuses NULL where the parameter is not nullable.
     if word == "null" && ty.is_pointer() {
         return Ok(Holder::Plain(Value::Null));
     }
+    // A pointer's contract is checked by the call; the value is parsed by
+    // the pointer type.
+    let ty = ty.bare();
     match ty {
         CType::CharP | CType::WCharP => return Ok(Holder::Text(word.to_owned())),
         CType::Bool => {
