@@ -648,10 +648,15 @@ impl<'a> From<ArrayArg<'a>> for Value<'a> {
 /// that are pointers (the rows of a `T**`) must not be read-only where C
 /// writes through them.
 fn elem_fits(elem: &CType, pointee: &CType) -> bool {
+    let (elem, pointee) = (elem.bare(), pointee.bare());
     if *pointee == CType::Void {
         return true;
     }
     match (elem, pointee) {
+        // Bytes of either signedness are C's `char`s (ctypes' `bytes`).
+        (CType::Byte | CType::UByte | CType::Int8 | CType::UInt8 | CType::Char, CType::Char) => {
+            true
+        }
         (CType::ConstPointer(_), CType::Pointer(_) | CType::VoidP) => false,
         (
             CType::Pointer(e) | CType::ConstPointer(e),

@@ -14,6 +14,7 @@ mod fuzz;
 mod library;
 mod memmap;
 mod routes;
+mod safety;
 mod structs;
 mod threads;
 mod types;
