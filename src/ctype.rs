@@ -200,9 +200,9 @@ impl fmt::Display for Extent {
 ///
 /// - [`extent`](Self::extent): how much memory C reads or writes through it;
 ///   the memory lent must cover it.
-/// - [`nullable`](Self::nullable): whether NULL ([`Value::Null`](crate::Value::Null))
+/// - [`is_nullable`](Self::is_nullable): whether NULL ([`Value::Null`](crate::Value::Null))
 ///   may be passed. Plain pointer types refuse it.
-/// - [`retained`](Self::retained): for a function pointer, whether C keeps
+/// - [`is_retained`](Self::is_retained): for a function pointer, whether C keeps
 ///   it past the call (a registration), so that only a callback that lives
 ///   for good ([`Callback::leak`](crate::Callback::leak)) is accepted.
 ///

@@ -49,6 +49,11 @@
 //!   pointer arguments borrow Rust memory for the call.
 //! - [`CFunc`]: a symbol bound to a signature (`unsafe`: you vouch for it);
 //!   [`CFunc::call`] is then safe and checks every argument.
+//! - [`Contract`]: what a pointer parameter lets C do, checked at every
+//!   call: its [`Extent`] (how much memory C touches), whether it takes
+//!   NULL, whether C keeps it. Handles C gives and takes back are
+//!   [`Handle`]s of a named type; raw addresses enter calls only through
+//!   `unsafe` ([`Value::address`]).
 //! - [`TypedCFunc`]: the same function with its signature as Rust types, called
 //!   directly with no libffi and no per-call checks.
 //! - Arrays (`numpy.ctypeslib`'s half): slices, `Vec`s, every
@@ -80,7 +85,8 @@
 //! rctypes form; [`doc::testing_c_with_cargo_test`] shows how to test a C
 //! library with `cargo test`; [`doc::performance`] says where the time goes
 //! and which layer to use when; [`doc::misuse`] lists the mistakes ctypes
-//! lets through and what rctypes does with each.
+//! lets through and what rctypes does with each; [`doc::safety`] says what
+//! a binding promises and what rctypes checks.
 //!
 //! The `rctypes` binary (feature `cli`, on by default) calls functions from
 //! the shell: `rctypes call libm.so.6 'double cos(double)' 0`.
