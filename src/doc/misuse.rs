@@ -9,11 +9,13 @@
 //!
 //! | misuse | rctypes | shown by |
 //! |---|---|---|
-//! | [callback collected while C holds it](#a-callback-collected-while-c-holds-it) | compile error; registration is the handle | the `compile_fail` example below; `callbacks::a_registered_callback_is_kept_by_its_handle` |
+//! | [callback collected while C holds it](#a-callback-collected-while-c-holds-it) | compile error; a retained parameter takes only a leaked callback | the `compile_fail` example below; `safety::callbacks_c_keeps_must_live_for_good` |
 //! | [array freed under a raw pointer](#an-array-freed-under-a-raw-pointer) | compile error | the `compile_fail` examples below and on [`Ctypes`](crate::Ctypes) |
-//! | [missing `restype` truncating pointers](#a-missing-restype-truncating-pointers) | no default result type | `types::pointers_returned_by_c_go_back_as_they_are` |
+//! | [missing `restype` truncating pointers](#a-missing-restype-truncating-pointers) | no default result type; addresses go back only as handles or through `unsafe` | `safety::raw_addresses_enter_calls_only_through_unsafe` |
 //! | [padding mismatch](#padding-that-does-not-match-c) | `Err` naming both layouts | `arrays::padded_records_follow_c_layout` |
-//! | [variadic call without fixed arguments](#a-variadic-call-without-its-fixed-arguments) | fixed arguments required; promotions applied | `calls::variadic_calls_apply_default_promotions` |
+//! | [variadic call without fixed arguments](#a-variadic-call-without-its-fixed-arguments) | fixed arguments required; extras typed, checked, promoted, through `unsafe` | `safety::variadic_extras_go_through_unsafe_checked_at_their_width` |
+//! | [an array shorter than C reads](#an-array-shorter-than-c-reads) | `Err`: the extent is declared | `safety::memory_shorter_than_c_reads_is_refused` |
+//! | [NULL where C dereferences](#null-where-c-dereferences) | `Err` unless declared nullable | `safety::null_goes_only_where_declared` |
 //! | [exception in a callback](#an-exception-in-a-callback) | `Err` from the outer call | `callbacks::a_panic_becomes_an_error_of_the_outer_call` |
 //! | [wrong argument type silently converted](#a-wrong-argument-type-silently-converted) | `Err` naming the argument | `calls::wrong_type_names_the_argument_expected_and_given` |
 //! | [`c_int` overflow](#an-integer-that-does-not-fit) | `Err` with the range | `types::ctypes_silent_truncation_is_an_error_here` |
@@ -50,10 +52,10 @@
 //! let _call_with = [arg];
 //! ```
 //!
-//! A C library that *keeps* the pointer (a registration) is bound with the
-//! promise that the `Callback` outlives that use: the `Callback` is the
-//! registration's handle, kept until C has been told to forget it, or
-//! [`leak`](crate::Callback::leak)ed for a registration that lasts for good.
+//! A C library that *keeps* the pointer (a registration) declares the
+//! parameter [`retained`](crate::CType::retained): it then takes only a
+//! callback [`leak`](crate::Callback::leak)ed for good, and a borrowed one
+//! is an `Err`.
 //!
 //! ```
 //! # fn main() -> rctypes::Result<()> {
@@ -61,10 +63,12 @@
 //! # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
 //! use rctypes::{Callback, CType};
 //! let binop = CType::func_ptr([CType::Int, CType::Int], CType::Int);
-//! // SAFETY: callback.c: `register_binop` keeps op until the next registration;
-//! // `call_registered(a, b)` calls it.
-//! let register = unsafe { lib.function("register_binop", &[binop], CType::Void)? };
+//! // SAFETY: callback.c: `register_binop` keeps op (not NULL) until the next
+//! // registration; `call_registered(a, b)` calls it.
+//! let register = unsafe { lib.function("register_binop", &[binop.retained()], CType::Void)? };
 //! let call_registered = unsafe { lib.function("call_registered", &[CType::Int, CType::Int], CType::Int)? };
+//! let borrowed = Callback::typed(|a: i32, b: i32| a * b)?;
+//! assert!(register.call(&[(&*borrowed).into()]).is_err(), "dropped with its owner");
 //! let forever = Callback::typed(|a: i32, b: i32| a * b)?.leak();
 //! register.call(&[(&**forever).into()])?;
 //! assert_eq!(call_registered.call(&[6.into(), 7.into()])?.to::<i32>()?, 42);
@@ -128,6 +132,50 @@
 //! assert!(free.call(&[truncated.into()]).is_err(), "an integer is not a pointer");
 //! free.call(&[(&block).into()])?;
 //! assert!(free.call(&[(&block).into()]).is_err(), "freed once");
+//! # Ok(()) }
+//! ```
+//!
+//! ## An array shorter than C reads
+//!
+//! **ctypes.** `fibseries(a, 8, out)` with a 4-element `a` reads past its
+//! end: `argtypes = [POINTER(c_int), c_int, POINTER(c_int)]` says nothing of
+//! how many elements C reads, and numpy's ndpointer checks a shape only when
+//! one is given.
+//!
+//! **rctypes.** A pointer parameter states its [`Extent`](crate::Extent):
+//! one element unless declared, so a plain `POINTER(c_int)` takes exactly
+//! one (a longer array is refused with a hint); a length argument is named
+//! ([`Extent::ElementsFromArg`](crate::Extent::ElementsFromArg), or `int
+//! a[n]` in a C declaration), and the memory lent must cover it.
+//!
+//! ```
+//! # fn main() -> rctypes::Result<()> {
+//! # // SAFETY: the project's own library has no initialisers.
+//! # let lib = unsafe { rctypes::load_library("fibonacci", env!("RCTYPES_CSRC_DIR"))? };
+//! // SAFETY: fibonacci.c: fibseries reads n ints from a and writes n ints to
+//! // out; neither is NULL.
+//! let fibseries = unsafe { lib.declare("void fibseries(const int a[n], int n, int out[n])")? };
+//! let mut out = [0; 8];
+//! let err = fibseries.call(&[(&[1, 2, 3, 4]).into(), 8.into(), (&mut out).into()]).unwrap_err();
+//! assert!(err.to_string().contains("16 bytes, where C touches 32 bytes"), "{err}");
+//! # Ok(()) }
+//! ```
+//!
+//! ## NULL where C dereferences
+//!
+//! **ctypes.** `None` passes for every pointer: `libc.strlen(None)` is a
+//! segmentation fault.
+//!
+//! **rctypes.** [`Value::Null`](crate::Value::Null) goes only where the
+//! parameter is declared [`nullable`](crate::CType::nullable).
+//!
+//! ```
+//! # fn main() -> rctypes::Result<()> {
+//! use rctypes::{CType, Library, Value};
+//! let libc = Library::this()?;
+//! // SAFETY: strlen reads a string, never NULL.
+//! let strlen = unsafe { libc.function("strlen", &[CType::CharP], CType::SizeT)? };
+//! assert!(strlen.call(&[Value::Null]).is_err());
 //! # Ok(()) }
 //! ```
 //!
