@@ -18,7 +18,7 @@ use crate::value::{Keep, Slot, Value, decode, encode};
 /// # fn main() -> Result<(), rctypes::Error> {
 /// use rctypes::{CType, Library};
 /// let libc = Library::this()?; // ctypes' CDLL(None)
-/// // SAFETY: strlen has this signature.
+/// // SAFETY: strlen has this signature, and reads a string up to its NUL, never NULL.
 /// let strlen = unsafe { libc.function("strlen", &[CType::CharP], CType::SizeT)? };
 /// drop(libc); // strlen keeps the library loaded
 /// assert_eq!(strlen.call(&["hello".into()])?.to::<usize>()?, 5);

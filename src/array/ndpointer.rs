@@ -32,7 +32,8 @@ use super::fmt_tuple;
 /// // fibseries reads `elements` ints from `a` and writes as many to `series`:
 /// // both must be C-contiguous arrays of C ints, exactly argument 2 long.
 /// let ints = ndpointer().dtype("intc").ndim(1).shape([Dim::Arg(2)]).flags("C_CONTIGUOUS");
-/// // SAFETY: fibonacci.c defines `void fibseries(int *a, int elements, int *series)`.
+/// // SAFETY: fibonacci.c defines `void fibseries(int *a, int elements, int *series)`,
+/// // which reads `elements` ints from a and writes as many to series, neither NULL.
 /// let fibseries = unsafe {
 ///     lib.function(
 ///         "fibseries",

@@ -8,7 +8,7 @@
 //! # fn main() -> rctypes::Result<()> {
 //! use rctypes::{Library, Value};
 //! let libc = Library::this()?;
-//! // SAFETY: C's own prototype.
+//! // SAFETY: C's own prototype: strlen reads a string up to its NUL, never NULL.
 //! let strlen = unsafe { libc.declare("size_t strlen(const char *s);")? };
 //! assert_eq!(strlen.call(&["four".into()])?, Value::Int(4));
 //! # Ok(()) }
