@@ -155,3 +155,7 @@ int counter = 41;
 double ratio = 0.5;
 const char *motto = "zero copy";
 int bump_counter(void) { return ++counter; }
+long long shared_word = 0;
+long double shared_precise = 0.0L;
+long long shared_word_value(void) { return shared_word; }
+long double shared_precise_value(void) { return shared_precise; }
