@@ -194,13 +194,45 @@ impl Library {
     ///
     /// # Safety
     ///
-    /// The variable must have type `ty` (every binding of it the same size).
+    /// The variable must have type `ty` (every binding of it the same size),
+    /// and be writable: a `const` one, which the loader may put in read-only
+    /// memory, is bound with [`const_variable`](Self::const_variable).
     /// While Rust code may read or write it through the handle, C code must
     /// not write it at the same time (nor read it while Rust writes), unless
     /// both sides access it atomically: Rust's atomic accesses of a small
     /// variable make Rust's side race-free, but a lock cannot make C's side
     /// so.
     pub unsafe fn variable(&self, symbol: &str, ty: CType) -> Result<Variable> {
+        self.bind_variable(symbol, ty, false)
+    }
+
+    /// Binds the exported `const` variable `symbol` as a `ty`, read-only:
+    /// [`Variable::set`] is an error, where writing the read-only page the
+    /// loader put it in would crash.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// # // SAFETY: the project's own library has no initialisers.
+    /// # let abi = unsafe { rctypes::Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libabi.so"))? };
+    /// use rctypes::CType;
+    /// // SAFETY: abi.c defines `const int abi_version = 3`.
+    /// let version = unsafe { abi.const_variable("abi_version", CType::Int)? };
+    /// assert_eq!(version.get().to::<i32>()?, 3);
+    /// assert!(version.is_read_only());
+    /// let err = version.set(&4.into()).unwrap_err();
+    /// assert_eq!(err.to_string(), "abi_version: the variable is read-only (declared const)");
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Safety
+    ///
+    /// The variable must have type `ty`, and C must not write it while Rust
+    /// reads it, unless atomically (as for [`variable`](Self::variable)).
+    pub unsafe fn const_variable(&self, symbol: &str, ty: CType) -> Result<Variable> {
+        self.bind_variable(symbol, ty, true)
+    }
+
+    fn bind_variable(&self, symbol: &str, ty: CType, read_only: bool) -> Result<Variable> {
         let addr = self.symbol_address(symbol)?;
         if ty == CType::Void {
             return Err(Error::Signature {
@@ -213,6 +245,7 @@ impl Library {
             name: symbol.into(),
             addr,
             ty,
+            read_only,
         })
     }
 }
@@ -231,12 +264,15 @@ fn loader_message(e: &libloading::Error) -> String {
     }
 }
 
-/// A C global variable of a declared type, bound with [`Library::variable`].
+/// A C global variable of a declared type, bound with [`Library::variable`]
+/// (or read-only with [`Library::const_variable`]).
 pub struct Variable {
     library: Library,
     name: String,
     addr: *mut c_void,
     ty: CType,
+    /// Declared `const`: `set` is refused.
+    read_only: bool,
 }
 
 // SAFETY: the address stays valid while `library` is loaded. Accesses from
@@ -290,8 +326,14 @@ impl Variable {
 
     /// Stores a value, range-checked against the declared type. Pointer
     /// variables only take null or an address C handed out, since C would keep
-    /// a pointer to Rust memory past its borrow.
+    /// a pointer to Rust memory past its borrow. A variable bound read-only
+    /// ([`Library::const_variable`]) is an [`Error::ReadOnly`].
     pub fn set(&self, value: &Value<'_>) -> Result<()> {
+        if self.read_only {
+            return Err(Error::ReadOnly {
+                name: self.name.clone(),
+            });
+        }
         if self.ty.is_pointer() && !matches!(value, Value::Null | Value::Pointer(_)) {
             return Err(Error::Conversion {
                 expected: format!("{} (null or a pointer from C)", self.ty),
@@ -319,6 +361,11 @@ impl Variable {
     /// The declared type.
     pub fn ctype(&self) -> &CType {
         &self.ty
+    }
+
+    /// Whether it was bound read-only ([`Library::const_variable`]).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// The symbol's name.
@@ -374,6 +421,18 @@ unsafe fn atomic_copy(from: *const u8, to: *mut u8, width: Width) {
                 AtomicU64::from_ptr(to as *mut u64).store(v, SeqCst)
             }
         }
+    }
+}
+
+impl fmt::Debug for Variable {
+    /// The binding, not the value: `Variable { name: "counter", ctype: c_int, .. }`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Variable")
+            .field("name", &self.name)
+            .field("ctype", &format_args!("{}", self.ty))
+            .field("read_only", &self.read_only)
+            .field("library", &self.library.inner.name)
+            .finish()
     }
 }
 
