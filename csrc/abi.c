@@ -155,3 +155,8 @@ int counter = 41;
 double ratio = 0.5;
 const char *motto = "zero copy";
 int bump_counter(void) { return ++counter; }
+const int abi_version = 3;
+long long shared_word = 0;
+long double shared_precise = 0.0L;
+long long shared_word_value(void) { return shared_word; }
+long double shared_precise_value(void) { return shared_precise; }

@@ -67,4 +67,11 @@ extern int counter;
 extern double ratio;
 extern const char *motto;
 int bump_counter(void);
+/* Read-only: the loader maps it in a page writes fault on. */
+extern const int abi_version;
+/* Globals Rust threads write at once: C reads what the last one wrote. */
+extern long long shared_word;
+extern long double shared_precise;
+long long shared_word_value(void);
+long double shared_precise_value(void);
 #endif

@@ -289,3 +289,12 @@ int fill_typecode(char typecode, typed_allocator_t allocator)
     last_fill = 1;
     return 1;
 }
+
+int last_point_sum = -2;
+
+int sum_point_from(point_source_t get)
+{
+    const cb_point *p = get();
+    last_point_sum = p ? p->x + p->y : -1;
+    return last_point_sum;
+}

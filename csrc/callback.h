@@ -82,4 +82,12 @@ int c_add(int a, int b);
 int fill_typecode(char typecode, typed_allocator_t allocator);
 /* What the last fill_typecode returned. */
 extern int last_fill;
+
+/* A struct C asks the host for by address and reads: sum_point_from returns
+ * x + y of what get() points to, or -1 for NULL, and keeps it in
+ * last_point_sum. */
+typedef struct { int x, y; } cb_point;
+typedef const cb_point *(*point_source_t)(void);
+int sum_point_from(point_source_t get);
+extern int last_point_sum;
 #endif

@@ -1,5 +1,6 @@
 /* structs.c: structs and unions by value; see structs.h. Every function
  * computes from its inputs, so a field in the wrong place shows. */
+#include <stddef.h>
 #include <string.h>
 #include "structs.h"
 
@@ -177,3 +178,9 @@ double apply_vec3_reduce(Vec3Reduce f, Vec3 v) { return f(v); }
 Vec3 apply_vec3_map(Vec3Map f, Vec3 v, double k) { return f(v, k); }
 double apply_big_map(BigMap f, int id) { return sum_big(f(make_big(id, 1.0, "abc"))); }
 double apply_tagged(TaggedFn f, int kind, double value) { return f(make_tagged(kind, value)); }
+
+void fill_tagged_text(TaggedText *t)
+{
+    t->kind = 1;
+    t->u.text = "from C";
+}

@@ -108,4 +108,10 @@ typedef Big (*BigMap)(Big);
 double apply_big_map(BigMap f, int id);
 typedef double (*TaggedFn)(Tagged);
 double apply_tagged(TaggedFn f, int kind, double value);
+
+/* A union overlapping pointers with an integer, tagged: the tag says which
+ * member C last wrote. */
+typedef union { size_t addr; const char *text; void *ptr; } AddrOrText;
+typedef struct { int kind; AddrOrText u; } TaggedText;
+void fill_tagged_text(TaggedText *t);
 #endif

@@ -223,6 +223,13 @@ pub enum Error {
         /// What went wrong, naming the path involved.
         message: String,
     },
+    /// A write to a variable bound read-only, as a `const` one is
+    /// ([`Library::const_variable`](crate::Library::const_variable)).
+    #[error("{name}: the variable is read-only (declared const)")]
+    ReadOnly {
+        /// The variable's symbol name.
+        name: String,
+    },
 }
 
 /// The crate's result type.

@@ -4,7 +4,7 @@ use std::any::Any;
 use std::ffi::c_void;
 use std::fmt;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use crate::ctype::CType;
 use crate::error::{Error, Result};
@@ -185,11 +185,54 @@ impl Library {
     /// # Ok(()) }
     /// ```
     ///
+    /// Reads and writes never race one another, from any thread and through
+    /// any handle: a variable of 1, 2, 4 or 8 bytes (every integer, float
+    /// and pointer), aligned as its size, is read and written with atomic
+    /// instructions (sequentially consistent, as C's `atomic_load` and
+    /// `atomic_store`); any other (a `long double`, a struct) under a lock
+    /// kept for its address, which orders Rust's accesses only.
+    ///
     /// # Safety
     ///
-    /// The variable must have type `ty`, and no other thread may write it while
-    /// this handle reads or writes it.
+    /// The variable must have type `ty` (every binding of it the same size),
+    /// and be writable: a `const` one, which the loader may put in read-only
+    /// memory, is bound with [`const_variable`](Self::const_variable).
+    /// While Rust code may read or write it through the handle, C code must
+    /// not write it at the same time (nor read it while Rust writes), unless
+    /// both sides access it atomically: Rust's atomic accesses of a small
+    /// variable make Rust's side race-free, but a lock cannot make C's side
+    /// so.
     pub unsafe fn variable(&self, symbol: &str, ty: CType) -> Result<Variable> {
+        self.bind_variable(symbol, ty, false)
+    }
+
+    /// Binds the exported `const` variable `symbol` as a `ty`, read-only:
+    /// [`Variable::set`] is an error, where writing the read-only page the
+    /// loader put it in would crash.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// # // SAFETY: the project's own library has no initialisers.
+    /// # let abi = unsafe { rctypes::Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libabi.so"))? };
+    /// use rctypes::CType;
+    /// // SAFETY: abi.c defines `const int abi_version = 3`.
+    /// let version = unsafe { abi.const_variable("abi_version", CType::Int)? };
+    /// assert_eq!(version.get().to::<i32>()?, 3);
+    /// assert!(version.is_read_only());
+    /// let err = version.set(&4.into()).unwrap_err();
+    /// assert_eq!(err.to_string(), "abi_version: the variable is read-only (declared const)");
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Safety
+    ///
+    /// The variable must have type `ty`, and C must not write it while Rust
+    /// reads it, unless atomically (as for [`variable`](Self::variable)).
+    pub unsafe fn const_variable(&self, symbol: &str, ty: CType) -> Result<Variable> {
+        self.bind_variable(symbol, ty, true)
+    }
+
+    fn bind_variable(&self, symbol: &str, ty: CType, read_only: bool) -> Result<Variable> {
         let addr = self.symbol_address(symbol)?;
         if ty == CType::Void {
             return Err(Error::Signature {
@@ -202,6 +245,7 @@ impl Library {
             name: symbol.into(),
             addr,
             ty,
+            read_only,
         })
     }
 }
@@ -220,32 +264,76 @@ fn loader_message(e: &libloading::Error) -> String {
     }
 }
 
-/// A C global variable of a declared type, bound with [`Library::variable`].
+/// A C global variable of a declared type, bound with [`Library::variable`]
+/// (or read-only with [`Library::const_variable`]).
 pub struct Variable {
     library: Library,
     name: String,
     addr: *mut c_void,
     ty: CType,
+    /// Declared `const`: `set` is refused.
+    read_only: bool,
 }
 
-// SAFETY: the address stays valid while `library` is loaded, and the
-// declaration's promise (no concurrent writers) covers reads from any thread.
+// SAFETY: the address stays valid while `library` is loaded. Accesses from
+// several threads are atomic or under the address's lock (see `get` and
+// `set`), and the declaration promised C does not race them.
 unsafe impl Send for Variable {}
 // SAFETY: as above.
 unsafe impl Sync for Variable {}
 
+/// Locks for the variables Rust cannot read or write atomically, chosen by
+/// address, so that every handle to one variable takes the same lock.
+static LOCKS: [Mutex<()>; 16] = [const { Mutex::new(()) }; 16];
+
+fn lock_for(addr: *mut c_void) -> MutexGuard<'static, ()> {
+    let lock = &LOCKS[(addr as usize >> 4) % LOCKS.len()];
+    // Nothing is left half-done by a panic while held: the lock only orders.
+    lock.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl Variable {
+    /// The atomic accesses the variable takes, when its size has atomic
+    /// instructions and its address their alignment.
+    fn atomic_width(&self) -> Option<Width> {
+        let width = match self.ty.size() {
+            1 => Width::W1,
+            2 => Width::W2,
+            4 => Width::W4,
+            #[cfg(target_has_atomic = "64")]
+            8 => Width::W8,
+            _ => return None,
+        };
+        ((self.addr as usize) % self.ty.size() == 0).then_some(width)
+    }
+
     /// The current value.
     pub fn get(&self) -> Value<'static> {
-        // SAFETY: the declaration promised a `ty` lives at `addr`, and the
-        // library (so the variable) stays loaded while self exists.
-        unsafe { decode(self.addr as *const u8, &self.ty) }
+        let Some(width) = self.atomic_width() else {
+            let _guard = lock_for(self.addr);
+            // SAFETY: the declaration promised a `ty` lives at `addr`, and the
+            // library (so the variable) stays loaded while self exists; Rust
+            // writers hold the lock, and C writes no other time.
+            return unsafe { decode(self.addr as *const u8, &self.ty) };
+        };
+        let mut slot = Slot::ZERO;
+        // SAFETY: as above; `width` bytes at `addr`, aligned for them (checked
+        // by atomic_width), read atomically into the slot's first bytes.
+        unsafe { atomic_copy(self.addr as *const u8, slot.0.as_mut_ptr(), width) };
+        // SAFETY: the slot holds the variable's bytes, a `ty`.
+        unsafe { decode(slot.0.as_ptr(), &self.ty) }
     }
 
     /// Stores a value, range-checked against the declared type. Pointer
     /// variables only take null or an address C handed out, since C would keep
-    /// a pointer to Rust memory past its borrow.
+    /// a pointer to Rust memory past its borrow. A variable bound read-only
+    /// ([`Library::const_variable`]) is an [`Error::ReadOnly`].
     pub fn set(&self, value: &Value<'_>) -> Result<()> {
+        if self.read_only {
+            return Err(Error::ReadOnly {
+                name: self.name.clone(),
+            });
+        }
         if self.ty.is_pointer() && !matches!(value, Value::Null | Value::Pointer(_)) {
             return Err(Error::Conversion {
                 expected: format!("{} (null or a pointer from C)", self.ty),
@@ -255,10 +343,17 @@ impl Variable {
         let mut slot = Slot::ZERO;
         let mut keep = Keep::default();
         encode(value, &self.ty, &mut slot, &mut keep).map_err(|m| m.into_conversion())?;
-        // SAFETY: a `ty` lives at `addr` (the declaration's promise); the slot
-        // holds its bytes at the start.
-        unsafe {
-            std::ptr::copy_nonoverlapping(slot.0.as_ptr(), self.addr as *mut u8, self.ty.size());
+        let to = self.addr as *mut u8;
+        match self.atomic_width() {
+            // SAFETY: a `ty` lives at `addr` (the declaration's promise),
+            // aligned for `width` (checked); the slot holds its bytes at the
+            // start.
+            Some(width) => unsafe { atomic_copy(slot.0.as_ptr(), to, width) },
+            None => {
+                let _guard = lock_for(self.addr);
+                // SAFETY: as above, every other Rust access holding the lock.
+                unsafe { std::ptr::copy_nonoverlapping(slot.0.as_ptr(), to, self.ty.size()) }
+            }
         }
         Ok(())
     }
@@ -266,6 +361,11 @@ impl Variable {
     /// The declared type.
     pub fn ctype(&self) -> &CType {
         &self.ty
+    }
+
+    /// Whether it was bound read-only ([`Library::const_variable`]).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// The symbol's name.
@@ -276,6 +376,63 @@ impl Variable {
     /// The library it lives in.
     pub fn library(&self) -> &Library {
         &self.library
+    }
+}
+
+/// The sizes of atomic accesses.
+#[derive(Clone, Copy)]
+enum Width {
+    W1,
+    W2,
+    W4,
+    #[cfg(target_has_atomic = "64")]
+    W8,
+}
+
+/// Copies `width` bytes from `from` to `to` with one atomic load and one
+/// atomic store: one end is the variable, the other a private slot.
+///
+/// # Safety
+///
+/// Both must be valid for `width` bytes and aligned to it, and every
+/// concurrent access to the variable's bytes must be atomic.
+unsafe fn atomic_copy(from: *const u8, to: *mut u8, width: Width) {
+    use std::sync::atomic::{AtomicU8, AtomicU16, AtomicU32, Ordering::SeqCst};
+    // SAFETY (every arm): the caller's promise; the atomic views are used
+    // only within this call.
+    unsafe {
+        match width {
+            Width::W1 => {
+                let v = AtomicU8::from_ptr(from as *mut u8).load(SeqCst);
+                AtomicU8::from_ptr(to).store(v, SeqCst)
+            }
+            Width::W2 => {
+                let v = AtomicU16::from_ptr(from as *mut u16).load(SeqCst);
+                AtomicU16::from_ptr(to as *mut u16).store(v, SeqCst)
+            }
+            Width::W4 => {
+                let v = AtomicU32::from_ptr(from as *mut u32).load(SeqCst);
+                AtomicU32::from_ptr(to as *mut u32).store(v, SeqCst)
+            }
+            #[cfg(target_has_atomic = "64")]
+            Width::W8 => {
+                use std::sync::atomic::AtomicU64;
+                let v = AtomicU64::from_ptr(from as *mut u64).load(SeqCst);
+                AtomicU64::from_ptr(to as *mut u64).store(v, SeqCst)
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Variable {
+    /// The binding, not the value: `Variable { name: "counter", ctype: c_int, .. }`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Variable")
+            .field("name", &self.name)
+            .field("ctype", &format_args!("{}", self.ty))
+            .field("read_only", &self.read_only)
+            .field("library", &self.library.inner.name)
+            .finish()
     }
 }
 

@@ -142,6 +142,15 @@ impl<'a> Ctypes<'a> {
     fn check_as<T: Element>(&self) -> Result<()> {
         let dtype = self.arg.dtype();
         let name = std::any::type_name::<T>();
+        // Pointers come from values of their type, never from other bytes.
+        if let Some(t) = T::ctype().filter(crate::layout::holds_pointers) {
+            if self.arg.elem() != Some(&t) {
+                return Err(Error::Conversion {
+                    expected: format!("{name}, whose pointers come from {name} values"),
+                    given: format!("data of type {dtype}, whose bytes would make them up"),
+                });
+            }
+        }
         if size_of::<T>() != dtype.itemsize() {
             return Err(Error::Conversion {
                 expected: format!("{name}, of {} bytes", size_of::<T>()),

@@ -113,7 +113,7 @@ impl NdArray {
                 fmt_tuple(shape.iter())
             )));
         }
-        a.view_mut::<T>()?
+        a.fill_view::<T>()?
             .as_slice_memory_order_mut()
             .expect("new arrays are contiguous")
             .copy_from_slice(&data);
@@ -125,7 +125,7 @@ impl NdArray {
         array: &ArrayBase<S, D>,
     ) -> Result<NdArray> {
         let mut a = NdArray::zeros(T::dtype(), array.shape())?;
-        a.view_mut::<T>()?.assign(&array.view().into_dyn());
+        a.fill_view::<T>()?.assign(&array.view().into_dyn());
         Ok(a)
     }
 
@@ -231,6 +231,25 @@ impl NdArray {
         Ok(())
     }
 
+    /// Refuses typed reads as `T` when `T` holds pointers (a `c_struct!`
+    /// with an `Option<RawPtr>`): the array's data type has integers there,
+    /// which safe code writes at will, so reading them as `T` would make
+    /// addresses up. Such records go to C in a `Vec` or an `ndarray` array.
+    fn check_readable<T: Element>(&self, what: &str) -> Result<()> {
+        if T::ctype().is_some_and(|t| crate::layout::holds_pointers(&t)) {
+            return Err(Error::Conversion {
+                expected: format!("{what} of data type {}", std::any::type_name::<T>()),
+                given: format!(
+                    "data of type {}, whose pointers are integers here: read as {} they \
+                     would make addresses up (use a Vec or an ndarray array of it)",
+                    self.dtype,
+                    std::any::type_name::<T>()
+                ),
+            });
+        }
+        Ok(())
+    }
+
     fn element_shape(&self) -> ndarray::StrideShape<IxDyn> {
         let shape = IxDyn(&self.shape);
         if self.fortran {
@@ -251,6 +270,7 @@ impl NdArray {
     /// ```
     pub fn view<T: Element>(&self) -> Result<ArrayViewD<'_, T>> {
         self.check_type::<T>(&self.dtype, "a view")?;
+        self.check_readable::<T>("a view")?;
         let ptr = if self.is_empty() {
             std::ptr::NonNull::<T>::dangling().as_ptr() as *const T
         } else {
@@ -264,6 +284,13 @@ impl NdArray {
 
     /// A typed view for writing, when `T`'s data type is the array's.
     pub fn view_mut<T: Element>(&mut self) -> Result<ArrayViewMutD<'_, T>> {
+        self.check_readable::<T>("a view")?;
+        self.fill_view::<T>()
+    }
+
+    /// A view for writing, to fill a new array with `T`s (pointers among
+    /// them included): `view_mut` without the check on reading.
+    fn fill_view<T: Element>(&mut self) -> Result<ArrayViewMutD<'_, T>> {
         self.check_type::<T>(&self.dtype, "a view")?;
         let shape = self.element_shape();
         let ptr = if self.is_empty() {
@@ -285,6 +312,7 @@ impl NdArray {
     pub fn field<T: Element>(&self, name: &str) -> Result<ArrayViewD<'_, T>> {
         let field = self.record_field(name)?;
         self.check_type::<T>(field.dtype(), "a field view")?;
+        self.check_readable::<T>("a field view")?;
         let size = size_of::<T>().max(1) as isize;
         let offset = field.offset();
         let mut strides = Vec::with_capacity(self.ndim());
@@ -346,6 +374,7 @@ impl NdArray {
     /// The element at `index`, read as `T` (which must have the data type).
     pub fn get<T: Element>(&self, index: &[usize]) -> Result<T> {
         self.check_type::<T>(&self.dtype, "an element")?;
+        self.check_readable::<T>("an element")?;
         let at = self.byte_offset(index)?;
         // SAFETY: at + size_of::<T>() is inside the buffer (index checked),
         // and the bytes are a T (data type checked).
@@ -365,6 +394,7 @@ impl NdArray {
     pub fn get_field<T: Element>(&self, index: &[usize], name: &str) -> Result<T> {
         let field = self.record_field(name)?;
         self.check_type::<T>(field.dtype(), "a field")?;
+        self.check_readable::<T>("a field")?;
         let at = self.byte_offset(index)? + field.offset();
         // SAFETY: the field lies inside the record, which is inside the buffer.
         Ok(unsafe { (self.as_bytes().as_ptr().add(at) as *const T).read_unaligned() })

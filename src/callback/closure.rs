@@ -240,6 +240,13 @@ impl Callback {
     /// copied, pointers as [`RawPtr`](crate::RawPtr)), and returns the result,
     /// which is range-checked against the declared result type.
     ///
+    /// A pointer result must outlive the closure's return, since C keeps it:
+    /// null, a [`RawPtr`](crate::RawPtr), or a `'static` borrow (a
+    /// `&'static CStr`, a leaked [`StructValue`](crate::StructValue) as
+    /// `Value::Struct(Cow::Borrowed(..))`). A Rust string or an owned struct
+    /// would be freed as the closure returns, so it is refused like a value
+    /// of the wrong type: C gets the error value.
+    ///
     /// Errors if the signature cannot be a callback's (a `void` argument).
     ///
     /// ```
@@ -404,6 +411,10 @@ impl Callback {
     ///
     /// Errors if `value` does not convert to the result type, if that type is
     /// `void`, or if it is a temporary that C would get a dangling pointer to.
+    /// Only the address of a pointer error value is kept, so, as for results
+    /// (see [`new`](Self::new)), it is null, a [`RawPtr`](crate::RawPtr) or a
+    /// `'static` borrow: what it points to outlives the callback, for C may
+    /// use it after the callback is gone.
     ///
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
@@ -766,13 +777,23 @@ fn encode_result(
             )),
         };
     }
-    // A copy made for the result would be freed before C reads it.
-    if ty.is_pointer() && matches!(value, Value::Str(_) | Value::CStr(Cow::Owned(_))) {
-        return Err(format!(
-            "returned {}, a temporary C would keep a dangling pointer to \
-             (return a RawPtr or a &'static CStr)",
-            value.describe()
-        ));
+    // C gets an address: of a copy made for the result, or of an owned
+    // struct, it would dangle once the closure's value is dropped. Borrows
+    // are 'static (a `Value<'static>`), so they live on.
+    if ty.is_pointer() {
+        let instead = match value {
+            Value::Str(_) | Value::CStr(Cow::Owned(_)) => "a RawPtr or a &'static CStr",
+            Value::Struct(Cow::Owned(_)) => {
+                "a RawPtr or a &'static StructValue, as Value::Struct(Cow::Borrowed(..))"
+            }
+            _ => "",
+        };
+        if !instead.is_empty() {
+            return Err(format!(
+                "returned {}, a temporary C would keep a dangling pointer to (return {instead})",
+                value.describe()
+            ));
+        }
     }
     let mut keep = Keep::default();
     encode(value, ty, slot, &mut keep)
@@ -930,6 +951,14 @@ mod tests {
         assert_eq!(err, "returned int 1, but the result type is void");
         let owned = Value::CStr(Cow::Owned(c"x".to_owned()));
         let err = encode_result(&owned, &CType::CharP, &mut slot).unwrap_err();
+        assert!(err.contains("dangling"), "{err}");
+        let layout = crate::StructLayout::builder("P")
+            .field("x", CType::Int)
+            .build()
+            .unwrap();
+        let owned = Value::Struct(Cow::Owned(crate::StructValue::new(&layout)));
+        let ptr = CType::const_pointer(CType::Struct(layout));
+        let err = encode_result(&owned, &ptr, &mut slot).unwrap_err();
         assert!(err.contains("dangling"), "{err}");
         // SAFETY: 16 bytes are room for a float; store_number refuses anyway.
         let stored = unsafe { store_number(&Value::Int(1 << 40), Kind::I32, slot.as_mut_ptr()) };

@@ -209,6 +209,17 @@ impl Converter<'_> {
         d: &Declarator,
         base: Qualified,
     ) -> Result<(Option<String>, DeclType), String> {
+        self.qualified_declarator(d, base)
+            .map(|(name, (ty, _))| (name, ty))
+    }
+
+    /// [`declarator`](Self::declarator), with whether what is declared is
+    /// itself const (`const int x`, `char *const p`; not `const char *p`).
+    pub(crate) fn qualified_declarator(
+        &mut self,
+        d: &Declarator,
+        base: Qualified,
+    ) -> Result<(Option<String>, Qualified), String> {
         // `x[2][3]` is an array of 2 arrays of 3: within a run of array
         // suffixes the last one applies first.
         let mut order: Vec<&DerivedDeclarator> = d.derived.iter().map(|n| &n.node).collect();
@@ -227,9 +238,9 @@ impl Converter<'_> {
             ty = self.derive(ty, derived)?;
         }
         match &d.kind.node {
-            DeclaratorKind::Abstract => Ok((None, ty.0)),
-            DeclaratorKind::Identifier(id) => Ok((Some(id.node.name.clone()), ty.0)),
-            DeclaratorKind::Declarator(inner) => self.declarator(&inner.node, ty),
+            DeclaratorKind::Abstract => Ok((None, ty)),
+            DeclaratorKind::Identifier(id) => Ok((Some(id.node.name.clone()), ty)),
+            DeclaratorKind::Declarator(inner) => self.qualified_declarator(&inner.node, ty),
         }
     }
 

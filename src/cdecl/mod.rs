@@ -29,7 +29,7 @@ use crate::ctype::{CType, Extent};
 use crate::error::{Error, Result};
 use crate::func::CFunc;
 use crate::layout::StructLayout;
-use crate::library::Library;
+use crate::library::{Library, Variable};
 
 pub use header::{BoundHeader, Header};
 
@@ -100,7 +100,18 @@ pub struct Declarations {
     tags: BTreeMap<String, Arc<StructLayout>>,
     constants: BTreeMap<String, i128>,
     functions: BTreeMap<String, FunctionDecl>,
-    variables: BTreeMap<String, CType>,
+    variables: BTreeMap<String, VariableDecl>,
+}
+
+/// A declared (`extern`) variable.
+#[derive(Clone, Debug)]
+struct VariableDecl {
+    /// Its type as a value (an array decayed to a pointer).
+    ty: CType,
+    /// Declared `const`: the loader may put it in read-only memory.
+    is_const: bool,
+    /// Declared an array, which is no pointer in memory.
+    is_array: bool,
 }
 
 /// The extent an array parameter states: `int a[4]` four elements, `int
@@ -265,9 +276,9 @@ impl Declarations {
         let base = conv.base_type(&decl.specifiers)?;
         let mut declared = Vec::new();
         for init in &decl.declarators {
-            declared.push(conv.declarator(&init.node.declarator.node, base.clone())?);
+            declared.push(conv.qualified_declarator(&init.node.declarator.node, base.clone())?);
         }
-        for (name, ty) in declared {
+        for (name, (ty, is_const)) in declared {
             let Some(name) = name else { continue };
             if is_typedef {
                 // The standard names keep their own descriptors.
@@ -303,7 +314,13 @@ impl Declarations {
                     },
                 );
             } else {
-                self.variables.insert(name, ty.to_ctype_value()?);
+                let variable = VariableDecl {
+                    ty: ty.to_ctype_value()?,
+                    is_const,
+                    is_array: matches!(ty, convert::DeclType::Array { .. })
+                        || matches!(ty, convert::DeclType::Plain(CType::Array(..))),
+                };
+                self.variables.insert(name, variable);
             }
         }
         Ok(())
@@ -358,7 +375,72 @@ impl Declarations {
 
     /// The type of a declared (`extern`) variable.
     pub fn variable(&self, name: &str) -> Option<&CType> {
-        self.variables.get(name)
+        self.variables.get(name).map(|v| &v.ty)
+    }
+
+    /// Whether the declared variable `name` is itself `const` (`const int
+    /// version;`, `char *const name;`, not `const char *name;`), so
+    /// [`bind_variable`](Self::bind_variable) binds it read-only.
+    ///
+    /// ```
+    /// # fn main() -> rctypes::Result<()> {
+    /// let mut decls = rctypes::Declarations::new();
+    /// decls.parse("extern const int version; extern const char *motto; extern char *const name;")?;
+    /// assert!(decls.is_const_variable("version") && decls.is_const_variable("name"));
+    /// assert!(!decls.is_const_variable("motto"));
+    /// # Ok(()) }
+    /// ```
+    pub fn is_const_variable(&self, name: &str) -> bool {
+        self.variables.get(name).is_some_and(|v| v.is_const)
+    }
+
+    /// Binds the declared variable `name` in `library`: read-only when it
+    /// is declared `const` ([`Library::const_variable`]), else with
+    /// [`Library::variable`]. An array is refused: it is no pointer in
+    /// memory, and has no value to read or write whole.
+    ///
+    /// ```
+    /// # fn main() -> rctypes::Result<()> {
+    /// # // SAFETY: the project's own library has no initialisers.
+    /// # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
+    /// let mut decls = rctypes::Declarations::new();
+    /// decls.parse("extern const int abi_version;")?;
+    /// // SAFETY: abi.c defines `const int abi_version = 3`.
+    /// let version = unsafe { decls.bind_variable(&abi, "abi_version")? };
+    /// assert_eq!(version.get().to::<i32>()?, 3);
+    /// assert!(version.set(&4.into()).is_err());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Safety
+    ///
+    /// As for [`Library::variable`]: the declaration must be the variable's
+    /// true type, its `const` included.
+    pub unsafe fn bind_variable(&self, library: &Library, name: &str) -> Result<Variable> {
+        let Some(v) = self.variables.get(name) else {
+            return Err(Error::Symbol {
+                library: library.name().to_owned(),
+                symbol: name.to_owned(),
+                message: "no variable of that name is declared".into(),
+            });
+        };
+        if v.is_array {
+            return Err(Error::Symbol {
+                library: library.name().to_owned(),
+                symbol: name.to_owned(),
+                message: "an array variable cannot be bound: bind a pointer to it as `T*` \
+                          with Library::symbol_address in unsafe code"
+                    .into(),
+            });
+        }
+        // SAFETY: forwarded to the caller; a const variable is bound read-only.
+        unsafe {
+            if v.is_const {
+                library.const_variable(name, v.ty.clone())
+            } else {
+                library.variable(name, v.ty.clone())
+            }
+        }
     }
 }
 
@@ -500,5 +582,49 @@ impl Library {
         let decl = parse_prototype(prototype)?;
         // SAFETY: forwarded to the caller.
         unsafe { decl.bind(self) }
+    }
+
+    /// Binds a variable from its C declaration:
+    /// `lib.declare_variable("extern int counter;")` is
+    /// `lib.variable("counter", CType::Int)`, and a `const` one is bound
+    /// read-only, as [`const_variable`](Self::const_variable) does.
+    ///
+    /// ```
+    /// # fn main() -> rctypes::Result<()> {
+    /// # // SAFETY: the project's own library has no initialisers.
+    /// # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
+    /// // SAFETY: abi.c defines `const int abi_version = 3`.
+    /// let version = unsafe { abi.declare_variable("extern const int abi_version;")? };
+    /// assert_eq!(version.get().to::<i32>()?, 3);
+    /// let err = version.set(&4.into()).unwrap_err();
+    /// assert_eq!(err.to_string(), "abi_version: the variable is read-only (declared const)");
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Safety
+    ///
+    /// As for [`Library::variable`]: the declaration must be the variable's
+    /// true type, its `const` included.
+    pub unsafe fn declare_variable(&self, declaration: &str) -> Result<Variable> {
+        let text = declaration.trim_end();
+        let text = if text.ends_with(';') {
+            text.to_owned()
+        } else {
+            format!("{text};")
+        };
+        let mut decls = Declarations::new();
+        decls.parse(&text)?;
+        let mut names = decls.variables.keys();
+        match (names.next(), names.next(), decls.functions.is_empty()) {
+            // SAFETY: forwarded to the caller.
+            (Some(name), None, true) => unsafe { decls.bind_variable(self, name) },
+            _ => Err(Error::Declaration {
+                file: None,
+                line: 1,
+                column: 1,
+                text: declaration.to_owned(),
+                message: "expected exactly one variable declaration".into(),
+            }),
+        }
     }
 }

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::value::{Keep, Value, decode, encode_long_double, encode_word};
 
 use super::declare::{Bits, StructLayout};
-use super::value::StructValue;
+use super::value::{StructValue, holds_pointers};
 
 /// Where a path leads: an offset from the start of the outermost struct,
 /// the type there, and for a bitfield its bits (counted from that start).
@@ -120,6 +120,149 @@ fn is_byte(ty: &CType) -> bool {
     )
 }
 
+/// What the fields of a layout put in one byte of its values, for
+/// [`shadowed_pointers`].
+#[derive(Clone, Copy, PartialEq)]
+enum Byte {
+    /// No field.
+    Free,
+    /// Data: an integer, float, character or byte of any type holding no
+    /// pointer (safe code writes any bytes into those, with `from_bytes`).
+    Data,
+    /// Byte `k` of a pointer, and of every pointer covering it.
+    Ptr(usize),
+    /// Both, or bytes of pointers at different offsets.
+    Mixed,
+}
+
+/// The offsets, sorted, of the pointers in a value of `layout` whose bytes
+/// another field covers with anything but a pointer at the same offset: a
+/// union member's data, or a pointer straddling it. Only unions overlap
+/// fields, so a layout without one has none.
+pub(crate) fn shadowed_pointers(layout: &StructLayout) -> Vec<usize> {
+    fn has_union(ty: &CType) -> bool {
+        match ty {
+            CType::Struct(l) => l.is_union() || l.fields().iter().any(|f| has_union(f.ctype())),
+            CType::Array(t, n) => *n > 0 && has_union(t),
+            _ => false,
+        }
+    }
+    let fields = layout.fields();
+    if !(layout.is_union() || fields.iter().any(|f| has_union(f.ctype())))
+        || !fields.iter().any(|f| holds_pointers(f.ctype()))
+    {
+        return Vec::new();
+    }
+    let mut map = vec![Byte::Free; layout.size()];
+    let mut slots = Vec::new();
+    mark_fields(&mut map, 0, &mut slots, layout);
+    slots.sort_unstable();
+    slots.dedup();
+    let width = CType::VoidP.size();
+    slots.retain(|&s| (0..width).any(|k| map[s + k] != Byte::Ptr(k)));
+    slots
+}
+
+/// Marks in `map` what the fields of a `layout` at `start` put in each byte,
+/// listing its pointers in `slots`.
+fn mark_fields(map: &mut [Byte], start: usize, slots: &mut Vec<usize>, layout: &StructLayout) {
+    for f in layout.fields() {
+        let bytes = match f.bits() {
+            Some(b) => start + b.start / 8..start + (b.start + b.width as usize).div_ceil(8),
+            None => start + f.offset()..start + f.offset() + f.size(),
+        };
+        mark(map, bytes, slots, f.ctype());
+    }
+}
+
+/// Marks the bytes `range` as holding a `ty`.
+fn mark(map: &mut [Byte], range: std::ops::Range<usize>, slots: &mut Vec<usize>, ty: &CType) {
+    match ty {
+        t if !holds_pointers(t) => {
+            for b in &mut map[range] {
+                *b = match *b {
+                    Byte::Free | Byte::Data => Byte::Data,
+                    _ => Byte::Mixed,
+                };
+            }
+        }
+        t if t.is_pointer() => {
+            slots.push(range.start);
+            for (k, b) in map[range].iter_mut().enumerate() {
+                *b = match *b {
+                    Byte::Free => Byte::Ptr(k),
+                    Byte::Ptr(j) if j == k => Byte::Ptr(k),
+                    _ => Byte::Mixed,
+                };
+            }
+        }
+        CType::Array(elem, n) => {
+            let size = elem.size();
+            for i in 0..*n {
+                let at = range.start + i * size;
+                mark(map, at..at + size, slots, elem);
+            }
+        }
+        CType::Struct(l) => mark_fields(map, range.start, slots, l),
+        _ => {}
+    }
+}
+
+/// Refuses to read at `place` a pointer [`shadowed_pointers`] lists (or a
+/// nested value holding one that its own layout does not list).
+fn check_unshadowed(layout: &StructLayout, path: &str, place: &Place<'_>) -> Result<()> {
+    let shadowed = layout.shadowed_pointers();
+    if shadowed.is_empty() || place.bits.is_some() || !holds_pointers(place.ctype) {
+        return Ok(());
+    }
+    let (start, end) = (place.offset, place.offset + place.ctype.size());
+    let own: &[usize] = match place.ctype {
+        CType::Struct(l) => l.shadowed_pointers(),
+        _ => &[],
+    };
+    let first = shadowed.partition_point(|&s| s < start);
+    let clash = shadowed[first..]
+        .iter()
+        .take_while(|&&s| s < end)
+        .find(|&&s| own.binary_search(&(s - start)).is_err());
+    match clash {
+        None => Ok(()),
+        Some(&at) => Err(field_error(
+            layout,
+            path,
+            format!(
+                "{} the pointer at offset {at}, whose bytes other members of a union share: \
+                 written through them they would make an address up, so only unsafe code reads \
+                 it (StructValue::get_unchecked)",
+                if place.ctype.is_pointer() {
+                    "is"
+                } else {
+                    "holds"
+                }
+            ),
+        )),
+    }
+}
+
+/// Reads the value at `place`, refusing pointers that share their bytes with
+/// other members of a union (see [`shadowed_pointers`]).
+///
+/// # Safety
+///
+/// As [`read_unchecked`], except that a pointer field other members overlap
+/// may hold anything.
+pub(crate) unsafe fn read(
+    layout: &StructLayout,
+    path: &str,
+    base: *const u8,
+    place: &Place<'_>,
+) -> Result<Value<'static>> {
+    check_unshadowed(layout, path, place)?;
+    // SAFETY: the caller's contract, and what it leaves open (pointers other
+    // members overlap) was refused above.
+    unsafe { read_unchecked(layout, path, base, place) }
+}
+
 /// Reads the value at `place`.
 ///
 /// # Safety
@@ -128,7 +271,7 @@ fn is_byte(ty: &CType) -> bool {
 /// fields (not necessarily its padding) are initialised, readable for the
 /// layout's size; pointer fields must be null or valid as their types say
 /// (a `char*` field is read as a string).
-pub(crate) unsafe fn read(
+pub(crate) unsafe fn read_unchecked(
     layout: &StructLayout,
     path: &str,
     base: *const u8,
@@ -350,5 +493,63 @@ unsafe fn write_bits(base: *mut u8, bits: Bits, v: u128) {
             let p = base.add(first + i);
             p.write((p.read() & !m) | (b & m));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(b: crate::StructBuilder) -> CType {
+        CType::Struct(b.build().unwrap())
+    }
+
+    #[test]
+    fn only_pointers_overlapped_by_anything_else_are_shadowed() {
+        let union = StructLayout::union_builder;
+        // Pointers over pointers at the same offset: nothing made up.
+        let l = union("U")
+            .field("a", CType::VoidP)
+            .field("b", CType::CharP)
+            .build()
+            .unwrap();
+        assert!(l.shadowed_pointers().is_empty());
+        // Same-shaped structs holding pointers where the other does.
+        let s = build(
+            StructLayout::builder("S")
+                .field("p", CType::VoidP)
+                .field("n", CType::Long),
+        );
+        let l = union("U")
+            .field("s", s.clone())
+            .field("t", s.clone())
+            .build()
+            .unwrap();
+        assert!(l.shadowed_pointers().is_empty());
+        // A pointer straddling another (packed) shadows both.
+        let packed = build(
+            StructLayout::builder("P")
+                .field("c", CType::Char)
+                .field("q", CType::VoidP)
+                .pack(1),
+        );
+        let l = union("U")
+            .field("p", CType::VoidP)
+            .field("s", packed)
+            .build()
+            .unwrap();
+        assert_eq!(l.shadowed_pointers(), [0, 1]);
+        // A bitfield, or one byte of data, is enough; nested in a struct
+        // array, offsets count from the outermost value.
+        let flags = build(StructLayout::builder("F").bitfield("f", CType::UInt, 3));
+        let inner = build(union("V").field("p", CType::VoidP).field("f", flags));
+        let l = StructLayout::builder("Outer")
+            .field("n", CType::Int)
+            .field("v", CType::array(inner, 2))
+            .build()
+            .unwrap();
+        assert_eq!(l.shadowed_pointers(), [8, 16]);
+        // No union, no overlap.
+        assert!(s.layout().unwrap().shadowed_pointers().is_empty());
     }
 }

@@ -173,6 +173,9 @@ pub struct StructLayout {
     /// The data type of one element of an array of these, made the first
     /// time it is needed (lending a struct by address asks at every call).
     element_dtype: Memo<DType>,
+    /// The offsets of the pointers other fields overlap, made the first time
+    /// a field is read (see [`shadowed_pointers`](Self::shadowed_pointers)).
+    shadowed: Memo<Vec<usize>>,
 }
 
 /// A value derived from a layout and kept with it: not part of what the
@@ -304,6 +307,7 @@ impl StructLayout {
             pack: None,
             origin: Origin::Rust,
             element_dtype: Memo::default(),
+            shadowed: Memo::default(),
         }
     }
 
@@ -314,6 +318,17 @@ impl StructLayout {
         self.element_dtype
             .0
             .get_or_init(|| super::record::make_element_dtype(self))
+    }
+
+    /// The offsets, in order, of the pointers in a value of this layout
+    /// whose bytes other fields also cover (in a union, here or nested),
+    /// other than with a pointer at the same offset. Safe code may have
+    /// written those bytes as data, so reading them as an address would
+    /// make one up. Made once.
+    pub(crate) fn shadowed_pointers(&self) -> &[usize] {
+        self.shadowed
+            .0
+            .get_or_init(|| super::access::shadowed_pointers(self))
     }
 
     /// The same layout, marked as made from a record data type.
@@ -554,6 +569,7 @@ impl StructBuilder {
             pack: None,
             origin: Origin::Declared,
             element_dtype: Memo::default(),
+            shadowed: Memo::default(),
         }
         .title();
         let err = |message: String| Error::Layout {
@@ -584,6 +600,7 @@ impl StructBuilder {
             pack: self.pack,
             origin: Origin::Declared,
             element_dtype: Memo::default(),
+            shadowed: Memo::default(),
         }))
     }
 }

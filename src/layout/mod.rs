@@ -21,6 +21,11 @@
 //! | `np.dtype(fields, align=True)` of a struct | [`StructLayout::dtype`]; a `c_struct!` type's [`Element::dtype`](crate::Element::dtype) |
 //! | an array of records to `ndpointer(dtype, flags='aligned, contiguous')` | an [`NdArray`](crate::NdArray) of the record, or an `ndarray` array of a `c_struct!` type |
 //!
+//! A pointer that shares its bytes with other members of a union is read
+//! only by unsafe code ([`StructValue::get_unchecked`]): safe code may have
+//! written those bytes as an integer, and reading them as a string or an
+//! address would make one up.
+//!
 //! By value, libffi describes structs by their fields; what it cannot
 //! describe (bitfields, a `pack` or alignment that moves a field, unions
 //! off x86-64 System V, a struct holding only a `long double` as a result)
@@ -47,3 +52,4 @@ pub use rust::CStruct;
 #[doc(hidden)]
 pub use rust::private;
 pub use value::StructValue;
+pub(crate) use value::holds_pointers;

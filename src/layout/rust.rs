@@ -51,7 +51,9 @@ pub unsafe trait CStruct: CData {
         let layout = Self::layout();
         let place = access::resolve(layout, path)?;
         // SAFETY: self is an initialised value of this layout (CStruct's
-        // contract); its pointer fields are RawPtrs, read as addresses only.
+        // contract); its pointer fields are RawPtrs, made only from C or by
+        // unsafe code, and `read` refuses those a union's other members
+        // overlap, which safe code may have written as integers.
         unsafe { access::read(layout, path, self as *const Self as *const u8, &place) }
     }
 

@@ -216,11 +216,66 @@ impl StructValue {
     /// bitfield as an integer (sign-extended for signed types), an array of
     /// one-byte characters as the string up to its first NUL
     /// ([`Value::CStr`], as ctypes reads a `c_char` array).
+    ///
+    /// A pointer that shares its bytes with other members of a union (a
+    /// `char*` beside a `size_t`, or inside a struct beside an array of
+    /// bytes) is refused, and so is a nested value holding one: whatever was
+    /// written through the other members would be read as an address.
+    /// [`get_unchecked`](Self::get_unchecked) reads it.
+    ///
+    /// ```
+    /// use rctypes::{CType, StructLayout, StructValue};
+    /// // union { size_t addr; const char *text; }
+    /// let u = StructLayout::union_builder("AddrOrText")
+    ///     .field("addr", CType::SizeT)
+    ///     .field("text", CType::CharP)
+    ///     .build()?;
+    /// let mut v = StructValue::new(&u);
+    /// v.set("addr", 0xdead_beef_usize)?;
+    /// assert_eq!(v.get("addr")?.to::<usize>()?, 0xdead_beef);
+    /// let err = v.get("text").unwrap_err();
+    /// assert!(err.to_string().contains("only unsafe code reads it"));
+    /// # Ok::<(), rctypes::Error>(())
+    /// ```
     pub fn get(&self, path: &str) -> Result<Value<'static>> {
         let place = access::resolve(&self.parts.layout, path)?;
-        // SAFETY: the bytes are an initialised value of the layout; pointer
-        // fields hold null or what C or `unsafe` code put there.
+        // SAFETY: the bytes are an initialised value of the layout. Pointer
+        // fields no other field overlaps hold what was stored as a pointer:
+        // null, an address C gave, or what C or `unsafe` code wrote (`set`
+        // takes only those, `from_bytes` refuses layouts with pointers, and
+        // nested values are copied from values of the same layout); `read`
+        // refuses the pointers other fields overlap.
         unsafe { access::read(&self.parts.layout, path, self.as_ptr(), &place) }
+    }
+
+    /// Reads a field as [`get`](Self::get) does, pointers that share their
+    /// bytes with other members of a union included: the member C set in a
+    /// tagged union, once its tag says which.
+    ///
+    /// ```
+    /// use rctypes::{CType, StructLayout, StructValue};
+    /// let u = StructLayout::union_builder("AddrOrText")
+    ///     .field("addr", CType::SizeT)
+    ///     .field("text", CType::CharP)
+    ///     .build()?;
+    /// let v = StructValue::new(&u);
+    /// // SAFETY: the value is zeroed, so `text` is null.
+    /// assert_eq!(unsafe { v.get_unchecked("text") }?, rctypes::Value::Null);
+    /// # Ok::<(), rctypes::Error>(())
+    /// ```
+    ///
+    /// # Safety
+    ///
+    /// Every pointer read (the field, or the pointers inside it) must hold
+    /// null or an address valid as its type says: a `char*` a NUL-terminated
+    /// string, a `wchar_t*` a NUL-terminated wide string, and any other one
+    /// an address fit to be handed to C as that pointer type (the member
+    /// last written, with a pointer from C).
+    pub unsafe fn get_unchecked(&self, path: &str) -> Result<Value<'static>> {
+        let place = access::resolve(&self.parts.layout, path)?;
+        // SAFETY: the bytes are an initialised value of the layout; the
+        // pointers read are valid, by the caller's promise.
+        unsafe { access::read_unchecked(&self.parts.layout, path, self.as_ptr(), &place) }
     }
 
     /// Writes a field, converting `value` to its C type with the range checks

@@ -658,6 +658,73 @@ fn closure_errors_and_unconvertible_results_are_reported_not_panicked() {
 }
 
 #[test]
+fn struct_pointer_results_never_dangle() {
+    let lib = callback_lib();
+    let point = rctypes::StructLayout::builder("cb_point")
+        .field("x", CType::Int)
+        .field("y", CType::Int)
+        .build()
+        .unwrap();
+    let make = {
+        let point = point.clone();
+        move |x: i32, y: i32| {
+            let mut p = rctypes::StructValue::new(&point);
+            p.set("x", x).unwrap();
+            p.set("y", y).unwrap();
+            p
+        }
+    };
+    let source = Signature::new([], CType::const_pointer(CType::Struct(point)));
+    // SAFETY: callback.c: `int sum_point_from(const cb_point *(*get)(void))`
+    // reads the point get() returns; `int last_point_sum` is what it found.
+    let (sum_from, last) = unsafe {
+        (
+            lib.function("sum_point_from", &[source.clone().into()], CType::Int),
+            lib.variable("last_point_sum", CType::Int),
+        )
+    };
+    let (sum_from, last) = (sum_from.unwrap(), last.unwrap());
+
+    // A point that lives on: C reads it.
+    let kept: &'static rctypes::StructValue = Box::leak(Box::new(make(3, 4)));
+    let lasting = Callback::new(source.clone(), move |_: &[Value]| {
+        Value::Struct(std::borrow::Cow::Borrowed(kept))
+    })
+    .unwrap();
+    let sum = sum_from.call(&[(&lasting).into()]).unwrap();
+    assert_eq!(sum.to::<i32>().unwrap(), 7);
+
+    // An owned point is freed as the closure returns: refused, C gets null.
+    let fresh = make.clone();
+    let owned = Callback::new(source.clone(), move |_: &[Value]| {
+        Value::Struct(std::borrow::Cow::Owned(fresh(5, 6)))
+    })
+    .unwrap();
+    let err = sum_from.call(&[(&owned).into()]).unwrap_err();
+    let (_, message) = callback_message(err);
+    assert!(
+        message.contains("a temporary C would keep a dangling pointer to")
+            && message.contains("&'static StructValue"),
+        "{message}"
+    );
+    assert_eq!(last.get().to::<i32>().unwrap(), -1);
+
+    // ... or the error value, which lives on as a result must.
+    let fallback: &'static rctypes::StructValue = Box::leak(Box::new(make(10, 20)));
+    let owned = owned
+        .with_error_value(Value::Struct(std::borrow::Cow::Borrowed(fallback)))
+        .unwrap();
+    assert!(sum_from.call(&[(&owned).into()]).is_err());
+    assert_eq!(last.get().to::<i32>().unwrap(), 30);
+    // An owned error value would dangle from the start.
+    let err = Callback::new(source, |_: &[Value]| Value::Null)
+        .unwrap()
+        .with_error_value(Value::Struct(std::borrow::Cow::Owned(make(1, 1))))
+        .unwrap_err();
+    assert!(err.to_string().contains("dangling pointer"), "{err}");
+}
+
+#[test]
 fn error_values_are_what_c_receives_on_failure() {
     let _serial = REGISTRATION.lock().unwrap_or_else(|e| e.into_inner());
     let lib = callback_lib();

@@ -181,6 +181,50 @@ fn exported_variables_read_and_write() {
 }
 
 #[test]
+fn const_variables_are_read_only() {
+    // SAFETY: abi.c defines `const int abi_version = 3`, in read-only memory.
+    let version = unsafe { abi().const_variable("abi_version", CType::Int) }.unwrap();
+    assert_eq!(version.get(), Value::Int(3));
+    assert!(version.is_read_only());
+    let err = version.set(&Value::Int(4)).unwrap_err();
+    assert!(
+        matches!(&err, Error::ReadOnly { name } if name == "abi_version"),
+        "{err}"
+    );
+    assert_eq!(version.get(), Value::Int(3));
+
+    // From C text, `const` makes the binding read-only by itself.
+    // SAFETY: as above.
+    let declared = unsafe { abi().declare_variable("extern const int abi_version") }.unwrap();
+    assert!(declared.is_read_only());
+    assert_eq!(declared.get(), Value::Int(3));
+    assert!(declared.set(&Value::Int(4)).is_err());
+    let header = rctypes::Header::read(concat!(env!("CARGO_MANIFEST_DIR"), "/csrc/abi.h"), &[]);
+    let decls = header.unwrap().declarations;
+    // A pointer to const is no const variable: `motto` may point elsewhere.
+    assert!(decls.is_const_variable("abi_version") && !decls.is_const_variable("motto"));
+    // SAFETY: abi.h is the library's own header.
+    let (from_header, motto) = unsafe {
+        (
+            decls.bind_variable(abi(), "abi_version").unwrap(),
+            decls.bind_variable(abi(), "motto").unwrap(),
+        )
+    };
+    assert!(from_header.set(&Value::Int(4)).is_err());
+    assert_eq!(from_header.get(), Value::Int(3));
+    assert!(!motto.is_read_only());
+    assert_eq!(motto.get().to::<String>().unwrap(), "zero copy");
+    // An array is no pointer in memory: not bound.
+    // SAFETY: refused before any use.
+    let err = unsafe { abi().declare_variable("extern int table[4];") }.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("an array variable cannot be bound"),
+        "{err}"
+    );
+}
+
+#[test]
 fn void_is_not_an_argument_type() {
     // SAFETY: refused before any use.
     let err = unsafe { abi().function("noop", &[CType::Void], CType::Void) }.unwrap_err();

@@ -355,3 +355,57 @@ fn the_allocator_under_contention_from_rust_and_c_threads() {
     assert_eq!(fills.len(), C_THREADS_EACH * ROUNDS);
     assert!(fills.values().all(|&n| n == RUST_THREADS), "{fills:?}");
 }
+
+#[test]
+fn threads_writing_one_c_global_never_tear_it() {
+    // SAFETY: abi.c defines `long long shared_word` and `long double
+    // shared_precise`, which only this test uses, C only when asked below;
+    // `shared_word_value` and `shared_precise_value` return them.
+    let (word, precise, word_in_c, precise_in_c) = unsafe {
+        (
+            abi().variable("shared_word", CType::LongLong).unwrap(),
+            abi().variable("shared_precise", CType::LongDouble).unwrap(),
+            abi()
+                .function("shared_word_value", &[], CType::LongLong)
+                .unwrap(),
+            abi()
+                .function("shared_precise_value", &[], CType::LongDouble)
+                .unwrap(),
+        )
+    };
+    // Two values per thread whose halves differ: a torn read mixes them.
+    let words = |t: i64| {
+        [
+            0x0101_0101_0101_0101 * (t + 1),
+            -0x0001_0001_0001_0001 * (t + 1),
+        ]
+    };
+    let floats = |t: i64| [1.5 + t as f64, -2.75e-300 * (t + 1) as f64];
+    let start = Barrier::new(THREADS);
+    thread::scope(|s| {
+        for t in 0..THREADS as i64 {
+            let (word, precise, start) = (&word, &precise, &start);
+            s.spawn(move || {
+                start.wait();
+                for i in 0..CALLS as usize {
+                    word.set(&words(t)[i % 2].into()).unwrap();
+                    precise.set(&floats(t)[i % 2].into()).unwrap();
+                    let w = word.get().to::<i64>().unwrap();
+                    assert!(
+                        (0..THREADS as i64).any(|u| words(u).contains(&w)),
+                        "torn {w:#x}"
+                    );
+                    let f = precise.get().to::<f64>().unwrap();
+                    assert!(
+                        (0..THREADS as i64).any(|u| floats(u).contains(&f)),
+                        "torn {f:e}"
+                    );
+                }
+            });
+        }
+    });
+    // C reads the last value written, whole.
+    assert_eq!(word_in_c.call(&[]).unwrap(), word.get());
+    let last = precise.get().to::<f64>().unwrap();
+    assert_eq!(precise_in_c.call(&[]).unwrap().to::<f64>().unwrap(), last);
+}

@@ -263,6 +263,16 @@ impl Memmap {
                 given: format!("data of type {}", self.dtype),
             });
         }
+        if T::ctype().is_some_and(|t| crate::layout::holds_pointers(&t)) {
+            // A file's integers are no addresses.
+            return Err(Error::Conversion {
+                expected: format!("a view of data type {}", std::any::type_name::<T>()),
+                given: format!(
+                    "data of type {}, whose pointers are integers in the file",
+                    self.dtype
+                ),
+            });
+        }
         if !self.is_empty() && (self.as_ptr() as usize) % align_of::<T>() != 0 {
             return Err(Error::Array {
                 message: format!(

@@ -219,3 +219,103 @@ fn invalid_bools_never_reach_a_rust_struct() {
     assert!(err.to_string().contains("pointer fields"), "{err}");
     assert!(StructValue::from_bytes(Flag::layout(), &[0; 3]).is_err());
 }
+
+/// structs.h's `TaggedText`: `{ int kind; union { size_t addr; const char
+/// *text; void *ptr; } u; }`.
+fn tagged_text() -> std::sync::Arc<StructLayout> {
+    let u = StructLayout::union_builder("AddrOrText")
+        .field("addr", CType::SizeT)
+        .field("text", CType::CharP)
+        .field("ptr", CType::VoidP)
+        .build()
+        .unwrap();
+    StructLayout::builder("TaggedText")
+        .field("kind", CType::Int)
+        .field("u", CType::Struct(u))
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn union_pointers_shared_with_integers_are_read_only_by_unsafe_code() {
+    let tagged = tagged_text();
+    let header = rctypes::Header::read(concat!(env!("CARGO_MANIFEST_DIR"), "/csrc/structs.h"), &[]);
+    let declared = header.unwrap().declarations.typedef("TaggedText").cloned();
+    assert!(declared.and_then(|t| t.layout().map(|l| l.is_compatible(&tagged))) == Some(true));
+    let ptr = CType::pointer(CType::Struct(tagged.clone()));
+    // SAFETY: structs.h declares `void fill_tagged_text(TaggedText *t)`.
+    let fill = unsafe { structs().function("fill_tagged_text", &[ptr], CType::Void) }.unwrap();
+    let mut t = StructValue::new(&tagged);
+    fill.call(&[(&mut t).into()]).unwrap();
+    assert_eq!(t.get("kind").unwrap(), Value::Int(1));
+    // The integer reads the address C stored; the pointers are refused.
+    let addr = t.get("u.addr").unwrap().to::<usize>().unwrap();
+    assert_ne!(addr, 0);
+    for path in ["u.text", "u.ptr"] {
+        let err = t.get(path).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("TaggedText.{path}: is the pointer at offset 8"))
+                && err.contains("only unsafe code reads it"),
+            "{err}"
+        );
+    }
+    // The union read whole keeps its own rule.
+    let u = t.get("u").unwrap().to::<StructValue>().unwrap();
+    assert!(u.get("text").is_err());
+    assert_eq!(u.get("addr").unwrap().to::<usize>().unwrap(), addr);
+    // SAFETY: kind 1 says C last wrote `text`, a string it owns.
+    let text = unsafe { t.get_unchecked("u.text") }.unwrap();
+    assert_eq!(text.to::<String>().unwrap(), "from C");
+    // SAFETY: as above; `ptr` is the same address.
+    let p = unsafe { u.get_unchecked("ptr") }.unwrap();
+    assert_eq!(p.to::<RawPtr>().unwrap().addr(), addr);
+    // Written as an integer, read as a pointer: refused, in the copy too.
+    t.set("u.addr", 0xdead_beef_usize).unwrap();
+    assert!(t.get("u.text").is_err() && t.get("u.ptr").is_err());
+    assert!(t.clone().get("u.text").is_err());
+    // Debug shows such members by type, never reading them.
+    assert_eq!(
+        format!("{t:?}"),
+        "TaggedText { kind: 1, u: AddrOrText { addr: 3735928559, text: c_char_p, ptr: c_void_p } }"
+    );
+}
+
+#[test]
+fn structs_holding_overlapped_pointers_are_refused_whole() {
+    // union { struct { const char *s; long n; } boxed; unsigned char raw[8]; }
+    let boxed = StructLayout::builder("Boxed")
+        .field("s", CType::CharP)
+        .field("n", CType::Long)
+        .build()
+        .unwrap();
+    let u = StructLayout::union_builder("BoxedOrRaw")
+        .field("boxed", CType::Struct(boxed.clone()))
+        .field("raw", CType::array(CType::UByte, 8))
+        .build()
+        .unwrap();
+    let mut v = StructValue::new(&u);
+    v.set("raw[0]", 0x41).unwrap();
+    // A copy of `boxed` would read `s` freely: refused like `s` itself.
+    let err = v.get("boxed").unwrap_err().to_string();
+    assert!(err.contains("holds the pointer at offset 0"), "{err}");
+    assert!(v.get("boxed.s").is_err());
+    // `n` lies past `raw`: nothing else writes its bytes.
+    assert_eq!(v.get("boxed.n").unwrap(), Value::Int(0));
+    // A pointer-free struct value written over the pointer is no way round.
+    let mut b = StructValue::new(&boxed);
+    b.set("n", 7).unwrap();
+    v.set("boxed", &b).unwrap();
+    assert!(v.get("boxed.s").is_err());
+
+    // The same for a Rust union, whose fields safe code may set.
+    c_struct! {
+        union AddrOrPtr {
+            addr: usize,
+            ptr: Option<RawPtr>,
+        }
+    }
+    let forged = AddrOrPtr { addr: 0xdead_beef };
+    let err = forged.field("ptr").unwrap_err().to_string();
+    assert!(err.contains("is the pointer at offset 0"), "{err}");
+    assert_eq!(forged.field("addr").unwrap(), Value::Int(0xdead_beef));
+}

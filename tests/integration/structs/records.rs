@@ -4,7 +4,8 @@
 
 use ndarray::Array1;
 use rctypes::{
-    CFunc, CStruct, CType, DType, Element, Error, NdArray, StructLayout, c_struct, ndpointer,
+    AsCtypes, CFunc, CStruct, CType, DType, Element, Error, NdArray, StructLayout, c_struct,
+    ndpointer,
 };
 
 use crate::common::lib;
@@ -371,4 +372,42 @@ fn padding_is_right_with_align_true_and_refused_without() {
             .unwrap(),
         6.75
     );
+}
+
+c_struct! {
+    /// A record holding a pointer, as `struct { void *data; long long n; }`.
+    #[derive(Debug)]
+    pub struct Counted { pub data: Option<rctypes::RawPtr>, pub n: i64 }
+}
+
+#[test]
+fn record_arrays_never_read_integers_as_pointers() {
+    // The record's pointer is a uintp, which safe code sets at will.
+    let mut a = NdArray::zeros(Counted::dtype(), &[2]).unwrap();
+    a.set_field(&[0], "data", 0xdead_beef_usize).unwrap();
+    assert_eq!(a.get_field::<usize>(&[0], "data").unwrap(), 0xdead_beef);
+    let err = a.get::<Counted>(&[0]).unwrap_err().to_string();
+    assert!(err.contains("whose pointers are integers here"), "{err}");
+    assert!(a.view::<Counted>().is_err() && a.view_mut::<Counted>().is_err());
+    assert!(a.clone().into_array::<Counted>().is_err());
+    // Nor is any other memory lent to C as Counted values.
+    let words = vec![0xdead_beef_u64, 1];
+    let err = words.ctypes().data_as::<Counted>().unwrap_err().to_string();
+    assert!(err.contains("whose bytes would make them up"), "{err}");
+    // A file's integers neither.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("counted.dat");
+    std::fs::write(&path, [0xef_u8; 16]).unwrap();
+    // SAFETY: nothing else touches the file while it is mapped.
+    let map = unsafe { rctypes::Memmap::open(&path, Counted::dtype(), "r") }.unwrap();
+    let err = map.view::<Counted>().unwrap_err().to_string();
+    assert!(
+        err.contains("whose pointers are integers in the file"),
+        "{err}"
+    );
+    // Counted values themselves are the way: built from pointers, not bytes.
+    let values = NdArray::from_vec(vec![Counted { data: None, n: 3 }], &[1]).unwrap();
+    assert_eq!(values.get_field::<i64>(&[0], "n").unwrap(), 3);
+    let owned = vec![Counted { data: None, n: 3 }];
+    assert_eq!(owned.ctypes().data_as::<Counted>().unwrap().len(), 1);
 }
