@@ -5,8 +5,10 @@
 //!   (dtype, ndim, C-contiguous, and in `full` shape = argument 2) checked
 //!   at every call;
 //! - `pointer`: the same dynamic call declared with a plain `const float*`
-//!   (only the element type and contiguity are checked);
-//! - `direct`: a typed call, straight through the function pointer.
+//!   of argument 2 elements (the element type, contiguity and that the
+//!   array holds n elements are checked);
+//! - `direct`: an unchecked typed call (`Library::typed`), straight through
+//!   the function pointer.
 //!
 //! `full` lets C average all n elements, so the larger size measures C's
 //! loop; `lend` passes the same arrays but has C average only their first
@@ -20,7 +22,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ndarray::Array1;
-use rctypes::{CFunc, CType, Dim, TypedCFunc, Value, load_library, ndpointer};
+use rctypes::{CFunc, CType, Dim, Extent, Value, load_library, ndpointer};
 
 const SIZES: [usize; 2] = [16, 100_000_000];
 
@@ -40,9 +42,13 @@ fn means() -> Means {
         .read_only();
     let exact = vector.clone().shape([Dim::Arg(2)]).build().unwrap();
     let prefix = vector.build().unwrap();
-    let plain = [CType::const_pointer(CType::Float), CType::Int];
-    // SAFETY: mean.c defines `float compute_mean(float *A, int n)`, reading n
-    // floats; every call below passes at least n.
+    let plain = [
+        CType::const_pointer(CType::Float).extent(Extent::ElementsFromArg(2)),
+        CType::Int,
+    ];
+    // SAFETY: mean.c: `float compute_mean(float *A, int n)` reads n floats of
+    // A (not NULL) and writes none. The `any_length` ndpointer states no
+    // shape: every call through it passes an array of at least n.
     unsafe {
         Means {
             ndpointer: lib
@@ -74,7 +80,14 @@ fn run(c: &mut Criterion, group: &str, c_reads: impl Fn(usize) -> usize, exact: 
             b.iter(|| f.pointer.call(&[black_box(a).into(), k.into()]).unwrap())
         });
         g.bench_with_input(BenchmarkId::new("direct", n), &a, |b, a| {
-            let direct: TypedCFunc<(&[f32], i32), f32> = f.pointer.typed().unwrap();
+            // SAFETY: compute_mean as above; every call passes a slice of
+            // at least k floats.
+            let direct = unsafe {
+                f.pointer
+                    .library()
+                    .typed::<(&[f32], i32), f32>("compute_mean")
+            }
+            .unwrap();
             b.iter(|| direct.call((black_box(a).as_slice().unwrap(), k)))
         });
     }

@@ -47,8 +47,9 @@ fn bump_ends() -> CFunc {
         .flags("C_CONTIGUOUS, ALIGNED")
         .build()
         .unwrap();
-    // SAFETY: memmap.c defines `double bump_ends(float *A, int64_t n, float
-    // delta)`, which reads and writes A[0], A[n/2] and A[n-1].
+    // SAFETY: memmap.c: `double bump_ends(float *A, int64_t n, float delta)`
+    // reads and writes A[0], A[n/2] and A[n-1]; the ndpointer's shape is n,
+    // it is writable and not nullable.
     unsafe {
         lib.function(
             "bump_ends",

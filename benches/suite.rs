@@ -32,8 +32,8 @@ use libffi::middle::{Cif, CodePtr, Type};
 use libffi::raw::ffi_arg;
 use ndarray::Array1;
 use rctypes::{
-    CFunc, CStruct, CType, Callback, Dim, Library, RawPtr, Route, Signature, TypedCFunc, Value,
-    c_struct, load_library, ndpointer,
+    CFunc, CStruct, CType, Callback, Dim, Extent, Library, RawPtr, Route, Signature, TypedCFunc,
+    Value, c_struct, load_library, ndpointer,
 };
 
 mod ratios;
@@ -87,7 +87,8 @@ fn group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
 fn scalars(c: &mut Criterion) {
     let lib = library("abi");
     let bind = |name: &str, args: &[CType], ret: CType| -> (CFunc, *const c_void, CodePtr) {
-        // SAFETY: abi.c defines each function with the signature given.
+        // SAFETY: abi.c defines each function with the signature given, on
+        // numbers only.
         let f = unsafe { lib.function(name, args, ret) }.unwrap();
         let addr = f.as_ptr();
         let route = if args.len() > 6 {
@@ -323,7 +324,8 @@ fn scalars(c: &mut Criterion) {
 /// `float compute_mean(float *A, int n)` over an ndarray float32 array.
 /// `dynamic` declares `A` as an ndpointer (dtype, ndim, C-contiguous,
 /// read-only, and, where C reads the whole array, shape = argument 2),
-/// checked at every call; `typed` takes the array's slice.
+/// checked at every call; `typed`, bound unchecked (`Library::typed`: a
+/// slice's length is the caller's to vouch for), takes the array's slice.
 fn arrays(c: &mut Criterion) {
     let lib = library("mean");
     let vector = ndpointer()
@@ -333,9 +335,13 @@ fn arrays(c: &mut Criterion) {
         .read_only();
     let exact = vector.clone().shape([Dim::Arg(2)]).build().unwrap();
     let any_length = vector.build().unwrap();
-    let plain = [CType::const_pointer(CType::Float), CType::Int];
-    // SAFETY: mean.c defines `float compute_mean(float *A, int n)`, reading n
-    // floats; every call below passes at least n.
+    let plain = [
+        CType::const_pointer(CType::Float).extent(Extent::ElementsFromArg(2)),
+        CType::Int,
+    ];
+    // SAFETY: mean.c: `float compute_mean(float *A, int n)` reads n floats of
+    // A (not NULL) and writes none. The `any_length` ndpointer states no
+    // shape: every call through it passes an array of at least n.
     let (whole, prefix, pointer) = unsafe {
         (
             lib.function("compute_mean", &[exact.into(), CType::Int], CType::Float)
@@ -350,7 +356,9 @@ fn arrays(c: &mut Criterion) {
         )
     };
     assert!(whole.route() == Route::Fast && prefix.route() == Route::Fast);
-    let typed: TypedCFunc<(&[f32], i32), f32> = pointer.typed().unwrap();
+    // SAFETY: compute_mean as above; every call passes a slice of at least n
+    // floats.
+    let typed = unsafe { lib.typed::<(&[f32], i32), f32>("compute_mean") }.unwrap();
     // SAFETY: as above.
     let direct: extern "C" fn(*const f32, i32) -> f32 =
         unsafe { std::mem::transmute(pointer.as_ptr()) };
@@ -417,8 +425,9 @@ unsafe extern "C" fn raw_add(
 /// typed (capturing nothing, and capturing) and dynamic callbacks.
 fn callbacks(c: &mut Criterion) {
     let lib = library("callback");
-    // SAFETY: `long long fold_calls(int (*op)(int, int), int n)`; every
-    // pointer passed below is a live function of that signature.
+    // SAFETY: callback.c: `long long fold_calls(int (*op)(int, int), int n)`
+    // calls op n times during the call only; every pointer passed below is
+    // a live function of op's signature.
     let fold: TypedCFunc<(RawPtr, i32), i64> = unsafe { lib.typed("fold_calls") }.unwrap();
     let want = N as i64 * (N as i64 + 1) / 2;
 

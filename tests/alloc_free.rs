@@ -4,7 +4,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use rctypes::{CFunc, CStruct, CType, Library, Route, StructValue, TypedCFunc, Value, c_struct};
+use rctypes::{
+    CFunc, CStruct, CType, Extent, Library, Route, StructValue, TypedCFunc, Value, c_struct,
+};
 
 struct Counting;
 
@@ -115,7 +117,9 @@ fn long_double_stages_on_the_stack() {
 #[test]
 fn slices_c_strings_and_buffers_allocate_nothing() {
     let lib = abi();
-    // SAFETY: abi.c's declared signatures.
+    // SAFETY: abi.c: `size_t str_len(const char *s)` reads s up to its NUL;
+    // `void out_params(int a, int *doubled, double *half)` writes one int and
+    // one double; no pointer may be NULL.
     let (len, out) = unsafe {
         (
             lib.function("str_len", &[CType::CharP], CType::SizeT)
@@ -183,35 +187,39 @@ fn a_call_with_no_arguments_allocates_nothing() {
 #[test]
 fn variadic_calls_allocate_nothing_once_their_argument_types_were_seen() {
     let lib = abi();
-    // SAFETY: `long long sum_ints(int n, ...)` reads n ints.
+    // SAFETY: abi.c: `long long sum_ints(int n, ...)` reads n ints through
+    // `...`, whose types each call below gives.
     let sum = unsafe { lib.variadic("sum_ints", &[CType::Int], CType::LongLong) }.unwrap();
-    // SAFETY: `double sum_first_elements(int n, ...)` reads the first
-    // element of n `const double*`.
+    // SAFETY: abi.c: `double sum_first_elements(int n, ...)` reads the first
+    // double of each of the n `const double*` that follow n.
     let firsts =
         unsafe { lib.variadic("sum_first_elements", &[CType::Int], CType::Double) }.unwrap();
     let a = [1.5, 9.0];
     let mut b = vec![2.25];
+    let three_ints = [CType::Int, CType::Int, CType::Int];
+    let short = [CType::Short, CType::Short];
+    // Each read at its first element only.
+    let first = Extent::Elements(1);
+    let first_of = [
+        CType::const_pointer(CType::Double).extent(first),
+        CType::pointer(CType::Double).extent(first),
+    ];
     let mut calls = || {
         let ints = [3.into(), 1.into(), 20.into(), 300.into()];
-        let three_ints = [CType::Int, CType::Int, CType::Int];
         // SAFETY: n ints follow n, as sum_ints reads.
         assert_eq!(
             unsafe { sum.call_variadic(&ints, &three_ints) }.unwrap(),
             Value::Int(321)
         );
         let shorts = [2.into(), 7.into(), (-3).into()];
-        let short = [CType::Short, CType::Short];
         // SAFETY: as above, shorts promoted to int.
         assert_eq!(
             unsafe { sum.call_variadic(&shorts, &short) }.unwrap(),
             Value::Int(4)
         );
         let arrays = [2.into(), (&a[..]).into(), (&mut b).into()];
-        let first_of = [
-            CType::const_pointer(CType::Double),
-            CType::pointer(CType::Double),
-        ];
-        // SAFETY: n pointers follow n, each to at least one double.
+        // SAFETY: n pointers follow n, each to at least one double, of which
+        // sum_first_elements reads the first.
         assert_eq!(
             unsafe { firsts.call_variadic(&arrays, &first_of) }.unwrap(),
             Value::Float(3.75)
@@ -236,7 +244,8 @@ fn ndpointer_arguments_allocate_nothing() {
         .read_only()
         .build()
         .unwrap();
-    // SAFETY: `float compute_mean(float *A, int n)` reads n floats.
+    // SAFETY: mean.c: `float compute_mean(float *A, int n)` reads n floats of
+    // A; the ndpointer's shape is n, and it is not nullable.
     let mean =
         unsafe { lib.function("compute_mean", &[spec.into(), CType::Int], CType::Float) }.unwrap();
     let a = Array1::from_vec(vec![1.0f32, 2.0, 3.0, 6.0]);
@@ -254,7 +263,9 @@ fn callbacks_allocate_nothing_per_call() {
     // SAFETY: the project's own library has no initialisers.
     let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR")) }.unwrap();
     type Binop = TypedCallback<(i32, i32), i32>;
-    // SAFETY: `long long fold_calls(int (*op)(int, int), int n)`: the sum of op(i, 1).
+    // SAFETY: callback.c: `long long fold_calls(int (*op)(int, int), int n)`
+    // returns the sum of op(i, 1), calling op during the call only; a typed
+    // callback is never NULL.
     let fold: TypedCFunc<(&Binop, i32), i64> = unsafe { lib.typed("fold_calls") }.unwrap();
     let direct: Binop = Callback::typed(|a: i32, b: i32| a + b).unwrap();
     let k = std::hint::black_box(0);
@@ -272,7 +283,8 @@ fn callbacks_allocate_nothing_per_call() {
         },
     )
     .unwrap();
-    // SAFETY: as above, through a raw pointer to the callback's code.
+    // SAFETY: as above, with op passed as a raw address: each call below
+    // passes the code of a live callback of op's signature.
     let fold_raw: TypedCFunc<(RawPtr, i32), i64> = unsafe { lib.typed("fold_calls") }.unwrap();
     // SAFETY: the callback's code pointer, alive through the calls below.
     let op = unsafe { RawPtr::new(dynamic.code_ptr() as *mut _) }.unwrap();
@@ -370,7 +382,8 @@ fn structs_lent_by_address_allocate_nothing() {
         .build()
         .unwrap();
     let declared = CType::pointer(CType::Struct(vec3.clone()));
-    // SAFETY: structs.h: `void scale_vec3_in_place(Vec3 *v, double k)`.
+    // SAFETY: structs.c: `void scale_vec3_in_place(Vec3 *v, double k)` reads
+    // and writes one Vec3 at v, which may not be NULL.
     let scale = unsafe {
         lib.function(
             "scale_vec3_in_place",

@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 
 use ndarray::{Array1, Array2, Array3, ArrayView2, ShapeBuilder, arr0, arr2, s};
 use rctypes::{
-    AsCtypes, AsCtypesMut, CFunc, CType, DType, Dim, Element, Error, Flags, NdArray,
-    NdPointerBuilder, Ptr, PtrMut, RawPtr, TypedCFunc, Value, as_array, ascontiguousarray,
+    AsCtypes, AsCtypesMut, CFunc, CType, DType, Dim, Element, Error, Extent, Flags, NdArray,
+    NdPointerBuilder, Ptr, PtrMut, RawPtr, Value, as_array, ascontiguousarray,
     ascontiguousarray_mut, ndpointer,
 };
 
@@ -17,8 +17,8 @@ use crate::common::lib;
 /// address C received, so a passing check is confirmed by C itself.
 fn forward(spec: NdPointerBuilder) -> CFunc {
     let p = spec.read_only().build().unwrap();
-    // SAFETY: arrays.c defines `void *forward_pointer(void *p)`; it only
-    // returns its argument.
+    // SAFETY: arrays.c: `void *forward_pointer(void *p)` returns p, reading
+    // and writing nothing through it.
     unsafe { lib("arrays").function("forward_pointer", &[p.into()], CType::VoidP) }.unwrap()
 }
 
@@ -278,7 +278,8 @@ fn returns_view<T: Element + Default + PartialEq + std::fmt::Debug>() {
         .read_only()
         .build()
         .unwrap();
-    // SAFETY: forward_pointer returns its argument.
+    // SAFETY: arrays.c: `void *forward_pointer(void *p)` returns p, reading
+    // and writing nothing through it, so the result is the argument's array.
     let f = unsafe {
         lib("arrays").function(
             "forward_pointer",
@@ -311,7 +312,8 @@ fn ndpointer_return() {
 fn vague_ndpointer_results_stay_pointers() {
     let arr = Array2::<f64>::zeros((2, 3));
     let ptr_type = ndpointer().dtype("f8").read_only().build().unwrap();
-    // SAFETY: forward_pointer returns its argument.
+    // SAFETY: arrays.c: `void *forward_pointer(void *p)` returns p, reading
+    // and writing nothing through it.
     let f = unsafe {
         lib("arrays").function(
             "forward_pointer",
@@ -333,7 +335,8 @@ fn vague_ndpointer_results_stay_pointers() {
 #[test]
 fn static_results_become_views() {
     let spec = ndpointer().dtype("f8").shape([2, 3]).build().unwrap();
-    // SAFETY: arrays.c defines `const double *static_matrix(void)`.
+    // SAFETY: arrays.c: `const double *static_matrix(void)` returns 6 static
+    // doubles, a 2x3 C-ordered matrix.
     let f = unsafe { lib("arrays").function("static_matrix", &[], spec.clone().into()) }.unwrap();
     let result = f.call(&[]).unwrap();
     // SAFETY: a static array nothing writes.
@@ -398,7 +401,8 @@ fn as_array_of_c_fixed_arrays() {
 #[test]
 fn as_array_from_pointers_with_shapes() {
     let spec = ndpointer().dtype("f8").shape([2, 3]).build().unwrap();
-    // SAFETY: static_matrix returns 6 static doubles.
+    // SAFETY: arrays.c: `const double *static_matrix(void)` returns 6 static
+    // doubles; it takes no arguments.
     let f = unsafe { lib("arrays").function("static_matrix", &[], CType::VoidP) }.unwrap();
     let p = f.call(&[]).unwrap().to::<RawPtr>().unwrap().as_ptr() as *const f64;
     // SAFETY: p points to 6 static doubles nothing writes.
@@ -446,9 +450,11 @@ fn dtypes_as_ctypes() {
 /// const intptr_t *strides)`: C walks the array by the view's strides.
 fn strided_sum() -> CFunc {
     let data = ndpointer().dtype("f8").read_only().build().unwrap();
-    let intp = || CType::const_pointer(CType::IntP);
-    // SAFETY: arrays.c defines strided_sum; it reads shape[0..ndim] and
-    // strides[0..ndim] and the elements they address.
+    let intp = || CType::const_pointer(CType::IntP).extent(Extent::ElementsFromArg(2));
+    // SAFETY: arrays.c: strided_sum reads shape[0..ndim] and strides[0..ndim]
+    // (ndim is argument 2) and the doubles of data they address, which the
+    // ndpointer's array and its own shape and strides cover; it writes
+    // nothing, and no pointer may be NULL.
     unsafe {
         lib("arrays").function(
             "strided_sum",
@@ -536,15 +542,20 @@ impl Contiguity for Flags {
 
 #[test]
 fn ctypes_strides_address_every_element() {
-    // SAFETY: element_at reads the element at index through strides.
+    let intp = || CType::const_pointer(CType::IntP).extent(Extent::ElementsFromArg(2));
+    // SAFETY: arrays.c: `double element_at(const void *data, int ndim, const
+    // intptr_t *strides, const intptr_t *index)` reads ndim strides and ndim
+    // indices, then the one double they address in data, which is within the
+    // array lent when index is within its shape and strides are its own; it
+    // writes nothing, and no pointer may be NULL.
     let element_at = unsafe {
         lib("arrays").function(
             "element_at",
             &[
                 ndpointer().dtype("f8").read_only().build().unwrap().into(),
                 CType::Int,
-                CType::const_pointer(CType::IntP),
-                CType::const_pointer(CType::IntP),
+                intp(),
+                intp(),
             ],
             CType::Double,
         )
@@ -610,11 +621,15 @@ fn data_as_checks_size_and_alignment() {
 #[test]
 fn data_as_pointers_pass_to_dynamic_and_typed_calls() {
     let foo = lib("foo");
-    // SAFETY: foo.c defines `double bar_sum(const double *data, int len)`.
+    // SAFETY: foo.c: `double bar_sum(const double *data, int len)` reads len
+    // doubles from data, which may not be NULL.
     let bar_sum = unsafe {
         foo.function(
             "bar_sum",
-            &[CType::const_pointer(CType::Double), CType::Int],
+            &[
+                CType::const_pointer(CType::Double).extent(Extent::ElementsFromArg(2)),
+                CType::Int,
+            ],
             CType::Double,
         )
     }
@@ -623,24 +638,45 @@ fn data_as_pointers_pass_to_dynamic_and_typed_calls() {
     let p = x.ctypes().data_as::<f64>().unwrap();
     let sum = bar_sum.call(&[p.into(), 6.into()]).unwrap();
     assert_eq!(sum.to::<f64>().unwrap(), 15.0);
-    let typed: TypedCFunc<(Ptr<f64>, i32), f64> = bar_sum.typed().unwrap();
+    // The pointer carries its length: a longer count is refused.
+    let err = bar_sum.call(&[p.into(), 7.into()]).unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+    // Checked typing refuses a pointer whose length it cannot check; the
+    // unchecked binding takes it, its caller vouching for the length.
+    let err = bar_sum.typed::<(Ptr<f64>, i32), f64>().unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+    // SAFETY: bar_sum as above; p points to x's 6 doubles, alive and
+    // unwritten during the call, and the count passed is 6.
+    let typed = unsafe { foo.typed::<(Ptr<f64>, i32), f64>("bar_sum") }.unwrap();
     assert_eq!(typed.call((p, 6)), 15.0);
 
     let mean = lib("mean");
-    // SAFETY: mean.c defines `void scale_floats(float *A, int n, float factor)`.
+    // SAFETY: mean.c: `void scale_floats(float *A, int n, float factor)`
+    // reads and writes n floats of A, which may not be NULL.
     let scale = unsafe {
         mean.function(
             "scale_floats",
-            &[CType::pointer(CType::Float), CType::Int, CType::Float],
+            &[
+                CType::pointer(CType::Float).extent(Extent::ElementsFromArg(2)),
+                CType::Int,
+                CType::Float,
+            ],
             CType::Void,
         )
     }
     .unwrap();
-    let typed: TypedCFunc<(PtrMut<f32>, i32, f32), ()> = scale.typed().unwrap();
+    let err = scale.typed::<(PtrMut<f32>, i32, f32), ()>().unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+    // SAFETY: scale_floats as above; p points to v's 3 floats, borrowed
+    // mutably for the call, and the count passed is 3.
+    let typed = unsafe { mean.typed::<(PtrMut<f32>, i32, f32), ()>("scale_floats") }.unwrap();
     let mut v = vec![1.0f32, 2.0, 3.0];
     let p = v.ctypes_mut().data_as_mut::<f32>().unwrap();
     typed.call((p, 3, 10.0));
     assert_eq!(v, [10.0, 20.0, 30.0]);
+    let p = v.ctypes_mut().data_as_mut::<f32>().unwrap();
+    scale.call(&[p.into(), 3.into(), 0.5.into()]).unwrap();
+    assert_eq!(v, [5.0, 10.0, 15.0]);
     // A read-only pointer never goes where C writes.
     let p = v.ctypes().data_as::<f32>().unwrap();
     let err = scale.call(&[p.into(), 3.into(), 2.0.into()]).unwrap_err();
@@ -672,7 +708,8 @@ fn read_only_arrays_are_refused_where_c_writes() {
 
     // An ndpointer not declared read_only means C may write.
     let p = ndpointer().dtype("f8").build().unwrap();
-    // SAFETY: forward_pointer returns its argument.
+    // SAFETY: arrays.c: `void *forward_pointer(void *p)` returns p, reading
+    // and writing nothing through it.
     let g =
         unsafe { lib("arrays").function("forward_pointer", &[p.into()], CType::VoidP) }.unwrap();
     let err = g.call(&[(&x).into()]).unwrap_err();
@@ -712,7 +749,8 @@ fn compute_mean() -> CFunc {
         .read_only()
         .build()
         .unwrap();
-    // SAFETY: mean.c defines compute_mean; it reads n floats of A.
+    // SAFETY: mean.c: `float compute_mean(float *A, int n)` reads n floats of
+    // A and writes none; the ndpointer's shape is n, and it is not nullable.
     unsafe { lib("mean").function("compute_mean", &[a.into(), CType::Int], CType::Float) }.unwrap()
 }
 
@@ -753,11 +791,15 @@ fn compute_mean_over_a_strided_slice() {
 
 #[test]
 fn plain_pointers_take_only_c_contiguous_arrays() {
-    // SAFETY: compute_mean reads n floats.
+    // SAFETY: mean.c: `float compute_mean(float *A, int n)` reads n floats of
+    // A and writes none; A may not be NULL.
     let mean = unsafe {
         lib("mean").function(
             "compute_mean",
-            &[CType::const_pointer(CType::Float), CType::Int],
+            &[
+                CType::const_pointer(CType::Float).extent(Extent::ElementsFromArg(2)),
+                CType::Int,
+            ],
             CType::Float,
         )
     }
@@ -765,6 +807,8 @@ fn plain_pointers_take_only_c_contiguous_arrays() {
     let a = Array2::from_shape_fn((3, 3), |(i, j)| (i * 3 + j) as f32);
     let m = mean.call(&[(&a).into(), 9.into()]).unwrap();
     assert_eq!(m.to::<f32>().unwrap(), 4.0);
+    let err = mean.call(&[(&a).into(), 10.into()]).unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
     let t = a.t();
     let err = mean.call(&[(&t).into(), 9.into()]).unwrap_err();
     assert!(err.to_string().contains("not C-contiguous"), "{err}");
@@ -783,7 +827,9 @@ fn write_back_reaches_a_strided_original() {
         .flags("C,W")
         .build()
         .unwrap();
-    // SAFETY: mean.c defines `void scale_floats(float *A, int n, float factor)`.
+    // SAFETY: mean.c: `void scale_floats(float *A, int n, float factor)`
+    // reads and writes n floats of A; the ndpointer's shape is n, it is
+    // writable and not nullable.
     let scale = unsafe {
         lib("mean").function(
             "scale_floats",
@@ -827,9 +873,12 @@ fn fib_lib_functions() -> (CFunc, CFunc) {
     };
     let input = |shape| ints(shape).read_only().build().unwrap().into();
     let output = |shape| ints(shape).build().unwrap().into();
-    // SAFETY: fibonacci.c defines `void fibseries(int *a, int elements,
-    // int *series)` and `void fibmatrix(int *a, int rows, int columns,
-    // int *matrix)`; the shapes pin the lengths they read and write.
+    // SAFETY: fibonacci.c: `void fibseries(int *a, int elements, int *series)`
+    // reads `elements` ints from a and writes as many to series; `void
+    // fibmatrix(int *a, int rows, int columns, int *matrix)` reads
+    // rows*columns ints from a and writes as many to matrix. The ndpointers'
+    // shapes pin those lengths, only the outputs are writable, and none is
+    // nullable.
     unsafe {
         (
             lib.function(
@@ -938,8 +987,9 @@ fn fibmatrix_fills_an_array_allocated_from_a_type_code() {
 #[test]
 fn bar_with_an_f64_ndpointer() {
     let p = ndpointer().dtype("f8").build().unwrap();
-    // SAFETY: foo.c defines `int bar(double *data, int len)`; it prints the
-    // len doubles and returns len + 1.
+    // SAFETY: foo.c: `int bar(double *data, int len)` reads (and prints) len
+    // doubles of data and returns len + 1. The ndpointer states no shape, so
+    // every call here passes len = the array's length.
     let bar = unsafe { lib("foo").function("bar", &[p.into(), CType::Int], CType::Int) }.unwrap();
     let mut x = Array1::from(vec![0.5, -1.25, 3.0]);
     let n = bar.call(&[(&mut x).into(), 3.into()]).unwrap();
@@ -956,8 +1006,10 @@ fn bar_with_an_f64_ndpointer() {
 fn nullable_ndpointers_pass_null() {
     let arrays = lib("arrays");
     let spec = ndpointer().dtype("f8").ndim(1).read_only();
-    // SAFETY: arrays.c defines `double sum_or_minus_one(const double *data, int n)`;
-    // it accepts NULL.
+    // SAFETY: arrays.c: `double sum_or_minus_one(const double *data, int n)`
+    // returns -1 for NULL data, and otherwise reads n doubles of it; the
+    // ndpointers state no shape, so every call here passes n = the array's
+    // length (0 with NULL).
     let (nullable, strict) = unsafe {
         (
             arrays.function(
@@ -1056,9 +1108,10 @@ fn weather_records_reach_c() {
         .read_only()
         .build()
         .unwrap();
-    // SAFETY: sample.c defines `long long sum_timestamps(const Weather *w,
-    // int nelems)` and `int find_weather(const Weather *w, int nelems, const
-    // char *desc)`.
+    // SAFETY: sample.c: `long long sum_timestamps(const Weather *w, int
+    // nelems)` reads nelems records of w; `int find_weather(const Weather *w,
+    // int nelems, const char *desc)` reads as many and desc, a string. Every
+    // call here passes nelems = the array's length; nothing may be NULL.
     let (sum, find) = unsafe {
         (
             sample
@@ -1118,8 +1171,9 @@ fn padded_records_follow_c_layout() {
         .read_only()
         .build()
         .unwrap();
-    // SAFETY: sample.c defines `double sum_padded(const Padded *p, int nelems)`
-    // over `struct { char c; double d; }`.
+    // SAFETY: sample.c: `double sum_padded(const Padded *p, int nelems)`
+    // reads nelems `struct { char c; double d; }` records of p (not NULL);
+    // every call here passes nelems = the array's length.
     let sum =
         unsafe { sample.function("sum_padded", &[arg.into(), CType::Int], CType::Double) }.unwrap();
     let mut arr = NdArray::zeros(&aligned, &[3]).unwrap();

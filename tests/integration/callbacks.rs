@@ -9,7 +9,7 @@ use std::thread::{self, ThreadId};
 
 use ndarray::{Array2, array, s};
 use rctypes::{
-    Address, Allocator, ByRef, CFunc, CType, Callback, Error, Library, LongDouble, RawPtr,
+    Address, Allocator, ByRef, CFunc, CType, Callback, Error, Extent, Library, LongDouble, RawPtr,
     RowPointers, RowPointersMut, Signature, TypedCFunc, TypedCallback, Value,
 };
 
@@ -25,7 +25,9 @@ fn binop() -> Signature {
 
 /// `int apply_binop(int (*op)(int, int), int a, int b)`.
 fn apply_binop(lib: &Library) -> CFunc {
-    // SAFETY: callback.c defines it so.
+    // SAFETY: callback.c: `int apply_binop(int_binop_t op, int a, int b)`
+    // returns op(a, b), calling op once during the call and keeping it no
+    // longer; op may not be NULL.
     unsafe {
         lib.function(
             "apply_binop",
@@ -38,7 +40,8 @@ fn apply_binop(lib: &Library) -> CFunc {
 
 /// `long long fold_calls(int (*op)(int, int), int n)`: the sum of op(i, 1).
 fn fold_calls(lib: &Library) -> CFunc {
-    // SAFETY: callback.c defines it so.
+    // SAFETY: callback.c: `long long fold_calls(int_binop_t op, int n)` calls
+    // op n times during the call and keeps it no longer; op may not be NULL.
     unsafe { lib.function("fold_calls", &[binop().into(), CType::Int], CType::LongLong) }.unwrap()
 }
 
@@ -60,7 +63,9 @@ macro_rules! typed_round_trip {
     ($lib:expr, $name:literal, $ct:expr, $t:ty, $a:expr, $b:expr, $ret:expr) => {{
         let ct: CType = $ct;
         let f = CType::func_ptr([ct.clone(), ct.clone()], ct.clone());
-        // SAFETY: callback.c's RCTYPES_ROUND_TRIP_DEF defines it so.
+        // SAFETY: callback.c's RCTYPES_ROUND_TRIP_DEF: `T call_<name>(T (*f)(T,
+        // T), T a, T b)` returns f(a, b), calling f once during the call and
+        // keeping it no longer; f may not be NULL.
         let call =
             unsafe { $lib.function(concat!("call_", $name), &[f, ct.clone(), ct.clone()], ct) }
                 .unwrap();
@@ -186,7 +191,8 @@ macro_rules! dynamic_round_trip {
     ($lib:expr, $name:literal, $ct:expr, $a:expr, $b:expr, $ret:expr) => {{
         let ct: CType = $ct;
         let sig = Signature::new([ct.clone(), ct.clone()], ct.clone());
-        // SAFETY: callback.c's RCTYPES_ROUND_TRIP_DEF defines it so.
+        // SAFETY: as in typed_round_trip!: f is called once during the call,
+        // kept no longer, and may not be NULL.
         let call = unsafe {
             $lib.function(
                 concat!("call_", $name),
@@ -284,8 +290,10 @@ fn pointer_arguments_and_results_pass_through_callbacks() {
     let lib = callback_lib();
     let addr = lib.symbol_address("c_add").unwrap();
     let vp = CType::VoidP.nullable();
-    // SAFETY: `void *call_ptr(void *(*f)(void *, void *), void *a, void *b)`
-    // passes a and b to f, reading through none of them.
+    // SAFETY: callback.c: `void *call_ptr(void *(*f)(void *, void *), void
+    // *a, void *b)` returns f(a, b), calling f once during the call (f may
+    // not be NULL); it reads through none of a, b and the result, so any
+    // address or NULL will do.
     let call = unsafe {
         lib.function(
             "call_ptr",
@@ -356,7 +364,8 @@ fn ten_mixed_arguments_reach_a_dynamic_callback() {
         ],
         CType::Double,
     );
-    // SAFETY: callback.c: `double call_mixed(mixed_fn_t f)`.
+    // SAFETY: callback.c: `double call_mixed(mixed_fn_t f)` returns f of ten
+    // constants, calling f once during the call; f may not be NULL.
     let call = unsafe { lib.function("call_mixed", &[sig.clone().into()], CType::Double) }.unwrap();
     let cb = Callback::new(sig, |args: &[Value]| {
         let expected: [Value; 10] = [
@@ -392,7 +401,9 @@ fn ten_mixed_arguments_reach_a_dynamic_callback() {
 fn string_arguments_arrive_as_c_strings() {
     let lib = callback_lib();
     let sig = Signature::new([CType::CharP], CType::Int);
-    // SAFETY: callback.c: `int call_with_string(int (*f)(const char *), const char *s)`.
+    // SAFETY: callback.c: `int call_with_string(int (*f)(const char *), const
+    // char *s)` returns f(s), calling f once during the call; it reads
+    // nothing of s itself, and neither may be NULL.
     let call = unsafe {
         lib.function(
             "call_with_string",
@@ -429,7 +440,8 @@ fn void_callbacks_and_by_reference_arguments() {
         })
         .unwrap()
     };
-    // SAFETY: callback.c: `void call_void(void (*f)(int), int n)`.
+    // SAFETY: callback.c: `void call_void(void (*f)(int), int n)` calls f n
+    // times during the call; f may not be NULL.
     let call_void = unsafe {
         lib.function(
             "call_void",
@@ -448,7 +460,9 @@ fn void_callbacks_and_by_reference_arguments() {
         ],
         CType::Int,
     );
-    // SAFETY: callback.c: `int call_compare(int (*cmp)(const int*, const int*), int a, int b)`.
+    // SAFETY: callback.c: `int call_compare(int (*cmp)(const int*, const
+    // int*), int a, int b)` returns cmp(&a, &b), calling cmp once during the
+    // call; cmp may not be NULL.
     let call_compare =
         unsafe { lib.function("call_compare", &[cmp, CType::Int, CType::Int], CType::Int) }
             .unwrap();
@@ -608,12 +622,19 @@ fn closure_errors_and_unconvertible_results_are_reported_not_panicked() {
     // A string made for the result would dangle once the callback returns:
     // refused. A 'static one is fine.
     let sig = Signature::new([CType::VoidP, CType::VoidP], CType::CharP);
-    // SAFETY: callback.c: `void *call_ptr(void *(*f)(void *, void *), void *a, void *b)`
-    // returns f's result; a char* is a void* for C.
+    // SAFETY: callback.c: `void *call_ptr(void *(*f)(void *, void *), void *a,
+    // void *b)` returns f(a, b), calling f once during the call (f may not be
+    // NULL) and reading through none of a, b and the result, which may be
+    // NULL; a char* is a void* for C, and the result is read as a string only
+    // when f returned one.
     let call_ptr = unsafe {
         lib.function(
             "call_ptr",
-            &[sig.clone().into(), CType::VoidP, CType::VoidP],
+            &[
+                sig.clone().into(),
+                CType::VoidP.nullable(),
+                CType::VoidP.nullable(),
+            ],
             CType::CharP,
         )
     }
@@ -635,7 +656,9 @@ fn closure_errors_and_unconvertible_results_are_reported_not_panicked() {
     assert_eq!(got.to::<String>().unwrap(), "static text");
 
     let small = Signature::new([CType::UByte, CType::UByte], CType::UByte);
-    // SAFETY: callback.c: `unsigned char call_uchar(unsigned char (*)(unsigned char, unsigned char), ...)`.
+    // SAFETY: callback.c: `unsigned char call_uchar(unsigned char (*f)(unsigned
+    // char, unsigned char), unsigned char a, unsigned char b)` returns f(a, b),
+    // calling f once during the call; f may not be NULL.
     let call_uchar = unsafe {
         lib.function(
             "call_uchar",
@@ -733,22 +756,26 @@ fn error_values_are_what_c_receives_on_failure() {
     assert_eq!(apply.call((&zero, 1, 2)), 0, "zero by default");
     assert!(zero.take_failure().is_some());
 
-    let dynamic = Callback::new(binop(), |_: &[Value]| Err::<Value, _>("no"))
+    // Leaked: C keeps what is registered.
+    let dynamic: &'static Callback = Callback::new(binop(), |_: &[Value]| Err::<Value, _>("no"))
         .unwrap()
         .with_error_value(Value::Int(-99))
-        .unwrap();
+        .unwrap()
+        .leak();
     let dynamic_apply = apply_binop(&lib);
     // The dynamic call reports the failure; C's view is checked through registration.
     assert!(
         dynamic_apply
-            .call(&[(&dynamic).into(), 1.into(), 2.into()])
+            .call(&[dynamic.into(), 1.into(), 2.into()])
             .is_err()
     );
     let register = register_binop(&lib);
     let call_registered: TypedCFunc<(i32, i32), i32> =
-        // SAFETY: callback.c: `int call_registered(int a, int b)`.
+        // SAFETY: callback.c: `int call_registered(int a, int b)` calls the
+        // registered op (a leaked callback of its signature here), or returns
+        // -1 when none is.
         unsafe { lib.typed("call_registered") }.unwrap();
-    register.call(&[(&dynamic).into()]).unwrap();
+    register.call(&[dynamic.into()]).unwrap();
     assert_eq!(call_registered.call((1, 2)), -99);
     assert!(dynamic.take_failure().unwrap().ends_with("failed: no"));
     register.call(&[Value::Null]).unwrap();
@@ -813,8 +840,9 @@ fn direct_callbacks_report_failures_like_libffi_ones() {
         ],
         CType::Int,
     );
-    // SAFETY: callback.c: `int call_with_null(int (*cmp)(const int*, const int*))`
-    // passes NULL and a valid pointer.
+    // SAFETY: callback.c: `int call_with_null(int (*cmp)(const int*, const
+    // int*))` returns cmp(NULL, &zero), calling cmp once during the call; cmp
+    // may not be NULL.
     let with_null = unsafe { lib.function("call_with_null", &[cmp_sig], CType::Int) }.unwrap();
     let err = with_null.call(&[(&*cmp).into()]).unwrap_err();
     assert!(
@@ -827,8 +855,9 @@ fn direct_callbacks_report_failures_like_libffi_ones() {
 #[test]
 fn direct_callbacks_of_one_closure_type_share_failures_off_checked_calls() {
     let lib = callback_lib();
-    // SAFETY: callback.c: `int call_from_thread(int (*op)(int, int), int a, int b)`
-    // calls op on a pthread it creates and joins.
+    // SAFETY: callback.c: `int call_from_thread(int (*op)(int, int), int a,
+    // int b)` calls op(a, b) once on a pthread it creates and joins before
+    // returning, keeping op no longer; a typed callback is never NULL.
     let from_thread: TypedCFunc<(&Binop, i32, i32), i32> =
         unsafe { lib.typed("call_from_thread") }.unwrap();
     // Its own closure type, so that no other test shares the record.
@@ -875,9 +904,18 @@ fn a_non_zero_error_value_takes_the_libffi_closure() {
 static REGISTRATION: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn register_binop(lib: &Library) -> CFunc {
-    // SAFETY: callback.c: `void register_binop(int (*op)(int, int))`; the
-    // tests keep every callback they register alive until they register NULL.
-    unsafe { lib.function("register_binop", &[binop().into()], CType::Void) }.unwrap()
+    // SAFETY: callback.c: `void register_binop(int_binop_t op)` keeps op (or
+    // NULL, which unregisters) for call_registered to call after the call
+    // returns: declared retained, so only a callback that lives for good is
+    // taken, and nullable.
+    unsafe {
+        lib.function(
+            "register_binop",
+            &[CType::from(binop()).retained().nullable()],
+            CType::Void,
+        )
+    }
+    .unwrap()
 }
 
 // ---- signatures ----
@@ -904,7 +942,8 @@ fn a_callback_of_another_signature_is_refused() {
     );
 
     // A callback goes only where a function pointer is declared.
-    // SAFETY: `void free(void *)`; the call is refused before C runs.
+    // SAFETY: libc: `void free(void *p)` frees what malloc returned; the call
+    // is refused before C runs.
     let free = unsafe {
         Library::this()
             .unwrap()
@@ -945,13 +984,23 @@ fn a_registered_callback_is_kept_by_its_handle() {
     let _serial = REGISTRATION.lock().unwrap_or_else(|e| e.into_inner());
     let lib = callback_lib();
     let register = register_binop(&lib);
-    // SAFETY: callback.c: `int call_registered(int a, int b)`, -1 when none.
+    // SAFETY: callback.c: `int call_registered(int a, int b)` calls the
+    // registered op, which the code below keeps alive while registered, or
+    // returns -1 when none is.
     let call_registered: TypedCFunc<(i32, i32), i32> =
         unsafe { lib.typed("call_registered") }.unwrap();
 
     let offset = 1000;
     let handle = Callback::typed(move |a: i32, b: i32| a * b + offset).unwrap();
-    register.call(&[(&*handle).into()]).unwrap();
+    // A callback dropped with its owner is refused where C keeps it ...
+    let err = register.call(&[(&*handle).into()]).unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+    assert!(err.to_string().contains("leak"), "{err}");
+    // ... unless unsafe code vouches that it outlives the registration.
+    // SAFETY: the callback's code, of op's signature, stays valid while
+    // `handle` lives, and NULL is registered before it is dropped below.
+    let code = unsafe { Value::address(handle.code_ptr().cast_mut()) };
+    register.call(&[code]).unwrap();
     // The registering call is over; C calls the callback later.
     assert_eq!(call_registered.call((6, 7)), 1042);
     assert_eq!(call_registered.call((2, 3)), 1006);
@@ -973,8 +1022,9 @@ fn a_registered_callback_is_kept_by_its_handle() {
 #[test]
 fn c_threads_call_back_into_rust() {
     let lib = callback_lib();
-    // SAFETY: callback.c: `int call_from_thread(int (*op)(int, int), int a, int b)`
-    // calls op on a pthread it creates and joins.
+    // SAFETY: callback.c: `int call_from_thread(int (*op)(int, int), int a,
+    // int b)` calls op(a, b) once on a pthread it creates and joins before
+    // returning, keeping op no longer; op may not be NULL.
     let from_thread = unsafe {
         lib.function(
             "call_from_thread",
@@ -1109,7 +1159,9 @@ fn callbacks_may_call_other_c_functions() {
 #[test]
 fn the_cookbook_allocator_fills_a_2x3_float_array() {
     let lib = callback_lib();
-    // SAFETY: callback.c: `void foo(void *(*allocator)(int dim, int *shape))`.
+    // SAFETY: callback.c: `void foo(allocator_t allocator)` calls allocator
+    // once during the call, for a 2x3 float array, and writes 6 floats to
+    // what it returns unless NULL; allocator may not be NULL.
     let foo_fn =
         unsafe { lib.function("foo", &[Allocator::plain_signature().into()], CType::Void) }
             .unwrap();
@@ -1134,7 +1186,9 @@ fn the_cookbook_allocator_fills_a_2x3_float_array() {
 #[test]
 fn the_typed_allocator_gives_arrays_of_several_types() {
     let lib = callback_lib();
-    // SAFETY: callback.c: `int func(int scale, void *(*)(int, int *, char))`.
+    // SAFETY: callback.c: `int func(int scale, typed_allocator_t allocator)`
+    // calls allocator during the call for arrays of 24 doubles, 5 floats and
+    // 4 ints, writing each fully unless NULL; allocator may not be NULL.
     let func = unsafe {
         lib.function(
             "func",
@@ -1175,8 +1229,10 @@ static FILL_TYPECODE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 fn every_typecode_allocates_its_element_type() {
     let _serial = FILL_TYPECODE.lock().unwrap_or_else(|e| e.into_inner());
     let lib = callback_lib();
-    // SAFETY: callback.c: `int fill_typecode(char, void *(*)(int, int *, char))`
-    // fills a 2x3 array of that type with 1..=6.
+    // SAFETY: callback.c: `int fill_typecode(char typecode, typed_allocator_t
+    // allocator)` calls allocator once during the call for a 2x3 array of
+    // that type and fills its 6 elements with 1..=6 unless NULL; allocator
+    // may not be NULL.
     let fill = unsafe {
         lib.function(
             "fill_typecode",
@@ -1273,9 +1329,10 @@ fn the_allocator_is_thread_safe_under_concurrent_c_threads() {
     const THREADS: usize = 8;
     const ROUNDS: usize = 50;
     let lib = callback_lib();
-    // SAFETY: callback.c: `int func_threads(int n, void *(*)(int, int *, char))`:
-    // n pthreads each allocate 50 (index+1)x4 int arrays and fill them with
-    // index*1000 + round.
+    // SAFETY: callback.c: `int func_threads(int n, typed_allocator_t
+    // allocator)`: n pthreads, all joined before it returns, each allocate 50
+    // (index+1)x4 int arrays and fill them with index*1000 + round;
+    // allocator may not be NULL.
     let func_threads = unsafe {
         lib.function(
             "func_threads",
@@ -1332,10 +1389,15 @@ fn rows_pass_as_pointer_to_pointer() {
         [40.0, 50.0, 60.0],
         [80.0, 90.0, 100.0]
     ];
-    let float_pp = CType::pointer(CType::pointer(CType::Float));
-    let const_pp = CType::const_pointer(CType::const_pointer(CType::Float));
-    // SAFETY: rows.c: `float rows_sum(float **data, int len, int ncols)` reads,
-    // `void rows_scale(float **data, int len, int ncols, float f)` writes.
+    // len rows (argument 2) of ncols elements (argument 3) each.
+    let (len, ncols) = (Extent::ElementsFromArg(2), Extent::ElementsFromArg(3));
+    let float_pp = CType::pointer(CType::pointer(CType::Float).extent(ncols)).extent(len);
+    let const_pp =
+        CType::const_pointer(CType::const_pointer(CType::Float).extent(ncols)).extent(len);
+    // SAFETY: rows.c: `float rows_sum(float **data, int len, int ncols)` reads
+    // len row pointers and ncols floats of each; `void rows_scale(float
+    // **data, int len, int ncols, float f)` reads as many row pointers and
+    // reads and writes ncols floats of each. No pointer may be NULL.
     let (sum, scale) = unsafe {
         (
             lib.function(
@@ -1364,8 +1426,9 @@ fn rows_pass_as_pointer_to_pointer() {
         .call(&[(&rows).into(), 3.into(), 3.into(), 2.0.into()])
         .unwrap_err();
     assert!(
-        err.to_string()
-            .starts_with("rows_scale: argument 1: expected POINTER(POINTER(c_float))"),
+        err.to_string().starts_with(
+            "rows_scale: argument 1: expected POINTER(POINTER(c_float) [arg 3 elements])"
+        ),
         "{err}"
     );
 
@@ -1392,20 +1455,37 @@ fn rows_pass_as_pointer_to_pointer() {
         ]
     );
 
-    // Typed.
-    let typed_sum: TypedCFunc<(&RowPointers<f32>, i32, i32), f32> = sum.typed().unwrap();
+    // Counts past the rows or the columns lent are refused.
+    let rows = RowPointers::new(x.view()).unwrap();
+    let err = sum.call(&[(&rows).into(), 4.into(), 3.into()]).unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+    let err = sum.call(&[(&rows).into(), 3.into(), 4.into()]).unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+
+    // Typed: the checked form takes no row pointers, whose counts it could
+    // not check; the unchecked binding does, its caller vouching for them.
+    let err = sum
+        .typed::<(&RowPointers<f32>, i32, i32), f32>()
+        .unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+    assert!(
+        scale
+            .typed::<(&mut RowPointersMut<f32>, i32, i32, f32), ()>()
+            .is_err()
+    );
+    // SAFETY: rows_sum as above; the calls pass len and ncols equal to the
+    // rows' count and length.
+    let typed_sum = unsafe { lib.typed::<(&RowPointers<f32>, i32, i32), f32>("rows_sum") }.unwrap();
     let rows = RowPointers::new(x.slice(s![1.., ..])).unwrap();
     assert_eq!(typed_sum.call((&rows, 2, 3)), 1065.0);
-    let typed_scale: TypedCFunc<(&mut RowPointersMut<f32>, i32, i32, f32), ()> =
-        scale.typed().unwrap();
+    // SAFETY: rows_scale as above; the call passes len and ncols equal to
+    // the rows' count and length, and the rows are writable.
+    let typed_scale =
+        unsafe { lib.typed::<(&mut RowPointersMut<f32>, i32, i32, f32), ()>("rows_scale") }
+            .unwrap();
     let mut rows = RowPointersMut::new(x.view_mut()).unwrap();
     typed_scale.call((&mut rows, 3, 3, 2.0));
     assert_eq!(x[[2, 2]], 1000.0);
-    assert!(
-        scale
-            .typed::<(&RowPointers<f32>, i32, i32, f32), ()>()
-            .is_err()
-    );
 }
 
 #[test]
@@ -1427,11 +1507,17 @@ fn non_contiguous_rows_are_refused() {
 #[test]
 fn the_cookbook_rows_function_walks_every_row() {
     let lib = rows_lib();
-    // SAFETY: rows.c: `void foo(float **data, int len)` prints each row's first element.
+    // SAFETY: rows.c: `void foo(float **data, int len)` reads len row
+    // pointers and prints the first float of each (at least one per row);
+    // nothing may be NULL.
+    let row = CType::pointer(CType::Float).extent(Extent::Elements(1));
     let foo_fn = unsafe {
         lib.function(
             "foo",
-            &[CType::pointer(CType::pointer(CType::Float)), CType::Int],
+            &[
+                CType::pointer(row).extent(Extent::ElementsFromArg(2)),
+                CType::Int,
+            ],
             CType::Void,
         )
     }
@@ -1444,19 +1530,34 @@ fn the_cookbook_rows_function_walks_every_row() {
     let len = x.nrows() as i32;
     let mut rows = RowPointersMut::new(x.view_mut()).unwrap();
     foo_fn.call(&[(&mut rows).into(), len.into()]).unwrap();
+    let err = foo_fn
+        .call(&[(&mut rows).into(), (len + 1).into()])
+        .unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
 }
 
 // ---- libc's qsort ----
 
-fn qsort(cmp_arg: CType) -> CFunc {
+/// libc's qsort over an array of `elem`, of `n` elements.
+fn qsort(elem: CType, n: Extent) -> CFunc {
     let libc = Library::this().unwrap();
+    let cmp_arg = CType::const_pointer(elem.clone());
     let cmp = CType::func_ptr([cmp_arg.clone(), cmp_arg], CType::Int);
-    // SAFETY: `void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))`,
-    // declared with the element type the comparator reads.
+    // SAFETY: libc: `void qsort(void *base, size_t n, size_t size, int
+    // (*cmp)(const void *, const void *))` reads and writes n elements of
+    // size bytes at base, calling cmp during the call with pointers to them
+    // and keeping it no longer; neither may be NULL. Declared with the
+    // element type the comparator reads and the extent n, and every call
+    // here passes size = the size of that element type.
     unsafe {
         libc.function(
             "qsort",
-            &[CType::VoidP, CType::SizeT, CType::SizeT, cmp],
+            &[
+                CType::pointer(elem).extent(n),
+                CType::SizeT,
+                CType::SizeT,
+                cmp,
+            ],
             CType::Void,
         )
     }
@@ -1466,13 +1567,17 @@ fn qsort(cmp_arg: CType) -> CFunc {
 #[test]
 fn qsort_sorts_with_a_typed_rust_comparator() {
     type Cmp = TypedCallback<(ByRef<i32>, ByRef<i32>), i32>;
-    let q = qsort(CType::const_pointer(CType::Int));
-    let sort = |data: &mut [i32], cmp: &Cmp| {
-        // A typed function per borrow: its argument types carry the lifetimes.
-        let q: TypedCFunc<(&mut [i32], usize, usize, &Cmp), ()> = q.typed().unwrap();
-        let n = data.len();
-        q.try_call((data, n, size_of::<i32>(), cmp)).unwrap();
-    };
+    // Typed calls take arrays of a fixed length, declared as the extent.
+    fn sort<const N: usize>(data: &mut [i32; N], cmp: &Cmp) {
+        let q = qsort(CType::Int, Extent::Elements(N));
+        let q: TypedCFunc<(&mut [i32; N], usize, usize, &Cmp), ()> = q.typed().unwrap();
+        q.try_call((data, N, size_of::<i32>(), cmp)).unwrap();
+    }
+    // Slices, whose lengths typed calls never check, are refused.
+    let err = qsort(CType::Int, Extent::Elements(7))
+        .typed::<(&mut [i32], usize, usize, &Cmp), ()>()
+        .unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
     let calls = Arc::new(AtomicUsize::new(0));
     let ascending: Cmp = {
         let calls = calls.clone();
@@ -1488,12 +1593,12 @@ fn qsort_sorts_with_a_typed_rust_comparator() {
     assert!(calls.load(Ordering::Relaxed) >= 6);
 
     let descending: Cmp = Callback::typed(|a: ByRef<i32>, b: ByRef<i32>| b.cmp(&a) as i32).unwrap();
-    let mut big: Vec<i32> = (0..1000).map(|i| (i * 7919) % 1000).collect();
+    let mut big: [i32; 1000] = std::array::from_fn(|i| (i as i32 * 7919) % 1000);
     sort(&mut big, &descending);
     assert!(big.windows(2).all(|w| w[0] >= w[1]));
     assert_eq!(big[0], 999);
 
-    let doubles = qsort(CType::const_pointer(CType::Double));
+    let doubles = qsort(CType::Double, Extent::ElementsFromArg(2));
     let by_abs =
         Callback::typed(|a: ByRef<f64>, b: ByRef<f64>| a.abs().total_cmp(&b.abs()) as i32).unwrap();
     let mut xs = [-3.5, 2.0, -0.5, 1.0];
@@ -1510,7 +1615,7 @@ fn qsort_sorts_with_a_typed_rust_comparator() {
 
 #[test]
 fn qsort_sorts_with_a_dynamic_rust_comparator() {
-    let q = qsort(CType::const_pointer(CType::Int));
+    let q = qsort(CType::Int, Extent::ElementsFromArg(2));
     let sig = match &q.arg_types()[3] {
         CType::FuncPtr(sig) => sig.clone(),
         other => panic!("{other}"),
@@ -1533,6 +1638,16 @@ fn qsort_sorts_with_a_dynamic_rust_comparator() {
     ])
     .unwrap();
     assert_eq!(data, [-1, 0, 2, 3, 10]);
+    // More elements than the array holds: refused before C runs.
+    let err = q
+        .call(&[
+            (&mut data).into(),
+            6usize.into(),
+            4usize.into(),
+            (&cmp).into(),
+        ])
+        .unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
 }
 
 #[test]
@@ -1541,7 +1656,8 @@ fn null_is_a_valid_function_pointer_value() {
     let lib = callback_lib();
     let register = register_binop(&lib);
     register.call(&[Value::Null]).unwrap();
-    // SAFETY: callback.c: `int call_registered(int a, int b)`, -1 when none.
+    // SAFETY: callback.c: `int call_registered(int a, int b)` calls the
+    // registered op, or returns -1 when none is, as here.
     let call_registered: TypedCFunc<(i32, i32), i32> =
         unsafe { lib.typed("call_registered") }.unwrap();
     assert_eq!(call_registered.call((1, 1)), -1);

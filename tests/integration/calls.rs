@@ -3,7 +3,7 @@
 
 use std::ffi::CString;
 
-use rctypes::{CType, Error, RawPtr, StringBuffer, TypedCFunc, Value};
+use rctypes::{CType, Error, Extent, RawPtr, StringBuffer, TypedCFunc, Value};
 
 use crate::common::{abi, fibseries, lib, mixed6};
 
@@ -118,7 +118,8 @@ fn ten_arguments_spill_to_the_stack_in_order() {
 
 #[test]
 fn variadic_calls_reuse_the_interface_prepared_for_their_extra_types() {
-    // SAFETY: sum_doubles is `double sum_doubles(int n, ...)`.
+    // SAFETY: sum_doubles is `double sum_doubles(int n, ...)`, which reads n
+    // doubles through `...`.
     let sum = unsafe { abi().variadic("sum_doubles", &ints(1), CType::Double) }.unwrap();
     let copy = sum.clone();
     // Lists of extra types that alternate and recur, across clones: each
@@ -127,27 +128,34 @@ fn variadic_calls_reuse_the_interface_prepared_for_their_extra_types() {
         for n in 0..6 {
             let mut args: Vec<Value> = vec![n.into()];
             args.extend((1..=n).map(|k| Value::Float(k as f64)));
+            let types = vec![CType::Double; n as usize];
             let f = if round % 2 == 0 { &sum } else { &copy };
             let want = (n * (n + 1) / 2) as f64;
-            assert_eq!(f.call(&args).unwrap(), Value::Float(want), "{n} extras");
+            // SAFETY: n doubles follow n, as sum_doubles reads.
+            let got = unsafe { f.call_variadic(&args, &types) }.unwrap();
+            assert_eq!(got, Value::Float(want), "{n} extras");
         }
         // The same count of extras, typed differently: float, then double.
-        let floats = sum
-            .call_variadic(&[1.into(), 0.5.into()], &[CType::Float])
-            .unwrap();
+        // SAFETY: one float, promoted to the double sum_doubles reads.
+        let floats =
+            unsafe { sum.call_variadic(&[1.into(), 0.5.into()], &[CType::Float]) }.unwrap();
         assert_eq!(floats, Value::Float(0.5));
     }
     // More distinct lists than are kept: still prepared, still right.
     for n in 0..40 {
         let mut args: Vec<Value> = vec![n.into()];
         args.extend((0..n).map(|_| Value::Float(0.25)));
-        assert_eq!(sum.call(&args).unwrap(), Value::Float(0.25 * n as f64));
+        let types = vec![CType::Double; n as usize];
+        // SAFETY: n doubles follow n.
+        let got = unsafe { sum.call_variadic(&args, &types) }.unwrap();
+        assert_eq!(got, Value::Float(0.25 * n as f64));
     }
 }
 
 #[test]
 fn variadic_calls_apply_default_promotions() {
-    // SAFETY: abi.c's variadic sums.
+    // SAFETY: abi.c's variadic sums: `long long sum_ints(int n, ...)` reads
+    // n ints, `double sum_doubles(int n, ...)` n doubles.
     let (ints_sum, doubles_sum) = unsafe {
         (
             abi()
@@ -158,45 +166,59 @@ fn variadic_calls_apply_default_promotions() {
                 .unwrap(),
         )
     };
-    assert_eq!(
-        ints_sum
-            .call(&[4.into(), 1.into(), 2.into(), 3.into(), (-10).into()])
-            .unwrap(),
-        Value::Int(-4)
-    );
+    // SAFETY: four ints follow n = 4.
+    let r = unsafe {
+        ints_sum.call_variadic(
+            &[4.into(), 1.into(), 2.into(), 3.into(), (-10).into()],
+            &ints(4),
+        )
+    };
+    assert_eq!(r.unwrap(), Value::Int(-4));
     assert_eq!(ints_sum.call(&[0.into()]).unwrap(), Value::Int(0));
+    // Extra arguments are refused by the checked call: their types are the
+    // function's contract, which rctypes cannot see.
+    let err = ints_sum.call(&[1.into(), 1.into()]).unwrap_err();
+    assert!(err.to_string().contains("call_variadic"), "{err}");
     // Declared c_short and c_char extras travel as int.
-    let r = ints_sum
-        .call_variadic(
+    // SAFETY: two ints (promoted from short and char) follow n = 2.
+    let r = unsafe {
+        ints_sum.call_variadic(
             &[2.into(), 7.into(), 'A'.into()],
             &[CType::Short, CType::Char],
         )
-        .unwrap();
+    }
+    .unwrap();
     assert_eq!(r, Value::Int(72));
     // A c_float extra travels as double; C reads it with va_arg(ap, double).
-    let r = doubles_sum
-        .call_variadic(
+    // SAFETY: two doubles (one promoted from float) follow n = 2.
+    let r = unsafe {
+        doubles_sum.call_variadic(
             &[2.into(), 1.5.into(), 2.25.into()],
             &[CType::Float, CType::Double],
         )
-        .unwrap();
+    }
+    .unwrap();
     assert_eq!(r, Value::Float(3.75));
-    let r = doubles_sum
-        .call(&[3.into(), 0.5.into(), 0.25.into(), 0.125.into()])
-        .unwrap();
+    // SAFETY: three doubles follow n = 3.
+    let r = unsafe {
+        doubles_sum.call_variadic(
+            &[3.into(), 0.5.into(), 0.25.into(), 0.125.into()],
+            &[CType::Double, CType::Double, CType::Double],
+        )
+    }
+    .unwrap();
     assert_eq!(r, Value::Float(0.875));
     // An explicit extra type is range-checked like a declared one.
-    let err = ints_sum
-        .call_variadic(&[1.into(), (1i64 << 40).into()], &[CType::Int])
+    // SAFETY: refused before the call; one int would follow n = 1.
+    let err = unsafe { ints_sum.call_variadic(&[1.into(), (1i64 << 40).into()], &[CType::Int]) }
         .unwrap_err();
     assert!(
         err.to_string()
             .starts_with("sum_ints: argument 2: expected c_int"),
         "{err}"
     );
-    let err = ints_sum
-        .call_variadic(&[1.into(), 1.into()], &[])
-        .unwrap_err();
+    // SAFETY: refused before the call: one value, no type.
+    let err = unsafe { ints_sum.call_variadic(&[1.into(), 1.into()], &[]) }.unwrap_err();
     assert!(
         matches!(
             err,
@@ -213,28 +235,45 @@ fn variadic_calls_apply_default_promotions() {
 #[test]
 fn snprintf_from_libc_formats_into_a_buffer() {
     let libc = rctypes::Library::this().unwrap();
-    // SAFETY: snprintf's fixed part; the buffer's capacity is passed as its size.
+    // SAFETY: snprintf's fixed part: `int snprintf(char *str, size_t size,
+    // const char *format, ...)` writes at most argument 2 bytes to str and
+    // reads the format, a NUL-terminated string; neither may be NULL.
     let snprintf = unsafe {
         libc.variadic(
             "snprintf",
-            &[CType::pointer(CType::Char), CType::SizeT, CType::CharP],
+            &[
+                CType::pointer(CType::Char).extent(Extent::ElementsFromArg(2)),
+                CType::SizeT,
+                CType::CharP,
+            ],
             CType::Int,
         )
     }
     .unwrap();
     let mut buf = StringBuffer::new(40);
     let cap = buf.capacity();
-    let n = snprintf
-        .call(&[
-            (&mut buf).into(),
-            cap.into(),
-            "%s=%d %.2f %lld".into(),
-            "x".into(),
-            42.into(),
-            0.5.into(),
-            (1i64 << 40).into(),
-        ])
-        .unwrap();
+    let args = [
+        (&mut buf).into(),
+        cap.into(),
+        "%s=%d %.2f %lld".into(),
+        "x".into(),
+        42.into(),
+        0.5.into(),
+        (1i64 << 40).into(),
+    ];
+    // Checked calls refuse what goes through `...`.
+    let err = snprintf.call(&args).unwrap_err();
+    assert!(err.to_string().contains("call_variadic"), "{err}");
+    // SAFETY: the format's conversions %s, %d, %.2f, %lld take a string, an
+    // int, a double and a long long: the four extras, of those types.
+    let n = unsafe {
+        snprintf.call_variadic(
+            &args,
+            &[CType::CharP, CType::Int, CType::Double, CType::LongLong],
+        )
+    }
+    .unwrap();
+    drop(args);
     assert_eq!(buf.to_str().unwrap(), "x=42 0.50 1099511627776");
     assert_eq!(n, Value::Int(buf.as_bytes().len() as i128));
 }
@@ -288,7 +327,8 @@ fn byref_out_parameters() {
         CType::pointer(CType::Int),
         CType::pointer(CType::Double),
     ];
-    // SAFETY: out_params writes one int and one double.
+    // SAFETY: abi.c: `void out_params(int a, int *doubled, double *half)`
+    // writes one int to doubled and one double to half; neither may be NULL.
     let f = unsafe { abi().function("out_params", &sig, CType::Void) }.unwrap();
     let (mut doubled, mut half) = (0i32, 0f64);
     f.call(&[
@@ -306,7 +346,8 @@ fn byref_out_parameters() {
         err.to_string(),
         "out_params: argument 2: expected POINTER(c_int) (C writes: lend a mutable borrow), given &mut [c_double; 1]"
     );
-    // SAFETY: the same function, typed.
+    // SAFETY: out_params as above: a `&mut i32` and a `&mut f64` are one
+    // writable int and one writable double.
     let typed = unsafe { abi().typed::<(i32, &mut i32, &mut f64), ()>("out_params") }.unwrap();
     typed.call((5, &mut doubled, &mut half));
     assert_eq!((doubled, half), (10, 2.5));
@@ -314,8 +355,13 @@ fn byref_out_parameters() {
 
 #[test]
 fn string_buffers_receive_what_c_writes() {
-    let sig = [CType::pointer(CType::Char), CType::Int, CType::Int];
-    // SAFETY: fill_buffer writes at most `size` bytes including the NUL.
+    let sig = [
+        CType::pointer(CType::Char).extent(Extent::ElementsFromArg(2)),
+        CType::Int,
+        CType::Int,
+    ];
+    // SAFETY: abi.c: `int fill_buffer(char *buf, int size, int seed)` writes
+    // at most size bytes, the NUL included, to buf, which may not be NULL.
     let fill = unsafe { abi().function("fill_buffer", &sig, CType::Int) }.unwrap();
     let mut buf = StringBuffer::new(16);
     let cap = buf.capacity() as i32;
@@ -337,8 +383,14 @@ fn string_buffers_receive_what_c_writes() {
         .call(&[(&buf).into(), cap.into(), 1.into()])
         .unwrap_err();
     assert!(err.to_string().contains("which is read-only"), "{err}");
+    // The size is checked against the buffer: C would write past it.
+    let err = fill
+        .call(&[(&mut small).into(), 8.into(), 7.into()])
+        .unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
     // A buffer is a valid C string wherever one is read.
-    // SAFETY: str_len reads a NUL-terminated string.
+    // SAFETY: abi.c: `size_t str_len(const char *s)` reads s up to its NUL;
+    // s may not be NULL.
     let len = unsafe { abi().function("str_len", &[CType::CharP], CType::SizeT) }.unwrap();
     assert_eq!(len.call(&[(&buf).into()]).unwrap(), Value::Int(10));
 }
@@ -346,8 +398,12 @@ fn string_buffers_receive_what_c_writes() {
 #[test]
 fn seed_bar_reads_a_double_buffer() {
     let foo = lib("foo");
-    let sig = [CType::pointer(CType::Double), CType::Int];
-    // SAFETY: foo.c's bar reads `len` doubles and returns len + 1.
+    let sig = [
+        CType::pointer(CType::Double).extent(Extent::ElementsFromArg(2)),
+        CType::Int,
+    ];
+    // SAFETY: foo.c: `int bar(double *data, int len)` reads len doubles from
+    // data (not NULL), prints them and returns len + 1.
     let bar = unsafe { foo.function("bar", &sig, CType::Int) }.unwrap();
     let mut x = vec![0.5, -1.25, 3.0];
     let n = x.len() as i32;
@@ -355,11 +411,15 @@ fn seed_bar_reads_a_double_buffer() {
         bar.call(&[(&mut x).into(), n.into()]).unwrap(),
         Value::Int(4)
     );
-    // SAFETY: bar_sum only reads.
+    // SAFETY: foo.c: `double bar_sum(const double *data, int len)` reads len
+    // doubles from data, which may not be NULL.
     let bar_sum = unsafe {
         foo.function(
             "bar_sum",
-            &[CType::const_pointer(CType::Double), CType::Int],
+            &[
+                CType::const_pointer(CType::Double).extent(Extent::ElementsFromArg(2)),
+                CType::Int,
+            ],
             CType::Double,
         )
     }
@@ -376,14 +436,20 @@ fn seed_bar_reads_a_double_buffer() {
         err.to_string(),
         "bar_sum: argument 1: expected const POINTER(c_double), given &[c_int; 3]"
     );
+    // A count past the buffer's end.
+    let err = bar_sum.call(&[(&x).into(), 4.into()]).unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
 }
 
 #[test]
 fn seed_fibonacci_over_slices() {
     let fib_lib = lib("fibonacci");
     let series = fibseries();
-    // SAFETY: fibonacci.c's signatures; fibmatrix reads and writes
-    // rows*columns ints.
+    // SAFETY: fibonacci.c: `int fib(int a)` touches no memory; `void
+    // fibmatrix(int *a, int rows, int columns, int *matrix)` reads
+    // rows*columns ints from a and writes as many to matrix, neither NULL.
+    // No extent states a product, so this binding states 9 (3x3) and is
+    // called only with rows = columns = 3.
     let (fib, matrix) = unsafe {
         (
             fib_lib.function("fib", &ints(1), CType::Int).unwrap(),
@@ -391,10 +457,10 @@ fn seed_fibonacci_over_slices() {
                 .function(
                     "fibmatrix",
                     &[
-                        CType::const_pointer(CType::Int),
+                        CType::const_pointer(CType::Int).extent(Extent::Elements(9)),
                         CType::Int,
                         CType::Int,
-                        CType::pointer(CType::Int),
+                        CType::pointer(CType::Int).extent(Extent::Elements(9)),
                     ],
                     CType::Void,
                 )
@@ -416,31 +482,59 @@ fn seed_fibonacci_over_slices() {
         .call(&[(&grid).into(), 3.into(), 3.into(), (&mut result).into()])
         .unwrap();
     assert_eq!(result, [0, 1, 1, 2, 3, 5, 8, 13, 21]);
-    // Typed: the same call with no per-call checks.
-    let typed: TypedCFunc<(&[i32], i32, &mut [i32]), ()> = series.typed().unwrap();
+    // Typed: the same call with no per-call checks, over arrays of a fixed
+    // length, which the declared extent is within.
+    let eleven = Extent::Elements(11);
+    // SAFETY: fibseries as above, called only with elements = 11: it reads
+    // 11 ints from a and writes 11 to series.
+    let series11 = unsafe {
+        fib_lib.function(
+            "fibseries",
+            &[
+                CType::const_pointer(CType::Int).extent(eleven),
+                CType::Int,
+                CType::pointer(CType::Int).extent(eleven),
+            ],
+            CType::Void,
+        )
+    }
+    .unwrap();
+    let typed: TypedCFunc<(&[i32; 11], i32, &mut [i32; 11]), ()> = series11.typed().unwrap();
     let mut out = [0; 11];
-    let input: Vec<i32> = (1..12).collect();
+    let input: [i32; 11] = std::array::from_fn(|i| i as i32 + 1);
     typed.call((&input, 11, &mut out));
     assert_eq!(out, [0, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55]);
+    // Slices, whose lengths typed calls never check, are refused.
+    let err = series11
+        .typed::<(&[i32], i32, &mut [i32]), ()>()
+        .unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
 }
 
 #[test]
 fn seed_compute_mean_over_floats() {
     let mean_lib = lib("mean");
-    // SAFETY: compute_mean reads n floats; scale_floats writes them.
+    // SAFETY: mean.c: `float compute_mean(float *A, int n)` reads n floats
+    // from A; `void scale_floats(float *A, int n, float factor)` reads and
+    // writes n floats of A. A may not be NULL.
+    let n = Extent::ElementsFromArg(2);
     let (mean, scale) = unsafe {
         (
             mean_lib
                 .function(
                     "compute_mean",
-                    &[CType::const_pointer(CType::Float), CType::Int],
+                    &[CType::const_pointer(CType::Float).extent(n), CType::Int],
                     CType::Float,
                 )
                 .unwrap(),
             mean_lib
                 .function(
                     "scale_floats",
-                    &[CType::pointer(CType::Float), CType::Int, CType::Float],
+                    &[
+                        CType::pointer(CType::Float).extent(n),
+                        CType::Int,
+                        CType::Float,
+                    ],
                     CType::Void,
                 )
                 .unwrap(),
@@ -464,13 +558,49 @@ fn seed_compute_mean_over_floats() {
 #[test]
 fn typed_views_are_checked_against_the_declaration() {
     let series = fibseries();
-    // A read-only slice where C writes.
-    let err = series.typed::<(&[i32], i32, &[i32]), ()>().unwrap_err();
+    // Slices, whose lengths typed calls never check, are refused.
+    let err = series.typed::<(&[i32], i32, &mut [i32]), ()>().unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+    // A count read from another argument is checked at every call, which
+    // typed calls do not make: only dynamic calls take it.
+    let err = series
+        .typed::<(&[i32; 4], i32, &mut [i32; 4]), ()>()
+        .unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+    let four = Extent::Elements(4);
+    // SAFETY: fibonacci.c: `void fibseries(int *a, int elements, int *series)`
+    // reads `elements` ints from a and writes as many to series, neither
+    // NULL; this binding states 4 and is called only with elements <= 4.
+    let series4 = unsafe {
+        lib("fibonacci").function(
+            "fibseries",
+            &[
+                CType::const_pointer(CType::Int).extent(four),
+                CType::Int,
+                CType::pointer(CType::Int).extent(four),
+            ],
+            CType::Void,
+        )
+    }
+    .unwrap();
+    let typed: TypedCFunc<(&[i32; 4], i32, &mut [i32; 4]), ()> = series4.typed().unwrap();
+    let mut out = [0; 4];
+    typed.call((&[5, 13, 2, 6], 4, &mut out));
+    assert_eq!(out, [3, 144, 1, 5]);
+    // A read-only array where C writes.
+    let err = series4
+        .typed::<(&[i32; 4], i32, &[i32; 4]), ()>()
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "fibseries: argument 3: expected POINTER(c_int), given Rust type passed as const POINTER(c_int)"
+        "fibseries: argument 3: expected POINTER(c_int) [4 elements], given Rust type passed as const POINTER(c_int * 4)"
     );
-    let err = series.typed::<(&[i32], i32), ()>().unwrap_err();
+    // An array shorter than the extent.
+    let err = series4
+        .typed::<(&[i32; 3], i32, &mut [i32; 4]), ()>()
+        .unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+    let err = series4.typed::<(&[i32; 4], i32), ()>().unwrap_err();
     assert!(matches!(
         err,
         Error::Arity {
@@ -479,10 +609,12 @@ fn typed_views_are_checked_against_the_declaration() {
             ..
         }
     ));
-    let err = series.typed::<(&[i64], i32, &mut [i32]), ()>().unwrap_err();
+    let err = series4
+        .typed::<(&[i64; 4], i32, &mut [i32; 4]), ()>()
+        .unwrap_err();
     assert!(err.to_string().contains("argument 1"), "{err}");
-    let err = series
-        .typed::<(&[i32], i32, &mut [i32]), i32>()
+    let err = series4
+        .typed::<(&[i32; 4], i32, &mut [i32; 4]), i32>()
         .unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -493,7 +625,10 @@ fn typed_views_are_checked_against_the_declaration() {
 #[test]
 fn typed_pointers_and_strings() {
     let libc = rctypes::Library::this().unwrap();
-    // SAFETY: C's strlen/getenv/malloc/free signatures.
+    // SAFETY: libc's `size_t strlen(const char *)` reads a NUL-terminated
+    // string (a &CStr is one); `void *malloc(size_t)` returns the bytes asked
+    // for or NULL; `void free(void *)` takes NULL or what malloc returned,
+    // here malloc's block, freed once.
     unsafe {
         let strlen = libc.typed::<(&std::ffi::CStr,), usize>("strlen").unwrap();
         assert_eq!(strlen.call((c"four",)), 4);
@@ -503,7 +638,7 @@ fn typed_pointers_and_strings() {
         assert!(p.is_some());
         free.call((p,));
     }
-    // SAFETY: greeting returns a static string.
+    // SAFETY: abi.c: `const char *greeting(void)` returns a static string.
     let greeting = unsafe { abi().typed::<(), Option<CString>>("greeting") }.unwrap();
     assert_eq!(greeting.call(()).unwrap().to_str().unwrap(), "hello from C");
 }

@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use rctypes::{CFunc, CType, Library, Route};
+use rctypes::{CFunc, CType, Extent, Library, Route};
 
 /// The folder `build.rs` compiled `csrc/` into.
 pub const CSRC_DIR: &str = env!("RCTYPES_CSRC_DIR");
@@ -30,15 +30,18 @@ pub fn every_route(f: &CFunc) -> Vec<CFunc> {
 }
 
 /// fibonacci.c's `void fibseries(const int *a, int elements, int *series)`,
-/// which reads and writes `elements` ints.
+/// which reads `elements` ints from `a` and writes as many to `series`.
 #[allow(dead_code)] // for the topics that lend arrays
 pub fn fibseries() -> CFunc {
+    let n = Extent::ElementsFromArg(2);
     let sig = [
-        CType::const_pointer(CType::Int),
+        CType::const_pointer(CType::Int).extent(n),
         CType::Int,
-        CType::pointer(CType::Int),
+        CType::pointer(CType::Int).extent(n),
     ];
-    // SAFETY: fibonacci.c declares fibseries with exactly this signature.
+    // SAFETY: fibonacci.c: `void fibseries(int *a, int elements, int *series)`
+    // reads `elements` ints from a and writes as many to series (never a);
+    // neither may be NULL.
     unsafe { lib("fibonacci").function("fibseries", &sig, CType::Void) }
         .unwrap_or_else(|e| panic!("{e}"))
 }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use rctypes::{CType, Declarations, Error, Header, Value, parse_prototype};
+use rctypes::{CFunc, CType, Declarations, Error, Extent, Header, Library, Value, parse_prototype};
 
 use crate::common::{CSRC_DIR, abi, lib};
 
@@ -11,6 +11,34 @@ fn header(name: &str) -> Header {
         .join("csrc")
         .join(name);
     Header::read(&path, &[]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `name` as `header` declares it, bound in `lib` with the contracts C keeps
+/// given to some of its pointer parameters: (0-based parameter, the
+/// declared type with its contract). A prototype says only that a pointer
+/// points to something: bound as it is, each means one element.
+///
+/// # Safety
+///
+/// As for [`rctypes::FunctionDecl::bind`]: the declaration, with these
+/// contracts, must be the function's true signature.
+unsafe fn bind_stating(
+    header: &Header,
+    lib: &Library,
+    name: &str,
+    contracts: &[(usize, CType)],
+) -> CFunc {
+    let mut decl = header.declarations.function(name).unwrap().clone();
+    for (i, ty) in contracts {
+        assert!(
+            decl.args[*i].is_compatible(ty),
+            "{name}: {ty} for {}",
+            decl.args[*i]
+        );
+        decl.args[*i] = ty.clone();
+    }
+    // SAFETY: forwarded to the caller.
+    unsafe { decl.bind(lib) }.unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
@@ -219,10 +247,28 @@ fn wrong_c_is_an_error_with_position_and_text() {
 #[test]
 fn declared_functions_are_called_with_the_usual_checks() {
     let fib = lib("fibonacci");
-    // SAFETY: fibonacci.c's prototype.
-    let series =
-        unsafe { fib.declare("void fibseries(const int *a, int elements, int *series)") }.unwrap();
+    let prototype = "void fibseries(const int *a, int elements, int *series)";
+    // SAFETY: fibonacci.c: fibseries reads `elements` ints of a and writes as
+    // many to series, neither NULL. Declared from the prototype alone, each
+    // pointer means one int, so this binding is called with elements = 1.
+    let one = unsafe { fib.declare(prototype) }.unwrap();
+    let mut out = [0i32; 1];
+    one.call(&[(&[6]).into(), 1.into(), (&mut out).into()])
+        .unwrap();
+    assert_eq!(out, [5]);
     let mut out = [0i32; 5];
+    let err = one
+        .call(&[(&[1, 2, 3, 4, 5]).into(), 5.into(), (&mut out).into()])
+        .unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+    assert!(err.to_string().contains("declare how many"), "{err}");
+    // The parsed declaration, with the extents C reads and writes stated.
+    let mut decl = parse_prototype(prototype).unwrap();
+    for i in [0, 2] {
+        decl.args[i] = decl.args[i].clone().extent(Extent::ElementsFromArg(2));
+    }
+    // SAFETY: as above, with each pointer's extent `elements`.
+    let series = unsafe { decl.bind(&fib) }.unwrap();
     series
         .call(&[(&[1, 2, 3, 4, 5]).into(), 5.into(), (&mut out).into()])
         .unwrap();
@@ -237,9 +283,10 @@ fn declared_functions_are_called_with_the_usual_checks() {
         "{err}"
     );
     let libc = rctypes::Library::this().unwrap();
-    // SAFETY: C's own prototypes.
+    // SAFETY: libc's `long labs(long)`, on numbers only.
     let labs = unsafe { libc.declare("long labs(long)") }.unwrap();
     assert_eq!(labs.call(&[(-3).into()]).unwrap(), Value::Int(3));
+    // SAFETY: no such symbol: nothing is bound.
     let err = unsafe { libc.declare("int not_in_libc_at_all(void)") }.unwrap_err();
     assert!(matches!(err, Error::Symbol { .. }), "{err:?}");
 }
@@ -247,31 +294,82 @@ fn declared_functions_are_called_with_the_usual_checks() {
 #[test]
 fn every_csrc_header_binds_and_calls() {
     // foo.h
-    let bound = unsafe { header("foo.h").bind(&lib("foo")) };
+    let foo_h = header("foo.h");
+    let foo = lib("foo");
+    // SAFETY: foo.h is libfoo's own header, whose prototypes are true. Bound
+    // from it, each pointer means one double: bar and bar_sum read len, so
+    // these bindings are called only with len = 1.
+    let bound = unsafe { foo_h.bind(&foo) };
     assert!(bound.missing.is_empty());
     let mut x = [1.5, 2.5];
     assert_eq!(
-        bound.functions["bar"]
-            .call(&[(&mut x).into(), 2.into()])
+        bound.functions["bar_sum"]
+            .call(&[(&x[..1]).into(), 1.into()])
             .unwrap(),
+        Value::Float(1.5)
+    );
+    let err = bound.functions["bar_sum"]
+        .call(&[(&x).into(), 2.into()])
+        .unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+    let n = Extent::ElementsFromArg(2);
+    // SAFETY: foo.c: `int bar(double *data, int len)` and `double
+    // bar_sum(const double *data, int len)` read len doubles of data (not
+    // NULL), declared so.
+    let (bar, bar_sum) = unsafe {
+        (
+            bind_stating(
+                &foo_h,
+                &foo,
+                "bar",
+                &[(0, CType::pointer(CType::Double).extent(n))],
+            ),
+            bind_stating(
+                &foo_h,
+                &foo,
+                "bar_sum",
+                &[(0, CType::const_pointer(CType::Double).extent(n))],
+            ),
+        )
+    };
+    assert_eq!(
+        bar.call(&[(&mut x).into(), 2.into()]).unwrap(),
         Value::Int(3)
     );
     assert_eq!(
-        bound.functions["bar_sum"]
-            .call(&[(&x).into(), 2.into()])
-            .unwrap(),
+        bar_sum.call(&[(&x).into(), 2.into()]).unwrap(),
         Value::Float(4.0)
     );
 
     // fibonacci.h
-    let bound = unsafe { header("fibonacci.h").bind(&lib("fibonacci")) };
+    let fib_h = header("fibonacci.h");
+    let fib = lib("fibonacci");
+    // SAFETY: fibonacci.h is libfibonacci's own header, whose prototypes are
+    // true; only fib, on numbers, is called through these bindings.
+    let bound = unsafe { fib_h.bind(&fib) };
     assert_eq!(bound.functions.len(), 3);
     assert_eq!(
         bound.functions["fib"].call(&[10.into()]).unwrap(),
         Value::Int(34)
     );
+    let four = Extent::Elements(4);
+    // SAFETY: fibonacci.c: `void fibmatrix(int *a, int rows, int columns, int
+    // *matrix)` reads rows*columns ints of a and writes as many to matrix,
+    // neither NULL; declared as 4 (no extent is a product), it is called
+    // with rows = columns = 2.
+    let fibmatrix = unsafe {
+        bind_stating(
+            &fib_h,
+            &fib,
+            "fibmatrix",
+            &[
+                (0, CType::pointer(CType::Int).extent(four)),
+                (3, CType::pointer(CType::Int).extent(four)),
+            ],
+        )
+    };
     let mut m = [0i32; 4];
-    bound.functions["fibmatrix"]
+    fibmatrix
         .call(&[
             (&mut [3, 4, 5, 6]).into(),
             2.into(),
@@ -282,15 +380,24 @@ fn every_csrc_header_binds_and_calls() {
     assert_eq!(m, [1, 2, 3, 5]);
 
     // mean.h
-    let bound = unsafe { header("mean.h").bind(&lib("mean")) };
+    let mean_h = header("mean.h");
+    let mean = lib("mean");
+    let floats = CType::pointer(CType::Float).extent(Extent::ElementsFromArg(2));
+    // SAFETY: mean.c: `float compute_mean(float *A, int n)` reads n floats of
+    // A and `void scale_floats(float *A, int n, float factor)` reads and
+    // writes n; A may not be NULL.
+    let (compute_mean, scale_floats) = unsafe {
+        (
+            bind_stating(&mean_h, &mean, "compute_mean", &[(0, floats.clone())]),
+            bind_stating(&mean_h, &mean, "scale_floats", &[(0, floats)]),
+        )
+    };
     let mut a = [1.0f32, 2.0, 6.0];
     assert_eq!(
-        bound.functions["compute_mean"]
-            .call(&[(&mut a).into(), 3.into()])
-            .unwrap(),
+        compute_mean.call(&[(&mut a).into(), 3.into()]).unwrap(),
         Value::Float(3.0)
     );
-    bound.functions["scale_floats"]
+    scale_floats
         .call(&[(&mut a).into(), 3.into(), 0.5.into()])
         .unwrap();
     assert_eq!(a, [0.5, 1.0, 3.0]);
@@ -298,6 +405,11 @@ fn every_csrc_header_binds_and_calls() {
     // abi.h: every function it declares, against libabi; its system
     // includes are parsed too but not bound.
     let abi_header = header("abi.h");
+    // SAFETY: abi.h is libabi's own header, whose prototypes are true; each
+    // pointer bound from it means one element, not NULL, and the functions
+    // called here keep to that: str_len reads a string, greeting returns a
+    // static one, sum_ints reads its n ints through `...`, the rest take
+    // and return numbers.
     let bound = unsafe { abi_header.bind(abi()) };
     assert!(bound.missing.is_empty(), "{:?}", bound.missing);
     assert!(bound.functions.len() >= 40, "{}", bound.functions.len());
@@ -308,10 +420,12 @@ fn every_csrc_header_binds_and_calls() {
     );
     assert_eq!(f["negative_schar"].call(&[]).unwrap(), Value::Int(-5));
     assert_eq!(f["str_len"].call(&["abc".into()]).unwrap(), Value::Int(3));
-    assert_eq!(
-        f["sum_ints"].call(&[2.into(), 5.into(), 6.into()]).unwrap(),
-        Value::Int(11)
-    );
+    let five_six = [2.into(), 5.into(), 6.into()];
+    let err = f["sum_ints"].call(&five_six).unwrap_err();
+    assert!(err.to_string().contains("call_variadic"), "{err}");
+    // SAFETY: two ints follow n = 2, as sum_ints reads.
+    let sum = unsafe { f["sum_ints"].call_variadic(&five_six, &[CType::Int, CType::Int]) };
+    assert_eq!(sum.unwrap(), Value::Int(11));
     assert_eq!(
         f["greeting"].call(&[]).unwrap().to::<String>().unwrap(),
         "hello from C"
@@ -323,6 +437,9 @@ fn every_csrc_header_binds_and_calls() {
 
     // callback.h: function pointers become callback types, and a Rust
     // closure goes where C declared one.
+    // SAFETY: callback.h is libcallback's own header, whose prototypes are
+    // true; apply_binop and foo, called here, call their callback during the
+    // call only (register_binop, which keeps it, is not called).
     let bound = unsafe { header("callback.h").bind(&lib("callback")) };
     assert!(bound.missing.is_empty(), "{:?}", bound.missing);
     let apply = &bound.functions["apply_binop"];
@@ -351,7 +468,11 @@ fn every_csrc_header_binds_and_calls() {
     );
 
     // rows.h: float** from a 2-D array's row pointers.
-    let bound = unsafe { header("rows.h").bind(&lib("rows")) };
+    let rows_h = header("rows.h");
+    let rows_lib = lib("rows");
+    // SAFETY: rows.h is librows' own header, whose prototypes are true; its
+    // bindings, one row of one float each, are only examined and refused.
+    let bound = unsafe { rows_h.bind(&rows_lib) };
     assert!(bound.missing.is_empty(), "{:?}", bound.missing);
     assert_eq!(
         bound.functions["rows_sum"].arg_types()[0],
@@ -359,23 +480,77 @@ fn every_csrc_header_binds_and_calls() {
     );
     let mut grid = ndarray::array![[10.0f32, 20.0, 30.0], [40.0, 50.0, 60.0]];
     let mut rows = rctypes::RowPointersMut::new(grid.view_mut()).unwrap();
-    bound.functions["rows_scale"]
+    let err = bound.functions["rows_sum"]
+        .call(&[(&mut rows).into(), 2.into(), 3.into()])
+        .unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+    // len rows (argument 2) of ncols floats (argument 3).
+    let grid_of = |row: Extent| {
+        CType::pointer(CType::pointer(CType::Float).extent(row)).extent(Extent::ElementsFromArg(2))
+    };
+    let grid_rows = grid_of(Extent::ElementsFromArg(3));
+    // SAFETY: rows.c: `rows_sum(float **data, int len, int ncols)` reads len
+    // row pointers and ncols floats of each; `rows_scale(..., float f)`
+    // also writes them; `foo(float **data, int len)` reads len row pointers
+    // and the first float of each. Nothing may be NULL.
+    let (rows_sum, rows_scale, foo) = unsafe {
+        (
+            bind_stating(&rows_h, &rows_lib, "rows_sum", &[(0, grid_rows.clone())]),
+            bind_stating(&rows_h, &rows_lib, "rows_scale", &[(0, grid_rows)]),
+            bind_stating(
+                &rows_h,
+                &rows_lib,
+                "foo",
+                &[(0, grid_of(Extent::Elements(1)))],
+            ),
+        )
+    };
+    rows_scale
         .call(&[(&mut rows).into(), 2.into(), 3.into(), 0.5f32.into()])
         .unwrap();
-    let sum = bound.functions["rows_sum"]
+    let sum = rows_sum
         .call(&[(&mut rows).into(), 2.into(), 3.into()])
         .unwrap();
     assert_eq!(sum, Value::Float(105.0));
-    bound.functions["foo"]
-        .call(&[(&mut rows).into(), 2.into()])
-        .unwrap();
+    foo.call(&[(&mut rows).into(), 2.into()]).unwrap();
     drop(rows);
     assert_eq!(grid[[1, 2]], 30.0);
 
     // sample.h: the seed's records through the struct pointers it declares.
     let sample = header("sample.h");
-    let bound = unsafe { sample.bind(&lib("sample")) };
+    let sample_lib = lib("sample");
+    // SAFETY: sample.h is libsample's own header, whose prototypes are true;
+    // its bindings, of one record each, are only examined here.
+    let bound = unsafe { sample.bind(&sample_lib) };
     assert!(bound.missing.is_empty(), "{:?}", bound.missing);
+    let weather = bound.functions["sum_timestamps"].arg_types()[0].clone();
+    let records_of = |ty: CType| ty.extent(Extent::ElementsFromArg(2));
+    let weather_mut = CType::pointer(weather.pointee().unwrap().clone());
+    // SAFETY: sample.c: sum_timestamps, find_weather (whose desc is a string)
+    // and print_weather each read nelems (argument 2) records of w, which
+    // may not be NULL.
+    let (sum_timestamps, find, print_weather) = unsafe {
+        (
+            bind_stating(
+                &sample,
+                &sample_lib,
+                "sum_timestamps",
+                &[(0, records_of(weather.clone()))],
+            ),
+            bind_stating(
+                &sample,
+                &sample_lib,
+                "find_weather",
+                &[(0, records_of(weather))],
+            ),
+            bind_stating(
+                &sample,
+                &sample_lib,
+                "print_weather",
+                &[(0, records_of(weather_mut))],
+            ),
+        )
+    };
     let records = [
         Weather {
             timestamp: 1126877361,
@@ -390,11 +565,15 @@ fn every_csrc_header_binds_and_calls() {
             desc: *b"damn nasty\0\0",
         },
     ];
-    let total = bound.functions["sum_timestamps"]
+    let total = sum_timestamps
         .call(&[(&records[..]).into(), 3.into()])
         .unwrap();
     assert_eq!(total, Value::Int(1126877361 + 1126877371 + 1126877385));
-    let find = &bound.functions["find_weather"];
+    assert!(
+        sum_timestamps
+            .call(&[(&records[..]).into(), 4.into()])
+            .is_err()
+    );
     assert_eq!(
         find.call(&[(&records[..]).into(), 3.into(), "damn nasty".into()])
             .unwrap(),
@@ -407,7 +586,7 @@ fn every_csrc_header_binds_and_calls() {
     );
     // print_weather takes a non-const Weather*: a mutable borrow.
     let mut records = records;
-    bound.functions["print_weather"]
+    print_weather
         .call(&[(&mut records[..1]).into(), 1.into()])
         .unwrap();
     // A Rust struct whose layout differs from the header's is refused.
@@ -435,6 +614,7 @@ rctypes::c_struct! {
 #[test]
 fn a_header_reports_functions_the_library_lacks() {
     // foo.h's functions are not in libmean.
+    // SAFETY: nothing is bound.
     let bound = unsafe { header("foo.h").bind(&lib("mean")) };
     assert!(bound.functions.is_empty());
     assert_eq!(bound.missing, ["bar", "bar_sum"]);

@@ -91,8 +91,10 @@ fn missing_symbol_names_library_and_symbol() {
 #[test]
 fn libc_is_reachable_through_this() {
     let libc = Library::this().unwrap();
-    // SAFETY: C's own signatures.
+    // SAFETY: libc: `size_t strlen(const char *s)` reads s up to its NUL (s
+    // not NULL).
     let strlen = unsafe { libc.function("strlen", &[CType::CharP], CType::SizeT) }.unwrap();
+    // SAFETY: libc: `long labs(long)`, on numbers only.
     let labs = unsafe { libc.function("labs", &[CType::Long], CType::Long) }.unwrap();
     assert_eq!(strlen.call(&["rctypes".into()]).unwrap(), Value::Int(7));
     assert_eq!(labs.call(&[(-42).into()]).unwrap(), Value::Int(42));
@@ -152,8 +154,9 @@ fn open_flags_are_honoured() {
 
 #[test]
 fn exported_variables_read_and_write() {
-    // SAFETY: abi.c declares these globals with these types; no other test
-    // touches `ratio` or `motto`, and `counter` is only used here.
+    // SAFETY: abi.c declares these globals with these types (motto a static
+    // string); no other test touches `ratio` or `motto`, and `counter` is
+    // only used here.
     let (counter, ratio, motto) = unsafe {
         (
             abi().variable("counter", CType::Int).unwrap(),

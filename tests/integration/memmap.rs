@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use ndarray::Order;
 use rctypes::{
-    AsCtypes, AsCtypesMut, CFunc, CType, DType, Dim, Error, Flags, Memmap, Mode, Ptr, RawPtr,
-    TypedCFunc, ndpointer,
+    AsCtypes, AsCtypesMut, CFunc, CType, DType, Dim, Error, Extent, Flags, Memmap, Mode, Ptr,
+    RawPtr, TypedCFunc, ndpointer,
 };
 use tempfile::TempDir;
 
@@ -46,8 +46,13 @@ fn counting_file(dir: &TempDir, name: &str, n: usize) -> PathBuf {
 
 /// `void scale_floats(float *A, int n, float factor)`: writes in place.
 fn scale() -> CFunc {
-    let args = [CType::pointer(CType::Float), CType::Int, CType::Float];
-    // SAFETY: mean.c defines scale_floats; it reads and writes n floats.
+    let args = [
+        CType::pointer(CType::Float).extent(Extent::ElementsFromArg(2)),
+        CType::Int,
+        CType::Float,
+    ];
+    // SAFETY: mean.c: `void scale_floats(float *A, int n, float factor)`
+    // reads and writes n floats of A, which may not be NULL.
     unsafe { lib("mean").function("scale_floats", &args, CType::Void) }.unwrap()
 }
 
@@ -61,7 +66,8 @@ fn scale_checked() -> CFunc {
         .flags("C_CONTIGUOUS")
         .build()
         .unwrap();
-    // SAFETY: as in scale.
+    // SAFETY: as in scale: n floats of A read and written; the ndpointer's
+    // shape is n, it is writable and not nullable.
     unsafe {
         lib("mean").function(
             "scale_floats",
@@ -74,8 +80,12 @@ fn scale_checked() -> CFunc {
 
 /// `float compute_mean(float *A, int n)`: only reads.
 fn mean() -> CFunc {
-    let args = [CType::const_pointer(CType::Float), CType::Int];
-    // SAFETY: mean.c defines compute_mean; it reads n floats.
+    let args = [
+        CType::const_pointer(CType::Float).extent(Extent::ElementsFromArg(2)),
+        CType::Int,
+    ];
+    // SAFETY: mean.c: `float compute_mean(float *A, int n)` reads n floats of
+    // A, which may not be NULL, and writes none.
     unsafe { lib("mean").function("compute_mean", &args, CType::Float) }.unwrap()
 }
 
@@ -574,8 +584,8 @@ fn an_offset_that_misaligns_the_elements_is_caught() {
             p = p.flags(flags);
         }
         let p = p.build().unwrap();
-        // SAFETY: arrays.c defines `void *forward_pointer(void *p)`; it only
-        // returns its argument.
+        // SAFETY: arrays.c: `void *forward_pointer(void *p)` returns p, reading
+        // and writing nothing through it.
         unsafe { lib("arrays").function("forward_pointer", &[p.into()], CType::VoidP) }.unwrap()
     };
     let got = forward("").call(&[(&m).into()]).unwrap();
@@ -668,11 +678,15 @@ fn the_ctypes_view_of_a_fortran_ordered_map() {
     assert!(c.data_as::<f32>().is_err());
 
     // C walks the map through the strides the view gives.
-    let intp = || CType::const_pointer(CType::IntP);
+    let intp = || CType::const_pointer(CType::IntP).extent(Extent::ElementsFromArg(2));
     let data = ndpointer().dtype("f8").read_only().build().unwrap();
     let arrays = lib("arrays");
-    // SAFETY: arrays.c defines strided_sum and element_at; they read
-    // shape/strides/index[0..ndim] and the elements those address.
+    // SAFETY: arrays.c: `double strided_sum(const void *data, int ndim, const
+    // intptr_t *shape, const intptr_t *strides)` and `double element_at(const
+    // void *data, int ndim, const intptr_t *strides, const intptr_t *index)`
+    // read ndim entries of shape/strides/index and the doubles of data those
+    // address, within the ndpointer's array for its own shape and strides
+    // and an index within them; they write nothing, and nothing may be NULL.
     let (sum, element_at) = unsafe {
         (
             arrays
@@ -707,17 +721,27 @@ fn the_ctypes_view_of_a_fortran_ordered_map() {
     assert_eq!(x.to::<f64>().unwrap(), 6.0);
 
     // Not C-contiguous: a plain `const double*` is refused, as for any array.
-    // SAFETY: arrays.c defines `double sum_or_minus_one(const double *data, int n)`.
+    // SAFETY: arrays.c: `double sum_or_minus_one(const double *data, int n)`
+    // returns -1 for NULL data and otherwise reads n doubles of it.
     let plain = unsafe {
         arrays.function(
             "sum_or_minus_one",
-            &[CType::const_pointer(CType::Double), CType::Int],
+            &[
+                CType::const_pointer(CType::Double)
+                    .extent(Extent::ElementsFromArg(2))
+                    .nullable(),
+                CType::Int,
+            ],
             CType::Double,
         )
     }
     .unwrap();
     let err = plain.call(&[(&m).into(), 6.into()]).unwrap_err();
     assert!(err.to_string().contains("not C-contiguous"), "{err}");
+    // Its contiguous data, through a pointer that carries its length.
+    let p = c.data_as::<f64>().unwrap();
+    assert_eq!(plain.call(&[p.into(), 6.into()]).unwrap(), 21.0.into());
+    assert!(plain.call(&[p.into(), 7.into()]).is_err());
 }
 
 #[test]
@@ -725,17 +749,52 @@ fn typed_calls_take_the_maps_data() {
     let dir = folder();
     let path = counting_file(&dir, "data.f32", 4);
     let mut m = open(&path, "r+");
-    let f = mean();
-    let by_slice: TypedCFunc<(&[f32], i32), f32> = f.typed().unwrap();
-    assert_eq!(
-        by_slice.call((m.view::<f32>().unwrap().as_slice().unwrap(), 4)),
-        2.5
-    );
-    let by_ptr: TypedCFunc<(Ptr<'_, f32>, i32), f32> = f.typed().unwrap();
+    // Checked typing takes arrays of a fixed length, declared as the extent.
+    let four = Extent::Elements(4);
+    let mean_lib = lib("mean");
+    // SAFETY: mean.c: `float compute_mean(float *A, int n)` reads n floats of
+    // A (not NULL) and `void scale_floats(float *A, int n, float factor)`
+    // reads and writes n; these bindings state 4 and are called with n = 4.
+    let (mean4, scale4) = unsafe {
+        (
+            mean_lib
+                .function(
+                    "compute_mean",
+                    &[CType::const_pointer(CType::Float).extent(four), CType::Int],
+                    CType::Float,
+                )
+                .unwrap(),
+            mean_lib
+                .function(
+                    "scale_floats",
+                    &[
+                        CType::pointer(CType::Float).extent(four),
+                        CType::Int,
+                        CType::Float,
+                    ],
+                    CType::Void,
+                )
+                .unwrap(),
+        )
+    };
+    let by_array: TypedCFunc<(&[f32; 4], i32), f32> = mean4.typed().unwrap();
+    {
+        let view = m.view::<f32>().unwrap();
+        let data: &[f32; 4] = view.as_slice().unwrap().try_into().unwrap();
+        assert_eq!(by_array.call((data, 4)), 2.5);
+    }
+    // Slices and pointers, whose lengths checked typing cannot know, go only
+    // through the unchecked binding.
+    assert!(mean().typed::<(&[f32], i32), f32>().is_err());
+    assert!(mean4.typed::<(Ptr<'_, f32>, i32), f32>().is_err());
+    // SAFETY: compute_mean as above; the pointer is to the map's 4 floats,
+    // unwritten during the call, and the count passed is 4.
+    let by_ptr = unsafe { mean_lib.typed::<(Ptr<'_, f32>, i32), f32>("compute_mean") }.unwrap();
     assert_eq!(by_ptr.call((m.ctypes().data_as::<f32>().unwrap(), 4)), 2.5);
-    let scale_typed: TypedCFunc<(&mut [f32], i32, f32), ()> = scale().typed().unwrap();
+    let scale_typed: TypedCFunc<(&mut [f32; 4], i32, f32), ()> = scale4.typed().unwrap();
     let mut view = m.view_mut::<f32>().unwrap();
-    scale_typed.call((view.as_slice_mut().unwrap(), 4, 4.0));
+    let data: &mut [f32; 4] = view.as_slice_mut().unwrap().try_into().unwrap();
+    scale_typed.call((data, 4, 4.0));
     drop(m);
     assert_eq!(read_f32(&path), [4.0, 8.0, 12.0, 16.0]);
 }
@@ -813,8 +872,9 @@ fn bump_ends() -> CFunc {
         .flags("C_CONTIGUOUS, ALIGNED")
         .build()
         .unwrap();
-    // SAFETY: memmap.c defines bump_ends; it reads and writes A[0], A[n/2]
-    // and A[n-1].
+    // SAFETY: memmap.c: `double bump_ends(float *A, int64_t n, float delta)`
+    // reads and writes A[0], A[n/2] and A[n-1]; the ndpointer's shape is n,
+    // it is writable and not nullable.
     unsafe {
         lib("memmap").function(
             "bump_ends",

@@ -1,7 +1,7 @@
 //! The fast path, the register route and libffi give identical results,
 //! and identical errors, for every signature class each takes.
 
-use rctypes::{CFunc, CType, Route, Value, ndpointer};
+use rctypes::{CFunc, CType, Extent, Route, Value, ndpointer};
 
 use crate::common::{abi, every_route, fibseries, lib, mixed6};
 
@@ -38,8 +38,18 @@ fn same_error(f: &CFunc, args: &[Value<'_>]) -> String {
 
 /// abi.c's identity function for `ty`: `T symbol(T)`.
 fn identity(symbol: &str, ty: CType) -> CFunc {
-    // SAFETY: abi.c's id_* functions are `T id_T(T)`.
+    // SAFETY: abi.c's id_* functions are `T id_T(T v)`, returning v; for a
+    // pointer, reading and writing nothing through it.
     unsafe { abi().function(symbol, std::slice::from_ref(&ty), ty.clone()) }.unwrap()
+}
+
+/// abi.c's `void *id_pointer(void *v)`, declared as what it is: it touches
+/// no byte through v, which may be NULL.
+fn pointer_identity() -> CFunc {
+    let v = CType::VoidP.extent(Extent::Bytes(0)).nullable();
+    // SAFETY: abi.c: `void *id_pointer(void *v)` returns v, reading and
+    // writing nothing through it, so any address or NULL will do.
+    unsafe { abi().function("id_pointer", &[v], CType::VoidP) }.unwrap()
 }
 
 #[test]
@@ -96,7 +106,11 @@ fn every_scalar_class_agrees() {
         ("id_wchar", CType::WChar, vec!['🦀'.into()]),
     ];
     for (symbol, ty, values) in cases {
-        let f = identity(symbol, ty);
+        let f = if symbol == "id_pointer" {
+            pointer_identity()
+        } else {
+            identity(symbol, ty)
+        };
         // Numbers compile to machine code; a pointer runs the program.
         let route = if symbol == "id_pointer" {
             Route::Fast
@@ -216,7 +230,12 @@ fn pointer_arguments_agree() {
             route.route()
         );
     }
-    // SAFETY: str_len reads a string.
+    // A count past the arrays lent: every route refuses it alike.
+    let mut out = [0; 4];
+    let past = same_error(&series, &[(&input).into(), 5.into(), (&mut out).into()]);
+    assert!(past.contains("argument 1"), "{past}");
+    // SAFETY: abi.c: `size_t str_len(const char *s)` reads s up to its NUL;
+    // s may not be NULL.
     let len = unsafe { abi().function("str_len", &[CType::CharP], CType::SizeT) }.unwrap();
     assert_eq!(same(&len, &["twelve bytes".into()]), Value::Int(12));
 }
@@ -244,7 +263,7 @@ fn signatures_beyond_the_registers_take_libffi() {
 fn values_the_fast_path_does_not_convert_take_the_general_path() {
     let id_int = identity("id_int", CType::Int);
     let id_double = identity("id_double", CType::Double);
-    let id_pointer = identity("id_pointer", CType::VoidP);
+    let id_pointer = pointer_identity();
     assert_eq!(same(&id_int, &[true.into()]), Value::Int(1));
     assert_eq!(same(&id_double, &[3.into()]), Value::Float(3.0));
     let mut x = 0u8;
@@ -252,7 +271,8 @@ fn values_the_fast_path_does_not_convert_take_the_general_path() {
         Value::Pointer(p) => assert_eq!(p.addr(), &raw const x as usize),
         other => panic!("{other:?}"),
     }
-    // SAFETY: `size_t str_len(const char *)`.
+    // SAFETY: abi.c: `size_t str_len(const char *s)` reads s up to its NUL;
+    // s may not be NULL.
     let len = unsafe { abi().function("str_len", &[CType::CharP], CType::SizeT) }.unwrap();
     assert_eq!(len.route(), Route::Fast);
     assert_eq!(same(&len, &["a &str, copied".into()]), Value::Int(14));
@@ -281,6 +301,15 @@ fn every_route_refuses_bad_arguments_alike() {
     args[3] = "four".into();
     assert!(same_error(&mixed6, &args).contains("argument 4"));
     assert!(same_error(&mixed6, &args[..5]).contains("6 argument"));
+    // NULL where it is not declared nullable; a void* lent Rust memory with
+    // no extent in bytes.
+    let strict = identity("id_pointer", CType::VoidP);
+    let message = same_error(&strict, &[Value::Null]);
+    assert!(message.contains("argument 1"), "{message}");
+    assert!(message.contains("nullable"), "{message}");
+    let mut x = 0u8;
+    let message = same_error(&strict, &[Value::byref(&mut x)]);
+    assert!(message.contains("argument 1"), "{message}");
 }
 
 #[test]
@@ -312,7 +341,8 @@ fn ndpointers_take_the_fast_path_with_every_check() {
 
 #[test]
 fn what_the_fast_path_leaves_to_the_other_routes() {
-    // SAFETY: abi.c's declared signatures.
+    // SAFETY: abi.c: `const char *greeting(void)` returns a static string;
+    // set_errno_to and spill10 take and return only integers.
     let (greeting, errno, spill10) = unsafe {
         (
             abi().function("greeting", &[], CType::CharP).unwrap(),

@@ -124,7 +124,8 @@ fn binop() -> Signature {
 /// nthreads C threads, started together, each calling op(index, i) for i in
 /// 0..calls; the sum of every result.
 fn call_concurrently() -> CFunc {
-    // SAFETY: callback.c defines it so.
+    // SAFETY: callback.c: call_concurrently calls op from nthreads pthreads,
+    // all joined before it returns, keeping op no longer; op may not be NULL.
     unsafe {
         callback_lib().function(
             "call_concurrently",
@@ -213,7 +214,8 @@ fn callbacks_shared_by_rust_threads_that_start_c_threads() {
     let call = call_concurrently();
     type Binop = TypedCallback<(i32, i32), i32>;
     let typed_call: TypedCFunc<(&Binop, i32, i32), i64> = call.typed().unwrap();
-    // SAFETY: callback.c: `int apply_binop(int (*op)(int, int), int a, int b)`.
+    // SAFETY: callback.c: `int apply_binop(int (*op)(int, int), int a, int b)`
+    // returns op(a, b), calling op once during the call; op may not be NULL.
     let apply = unsafe {
         callback_lib().function(
             "apply_binop",
@@ -312,9 +314,10 @@ fn the_allocator_under_contention_from_rust_and_c_threads() {
     const RUST_THREADS: usize = 4;
     const C_THREADS_EACH: usize = 8;
     const ROUNDS: usize = 50;
-    // SAFETY: callback.c: `int func_threads(int n, void *(*)(int, int *, char))`:
-    // n pthreads each allocate 50 (index+1)x4 int arrays and fill them with
-    // index*1000 + round.
+    // SAFETY: callback.c: `int func_threads(int n, typed_allocator_t
+    // allocator)`: n pthreads, all joined before it returns, each allocate 50
+    // (index+1)x4 int arrays and fill them with index*1000 + round;
+    // allocator may not be NULL.
     let func_threads = unsafe {
         callback_lib().function(
             "func_threads",

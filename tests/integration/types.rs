@@ -1,12 +1,13 @@
 //! Every fundamental C type across the call boundary: round trips at both
 //! edges, range checks, widened small returns, long double, strings.
 
-use rctypes::{CFunc, CType, LongDouble, Value};
+use rctypes::{CFunc, CType, Extent, LongDouble, Value};
 
 use crate::common::abi;
 
 fn identity(symbol: &str, ty: CType) -> CFunc {
-    // SAFETY: abi.c's id_* functions are `T id_T(T)`.
+    // SAFETY: abi.c's id_* functions are `T id_T(T v)`, returning v; every
+    // type bound here is a number.
     unsafe { abi().function(symbol, std::slice::from_ref(&ty), ty.clone()) }.unwrap()
 }
 
@@ -231,7 +232,10 @@ fn long_double_keeps_full_precision() {
 
 #[test]
 fn strings_in_and_out() {
-    // SAFETY: abi.c's string functions.
+    // SAFETY: abi.c: `size_t str_len(const char *s)` and `size_t
+    // wide_len(const wchar_t *s)` read s up to its NUL (s not NULL);
+    // `greeting` and `wide_greeting` return static strings; `const char
+    // *maybe_null(int give)` returns a static string or NULL.
     let (len, greeting, maybe, wlen, wgreet) = unsafe {
         (
             abi()
@@ -274,31 +278,79 @@ fn strings_in_and_out() {
 #[test]
 fn pointers_returned_by_c_go_back_as_they_are() {
     let libc = rctypes::Library::this().unwrap();
-    // SAFETY: C's malloc/free/memset signatures; the pointer goes back to free once.
+    // SAFETY: libc: `void *malloc(size_t n)` returns n bytes or NULL; `void
+    // *memset(void *s, int c, size_t n)` writes n bytes to s (not NULL) and
+    // returns s; `void free(void *p)` frees what malloc returned, or nothing
+    // for NULL.
     let (malloc, memset, free) = unsafe {
         (
             libc.function("malloc", &[CType::SizeT], CType::VoidP)
                 .unwrap(),
             libc.function(
                 "memset",
-                &[CType::VoidP, CType::Int, CType::SizeT],
+                &[
+                    CType::VoidP.extent(Extent::BytesFromArg(3)),
+                    CType::Int,
+                    CType::SizeT,
+                ],
                 CType::VoidP,
             )
             .unwrap(),
-            libc.function("free", &[CType::VoidP], CType::Void).unwrap(),
+            libc.function("free", &[CType::VoidP.nullable()], CType::Void)
+                .unwrap(),
         )
     };
     let block = malloc.call(&[64.into()]).unwrap();
     let Value::Pointer(ptr) = block else {
         panic!("{block:?}")
     };
+    // Safe code cannot pass back an address C returned: it may be freed.
+    let err = memset.call(&[ptr.into(), 0.into(), 64.into()]).unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+    assert!(err.to_string().contains("unsafe"), "{err}");
+    assert!(free.call(&[ptr.into()]).is_err());
+    // SAFETY: `ptr` is malloc's live block of 64 bytes, written by memset
+    // below and freed once, after it.
+    let addr = || unsafe { Value::address(ptr.as_ptr()) };
     assert_eq!(
-        memset.call(&[ptr.into(), 0.into(), 64.into()]).unwrap(),
+        memset.call(&[addr(), 0.into(), 64.into()]).unwrap(),
         Value::Pointer(ptr)
     );
-    assert_eq!(free.call(&[ptr.into()]).unwrap(), Value::Void);
-    let id = identity("id_pointer", CType::VoidP);
+    assert_eq!(free.call(&[addr()]).unwrap(), Value::Void);
+    assert_eq!(free.call(&[Value::Null]).unwrap(), Value::Void);
+
+    // A handle goes back as it is, to where its type is declared, until a
+    // call that releases it.
+    let block = CType::handle("block");
+    // SAFETY: as above: malloc returns a new block or NULL, free frees one
+    // malloc returned, which ends it.
+    let (alloc, release) = unsafe {
+        (
+            libc.function("malloc", &[CType::SizeT], block.clone())
+                .unwrap(),
+            libc.function("free", &[block.releases()], CType::Void)
+                .unwrap(),
+        )
+    };
+    let h = alloc.call(&[16.into()]).unwrap().into_handle().unwrap();
+    assert!(!h.is_released());
+    // Not where C writes through a void*.
+    assert!(memset.call(&[(&h).into(), 0.into(), 16.into()]).is_err());
+    assert_eq!(release.call(&[(&h).into()]).unwrap(), Value::Void);
+    assert!(h.is_released());
+    let err = release.call(&[(&h).into()]).unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+    assert!(err.to_string().contains("released"), "{err}");
+
+    // SAFETY: abi.c: `void *id_pointer(void *v)` returns v, reading and
+    // writing nothing through it, so NULL will do.
+    let id =
+        unsafe { abi().function("id_pointer", &[CType::VoidP.nullable()], CType::VoidP) }.unwrap();
     assert_eq!(id.call(&[Value::Null]).unwrap(), Value::Null);
+    // Undeclared, NULL is refused.
+    let strict = identity("id_pointer", CType::VoidP);
+    let err = strict.call(&[Value::Null]).unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
 }
 
 #[test]

@@ -160,7 +160,8 @@ fn random_callback_signatures_agree_both_ways() {
         let lib: Library = unsafe { CBuild::new().source_str("callbacks.c", source).build() }
             .unwrap_or_else(|e| panic!("{}: {e}", replay(batch_seed)));
         for sig in &sigs {
-            // SAFETY: the driver was generated from this very signature.
+            // SAFETY: the driver was generated from this very signature; it
+            // calls its callback (never NULL) during the call only.
             let f = unsafe { lib.function(&sig.name(), &sig.driver_args(), CType::ULongLong) }
                 .unwrap_or_else(|e| panic!("{}, {}: {e}", replay(batch_seed), sig.describe()));
             routes[super::route_index(&f)] += 1;
@@ -230,7 +231,8 @@ fn the_callback_generator_agrees_with_a_hand_written_case() {
     );
     // SAFETY: generated C with no initialisers.
     let lib = unsafe { CBuild::new().source_str("callback_hand.c", source).build() }.unwrap();
-    // SAFETY: generated from this signature.
+    // SAFETY: generated from this signature; the driver calls its callback
+    // (never NULL) during the call only.
     let f = unsafe { lib.function("drive_0", &sig.driver_args(), CType::ULongLong) }.unwrap();
     let h = mix(SEED_HASH, 7);
     let cb = Callback::new(sig.signature(), move |args: &[Value]| {

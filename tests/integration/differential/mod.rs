@@ -82,7 +82,8 @@ fn random_signatures_agree_on_every_route() {
         let lib: Library = unsafe { CBuild::new().source_str("differential.c", source).build() }
             .unwrap_or_else(|e| panic!("{}: {e}", replay(batch_seed)));
         for sig in &sigs {
-            // SAFETY: the C function was generated from this very signature.
+            // SAFETY: the C function was generated from this very signature;
+            // it writes one int through each pointer, which may not be NULL.
             let f = unsafe { lib.function(&sig.name(), &sig.arg_ctypes(), sig.ret.ctype()) }
                 .unwrap_or_else(|e| panic!("{}, {}: {e}", replay(batch_seed), sig.name()));
             routes[route_index(&f)] += 1;

@@ -1,13 +1,16 @@
 //! Structs lent to C by address: `&`, `&mut`, slices of `c_struct!` types,
 //! and run-time `StructValue`s, including bitfields C writes.
 
-use rctypes::{CFunc, CType, StructValue, TypedCFunc, Value};
+use rctypes::{CFunc, CType, Extent, StructValue, TypedCFunc, Value};
 
 use super::types::*;
 
 fn bind(name: &str, args: &[CType], ret: CType) -> CFunc {
-    // SAFETY: structs.h declares each function with the signature given;
-    // sum_vec3_array reads n elements, the tests pass the slice's length.
+    // SAFETY: structs.c: `void scale_vec3_in_place(Vec3 *v, double k)` reads
+    // and writes one Vec3; `double sum_vec3_array(const Vec3 *v, int n)`
+    // reads n; `void fill_flags(Flags *f, ...)` writes one Flags and `int
+    // read_flags_mode(const Flags *f)` reads one. No pointer may be NULL.
+    // Each caller declares those extents, or fixed ones its calls keep to.
     unsafe { structs().function(name, args, ret) }.unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -72,7 +75,10 @@ fn arrays_of_structs_to_a_const_pointer() {
     let d = declared();
     let sum = bind(
         "sum_vec3_array",
-        &[CType::const_pointer(d.vec3.clone()), CType::Int],
+        &[
+            CType::const_pointer(d.vec3.clone()).extent(Extent::ElementsFromArg(2)),
+            CType::Int,
+        ],
         CType::Double,
     );
     let vs = [
@@ -112,9 +118,32 @@ fn arrays_of_structs_to_a_const_pointer() {
     );
     let s = vs[1].into();
     assert_eq!(sum.call(&[s, 1.into()]).unwrap(), Value::Float(10.0));
-    let typed: TypedCFunc<(&[Vec3], i32), f64> = sum.typed().unwrap();
+    // More than is lent: refused.
+    let err = sum.call(&[(&vs[2]).into(), 2.into()]).unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+    let s = vs[1].into();
+    assert!(sum.call(&[s, 2.into()]).is_err());
+    // Typed: slices, whose lengths it never checks, are refused; an array
+    // of a fixed length is taken where the declared extent is within it.
+    assert!(sum.typed::<(&[Vec3], i32), f64>().is_err());
+    // Called with n = 3, and n = 1.
+    let sum3 = bind(
+        "sum_vec3_array",
+        &[
+            CType::const_pointer(d.vec3.clone()).extent(Extent::Elements(3)),
+            CType::Int,
+        ],
+        CType::Double,
+    );
+    let typed: TypedCFunc<(&[Vec3; 3], i32), f64> = sum3.typed().unwrap();
     assert_eq!(typed.call((&vs, 3)), 111.0);
-    let typed: TypedCFunc<(&Vec3, i32), f64> = sum.typed().unwrap();
+    assert!(sum3.typed::<(&Vec3, i32), f64>().is_err());
+    let sum1 = bind(
+        "sum_vec3_array",
+        &[CType::const_pointer(d.vec3.clone()), CType::Int],
+        CType::Double,
+    );
+    let typed: TypedCFunc<(&Vec3, i32), f64> = sum1.typed().unwrap();
     assert_eq!(typed.call((&vs[0], 1)), 1.0);
 }
 

@@ -7,7 +7,10 @@ use rctypes::{CFunc, CStruct, CType, Error, StructValue, TypedCFunc, Value};
 use super::types::*;
 
 fn bind(name: &str, args: &[CType], ret: CType) -> CFunc {
-    // SAFETY: structs.h declares each function with the signature given.
+    // SAFETY: structs.c: each function bound here has the signature given and
+    // takes and returns structs and numbers by value, except make_big, which
+    // reads its name as a string (not NULL), and fill_flags, which writes
+    // one Flags (bound, never called here).
     unsafe { structs().function(name, args, ret) }.unwrap_or_else(|e| panic!("{e}"))
 }
 

@@ -6,8 +6,9 @@ use rctypes::{CFunc, CType, Callback, Signature, StructValue, TypedCFunc, TypedC
 use super::types::*;
 
 fn bind(name: &str, args: &[CType], ret: CType) -> CFunc {
-    // SAFETY: structs.h declares each function with the signature given;
-    // each calls the callback it is given with values of its declared types.
+    // SAFETY: structs.c: each function bound here has the signature given and
+    // calls the callback it is given (never NULL) during the call only, with
+    // values of its declared types, keeping it no longer.
     unsafe { structs().function(name, args, ret) }.unwrap_or_else(|e| panic!("{e}"))
 }
 

@@ -41,7 +41,9 @@ fn structs_h_layouts_are_the_rust_structs() {
 #[test]
 fn a_bound_header_calls_by_value() {
     let header = Header::read(format!("{CSRC}/structs.h"), &[]).unwrap();
-    // SAFETY: the header is the library's own.
+    // SAFETY: structs.h is libstructs' own header, whose prototypes are true.
+    // Bound from it, each pointer means one element, not NULL: true of
+    // fill_flags, called here (sum_vec3_array, which reads n, is not).
     let bound = unsafe { header.bind(structs()) };
     // What libffi cannot describe by value is not bound.
     let mut refused = bound.missing.clone();

@@ -124,7 +124,13 @@ fn bad_names_and_values_are_errors() {
     r.set("data", Value::Null).unwrap();
     // SAFETY: the address is never used by C in this test.
     let p = unsafe { RawPtr::new(data.as_ptr() as *mut _) }.unwrap();
-    r.set("data", p).unwrap();
+    // A raw address goes in only vouched for: C would read through it.
+    let e = err(r.set("data", p).unwrap_err());
+    assert!(e.contains("unsafe"), "{e}");
+    // SAFETY: the record never reaches C in this test, so nothing reads
+    // through the address.
+    r.set("data", unsafe { Value::address(p.as_ptr()) })
+        .unwrap();
     assert_eq!(r.get("data").unwrap(), Value::Pointer(p));
 }
 

@@ -4,7 +4,8 @@
 
 use ndarray::Array1;
 use rctypes::{
-    AsCtypes, CFunc, CStruct, CType, DType, Element, Error, NdArray, StructLayout, c_struct,
+    AsCtypes, CFunc, CStruct, CType, DType, Element, Error, Extent, NdArray, StructLayout,
+    c_struct,
     ndpointer,
 };
 
@@ -182,7 +183,12 @@ fn records_give_layouts_as_as_ctypes_type_does() {
 }
 
 fn sample_fn(name: &str, args: &[CType], ret: CType) -> CFunc {
-    // SAFETY: sample.h's prototypes; each reads `nelems` records.
+    // SAFETY: sample.c: `sum_timestamps(const Weather *w, int nelems)`,
+    // `find_weather(const Weather *w, int nelems, const char *desc)` (desc a
+    // string) and `sum_padded(const Padded *p, int nelems)` each read
+    // nelems records and write none; nothing may be NULL. The ndpointers
+    // here state no shape, so every call passes nelems = the array's
+    // length; plain pointers declare the extent.
     unsafe { lib("sample").function(name, args, ret) }.unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -360,7 +366,10 @@ fn padding_is_right_with_align_true_and_refused_without() {
     // And to a plain POINTER(Padded) parameter a slice goes as it is.
     let plain = sample_fn(
         "sum_padded",
-        &[CType::const_pointer(CType::Struct(c_padded)), CType::Int],
+        &[
+            CType::const_pointer(CType::Struct(c_padded)).extent(Extent::ElementsFromArg(2)),
+            CType::Int,
+        ],
         CType::Double,
     );
     let v = rust.to_vec();
@@ -372,6 +381,8 @@ fn padding_is_right_with_align_true_and_refused_without() {
             .unwrap(),
         6.75
     );
+    let err = plain.call(&[(&v).into(), 4.into()]).unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
 }
 
 c_struct! {

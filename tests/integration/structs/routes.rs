@@ -9,7 +9,8 @@ use rctypes::{CFunc, CType, TypedCFunc, Value};
 use super::types::*;
 
 fn bind(name: &str, args: &[CType], ret: CType) -> CFunc {
-    // SAFETY: structs.h declares each function with the signature given.
+    // SAFETY: structs.c: each function bound here has the signature given,
+    // taking and returning structs and numbers by value, through no pointer.
     unsafe { structs().function(name, args, ret) }.unwrap_or_else(|e| panic!("{e}"))
 }
 

@@ -277,7 +277,8 @@ pub fn compile(defs: &[Def]) -> Library {
 /// printed with a mismatch (the random seed).
 pub fn assert_matches_c(defs: &[Def], context: &str) {
     let lib = compile(defs);
-    // SAFETY: describe writes at most 2 + 2 * fields numbers per definition.
+    // SAFETY: the generated `size_t describe(size_t *out)` writes at most 2 + 2
+    // * fields numbers per definition to out, which holds that many below.
     let describe = unsafe { lib.typed::<(&mut [usize],), usize>("describe") }.unwrap();
     let capacity: usize = defs.iter().map(|d| 2 + 2 * d.fields.len()).sum();
     let mut out = vec![0usize; capacity];
