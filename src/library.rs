@@ -325,8 +325,9 @@ impl Variable {
     }
 
     /// Stores a value, range-checked against the declared type. Pointer
-    /// variables only take null or an address C handed out, since C would keep
-    /// a pointer to Rust memory past its borrow. A variable bound read-only
+    /// variables only take null or an address vouched for with `unsafe`
+    /// ([`Value::address`]), since C would keep a pointer to Rust memory
+    /// past its borrow, and an address C returned may have been freed. A variable bound read-only
     /// ([`Library::const_variable`]) is an [`Error::ReadOnly`].
     pub fn set(&self, value: &Value<'_>) -> Result<()> {
         if self.read_only {
@@ -334,9 +335,9 @@ impl Variable {
                 name: self.name.clone(),
             });
         }
-        if self.ty.is_pointer() && !matches!(value, Value::Null | Value::Pointer(_)) {
+        if self.ty.is_pointer() && !matches!(value, Value::Null | Value::Address(_)) {
             return Err(Error::Conversion {
-                expected: format!("{} (null or a pointer from C)", self.ty),
+                expected: format!("{} (null, or an address vouched for with unsafe)", self.ty),
                 given: value.describe(),
             });
         }

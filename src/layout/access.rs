@@ -402,7 +402,9 @@ pub(crate) unsafe fn write(
             "is an array ({ty}): write its elements, as `{path}[0]`"
         ))),
         scalar if scalar.is_pointer() => match value {
-            Value::Null | Value::Pointer(_) => {
+            Value::Null | Value::Pointer(_) | Value::Address(_) => {
+                // A `RawPtr` C returned is refused here, as in calls: only
+                // an address vouched for with `unsafe` goes into C's memory.
                 let word = encode_word(value, scalar, Kind::Ptr, &mut Keep::default())
                     .map_err(|m| err(m.to_string()))?;
                 // SAFETY: the field is a pointer's size.
@@ -410,8 +412,9 @@ pub(crate) unsafe fn write(
                 Ok(())
             }
             other => Err(err(format!(
-                "expected {ty}: a pointer field takes null or an address C handed out (RawPtr), \
-                 never a borrow, which would outlive the call; given {}",
+                "expected {ty}: a pointer field takes null or an address vouched for with \
+                 unsafe {{ Value::address(..) }}, never a borrow, which would outlive the call; \
+                 given {}",
                 other.describe()
             ))),
         },

@@ -62,8 +62,28 @@ fn calls_print_results() {
 }
 
 #[test]
+fn null_where_c_dereferences_is_an_error() {
+    let err = fails(&["call", "-", "size_t strlen(const char *s)", "null"]);
+    assert_eq!(
+        err,
+        "rctypes: strlen: argument 1: expected c_char_p, given null, where C dereferences \
+         (declare the parameter .nullable() if C takes NULL)\n"
+    );
+}
+
+#[test]
 fn arrays_and_out_parameters() {
     let out = ok(&[
+        "call",
+        "fibonacci",
+        "void fibseries(const int a[n], int n, int out[n])",
+        "[1,2,3,4,5]",
+        "5",
+        "[0;5]",
+    ]);
+    assert_eq!(out, "out = [0, 1, 1, 2, 3]\n");
+    // A plain pointer is one element: the extent is part of the declaration.
+    let err = fails(&[
         "call",
         "fibonacci",
         "void fibseries(const int *a, int n, int *out)",
@@ -71,11 +91,20 @@ fn arrays_and_out_parameters() {
         "5",
         "[0;5]",
     ]);
-    assert_eq!(out, "out = [0, 1, 1, 2, 3]\n");
+    assert!(err.contains("where C touches one element"), "{err}");
+    let err = fails(&[
+        "call",
+        "fibonacci",
+        "void fibseries(const int a[n], int n, int out[n])",
+        "[1,2,3]",
+        "5",
+        "[0;5]",
+    ]);
+    assert!(err.contains("argument 1"), "{err}");
     let out = ok(&[
         "call",
         "mean",
-        "float compute_mean(const float *A, int n)",
+        "float compute_mean(const float A[n], int n)",
         "[1, 2, 3, 6]",
         "4",
     ]);
@@ -92,7 +121,7 @@ fn arrays_and_out_parameters() {
     let out = ok(&[
         "call",
         "-",
-        "int snprintf(char *buf, size_t n, const char *fmt, ...)",
+        "int snprintf(char buf[n], size_t n, const char *fmt, ...)",
         "buf:16",
         "16",
         "%d-%s",
@@ -131,7 +160,7 @@ fn bad_input_is_one_line_and_a_failure() {
     let err = fails(&[
         "call",
         "mean",
-        "float compute_mean(const float *A, int n)",
+        "float compute_mean(const float A[n], int n)",
         "[1,x]",
         "2",
     ]);

@@ -176,7 +176,8 @@ fn exported_variables_read_and_write() {
     // A pointer global never takes a pointer into Rust memory.
     let err = motto.set(&"dangling".into()).unwrap_err();
     assert!(
-        err.to_string().contains("null or a pointer from C"),
+        err.to_string()
+            .contains("null, or an address vouched for with unsafe"),
         "{err}"
     );
     assert_eq!(counter.name(), "counter");

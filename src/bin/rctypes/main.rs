@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use rctypes::{Library, Value, load_library, parse_prototype};
+use rctypes::{CType, Library, Value, load_library, parse_prototype};
 
 #[derive(Parser)]
 #[command(
@@ -112,6 +112,18 @@ fn open(lib: &str) -> Result<Library, String> {
     }
 }
 
+/// The type a command-line value takes through `...`, as C's default
+/// promotions give it: `int` (or `long long` when larger), `double`, `char*`.
+fn variadic_type(value: &Value<'_>) -> CType {
+    match value {
+        Value::Int(i) if i32::try_from(*i).is_ok() => CType::Int,
+        Value::Int(_) => CType::LongLong,
+        Value::Float(_) => CType::Double,
+        Value::Str(_) | Value::CStr(_) => CType::CharP,
+        _ => CType::VoidP,
+    }
+}
+
 fn call(lib: &str, prototype: &str, raw_args: &[String]) -> Result<(), String> {
     let decl = parse_prototype(prototype).map_err(|e| e.to_string())?;
     let library = open(lib)?;
@@ -120,7 +132,18 @@ fn call(lib: &str, prototype: &str, raw_args: &[String]) -> Result<(), String> {
     let func = unsafe { decl.bind(&library) }.map_err(|e| e.to_string())?;
     let mut holders = args::parse_all(&decl, raw_args)?;
     let values: Vec<Value<'_>> = holders.iter_mut().map(args::Holder::value).collect();
-    let result = func.call(&values).map_err(|e| e.to_string())?;
+    let result = if decl.variadic {
+        let extra: Vec<CType> = values[decl.args.len()..]
+            .iter()
+            .map(variadic_type)
+            .collect();
+        // SAFETY: the user states the prototype and what follows its `...`
+        // on the command line, as they state the rest of the declaration.
+        unsafe { func.call_variadic(&values, &extra) }
+    } else {
+        func.call(&values)
+    }
+    .map_err(|e| e.to_string())?;
     drop(values);
     if result != Value::Void {
         println!("{}", args::show(&result));

@@ -118,7 +118,7 @@ fn bad_names_and_values_are_errors() {
     let data = [1.0f64];
     let e = err(r.set("data", &data[..]).unwrap_err());
     assert!(
-        e.contains("a pointer field takes null or an address C handed out"),
+        e.contains("a pointer field takes null or an address vouched for with unsafe"),
         "{e}"
     );
     r.set("data", Value::Null).unwrap();

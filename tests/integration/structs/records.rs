@@ -5,8 +5,7 @@
 use ndarray::Array1;
 use rctypes::{
     AsCtypes, CFunc, CStruct, CType, DType, Element, Error, Extent, NdArray, StructLayout,
-    c_struct,
-    ndpointer,
+    c_struct, ndpointer,
 };
 
 use crate::common::lib;
