@@ -4,16 +4,23 @@
 //! six integer or pointer arguments travel in rdi, rsi, rdx, rcx, r8, r9 and
 //! its first eight floating-point ones in xmm0–xmm7, whatever their order in
 //! the prototype; a scalar result comes back in rax or xmm0. A callee never
-//! reads argument registers beyond its own parameters. So a call through a
-//! pointer typed as "six integers and eight doubles" reaches any function
-//! whose arguments fit those registers, with each argument in the register
-//! its own prototype assigns: a handful of shims covers every such
-//! signature, with no `ffi_call` interpretation of a cif.
+//! reads argument registers beyond its own parameters. So one call
+//! sequence that loads all six integer and eight vector registers reaches
+//! any function whose arguments fit those registers, with each argument in
+//! the register its own prototype assigns: a handful of shims covers every
+//! such signature, with no `ffi_call` interpretation of a cif.
 //!
 //! Arguments past those registers go on the stack, one 8-byte slot each in
-//! prototype order, whichever class they are: a shim with eight more
-//! integer parameters (which the caller places on the stack the same way)
-//! covers up to eight such spilled arguments.
+//! prototype order, whichever class they are: a shim that also copies
+//! eight slots to the stack covers up to eight such spilled arguments.
+//!
+//! Each shim is an `asm!` call sequence ([`SysV`]), not a call through a
+//! Rust function-pointer type: such a type would have to be the callee's
+//! own, which varies with every signature. The sequence does by hand what
+//! a C caller does: it loads the registers, sets al to an upper bound of
+//! the vector registers used (which only a variadic callee reads), copies
+//! the stack slots below the stack pointer, calls, and reads the result
+//! registers.
 //!
 //! The shims come in three [`Shape`]s, the smallest that holds a signature's
 //! arguments (integers only; integers and floats; spilling), so that a call
@@ -29,17 +36,21 @@
 //! are copied whole into the next stack slots.
 //!
 //! A struct result of up to 16 bytes comes back the same way, in rax and
-//! rdx or xmm0 and xmm1 by the classes of its eightbytes: the shim is
-//! called with a two-field result type of those classes, which the
-//! compiler reads from the same registers. A larger one is written where a
-//! hidden pointer, passed as the first integer argument, points.
+//! rdx or xmm0 and xmm1 by the classes of its eightbytes, which the shim
+//! reads. A larger one is written where a hidden pointer, passed as the
+//! first integer argument, points.
 //!
 //! Signatures outside this set (more arguments, `long double`, structs
 //! aligned to 16, variadic) take libffi, and tests check every route gives
 //! identical results.
 //!
-//! The fast path (`func::fast`) calls the same shims ([`call_ints`],
-//! [`call_floats`]) with arguments a program made at bind time converted.
+//! The fast path (`func::fast`) calls the same shims ([`SysV::call_ints`],
+//! [`SysV::call_floats`]) with arguments a program made at bind time
+//! converted.
+//!
+//! Only a plan holds a [`SysV`], and on other targets that type has no
+//! value: no plan exists there, and the shims are unreachable by their
+//! types.
 
 use std::ffi::c_void;
 use std::sync::Arc;
@@ -54,6 +65,8 @@ pub(crate) struct Plan {
     /// Per argument, how a struct one travels (`None` for scalars); `None`
     /// when no argument is a struct.
     structs: Option<Arc<[Option<StructWords>]>>,
+    /// The target's calling convention is the one the shims follow.
+    sysv: SysV,
 }
 
 /// How a struct or union argument or result travels: its size, and whether
@@ -252,6 +265,93 @@ impl Plan {
     pub(crate) fn struct_words(&self, i: usize) -> Option<StructWords> {
         self.structs.as_ref()?.get(i).copied().flatten()
     }
+
+    /// The shims this plan's calls go through.
+    #[inline(always)]
+    pub(crate) fn sysv(&self) -> SysV {
+        self.sysv
+    }
+
+    /// Whether the result is a struct written through a hidden pointer,
+    /// which the caller passes as the first integer argument.
+    pub(crate) fn returns_in_memory(&self) -> bool {
+        self.ret == RetClass::Memory
+    }
+
+    /// Calls `code` and returns the result register's 64 bits (a `float`
+    /// result in the low half).
+    ///
+    /// # Safety
+    ///
+    /// `code` must be a non-variadic C function whose signature this plan was
+    /// made for, with a scalar or void result, and `regs` must hold its
+    /// arguments in prototype order, in the registers of this plan's
+    /// [`shape`](Self::shape).
+    #[inline]
+    pub(crate) unsafe fn call<const F: usize, const S: usize>(
+        &self,
+        code: *const c_void,
+        regs: &Registers<F, S>,
+    ) -> u64 {
+        debug_assert_eq!(
+            self.shape,
+            Shape::of::<F, S>(),
+            "registers of the plan's shape"
+        );
+        // SAFETY: the caller's promise: `code` has the signature the plan
+        // was made for, and `regs` holds its arguments as the plan places
+        // them.
+        let out = unsafe { self.sysv.call(code, regs) };
+        out.word(self.ret == RetClass::Float)
+    }
+
+    /// Calls `code`, whose result is a struct, and returns the result
+    /// registers' contents in its eightbytes' order (nothing, for a struct
+    /// written through the hidden pointer).
+    ///
+    /// # Safety
+    ///
+    /// As [`call`](Self::call), for a struct result, with the hidden result
+    /// pointer first in `regs` where the plan [returns in
+    /// memory](Self::returns_in_memory).
+    pub(crate) unsafe fn call_for_struct<const F: usize, const S: usize>(
+        &self,
+        code: *const c_void,
+        regs: &Registers<F, S>,
+    ) -> [u64; 2] {
+        // SAFETY: the caller's promise, as in `call`.
+        let out = unsafe { self.sysv.call(code, regs) };
+        // A struct in memory comes back as its address in rax, not needed.
+        let RetClass::Struct(w) = self.ret else {
+            return [out.rax, 0];
+        };
+        // Each eightbyte is in the next register of its class; a second
+        // word past a one-eightbyte struct is not read.
+        match w.sse {
+            [false, false] => [out.rax, out.rdx],
+            [false, true] => [out.rax, out.xmm0],
+            [true, false] => [out.xmm0, out.rax],
+            [true, true] => [out.xmm0, out.xmm1],
+        }
+    }
+}
+
+/// The registers C leaves a result in, as the shims read them: rax, rdx
+/// and the low 64 bits of xmm0 and xmm1.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Returned {
+    rax: u64,
+    rdx: u64,
+    xmm0: u64,
+    xmm1: u64,
+}
+
+impl Returned {
+    /// A scalar result's register: xmm0 for a floating one, else rax.
+    #[inline(always)]
+    pub(crate) fn word(self, float: bool) -> u64 {
+        if float { self.xmm0 } else { self.rax }
+    }
 }
 
 #[cfg(all(target_arch = "x86_64", not(windows)))]
@@ -318,260 +418,260 @@ impl Plan {
             ret,
             shape,
             structs: has_structs.then(|| structs.into()),
+            sysv: SysV(()),
         })
     }
-
-    /// Whether the result is a struct written through a hidden pointer,
-    /// which the caller passes as the first integer argument.
-    pub(crate) fn returns_in_memory(&self) -> bool {
-        self.ret == RetClass::Memory
-    }
-
-    /// Calls `code` and returns the result register's 64 bits (a `float`
-    /// result in the low half).
-    ///
-    /// # Safety
-    ///
-    /// `code` must be a non-variadic C function whose signature this plan was
-    /// made for, with a scalar or void result, and `regs` must hold its
-    /// arguments in prototype order, in the registers of this plan's
-    /// [`shape`](Self::shape).
-    #[inline]
-    pub(crate) unsafe fn call<const F: usize, const S: usize>(
-        &self,
-        code: *const c_void,
-        regs: &Registers<F, S>,
-    ) -> u64 {
-        debug_assert_eq!(
-            self.shape,
-            Shape::of::<F, S>(),
-            "registers of the plan's shape"
-        );
-        // SAFETY: the caller's promise: the plan, and so its shape and
-        // result class, fits `code`'s signature, and `regs` holds its
-        // arguments.
-        unsafe {
-            if self.ret == RetClass::Float {
-                regs.call::<f64>(code).to_bits()
-            } else {
-                regs.call::<u64>(code)
-            }
-        }
-    }
-
-    /// Calls `code`, whose result is a struct, and returns the result
-    /// registers' contents in its eightbytes' order (nothing, for a struct
-    /// written through the hidden pointer).
-    ///
-    /// # Safety
-    ///
-    /// As [`call`](Self::call), for a struct result, with the hidden result
-    /// pointer first in `regs` where the plan [returns in
-    /// memory](Self::returns_in_memory).
-    pub(crate) unsafe fn call_for_struct<const F: usize, const S: usize>(
-        &self,
-        code: *const c_void,
-        regs: &Registers<F, S>,
-    ) -> [u64; 2] {
-        // SAFETY: the caller's promise; each result type is read from the
-        // registers C returns a struct of that class in (a struct in memory
-        // comes back as its address in rax, which is not needed).
-        unsafe {
-            let RetClass::Struct(w) = self.ret else {
-                return [regs.call::<u64>(code), 0];
-            };
-            match (w.count(), w.sse) {
-                (1, [false, _]) => [regs.call::<u64>(code), 0],
-                (1, [true, _]) => [regs.call::<f64>(code).to_bits(), 0],
-                (_, [false, false]) => regs.call::<Pair<u64, u64>>(code).words(),
-                (_, [false, true]) => regs.call::<Pair<u64, f64>>(code).words(),
-                (_, [true, false]) => regs.call::<Pair<f64, u64>>(code).words(),
-                (_, [true, true]) => regs.call::<Pair<f64, f64>>(code).words(),
-            }
-        }
-    }
 }
 
+/// The calling convention the shims follow, System V x86-64: a value
+/// exists only where calls follow it, and only a [`Plan`] makes one, so
+/// whatever holds one runs only there.
 #[cfg(all(target_arch = "x86_64", not(windows)))]
-impl<const F: usize, const S: usize> Registers<F, S> {
-    /// Calls `code` through the shim of this shape, reading the result as
-    /// an `R`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SysV(());
+
+/// This target's calls do not follow System V x86-64: there is no value,
+/// so no plan exists and no shim can be called.
+#[cfg(not(all(target_arch = "x86_64", not(windows))))]
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum SysV {}
+
+impl SysV {
+    /// Calls `code` with the arguments in `regs`, through the shim of their
+    /// shape.
     ///
     /// # Safety
     ///
-    /// As [`Plan::call`], with `R` returned where C returns the result.
+    /// As [`call_spill`](Self::call_spill), with the arguments in `regs`
+    /// in prototype order and none past the registers of its shape.
     #[inline(always)]
-    unsafe fn call<R>(&self, code: *const c_void) -> R {
-        // SAFETY: the caller's promise.
+    pub(crate) unsafe fn call<const F: usize, const S: usize>(
+        self,
+        code: *const c_void,
+        regs: &Registers<F, S>,
+    ) -> Returned {
+        // SAFETY: the caller's promise; a shape without float registers or
+        // stack slots has no argument there.
         unsafe {
             match const { Shape::of::<F, S>() } {
-                Shape::Ints => ints_shim(code, &self.ints),
-                Shape::Registers => floats_shim(code, &self.ints, &self.all_floats()),
-                Shape::Spill => spill_shim(code, &self.ints, &self.all_floats(), &self.all_stack()),
+                Shape::Ints => self.call_ints(code, &regs.ints),
+                Shape::Registers => self.call_floats(code, &regs.ints, &regs.all_floats()),
+                Shape::Spill => {
+                    self.call_spill(code, &regs.ints, &regs.all_floats(), &regs.all_stack())
+                }
             }
         }
     }
 }
 
-/// A struct result of two eightbytes, as C returns it: each in the next
-/// register of its class (rax then rdx, xmm0 then xmm1).
+// The shims. By the System V x86-64 convention each argument sits where its
+// own prototype assigns it: integers in order in rdi..r9, floating point in
+// order in xmm0..7, and the rest in 8-byte stack slots in prototype order
+// from the stack pointer up at the call. The callee ignores registers and
+// slots it has no parameters for, so each shim loads a fixed set: integers
+// extended to 64 bits, beyond the 32 the callee may rely on, and `float`s
+// in the low half of their register. al is an upper bound of the vector
+// registers used (0 or 8), read by a variadic callee only. The caller owns
+// the slots and drops them after the call.
 #[cfg(all(target_arch = "x86_64", not(windows)))]
-#[repr(C)]
-struct Pair<A, B>(A, B);
+impl SysV {
+    /// Calls `code` with `ints` in the integer registers.
+    ///
+    /// # Safety
+    ///
+    /// As [`call_spill`](Self::call_spill), with no floating-point or stack
+    /// argument.
+    #[inline(always)]
+    pub(crate) unsafe fn call_ints(self, code: *const c_void, ints: &[u64; 6]) -> Returned {
+        let [i0, i1, i2, i3, i4, i5] = *ints;
+        let (rax, rdx, xmm0, xmm1): (u64, u64, f64, f64);
+        // The caller's promise: `code` is a C function of this convention
+        // whose arguments are all where this sequence puts them, and whose
+        // result is not a `long double` (C leaves the x87 stack empty, as
+        // the block must). The call is a C call as far as registers go: the
+        // argument registers and al in, the result registers out, and all
+        // else C may change clobbered (`clobber_abi`); C may read and write
+        // memory as it likes, which the block allows. The block is entered
+        // with the stack aligned for a call and the direction flag clear,
+        // as every `asm!` block is; C keeps the stack pointer and the rest
+        // of its convention's callee-saved state, and does not unwind
+        // (callbacks catch their panics).
+        // SAFETY: as above.
+        unsafe {
+            std::arch::asm!(
+                "call {code}",
+                code = in(reg) code,
+                in("rdi") i0,
+                in("rsi") i1,
+                inout("rdx") i2 => rdx,
+                in("rcx") i3,
+                in("r8") i4,
+                in("r9") i5,
+                inout("rax") 0u64 => rax,
+                lateout("xmm0") xmm0,
+                lateout("xmm1") xmm1,
+                clobber_abi("C"),
+            );
+        }
+        Returned::of(rax, rdx, xmm0, xmm1)
+    }
 
-#[cfg(all(target_arch = "x86_64", not(windows)))]
-impl<A: Word, B: Word> Pair<A, B> {
-    fn words(self) -> [u64; 2] {
-        [self.0.bits(), self.1.bits()]
+    /// Calls `code` with `ints` in the integer and `floats` in the vector
+    /// registers.
+    ///
+    /// # Safety
+    ///
+    /// As [`call_spill`](Self::call_spill), with no stack argument.
+    #[inline(always)]
+    pub(crate) unsafe fn call_floats(
+        self,
+        code: *const c_void,
+        ints: &[u64; 6],
+        floats: &[f64; FLOAT_REGS],
+    ) -> Returned {
+        let [i0, i1, i2, i3, i4, i5] = *ints;
+        let [f0, f1, f2, f3, f4, f5, f6, f7] = *floats;
+        let (rax, rdx, xmm0, xmm1): (u64, u64, f64, f64);
+        // As in `call_ints`, with the vector registers loaded too.
+        // SAFETY: as there.
+        unsafe {
+            std::arch::asm!(
+                "call {code}",
+                code = in(reg) code,
+                in("rdi") i0,
+                in("rsi") i1,
+                inout("rdx") i2 => rdx,
+                in("rcx") i3,
+                in("r8") i4,
+                in("r9") i5,
+                inout("xmm0") f0 => xmm0,
+                inout("xmm1") f1 => xmm1,
+                in("xmm2") f2,
+                in("xmm3") f3,
+                in("xmm4") f4,
+                in("xmm5") f5,
+                in("xmm6") f6,
+                in("xmm7") f7,
+                inout("rax") FLOAT_REGS as u64 => rax,
+                clobber_abi("C"),
+            );
+        }
+        Returned::of(rax, rdx, xmm0, xmm1)
+    }
+
+    /// Calls `code` with `ints` in the integer and `floats` in the vector
+    /// registers, and `stack` in the stack slots.
+    ///
+    /// # Safety
+    ///
+    /// `code` must be a C function of the System V x86-64 convention whose
+    /// every argument is in these registers and slots where that convention
+    /// places it (as above), whose result comes back in rax, rdx, xmm0 or
+    /// xmm1, or nowhere (not a `long double`), and which is memory-safe to
+    /// call with those arguments.
+    #[inline(always)]
+    pub(crate) unsafe fn call_spill(
+        self,
+        code: *const c_void,
+        ints: &[u64; 6],
+        floats: &[f64; FLOAT_REGS],
+        stack: &[u64; STACK_SLOTS],
+    ) -> Returned {
+        let [i0, i1, i2, i3, i4, i5] = *ints;
+        let [f0, f1, f2, f3, f4, f5, f6, f7] = *floats;
+        let (rax, rdx, xmm0, xmm1): (u64, u64, f64, f64);
+        // As in `call_ints`, with the vector registers loaded, and the
+        // slots copied (through xmm8–11, which C may clobber anyway) to the
+        // 64 bytes below the stack pointer, which a block may use: the
+        // stack stays aligned for the call, and is restored after it.
+        // SAFETY: as there; `stack` is 64 readable bytes.
+        unsafe {
+            std::arch::asm!(
+                "sub rsp, 64",
+                "movups xmm8, [{stack}]",
+                "movups xmm9, [{stack} + 16]",
+                "movups xmm10, [{stack} + 32]",
+                "movups xmm11, [{stack} + 48]",
+                "movaps [rsp], xmm8",
+                "movaps [rsp + 16], xmm9",
+                "movaps [rsp + 32], xmm10",
+                "movaps [rsp + 48], xmm11",
+                "call {code}",
+                "add rsp, 64",
+                code = in(reg) code,
+                stack = in(reg) stack.as_ptr(),
+                in("rdi") i0,
+                in("rsi") i1,
+                inout("rdx") i2 => rdx,
+                in("rcx") i3,
+                in("r8") i4,
+                in("r9") i5,
+                inout("xmm0") f0 => xmm0,
+                inout("xmm1") f1 => xmm1,
+                in("xmm2") f2,
+                in("xmm3") f3,
+                in("xmm4") f4,
+                in("xmm5") f5,
+                in("xmm6") f6,
+                in("xmm7") f7,
+                out("xmm8") _,
+                out("xmm9") _,
+                out("xmm10") _,
+                out("xmm11") _,
+                inout("rax") FLOAT_REGS as u64 => rax,
+                clobber_abi("C"),
+            );
+        }
+        Returned::of(rax, rdx, xmm0, xmm1)
     }
 }
 
-/// A register's 64 bits.
 #[cfg(all(target_arch = "x86_64", not(windows)))]
-trait Word {
-    fn bits(self) -> u64;
-}
-
-#[cfg(all(target_arch = "x86_64", not(windows)))]
-impl Word for u64 {
-    fn bits(self) -> u64 {
-        self
-    }
-}
-
-#[cfg(all(target_arch = "x86_64", not(windows)))]
-impl Word for f64 {
-    fn bits(self) -> u64 {
-        self.to_bits()
-    }
-}
-
-// The shims: one function-pointer type per shape, generic over the result
-// register's type. By the System V x86-64 convention each argument sits
-// where its own prototype assigns it: integers in order in rdi..r9,
-// floating point in order in xmm0..7, and the rest in 8-byte stack slots in
-// prototype order, which is where the spill shim's trailing integer
-// parameters go (the caller owns and pops that area, so slots the callee
-// does not read are harmless). The callee ignores the registers it has no
-// parameters for. Integers are extended to 64 bits, beyond the 32 callers
-// must extend to. A void or integer result is read from rax, a floating one
-// from xmm0. The function is not variadic, so al is not read.
-#[cfg(all(target_arch = "x86_64", not(windows)))]
-type Ints<R> = unsafe extern "C" fn(u64, u64, u64, u64, u64, u64) -> R;
-#[cfg(all(target_arch = "x86_64", not(windows)))]
-#[rustfmt::skip]
-type Floats<R> = unsafe extern "C" fn(
-    u64, u64, u64, u64, u64, u64,
-    f64, f64, f64, f64, f64, f64, f64, f64,
-) -> R;
-#[cfg(all(target_arch = "x86_64", not(windows)))]
-#[rustfmt::skip]
-type Spill<R> = unsafe extern "C" fn(
-    u64, u64, u64, u64, u64, u64,
-    f64, f64, f64, f64, f64, f64, f64, f64,
-    u64, u64, u64, u64, u64, u64, u64, u64,
-) -> R;
-
-/// Calls `code` with integer arguments only; the result register's 64 bits
-/// (xmm0's if `float_ret`).
-///
-/// # Safety
-///
-/// `code` must be a non-variadic C function whose arguments are integers or
-/// pointers, all in `ints` in prototype order, with a scalar or void
-/// result, floating exactly when `float_ret`.
-#[cfg(all(target_arch = "x86_64", not(windows)))]
-#[inline(always)]
-pub(crate) unsafe fn call_ints(code: *const c_void, float_ret: bool, ints: &[u64; 6]) -> u64 {
-    // SAFETY: the caller's promise.
-    unsafe {
-        if float_ret {
-            ints_shim::<f64>(code, ints).to_bits()
-        } else {
-            ints_shim::<u64>(code, ints)
+impl Returned {
+    #[inline(always)]
+    fn of(rax: u64, rdx: u64, xmm0: f64, xmm1: f64) -> Returned {
+        Returned {
+            rax,
+            rdx,
+            xmm0: xmm0.to_bits(),
+            xmm1: xmm1.to_bits(),
         }
     }
 }
 
-/// Calls `code` with arguments in the integer and floating-point registers.
-///
-/// # Safety
-///
-/// As [`call_ints`], with the floating-point arguments in `floats` in
-/// prototype order.
-#[cfg(all(target_arch = "x86_64", not(windows)))]
-#[inline(always)]
-pub(crate) unsafe fn call_floats(
-    code: *const c_void,
-    float_ret: bool,
-    ints: &[u64; 6],
-    floats: &[f64; FLOAT_REGS],
-) -> u64 {
-    // SAFETY: the caller's promise.
-    unsafe {
-        if float_ret {
-            floats_shim::<f64>(code, ints, floats).to_bits()
-        } else {
-            floats_shim::<u64>(code, ints, floats)
-        }
+// No value of `SysV` exists here: these are never called.
+#[cfg(not(all(target_arch = "x86_64", not(windows))))]
+impl SysV {
+    /// # Safety
+    ///
+    /// None: uncallable, for want of a `self`.
+    pub(crate) unsafe fn call_ints(self, _: *const c_void, _: &[u64; 6]) -> Returned {
+        match self {}
     }
-}
 
-/// The integer-register shim, its result read as an `R`.
-///
-/// # Safety
-///
-/// `code` must be a non-variadic C function whose arguments are all in
-/// `ints` by the convention above, returning its result where C returns
-/// an `R`.
-#[cfg(all(target_arch = "x86_64", not(windows)))]
-#[inline(always)]
-unsafe fn ints_shim<R>(code: *const c_void, ints: &[u64; 6]) -> R {
-    let [i0, i1, i2, i3, i4, i5] = *ints;
-    // SAFETY: the caller's promise and the convention above.
-    unsafe { std::mem::transmute::<*const c_void, Ints<R>>(code)(i0, i1, i2, i3, i4, i5) }
-}
-
-/// The shim of both register files, its result read as an `R`.
-///
-/// # Safety
-///
-/// As [`ints_shim`], with arguments in `ints` and `floats`.
-#[cfg(all(target_arch = "x86_64", not(windows)))]
-#[inline(always)]
-unsafe fn floats_shim<R>(code: *const c_void, ints: &[u64; 6], floats: &[f64; FLOAT_REGS]) -> R {
-    let [i0, i1, i2, i3, i4, i5] = *ints;
-    let [f0, f1, f2, f3, f4, f5, f6, f7] = *floats;
-    // SAFETY: the caller's promise and the convention above.
-    unsafe {
-        std::mem::transmute::<*const c_void, Floats<R>>(code)(
-            i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7,
-        )
+    /// # Safety
+    ///
+    /// None: uncallable, for want of a `self`.
+    pub(crate) unsafe fn call_floats(
+        self,
+        _: *const c_void,
+        _: &[u64; 6],
+        _: &[f64; FLOAT_REGS],
+    ) -> Returned {
+        match self {}
     }
-}
 
-/// The shim with stack slots, its result read as an `R`.
-///
-/// # Safety
-///
-/// As [`floats_shim`], with the arguments past the registers in `stack`,
-/// in prototype order.
-#[cfg(all(target_arch = "x86_64", not(windows)))]
-#[inline(always)]
-unsafe fn spill_shim<R>(
-    code: *const c_void,
-    ints: &[u64; 6],
-    floats: &[f64; FLOAT_REGS],
-    stack: &[u64; STACK_SLOTS],
-) -> R {
-    let [i0, i1, i2, i3, i4, i5] = *ints;
-    let [f0, f1, f2, f3, f4, f5, f6, f7] = *floats;
-    let [s0, s1, s2, s3, s4, s5, s6, s7] = *stack;
-    // SAFETY: the caller's promise and the convention above.
-    unsafe {
-        std::mem::transmute::<*const c_void, Spill<R>>(code)(
-            i0, i1, i2, i3, i4, i5, f0, f1, f2, f3, f4, f5, f6, f7, s0, s1, s2, s3, s4, s5, s6, s7,
-        )
+    /// # Safety
+    ///
+    /// None: uncallable, for want of a `self`.
+    pub(crate) unsafe fn call_spill(
+        self,
+        _: *const c_void,
+        _: &[u64; 6],
+        _: &[f64; FLOAT_REGS],
+        _: &[u64; STACK_SLOTS],
+    ) -> Returned {
+        match self {}
     }
 }
 
@@ -581,70 +681,7 @@ impl Plan {
     pub(crate) fn for_signature(_: &[CType], _: &CType, _: bool) -> Option<Plan> {
         None
     }
-
-    /// Never called: no plan exists on this platform.
-    ///
-    /// # Safety
-    ///
-    /// Unreachable.
-    pub(crate) unsafe fn call<const F: usize, const S: usize>(
-        &self,
-        _: *const c_void,
-        regs: &Registers<F, S>,
-    ) -> u64 {
-        let _ = (regs.ints, regs.all_floats(), regs.all_stack());
-        match (self.ret, self.shape) {
-            (
-                RetClass::Integer | RetClass::Float | RetClass::Struct(_) | RetClass::Memory,
-                Shape::Ints | Shape::Registers | Shape::Spill,
-            ) => 0,
-        }
-    }
-
-    /// Never called: no plan exists on this platform.
-    ///
-    /// # Safety
-    ///
-    /// Unreachable.
-    pub(crate) unsafe fn call_for_struct<const F: usize, const S: usize>(
-        &self,
-        _: *const c_void,
-        _: &Registers<F, S>,
-    ) -> [u64; 2] {
-        [0; 2]
-    }
-
-    /// Never true: no plan exists on this platform.
-    pub(crate) fn returns_in_memory(&self) -> bool {
-        false
-    }
 }
-
-/// Never called: no plan, and so no fast path, exists on this platform.
-///
-/// # Safety
-///
-/// Unreachable.
-#[cfg(not(all(target_arch = "x86_64", not(windows))))]
-pub(crate) unsafe fn call_ints(_: *const c_void, _: bool, _: &[u64; 6]) -> u64 {
-    0
-}
-
-/// Never called: no plan, and so no fast path, exists on this platform.
-///
-/// # Safety
-///
-/// Unreachable.
-#[cfg(not(all(target_arch = "x86_64", not(windows))))]
-pub(crate) unsafe fn call_floats(
-    _: *const c_void,
-    _: bool,
-    _: &[u64; 6],
-    _: &[f64; FLOAT_REGS],
-) -> u64 {
-    0
-}
-
 #[cfg(all(test, target_arch = "x86_64", not(windows)))]
 mod tests {
     use super::*;

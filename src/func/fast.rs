@@ -26,7 +26,7 @@ use std::ffi::c_void;
 use crate::callback::CallScope;
 use crate::ctype::{CType, Kind};
 use crate::error::Result;
-use crate::registers::{FLOAT_REGS, Plan, Shape, call_floats, call_ints};
+use crate::registers::{FLOAT_REGS, Plan, Shape, SysV};
 use crate::value::{Keep, Value, decode_word, encode_aggregate, is_word_result};
 
 use super::CFunc;
@@ -65,6 +65,8 @@ pub(super) struct Program {
     /// The same checks compiled to machine code, where the signature has
     /// only numbers for arguments and the system maps executable memory.
     compiled: Option<Compiled>,
+    /// The shims of the plan the program was made from.
+    sysv: SysV,
 }
 
 /// The argument one register takes, as the fast path converts it.
@@ -126,6 +128,7 @@ impl Program {
             ret: ret.kind(),
             interpreted: CFunc::call_general,
             compiled: None,
+            sysv: plan.sysv(),
         };
         let (mut ints, mut floats) = (Vec::new(), Vec::new());
         for (i, ty) in args.iter().enumerate() {
@@ -322,11 +325,14 @@ fn call<const I: usize, const F: usize>(f: &CFunc, args: &[Value<'_>]) -> Result
     let word = unsafe {
         let ints = std::array::from_fn(int);
         if F == 0 {
-            call_ints(code, float_ret, &ints)
+            program.sysv.call_ints(code, &ints)
         } else {
-            call_floats(code, float_ret, &ints, &std::array::from_fn(float))
+            program
+                .sysv
+                .call_floats(code, &ints, &std::array::from_fn(float))
         }
-    };
+    }
+    .word(float_ret);
     if let Some(message) = scope.exit() {
         return Err(f.callback_error(message));
     }

@@ -23,7 +23,7 @@ mod typed_callbacks;
 
 use rctypes::{CBuild, CFunc, Library, Route, Value};
 
-use signatures::{Rng, Signature};
+use signatures::{Rng, Signature, Ty};
 
 /// How many signatures a run checks (`default` unless the environment says),
 /// and from which seed.
@@ -103,6 +103,67 @@ fn random_signatures_agree_on_every_route() {
         routes.iter().all(|&n| n > 0),
         "signatures of every route: {routes:?}"
     );
+}
+
+/// Every arity from 0 to 16, with integers and floating-point arguments
+/// interleaved, all of one class, and one class before the other, so that
+/// each register and stack slot the register route loads is used, alone
+/// and beside the others: the register route, and every other, returns what
+/// C computed from the arguments it received.
+#[test]
+fn every_arity_agrees_on_the_register_route() {
+    use signatures::Ty::*;
+    const INTERLEAVED: [Ty; 16] = [
+        Int, Double, SChar, Float, ULongLong, Double, Short, Float, OutInt, Double, Bool, Float,
+        Long, Double, UShort, Float,
+    ];
+    let rets = [Double, Float, LongLong, Int, Void, Bool, UChar, SizeT];
+    let patterns: [(&str, fn(usize) -> Ty); 4] = [
+        ("interleaved", |i| INTERLEAVED[i]),
+        ("floats", |i| if i % 3 == 1 { Float } else { Double }),
+        ("integers", |i| INTERLEAVED[(2 * i) % 16]),
+        // Seven integers first: the seventh and the ninth floating-point
+        // argument share the stack, in prototype order.
+        ("integers, then floats", |i| {
+            if i < 7 {
+                INTERLEAVED[2 * i]
+            } else {
+                INTERLEAVED[(2 * i + 1) % 16]
+            }
+        }),
+    ];
+    let mut sigs = Vec::new();
+    for (pattern, ty) in patterns {
+        for n in 0..=16 {
+            let args: Vec<Ty> = (0..n).map(ty).collect();
+            let ints = args.iter().filter(|t| !matches!(t, Float | Double)).count();
+            // Past six integer registers and eight stack slots, libffi.
+            if ints > 6 + 8 {
+                continue;
+            }
+            let ret = rets[sigs.len() % rets.len()];
+            sigs.push((pattern, Signature::of(sigs.len(), args, ret)));
+        }
+    }
+    let source: String = signatures::C_PRELUDE.to_owned()
+        + &sigs.iter().map(|(_, s)| s.c_source()).collect::<String>();
+    // SAFETY: generated C with no initialisers.
+    let lib: Library = unsafe { CBuild::new().source_str("arities.c", source).build() }.unwrap();
+    let seed = 0xa417_1e5;
+    let mut rng = Rng::new(seed);
+    for (pattern, sig) in &sigs {
+        // SAFETY: the C function was generated from this very signature.
+        let f = unsafe { lib.function(&sig.name(), &sig.arg_ctypes(), sig.ret.ctype()) }.unwrap();
+        let registers = f
+            .clone()
+            .via(Route::Registers)
+            .unwrap_or_else(|e| panic!("{pattern}, {}: {e}", sig.describe()));
+        for route in std::iter::once(registers).chain(crate::common::every_route(&f)) {
+            for _ in 0..CALLS {
+                check_call(&route, sig, &mut rng, seed);
+            }
+        }
+    }
 }
 
 /// Where `f`'s fastest route is among [`Route::ALL`].
