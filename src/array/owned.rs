@@ -17,6 +17,7 @@ use super::dtype::{DType, Element};
 use super::flags::Flags;
 use super::fmt_tuple;
 use super::ndpointer::IntoDType;
+use super::validity::Validity;
 
 /// The unit of an `NdArray`'s buffer: 16 bytes, aligned to 16, as much as
 /// any C scalar (`long double` included) needs.
@@ -130,6 +131,16 @@ impl NdArray {
     }
 
     /// An array of `shape` elements of `dtype` from their bytes, in C order.
+    /// Bytes no element has (a `bool` other than 0 or 1) are an error.
+    ///
+    /// ```
+    /// use rctypes::NdArray;
+    /// let a = NdArray::from_bytes("<i2", &[2], &[1, 0, 0, 1])?;
+    /// assert_eq!(a.get::<i16>(&[1])?, 256);
+    /// let err = NdArray::from_bytes("?", &[2], &[1, 0x41]).unwrap_err();
+    /// assert!(err.to_string().contains("byte 1 of the data is 0x41, not a bool (0 or 1)"));
+    /// # Ok::<(), rctypes::Error>(())
+    /// ```
     pub fn from_bytes(dtype: impl IntoDType, shape: &[usize], bytes: &[u8]) -> Result<NdArray> {
         let mut a = NdArray::zeros(dtype, shape)?;
         if bytes.len() != a.nbytes() {
@@ -140,6 +151,13 @@ impl NdArray {
                 a.dtype
             )));
         }
+        let size = a.dtype.itemsize();
+        Validity::new(a.dtype.clone(), None).check(
+            bytes,
+            size,
+            (0..a.len()).map(|i| i * size),
+            &format!("make an array of {} from these bytes", a.dtype),
+        )?;
         a.as_bytes_mut().copy_from_slice(bytes);
         Ok(a)
     }
@@ -214,7 +232,9 @@ impl NdArray {
         unsafe { std::slice::from_raw_parts(self.buf.as_ptr() as *const u8, n) }
     }
 
-    /// The data's bytes, in memory order, for writing.
+    /// The data's bytes, in memory order, for writing. Any bytes may be
+    /// written: typed access ([`view`](Self::view), [`get`](Self::get), …)
+    /// then refuses those no element has (a `bool` other than 0 or 1).
     pub fn as_bytes_mut(&mut self) -> &mut [u8] {
         let n = self.nbytes();
         // SAFETY: as above, borrowed mutably.
@@ -240,6 +260,14 @@ impl NdArray {
         }
     }
 
+    /// Checks every element is a valid `T` (bytes written through
+    /// `as_bytes_mut` may not be) before a view reads them as `T`s.
+    fn check_elements<T: Element>(&self, offset: usize, doing: &str) -> Result<()> {
+        let size = self.dtype.itemsize();
+        let starts = (0..self.len()).map(|i| i * size + offset);
+        Validity::check_as::<T>(self.as_bytes(), starts, doing)
+    }
+
     /// A typed view, when `T`'s data type is the array's.
     ///
     /// ```
@@ -251,20 +279,22 @@ impl NdArray {
     /// ```
     pub fn view<T: Element>(&self) -> Result<ArrayViewD<'_, T>> {
         self.check_type::<T>(&self.dtype, "a view")?;
+        self.check_elements::<T>(0, "view the data as")?;
         let ptr = if self.is_empty() {
             std::ptr::NonNull::<T>::dangling().as_ptr() as *const T
         } else {
             self.buf.as_ptr() as *const T
         };
         // SAFETY: the buffer holds len() elements of T's data type (checked
-        // above), aligned to 16, in the order the shape says; T is valid for
-        // any bytes of its data type (Element's contract).
+        // above), aligned to 16, in the order the shape says; each is a valid
+        // T (checked above).
         Ok(unsafe { ArrayViewD::from_shape_ptr(self.element_shape(), ptr) })
     }
 
     /// A typed view for writing, when `T`'s data type is the array's.
     pub fn view_mut<T: Element>(&mut self) -> Result<ArrayViewMutD<'_, T>> {
         self.check_type::<T>(&self.dtype, "a view")?;
+        self.check_elements::<T>(0, "view the data as")?;
         let shape = self.element_shape();
         let ptr = if self.is_empty() {
             std::ptr::NonNull::<T>::dangling().as_ptr()
@@ -304,6 +334,7 @@ impl NdArray {
                 std::any::type_name::<T>()
             )));
         }
+        self.check_elements::<T>(offset, &format!("view field {name:?} as"))?;
         let ptr = if self.is_empty() {
             std::ptr::NonNull::<T>::dangling().as_ptr() as *const T
         } else {
@@ -311,7 +342,8 @@ impl NdArray {
             unsafe { (self.buf.as_ptr() as *const u8).add(offset) as *const T }
         };
         // SAFETY: every element's field lies inside the buffer at this offset
-        // and these strides, aligned for T (checked), of T's data type.
+        // and these strides, aligned for T (checked), of T's data type, a
+        // valid T (checked).
         Ok(unsafe { ArrayViewD::from_shape_ptr(IxDyn(&self.shape).strides(IxDyn(&strides)), ptr) })
     }
 
@@ -347,8 +379,9 @@ impl NdArray {
     pub fn get<T: Element>(&self, index: &[usize]) -> Result<T> {
         self.check_type::<T>(&self.dtype, "an element")?;
         let at = self.byte_offset(index)?;
+        Validity::check_as::<T>(self.as_bytes(), [at], "read the element as")?;
         // SAFETY: at + size_of::<T>() is inside the buffer (index checked),
-        // and the bytes are a T (data type checked).
+        // and the bytes are a valid T (data type and bytes checked).
         Ok(unsafe { (self.as_bytes().as_ptr().add(at) as *const T).read_unaligned() })
     }
 
@@ -366,7 +399,9 @@ impl NdArray {
         let field = self.record_field(name)?;
         self.check_type::<T>(field.dtype(), "a field")?;
         let at = self.byte_offset(index)? + field.offset();
-        // SAFETY: the field lies inside the record, which is inside the buffer.
+        Validity::check_as::<T>(self.as_bytes(), [at], &format!("read field {name:?} as"))?;
+        // SAFETY: the field lies inside the record, which is inside the
+        // buffer, and its bytes are a valid T (data type and bytes checked).
         Ok(unsafe { (self.as_bytes().as_ptr().add(at) as *const T).read_unaligned() })
     }
 

@@ -11,6 +11,7 @@ mod cli;
 mod declarations;
 mod differential;
 mod fuzz;
+mod invalid_values;
 mod library;
 mod memmap;
 mod routes;
