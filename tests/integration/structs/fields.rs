@@ -28,7 +28,7 @@ fn record() -> std::sync::Arc<StructLayout> {
 
 #[test]
 fn every_kind_of_field_round_trips() {
-    let mut r = StructValue::new(&record());
+    let mut r = StructValue::new(&record()).unwrap();
     r.set("id", 4_000_000_000u32).unwrap();
     r.set("ok", true).unwrap();
     r.set("ratio", 0.5).unwrap();
@@ -74,7 +74,8 @@ fn every_kind_of_field_round_trips() {
             })
             .as_ref()
             .unwrap(),
-    );
+    )
+    .unwrap();
     p.set("x", 3).unwrap();
     r.set("path[0]", &p).unwrap();
     assert_eq!(r.get("path[0].x").unwrap(), Value::Int(3));
@@ -83,7 +84,7 @@ fn every_kind_of_field_round_trips() {
 
 #[test]
 fn bad_names_and_values_are_errors() {
-    let mut r = StructValue::new(&record());
+    let mut r = StructValue::new(&record()).unwrap();
     let err = |e: Error| e.to_string();
     assert_eq!(
         err(r.get("nope").unwrap_err()),
@@ -131,7 +132,7 @@ fn bad_names_and_values_are_errors() {
 #[test]
 fn union_fields_share_their_bytes() {
     let d = declared();
-    let mut u = StructValue::new(d.int_or_float.layout().unwrap());
+    let mut u = StructValue::new(d.int_or_float.layout().unwrap()).unwrap();
     u.set("f", 1.0).unwrap();
     assert_eq!(u.get("i").unwrap(), Value::Int(0x3f80_0000));
     let mut v = IntOrFloat { i: 0 };
