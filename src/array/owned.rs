@@ -85,17 +85,21 @@ impl NdArray {
                 dtype.alignment()
             )));
         }
-        let nbytes = shape
-            .iter()
-            .try_fold(dtype.itemsize(), |acc, &n| acc.checked_mul(n))
-            .filter(|&b| b <= isize::MAX as usize)
-            .ok_or_else(|| {
-                array_error(format!("shape {} is too large", fmt_tuple(shape.iter())))
-            })?;
         let fortran = order == Order::F;
-        let strides = contiguous_strides(dtype.itemsize(), shape, fortran);
+        let too_large = || array_error(format!("shape {} is too large", fmt_tuple(shape.iter())));
+        let (nbytes, strides) =
+            contiguous_layout(dtype.itemsize(), shape, fortran).ok_or_else(too_large)?;
+        let chunks = nbytes.div_ceil(MAX_ALIGN);
+        let mut buf = Vec::new();
+        buf.try_reserve_exact(chunks).map_err(|_| {
+            array_error(format!(
+                "cannot allocate {nbytes} bytes for shape {} of {dtype}",
+                fmt_tuple(shape.iter())
+            ))
+        })?;
+        buf.resize(chunks, Chunk([0; 16]));
         Ok(NdArray {
-            buf: vec![Chunk([0; 16]); nbytes.div_ceil(MAX_ALIGN)],
+            buf,
             dtype,
             shape: shape.to_vec(),
             strides,
@@ -421,7 +425,17 @@ impl NdArray {
         if self.flags().contains(Flags::C_CONTIGUOUS) {
             return Cow::Borrowed(self);
         }
-        let mut out = NdArray::zeros(&self.dtype, &self.shape).expect("same size as self");
+        let (_, strides) = contiguous_layout(self.dtype.itemsize(), &self.shape, false)
+            .expect("the extent of an existing array fits");
+        // A copy of memory this array already holds: running out of memory
+        // here is the process's, as for any Vec.
+        let mut out = NdArray {
+            buf: vec![Chunk([0; 16]); self.buf.len()],
+            dtype: self.dtype.clone(),
+            shape: self.shape.clone(),
+            strides,
+            fortran: false,
+        };
         let size = self.dtype.itemsize();
         let src = self.as_bytes();
         let mut index = vec![0usize; self.ndim()];
@@ -461,10 +475,17 @@ impl NdArray {
     }
 }
 
-/// Byte strides of a contiguous array.
-pub(super) fn contiguous_strides(itemsize: usize, shape: &[usize], fortran: bool) -> Vec<isize> {
+/// The size in bytes and the byte strides of a contiguous array of `shape`,
+/// or `None` when it is too large: its extent with empty dimensions counted
+/// as 1 (as numpy and ndarray count it, so that every stride fits) must fit
+/// `isize`.
+pub(super) fn contiguous_layout(
+    itemsize: usize,
+    shape: &[usize],
+    fortran: bool,
+) -> Option<(usize, Vec<isize>)> {
     let mut strides = vec![0isize; shape.len()];
-    let mut step = itemsize as isize;
+    let mut step = isize::try_from(itemsize).ok()?;
     let axes: Box<dyn Iterator<Item = usize>> = if fortran {
         Box::new(0..shape.len())
     } else {
@@ -472,9 +493,10 @@ pub(super) fn contiguous_strides(itemsize: usize, shape: &[usize], fortran: bool
     };
     for axis in axes {
         strides[axis] = step;
-        step *= shape[axis].max(1) as isize;
+        step = step.checked_mul(isize::try_from(shape[axis].max(1)).ok()?)?;
     }
-    strides
+    let nbytes = if shape.contains(&0) { 0 } else { step as usize };
+    Some((nbytes, strides))
 }
 
 impl fmt::Debug for NdArray {

@@ -13,6 +13,7 @@ mod differential;
 mod fuzz;
 mod invalid_values;
 mod library;
+mod limits;
 mod memmap;
 mod routes;
 mod structs;
