@@ -540,10 +540,7 @@ pub(crate) fn failure_message(
     Some(match outcome {
         Ok(Ok(())) => return None,
         Ok(Err(reason)) => format!("callback {signature} failed: {reason}"),
-        Err(payload) => format!(
-            "callback {signature} panicked: {}",
-            panic_message(&*payload)
-        ),
+        Err(payload) => format!("callback {signature} panicked: {}", panic_message(payload)),
     })
 }
 
