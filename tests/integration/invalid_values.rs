@@ -80,7 +80,7 @@ fn from_bytes_refuses_bytes_no_bool_holds() {
     );
 
     let a = NdArray::from_bytes("?", &[4], &[0, 1, 1, 1]).unwrap();
-    assert_eq!(a.get::<bool>(&[1]).unwrap(), true);
+    assert!(a.get::<bool>(&[1]).unwrap());
     let n = count_true().call(&[(&a).into(), 4.into()]).unwrap();
     assert_eq!(n.to::<i32>().unwrap(), 3);
 }
@@ -99,13 +99,13 @@ fn typed_access_refuses_bools_written_as_bytes() {
         assert!(err.to_string().contains(expected), "{err}");
     }
     // Elements that are bools still read.
-    assert_eq!(a.get::<bool>(&[1, 0]).unwrap(), false);
+    assert!(!a.get::<bool>(&[1, 0]).unwrap());
     // The bytes are still there, and C reads them as bytes.
     let s = sum_bytes().call(&[a.ctypes().data_as::<u8>().unwrap().into(), 4.into()]);
     assert_eq!(s.unwrap().to::<i32>().unwrap(), 0x41);
 
     a.as_bytes_mut()[3] = 1;
-    assert_eq!(a.view::<bool>().unwrap()[[1, 1]], true);
+    assert!(a.view::<bool>().unwrap()[[1, 1]]);
     let n = count_true().call(&[(&a).into(), 4.into()]).unwrap();
     assert_eq!(n.to::<i32>().unwrap(), 1);
 }
@@ -124,7 +124,7 @@ fn record_fields_are_checked_where_they_are_bools() {
     );
     let err = a.field::<bool>("ok").unwrap_err();
     assert!(err.to_string().contains("byte 9"), "{err}");
-    assert_eq!(a.get_field::<bool>(&[0], "ok").unwrap(), false);
+    assert!(!a.get_field::<bool>(&[0], "ok").unwrap());
     assert_eq!(a.get_field::<i32>(&[1], "n").unwrap(), 0);
 
     // A bool overlapping an int: writing the int leaves bytes the bool
@@ -138,7 +138,7 @@ fn record_fields_are_checked_where_they_are_bools() {
         "{err}"
     );
     b.set_field::<i32>(&[0], "n", 1).unwrap();
-    assert_eq!(b.get_field::<bool>(&[0], "ok").unwrap(), true);
+    assert!(b.get_field::<bool>(&[0], "ok").unwrap());
 }
 
 rctypes::c_struct! {
