@@ -42,7 +42,7 @@ fn bench_structs(c: &mut Criterion) {
         let dynamic = unsafe { lib.function("sum_int_pair", &[pair], CType::Int) }.unwrap();
         let typed: TypedCFunc<(IntPair,), i32> = dynamic.typed().unwrap();
         let value = IntPair { a: 3, b: 4 };
-        let mut s = StructValue::new(IntPair::layout());
+        let mut s = StructValue::new(IntPair::layout()).unwrap();
         s.set("a", 3).unwrap();
         let mut g = c.benchmark_group("int(IntPair)");
         g.bench_function("direct", |b| b.iter(|| black_box(direct)(black_box(value))));

@@ -609,7 +609,7 @@ impl CFunc {
             // Plans are made for struct results only.
             return self.stage_and_call(&self.cif, &self.args, &self.kinds, args);
         };
-        let mut result = StructValue::new(layout);
+        let mut result = StructValue::new(layout)?;
         let mut keep = Keep::default();
         let mut regs = Registers::<F, S>::new();
         if plan.returns_in_memory() {
@@ -737,7 +737,7 @@ impl CFunc {
         // A struct result gets a buffer of its own size and alignment (in
         // place up to 16 bytes, else on the heap), which becomes the result.
         let mut ret_struct = match &self.ret {
-            CType::Struct(l) => Some(StructValue::new(l)),
+            CType::Struct(l) => Some(StructValue::new(l)?),
             _ => None,
         };
         let rvalue = match &mut ret_struct {

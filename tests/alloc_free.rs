@@ -318,7 +318,7 @@ fn structs_by_value_allocate_only_for_results_over_64_bytes() {
                 .unwrap(),
         )
     };
-    let mut p = StructValue::new(IntPair::layout());
+    let mut p = StructValue::new(IntPair::layout()).unwrap();
     p.set("a", 1).unwrap();
     let r = IntPair { a: 2, b: 3 };
     let d = DoublePair { x: 0.5, y: 1.5 };
@@ -359,7 +359,7 @@ fn structs_by_value_allocate_only_for_results_over_64_bytes() {
     // SAFETY: structs.h: `Big bump_big(Big b, double by)`.
     let bump =
         unsafe { lib.function("bump_big", &[big_type.clone(), CType::Double], big_type) }.unwrap();
-    let b = StructValue::new(&big);
+    let b = StructValue::new(&big).unwrap();
     drop(bump.call(&[(&b).into(), 1.0.into()]).unwrap());
     assert_eq!(
         allocations(|| drop(bump.call(&[(&b).into(), 1.0.into()]).unwrap())),
@@ -392,7 +392,7 @@ fn structs_lent_by_address_allocate_nothing() {
         )
     }
     .unwrap();
-    let mut v = StructValue::new(&vec3);
+    let mut v = StructValue::new(&vec3).unwrap();
     v.set("x", 1.5).unwrap();
     // The first lending describes the layout as a data type, once.
     scale.call(&[(&mut v).into(), 1.0.into()]).unwrap();

@@ -7,14 +7,22 @@ use crate::library::Library;
 
 use super::dtype::Element;
 
-/// Checks that `len` elements of `T` at `ptr` can be an array: not null
-/// (unless empty), aligned, and at most `isize::MAX` bytes.
-fn check_memory<T>(ptr: *const T, len: Option<usize>) -> Result<()> {
-    let bytes = len.and_then(|n| n.checked_mul(size_of::<T>()));
-    let Some(bytes) = bytes.filter(|&b| b <= isize::MAX as usize) else {
+/// Checks that elements of `T` of `shape` at `ptr` can be an array: not
+/// null (unless empty), aligned, and at most `isize::MAX` bytes, with empty
+/// dimensions counted as 1 (ndarray's condition, so that strides fit).
+fn check_memory<T>(ptr: *const T, shape: &[usize]) -> Result<()> {
+    let extent = shape
+        .iter()
+        .try_fold(size_of::<T>(), |acc, &n| acc.checked_mul(n.max(1)));
+    if extent.is_none_or(|b| b > isize::MAX as usize) {
         return Err(Error::Array {
             message: "the shape is too large for memory".into(),
         });
+    }
+    let bytes = if shape.contains(&0) {
+        0
+    } else {
+        size_of::<T>()
     };
     if bytes > 0 && ptr.is_null() {
         return Err(Error::Array {
@@ -43,7 +51,7 @@ pub(crate) unsafe fn view_parts<'a, T: Element, D: Dimension>(
     shape: D,
     fortran: bool,
 ) -> Result<ArrayView<'a, T, D>> {
-    check_memory(ptr, shape.size_checked())?;
+    check_memory(ptr, shape.slice())?;
     let ptr = if shape.size() == 0 {
         std::ptr::NonNull::<T>::dangling().as_ptr()
     } else {
@@ -65,7 +73,7 @@ pub(crate) unsafe fn view_parts_mut<'a, T: Element, D: Dimension>(
     shape: D,
     fortran: bool,
 ) -> Result<ArrayViewMut<'a, T, D>> {
-    check_memory(ptr, shape.size_checked())?;
+    check_memory(ptr, shape.slice())?;
     let ptr = if shape.size() == 0 {
         std::ptr::NonNull::<T>::dangling().as_ptr()
     } else {

@@ -12,6 +12,7 @@ use crate::value::Value;
 use super::descriptor::ArrayArg;
 use super::dtype::{DType, Element};
 use super::flags::Flags;
+use super::validity::{Validity, may_reinterpret};
 
 /// numpy's `a.ctypes`: an array's address, shape and strides as C values
 /// (`c_intp`, strides in bytes), and typed pointers to its data.
@@ -103,8 +104,20 @@ impl<'a> Ctypes<'a> {
     /// `data_as::<u64>()` reads its bits. Unaligned data (a
     /// [`Memmap`](crate::Memmap) at an odd offset) is an error for any `T`
     /// that needs alignment.
+    ///
+    /// `T` may be another type only if every bit pattern is a `T`: the bytes
+    /// of `bool` data read as `u8`, but `u8` data is no `bool`s.
+    ///
+    /// ```
+    /// use rctypes::AsCtypes;
+    /// let flags = vec![true, false];
+    /// assert!(flags.ctypes().data_as::<u8>().is_ok());
+    /// let bytes = vec![1u8, 0x41];
+    /// let err = bytes.ctypes().data_as::<bool>().unwrap_err();
+    /// assert!(err.to_string().contains("not every bit pattern"));
+    /// ```
     pub fn data_as<T: Element>(&self) -> Result<Ptr<'a, T>> {
-        self.check_as::<T>()?;
+        self.check_as::<T>(false)?;
         Ok(Ptr {
             ptr: self.arg.as_ptr() as *const T,
             len: self.arg.len(),
@@ -115,8 +128,22 @@ impl<'a> Ctypes<'a> {
 
     /// The data as a `T*` C may write through, for a view made by
     /// [`AsCtypesMut::ctypes_mut`]; an error for a read-only one.
+    ///
+    /// `T` may be another type only if every bit pattern is both a `T` and
+    /// an element: `u64` for `f64` data, but not `u8` for `bool` data, where
+    /// C could write a byte no `bool` holds.
+    ///
+    /// ```
+    /// use rctypes::AsCtypesMut;
+    /// let mut x = vec![1.5f64];
+    /// assert!(x.ctypes_mut().data_as_mut::<u64>().is_ok());
+    /// let mut flags = vec![true, false];
+    /// assert!(flags.ctypes_mut().data_as_mut::<bool>().is_ok());
+    /// let err = flags.ctypes_mut().data_as_mut::<u8>().unwrap_err();
+    /// assert!(err.to_string().contains("not every bit pattern"));
+    /// ```
     pub fn data_as_mut<T: Element>(&self) -> Result<PtrMut<'a, T>> {
-        self.check_as::<T>()?;
+        self.check_as::<T>(true)?;
         if self.arg.read_only_memory {
             return Err(Error::Array {
                 message: "the memory is read-only (a memmap in mode 'r'): \
@@ -139,7 +166,10 @@ impl<'a> Ctypes<'a> {
         })
     }
 
-    fn check_as<T: Element>(&self) -> Result<()> {
+    /// Checks `T` may stand for the elements: the same size, aligned, and
+    /// a type whose values the data holds (and, with `write`, whose values
+    /// are elements).
+    fn check_as<T: Element>(&self, write: bool) -> Result<()> {
         let dtype = self.arg.dtype();
         let name = std::any::type_name::<T>();
         // Pointers come from values of their type, never from other bytes.
@@ -155,6 +185,21 @@ impl<'a> Ctypes<'a> {
             return Err(Error::Conversion {
                 expected: format!("{name}, of {} bytes", size_of::<T>()),
                 given: format!("data of type {dtype}, {} bytes each", dtype.itemsize()),
+            });
+        }
+        let data = Validity::new(dtype.clone(), self.arg.elem().cloned());
+        if !may_reinterpret(&data, &Validity::of::<T>(), write) {
+            let given = if write {
+                format!(
+                    "data of type {dtype}: not every bit pattern is both a {name} and \
+                     an element, so C writing a {name} could leave bytes no element holds"
+                )
+            } else {
+                format!("data of type {dtype}: not every bit pattern is a {name}")
+            };
+            return Err(Error::Conversion {
+                expected: format!("a pointer to {name}"),
+                given,
             });
         }
         let align = align_of::<T>();

@@ -59,6 +59,36 @@ enum Kind {
 }
 
 impl Kind {
+    /// Whether every bit pattern of its size is a value of the kind.
+    fn any_bit_pattern(self) -> bool {
+        match self {
+            Kind::Bool => false,
+            Kind::Int
+            | Kind::UInt
+            | Kind::Float
+            | Kind::Complex
+            | Kind::Bytes
+            | Kind::Unicode
+            | Kind::Void => true,
+        }
+    }
+
+    /// Where `bytes`, one scalar's worth, hold no value of the kind: the
+    /// offset of the first byte at fault and what it should be. Only `bool`s
+    /// have such bytes.
+    fn first_invalid(self, bytes: &[u8]) -> Option<(usize, &'static str)> {
+        match self {
+            Kind::Bool => (bytes[0] > 1).then_some((0, "a bool (0 or 1)")),
+            Kind::Int
+            | Kind::UInt
+            | Kind::Float
+            | Kind::Complex
+            | Kind::Bytes
+            | Kind::Unicode
+            | Kind::Void => None,
+        }
+    }
+
     fn as_char(self) -> char {
         match self {
             Kind::Bool => 'b',
@@ -145,6 +175,8 @@ struct Record {
     itemsize: usize,
     alignment: usize,
     aligned: bool,
+    /// No field, however nested, is a `bool`.
+    any_bit_pattern: bool,
 }
 
 // numpy compares records by layout: the `align` flag itself is not part of it.
@@ -523,6 +555,28 @@ impl DType {
         Some(DType::scalar(kind, size))
     }
 
+    /// Whether every bit pattern of `itemsize` bytes is an element: true
+    /// unless it holds a `bool` (0 or 1), itself or in a field.
+    pub(crate) fn any_bit_pattern(&self) -> bool {
+        match &self.0 {
+            Repr::Scalar { kind, .. } => kind.any_bit_pattern(),
+            Repr::Record(r) => r.any_bit_pattern,
+        }
+    }
+
+    /// Where `element`, one element's bytes, is no element: the offset of
+    /// the first byte at fault and what it should be.
+    pub(crate) fn first_invalid(&self, element: &[u8]) -> Option<(usize, &'static str)> {
+        match &self.0 {
+            Repr::Scalar { kind, size, .. } => kind.first_invalid(&element[..*size]),
+            Repr::Record(r) if r.any_bit_pattern => None,
+            Repr::Record(r) => r.fields.iter().find_map(|f| {
+                let (at, what) = f.dtype.first_invalid(&element[f.offset..])?;
+                Some((f.offset + at, what))
+            }),
+        }
+    }
+
     /// numpy's short form inside a record's description: `'<i4'`, `'?'`,
     /// `'u1'`, `'S12'`.
     fn short_str(&self) -> String {
@@ -565,7 +619,9 @@ fn build_record(
             )));
         }
     }
+    let any_bit_pattern = fields.iter().all(|f| f.dtype.any_bit_pattern());
     Ok(DType(Repr::Record(Arc::new(Record {
+        any_bit_pattern,
         fields,
         itemsize,
         alignment,
@@ -813,9 +869,12 @@ impl fmt::Debug for PyStr<'_> {
 ///
 /// `dtype()` must describe `Self` exactly: its itemsize is `size_of::<Self>()`,
 /// its alignment at most `align_of::<Self>()`, its fields where the struct's
-/// are; and C may write any bytes the dtype allows, so every such bit pattern
-/// must be a valid `Self`. `shared_types()`, where a type gives it, must
-/// hold exactly `dtype()` and `ctype()`.
+/// are. Every bit pattern that both `dtype()` and `ctype()` allow must be a
+/// valid `Self`, as C may write any of them: a data type allows any bytes
+/// but in a `bool` (itself or a field), which is 0 or 1, and a C type may
+/// narrow that (the `_Bool`s of an array field). Typed access checks data
+/// that safe code could have set against both. `shared_types()`, where a
+/// type gives it, must hold exactly `dtype()` and `ctype()`.
 pub unsafe trait Element: Copy + Send + Sync + 'static {
     /// The data type of one element.
     fn dtype() -> DType;

@@ -32,6 +32,7 @@ mod memmap;
 mod ndarray_impls;
 mod ndpointer;
 mod owned;
+mod validity;
 
 pub use convert::{as_array, as_array_mut};
 pub use ctypes_view::{AsCtypes, AsCtypesMut, Ctypes, Ptr, PtrMut};

@@ -17,6 +17,7 @@ use super::dtype::{DType, Element};
 use super::flags::Flags;
 use super::fmt_tuple;
 use super::ndpointer::IntoDType;
+use super::validity::Validity;
 
 /// The unit of an `NdArray`'s buffer: 16 bytes, aligned to 16, as much as
 /// any C scalar (`long double` included) needs.
@@ -84,17 +85,21 @@ impl NdArray {
                 dtype.alignment()
             )));
         }
-        let nbytes = shape
-            .iter()
-            .try_fold(dtype.itemsize(), |acc, &n| acc.checked_mul(n))
-            .filter(|&b| b <= isize::MAX as usize)
-            .ok_or_else(|| {
-                array_error(format!("shape {} is too large", fmt_tuple(shape.iter())))
-            })?;
         let fortran = order == Order::F;
-        let strides = contiguous_strides(dtype.itemsize(), shape, fortran);
+        let too_large = || array_error(format!("shape {} is too large", fmt_tuple(shape.iter())));
+        let (nbytes, strides) =
+            contiguous_layout(dtype.itemsize(), shape, fortran).ok_or_else(too_large)?;
+        let chunks = nbytes.div_ceil(MAX_ALIGN);
+        let mut buf = Vec::new();
+        buf.try_reserve_exact(chunks).map_err(|_| {
+            array_error(format!(
+                "cannot allocate {nbytes} bytes for shape {} of {dtype}",
+                fmt_tuple(shape.iter())
+            ))
+        })?;
+        buf.resize(chunks, Chunk([0; 16]));
         Ok(NdArray {
-            buf: vec![Chunk([0; 16]); nbytes.div_ceil(MAX_ALIGN)],
+            buf,
             dtype,
             shape: shape.to_vec(),
             strides,
@@ -130,6 +135,16 @@ impl NdArray {
     }
 
     /// An array of `shape` elements of `dtype` from their bytes, in C order.
+    /// Bytes no element has (a `bool` other than 0 or 1) are an error.
+    ///
+    /// ```
+    /// use rctypes::NdArray;
+    /// let a = NdArray::from_bytes("<i2", &[2], &[1, 0, 0, 1])?;
+    /// assert_eq!(a.get::<i16>(&[1])?, 256);
+    /// let err = NdArray::from_bytes("?", &[2], &[1, 0x41]).unwrap_err();
+    /// assert!(err.to_string().contains("byte 1 of the data is 0x41, not a bool (0 or 1)"));
+    /// # Ok::<(), rctypes::Error>(())
+    /// ```
     pub fn from_bytes(dtype: impl IntoDType, shape: &[usize], bytes: &[u8]) -> Result<NdArray> {
         let mut a = NdArray::zeros(dtype, shape)?;
         if bytes.len() != a.nbytes() {
@@ -140,6 +155,13 @@ impl NdArray {
                 a.dtype
             )));
         }
+        let size = a.dtype.itemsize();
+        Validity::new(a.dtype.clone(), None).check(
+            bytes,
+            size,
+            (0..a.len()).map(|i| i * size),
+            &format!("make an array of {} from these bytes", a.dtype),
+        )?;
         a.as_bytes_mut().copy_from_slice(bytes);
         Ok(a)
     }
@@ -214,7 +236,9 @@ impl NdArray {
         unsafe { std::slice::from_raw_parts(self.buf.as_ptr() as *const u8, n) }
     }
 
-    /// The data's bytes, in memory order, for writing.
+    /// The data's bytes, in memory order, for writing. Any bytes may be
+    /// written: typed access ([`view`](Self::view), [`get`](Self::get), …)
+    /// then refuses those no element has (a `bool` other than 0 or 1).
     pub fn as_bytes_mut(&mut self) -> &mut [u8] {
         let n = self.nbytes();
         // SAFETY: as above, borrowed mutably.
@@ -259,6 +283,14 @@ impl NdArray {
         }
     }
 
+    /// Checks every element is a valid `T` (bytes written through
+    /// `as_bytes_mut` may not be) before a view reads them as `T`s.
+    fn check_elements<T: Element>(&self, offset: usize, doing: &str) -> Result<()> {
+        let size = self.dtype.itemsize();
+        let starts = (0..self.len()).map(|i| i * size + offset);
+        Validity::check_as::<T>(self.as_bytes(), starts, doing)
+    }
+
     /// A typed view, when `T`'s data type is the array's.
     ///
     /// ```
@@ -271,14 +303,15 @@ impl NdArray {
     pub fn view<T: Element>(&self) -> Result<ArrayViewD<'_, T>> {
         self.check_type::<T>(&self.dtype, "a view")?;
         self.check_readable::<T>("a view")?;
+        self.check_elements::<T>(0, "view the data as")?;
         let ptr = if self.is_empty() {
             std::ptr::NonNull::<T>::dangling().as_ptr() as *const T
         } else {
             self.buf.as_ptr() as *const T
         };
         // SAFETY: the buffer holds len() elements of T's data type (checked
-        // above), aligned to 16, in the order the shape says; T is valid for
-        // any bytes of its data type (Element's contract).
+        // above), aligned to 16, in the order the shape says; each is a valid
+        // T (checked above).
         Ok(unsafe { ArrayViewD::from_shape_ptr(self.element_shape(), ptr) })
     }
 
@@ -292,6 +325,7 @@ impl NdArray {
     /// them included): `view_mut` without the check on reading.
     fn fill_view<T: Element>(&mut self) -> Result<ArrayViewMutD<'_, T>> {
         self.check_type::<T>(&self.dtype, "a view")?;
+        self.check_elements::<T>(0, "view the data as")?;
         let shape = self.element_shape();
         let ptr = if self.is_empty() {
             std::ptr::NonNull::<T>::dangling().as_ptr()
@@ -332,6 +366,7 @@ impl NdArray {
                 std::any::type_name::<T>()
             )));
         }
+        self.check_elements::<T>(offset, &format!("view field {name:?} as"))?;
         let ptr = if self.is_empty() {
             std::ptr::NonNull::<T>::dangling().as_ptr() as *const T
         } else {
@@ -339,7 +374,8 @@ impl NdArray {
             unsafe { (self.buf.as_ptr() as *const u8).add(offset) as *const T }
         };
         // SAFETY: every element's field lies inside the buffer at this offset
-        // and these strides, aligned for T (checked), of T's data type.
+        // and these strides, aligned for T (checked), of T's data type, a
+        // valid T (checked).
         Ok(unsafe { ArrayViewD::from_shape_ptr(IxDyn(&self.shape).strides(IxDyn(&strides)), ptr) })
     }
 
@@ -376,8 +412,9 @@ impl NdArray {
         self.check_type::<T>(&self.dtype, "an element")?;
         self.check_readable::<T>("an element")?;
         let at = self.byte_offset(index)?;
+        Validity::check_as::<T>(self.as_bytes(), [at], "read the element as")?;
         // SAFETY: at + size_of::<T>() is inside the buffer (index checked),
-        // and the bytes are a T (data type checked).
+        // and the bytes are a valid T (data type and bytes checked).
         Ok(unsafe { (self.as_bytes().as_ptr().add(at) as *const T).read_unaligned() })
     }
 
@@ -396,7 +433,9 @@ impl NdArray {
         self.check_type::<T>(field.dtype(), "a field")?;
         self.check_readable::<T>("a field")?;
         let at = self.byte_offset(index)? + field.offset();
-        // SAFETY: the field lies inside the record, which is inside the buffer.
+        Validity::check_as::<T>(self.as_bytes(), [at], &format!("read field {name:?} as"))?;
+        // SAFETY: the field lies inside the record, which is inside the
+        // buffer, and its bytes are a valid T (data type and bytes checked).
         Ok(unsafe { (self.as_bytes().as_ptr().add(at) as *const T).read_unaligned() })
     }
 
@@ -416,7 +455,17 @@ impl NdArray {
         if self.flags().contains(Flags::C_CONTIGUOUS) {
             return Cow::Borrowed(self);
         }
-        let mut out = NdArray::zeros(&self.dtype, &self.shape).expect("same size as self");
+        let (_, strides) = contiguous_layout(self.dtype.itemsize(), &self.shape, false)
+            .expect("the extent of an existing array fits");
+        // A copy of memory this array already holds: running out of memory
+        // here is the process's, as for any Vec.
+        let mut out = NdArray {
+            buf: vec![Chunk([0; 16]); self.buf.len()],
+            dtype: self.dtype.clone(),
+            shape: self.shape.clone(),
+            strides,
+            fortran: false,
+        };
         let size = self.dtype.itemsize();
         let src = self.as_bytes();
         let mut index = vec![0usize; self.ndim()];
@@ -456,10 +505,17 @@ impl NdArray {
     }
 }
 
-/// Byte strides of a contiguous array.
-pub(super) fn contiguous_strides(itemsize: usize, shape: &[usize], fortran: bool) -> Vec<isize> {
+/// The size in bytes and the byte strides of a contiguous array of `shape`,
+/// or `None` when it is too large: its extent with empty dimensions counted
+/// as 1 (as numpy and ndarray count it, so that every stride fits) must fit
+/// `isize`.
+pub(super) fn contiguous_layout(
+    itemsize: usize,
+    shape: &[usize],
+    fortran: bool,
+) -> Option<(usize, Vec<isize>)> {
     let mut strides = vec![0isize; shape.len()];
-    let mut step = itemsize as isize;
+    let mut step = isize::try_from(itemsize).ok()?;
     let axes: Box<dyn Iterator<Item = usize>> = if fortran {
         Box::new(0..shape.len())
     } else {
@@ -467,9 +523,10 @@ pub(super) fn contiguous_strides(itemsize: usize, shape: &[usize], fortran: bool
     };
     for axis in axes {
         strides[axis] = step;
-        step *= shape[axis].max(1) as isize;
+        step = step.checked_mul(isize::try_from(shape[axis].max(1)).ok()?)?;
     }
-    strides
+    let nbytes = if shape.contains(&0) { 0 } else { step as usize };
+    Some((nbytes, strides))
 }
 
 impl fmt::Debug for NdArray {

@@ -85,10 +85,14 @@ impl AllocatedArray {
         let elem = element_type(typecode)
             .ok_or_else(|| format!("data type {typecode:?} not understood"))?;
         let too_big = || format!("array is too big: shape {shape:?} of {}", dtype_name(&elem));
-        let bytes = shape
+        // Empty dimensions count as 1, as numpy counts them: the views made
+        // later need every stride to fit.
+        let extent = shape
             .iter()
-            .try_fold(elem.size(), |n, &d| n.checked_mul(d))
+            .try_fold(elem.size(), |n, &d| n.checked_mul(d.max(1)))
+            .filter(|&n| n <= isize::MAX as usize)
             .ok_or_else(too_big)?;
+        let bytes = if shape.contains(&0) { 0 } else { extent };
         // A zero-size array still gets its own address, as numpy's do.
         let layout = Layout::from_size_align(bytes.max(1), ALIGN).map_err(|_| too_big())?;
         // SAFETY: the layout's size is at least 1.

@@ -576,10 +576,7 @@ pub(crate) fn failure_message(
     Some(match outcome {
         Ok(Ok(())) => return None,
         Ok(Err(reason)) => format!("callback {signature} failed: {reason}"),
-        Err(payload) => format!(
-            "callback {signature} panicked: {}",
-            panic_message(&*payload)
-        ),
+        Err(payload) => format!("callback {signature} panicked: {}", panic_message(payload)),
     })
 }
 
@@ -956,7 +953,7 @@ mod tests {
             .field("x", CType::Int)
             .build()
             .unwrap();
-        let owned = Value::Struct(Cow::Owned(crate::StructValue::new(&layout)));
+        let owned = Value::Struct(Cow::Owned(crate::StructValue::new(&layout).unwrap()));
         let ptr = CType::const_pointer(CType::Struct(layout));
         let err = encode_result(&owned, &ptr, &mut slot).unwrap_err();
         assert!(err.contains("dangling"), "{err}");

@@ -14,6 +14,7 @@
 use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 
@@ -189,14 +190,29 @@ pub(crate) fn type_slot<F: 'static>() -> Arc<FailureSlot> {
         .clone()
 }
 
-/// The message a panic carried (`panic!("...")` gives a `&str` or a `String`).
-pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
+/// The message a panic carried (`panic!("...")` gives a `&str` or a
+/// `String`), and the payload dropped where its drop cannot unwind.
+pub(crate) fn panic_message(payload: Box<dyn Any + Send>) -> String {
+    let message = if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_owned()
     } else if let Some(s) = payload.downcast_ref::<String>() {
         s.clone()
     } else {
         "a panic with a non-string payload".to_owned()
+    };
+    drop_payload(payload);
+    message
+}
+
+/// Drops a panic's payload, whose own drop may panic: that panic is caught
+/// too, and a payload of it that panics again on drop is leaked. A callback
+/// runs under C, and a panic unwinding into C aborts the process.
+pub(crate) fn drop_payload(payload: Box<dyn Any + Send>) {
+    let Err(again) = panic::catch_unwind(AssertUnwindSafe(move || drop(payload))) else {
+        return;
+    };
+    if let Err(third) = panic::catch_unwind(AssertUnwindSafe(move || drop(again))) {
+        std::mem::forget(third);
     }
 }
 
@@ -252,10 +268,30 @@ mod tests {
     #[test]
     fn panic_messages_are_read_from_str_and_string_payloads() {
         let p = std::panic::catch_unwind(|| panic!("plain")).unwrap_err();
-        assert_eq!(panic_message(&*p), "plain");
+        assert_eq!(panic_message(p), "plain");
         let p = std::panic::catch_unwind(|| panic!("formatted {}", 7)).unwrap_err();
-        assert_eq!(panic_message(&*p), "formatted 7");
+        assert_eq!(panic_message(p), "formatted 7");
         let p = std::panic::catch_unwind(|| std::panic::panic_any(3u8)).unwrap_err();
-        assert_eq!(panic_message(&*p), "a panic with a non-string payload");
+        assert_eq!(panic_message(p), "a panic with a non-string payload");
+    }
+
+    /// Panics on drop, with a payload that panics on drop while `depth` is
+    /// more than 0.
+    struct Bomb(u32);
+
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            if self.0 > 0 {
+                std::panic::panic_any(Bomb(self.0 - 1));
+            }
+        }
+    }
+
+    #[test]
+    fn payloads_that_panic_on_drop_do_not_unwind() {
+        for depth in [1, 2, 3, 100] {
+            let p = std::panic::catch_unwind(|| std::panic::panic_any(Bomb(depth))).unwrap_err();
+            assert_eq!(panic_message(p), "a panic with a non-string payload");
+        }
     }
 }

@@ -21,7 +21,7 @@ mod typed;
 pub use alloc_array::AllocatedArray;
 pub use allocator::Allocator;
 pub use closure::{Callback, DynamicResult};
-pub(crate) use failure::CallScope;
+pub(crate) use failure::{CallScope, panic_message};
 pub use rows::{RowPointers, RowPointersMut};
 pub use signature::Signature;
 pub use typed::{

@@ -9,6 +9,7 @@ use lang_c::span::Node;
 
 use super::Declarations;
 use super::eval;
+use super::nesting::{MAX_TYPE_DEPTH, type_depth, type_too_deep};
 use crate::ctype::CType;
 use crate::layout::StructLayout;
 
@@ -43,6 +44,22 @@ pub(crate) enum DeclType {
 type Qualified = (DeclType, bool);
 
 impl DeclType {
+    /// How deeply the type nests (see [`type_depth`]); every type made here
+    /// is checked, so the walk is bounded.
+    fn depth(&self) -> usize {
+        match self {
+            DeclType::Plain(t) => type_depth(t),
+            DeclType::Opaque => 1,
+            DeclType::Pointer { to, .. } | DeclType::Array { of: to, .. } => 1 + to.depth(),
+            DeclType::Function { ret, params, .. } => {
+                1 + params
+                    .iter()
+                    .map(|(_, p)| p.depth())
+                    .fold(ret.depth(), usize::max)
+            }
+        }
+    }
+
     /// The type as a value (a variable, a struct member, a typedef's target).
     pub(crate) fn to_ctype_value(&self) -> Result<CType, String> {
         match self {
@@ -236,6 +253,9 @@ impl Converter<'_> {
         let mut ty = base;
         for derived in order {
             ty = self.derive(ty, derived)?;
+            if ty.0.depth() > MAX_TYPE_DEPTH {
+                return Err(type_too_deep());
+            }
         }
         match &d.kind.node {
             DeclaratorKind::Abstract => Ok((None, ty)),
@@ -414,6 +434,9 @@ impl Converter<'_> {
             b = b.pack(p as usize);
         }
         let layout = b.build().map_err(|e| e.to_string())?;
+        if type_depth(&CType::Struct(layout.clone())) > MAX_TYPE_DEPTH {
+            return Err(type_too_deep());
+        }
         if let Some(tag) = tag {
             match self.decls.tags.get(&tag) {
                 Some(old) if **old != *layout => {

@@ -17,6 +17,7 @@
 mod convert;
 mod eval;
 mod header;
+mod nesting;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -191,8 +192,16 @@ impl Declarations {
     }
 
     /// Parses `source` (already preprocessed when it comes from a header).
-    /// `origin` maps positions back for error messages.
+    /// `origin` maps positions back for error messages. The text is checked
+    /// to nest no deeper than the parser's stack allows, and parsed on a
+    /// stack of its own.
     fn parse_text(&mut self, source: &str, origin: &Origin<'_>) -> Result<Vec<Skipped>> {
+        let source = nesting::prepare(source).map_err(|(at, message)| origin.error(at, message))?;
+        nesting::on_parser_stack(|| self.parse_nested(&source, origin))
+    }
+
+    /// [`parse_text`](Self::parse_text) of text whose nesting is checked.
+    fn parse_nested(&mut self, source: &str, origin: &Origin<'_>) -> Result<Vec<Skipped>> {
         let prelude = self.prelude();
         let text = format!("{prelude}{source}");
         let config = Config {

@@ -192,9 +192,9 @@
 //!     let v = CType::Struct(vec3.clone());
 //!     lib.function("cross_vec3", &[v.clone(), v.clone()], v)?
 //! };
-//! let mut x = StructValue::new(&vec3);
+//! let mut x = StructValue::new(&vec3)?;
 //! x.set("x", 1.0)?;
-//! let mut y = StructValue::new(&vec3);
+//! let mut y = StructValue::new(&vec3)?;
 //! y.set("y", 1.0)?;
 //! let z = cross.call(&[(&x).into(), (&y).into()])?.to::<StructValue>()?;
 //! assert_eq!(z.get("z")?.to::<f64>()?, 1.0);

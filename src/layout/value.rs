@@ -25,15 +25,18 @@ unsafe impl Send for AlignedBytes {}
 unsafe impl Sync for AlignedBytes {}
 
 impl AlignedBytes {
-    /// `len` zero bytes aligned to `align`. At least 16 bytes are allocated,
-    /// so a result buffer is never smaller than a register pair.
-    fn zeroed(len: usize, align: usize) -> AlignedBytes {
+    /// `len` zero bytes aligned to `align`, or the layout of the bytes that
+    /// could not be had. At least 16 bytes are allocated, so a result buffer
+    /// is never smaller than a register pair.
+    fn zeroed(len: usize, align: usize) -> std::result::Result<AlignedBytes, Layout> {
+        // A struct's size fits isize and its alignment is a power of two, so
+        // this holds for every layout; the fallback keeps it an error.
         let layout = Layout::from_size_align(len.max(16), align.max(16))
-            .expect("a struct's size and power-of-two alignment fit a Layout");
+            .map_err(|_| Layout::new::<[u8; 16]>())?;
         // SAFETY: the layout has a non-zero size.
         let raw = unsafe { alloc::alloc_zeroed(layout) };
-        let ptr = NonNull::new(raw).unwrap_or_else(|| alloc::handle_alloc_error(layout));
-        AlignedBytes { ptr, layout }
+        let ptr = NonNull::new(raw).ok_or(layout)?;
+        Ok(AlignedBytes { ptr, layout })
     }
 }
 
@@ -46,7 +49,10 @@ impl Drop for AlignedBytes {
 
 impl Clone for AlignedBytes {
     fn clone(&self) -> Self {
-        let copy = AlignedBytes::zeroed(self.layout.size(), self.layout.align());
+        // The bytes are already held once: failing to hold them twice is
+        // running out of memory, which aborts as any Vec's growth does.
+        let copy = AlignedBytes::zeroed(self.layout.size(), self.layout.align())
+            .unwrap_or_else(|layout| alloc::handle_alloc_error(layout));
         // SAFETY: both hold layout.size() initialised bytes (zeroed at
         // allocation, then only written with initialised bytes).
         unsafe {
@@ -87,7 +93,7 @@ const INLINE_ALIGN: usize = 8;
 ///     .field("timestamp", CType::Int)
 ///     .field("desc", CType::array(CType::Char, 12))
 ///     .build()?;
-/// let mut w = StructValue::new(&weather);
+/// let mut w = StructValue::new(&weather)?;
 /// w.set("timestamp", 1126877361)?;
 /// w.set("desc", "sunny")?;
 /// assert_eq!(w.get("timestamp")?.to::<i32>()?, 1126877361);
@@ -112,19 +118,40 @@ struct Parts {
 }
 
 impl StructValue {
-    /// A zeroed value of `layout` (all integers 0, pointers null).
-    pub fn new(layout: &Arc<StructLayout>) -> StructValue {
+    /// A zeroed value of `layout` (all integers 0, pointers null); an error
+    /// when there is no memory for it.
+    ///
+    /// ```
+    /// use rctypes::{CType, StructLayout, StructValue};
+    /// let point = StructLayout::builder("Point").field("x", CType::Int).build()?;
+    /// assert_eq!(StructValue::new(&point)?.get("x")?.to::<i32>()?, 0);
+    /// let huge = StructLayout::builder("Huge")
+    ///     .field("bytes", CType::array(CType::Char, 1 << 40))
+    ///     .build()?;
+    /// let err = StructValue::new(&huge).unwrap_err();
+    /// assert_eq!(err.to_string(), "struct Huge: cannot allocate 1099511627776 bytes for a value");
+    /// # Ok::<(), rctypes::Error>(())
+    /// ```
+    pub fn new(layout: &Arc<StructLayout>) -> Result<StructValue> {
+        StructValue::zeroed(layout).map_err(|_| Error::Layout {
+            name: layout.title(),
+            message: format!("cannot allocate {} bytes for a value", layout.size()),
+        })
+    }
+
+    /// A zeroed value of `layout`, or the allocation that failed.
+    fn zeroed(layout: &Arc<StructLayout>) -> std::result::Result<StructValue, Layout> {
         let storage = if layout.size() <= INLINE_SIZE && layout.align() <= INLINE_ALIGN {
             Storage::Inline([0; INLINE_WORDS])
         } else {
-            Storage::Heap(AlignedBytes::zeroed(layout.size(), layout.align()))
+            Storage::Heap(AlignedBytes::zeroed(layout.size(), layout.align())?)
         };
-        StructValue {
+        Ok(StructValue {
             parts: OutOfLine::new(Parts {
                 storage,
                 layout: layout.clone(),
             }),
-        }
+        })
     }
 
     /// A value of `layout` holding a copy of `bytes`, which must be exactly
@@ -144,7 +171,7 @@ impl StructValue {
                 given: "raw bytes, which would make up its pointer fields".into(),
             });
         }
-        let mut v = StructValue::new(layout);
+        let mut v = StructValue::new(layout)?;
         v.bytes_mut().copy_from_slice(bytes);
         Ok(v)
     }
@@ -156,7 +183,10 @@ impl StructValue {
     ///
     /// `src` must point to a value of `layout` whose fields are initialised.
     pub(crate) unsafe fn copy_from(layout: &Arc<StructLayout>, src: *const u8) -> StructValue {
-        let mut v = StructValue::new(layout);
+        // `src` holds a value of the layout already, so its size is memory
+        // that exists: failing to copy it is running out of memory, which
+        // aborts as any Vec's growth does.
+        let mut v = StructValue::zeroed(layout).unwrap_or_else(|l| alloc::handle_alloc_error(l));
         // SAFETY: forwarded to the caller; the destination has the same layout.
         unsafe { copy_fields(layout, src, v.as_mut_ptr()) };
         v

@@ -584,6 +584,54 @@ fn typed_calls_report_panics_with_try_call() {
     assert_eq!(with_error.take_failure(), None);
 }
 
+/// A panic payload whose drop panics, with a payload that panics on drop
+/// while `0` is more than 0.
+struct Bomb(u32);
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        if self.0 > 0 {
+            std::panic::panic_any(Bomb(self.0 - 1));
+        }
+    }
+}
+
+#[test]
+fn panics_whose_payloads_panic_on_drop_become_errors() {
+    let lib = callback_lib();
+    let apply = apply_binop(&lib);
+    let expected = "apply_binop: callback CFUNCTYPE(c_int, c_int, c_int) panicked: \
+                    a panic with a non-string payload";
+    // A dynamic callback, a typed one that captures (through libffi) and one
+    // that does not (called directly), each with payloads that panic once,
+    // twice and many times on drop.
+    for depth in [1, 2, 50] {
+        let dynamic = Callback::new(binop(), move |_: &[Value]| -> Value {
+            std::panic::panic_any(Bomb(depth))
+        })
+        .unwrap();
+        let err = apply.call(&[(&dynamic).into(), 1.into(), 2.into()]);
+        assert_eq!(err.unwrap_err().to_string(), expected);
+
+        let capturing: Binop =
+            Callback::typed(move |_: i32, _: i32| -> i32 { std::panic::panic_any(Bomb(depth)) })
+                .unwrap();
+        assert!(!capturing.is_direct());
+        let err = apply.call(&[(&*capturing).into(), 1.into(), 2.into()]);
+        assert_eq!(err.unwrap_err().to_string(), expected);
+    }
+    let direct: Binop =
+        Callback::typed(|_: i32, _: i32| -> i32 { std::panic::panic_any(Bomb(3)) }).unwrap();
+    assert!(direct.is_direct());
+    let typed: TypedCFunc<(&Binop, i32, i32), i32> = apply.typed().unwrap();
+    let err = typed.try_call((&direct, 1, 2)).unwrap_err();
+    assert_eq!(err.to_string(), expected);
+
+    // C and the process carry on.
+    let add = Callback::typed(|a: i32, b: i32| a + b).unwrap();
+    assert_eq!(typed.call((&add, 4, 5)), 9);
+}
+
 #[test]
 fn closure_errors_and_unconvertible_results_are_reported_not_panicked() {
     let lib = callback_lib();
@@ -691,7 +739,7 @@ fn struct_pointer_results_never_dangle() {
     let make = {
         let point = point.clone();
         move |x: i32, y: i32| {
-            let mut p = rctypes::StructValue::new(&point);
+            let mut p = rctypes::StructValue::new(&point).unwrap();
             p.set("x", x).unwrap();
             p.set("y", y).unwrap();
             p

@@ -487,7 +487,7 @@ fn struct_arguments_take_the_fast_path_and_agree() {
     assert_eq!(sum_pair.route(), Route::Fast);
     assert_eq!(sum_double_int.route(), Route::Fast);
 
-    let mut p = StructValue::new(&pair);
+    let mut p = StructValue::new(&pair).unwrap();
     p.set("a", 40).unwrap();
     p.set("b", -2).unwrap();
     // `a + 10 * b`, computed by C from the bytes it received.
@@ -502,7 +502,7 @@ fn struct_arguments_take_the_fast_path_and_agree() {
     assert_eq!(same(&sum_pair, &[(&routed).into()]), Value::Int(87));
 
     // SSE then integer eightbytes: `d + 100 * i`.
-    let mut v = StructValue::new(&double_int);
+    let mut v = StructValue::new(&double_int).unwrap();
     v.set("d", 2.5).unwrap();
     v.set("i", 4).unwrap();
     assert_eq!(same(&sum_double_int, &[(&v).into()]), Value::Float(402.5));

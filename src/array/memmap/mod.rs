@@ -20,6 +20,7 @@ use super::flags::Flags;
 use super::fmt_tuple;
 use super::ndpointer::IntoDType;
 use super::owned::NdArray;
+use super::validity::Validity;
 
 pub use mode::{IntoMode, Mode};
 pub use options::MemmapOptions;
@@ -254,8 +255,9 @@ impl Memmap {
         }
     }
 
-    /// Checks `T` may view the elements: its data type is theirs, and the
-    /// data is aligned for it.
+    /// Checks `T` may view the elements: its data type is theirs, the data
+    /// is aligned for it, and every element is a valid `T` (the file may hold
+    /// any bytes: a `bool` other than 0 or 1 is an error).
     fn check_view<T: Element>(&self) -> Result<()> {
         if T::dtype() != self.dtype || size_of::<T>() != self.dtype.itemsize() {
             return Err(Error::Conversion {
@@ -284,15 +286,17 @@ impl Memmap {
                 ),
             });
         }
-        Ok(())
+        let size = self.dtype.itemsize();
+        let starts = (0..self.len()).map(|i| i * size);
+        Validity::check_as::<T>(self.as_bytes(), starts, "view the data as")
     }
 
     /// A typed view of the elements, when `T`'s data type is the map's and
     /// the data is aligned for it.
     pub fn view<T: Element>(&self) -> Result<ArrayViewD<'_, T>> {
         self.check_view::<T>()?;
-        // SAFETY: the map holds len() elements of T's data type (checked),
-        // aligned (checked), in the order the shape says, for as long as it
+        // SAFETY: the map holds len() elements of T's data type, each a valid
+        // T (checked), aligned (checked), in the order the shape says, for as long as it
         // is borrowed; nothing else writes them (open's promise).
         unsafe { view_parts(self.as_ptr() as *const T, IxDyn(&self.shape), self.fortran) }
     }

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use super::super::dtype::{DType, Element};
 use super::super::fmt_tuple;
 use super::super::ndpointer::IntoDType;
-use super::super::owned::contiguous_strides;
+use super::super::owned::contiguous_layout;
 use super::mode::{IntoMode, Mode};
 use super::{Map, Memmap};
 
@@ -272,16 +272,13 @@ impl MemmapOptions {
             Some(shape) => shape.clone(),
             None => vec![self.inferred_len(file_len, &dtype, source)?],
         };
-        let nbytes = shape
-            .iter()
-            .try_fold(itemsize, |acc, &n| acc.checked_mul(n))
-            .filter(|&b| b <= isize::MAX as usize)
-            .ok_or_else(|| {
-                source.error(format!(
-                    "shape {} of {dtype} is too large for memory",
-                    fmt_tuple(shape.iter())
-                ))
-            })?;
+        let fortran = self.order == Order::F;
+        let (nbytes, strides) = contiguous_layout(itemsize, &shape, fortran).ok_or_else(|| {
+            source.error(format!(
+                "shape {} of {dtype} is too large for memory",
+                fmt_tuple(shape.iter())
+            ))
+        })?;
         let end = self.offset.checked_add(nbytes as u64).ok_or_else(|| {
             source.error(format!(
                 "offset {} plus {nbytes} bytes is past any file size",
@@ -319,10 +316,9 @@ impl MemmapOptions {
             }
         }
         .map_err(|e| source.io_error(format_args!("cannot map it in mode '{mode}'"), e))?;
-        let fortran = self.order == Order::F;
         Ok(Memmap {
             map,
-            strides: contiguous_strides(itemsize, &shape, fortran),
+            strides,
             dtype,
             shape,
             fortran,

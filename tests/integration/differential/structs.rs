@@ -241,7 +241,7 @@ fn random_struct_signatures_agree_on_every_route() {
                             values.push(v);
                         }
                         Slot::Struct(k) => {
-                            let mut s = StructValue::new(&shapes[*k].layout);
+                            let mut s = StructValue::new(&shapes[*k].layout).unwrap();
                             for (i, t) in shapes[*k].fields.iter().enumerate() {
                                 let (v, bits) = random_value(*t, &mut rng);
                                 h = mix(h, bits);

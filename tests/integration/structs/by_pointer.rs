@@ -62,7 +62,7 @@ fn c_writes_through_a_mutable_borrow() {
     assert_eq!(v.z, 30.0);
 
     // A run-time value, lent mutably.
-    let mut s = StructValue::new(d.vec3.layout().unwrap());
+    let mut s = StructValue::new(d.vec3.layout().unwrap()).unwrap();
     s.set("y", 4.0).unwrap();
     scale.call(&[(&mut s).into(), 0.25.into()]).unwrap();
     assert_eq!(s.get("y").unwrap(), Value::Float(1.0));
@@ -165,7 +165,7 @@ fn bitfields_c_writes_are_read_by_name() {
         &[CType::const_pointer(d.flags.clone())],
         CType::Int,
     );
-    let mut flags = StructValue::new(d.flags.layout().unwrap());
+    let mut flags = StructValue::new(d.flags.layout().unwrap()).unwrap();
     fill.call(&[(&mut flags).into(), 1.into(), 5.into(), (-7).into()])
         .unwrap();
     assert_eq!(flags.get("ready").unwrap(), Value::Int(1));

@@ -15,7 +15,7 @@ fn bind(name: &str, args: &[CType], ret: CType) -> CFunc {
 }
 
 fn value(ty: &CType, fields: &[(&str, Value<'_>)]) -> StructValue {
-    let mut v = StructValue::new(ty.layout().expect("a struct type"));
+    let mut v = StructValue::new(ty.layout().expect("a struct type")).unwrap();
     for (name, x) in fields {
         v.set(name, x.clone_value())
             .unwrap_or_else(|e| panic!("{e}"));
@@ -468,7 +468,7 @@ fn unions_by_value() {
     );
     let u = from_int.call(&[0x3f80_0000.into()]).unwrap();
     assert_eq!(get::<f32>(&u, "f"), 1.0);
-    let mut f = StructValue::new(d.int_or_float.layout().unwrap());
+    let mut f = StructValue::new(d.int_or_float.layout().unwrap()).unwrap();
     f.set("f", 2.0).unwrap();
     assert_eq!(
         bits.call(&[(&f).into()]).unwrap(),
@@ -568,7 +568,7 @@ fn long_double_structs() {
         std::slice::from_ref(&d.long_double_box),
         CType::LongDouble,
     );
-    let mut b = StructValue::new(d.long_double_box.layout().unwrap());
+    let mut b = StructValue::new(d.long_double_box.layout().unwrap()).unwrap();
     b.set("x", 1.25).unwrap();
     assert_eq!(
         value_of.call(&[(&b).into()]).unwrap().to::<f64>().unwrap(),
@@ -675,7 +675,7 @@ fn wrong_struct_values_are_refused_before_the_call() {
         std::slice::from_ref(&d.int_pair),
         CType::Int,
     );
-    let other = StructValue::new(d.double_pair.layout().unwrap());
+    let other = StructValue::new(d.double_pair.layout().unwrap()).unwrap();
     let err = sum.call(&[(&other).into()]).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -694,7 +694,8 @@ fn wrong_struct_values_are_refused_before_the_call() {
             .field("y", CType::UInt)
             .build()
             .unwrap(),
-    );
+    )
+    .unwrap();
     assert_eq!(sum.call(&[(&renamed).into()]).unwrap(), Value::Int(0));
     // Typed views check the layout once.
     let err = sum.typed::<(DoublePair,), i32>().unwrap_err();

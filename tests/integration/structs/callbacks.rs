@@ -32,7 +32,7 @@ fn a_small_struct_both_ways_through_a_dynamic_callback() {
             let (Value::Struct(x), Value::Struct(y)) = (&args[0], &args[1]) else {
                 return Err("expected two structs".to_string());
             };
-            let mut out = StructValue::new(&layout);
+            let mut out = StructValue::new(&layout).unwrap();
             for f in ["a", "b"] {
                 let sum =
                     x.get(f).unwrap().to::<i32>().unwrap() + y.get(f).unwrap().to::<i32>().unwrap();

@@ -68,7 +68,7 @@ fn a_bound_header_calls_by_value() {
         .typedef("Flags")
         .and_then(CType::layout)
         .unwrap();
-    let mut flags = rctypes::StructValue::new(flags_layout);
+    let mut flags = rctypes::StructValue::new(flags_layout).unwrap();
     let fill = &bound.functions["fill_flags"];
     fill.call(&[(&mut flags).into(), 1.into(), 3.into(), 9.into()])
         .unwrap();

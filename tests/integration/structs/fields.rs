@@ -28,7 +28,7 @@ fn record() -> std::sync::Arc<StructLayout> {
 
 #[test]
 fn every_kind_of_field_round_trips() {
-    let mut r = StructValue::new(&record());
+    let mut r = StructValue::new(&record()).unwrap();
     r.set("id", 4_000_000_000u32).unwrap();
     r.set("ok", true).unwrap();
     r.set("ratio", 0.5).unwrap();
@@ -74,7 +74,8 @@ fn every_kind_of_field_round_trips() {
             })
             .as_ref()
             .unwrap(),
-    );
+    )
+    .unwrap();
     p.set("x", 3).unwrap();
     r.set("path[0]", &p).unwrap();
     assert_eq!(r.get("path[0].x").unwrap(), Value::Int(3));
@@ -83,7 +84,7 @@ fn every_kind_of_field_round_trips() {
 
 #[test]
 fn bad_names_and_values_are_errors() {
-    let mut r = StructValue::new(&record());
+    let mut r = StructValue::new(&record()).unwrap();
     let err = |e: Error| e.to_string();
     assert_eq!(
         err(r.get("nope").unwrap_err()),
@@ -137,7 +138,7 @@ fn bad_names_and_values_are_errors() {
 #[test]
 fn union_fields_share_their_bytes() {
     let d = declared();
-    let mut u = StructValue::new(d.int_or_float.layout().unwrap());
+    let mut u = StructValue::new(d.int_or_float.layout().unwrap()).unwrap();
     u.set("f", 1.0).unwrap();
     assert_eq!(u.get("i").unwrap(), Value::Int(0x3f80_0000));
     let mut v = IntOrFloat { i: 0 };
@@ -251,7 +252,7 @@ fn union_pointers_shared_with_integers_are_read_only_by_unsafe_code() {
     let ptr = CType::pointer(CType::Struct(tagged.clone()));
     // SAFETY: structs.h declares `void fill_tagged_text(TaggedText *t)`.
     let fill = unsafe { structs().function("fill_tagged_text", &[ptr], CType::Void) }.unwrap();
-    let mut t = StructValue::new(&tagged);
+    let mut t = StructValue::new(&tagged).unwrap();
     fill.call(&[(&mut t).into()]).unwrap();
     assert_eq!(t.get("kind").unwrap(), Value::Int(1));
     // The integer reads the address C stored; the pointers are refused.
@@ -299,7 +300,7 @@ fn structs_holding_overlapped_pointers_are_refused_whole() {
         .field("raw", CType::array(CType::UByte, 8))
         .build()
         .unwrap();
-    let mut v = StructValue::new(&u);
+    let mut v = StructValue::new(&u).unwrap();
     v.set("raw[0]", 0x41).unwrap();
     // A copy of `boxed` would read `s` freely: refused like `s` itself.
     let err = v.get("boxed").unwrap_err().to_string();
@@ -308,7 +309,7 @@ fn structs_holding_overlapped_pointers_are_refused_whole() {
     // `n` lies past `raw`: nothing else writes its bytes.
     assert_eq!(v.get("boxed.n").unwrap(), Value::Int(0));
     // A pointer-free struct value written over the pointer is no way round.
-    let mut b = StructValue::new(&boxed);
+    let mut b = StructValue::new(&boxed).unwrap();
     b.set("n", 7).unwrap();
     v.set("boxed", &b).unwrap();
     assert!(v.get("boxed.s").is_err());
