@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use rctypes::{
-    AsCtypes, AsCtypesMut, CBuild, CFunc, CType, DType, Library, Memmap, NdArray, PtrMut,
+    AsCtypes, AsCtypesMut, CBuild, CFunc, CType, DType, Extent, Library, Memmap, NdArray, PtrMut,
     TypedCFunc,
 };
 
@@ -44,14 +44,20 @@ fn bools_lib() -> &'static Library {
 
 /// `int count_true(const bool *b, int n)`.
 fn count_true() -> CFunc {
-    let sig = [CType::const_pointer(CType::Bool), CType::Int];
+    let sig = [
+        CType::const_pointer(CType::Bool).extent(Extent::ElementsFromArg(2)),
+        CType::Int,
+    ];
     // SAFETY: bools.c defines count_true with this signature; it reads n bools.
     unsafe { bools_lib().function("count_true", &sig, CType::Int) }.unwrap()
 }
 
 /// `int sum_bytes(const unsigned char *p, int n)`.
 fn sum_bytes() -> CFunc {
-    let sig = [CType::const_pointer(CType::UByte), CType::Int];
+    let sig = [
+        CType::const_pointer(CType::UByte).extent(Extent::ElementsFromArg(2)),
+        CType::Int,
+    ];
     // SAFETY: bools.c defines sum_bytes with this signature; it reads n bytes.
     unsafe { bools_lib().function("sum_bytes", &sig, CType::Int) }.unwrap()
 }
@@ -166,7 +172,10 @@ fn struct_elements_are_checked_through_their_c_type() {
     // C sets the bools; they read back.
     a.as_bytes_mut()[6] = 0;
     let mut switches: Vec<Switches> = a.view::<Switches>().unwrap().iter().copied().collect();
-    let set_all = [CType::pointer(CType::Bool), CType::Int];
+    let set_all = [
+        CType::pointer(CType::Bool).extent(Extent::ElementsFromArg(2)),
+        CType::Int,
+    ];
     // SAFETY: bools.c defines `void set_all(bool *b, int n)`, writing n bools.
     let set_all = unsafe { bools_lib().function("set_all", &set_all, CType::Void) }.unwrap();
     let mut flags = [false; 3];
@@ -231,7 +240,10 @@ fn ctypes_pointers_never_let_c_write_other_bytes_into_bools() {
     assert!(bytes.ctypes_mut().data_as_mut::<i8>().is_ok());
     let mut a = NdArray::zeros("?", &[3]).unwrap();
     let p = a.ctypes_mut().data_as_mut::<bool>().unwrap();
-    let set_all = [CType::pointer(CType::Bool), CType::Int];
+    let set_all = [
+        CType::pointer(CType::Bool).extent(Extent::ElementsFromArg(2)),
+        CType::Int,
+    ];
     // SAFETY: bools.c defines `void set_all(bool *b, int n)`, writing n bools.
     let set_all = unsafe { bools_lib().function("set_all", &set_all, CType::Void) }.unwrap();
     set_all.call(&[p.into(), 3.into()]).unwrap();
@@ -245,11 +257,26 @@ fn ctypes_pointers_never_let_c_write_other_bytes_into_bools() {
     );
 
     // A `void*` C fills with any byte takes no pointer to bools.
-    let sig = [CType::VoidP, CType::Int, CType::Int];
-    // SAFETY: bools.c defines `void fill_bytes(void *p, int n, int value)`.
+    let sig = [
+        CType::VoidP.extent(Extent::BytesFromArg(2)),
+        CType::Int,
+        CType::Int,
+    ];
+    // SAFETY: bools.c defines `void fill_bytes(void *p, int n, int value)`,
+    // which writes n bytes to p, not NULL.
     let fill = unsafe { bools_lib().function("fill_bytes", &sig, CType::Void) }.unwrap();
     assert!(fill.typed::<(PtrMut<bool>, i32, i32), ()>().is_err());
-    let typed: TypedCFunc<(PtrMut<u8>, i32, i32), ()> = fill.typed().unwrap();
-    typed.call((bytes.ctypes_mut().data_as_mut::<u8>().unwrap(), 2, 7));
+    let mut flags = [false; 2];
+    let err = fill
+        .call(&[(&mut flags).into(), 2.into(), 7.into()])
+        .unwrap_err();
+    assert!(err.to_string().contains("not every byte is valid"), "{err}");
+    assert_eq!(flags, [false; 2]);
+    fill.call(&[
+        bytes.ctypes_mut().data_as_mut::<u8>().unwrap().into(),
+        2.into(),
+        7.into(),
+    ])
+    .unwrap();
     assert_eq!(bytes, [7, 7]);
 }

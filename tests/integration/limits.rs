@@ -5,8 +5,8 @@
 use std::sync::OnceLock;
 
 use rctypes::{
-    Allocator, CBuild, CType, Callback, DType, Declarations, Header, Library, Memmap, NdArray,
-    StructLayout, StructValue, Value, parse_prototype,
+    Allocator, CBuild, CType, Callback, DType, Declarations, Extent, Header, Library, Memmap,
+    NdArray, StructLayout, StructValue, Value, parse_prototype,
 };
 
 use crate::common::{CSRC_DIR, lib};
@@ -41,7 +41,10 @@ fn limits_lib() -> &'static Library {
 
 /// `long long sum_bytes(const signed char *p, long long n)`.
 fn sum_bytes(a: &NdArray) -> i64 {
-    let sig = [CType::const_pointer(CType::Byte), CType::LongLong];
+    let sig = [
+        CType::const_pointer(CType::Byte).extent(Extent::ElementsFromArg(2)),
+        CType::LongLong,
+    ];
     // SAFETY: limits.c defines sum_bytes with this signature; it reads n bytes.
     let f = unsafe { limits_lib().function("sum_bytes", &sig, CType::LongLong) }.unwrap();
     let n = a.nbytes() as i64;
