@@ -118,7 +118,8 @@ fn every_arity_agrees_on_the_register_route() {
         Long, Double, UShort, Float,
     ];
     let rets = [Double, Float, LongLong, Int, Void, Bool, UChar, SizeT];
-    let patterns: [(&str, fn(usize) -> Ty); 4] = [
+    type Pattern = fn(usize) -> Ty;
+    let patterns: [(&str, Pattern); 4] = [
         ("interleaved", |i| INTERLEAVED[i]),
         ("floats", |i| if i % 3 == 1 { Float } else { Double }),
         ("integers", |i| INTERLEAVED[(2 * i) % 16]),
@@ -149,7 +150,7 @@ fn every_arity_agrees_on_the_register_route() {
         + &sigs.iter().map(|(_, s)| s.c_source()).collect::<String>();
     // SAFETY: generated C with no initialisers.
     let lib: Library = unsafe { CBuild::new().source_str("arities.c", source).build() }.unwrap();
-    let seed = 0xa417_1e5;
+    let seed = 0x0a41_71e5;
     let mut rng = Rng::new(seed);
     for (pattern, sig) in &sigs {
         // SAFETY: the C function was generated from this very signature.
