@@ -6,7 +6,6 @@ use std::sync::OnceLock;
 
 use rctypes::{
     AsCtypes, AsCtypesMut, CBuild, CFunc, CType, DType, Extent, Library, Memmap, NdArray, PtrMut,
-    TypedCFunc,
 };
 
 /// C that counts and sets `_Bool`s, and sums bytes.

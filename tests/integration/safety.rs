@@ -433,7 +433,8 @@ fn typed_calls_take_only_extents_their_types_prove() {
         add3.arg_types()[0].to_string(),
         "const POINTER(c_double) [3 elements]"
     );
-    let typed: TypedCFunc<(&[f64; 3], &[f64; 3], &mut [f64; 3]), ()> = add3.typed().unwrap();
+    type Add3 = TypedCFunc<(&'static [f64; 3], &'static [f64; 3], &'static mut [f64; 3]), ()>;
+    let typed: Add3 = add3.typed().unwrap();
     let mut out = [0.0; 3];
     typed.call((&[1.0, 2.0, 3.0], &[0.5, 0.5, 0.5], &mut out));
     assert_eq!(out, [1.5, 2.5, 3.5]);
