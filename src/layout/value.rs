@@ -260,7 +260,7 @@ impl StructValue {
     ///     .field("addr", CType::SizeT)
     ///     .field("text", CType::CharP)
     ///     .build()?;
-    /// let mut v = StructValue::new(&u);
+    /// let mut v = StructValue::new(&u)?;
     /// v.set("addr", 0xdead_beef_usize)?;
     /// assert_eq!(v.get("addr")?.to::<usize>()?, 0xdead_beef);
     /// let err = v.get("text").unwrap_err();
@@ -288,7 +288,7 @@ impl StructValue {
     ///     .field("addr", CType::SizeT)
     ///     .field("text", CType::CharP)
     ///     .build()?;
-    /// let v = StructValue::new(&u);
+    /// let v = StructValue::new(&u)?;
     /// // SAFETY: the value is zeroed, so `text` is null.
     /// assert_eq!(unsafe { v.get_unchecked("text") }?, rctypes::Value::Null);
     /// # Ok::<(), rctypes::Error>(())
