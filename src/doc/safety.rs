@@ -117,19 +117,19 @@
 //!
 //! | what safe code could do | how it is closed | test |
 //! |---|---|---|
-//! | 1. forge a pointer through a union (`set` an integer, `get` the `char*`) | pointer members other members overlap are read only by `unsafe` `StructValue::get_unchecked` | `structs::fields::union_pointers_cannot_be_forged_from_integers` |
-//! | 2. make an invalid `bool` from bytes ([`NdArray::from_bytes`](crate::NdArray::from_bytes), `as_bytes_mut`) | bool data is validated before typed access | `arrays::invalid_bools_from_bytes_are_refused` |
-//! | 3. write bytes into `bool`s (`memset` through `void*`, `data_as_mut::<u8>`) | untyped writers refuse memory holding bools or pointers; reinterpreting views check both types | `safety::extents_in_bytes_products_and_terminators_are_checked`, `arrays::ctypes_views_never_write_invalid_bools` |
-//! | 4. return a dangling pointer from a callback (an owned struct for a pointer result) | refused like an owned string: C receives the error value | `callbacks::owned_struct_for_a_pointer_result_is_refused` |
-//! | 5. race on a C global from two threads | atomic reads and writes where the size allows; other sizes `unsafe` | `library::globals_are_read_and_written_without_races` |
-//! | 6. write a `const` global | read-only variables (`const` from C declarations): `set` is an error | `library::const_globals_are_read_only` |
+//! | 1. forge a pointer through a union (`set` an integer, `get` the `char*`) | pointer members other members overlap are read only by `unsafe` [`StructValue::get_unchecked`](crate::StructValue::get_unchecked); record arrays never read integers as pointer-holding structs | `structs::fields::union_pointers_shared_with_integers_are_read_only_by_unsafe_code`, `structs::records::record_arrays_never_read_integers_as_pointers` |
+//! | 2. make an invalid `bool` from bytes ([`NdArray::from_bytes`](crate::NdArray::from_bytes), `as_bytes_mut`) | bool data is validated before typed access | `invalid_values::from_bytes_refuses_bytes_no_bool_holds`, `invalid_values::typed_access_refuses_bools_written_as_bytes` |
+//! | 3. write bytes into `bool`s (`memset` through `void*`, `data_as_mut::<u8>`) | untyped writers refuse memory holding bools or pointers; reinterpreting views check both types | `safety::extents_in_bytes_products_and_terminators_are_checked`, `invalid_values::ctypes_pointers_never_let_c_write_other_bytes_into_bools` |
+//! | 4. return a dangling pointer from a callback (an owned struct for a pointer result) | refused like an owned string: C receives the error value | `callbacks::struct_pointer_results_never_dangle` |
+//! | 5. race on a C global from two threads | atomic reads and writes where the size and alignment allow, a lock per address otherwise | `threads::threads_writing_one_c_global_never_tear_it` |
+//! | 6. write a `const` global | read-only variables ([`Library::const_variable`](crate::Library::const_variable); `const` in [`Library::declare_variable`](crate::Library::declare_variable)): `set` is [`Error::ReadOnly`](crate::Error::ReadOnly) | `library::const_variables_are_read_only` |
 //! | 7. lend memory shorter than C reads | extents checked at every call | `safety::memory_shorter_than_c_reads_is_refused`, `safety::a_plain_pointer_takes_exactly_one_element` |
 //! | 8. drop a callback C kept | `retained` parameters take only leaked callbacks | `safety::callbacks_c_keeps_must_live_for_good` |
 //! | 9. pass a raw address back (double `free`, `memset` on read-only memory, `malloc`'s result as a function) | raw addresses only through `unsafe`; handle types with `releases` | `safety::raw_addresses_enter_calls_only_through_unsafe` |
 //! | 10. pass NULL where C dereferences | NULL only where declared nullable | `safety::null_goes_only_where_declared`, `cli::null_where_c_dereferences_is_an_error` |
 //! | 11. call `printf` with a format its arguments do not match | extras only through `unsafe` `call_variadic` | `safety::variadic_extras_go_through_unsafe_checked_at_their_width`, compile-fail `variadic_needs_unsafe` |
-//! | 12. panic, abort or overflow the stack on bad input | parser depth limits, checked sizes, fallible allocation, panic payloads dropped safely | `declarations::deep_declarations_are_errors_not_overflows`, `arrays::huge_shapes_are_errors`, `structs::values::huge_layouts_are_errors`, `callbacks::a_panic_payload_that_panics_on_drop_is_contained` |
-//! | 13. call C through a mistyped function pointer | the register route calls through an `asm!` sequence | `routes::register_route_calls_every_arity` |
+//! | 12. panic, abort or overflow the stack on bad input | parser depth limits, checked sizes, fallible allocation, panic payloads dropped safely | `limits::deep_declarations_are_errors_on_a_small_stack`, `limits::array_shapes_whose_strides_overflow_are_errors`, `limits::struct_values_too_large_to_allocate_are_errors`, `callbacks::panics_whose_payloads_panic_on_drop_become_errors` |
+//! | 13. call C through a mistyped function pointer | the register route calls through `asm!` call sequences | `differential::every_arity_agrees_on_the_register_route` |
 //!
 //! The type-level promises (borrows that cannot outlive what they lend,
 //! closures that must be `Send + Sync`, handles neither `Sync` nor `Clone`,
