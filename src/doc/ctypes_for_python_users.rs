@@ -13,7 +13,13 @@
 //! | calling `f(...)` | [`CFunc::call`](crate::CFunc::call) |
 //! | ctypes' fundamental types | [`CType`](crate::CType)'s variants |
 //! | `POINTER(T)` | [`CType::pointer`](crate::CType::pointer), [`CType::const_pointer`](crate::CType::const_pointer) |
-//! | `byref(x)` | [`Value::byref`](crate::Value::byref) |
+//! | `byref(x)` | [`Value::byref`](crate::Value::byref); a plain pointer takes exactly one element |
+//! | (no equivalent) how many elements C reads through a pointer | [`CType::extent`](crate::CType::extent) with an [`Extent`](crate::Extent), or `int a[n]` in a declaration: checked at every call |
+//! | `None` for a pointer | [`Value::Null`](crate::Value::Null), where declared [`CType::nullable`](crate::CType::nullable) |
+//! | `c_void_p(address)` | `unsafe` [`Value::address`](crate::Value::address) |
+//! | an opaque handle (`sqlite3*`, `FILE*`) passed back | [`CType::handle`](crate::CType::handle), [`Handle`](crate::Handle), [`CType::releases`](crate::CType::releases) |
+//! | keeping a `CFUNCTYPE` object alive while C holds it | [`CType::retained`](crate::CType::retained) parameters take [`Callback::leak`](crate::Callback::leak)ed callbacks |
+//! | `c_int.in_dll(lib, name)` of a `const` | [`Library::const_variable`](crate::Library::const_variable) |
 //! | `create_string_buffer(n)` | [`StringBuffer::new`](crate::StringBuffer::new) |
 //! | variadic `printf(...)` | [`Library::variadic`](crate::Library::variadic), [`CFunc::call_variadic`](crate::CFunc::call_variadic) |
 //! | `use_errno=True`, `get_errno()` | [`CFunc::with_errno`](crate::CFunc::with_errno), [`get_errno`](crate::get_errno) |
