@@ -845,6 +845,7 @@ pub(crate) fn encode_aggregate(
         _ => false,
     };
     match value {
+        Value::Struct(s) if s.holds_rust_addresses() => Err(rust_addresses(ty, value)),
         Value::Struct(s) if fits(s.layout()) => Ok(s.as_ptr() as *mut c_void),
         Value::Array(a)
             if a.len == 1 && a.types.elem().and_then(CType::layout).is_some_and(fits) =>
@@ -1018,6 +1019,7 @@ fn encode_pointer(
         }
         Value::Str(s) if *ty == CType::WCharP => Ok(keep.hold(wide_bytes(s))),
         Value::CStr(s) if is_char_ptr(ty) => Ok(s.as_ptr() as *const c_void),
+        Value::Struct(s) if s.holds_rust_addresses() => Err(rust_addresses(ty, value)),
         Value::Struct(s) => match ty {
             CType::ConstPointer(p) if **p == CType::Void || s.ctype().is_compatible(p) => {
                 Ok(s.as_ptr() as *const c_void)
@@ -1234,6 +1236,19 @@ impl Covered {
 }
 
 const WCHAR_BYTES: usize = if cfg!(windows) { 2 } else { 4 };
+
+/// A struct whose pointer fields safe Rust code set (a `c_struct!` value):
+/// C would read through addresses no one vouched for.
+fn rust_addresses(ty: &CType, value: &Value<'_>) -> Mismatch {
+    Mismatch {
+        expected: ty.to_string(),
+        given: format!(
+            "{}, whose pointer fields Rust code set: set them on a StructValue, \
+             with addresses vouched for by unsafe {{ Value::address(..) }}",
+            value.describe()
+        ),
+    }
+}
 
 fn pass_handle(h: &Handle, ty: &CType) -> std::result::Result<*const c_void, Mismatch> {
     let passed = match ty {

@@ -747,6 +747,10 @@ unsafe fn store_struct(
     out: *mut c_void,
 ) -> std::result::Result<(), String> {
     match value {
+        Value::Struct(s) if s.holds_rust_addresses() => Err(format!(
+            "returned {}, whose pointer fields Rust code set, for C to read",
+            value.describe()
+        )),
         Value::Struct(s) if s.ctype().is_compatible(ty) => {
             // SAFETY: the caller's promise: `out` holds a `ty`, the size of `s`.
             unsafe {

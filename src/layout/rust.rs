@@ -69,10 +69,11 @@ pub unsafe trait CStruct: CData {
         unsafe { access::write(layout, path, self as *mut Self as *mut u8, &place, &value) }
     }
 
-    /// A copy as a [`StructValue`].
+    /// A copy as a [`StructValue`]. Where the struct holds pointers, the
+    /// copy is refused by calls: safe code set them.
     fn to_struct_value(&self) -> StructValue {
         // SAFETY: the fields of self are initialised.
-        unsafe { StructValue::copy_from(Self::layout(), self as *const Self as *const u8) }
+        unsafe { StructValue::copy_from_rust(Self::layout(), self as *const Self as *const u8) }
     }
 
     /// The value held by a [`StructValue`] of a compatible layout.
@@ -242,14 +243,15 @@ macro_rules! __c_struct_impls {
         }
 
         // SAFETY: a #[repr(C)] type passes by value as the C struct of the
-        // same layout does; `accepts` checks the declared layout is that.
+        // same layout does; `accepts_arg` checks the declared layout is that,
+        // with no pointer field safe code could have set.
         unsafe impl $crate::CArg for $name {
             type Raw = $name;
             fn ctype() -> $crate::CType {
                 <$name as $crate::CData>::ctype()
             }
             fn accepts(declared: &$crate::CType) -> bool {
-                $crate::__private::accepts::<$name>(declared)
+                $crate::__private::accepts_arg::<$name>(declared)
             }
             #[inline(always)]
             fn into_raw(self) -> $name {
@@ -372,6 +374,12 @@ pub mod private {
     /// Whether a declared argument or result type is `T`'s layout.
     pub fn accepts<T: CStruct>(declared: &CType) -> bool {
         matches!(declared, CType::Struct(l) if l.is_compatible(T::layout()))
+    }
+
+    /// Whether `T` may be passed where `declared` is: its layout, holding
+    /// no pointer, which safe Rust code would have set.
+    pub fn accepts_arg<T: CStruct>(declared: &CType) -> bool {
+        accepts::<T>(declared) && !declared.holds_pointers()
     }
 
     /// `v` as a by-value [`Value`].

@@ -115,6 +115,9 @@ pub struct StructValue {
 struct Parts {
     layout: Arc<StructLayout>,
     storage: Storage,
+    /// Its pointer fields were written by Rust code (a `c_struct!` value
+    /// copied in), not by C or `unsafe` code: it never reaches C.
+    rust_addresses: bool,
 }
 
 impl StructValue {
@@ -150,14 +153,15 @@ impl StructValue {
             parts: OutOfLine::new(Parts {
                 storage,
                 layout: layout.clone(),
+                rust_addresses: false,
             }),
         })
     }
 
     /// A value of `layout` holding a copy of `bytes`, which must be exactly
     /// its size. Refused for layouts with pointer fields: an address made up
-    /// in Rust must not reach C (build those field by field, with
-    /// [`RawPtr`](crate::RawPtr)s).
+    /// in Rust must not reach C (build those field by field, with addresses
+    /// vouched for by [`Value::address`](crate::Value::address)).
     pub fn from_bytes(layout: &Arc<StructLayout>, bytes: &[u8]) -> Result<StructValue> {
         if bytes.len() != layout.size() {
             return Err(Error::Conversion {
@@ -190,6 +194,26 @@ impl StructValue {
         // SAFETY: forwarded to the caller; the destination has the same layout.
         unsafe { copy_fields(layout, src, v.as_mut_ptr()) };
         v
+    }
+
+    /// A copy of a Rust value of `layout` (a `c_struct!`) at `src`: where the
+    /// layout holds pointers, safe Rust code wrote them, so the copy is
+    /// never passed to C.
+    ///
+    /// # Safety
+    ///
+    /// As for [`copy_from`](Self::copy_from).
+    pub(crate) unsafe fn copy_from_rust(layout: &Arc<StructLayout>, src: *const u8) -> StructValue {
+        // SAFETY: forwarded to the caller.
+        let mut v = unsafe { StructValue::copy_from(layout, src) };
+        v.parts.rust_addresses = holds_pointers(&CType::Struct(layout.clone()));
+        v
+    }
+
+    /// Whether safe Rust code wrote this value's pointer fields, so that C
+    /// must not read through them.
+    pub(crate) fn holds_rust_addresses(&self) -> bool {
+        self.parts.rust_addresses
     }
 
     /// The layout.
@@ -316,7 +340,9 @@ impl StructValue {
     /// fits its bits.
     pub fn set<'v>(&mut self, path: &str, value: impl Into<Value<'v>>) -> Result<()> {
         let value = value.into();
-        let Parts { layout, storage } = &mut *self.parts;
+        let Parts {
+            layout, storage, ..
+        } = &mut *self.parts;
         let place = access::resolve(layout, path)?;
         let ptr = match storage {
             Storage::Inline(words) => words.as_mut_ptr() as *mut u8,

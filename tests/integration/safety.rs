@@ -447,3 +447,54 @@ fn typed_calls_take_only_extents_their_types_prove() {
             .is_err()
     );
 }
+
+rctypes::c_struct! {
+    /// `struct { void *data; long long n; }`, its pointer set in Rust.
+    pub struct Counted { pub data: Option<rctypes::RawPtr>, pub n: i64 }
+}
+
+#[test]
+fn rust_structs_holding_addresses_do_not_reach_c() {
+    use rctypes::CStruct;
+    let libc = Library::this().unwrap();
+    let raw = {
+        // SAFETY: malloc returns n bytes or NULL.
+        let malloc = unsafe { libc.function("malloc", &[CType::SizeT], CType::VoidP) }.unwrap();
+        match malloc.call(&[8.into()]).unwrap() {
+            Value::Pointer(p) => p,
+            other => panic!("{other:?}"),
+        }
+    };
+    let forged = Counted {
+        data: Some(raw),
+        n: 1,
+    };
+    let by_value = CType::Struct(Counted::layout().clone());
+    // SAFETY: labs is never reached: every call below is refused.
+    let f = unsafe { libc.function("labs", &[by_value.clone()], CType::Long) }.unwrap();
+    let err = f.call(&[forged.into()]).unwrap_err();
+    assert!(
+        err.to_string().contains("pointer fields Rust code set"),
+        "{err}"
+    );
+    // SAFETY: as above.
+    let g = unsafe {
+        libc.function(
+            "labs",
+            &[CType::const_pointer(by_value.clone())],
+            CType::Long,
+        )
+    }
+    .unwrap();
+    let err = g.call(&[(&forged).into()]).unwrap_err();
+    assert!(
+        err.to_string().contains("addresses Rust code wrote"),
+        "{err}"
+    );
+    assert!(f.typed::<(Counted,), i64>().is_err());
+    // SAFETY: the block malloc returned, freed once.
+    let free = unsafe { libc.function("free", &[CType::VoidP], CType::Void) }.unwrap();
+    // SAFETY: as above.
+    free.call(&[unsafe { Value::address(raw.as_ptr()) }])
+        .unwrap();
+}
