@@ -471,7 +471,7 @@ fn rust_structs_holding_addresses_do_not_reach_c() {
     };
     let by_value = CType::Struct(Counted::layout().clone());
     // SAFETY: labs is never reached: every call below is refused.
-    let f = unsafe { libc.function("labs", &[by_value.clone()], CType::Long) }.unwrap();
+    let f = unsafe { libc.function("labs", std::slice::from_ref(&by_value), CType::Long) }.unwrap();
     let err = f.call(&[forged.into()]).unwrap_err();
     assert!(
         err.to_string().contains("pointer fields Rust code set"),
