@@ -65,8 +65,10 @@ pub(crate) struct Plan {
     /// Per argument, how a struct one travels (`None` for scalars); `None`
     /// when no argument is a struct.
     structs: Option<Arc<[Option<StructWords>]>>,
-    /// The target's calling convention is the one the shims follow.
-    sysv: SysV,
+    /// The target's calling convention is the one the shims follow (read
+    /// as a field: a call returning a `SysV` would mark the code after it
+    /// unreachable on targets where the type has no value).
+    pub(crate) sysv: SysV,
 }
 
 /// How a struct or union argument or result travels: its size, and whether
@@ -264,12 +266,6 @@ impl Plan {
     #[inline]
     pub(crate) fn struct_words(&self, i: usize) -> Option<StructWords> {
         self.structs.as_ref()?.get(i).copied().flatten()
-    }
-
-    /// The shims this plan's calls go through.
-    #[inline(always)]
-    pub(crate) fn sysv(&self) -> SysV {
-        self.sysv
     }
 
     /// Whether the result is a struct written through a hidden pointer,

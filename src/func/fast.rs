@@ -128,7 +128,7 @@ impl Program {
             ret: ret.kind(),
             interpreted: CFunc::call_general,
             compiled: None,
-            sysv: plan.sysv(),
+            sysv: plan.sysv,
         };
         let (mut ints, mut floats) = (Vec::new(), Vec::new());
         for (i, ty) in args.iter().enumerate() {
