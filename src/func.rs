@@ -147,7 +147,8 @@ pub enum Route {
     /// register route instead.
     Fast,
     /// Arguments converted one by one, any value a parameter accepts, then
-    /// passed in registers (and up to eight stack slots) through a shim;
+    /// passed in registers (and up to eight stack slots) by an `asm!` call
+    /// sequence;
     /// structs too, as arguments and results, where aligned to at most 8.
     /// x86-64 System V only.
     Registers,
@@ -567,7 +568,7 @@ impl CFunc {
     }
 
     /// The register route: each argument converted straight into its
-    /// register image, then one call through the plan's shim. `F` and `S`
+    /// register image, then one call through the plan's call sequence. `F` and `S`
     /// are the float registers and stack slots of the plan's shape.
     #[inline]
     fn call_registers<const F: usize, const S: usize>(

@@ -52,7 +52,7 @@
 //!      program, per register one look at its argument's
 //!      [`Value`](crate::Value) (an integer, or a floating-point number) and
 //!      one range check against the bounds the program holds, then a
-//!      pre-built shim whose parameters are exactly the argument registers.
+//!      call sequence (`asm!`) that loads exactly the argument registers.
 //!      Pointers, arrays and structs are converted out of line: an array
 //!      goes through its checks (for an ndpointer, every one of them) and
 //!      passes its address; a struct's layout is checked and its bytes read
@@ -76,7 +76,7 @@
 //!   ones (copied whole into stack slots), and struct results (in the
 //!   result registers, or written through a hidden pointer).
 //!   Each argument is converted by its declared [`CType`](crate::CType),
-//!   into registers staged for one of three shims (integers only; integers
+//!   into registers staged for one of three call sequences (integers only; integers
 //!   and floats; with stack slots). Results that are strings are copied
 //!   out here.
 //! - **libffi**: everything else (`long double`, structs aligned to 16,
