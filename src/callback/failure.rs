@@ -205,14 +205,21 @@ pub(crate) fn panic_message(payload: Box<dyn Any + Send>) -> String {
 }
 
 /// Drops a panic's payload, whose own drop may panic: that panic is caught
-/// too, and a payload of it that panics again on drop is leaked. A callback
-/// runs under C, and a panic unwinding into C aborts the process.
+/// too, and a payload of it that panics again on drop is kept for good. A
+/// callback runs under C, and a panic unwinding into C aborts the process.
 pub(crate) fn drop_payload(payload: Box<dyn Any + Send>) {
+    /// Payloads that panic whenever dropped: never dropped, and listed so
+    /// that leak checkers see them reachable rather than lost.
+    static UNDROPPABLE: std::sync::Mutex<Vec<Box<dyn Any + Send>>> =
+        std::sync::Mutex::new(Vec::new());
     let Err(again) = panic::catch_unwind(AssertUnwindSafe(move || drop(payload))) else {
         return;
     };
     if let Err(third) = panic::catch_unwind(AssertUnwindSafe(move || drop(again))) {
-        std::mem::forget(third);
+        UNDROPPABLE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(third);
     }
 }
 

@@ -757,7 +757,8 @@ fn struct_pointer_results_never_dangle() {
     let (sum_from, last) = (sum_from.unwrap(), last.unwrap());
 
     // A point that lives on: C reads it.
-    let kept: &'static rctypes::StructValue = Box::leak(Box::new(make(3, 4)));
+    static KEPT: std::sync::OnceLock<rctypes::StructValue> = std::sync::OnceLock::new();
+    let kept: &'static rctypes::StructValue = KEPT.get_or_init(|| make(3, 4));
     let lasting = Callback::new(source.clone(), move |_: &[Value]| {
         Value::Struct(std::borrow::Cow::Borrowed(kept))
     })
@@ -781,7 +782,8 @@ fn struct_pointer_results_never_dangle() {
     assert_eq!(last.get().to::<i32>().unwrap(), -1);
 
     // ... or the error value, which lives on as a result must.
-    let fallback: &'static rctypes::StructValue = Box::leak(Box::new(make(10, 20)));
+    static FALLBACK: std::sync::OnceLock<rctypes::StructValue> = std::sync::OnceLock::new();
+    let fallback: &'static rctypes::StructValue = FALLBACK.get_or_init(|| make(10, 20));
     let owned = owned
         .with_error_value(Value::Struct(std::borrow::Cow::Borrowed(fallback)))
         .unwrap();
