@@ -426,7 +426,7 @@ impl CType {
     ///
     /// ```
     /// use rctypes::CType;
-    /// assert_eq!(CType::CharP.nullable().to_string(), "c_char_p [NUL-terminated, nullable]");
+    /// assert_eq!(CType::CharP.nullable().to_string(), "c_char_p [nullable]");
     /// ```
     pub fn nullable(self) -> CType {
         self.with_contract(|c| c.nullable = true)
@@ -439,7 +439,7 @@ impl CType {
     /// ```
     /// use rctypes::CType;
     /// let handler = CType::func_ptr([CType::Int], CType::Void).retained();
-    /// assert_eq!(handler.to_string(), "CFUNCTYPE(None, c_int) [1 element, retained]");
+    /// assert_eq!(handler.to_string(), "CFUNCTYPE(None, c_int) [retained]");
     /// ```
     pub fn retained(self) -> CType {
         self.with_contract(|c| c.retained = true)
@@ -452,7 +452,7 @@ impl CType {
     /// ```
     /// use rctypes::CType;
     /// let close = CType::handle("FILE").releases();
-    /// assert_eq!(close.to_string(), "handle FILE [1 element, releases]");
+    /// assert_eq!(close.to_string(), "handle FILE [releases]");
     /// ```
     pub fn releases(self) -> CType {
         self.with_contract(|c| c.releases = true)
@@ -716,17 +716,19 @@ impl fmt::Display for CType {
             CType::Array(t, n) => write!(f, "{t} * {n}"),
             CType::Handle(name) => write!(f, "handle {name}"),
             CType::Contract(c) => {
-                write!(f, "{} [{}", c.pointer, c.extent)?;
-                if c.nullable {
-                    f.write_str(", nullable")?;
-                }
-                if c.retained {
-                    f.write_str(", retained")?;
-                }
-                if c.releases {
-                    f.write_str(", releases")?;
-                }
-                f.write_str("]")
+                // The parts that differ from a plain pointer's.
+                let extent = c.extent.to_string();
+                let parts = [
+                    (
+                        c.extent != default_contract(&c.pointer).extent,
+                        extent.as_str(),
+                    ),
+                    (c.nullable, "nullable"),
+                    (c.retained, "retained"),
+                    (c.releases, "releases"),
+                ];
+                let parts: Vec<&str> = parts.iter().filter(|p| p.0).map(|p| p.1).collect();
+                write!(f, "{} [{}]", c.pointer, parts.join(", "))
             }
             other => f.write_str(other.name()),
         }
