@@ -280,24 +280,31 @@ pub(crate) fn check_contracts(args: &[CType]) -> Result<(), String> {
             return Err(format!("argument {at}: only a handle is released"));
         }
         for j in c.extent.args() {
-            match args.get(j.wrapping_sub(1)) {
-                _ if j == at => return Err(format!("argument {at}'s extent refers to itself")),
-                Some(t) if t.is_integer() => {}
-                Some(t) => {
-                    return Err(format!(
-                        "argument {at}'s extent refers to argument {j}, declared {t}, not an integer"
-                    ));
-                }
-                None => {
-                    return Err(format!(
-                        "argument {at}'s extent refers to argument {j}, but there are {} arguments",
-                        args.len()
-                    ));
-                }
-            }
+            check_count_arg(args, at, j, "extent")?;
         }
     }
     Ok(())
+}
+
+/// Checks that argument `at`'s `what` (its extent, an ndpointer's shape)
+/// may be read from argument `j`: another argument, declared an integer.
+pub(crate) fn check_count_arg(
+    args: &[CType],
+    at: usize,
+    j: usize,
+    what: &str,
+) -> Result<(), String> {
+    match args.get(j.wrapping_sub(1)) {
+        _ if j == at => Err(format!("argument {at}'s {what} refers to itself")),
+        Some(t) if t.is_integer() => Ok(()),
+        Some(t) => Err(format!(
+            "argument {at}'s {what} refers to argument {j}, declared {t}, not an integer"
+        )),
+        None => Err(format!(
+            "argument {at}'s {what} refers to argument {j}, but there are {} arguments",
+            args.len()
+        )),
+    }
 }
 
 /// The contract a plain pointer type carries: one element (NUL-terminated
@@ -305,13 +312,57 @@ pub(crate) fn check_contracts(args: &[CType]) -> Result<(), String> {
 pub(crate) fn default_contract(ty: &CType) -> Contract {
     Contract {
         pointer: ty.clone(),
-        extent: match ty {
-            CType::CharP | CType::WCharP => Extent::NulTerminated,
-            _ => Extent::One,
-        },
+        extent: default_extent(ty),
         nullable: false,
         retained: false,
         releases: false,
+    }
+}
+
+/// The extent a plain pointer type means: a string up to its NUL, else one
+/// element.
+fn default_extent(ty: &CType) -> Extent {
+    match ty {
+        CType::CharP | CType::WCharP => Extent::NulTerminated,
+        _ => Extent::One,
+    }
+}
+
+/// A pointer type's contract as the checks read it: the declared one, or a
+/// plain pointer's default, with no [`Contract`] built.
+pub(crate) struct Terms<'t> {
+    pub(crate) pointer: &'t CType,
+    pub(crate) extent: Extent,
+    pub(crate) nullable: bool,
+    pub(crate) retained: bool,
+}
+
+impl<'t> Terms<'t> {
+    pub(crate) fn of(ty: &'t CType) -> Terms<'t> {
+        match ty {
+            CType::Contract(c) => Terms {
+                pointer: &c.pointer,
+                extent: c.extent,
+                nullable: c.nullable,
+                retained: c.retained,
+            },
+            _ => Terms {
+                pointer: ty,
+                extent: default_extent(ty),
+                nullable: false,
+                retained: false,
+            },
+        }
+    }
+
+    /// The size of one element C touches; `None` for `void`.
+    pub(crate) fn elem_size(&self) -> Option<usize> {
+        match self.pointer {
+            CType::VoidP => None,
+            CType::CharP => Some(1),
+            CType::WCharP => Some(WCHAR_SIZE),
+            t => t.pointee().filter(|p| **p != CType::Void).map(CType::size),
+        }
     }
 }
 
@@ -467,15 +518,22 @@ impl CType {
         CType::Contract(Arc::new(contract))
     }
 
-    /// Whether every byte pattern is a valid value of this type, so memory
-    /// holding it may go where C writes untyped bytes (`void*`): not a
-    /// `_Bool` (0 or 1 only), nor a pointer Rust would read through.
-    pub(crate) fn any_bytes_valid(&self) -> bool {
+    /// Whether every bit pattern is a value of this type: not so for a
+    /// `_Bool` (0 or 1 only), nor for what holds one.
+    pub(crate) fn any_bit_pattern(&self) -> bool {
         match self {
-            CType::Struct(l) => l.fields().iter().all(|f| f.ctype().any_bytes_valid()),
-            CType::Array(t, _) => t.any_bytes_valid(),
-            t => !matches!(t.kind(), Kind::Bool | Kind::Ptr),
+            CType::Bool => false,
+            CType::Struct(l) => l.fields().iter().all(|f| f.ctype().any_bit_pattern()),
+            CType::Array(elem, _) => elem.any_bit_pattern(),
+            _ => true,
         }
+    }
+
+    /// Whether memory holding this type may go where C writes untyped
+    /// bytes (`void*`): every bit pattern a value, and no pointer Rust
+    /// would read through.
+    pub(crate) fn any_bytes_valid(&self) -> bool {
+        self.any_bit_pattern() && !self.holds_pointers()
     }
 
     /// Whether a value of this type holds an address C may read through.
@@ -719,10 +777,7 @@ impl fmt::Display for CType {
                 // The parts that differ from a plain pointer's.
                 let extent = c.extent.to_string();
                 let parts = [
-                    (
-                        c.extent != default_contract(&c.pointer).extent,
-                        extent.as_str(),
-                    ),
+                    (c.extent != default_extent(&c.pointer), extent.as_str()),
                     (c.nullable, "nullable"),
                     (c.retained, "retained"),
                     (c.releases, "releases"),

@@ -510,10 +510,10 @@ impl CFunc {
         if extra.is_empty() {
             return self.stage_and_call(&self.cif, &self.args, &self.kinds, args);
         }
-        // Each number is checked at its declared width before C's
-        // promotions widen it: a `short` of 70000 is refused.
+        // A number C's promotions widen is checked at its declared width
+        // first: a `short` of 70000 is refused. Staging checks the rest.
         for (i, (value, ty)) in extra.iter().zip(types).enumerate() {
-            if ty.is_integer() || ty.is_float() {
+            if (ty.is_integer() || ty.is_float()) && ty.promoted() != *ty {
                 crate::value::encode(value, ty, &mut Slot([0; 16]), &mut Keep::default())
                     .map_err(|m| m.at(&self.name, fixed + i))?;
             }

@@ -15,6 +15,7 @@
 //! // `void fibseries(int *a, int elements, int *series)`, which reads
 //! // `elements` ints from `a` and writes as many to `series`, neither NULL.
 //! let fib = unsafe { lib.function("fib", &[CType::Int], CType::Int)? };
+//! // SAFETY: as above.
 //! let fibseries = unsafe {
 //!     lib.function(
 //!         "fibseries",

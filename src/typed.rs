@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::callback::{CallScope, CallbackWatch};
-use crate::ctype::{CType, Extent};
+use crate::ctype::{CType, Extent, Terms};
 use crate::error::{Error, Result};
 use crate::func::CFunc;
 use crate::library::Library;
@@ -180,10 +180,9 @@ unsafe impl CRet for () {
 /// depends on another argument, or on a terminating zero, is checked at
 /// every call: only dynamic calls take it.
 fn covers(declared: &CType, given: &CType, writable: bool) -> bool {
-    let (pointer, extent) = match declared {
-        CType::Contract(c) => (c.pointer(), c.extent()),
-        t => (t, Extent::One),
-    };
+    let Terms {
+        pointer, extent, ..
+    } = Terms::of(declared);
     let pointee = match pointer {
         CType::ConstPointer(p) => Some(&**p),
         CType::Pointer(p) if writable => Some(&**p),
@@ -274,11 +273,9 @@ unsafe impl<T: CData> CArg for &T {
 /// Whether `declared` is a `char` pointer C reads up to a NUL (or one byte
 /// of), with C writing only if `writable`.
 fn accepts_string(declared: &CType, writable: bool) -> bool {
-    let (pointer, extent) = match declared {
-        CType::Contract(c) => (c.pointer(), c.extent()),
-        CType::CharP => (declared, Extent::NulTerminated),
-        t => (t, Extent::One),
-    };
+    let Terms {
+        pointer, extent, ..
+    } = Terms::of(declared);
     let chars = |p: &CType| matches!(p, CType::Char | CType::Byte | CType::UByte);
     let pointer_fits = match pointer {
         CType::CharP => true,

@@ -8,7 +8,7 @@ use std::ptr::NonNull;
 
 use crate::array::{ArrayArg, Element};
 use crate::callback::Callback;
-use crate::ctype::{CType, Extent, Kind};
+use crate::ctype::{CType, Extent, Kind, Terms};
 use crate::error::{Error, Mismatch, Result};
 use crate::layout::StructValue;
 use crate::longdouble::LongDouble;
@@ -1081,7 +1081,7 @@ pub(crate) fn check_contract(
             return Ok(());
         }
         Value::Str(s) if *terms.pointer == CType::WCharP => {
-            Covered::terminated((s.chars().count() + 1) * WCHAR_BYTES)
+            Covered::terminated(wide_bytes(s).len())
         }
         Value::Str(s) => Covered::terminated(s.len() + 1),
         Value::CStr(s) => Covered::terminated(s.to_bytes_with_nul().len()),
@@ -1127,45 +1127,7 @@ pub(crate) fn check_contract(
     Ok(())
 }
 
-/// A pointer type's contract, read without building one.
-struct Terms<'t> {
-    pointer: &'t CType,
-    extent: Extent,
-    nullable: bool,
-    retained: bool,
-}
-
-impl<'t> Terms<'t> {
-    fn of(ty: &'t CType) -> Terms<'t> {
-        match ty {
-            CType::Contract(c) => Terms {
-                pointer: c.pointer(),
-                extent: c.extent(),
-                nullable: c.is_nullable(),
-                retained: c.is_retained(),
-            },
-            _ => Terms {
-                pointer: ty,
-                extent: match ty {
-                    CType::CharP | CType::WCharP => Extent::NulTerminated,
-                    _ => Extent::One,
-                },
-                nullable: false,
-                retained: false,
-            },
-        }
-    }
-
-    /// The size of one element C touches; `None` for `void`.
-    fn elem_size(&self) -> Option<usize> {
-        match self.pointer {
-            CType::VoidP => None,
-            CType::CharP => Some(1),
-            CType::WCharP => Some(WCHAR_BYTES),
-            t => t.pointee().filter(|p| **p != CType::Void).map(CType::size),
-        }
-    }
-
+impl Terms<'_> {
     /// Whether `covered` is what C touches, or why not (after the value's
     /// description).
     fn check(&self, covered: &Covered, args: &[Value<'_>]) -> std::result::Result<(), String> {
@@ -1234,8 +1196,6 @@ impl Covered {
         }
     }
 }
-
-const WCHAR_BYTES: usize = if cfg!(windows) { 2 } else { 4 };
 
 /// A struct whose pointer fields safe Rust code set (a `c_struct!` value):
 /// C would read through addresses no one vouched for.

@@ -173,7 +173,7 @@ impl<'a> Ctypes<'a> {
         let dtype = self.arg.dtype();
         let name = std::any::type_name::<T>();
         // Pointers come from values of their type, never from other bytes.
-        if let Some(t) = T::ctype().filter(crate::layout::holds_pointers) {
+        if let Some(t) = T::ctype().filter(CType::holds_pointers) {
             if self.arg.elem() != Some(&t) {
                 return Err(Error::Conversion {
                     expected: format!("{name}, whose pointers come from {name} values"),

@@ -523,25 +523,7 @@ pub(crate) fn check_signature(args: &[CType], ret: &CType) -> std::result::Resul
         let CType::NdPointer(p) = ty else { continue };
         for dim in p.shape().unwrap_or_default() {
             let Dim::Arg(j) = *dim else { continue };
-            if j == i + 1 {
-                return Err(format!("argument {j}'s shape refers to itself"));
-            }
-            match args.get(j.wrapping_sub(1)) {
-                Some(t) if t.is_integer() => {}
-                Some(t) => {
-                    return Err(format!(
-                        "argument {}'s shape refers to argument {j}, declared {t}, not an integer",
-                        i + 1
-                    ));
-                }
-                None => {
-                    return Err(format!(
-                        "argument {}'s shape refers to argument {j}, but there are {} arguments",
-                        i + 1,
-                        args.len()
-                    ));
-                }
-            }
+            crate::ctype::check_count_arg(args, i + 1, j, "shape")?;
         }
     }
     if let CType::NdPointer(p) = ret {

@@ -260,7 +260,7 @@ impl NdArray {
     /// which safe code writes at will, so reading them as `T` would make
     /// addresses up. Such records go to C in a `Vec` or an `ndarray` array.
     fn check_readable<T: Element>(&self, what: &str) -> Result<()> {
-        if T::ctype().is_some_and(|t| crate::layout::holds_pointers(&t)) {
+        if T::ctype().is_some_and(|t| t.holds_pointers()) {
             return Err(Error::Conversion {
                 expected: format!("{what} of data type {}", std::any::type_name::<T>()),
                 given: format!(

@@ -32,7 +32,7 @@ impl Validity {
 
     /// Whether every bit pattern of the element's size is an element.
     pub(crate) fn any_bit_pattern(&self) -> bool {
-        self.dtype.any_bit_pattern() && self.ctype.as_ref().is_none_or(ctype_any_bit_pattern)
+        self.dtype.any_bit_pattern() && self.ctype.as_ref().is_none_or(CType::any_bit_pattern)
     }
 
     /// Where `element`, one element's bytes, is no element: the offset of
@@ -85,21 +85,11 @@ impl Validity {
     }
 }
 
-/// Whether every bit pattern of a C type's size is one of its values.
-fn ctype_any_bit_pattern(ctype: &CType) -> bool {
-    match ctype {
-        CType::Bool => false,
-        CType::Struct(l) => l.fields().iter().all(|f| ctype_any_bit_pattern(f.ctype())),
-        CType::Array(elem, _) => ctype_any_bit_pattern(elem),
-        _ => true,
-    }
-}
-
 /// Where `bytes` are no value of `ctype` (see [`Validity::first_invalid`]).
 /// A union is valid when any of its members is; a bitfield, which Rust
 /// types do not have, is not checked.
 fn first_invalid_ctype(ctype: &CType, bytes: &[u8]) -> Option<(usize, &'static str)> {
-    if ctype_any_bit_pattern(ctype) {
+    if ctype.any_bit_pattern() {
         return None;
     }
     match ctype {

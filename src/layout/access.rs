@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::value::{Keep, Value, decode, encode_long_double, encode_word};
 
 use super::declare::{Bits, StructLayout};
-use super::value::{StructValue, holds_pointers};
+use super::value::StructValue;
 
 /// Where a path leads: an offset from the start of the outermost struct,
 /// the type there, and for a bitfield its bits (counted from that start).
@@ -149,7 +149,7 @@ pub(crate) fn shadowed_pointers(layout: &StructLayout) -> Vec<usize> {
     }
     let fields = layout.fields();
     if !(layout.is_union() || fields.iter().any(|f| has_union(f.ctype())))
-        || !fields.iter().any(|f| holds_pointers(f.ctype()))
+        || !fields.iter().any(|f| f.ctype().holds_pointers())
     {
         return Vec::new();
     }
@@ -178,7 +178,7 @@ fn mark_fields(map: &mut [Byte], start: usize, slots: &mut Vec<usize>, layout: &
 /// Marks the bytes `range` as holding a `ty`.
 fn mark(map: &mut [Byte], range: std::ops::Range<usize>, slots: &mut Vec<usize>, ty: &CType) {
     match ty {
-        t if !holds_pointers(t) => {
+        t if !t.holds_pointers() => {
             for b in &mut map[range] {
                 *b = match *b {
                     Byte::Free | Byte::Data => Byte::Data,
@@ -212,7 +212,7 @@ fn mark(map: &mut [Byte], range: std::ops::Range<usize>, slots: &mut Vec<usize>,
 /// nested value holding one that its own layout does not list).
 fn check_unshadowed(layout: &StructLayout, path: &str, place: &Place<'_>) -> Result<()> {
     let shadowed = layout.shadowed_pointers();
-    if shadowed.is_empty() || place.bits.is_some() || !holds_pointers(place.ctype) {
+    if shadowed.is_empty() || place.bits.is_some() || !place.ctype.holds_pointers() {
         return Ok(());
     }
     let (start, end) = (place.offset, place.offset + place.ctype.size());

@@ -52,4 +52,3 @@ pub use rust::CStruct;
 #[doc(hidden)]
 pub use rust::private;
 pub use value::StructValue;
-pub(crate) use value::holds_pointers;

@@ -169,7 +169,7 @@ impl StructValue {
                 given: format!("{} bytes", bytes.len()),
             });
         }
-        if holds_pointers(&CType::Struct(layout.clone())) {
+        if CType::Struct(layout.clone()).holds_pointers() {
             return Err(Error::Conversion {
                 expected: format!("{} built field by field", layout.title()),
                 given: "raw bytes, which would make up its pointer fields".into(),
@@ -206,7 +206,7 @@ impl StructValue {
     pub(crate) unsafe fn copy_from_rust(layout: &Arc<StructLayout>, src: *const u8) -> StructValue {
         // SAFETY: forwarded to the caller.
         let mut v = unsafe { StructValue::copy_from(layout, src) };
-        v.parts.rust_addresses = holds_pointers(&CType::Struct(layout.clone()));
+        v.parts.rust_addresses = CType::Struct(layout.clone()).holds_pointers();
         v
     }
 
@@ -295,8 +295,8 @@ impl StructValue {
         let place = access::resolve(&self.parts.layout, path)?;
         // SAFETY: the bytes are an initialised value of the layout. Pointer
         // fields no other field overlaps hold what was stored as a pointer:
-        // null, an address C gave, or what C or `unsafe` code wrote (`set`
-        // takes only those, `from_bytes` refuses layouts with pointers, and
+        // null, or what C or `unsafe` code wrote (`set` takes only null and
+        // vouched addresses, `from_bytes` refuses layouts with pointers, and
         // nested values are copied from values of the same layout); `read`
         // refuses the pointers other fields overlap.
         unsafe { access::read(&self.parts.layout, path, self.as_ptr(), &place) }
@@ -360,15 +360,6 @@ impl StructValue {
             None => place.offset..place.offset + place.ctype.size(),
         };
         Ok(&self.as_bytes()[range])
-    }
-}
-
-/// Whether a type holds addresses anywhere.
-pub(crate) fn holds_pointers(ty: &CType) -> bool {
-    match ty {
-        CType::Struct(l) => l.fields().iter().any(|f| holds_pointers(f.ctype())),
-        CType::Array(t, n) => *n > 0 && holds_pointers(t),
-        t => t.is_pointer(),
     }
 }
 

@@ -265,7 +265,7 @@ impl Memmap {
                 given: format!("data of type {}", self.dtype),
             });
         }
-        if T::ctype().is_some_and(|t| crate::layout::holds_pointers(&t)) {
+        if T::ctype().is_some_and(|t| t.holds_pointers()) {
             // A file's integers are no addresses.
             return Err(Error::Conversion {
                 expected: format!("a view of data type {}", std::any::type_name::<T>()),
