@@ -1,101 +1,10 @@
-//! Compiles the project's own C sources in `csrc/` into shared libraries for
-//! the tests, examples, benchmarks and doctests.
-//!
-//! `csrc/` is not part of the published package, so when rctypes is somebody's
-//! dependency there is nothing to compile and this script does nothing.
-//! The libraries go to `$OUT_DIR/csrc`, announced to every target of this
-//! package as the environment variable `RCTYPES_CSRC_DIR`.
-
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::{env, fs};
-
-/// Each library and the sources it is built from.
-const LIBRARIES: &[(&str, &[&str])] = &[
-    ("foo", &["foo.c"]),
-    ("fibonacci", &["fibonacci.c"]),
-    ("mean", &["mean.c"]),
-    ("callback", &["callback.c"]),
-    ("sample", &["sample.c"]),
-    ("rows", &["rows.c"]),
-    ("abi", &["abi.c"]),
-    ("arrays", &["arrays.c"]),
-    ("memmap", &["memmap.c"]),
-    ("structs", &["structs.c"]),
-];
+//! Tells the run-time C harness (`CBuild`) which target this crate was built
+//! for, so that it compiles C for the same one. Nothing is compiled here.
 
 fn main() {
-    let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let csrc = manifest.join("csrc");
-    let out = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo")).join("csrc");
-    println!("cargo::rustc-env=RCTYPES_CSRC_DIR={}", out.display());
-    // The C build harness compiles for the target this crate was built for.
     println!(
         "cargo::rustc-env=RCTYPES_TARGET={}",
-        env::var("TARGET").expect("set by cargo")
+        std::env::var("TARGET").expect("set by cargo")
     );
-    println!("cargo::rerun-if-changed=csrc");
-    if !csrc.is_dir() || env::var_os("DOCS_RS").is_some() {
-        return;
-    }
-    fs::create_dir_all(&out).expect("create the output folder");
-    for (name, sources) in LIBRARIES {
-        let target = out.join(shared_library_name(name));
-        let sources: Vec<PathBuf> = sources.iter().map(|s| csrc.join(s)).collect();
-        compile_shared(&sources, &csrc, &target);
-    }
-}
-
-/// The platform's file name for a shared library called `name`.
-fn shared_library_name(name: &str) -> String {
-    let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
-    match os.as_str() {
-        "windows" => format!("{name}.dll"),
-        "macos" | "ios" => format!("lib{name}.dylib"),
-        _ => format!("lib{name}.so"),
-    }
-}
-
-/// Compiles `sources` into the shared library `target` with the compiler and
-/// flags the `cc` crate chooses for this target, plus warnings and `-O2`.
-fn compile_shared(sources: &[PathBuf], include: &Path, target: &Path) {
-    let compiler = cc::Build::new()
-        .opt_level(2)
-        .pic(true)
-        .warnings(true)
-        .extra_warnings(true)
-        .include(include)
-        .cargo_metadata(false)
-        .get_compiler();
-    let mut cmd: Command = compiler.to_command();
-    if compiler.is_like_msvc() {
-        cmd.arg("/LD")
-            .args(sources)
-            .arg(format!("/Fe{}", target.display()));
-    } else {
-        let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
-        cmd.arg(if os == "macos" {
-            "-dynamiclib"
-        } else {
-            "-shared"
-        });
-        cmd.args(sources).arg("-o").arg(target);
-        if os != "windows" {
-            cmd.arg("-pthread");
-        }
-    }
-    let output = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run the C compiler {cmd:?}: {e}"));
-    if !output.status.success() {
-        panic!(
-            "compiling {} failed:\n{}",
-            target.display(),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let warnings = String::from_utf8_lossy(&output.stderr);
-    for line in warnings.lines().filter(|l| !l.trim().is_empty()) {
-        println!("cargo::warning={line}");
-    }
+    println!("cargo::rerun-if-changed=build.rs");
 }

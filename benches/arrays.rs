@@ -34,7 +34,7 @@ struct Means {
 
 fn means() -> Means {
     // SAFETY: the project's own library has no initialisers.
-    let lib = unsafe { load_library("mean", env!("RCTYPES_CSRC_DIR")) }.expect("libmean");
+    let lib = unsafe { load_library("mean", rctypes_csrc::DIR) }.expect("libmean");
     let vector = ndpointer()
         .dtype("float32")
         .ndim(1)

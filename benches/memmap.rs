@@ -39,7 +39,7 @@ fn sparse_file(dir: &Path, size: u64) -> PathBuf {
 
 fn bump_ends() -> CFunc {
     // SAFETY: the project's own library has no initialisers.
-    let lib = unsafe { load_library("memmap", env!("RCTYPES_CSRC_DIR")) }.expect("libmemmap");
+    let lib = unsafe { load_library("memmap", rctypes_csrc::DIR) }.expect("libmemmap");
     let a = ndpointer()
         .dtype("float32")
         .ndim(1)

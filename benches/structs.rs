@@ -23,7 +23,7 @@ c_struct! {
 
 fn structs() -> Library {
     // SAFETY: the project's own library has no initialisers.
-    unsafe { rctypes::load_library("structs", env!("RCTYPES_CSRC_DIR")) }
+    unsafe { rctypes::load_library("structs", rctypes_csrc::DIR) }
         .expect("libstructs is built by build.rs")
 }
 

@@ -42,7 +42,7 @@ use ratios::Row;
 
 fn library(name: &str) -> Library {
     // SAFETY: the project's own libraries have no initialisers.
-    unsafe { load_library(name, env!("RCTYPES_CSRC_DIR")) }
+    unsafe { load_library(name, rctypes_csrc::DIR) }
         .unwrap_or_else(|e| panic!("lib{name} is built by build.rs: {e}"))
 }
 

@@ -8,7 +8,7 @@ use ndarray::{Array1, Array2, Array3, s};
 use rctypes::{AsCtypes, CType, Dim, Error, Extent, ascontiguousarray, load_library, ndpointer};
 
 fn main() -> Result<(), Error> {
-    let dir = env!("RCTYPES_CSRC_DIR");
+    let dir = rctypes_csrc::DIR;
     // SAFETY: the project's own C libraries have no initialisers.
     let (fibonacci, mean, libfoo, arrays) = unsafe {
         (

@@ -11,7 +11,7 @@ use rctypes::{Allocator, CType, Library, Value};
 
 fn main() -> Result<(), rctypes::Error> {
     // SAFETY: our own callback library, with no initialisers.
-    let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+    let lib = unsafe { rctypes::load_library("callback", rctypes_csrc::DIR)? };
     // C's printf output is buffered apart from Rust's: flush it to keep the order.
     // SAFETY: `int fflush(FILE *)`; NULL flushes every stream.
     let fflush = unsafe {

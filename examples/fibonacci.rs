@@ -5,7 +5,7 @@ use rctypes::{CType, Extent};
 
 fn main() -> rctypes::Result<()> {
     // SAFETY: the project's own libfibonacci has no initialisers.
-    let lib = unsafe { rctypes::load_library("libfibonacci", env!("RCTYPES_CSRC_DIR"))? };
+    let lib = unsafe { rctypes::load_library("libfibonacci", rctypes_csrc::DIR)? };
     // fibseries reads and writes `elements` (argument 2) ints; fibmatrix
     // `rows * columns` (arguments 2 and 3).
     let series = Extent::ElementsFromArg(2);

@@ -6,7 +6,7 @@ use rctypes::{CType, Extent, Value};
 fn main() -> rctypes::Result<()> {
     // numpy.ctypeslib.load_library('libfoo', '.')
     // SAFETY: the project's own libfoo has no initialisers.
-    let libfoo = unsafe { rctypes::load_library("libfoo", env!("RCTYPES_CSRC_DIR"))? };
+    let libfoo = unsafe { rctypes::load_library("libfoo", rctypes_csrc::DIR)? };
     // _foo.bar.restype = c_int; _foo.bar.argtypes = [POINTER(c_double), c_int]
     let doubles = Extent::ElementsFromArg(2);
     // SAFETY: bar reads `len` doubles from `data` (not NULL) and returns an int.

@@ -5,7 +5,7 @@ use rctypes::{CType, Extent};
 fn main() -> rctypes::Result<()> {
     // ctypes.cdll.LoadLibrary('./lib.so')
     // SAFETY: the project's own libmean has no initialisers.
-    let lib = unsafe { rctypes::Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libmean.so"))? };
+    let lib = unsafe { rctypes::Library::open(rctypes_csrc::library("mean"))? };
     // lib.compute_mean.restype = ctypes.c_float
     // SAFETY: compute_mean reads n floats from A, not NULL.
     let compute_mean = unsafe {

@@ -6,7 +6,7 @@ use rctypes::{CType, Extent, Memmap};
 
 fn main() -> rctypes::Result<()> {
     // SAFETY: the project's own libmean has no initialisers.
-    let lib = unsafe { rctypes::load_library("mean", env!("RCTYPES_CSRC_DIR"))? };
+    let lib = unsafe { rctypes::load_library("mean", rctypes_csrc::DIR)? };
     let n_floats = Extent::ElementsFromArg(2);
     // SAFETY: mean.c defines `float compute_mean(float *A, int n)`, which
     // reads n floats, and `void scale_floats(float *A, int n, float factor)`,

@@ -8,7 +8,7 @@ use rctypes::{CType, Extent, Library, RowPointers, RowPointersMut, Value};
 
 fn main() -> Result<(), rctypes::Error> {
     // SAFETY: our own rows library, with no initialisers.
-    let lib = unsafe { rctypes::load_library("rows", env!("RCTYPES_CSRC_DIR"))? };
+    let lib = unsafe { rctypes::load_library("rows", rctypes_csrc::DIR)? };
     // SAFETY: `int fflush(FILE *)`; NULL flushes every stream.
     let fflush = unsafe {
         Library::this()?.function("fflush", &[CType::handle("FILE").nullable()], CType::Int)?

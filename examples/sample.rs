@@ -32,7 +32,7 @@ fn desc(s: &str) -> [u8; 12] {
 fn main() -> rctypes::Result<()> {
     // _sample = N.ctypeslib.load_library('libsample', '.')
     // SAFETY: the project's own libsample has no initialisers.
-    let lib = unsafe { rctypes::load_library("sample", env!("RCTYPES_CSRC_DIR"))? };
+    let lib = unsafe { rctypes::load_library("sample", rctypes_csrc::DIR)? };
 
     // dat = [[1126877361,'sunny'], [1126877371,'rain'], [1126877385,'damn nasty'], [1126877387,'sunny']]
     // dat_dtype = N.dtype([('timestamp','i4'),('desc','|S12')])

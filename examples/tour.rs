@@ -12,7 +12,7 @@ fn step(title: &str) {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = env!("RCTYPES_CSRC_DIR");
+    let dir = rctypes_csrc::DIR;
 
     step("load a library and call a function (ctypes: lib.fib.argtypes = [c_int])");
     // SAFETY: the project's own libraries have no initialisers.

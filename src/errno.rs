@@ -17,7 +17,7 @@ thread_local! {
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
 /// # // SAFETY: the project's own library has no initialisers.
-/// # let abi = unsafe { rctypes::Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libabi.so"))? };
+/// # let abi = unsafe { rctypes::Library::open(rctypes_csrc::library("abi"))? };
 /// use rctypes::CType;
 /// // SAFETY: set_errno_to(int) sets errno and returns -1.
 /// let f = unsafe { abi.function("set_errno_to", &[CType::Int], CType::Int)? }.with_errno();

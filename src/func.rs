@@ -63,7 +63,7 @@ pub type ErrCheck = dyn for<'a, 'b> Fn(Value<'static>, &'a [Value<'b>]) -> std::
 /// # fn main() -> Result<(), rctypes::Error> {
 /// use rctypes::{CType, Library};
 /// // SAFETY: the project's own library has no initialisers.
-/// let lib = unsafe { Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libfibonacci.so"))? };
+/// let lib = unsafe { Library::open(rctypes_csrc::library("fibonacci"))? };
 /// // SAFETY: fibonacci.c defines `int fib(int)`.
 /// let fib = unsafe { lib.function("fib", &[CType::Int], CType::Int)? };
 /// assert_eq!(fib.call(&[8.into()])?.to::<i32>()?, 13);
@@ -284,7 +284,7 @@ impl CFunc {
     /// # fn main() -> Result<(), rctypes::Error> {
     /// use rctypes::{CType, Library, Route};
     /// // SAFETY: the project's own library has no initialisers.
-    /// let lib = unsafe { Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libfibonacci.so"))? };
+    /// let lib = unsafe { Library::open(rctypes_csrc::library("fibonacci"))? };
     /// // SAFETY: fibonacci.c defines `int fib(int)`.
     /// let fib = unsafe { lib.function("fib", &[CType::Int], CType::Int)? };
     /// # #[cfg(all(target_arch = "x86_64", not(windows)))]
@@ -340,7 +340,7 @@ impl CFunc {
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
     /// # // SAFETY: the project's own library has no initialisers.
-    /// # let abi = unsafe { rctypes::Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libabi.so"))? };
+    /// # let abi = unsafe { rctypes::Library::open(rctypes_csrc::library("abi"))? };
     /// use rctypes::{CType, Value};
     /// // SAFETY: set_errno_to(int) returns -1.
     /// let f = unsafe { abi.function("set_errno_to", &[CType::Int], CType::Int)? }

@@ -8,7 +8,7 @@
 //! use rctypes::{CType, Extent, Library};
 //!
 //! // SAFETY: our fibonacci library has no initialisers to fear.
-//! let lib = unsafe { rctypes::load_library("fibonacci", env!("RCTYPES_CSRC_DIR"))? };
+//! let lib = unsafe { rctypes::load_library("fibonacci", rctypes_csrc::DIR)? };
 //! // Each array holds as many ints as argument 2 says.
 //! let ints = |t: CType| t.extent(Extent::ElementsFromArg(2));
 //! // SAFETY: fibonacci.c defines `int fib(int)`, and

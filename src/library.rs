@@ -176,7 +176,7 @@ impl Library {
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
     /// # // SAFETY: the project's own library has no initialisers.
-    /// # let abi = unsafe { rctypes::Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libabi.so"))? };
+    /// # let abi = unsafe { rctypes::Library::open(rctypes_csrc::library("abi"))? };
     /// use rctypes::CType;
     /// // SAFETY: abi.c declares `int counter` and `double ratio`.
     /// let counter = unsafe { abi.variable("counter", CType::Int)? };
@@ -213,7 +213,7 @@ impl Library {
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
     /// # // SAFETY: the project's own library has no initialisers.
-    /// # let abi = unsafe { rctypes::Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libabi.so"))? };
+    /// # let abi = unsafe { rctypes::Library::open(rctypes_csrc::library("abi"))? };
     /// use rctypes::CType;
     /// // SAFETY: abi.c defines `const int abi_version = 3`.
     /// let version = unsafe { abi.const_variable("abi_version", CType::Int)? };
@@ -447,10 +447,10 @@ impl fmt::Debug for Variable {
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
 /// // SAFETY: our own fibonacci library has no initialisers.
-/// let lib = unsafe { rctypes::load_library("fibonacci", env!("RCTYPES_CSRC_DIR"))? };
+/// let lib = unsafe { rctypes::load_library("fibonacci", rctypes_csrc::DIR)? };
 /// assert!(lib.name().ends_with("libfibonacci.so"));
 /// // SAFETY: the project's own library has no initialisers.
-/// let err = unsafe { rctypes::load_library("nothere", env!("RCTYPES_CSRC_DIR")) }.unwrap_err();
+/// let err = unsafe { rctypes::load_library("nothere", rctypes_csrc::DIR) }.unwrap_err();
 /// assert!(err.to_string().contains("libnothere.so"));
 /// # Ok(()) }
 /// ```

@@ -418,7 +418,7 @@ pub trait ArgList {
 /// # fn main() -> Result<(), rctypes::Error> {
 /// use rctypes::{CType, Extent, Library, TypedCFunc};
 /// // SAFETY: the project's own library has no initialisers.
-/// let lib = unsafe { Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libabi.so"))? };
+/// let lib = unsafe { Library::open(rctypes_csrc::library("abi"))? };
 /// // SAFETY: abi.c defines `void out_params(int a, int *doubled, double *half)`,
 /// // which writes one int and one double, through pointers that are not NULL.
 /// let out_params = unsafe {
@@ -434,7 +434,7 @@ pub trait ArgList {
 /// assert_eq!((doubled, half), (42, 10.5));
 ///
 /// // SAFETY: mean.c's `float compute_mean(float *A, int n)` reads n floats.
-/// # let mean_lib = unsafe { Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libmean.so"))? };
+/// # let mean_lib = unsafe { Library::open(rctypes_csrc::library("mean"))? };
 /// let mean = unsafe {
 ///     mean_lib.function(
 ///         "compute_mean",

@@ -52,7 +52,7 @@ fn every_route(f: &CFunc) -> Vec<CFunc> {
 
 fn abi() -> Library {
     // SAFETY: the project's own library has no initialisers.
-    unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR")) }.unwrap()
+    unsafe { rctypes::load_library("abi", rctypes_csrc::DIR) }.unwrap()
 }
 
 #[test]
@@ -235,7 +235,7 @@ fn ndpointer_arguments_allocate_nothing() {
     use ndarray::Array1;
     use rctypes::{Dim, ndpointer};
     // SAFETY: the project's own library has no initialisers.
-    let lib = unsafe { rctypes::load_library("mean", env!("RCTYPES_CSRC_DIR")) }.unwrap();
+    let lib = unsafe { rctypes::load_library("mean", rctypes_csrc::DIR) }.unwrap();
     let spec = ndpointer()
         .dtype("float32")
         .ndim(1)
@@ -261,7 +261,7 @@ fn ndpointer_arguments_allocate_nothing() {
 fn callbacks_allocate_nothing_per_call() {
     use rctypes::{Callback, RawPtr, Signature, TypedCallback};
     // SAFETY: the project's own library has no initialisers.
-    let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR")) }.unwrap();
+    let lib = unsafe { rctypes::load_library("callback", rctypes_csrc::DIR) }.unwrap();
     type Binop = TypedCallback<(i32, i32), i32>;
     // SAFETY: callback.c: `long long fold_calls(int (*op)(int, int), int n)`
     // returns the sum of op(i, 1), calling op during the call only; a typed
@@ -301,7 +301,7 @@ c_struct! {
 #[test]
 fn structs_by_value_allocate_only_for_results_over_64_bytes() {
     // SAFETY: the project's own library has no initialisers.
-    let lib = unsafe { rctypes::load_library("structs", env!("RCTYPES_CSRC_DIR")) }.unwrap();
+    let lib = unsafe { rctypes::load_library("structs", rctypes_csrc::DIR) }.unwrap();
     let pair = CType::Struct(IntPair::layout().clone());
     let dpair = CType::Struct(DoublePair::layout().clone());
     let vec3 = CType::Struct(Vec3::layout().clone());
@@ -374,7 +374,7 @@ fn structs_by_value_allocate_only_for_results_over_64_bytes() {
 fn structs_lent_by_address_allocate_nothing() {
     use rctypes::StructLayout;
     // SAFETY: the project's own library has no initialisers.
-    let lib = unsafe { rctypes::load_library("structs", env!("RCTYPES_CSRC_DIR")) }.unwrap();
+    let lib = unsafe { rctypes::load_library("structs", rctypes_csrc::DIR) }.unwrap();
     let vec3 = StructLayout::builder("Vec3")
         .field("x", CType::Double)
         .field("y", CType::Double)

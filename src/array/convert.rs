@@ -136,7 +136,7 @@ impl Library {
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
     /// // SAFETY: the project's own library has no initialisers.
-    /// let lib = unsafe { rctypes::load_library("arrays", env!("RCTYPES_CSRC_DIR"))? };
+    /// let lib = unsafe { rctypes::load_library("arrays", rctypes_csrc::DIR)? };
     /// // SAFETY: arrays.c defines `const int pairs[3][2]`.
     /// let pairs = unsafe { lib.array::<i32, _>("pairs", (3, 2))? };
     /// assert_eq!(pairs, ndarray::arr2(&[[1, 2], [3, 4], [5, 6]]));

@@ -181,7 +181,7 @@ pub fn ascontiguousarray<A: Clone, D: Dimension>(a: &ArrayRef<A, D>) -> CowArray
 /// use ndarray::{Array2, s};
 /// use rctypes::{CType, Extent, Library, ascontiguousarray_mut};
 /// // SAFETY: the project's own library has no initialisers.
-/// let lib = unsafe { rctypes::load_library("mean", env!("RCTYPES_CSRC_DIR"))? };
+/// let lib = unsafe { rctypes::load_library("mean", rctypes_csrc::DIR)? };
 /// let floats = CType::pointer(CType::Float).extent(Extent::ElementsFromArg(2));
 /// // SAFETY: mean.c defines `void scale_floats(float *A, int n, float factor)`,
 /// // which rewrites n floats of A, never NULL.

@@ -28,7 +28,7 @@ use super::fmt_tuple;
 /// use rctypes::{CType, Dim, Library, ndpointer};
 /// use ndarray::Array1;
 /// // SAFETY: the project's own library has no initialisers.
-/// let lib = unsafe { rctypes::load_library("fibonacci", env!("RCTYPES_CSRC_DIR"))? };
+/// let lib = unsafe { rctypes::load_library("fibonacci", rctypes_csrc::DIR)? };
 /// // fibseries reads `elements` ints from `a` and writes as many to `series`:
 /// // both must be C-contiguous arrays of C ints, exactly argument 2 long.
 /// let ints = ndpointer().dtype("intc").ndim(1).shape([Dim::Arg(2)]).flags("C_CONTIGUOUS");
@@ -434,7 +434,7 @@ impl NdPointer {
     /// # fn main() -> Result<(), rctypes::Error> {
     /// use rctypes::{CType, Library, ndpointer};
     /// // SAFETY: the project's own library has no initialisers.
-    /// let lib = unsafe { rctypes::load_library("arrays", env!("RCTYPES_CSRC_DIR"))? };
+    /// let lib = unsafe { rctypes::load_library("arrays", rctypes_csrc::DIR)? };
     /// let matrix = ndpointer().dtype("f8").shape([2, 3]).build()?;
     /// // SAFETY: arrays.c defines `const double *static_matrix(void)`, which
     /// // returns a static 2x3 array.

@@ -41,7 +41,7 @@ const MAX_ALIGN: usize = align_of::<Chunk>();
 /// # fn main() -> Result<(), rctypes::Error> {
 /// use rctypes::{CType, DType, NdArray, ndpointer};
 /// // SAFETY: the project's own library has no initialisers.
-/// let lib = unsafe { rctypes::load_library("sample", env!("RCTYPES_CSRC_DIR"))? };
+/// let lib = unsafe { rctypes::load_library("sample", rctypes_csrc::DIR)? };
 /// let weather = DType::record([("timestamp", DType::parse("i4")?), ("desc", DType::parse("S12")?)], true)?;
 /// let mut records = NdArray::zeros(&weather, &[2])?;
 /// records.set_field(&[0], "timestamp", 1126877361i32)?;

@@ -42,7 +42,7 @@ const MAX_DIMS: i128 = 64;
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
 /// # // SAFETY: the project's own library has no initialisers.
-/// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+/// # let lib = unsafe { rctypes::load_library("callback", rctypes_csrc::DIR)? };
 /// use rctypes::{Allocator, CType};
 /// // SAFETY: callback.c: `void foo(void* (*allocator)(int dim, int* shape))`
 /// // asks for one 2x3 float array and fills it.
@@ -67,7 +67,7 @@ impl Allocator {
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
     /// # // SAFETY: the project's own library has no initialisers.
-    /// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+    /// # let lib = unsafe { rctypes::load_library("callback", rctypes_csrc::DIR)? };
     /// use rctypes::{Allocator, CType};
     /// // SAFETY: callback.c: `int func(int scale, void* (*)(int, int*, char))`
     /// // asks for a 2x3x4 'd', a 5 'f' and a 2x2 'i' array.

@@ -68,7 +68,7 @@ const INLINE_ARGS: usize = 8;
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
 /// # // SAFETY: the project's own library has no initialisers.
-/// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+/// # let lib = unsafe { rctypes::load_library("callback", rctypes_csrc::DIR)? };
 /// use rctypes::{Callback, CType};
 /// let binop = CType::func_ptr([CType::Int, CType::Int], CType::Int);
 /// // SAFETY: callback.c: `void register_binop(int (*op)(int, int))` keeps
@@ -106,7 +106,7 @@ const INLINE_ARGS: usize = 8;
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
 /// # // SAFETY: the project's own library has no initialisers.
-/// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+/// # let lib = unsafe { rctypes::load_library("callback", rctypes_csrc::DIR)? };
 /// use rctypes::{Callback, CType, Signature, Value};
 /// let binop = Signature::new([CType::Int, CType::Int], CType::Int);
 /// // SAFETY: callback.c: `int apply_binop(int (*op)(int, int), int a, int b)`.
@@ -252,7 +252,7 @@ impl Callback {
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
     /// # // SAFETY: the project's own library has no initialisers.
-    /// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+    /// # let lib = unsafe { rctypes::load_library("callback", rctypes_csrc::DIR)? };
     /// use rctypes::{Callback, CType, Signature, Value};
     /// let f = Signature::new([CType::Double], CType::Double);
     /// // SAFETY: callback.c: `double integrate(double (*f)(double), double lo, double hi, int steps)`.
@@ -419,7 +419,7 @@ impl Callback {
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
     /// # // SAFETY: the project's own library has no initialisers.
-    /// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+    /// # let lib = unsafe { rctypes::load_library("callback", rctypes_csrc::DIR)? };
     /// use rctypes::{Callback, CType, Signature, Value};
     /// let binop = Signature::new([CType::Int, CType::Int], CType::Int);
     /// // SAFETY: callback.c: `int apply_binop(int (*op)(int, int), int a, int b)`.

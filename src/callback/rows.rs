@@ -36,7 +36,7 @@ fn check_rows(shape: &[usize], strides: &[isize]) -> Result<()> {
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
 /// # // SAFETY: the project's own library has no initialisers.
-/// # let lib = unsafe { rctypes::load_library("rows", env!("RCTYPES_CSRC_DIR"))? };
+/// # let lib = unsafe { rctypes::load_library("rows", rctypes_csrc::DIR)? };
 /// use ndarray::{array, s};
 /// use rctypes::{CType, Extent, RowPointers};
 /// // len rows (argument 2), each of ncols floats (argument 3).
@@ -87,7 +87,7 @@ pub struct RowPointers<'a, T> {
 /// ```
 /// # fn main() -> Result<(), rctypes::Error> {
 /// # // SAFETY: the project's own library has no initialisers.
-/// # let lib = unsafe { rctypes::load_library("rows", env!("RCTYPES_CSRC_DIR"))? };
+/// # let lib = unsafe { rctypes::load_library("rows", rctypes_csrc::DIR)? };
 /// use ndarray::array;
 /// use rctypes::{CType, Extent, RowPointersMut};
 /// let row = CType::pointer(CType::Float).extent(Extent::ElementsFromArg(3));

@@ -105,7 +105,7 @@ pub trait CallbackFn<Args: CallbackArgs, Ret: CallbackRet>: Send + Sync + 'stati
 /// # fn main() -> Result<(), rctypes::Error> {
 /// use rctypes::{ByRef, Callback, CType, Extent, TypedCallback};
 /// // SAFETY: the project's own library has no initialisers.
-/// let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+/// let lib = unsafe { rctypes::load_library("callback", rctypes_csrc::DIR)? };
 /// let cmp = CType::func_ptr(
 ///     [CType::const_pointer(CType::Int), CType::const_pointer(CType::Int)],
 ///     CType::Int,
@@ -427,7 +427,7 @@ impl Callback {
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
     /// # // SAFETY: the project's own library has no initialisers.
-    /// # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+    /// # let lib = unsafe { rctypes::load_library("callback", rctypes_csrc::DIR)? };
     /// use rctypes::{Callback, CType, TypedCFunc, TypedCallback};
     /// let binop = CType::func_ptr([CType::Int, CType::Int], CType::Int);
     /// // SAFETY: callback.c: `int apply_binop(int (*op)(int, int), int a, int b)`.

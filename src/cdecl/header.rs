@@ -40,7 +40,7 @@ impl Header {
     /// let header = Header::read(concat!(env!("CARGO_MANIFEST_DIR"), "/csrc/fibonacci.h"), &[])?;
     /// assert_eq!(header.functions, ["fib", "fibseries", "fibmatrix"]);
     /// // SAFETY: the project's own library has no initialisers.
-    /// let lib = unsafe { rctypes::load_library("fibonacci", env!("RCTYPES_CSRC_DIR"))? };
+    /// let lib = unsafe { rctypes::load_library("fibonacci", rctypes_csrc::DIR)? };
     /// // SAFETY: the header is the library's own.
     /// let bound = unsafe { header.bind(&lib) };
     /// assert!(bound.missing.is_empty());

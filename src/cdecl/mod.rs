@@ -411,7 +411,7 @@ impl Declarations {
     /// ```
     /// # fn main() -> rctypes::Result<()> {
     /// # // SAFETY: the project's own library has no initialisers.
-    /// # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
+    /// # let abi = unsafe { rctypes::load_library("abi", rctypes_csrc::DIR)? };
     /// let mut decls = rctypes::Declarations::new();
     /// decls.parse("extern const int abi_version;")?;
     /// // SAFETY: abi.c defines `const int abi_version = 3`.
@@ -601,7 +601,7 @@ impl Library {
     /// ```
     /// # fn main() -> rctypes::Result<()> {
     /// # // SAFETY: the project's own library has no initialisers.
-    /// # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
+    /// # let abi = unsafe { rctypes::load_library("abi", rctypes_csrc::DIR)? };
     /// // SAFETY: abi.c defines `const int abi_version = 3`.
     /// let version = unsafe { abi.declare_variable("extern const int abi_version;")? };
     /// assert_eq!(version.get().to::<i32>()?, 3);

@@ -48,7 +48,7 @@
 //! ```
 //! # fn main() -> rctypes::Result<()> {
 //! use rctypes::{Library, load_library};
-//! let dir = env!("RCTYPES_CSRC_DIR");
+//! let dir = rctypes_csrc::DIR;
 //! // _lib = numpy.ctypeslib.load_library('libfibonacci', '.')
 //! // SAFETY: the project's own library has no initialisers.
 //! let lib = unsafe { load_library("libfibonacci", dir)? };
@@ -68,7 +68,7 @@
 //! # fn main() -> rctypes::Result<()> {
 //! use rctypes::{CType, Value};
 //! # // SAFETY: the project's own library has no initialisers.
-//! # let lib = unsafe { rctypes::load_library("libfibonacci", env!("RCTYPES_CSRC_DIR"))? };
+//! # let lib = unsafe { rctypes::load_library("libfibonacci", rctypes_csrc::DIR)? };
 //! // _lib.fib.argtypes = [c_int]; _lib.fib.restype = c_int
 //! // SAFETY: fibonacci.c defines `int fib(int)`.
 //! let fib = unsafe { lib.function("fib", &[CType::Int], CType::Int)? };
@@ -88,7 +88,7 @@
 //! # fn main() -> rctypes::Result<()> {
 //! use rctypes::{CType, Extent, StringBuffer, Value};
 //! # // SAFETY: the project's own library has no initialisers.
-//! # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
+//! # let abi = unsafe { rctypes::load_library("abi", rctypes_csrc::DIR)? };
 //! // SAFETY: `void out_params(int a, int *doubled, double *half)` writes one
 //! // int and one double, through pointers that are not NULL.
 //! let out_params = unsafe {
@@ -126,7 +126,7 @@
 //! # fn main() -> rctypes::Result<()> {
 //! use rctypes::{CType, Extent};
 //! # // SAFETY: the project's own library has no initialisers.
-//! # let mean = unsafe { rctypes::load_library("mean", env!("RCTYPES_CSRC_DIR"))? };
+//! # let mean = unsafe { rctypes::load_library("mean", rctypes_csrc::DIR)? };
 //! let n_floats = Extent::ElementsFromArg(2);
 //! // SAFETY: compute_mean reads n floats; scale_floats rewrites n floats; A
 //! // is never NULL.
@@ -186,7 +186,7 @@
 //! # fn main() -> rctypes::Result<()> {
 //! use rctypes::{CStruct, CType, StructLayout, StructValue, c_struct};
 //! # // SAFETY: the project's own library has no initialisers.
-//! # let lib = unsafe { rctypes::load_library("structs", env!("RCTYPES_CSRC_DIR"))? };
+//! # let lib = unsafe { rctypes::load_library("structs", rctypes_csrc::DIR)? };
 //! // class Vec3(Structure): _fields_ = [("x", c_double), ("y", c_double), ("z", c_double)]
 //! let vec3 = StructLayout::builder("Vec3")
 //!     .field("x", CType::Double)

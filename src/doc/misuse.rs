@@ -60,7 +60,7 @@
 //! ```
 //! # fn main() -> rctypes::Result<()> {
 //! # // SAFETY: the project's own library has no initialisers.
-//! # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+//! # let lib = unsafe { rctypes::load_library("callback", rctypes_csrc::DIR)? };
 //! use rctypes::{Callback, CType};
 //! let binop = CType::func_ptr([CType::Int, CType::Int], CType::Int);
 //! // SAFETY: callback.c: `register_binop` keeps op (not NULL) until the next
@@ -151,7 +151,7 @@
 //! ```
 //! # fn main() -> rctypes::Result<()> {
 //! # // SAFETY: the project's own library has no initialisers.
-//! # let lib = unsafe { rctypes::load_library("fibonacci", env!("RCTYPES_CSRC_DIR"))? };
+//! # let lib = unsafe { rctypes::load_library("fibonacci", rctypes_csrc::DIR)? };
 //! // SAFETY: fibonacci.c: fibseries reads n ints from a and writes n ints to
 //! // out; neither is NULL.
 //! let fibseries = unsafe { lib.declare("void fibseries(const int a[n], int n, int out[n])")? };
@@ -197,7 +197,7 @@
 //! ```
 //! # fn main() -> rctypes::Result<()> {
 //! # // SAFETY: the project's own library has no initialisers.
-//! # let sample = unsafe { rctypes::load_library("sample", env!("RCTYPES_CSRC_DIR"))? };
+//! # let sample = unsafe { rctypes::load_library("sample", rctypes_csrc::DIR)? };
 //! use rctypes::{CType, DType, NdArray, ndpointer};
 //! let fields = || [("c", DType::parse("i1").unwrap()), ("d", DType::parse("f8").unwrap())];
 //! let aligned = DType::record(fields(), true)?; // struct { char c; double d; }
@@ -232,7 +232,7 @@
 //! ```
 //! # fn main() -> rctypes::Result<()> {
 //! # // SAFETY: the project's own library has no initialisers.
-//! # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
+//! # let abi = unsafe { rctypes::load_library("abi", rctypes_csrc::DIR)? };
 //! use rctypes::{CType, Error};
 //! // SAFETY: abi.c: `double sum_doubles(int n, ...)` reads n doubles.
 //! let sum = unsafe { abi.variadic("sum_doubles", &[CType::Int], CType::Double)? };
@@ -263,7 +263,7 @@
 //! ```
 //! # fn main() -> rctypes::Result<()> {
 //! # // SAFETY: the project's own library has no initialisers.
-//! # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+//! # let lib = unsafe { rctypes::load_library("callback", rctypes_csrc::DIR)? };
 //! use rctypes::{Callback, CType};
 //! let binop = CType::func_ptr([CType::Int, CType::Int], CType::Int);
 //! // SAFETY: callback.c: `int apply_binop(int (*op)(int, int), int a, int b)`.
@@ -288,7 +288,7 @@
 //! ```
 //! # fn main() -> rctypes::Result<()> {
 //! # // SAFETY: the project's own library has no initialisers.
-//! # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
+//! # let abi = unsafe { rctypes::load_library("abi", rctypes_csrc::DIR)? };
 //! use rctypes::CType;
 //! // SAFETY: abi.c: `double mixed6(int, double, long, float, short, double)`.
 //! let mixed6 = unsafe {
@@ -313,7 +313,7 @@
 //! ```
 //! # fn main() -> rctypes::Result<()> {
 //! # // SAFETY: the project's own library has no initialisers.
-//! # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
+//! # let abi = unsafe { rctypes::load_library("abi", rctypes_csrc::DIR)? };
 //! use rctypes::CType;
 //! // SAFETY: abi.c: `int id_int(int)` and `unsigned id_uint(unsigned)` return their argument.
 //! let id_int = unsafe { abi.function("id_int", &[CType::Int], CType::Int)? };
@@ -339,7 +339,7 @@
 //! ```
 //! # fn main() -> rctypes::Result<()> {
 //! # // SAFETY: the project's own library has no initialisers.
-//! # let mean = unsafe { rctypes::load_library("mean", env!("RCTYPES_CSRC_DIR"))? };
+//! # let mean = unsafe { rctypes::load_library("mean", rctypes_csrc::DIR)? };
 //! use ndarray::Array2;
 //! use rctypes::{CType, Extent, ascontiguousarray};
 //! let floats = CType::const_pointer(CType::Float).extent(Extent::ElementsFromArg(2));
@@ -370,7 +370,7 @@
 //! ```
 //! # fn main() -> rctypes::Result<()> {
 //! # // SAFETY: the project's own library has no initialisers.
-//! # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
+//! # let abi = unsafe { rctypes::load_library("abi", rctypes_csrc::DIR)? };
 //! use rctypes::{CType, Extent, StringBuffer};
 //! let buf = CType::pointer(CType::Char).extent(Extent::ElementsFromArg(2));
 //! // SAFETY: abi.c: `int fill_buffer(char *buf, int size, int seed)` writes at
@@ -397,7 +397,7 @@
 //! ```
 //! # fn main() -> rctypes::Result<()> {
 //! # // SAFETY: the project's own library has no initialisers.
-//! # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
+//! # let abi = unsafe { rctypes::load_library("abi", rctypes_csrc::DIR)? };
 //! use rctypes::CType;
 //! // SAFETY: abi.c: `size_t str_len(const char *s)`.
 //! let str_len = unsafe { abi.function("str_len", &[CType::CharP], CType::SizeT)? };
@@ -420,7 +420,7 @@
 //! ```
 //! # fn main() -> rctypes::Result<()> {
 //! # // SAFETY: the project's own library has no initialisers.
-//! # let abi = unsafe { rctypes::load_library("abi", env!("RCTYPES_CSRC_DIR"))? };
+//! # let abi = unsafe { rctypes::load_library("abi", rctypes_csrc::DIR)? };
 //! use rctypes::CType;
 //! // SAFETY: abi.c: `int set_errno_to(int e)` sets errno to e and returns -1.
 //! let fail = unsafe { abi.function("set_errno_to", &[CType::Int], CType::Int)? }.with_errno();
@@ -466,7 +466,7 @@
 //! ```
 //! # fn main() -> rctypes::Result<()> {
 //! # // SAFETY: the project's own library has no initialisers.
-//! # let lib = unsafe { rctypes::load_library("callback", env!("RCTYPES_CSRC_DIR"))? };
+//! # let lib = unsafe { rctypes::load_library("callback", rctypes_csrc::DIR)? };
 //! use rctypes::{Callback, CType, Signature, Value};
 //! let name = Signature::new([CType::VoidP, CType::VoidP], CType::CharP);
 //! let maybe_null = CType::VoidP.nullable();
@@ -498,7 +498,7 @@
 //! use rctypes::{CType, load_library};
 //! // SAFETY: fibonacci.c: `int fib(int n)`.
 //! let fib = unsafe {
-//!     let lib = load_library("fibonacci", env!("RCTYPES_CSRC_DIR"))?;
+//!     let lib = load_library("fibonacci", rctypes_csrc::DIR)?;
 //!     lib.function("fib", &[CType::Int], CType::Int)?
 //! }; // the handle is gone; `fib` keeps the library loaded
 //! assert_eq!(fib.call(&[8.into()])?.to::<i32>()?, 13);

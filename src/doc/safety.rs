@@ -47,7 +47,7 @@
 //! # fn main() -> Result<(), rctypes::Error> {
 //! use rctypes::{CType, Extent, Value};
 //! // SAFETY: the project's own library has no initialisers.
-//! let lib = unsafe { rctypes::load_library("fibonacci", env!("RCTYPES_CSRC_DIR"))? };
+//! let lib = unsafe { rctypes::load_library("fibonacci", rctypes_csrc::DIR)? };
 //! // SAFETY: fibonacci.c: fibseries reads n ints from a and writes n ints
 //! // to out; neither may be NULL; it keeps neither.
 //! let fibseries = unsafe { lib.declare("void fibseries(const int a[n], int n, int out[n])")? };

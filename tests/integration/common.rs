@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use rctypes::{CFunc, CType, Extent, Library, Route};
 
 /// The folder `build.rs` compiled `csrc/` into.
-pub const CSRC_DIR: &str = env!("RCTYPES_CSRC_DIR");
+pub const CSRC_DIR: &str = rctypes_csrc::DIR;
 
 /// Opens `lib<name>` from the compiled `csrc/` folder.
 pub fn lib(name: &str) -> Library {

@@ -9,7 +9,7 @@ use rctypes::{
     NdArray, StructLayout, StructValue, Value, parse_prototype,
 };
 
-use crate::common::{CSRC_DIR, lib};
+use crate::common::lib;
 
 /// C that asks an allocator for arrays and sums bytes.
 fn limits_lib() -> &'static Library {
@@ -300,20 +300,4 @@ fn headers_are_checked_and_their_function_bodies_passed_over() {
             Value::Int(13)
         );
     });
-}
-
-#[test]
-fn the_command_line_refuses_deep_prototypes() {
-    let prototype = format!("int fib(int {}n)", "*".repeat(10_000));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rctypes"))
-        .args(["call", "fibonacci", &prototype, "8"])
-        .current_dir(CSRC_DIR)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        err.contains("declaration nested deeper than 256 levels"),
-        "{err:.200}"
-    );
 }

@@ -7,7 +7,6 @@ mod arrays;
 mod callbacks;
 mod calls;
 mod cbuild;
-mod cli;
 mod declarations;
 mod differential;
 mod fuzz;

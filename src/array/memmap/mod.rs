@@ -55,7 +55,7 @@ enum Map {
 /// # fn main() -> Result<(), rctypes::Error> {
 /// use rctypes::{CType, Extent, Memmap};
 /// // SAFETY: the project's own library has no initialisers.
-/// let lib = unsafe { rctypes::load_library("mean", env!("RCTYPES_CSRC_DIR"))? };
+/// let lib = unsafe { rctypes::load_library("mean", rctypes_csrc::DIR)? };
 /// let n_floats = Extent::ElementsFromArg(2);
 /// // SAFETY: mean.c defines `float compute_mean(float *A, int n)`, which
 /// // reads n floats, and `void scale_floats(float *A, int n, float factor)`,

@@ -380,7 +380,7 @@ mod tests {
         // SAFETY: the project's own library has no initialisers, and abi.c
         // defines each function the tests bind with the signature given.
         unsafe {
-            Library::open(concat!(env!("RCTYPES_CSRC_DIR"), "/libabi.so"))
+            Library::open(rctypes_csrc::library("abi"))
                 .and_then(|lib| lib.function(symbol, args, ret))
                 .unwrap()
         }

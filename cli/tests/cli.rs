@@ -2,7 +2,7 @@
 
 use std::process::{Command, Output};
 
-use crate::common::CSRC_DIR;
+use rctypes_csrc::DIR as CSRC_DIR;
 
 fn rctypes(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rctypes"))
@@ -231,5 +231,17 @@ fn help_shows_examples() {
         out.status.code(),
         Some(2),
         "usage errors exit 2, as clap does"
+    );
+}
+
+#[test]
+fn the_command_line_refuses_deep_prototypes() {
+    let prototype = format!("int fib(int {}n)", "*".repeat(10_000));
+    let out = rctypes(&["call", "fibonacci", &prototype, "8"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("declaration nested deeper than 256 levels"),
+        "{err:.200}"
     );
 }
