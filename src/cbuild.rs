@@ -49,7 +49,6 @@
 mod cache;
 mod diagnostic;
 mod folder;
-pub(crate) mod toolchain;
 
 use std::ffi::OsString;
 use std::fs;
@@ -59,13 +58,12 @@ use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::error::{Error, Result};
+use crate::error::{Diagnostic, Error, Result};
 use crate::library::Library;
 
+use crate::toolchain::{self, Options, Unit};
 use cache::{Artifact, Dependency, KeyHasher};
-pub use diagnostic::{Diagnostic, Severity};
 use folder::BuildFolder;
-use toolchain::{Options, Unit};
 
 static COMPILER_RUNS: AtomicUsize = AtomicUsize::new(0);
 
@@ -641,7 +639,7 @@ impl Compiled {
     ///
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
-    /// use rctypes::{CBuild, cbuild::Severity};
+    /// use rctypes::{CBuild, Severity};
     /// let compiled = CBuild::new()
     ///     .source_str("unused.c", "int f(int a) { int b; return a; }")
     ///     .compile()?;

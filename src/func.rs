@@ -8,18 +8,22 @@ use libffi::middle::{Cif, CodePtr};
 
 use std::mem::MaybeUninit;
 
-use crate::callback::CallScope;
-use crate::ctype::{CType, Kind};
 use crate::error::{Error, Result};
-use crate::layout::StructValue;
+use crate::failure::CallScope;
+use crate::func::registers::{FLOAT_REGS, Plan, Registers, STACK_SLOTS, Shape};
 use crate::library::Library;
-use crate::registers::{FLOAT_REGS, Plan, Registers, STACK_SLOTS, Shape};
+use crate::types::{CType, Kind};
+use crate::value::StructValue;
 use crate::value::{
     Keep, Slot, Value, check_contract, decode_kind, decode_word, encode_aggregate,
     encode_long_double, encode_word, is_word_result, store_word,
 };
 
 mod fast;
+pub(crate) mod registers;
+mod typed;
+
+pub use typed::{ArgList, TypedCFunc};
 
 use fast::{Entry, Program};
 
@@ -220,8 +224,8 @@ impl CFunc {
                 reason: format!("argument {} is void; only a result can be", i + 1),
             });
         }
-        crate::array::check_signature(args, &ret)
-            .and_then(|()| crate::ctype::check_contracts(args))
+        crate::types::check_signature(args, &ret)
+            .and_then(|()| crate::types::check_contracts(args))
             .map_err(|reason| Error::Signature {
                 function: symbol.into(),
                 reason,
@@ -941,10 +945,12 @@ fn prepare(
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            crate::layout::ffi_type(t).map_err(|reason| format!("argument {}: {reason}", i + 1))
+            crate::types::layout::ffi_type(t)
+                .map_err(|reason| format!("argument {}: {reason}", i + 1))
         })
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    let ret = crate::layout::ffi_return_type(ret).map_err(|reason| format!("result: {reason}"))?;
+    let ret =
+        crate::types::layout::ffi_return_type(ret).map_err(|reason| format!("result: {reason}"))?;
     let result = if variadic {
         Cif::try_new_variadic(types, fixed, ret)
     } else {

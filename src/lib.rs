@@ -95,43 +95,66 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
-mod array;
-mod callback;
-pub mod cbuild;
-mod cdecl;
-mod ctype;
-pub mod doc;
+// Layers, each importing only the ones above it:
+// error, failure, sealed, errno, out_of_line → types → value → library,
+// callback → func;
+// the extensions (arrays, memmap, cdecl, cbuild, toolchain) sit on top.
 mod errno;
 mod error;
-mod func;
-pub mod layout;
-mod library;
-mod longdouble;
+mod failure;
 mod out_of_line;
-mod registers;
-mod typed;
+mod sealed;
+mod types;
 mod value;
 
-pub use array::{
-    ArrayArg, ArrayStorage, AsCtypes, AsCtypesMut, ByteOrder, Ctypes, DType, Dim, Element, Field,
-    Flags, IntoDType, IntoFlags, IntoMode, IntoShapeSpec, Memmap, MemmapOptions, Mode, NdArray,
-    NdPointer, NdPointerBuilder, Ptr, PtrMut, WriteBack, as_array, as_array_mut, ascontiguousarray,
-    ascontiguousarray_mut, ndpointer,
+mod callback;
+mod func;
+mod library;
+
+#[cfg(feature = "ndarray")]
+mod arrays;
+#[cfg(feature = "cbuild")]
+pub mod cbuild;
+#[cfg(feature = "cdecl")]
+mod cdecl;
+#[cfg(feature = "memmap")]
+mod memmap;
+// The C compiler, for CBuild and for the preprocessor headers go through;
+// only CBuild compiles and links.
+#[cfg(any(feature = "cdecl", feature = "cbuild"))]
+#[cfg_attr(not(feature = "cbuild"), allow(dead_code))]
+mod toolchain;
+
+pub mod doc;
+
+#[cfg(feature = "ndarray")]
+pub use arrays::{
+    AllocatedArray, Allocator, ArrayStorage, NdArray, RowPointers, RowPointersMut, WriteBack,
+    as_array, as_array_mut, ascontiguousarray, ascontiguousarray_mut,
 };
 pub use callback::{
-    AllocatedArray, Allocator, ByRef, Callback, CallbackArg, CallbackArgs, CallbackFn, CallbackRet,
-    DynamicResult, RowPointers, RowPointersMut, Signature, TypedCallback,
+    ByRef, Callback, CallbackArg, CallbackArgs, CallbackFn, CallbackRet, DynamicResult,
+    TypedCallback,
 };
+#[cfg(feature = "cbuild")]
 pub use cbuild::CBuild;
+#[cfg(feature = "cdecl")]
 pub use cdecl::{BoundHeader, Declarations, FunctionDecl, Header, Skipped, parse_prototype};
-pub use ctype::{CType, Contract, Extent};
 pub use errno::{get_errno, set_errno};
-pub use error::{Error, Result};
-pub use func::{CFunc, ErrCheck, Route};
-#[doc(hidden)]
-pub use layout::private as __private;
-pub use layout::{Bits, CStruct, Composite, StructBuilder, StructField, StructLayout, StructValue};
+pub use error::{Diagnostic, Error, Result, Severity};
+pub use func::{ArgList, CFunc, ErrCheck, Route, TypedCFunc};
 pub use library::{Library, OpenFlags, Variable, load_library};
-pub use longdouble::LongDouble;
-pub use typed::{ArgList, CArg, CRet, SameArg, TypedCFunc};
-pub use value::{Address, CData, FromValue, Handle, RawPtr, Scalar, StringBuffer, Value};
+#[cfg(feature = "memmap")]
+pub use memmap::{IntoMode, Memmap, MemmapOptions, Mode};
+pub use types::{
+    Bits, ByteOrder, CType, Composite, Contract, DType, Dim, Extent, Field, Flags, IntoDType,
+    IntoFlags, IntoShapeSpec, LongDouble, NdPointer, NdPointerBuilder, Signature, StructBuilder,
+    StructField, StructLayout, ndpointer,
+};
+pub use value::array::{ArrayArg, AsCtypes, AsCtypesMut, Ctypes, ElementTypes, Ptr, PtrMut};
+#[doc(hidden)]
+pub use value::c_struct::private as __private;
+pub use value::{
+    Address, CArg, CData, CRet, CStruct, Element, FnPointer, FromValue, Handle, RawPtr, SameArg,
+    Scalar, StringBuffer, StructValue, Value,
+};

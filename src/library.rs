@@ -6,8 +6,8 @@ use std::fmt;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-use crate::ctype::CType;
 use crate::error::{Error, Result};
+use crate::types::CType;
 use crate::value::{Keep, Slot, Value, decode, encode};
 
 /// A loaded shared library. Cheap to clone: clones share one handle, and every
@@ -34,6 +34,7 @@ struct Inner {
     // the temporary folder holding it) goes.
     handle: Handle,
     name: String,
+    #[cfg_attr(not(feature = "cbuild"), allow(dead_code))]
     guard: OnceLock<Box<dyn Any + Send + Sync>>,
 }
 
@@ -141,6 +142,7 @@ impl Library {
     /// Ties `guard` to the library: it is dropped after the library is closed,
     /// when the last function, variable or clone goes.
     /// Only the first guard given is kept; later ones are dropped at once.
+    #[cfg(feature = "cbuild")]
     pub(crate) fn with_guard(self, guard: Box<dyn Any + Send + Sync>) -> Library {
         let _ = self.inner.guard.set(guard);
         self
@@ -304,7 +306,9 @@ impl Variable {
             8 => Width::W8,
             _ => return None,
         };
-        ((self.addr as usize) % self.ty.size() == 0).then_some(width)
+        (self.addr as usize)
+            .is_multiple_of(self.ty.size())
+            .then_some(width)
     }
 
     /// The current value.

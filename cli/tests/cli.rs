@@ -186,7 +186,7 @@ fn symbols_lists_functions_and_variables() {
 }
 
 fn header(name: &str) -> String {
-    format!("{}/csrc/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/{name}", rctypes_csrc::SOURCES)
 }
 
 #[test]

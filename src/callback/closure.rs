@@ -14,11 +14,11 @@ use libffi::low::RawCallback;
 use libffi::middle::Cif;
 use libffi::raw::{ffi_arg, ffi_cif, ffi_closure};
 
-use super::failure::{FailureSlot, panic_message};
-use super::signature::Signature;
-use crate::ctype::{CType, Kind};
 use crate::error::{Error, Result};
-use crate::value::{Keep, Slot, Value, decode, encode};
+use crate::failure::{FailureSlot, panic_message};
+use crate::types::Signature;
+use crate::types::{CType, Kind};
+use crate::value::{FnPointer, Keep, Slot, Value, decode, encode};
 
 /// Up to this many arguments of a dynamic callback are decoded on the stack.
 const INLINE_ARGS: usize = 8;
@@ -298,10 +298,11 @@ impl Callback {
             .iter()
             .enumerate()
             .map(|(i, t)| {
-                crate::layout::ffi_type(t).map_err(|r| invalid(format!("argument {}: {r}", i + 1)))
+                crate::types::layout::ffi_type(t)
+                    .map_err(|r| invalid(format!("argument {}: {r}", i + 1)))
             })
             .collect::<Result<Vec<_>>>()?;
-        let ret = crate::layout::ffi_return_type(signature.ret())
+        let ret = crate::types::layout::ffi_return_type(signature.ret())
             .map_err(|r| invalid(format!("result: {r}")))?;
         let cif = Cif::try_new(args, ret)
             .map_err(|e| invalid(format!("libffi cannot prepare it: {e:?}")))?;
@@ -879,6 +880,23 @@ pub(crate) unsafe fn store_result(ty: &CType, slot: &Slot, out: *mut c_void) {
             Some(v) => (out as *mut ffi_arg).write_unaligned(v as ffi_arg),
             None => std::ptr::copy_nonoverlapping(b.as_ptr(), out as *mut u8, size),
         }
+    }
+}
+
+impl crate::sealed::Sealed for Callback {}
+
+impl FnPointer for Callback {
+    fn code_ptr(&self) -> *const c_void {
+        Callback::code_ptr(self)
+    }
+    fn signature(&self) -> &Signature {
+        Callback::signature(self)
+    }
+    fn is_kept_forever(&self) -> bool {
+        Callback::is_kept_forever(self)
+    }
+    fn take_failure(&self) -> Option<String> {
+        Callback::take_failure(self)
     }
 }
 

@@ -13,12 +13,12 @@ use std::sync::Arc;
 use libffi::raw::{ffi_arg, ffi_cif};
 
 use super::closure::{Callback, State, failure_message, keep_forever};
-use super::failure::{FailureSlot, type_slot};
-use super::signature::Signature;
-use crate::ctype::CType;
 use crate::error::{Error, Result};
-use crate::typed::{CArg, SameArg};
+use crate::failure::{CallbackWatch, type_slot};
+use crate::types::CType;
+use crate::types::Signature;
 use crate::value::{Address, RawPtr, Scalar, Slot, Value};
+use crate::value::{CArg, SameArg};
 
 /// A Rust type a typed callback takes as one argument from C.
 ///
@@ -591,18 +591,6 @@ callback_arity!(A0 0, A1 1, A2 2, A3 3, A4 4);
 callback_arity!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5);
 callback_arity!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6);
 callback_arity!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7);
-
-/// A callback passed to a typed call, so that a checked call can collect a
-/// failure recorded on another thread. Opaque.
-#[doc(hidden)]
-pub struct CallbackWatch(Arc<FailureSlot>);
-
-impl CallbackWatch {
-    /// Takes the failure recorded in the callback.
-    pub(crate) fn take(&self) -> Option<String> {
-        self.0.take()
-    }
-}
 
 // SAFETY: the callback's code pointer, valid while the borrow lasts, which
 // covers the call.

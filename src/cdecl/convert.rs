@@ -10,8 +10,8 @@ use lang_c::span::Node;
 use super::Declarations;
 use super::eval;
 use super::nesting::{MAX_TYPE_DEPTH, type_depth, type_too_deep};
-use crate::ctype::CType;
-use crate::layout::StructLayout;
+use crate::types::CType;
+use crate::types::StructLayout;
 
 /// A declared type before it settles into a [`CType`]: C's arrays and
 /// functions behave differently as parameters, results and values.

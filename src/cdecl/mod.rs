@@ -26,11 +26,11 @@ use std::sync::Arc;
 use lang_c::ast::{Declaration, ExternalDeclaration, StorageClassSpecifier};
 use lang_c::driver::{Config, Flavor, parse_preprocessed};
 
-use crate::ctype::{CType, Extent};
 use crate::error::{Error, Result};
 use crate::func::CFunc;
-use crate::layout::StructLayout;
 use crate::library::{Library, Variable};
+use crate::types::StructLayout;
+use crate::types::{CType, Extent};
 
 pub use header::{BoundHeader, Header};
 

@@ -6,9 +6,9 @@
 
 use std::borrow::Cow;
 
-use crate::callback::panic_message;
-use crate::ctype::CType;
 use crate::error::{Error, Result};
+use crate::failure::panic_message;
+use crate::types::CType;
 
 /// How deeply the text of a declaration may nest: brackets inside
 /// brackets, plus the operators, casts and declarator parts in a row at

@@ -193,10 +193,10 @@
 //! C that must not compile (a `_Static_assert` guarding a struct's size, a
 //! header that must reject misuse) is tested through
 //! [`compile`](crate::CBuild::compile), which builds without loading and
-//! returns the compiler's messages as [`Diagnostic`](crate::cbuild::Diagnostic)s:
+//! returns the compiler's messages as [`Diagnostic`](crate::Diagnostic)s:
 //!
 //! ```
-//! use rctypes::{CBuild, Error, cbuild::Severity};
+//! use rctypes::{CBuild, Error, Severity};
 //!
 //! let err = CBuild::new()
 //!     .source_str("layout.c", "struct point { int x, y; };\n\

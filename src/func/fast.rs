@@ -23,17 +23,45 @@
 
 use std::ffi::c_void;
 
-use crate::callback::CallScope;
-use crate::ctype::{CType, Kind};
 use crate::error::Result;
-use crate::registers::{FLOAT_REGS, Plan, Shape, SysV};
+use crate::failure::CallScope;
+use crate::func::registers::{FLOAT_REGS, Plan, Shape, SysV};
+use crate::types::{CType, Kind};
 use crate::value::{Keep, Value, decode_word, encode_aggregate, is_word_result};
 
 use super::CFunc;
 
+// Machine code is generated for x86-64 System V only, with the `codegen`
+// feature; elsewhere programs are interpreted.
+#[cfg(all(feature = "codegen", target_arch = "x86_64", not(windows)))]
+mod compiled;
+#[cfg(not(all(feature = "codegen", target_arch = "x86_64", not(windows))))]
+#[path = "fast/interpreted_only.rs"]
 mod compiled;
 
 pub(super) use compiled::Compiled;
+
+/// What a call of compiled code gives back: the registers C left its
+/// result in, or a refusal.
+pub(in crate::func) struct Outcome {
+    /// `rax`: an integer, `_Bool` or pointer result.
+    pub(in crate::func) word: u64,
+    /// `xmm0`'s low 64 bits: a `float` (in the low 32) or `double` result.
+    pub(in crate::func) float_word: u64,
+    /// Whether the code refused a value, and so never called C.
+    pub(in crate::func) refused: bool,
+}
+
+impl Outcome {
+    /// The register a result of class `ret` came back in.
+    #[inline(always)]
+    pub(in crate::func) fn result_word(&self, ret: Kind) -> u64 {
+        match ret {
+            Kind::F32 | Kind::F64 => self.float_word,
+            _ => self.word,
+        }
+    }
+}
 
 /// A call's entry: the fast path specialised for one count of integer and
 /// of floating-point arguments, or the general path.
@@ -192,17 +220,6 @@ impl Program {
     /// Calls run the program from now on, not compiled code.
     pub(super) fn interpret(&mut self) {
         self.compiled = None;
-    }
-
-    /// The arguments passed in integer registers, in register order.
-    fn ints(&self) -> &[Arg] {
-        &self.args[..usize::from(self.ints)]
-    }
-
-    /// The arguments passed in floating-point registers, in register order.
-    fn floats(&self) -> &[Arg] {
-        let ints = usize::from(self.ints);
-        &self.args[ints..ints + usize::from(self.floats)]
     }
 }
 

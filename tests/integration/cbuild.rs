@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier};
 use std::thread;
 
-use rctypes::cbuild::{self, Severity};
+use rctypes::Severity;
+use rctypes::cbuild;
 use rctypes::{CBuild, CType, Error, Library};
 
 use crate::common::{self, CSRC_DIR};

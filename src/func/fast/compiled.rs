@@ -34,31 +34,9 @@ use dynasmrt::x64::X64Relocation;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, VecAssembler, dynasm};
 use memmap2::{Mmap, MmapMut};
 
-use super::{Arg, Program};
-use crate::ctype::Kind;
+use super::{Arg, Outcome, Program};
+use crate::types::Kind;
 use crate::value::Value;
-
-/// What a call of compiled code gives back: the registers C left its
-/// result in, or a refusal.
-pub(in crate::func) struct Outcome {
-    /// `rax`: an integer, `_Bool` or pointer result.
-    pub(in crate::func) word: u64,
-    /// `xmm0`'s low 64 bits: a `float` (in the low 32) or `double` result.
-    pub(in crate::func) float_word: u64,
-    /// Whether the code refused a value, and so never called C.
-    pub(in crate::func) refused: bool,
-}
-
-impl Outcome {
-    /// The register a result of class `ret` came back in.
-    #[inline(always)]
-    pub(in crate::func) fn result_word(&self, ret: Kind) -> u64 {
-        match ret {
-            Kind::F32 | Kind::F64 => self.float_word,
-            _ => self.word,
-        }
-    }
-}
 
 /// Compiled code for one signature shape, and the mapping that holds it.
 ///
@@ -135,6 +113,19 @@ impl Compiled {
 
 /// Code already made, by its bytes. An entry dies with the last function
 /// using its code; dead entries are swept when the table has doubled.
+impl Program {
+    /// The arguments passed in integer registers, in register order.
+    fn ints(&self) -> &[Arg] {
+        &self.args[..usize::from(self.ints)]
+    }
+
+    /// The arguments passed in floating-point registers, in register order.
+    fn floats(&self) -> &[Arg] {
+        let ints = usize::from(self.ints);
+        &self.args[ints..ints + usize::from(self.floats)]
+    }
+}
+
 struct Made {
     code: HashMap<Vec<u8>, Weak<Mmap>>,
     sweep_at: usize,
@@ -372,9 +363,9 @@ fn int_arg(ops: &mut Assembler, kind: Kind, reg: u8, at: i32, refuse: DynamicLab
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ctype::CType;
     use crate::func::CFunc;
     use crate::library::Library;
+    use crate::types::CType;
 
     fn abi(symbol: &str, args: &[CType], ret: CType) -> CFunc {
         // SAFETY: the project's own library has no initialisers, and abi.c

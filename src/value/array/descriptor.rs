@@ -1,0 +1,697 @@
+//! The descriptor of Rust memory lent to C for a call: where it is, what it
+//! holds, its shape and strides, and numpy's flags.
+
+// Parts serve only the n-d arrays extension.
+#![cfg_attr(not(feature = "ndarray"), allow(dead_code))]
+
+use std::ffi::c_void;
+use std::marker::PhantomData;
+
+use crate::error::Mismatch;
+use crate::out_of_line::OutOfLine;
+use crate::types::CType;
+use crate::value::Value;
+
+use crate::types::DType;
+use crate::types::Flags;
+use crate::types::fmt_tuple;
+use crate::value::Element;
+
+/// Rust memory lent to C for one call: its address, data type, shape, byte
+/// strides and [`Flags`], borrowed for `'a`.
+///
+/// Every array argument becomes one: slices and `Vec`s (one C-contiguous
+/// dimension; `WRITEABLE` only from a mutable borrow), every `ndarray` array
+/// and view (any dimension, any strides), [`NdArray`](crate::NdArray), and
+/// the pointers [`Ctypes::data_as`](crate::Ctypes::data_as) gives. Making
+/// one copies nothing and allocates nothing.
+///
+/// ```
+/// use rctypes::{Flags, Value};
+/// use ndarray::{Array2, s};
+/// let a = Array2::<f64>::zeros((4, 6));
+/// let column = a.slice(s![.., 1]);
+/// let Value::Array(d) = Value::from(&column) else { unreachable!() };
+/// assert_eq!(d.shape(), &[4]);
+/// assert_eq!(d.strides().collect::<Vec<_>>(), [48]);
+/// assert!(!d.flags().contains(Flags::C_CONTIGUOUS));
+/// assert!(!d.flags().contains(Flags::WRITEABLE));
+/// ```
+#[derive(Debug, PartialEq)]
+pub struct ArrayArg<'a> {
+    pub(crate) ptr: *mut c_void,
+    pub(crate) types: OutOfLine<Described>,
+    pub(crate) len: usize,
+    pub(crate) dims: Dims<'a>,
+    pub(crate) flags: Flags,
+    pub(crate) origin: Origin,
+    /// The memory itself cannot be written (a read-only map), however it
+    /// is borrowed: error messages say so rather than ask for `&mut`.
+    pub(crate) read_only_memory: bool,
+    _borrow: PhantomData<&'a mut [u8]>,
+}
+
+/// What the elements of lent memory are: their data type, and their C type
+/// when they have one.
+///
+/// Kept [`OutOfLine`] in a descriptor, so that a `Value` holding no array
+/// drops without a call. A `c_struct!` type makes its own once
+/// ([`Element::shared_types`]), and lending its values then touches no
+/// reference counts.
+#[doc(hidden)]
+#[derive(Clone, Debug, PartialEq)]
+pub struct ElementTypes {
+    dtype: DType,
+    elem: Option<CType>,
+}
+
+impl ElementTypes {
+    /// The types of elements of `dtype` and C type `elem`.
+    pub fn new(dtype: DType, elem: Option<CType>) -> ElementTypes {
+        ElementTypes { dtype, elem }
+    }
+}
+
+/// A descriptor's [`ElementTypes`]: a type's own, or made for it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Described {
+    Shared(&'static ElementTypes),
+    Made(ElementTypes),
+}
+
+impl Described {
+    fn made(dtype: DType, elem: Option<CType>) -> OutOfLine<Described> {
+        OutOfLine::new(Described::Made(ElementTypes { dtype, elem }))
+    }
+
+    fn of<T: Element>() -> OutOfLine<Described> {
+        OutOfLine::new(match T::shared_types() {
+            Some(types) => Described::Shared(types),
+            None => Described::Made(ElementTypes::new(T::dtype(), T::ctype())),
+        })
+    }
+
+    fn types(&self) -> &ElementTypes {
+        match self {
+            Described::Shared(types) => types,
+            Described::Made(types) => types,
+        }
+    }
+
+    pub(crate) fn dtype(&self) -> &DType {
+        &self.types().dtype
+    }
+
+    pub(crate) fn elem(&self) -> Option<&CType> {
+        self.types().elem.as_ref()
+    }
+}
+
+/// The shape and strides of a descriptor, borrowed from the array so that
+/// making one allocates nothing.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Dims<'a> {
+    /// One contiguous dimension of `len` elements.
+    Flat,
+    /// ndarray's shape and strides, the strides counted in elements.
+    Elements {
+        shape: &'a [usize],
+        strides: &'a [isize],
+    },
+    /// A shape and strides counted in bytes.
+    Bytes {
+        shape: &'a [usize],
+        strides: &'a [isize],
+    },
+}
+
+/// What kind of Rust value the descriptor came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// An array: a slice, `Vec`, ndarray array or view, or `NdArray`.
+    Array,
+    /// An address taken from an array (`data_as`), or one value (`byref`).
+    Pointer,
+    /// A string buffer, NUL-terminated past its end.
+    StringBuffer,
+    /// A [`StructValue`](crate::StructValue), whose pointer fields only C or
+    /// `unsafe` code set.
+    StructValue,
+}
+
+impl<'a> ArrayArg<'a> {
+    /// Lends a slice for reading.
+    pub fn from_slice<T: Element>(data: &'a [T]) -> Self {
+        Self::flat(data.as_ptr() as *mut T, data.len(), Flags::EMPTY)
+    }
+
+    /// Lends a slice for reading and writing.
+    pub fn from_mut_slice<T: Element>(data: &'a mut [T]) -> Self {
+        Self::flat(data.as_mut_ptr(), data.len(), Flags::WRITEABLE)
+    }
+
+    /// Lends a `Vec`'s elements for reading: as a slice that owns its data.
+    pub(crate) fn from_vec<T: Element>(data: &'a [T]) -> Self {
+        Self::flat(data.as_ptr() as *mut T, data.len(), Flags::OWNDATA)
+    }
+
+    /// Lends a `Vec`'s elements for reading and writing.
+    pub(crate) fn from_mut_vec<T: Element>(data: &'a mut [T]) -> Self {
+        Self::flat(
+            data.as_mut_ptr(),
+            data.len(),
+            Flags::WRITEABLE | Flags::OWNDATA,
+        )
+    }
+
+    /// One value, lent as a pointer C may write through (ctypes' `byref`).
+    pub(crate) fn byref<T: Element>(x: &'a mut T) -> Self {
+        let mut arg = Self::from_mut_slice(std::slice::from_mut(x));
+        arg.origin = Origin::Pointer;
+        arg
+    }
+
+    /// A struct value of a run-time layout, lent as a pointer C may write
+    /// through (ctypes' `byref` of a `Structure`).
+    pub(crate) fn one_struct(v: &'a mut crate::value::StructValue) -> Self {
+        ArrayArg {
+            ptr: v.as_mut_ptr() as *mut c_void,
+            types: Described::made(
+                crate::types::layout::element_dtype(v.layout()),
+                Some(v.ctype()),
+            ),
+            len: 1,
+            dims: Dims::Flat,
+            flags: Flags::C_CONTIGUOUS | Flags::F_CONTIGUOUS | Flags::ALIGNED | Flags::WRITEABLE,
+            origin: Origin::StructValue,
+            read_only_memory: false,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// `len` pointers at `ptr`, each to elements of `pointee`: the row
+    /// pointers of a `T**` (`writable`) or `const T* const*`.
+    pub(crate) fn pointers(
+        ptr: *mut *const c_void,
+        pointee: CType,
+        len: usize,
+        writable: bool,
+    ) -> Self {
+        let flags = if writable {
+            Flags::WRITEABLE
+        } else {
+            Flags::EMPTY
+        };
+        let types = Described::made(usize::dtype(), Some(pointee));
+        Self::flat_of(ptr as *mut usize, len, flags | Flags::OWNDATA, types)
+    }
+
+    /// A string buffer of `capacity` bytes with a NUL past its end.
+    pub(crate) fn string_buffer(ptr: *const u8, capacity: usize, writable: bool) -> Self {
+        let writable = if writable {
+            Flags::WRITEABLE
+        } else {
+            Flags::EMPTY
+        };
+        let mut arg = Self::flat(ptr as *mut [u8; 1], capacity, writable | Flags::OWNDATA);
+        arg.origin = Origin::StringBuffer;
+        arg
+    }
+
+    /// `len` contiguous elements of `T` at `ptr`, with `extra` flags.
+    ///
+    /// Rust memory holding `T`s is aligned for `T`, and so for its dtype
+    /// (`Element`'s contract): typed arrays are always `ALIGNED`.
+    fn flat<T: Element>(ptr: *mut T, len: usize, extra: Flags) -> Self {
+        Self::flat_of(ptr, len, extra, Described::of::<T>())
+    }
+
+    /// As [`flat`](Self::flat), with the element types given.
+    fn flat_of<T>(ptr: *mut T, len: usize, extra: Flags, types: OutOfLine<Described>) -> Self {
+        ArrayArg {
+            ptr: ptr as *mut c_void,
+            types,
+            len,
+            dims: Dims::Flat,
+            flags: Flags::C_CONTIGUOUS | Flags::F_CONTIGUOUS | Flags::ALIGNED | extra,
+            origin: Origin::Array,
+            read_only_memory: false,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// Builds a descriptor of an n-dimensional array of `T` with ndarray's
+    /// element strides, computing its flags.
+    ///
+    /// The caller must hold a borrow of the memory for `'a`, mutable when
+    /// `writable`.
+    #[inline]
+    pub(crate) fn strided<T: Element>(
+        ptr: *mut T,
+        shape: &'a [usize],
+        strides: &'a [isize],
+        writable: bool,
+        owned: bool,
+    ) -> Self {
+        let dtype = T::dtype();
+        let size = size_of::<T>() as isize;
+        let flags = layout_flags(
+            ptr as usize,
+            dtype.alignment(),
+            dtype.itemsize(),
+            shape,
+            |i| strides[i].wrapping_mul(size),
+        )
+        .with(Flags::WRITEABLE, writable)
+        .with(Flags::OWNDATA, owned);
+        ArrayArg {
+            ptr: ptr as *mut c_void,
+            types: Described::of::<T>(),
+            len: shape.iter().product(),
+            dims: Dims::Elements { shape, strides },
+            flags,
+            origin: Origin::Array,
+            read_only_memory: false,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// Builds a descriptor from byte strides with the flags already known.
+    pub(crate) fn with_byte_strides(
+        ptr: *mut c_void,
+        dtype: DType,
+        shape: &'a [usize],
+        strides: &'a [isize],
+        flags: Flags,
+    ) -> Self {
+        let elem = dtype.ctype();
+        ArrayArg {
+            ptr,
+            types: Described::made(dtype, elem),
+            len: shape.iter().product(),
+            dims: Dims::Bytes { shape, strides },
+            flags,
+            origin: Origin::Array,
+            read_only_memory: false,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// `len` elements of `T` at `ptr` with `flags`, passed as an address
+    /// (what `data_as` gives). The caller holds the borrow for `'a`.
+    pub(crate) fn pointer_to<T: Element>(ptr: *mut T, len: usize, flags: Flags) -> Self {
+        ArrayArg {
+            ptr: ptr as *mut c_void,
+            types: Described::of::<T>(),
+            len,
+            dims: Dims::Flat,
+            flags,
+            origin: Origin::Pointer,
+            read_only_memory: false,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// A second descriptor of the same borrow.
+    pub(crate) fn duplicate(&self) -> ArrayArg<'a> {
+        ArrayArg {
+            ptr: self.ptr,
+            types: self.types.clone(),
+            len: self.len,
+            dims: self.dims,
+            flags: self.flags,
+            origin: self.origin,
+            read_only_memory: self.read_only_memory,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// The address of the first element (the element at index `[0, 0, ...]`).
+    pub fn as_ptr(&self) -> *const c_void {
+        self.ptr
+    }
+
+    /// The data type of the elements.
+    pub fn dtype(&self) -> &DType {
+        self.types.dtype()
+    }
+
+    /// The C scalar type of the elements, when they have one.
+    pub fn elem(&self) -> Option<&CType> {
+        self.types.elem()
+    }
+
+    /// The number of elements.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether C may write to it (it came from a mutable borrow): numpy's
+    /// `WRITEABLE`.
+    pub fn is_writable(&self) -> bool {
+        self.flags.contains(Flags::WRITEABLE)
+    }
+
+    /// numpy's flags of the memory.
+    pub fn flags(&self) -> Flags {
+        self.flags
+    }
+
+    /// Whether it came from an array (rather than a bare pointer or `byref`):
+    /// only arrays pass an [`NdPointer`](crate::NdPointer)'s checks.
+    pub fn is_array(&self) -> bool {
+        self.origin == Origin::Array
+    }
+
+    /// The number of dimensions.
+    pub fn ndim(&self) -> usize {
+        match self.dims {
+            Dims::Flat => 1,
+            Dims::Elements { shape, .. } | Dims::Bytes { shape, .. } => shape.len(),
+        }
+    }
+
+    /// The length of each dimension.
+    pub fn shape(&self) -> &[usize] {
+        match self.dims {
+            Dims::Flat => std::slice::from_ref(&self.len),
+            Dims::Elements { shape, .. } | Dims::Bytes { shape, .. } => shape,
+        }
+    }
+
+    /// The stride of dimension `axis` (below `ndim`) in bytes.
+    fn stride(&self, axis: usize) -> isize {
+        match self.dims {
+            Dims::Flat => self.types.dtype().itemsize() as isize,
+            Dims::Elements { strides, .. } => {
+                strides[axis].wrapping_mul(self.types.dtype().itemsize() as isize)
+            }
+            Dims::Bytes { strides, .. } => strides[axis],
+        }
+    }
+
+    /// The stride of each dimension in bytes, as numpy gives them.
+    pub fn strides(&self) -> impl Iterator<Item = isize> + '_ {
+        (0..self.ndim()).map(|axis| self.stride(axis))
+    }
+
+    /// Whether values of the element type may stand where `pointee` is declared.
+    fn elem_fits(&self, pointee: &CType) -> bool {
+        self.types.elem().is_some_and(|e| elem_fits(e, pointee)) || *pointee == CType::Void
+    }
+
+    /// The address passed for a plain pointer parameter `ty`, after checking
+    /// the memory may go there: read-only memory never goes where C writes,
+    /// and an array must be C-contiguous, since C walks it element by element.
+    pub(crate) fn pointer_for(&self, ty: &CType) -> Result<*const c_void, Mismatch> {
+        let writable = self.is_writable();
+        let fits = match ty {
+            // C writes untyped bytes: only into memory any bytes are valid for.
+            CType::VoidP => writable && self.any_bytes_valid(),
+            CType::Pointer(p) => writable && self.elem_fits(p),
+            CType::ConstPointer(p) => self.elem_fits(p),
+            CType::CharP => self.origin == Origin::StringBuffer && self.elem_fits(&CType::Char),
+            _ => false,
+        };
+        if fits && self.origin == Origin::Array && !self.flags.contains(Flags::C_CONTIGUOUS) {
+            return Err(Mismatch {
+                expected: format!("{ty} (C reads consecutive elements)"),
+                given: format!(
+                    "{}, which is not C-contiguous: array must have flags ['C_CONTIGUOUS'] \
+                     (pass ascontiguousarray(...) or declare an ndpointer)",
+                    self.describe()
+                ),
+            });
+        }
+        if fits && self.origin == Origin::Array && !self.aligned_for(ty) {
+            return Err(Mismatch {
+                expected: format!("{ty} (C reads aligned elements)"),
+                given: format!(
+                    "{}, which is not aligned: array must have flags ['ALIGNED'] \
+                     (pass a copy, or declare an ndpointer)",
+                    self.describe()
+                ),
+            });
+        }
+        if fits {
+            return Ok(self.ptr);
+        }
+        let writes = matches!(ty, CType::VoidP | CType::Pointer(_));
+        let given = if *ty == CType::VoidP && writable && !self.any_bytes_valid() {
+            format!(
+                "{}, whose elements not every byte is valid for (a bool, a pointer), \
+                 where C writes untyped bytes",
+                self.describe()
+            )
+        } else if !writable && writes {
+            format!("{}, which is read-only", self.describe())
+        } else {
+            self.describe()
+        };
+        let expected = if writes {
+            format!("{ty} (C writes: {})", self.writable_hint())
+        } else {
+            ty.to_string()
+        };
+        Err(Mismatch { expected, given })
+    }
+
+    /// How many bytes of memory C may touch from the address passed: the
+    /// elements' bytes, one after another (`pointer_for` took only
+    /// contiguous memory).
+    pub(crate) fn lent_bytes(&self) -> usize {
+        self.len.saturating_mul(self.types.dtype().itemsize())
+    }
+
+    /// Whether the elements hold addresses safe code wrote (a `c_struct!`
+    /// with a pointer field): not the crate's own row pointers, whose
+    /// element type states their extent, nor a `StructValue`'s fields.
+    pub(crate) fn holds_rust_addresses(&self) -> bool {
+        self.origin != Origin::StructValue
+            && self
+                .types
+                .elem()
+                .is_some_and(|e| !matches!(e, CType::Contract(_)) && e.holds_pointers())
+    }
+
+    /// Whether every byte pattern is a valid element, so C may write any.
+    fn any_bytes_valid(&self) -> bool {
+        match self.types.elem() {
+            Some(e) => e.any_bytes_valid(),
+            None => self
+                .types
+                .dtype()
+                .ctype()
+                .is_some_and(|t| t.any_bytes_valid()),
+        }
+    }
+
+    /// Whether the memory holds a zero element, so C reading up to one
+    /// stays inside it. A string buffer keeps a NUL past its capacity.
+    pub(crate) fn has_terminator(&self) -> bool {
+        if self.origin == Origin::StringBuffer {
+            return true;
+        }
+        let size = self.types.dtype().itemsize();
+        if size == 0 || !self.flags.contains(Flags::C_CONTIGUOUS) {
+            return false;
+        }
+        // SAFETY: the memory is borrowed for 'a, contiguous, and
+        // `lent_bytes` long (a descriptor is made only over such memory).
+        let bytes = unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.lent_bytes()) };
+        bytes.chunks_exact(size).any(|e| e.iter().all(|&b| b == 0))
+    }
+
+    /// Whether C may read elements of the pointee of `ty` from this memory:
+    /// it is `ALIGNED`, or the pointee is `void` or needs no alignment.
+    fn aligned_for(&self, ty: &CType) -> bool {
+        match ty {
+            CType::Pointer(p) | CType::ConstPointer(p) => {
+                self.flags.contains(Flags::ALIGNED) || **p == CType::Void || p.align() <= 1
+            }
+            _ => true,
+        }
+    }
+
+    /// How to lend memory C may write: borrow it mutably, unless the memory
+    /// itself is read-only.
+    pub(crate) fn writable_hint(&self) -> &'static str {
+        if self.read_only_memory {
+            "the memory is read-only, a memmap in mode 'r'"
+        } else {
+            "lend a mutable borrow"
+        }
+    }
+
+    /// A short description for error messages: `&mut [c_int; 8]`,
+    /// `&[float64; (2, 3), strides (8, 16)]`.
+    pub(crate) fn describe(&self) -> String {
+        let m = if self.is_writable() { "&mut " } else { "&" };
+        let elem = match self.types.elem() {
+            Some(e) => e.to_string(),
+            None => self.types.dtype().to_string(),
+        };
+        if self.dims == Dims::Flat {
+            return format!("{m}[{elem}; {}]", self.len);
+        }
+        let shape = fmt_tuple(self.shape().iter());
+        if self.flags.contains(Flags::C_CONTIGUOUS) {
+            format!("{m}[{elem}; {shape}]")
+        } else {
+            format!(
+                "{m}[{elem}; {shape}, strides {}]",
+                fmt_tuple(self.strides())
+            )
+        }
+    }
+}
+
+/// numpy's contiguity and alignment flags of an array at `addr` with `shape`
+/// and byte strides `stride(axis)`.
+///
+/// As numpy (with relaxed strides): dimensions of length 1 may have any
+/// stride, an empty array is both C- and F-contiguous, and alignment looks at
+/// the address and the strides of the dimensions longer than 1.
+#[inline]
+pub(crate) fn layout_flags(
+    addr: usize,
+    align: usize,
+    itemsize: usize,
+    shape: &[usize],
+    stride: impl Fn(usize) -> isize,
+) -> Flags {
+    let mut flags = Flags::EMPTY;
+    let empty = shape.contains(&0);
+    let n = shape.len();
+    if empty || contiguous(shape, itemsize, &stride, (0..n).rev()) {
+        flags |= Flags::C_CONTIGUOUS;
+    }
+    if empty || contiguous(shape, itemsize, &stride, 0..n) {
+        flags |= Flags::F_CONTIGUOUS;
+    }
+    let mut bits = addr;
+    if !empty {
+        for (axis, &n) in shape.iter().enumerate() {
+            if n > 1 {
+                bits |= stride(axis) as usize;
+            }
+        }
+    }
+    if align <= 1 || empty || bits.is_multiple_of(align) {
+        flags |= Flags::ALIGNED;
+    }
+    flags
+}
+
+/// Whether the axes, walked from the fastest-varying one, each have a stride
+/// of the size of everything inside them.
+fn contiguous(
+    shape: &[usize],
+    itemsize: usize,
+    stride: &impl Fn(usize) -> isize,
+    axes: impl Iterator<Item = usize>,
+) -> bool {
+    let mut expected = itemsize as isize;
+    for axis in axes {
+        let n = shape[axis];
+        if n != 1 {
+            if stride(axis) != expected {
+                return false;
+            }
+            expected = expected.wrapping_mul(n as isize);
+        }
+    }
+    true
+}
+
+impl<'a, T: Element> From<&'a [T]> for Value<'a> {
+    fn from(v: &'a [T]) -> Self {
+        Value::Array(ArrayArg::from_slice(v))
+    }
+}
+
+impl<'a, T: Element> From<&'a mut [T]> for Value<'a> {
+    fn from(v: &'a mut [T]) -> Self {
+        Value::Array(ArrayArg::from_mut_slice(v))
+    }
+}
+
+impl<'a, T: Element, const N: usize> From<&'a [T; N]> for Value<'a> {
+    fn from(v: &'a [T; N]) -> Self {
+        Value::Array(ArrayArg::from_slice(v))
+    }
+}
+
+impl<'a, T: Element, const N: usize> From<&'a mut [T; N]> for Value<'a> {
+    fn from(v: &'a mut [T; N]) -> Self {
+        Value::Array(ArrayArg::from_mut_slice(v))
+    }
+}
+
+impl<'a, T: Element> From<&'a Vec<T>> for Value<'a> {
+    fn from(v: &'a Vec<T>) -> Self {
+        Value::Array(ArrayArg::from_vec(v))
+    }
+}
+
+impl<'a, T: Element> From<&'a mut Vec<T>> for Value<'a> {
+    fn from(v: &'a mut Vec<T>) -> Self {
+        Value::Array(ArrayArg::from_mut_vec(v))
+    }
+}
+
+impl<'a> From<ArrayArg<'a>> for Value<'a> {
+    fn from(v: ArrayArg<'a>) -> Self {
+        Value::Array(v)
+    }
+}
+
+/// Whether elements of `elem` may stand where `pointee` is declared. Elements
+/// that are pointers (the rows of a `T**`) must not be read-only where C
+/// writes through them.
+fn elem_fits(elem: &CType, pointee: &CType) -> bool {
+    let (elem, pointee) = (elem.bare(), pointee.bare());
+    if *pointee == CType::Void {
+        return true;
+    }
+    match (elem, pointee) {
+        // Bytes of either signedness are C's `char`s (ctypes' `bytes`).
+        (CType::Byte | CType::UByte | CType::Int8 | CType::UInt8 | CType::Char, CType::Char) => {
+            true
+        }
+        (CType::ConstPointer(_), CType::Pointer(_) | CType::VoidP) => false,
+        (
+            CType::Pointer(e) | CType::ConstPointer(e),
+            CType::Pointer(p) | CType::ConstPointer(p),
+        ) => elem_fits(e, p),
+        _ => elem.is_compatible(pointee),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numpy_contiguity_rules() {
+        let c = |shape: &[usize], strides: &[isize]| layout_flags(0, 8, 8, shape, |i| strides[i]);
+        let f = c(&[2, 3, 4], &[96, 32, 8]);
+        assert!(f.contains(Flags::C_CONTIGUOUS | Flags::ALIGNED));
+        assert!(!f.contains(Flags::F_CONTIGUOUS));
+        assert!(c(&[2, 3], &[8, 16]).contains(Flags::F_CONTIGUOUS));
+        assert!(!c(&[2, 3], &[8, 16]).contains(Flags::C_CONTIGUOUS));
+        // Length-1 dimensions may have any stride.
+        assert!(c(&[1, 3], &[1000, 8]).contains(Flags::C_CONTIGUOUS | Flags::F_CONTIGUOUS));
+        assert!(c(&[0, 3], &[7, 9]).contains(Flags::C_CONTIGUOUS | Flags::F_CONTIGUOUS));
+        assert!(c(&[], &[]).contains(Flags::C_CONTIGUOUS | Flags::F_CONTIGUOUS));
+        assert!(!c(&[5], &[16]).contains(Flags::C_CONTIGUOUS));
+        assert!(!c(&[5], &[-8]).contains(Flags::C_CONTIGUOUS));
+        assert!(!layout_flags(4, 8, 8, &[2], |_| 8).contains(Flags::ALIGNED));
+        assert!(!layout_flags(0, 8, 8, &[2], |_| 12).contains(Flags::ALIGNED));
+    }
+}

@@ -1,0 +1,1378 @@
+//! Dynamic values: one argument or result of a call, and the range-checked
+//! conversions between them and C's types.
+
+use std::borrow::Cow;
+use std::ffi::{CStr, CString, c_char, c_void};
+use std::fmt;
+use std::ptr::NonNull;
+
+use crate::error::{Error, Mismatch, Result};
+use crate::types::{CType, Extent, Kind, LongDouble, Terms};
+
+pub(crate) mod access;
+pub(crate) mod array;
+pub(crate) mod c_struct;
+mod element;
+mod fn_pointer;
+mod struct_value;
+mod typed_args;
+
+use array::ArrayArg;
+pub use c_struct::CStruct;
+pub use element::Element;
+pub use fn_pointer::FnPointer;
+pub use struct_value::StructValue;
+pub use typed_args::{CArg, CRet, SameArg};
+
+/// One argument given to, or one result returned by, a dynamic call.
+///
+/// Arguments borrow what they point to for `'a`, so the memory a pointer
+/// argument refers to outlives the call; results own what they hold.
+/// Conversions into C types are range-checked at the call: `Value::Int(1 << 40)`
+/// passed as `c_int` is an error, where ctypes silently passes 0.
+///
+/// ```
+/// use rctypes::{RawPtr, Value};
+/// let mut out = 0i32;
+/// let data = [1.0f64, 2.0];
+/// let args: [Value; 4] = [7.into(), "text".into(), (&data[..]).into(), Value::byref(&mut out)];
+/// assert_eq!(args[0], Value::Int(7));
+/// ```
+#[derive(Debug, PartialEq)]
+#[non_exhaustive]
+// A one-byte tag ahead of the payload, rather than one folded into a
+// field's spare values: telling the variants apart (at every argument
+// check, every drop) is then one byte compare. The size is the same. The
+// variants that own memory come last, so that dropping a `Value` tells
+// them from the rest with one bound.
+#[repr(u8)]
+pub enum Value<'a> {
+    /// The result of a `void` function.
+    Void,
+    /// A `_Bool`.
+    Bool(bool),
+    /// Any C integer, checked against the declared type's range.
+    Int(i128),
+    /// A `float` or `double`.
+    Float(f64),
+    /// A `long double` at full precision.
+    LongDouble(LongDouble),
+    /// A Rust string for a `char*` or `wchar_t*` parameter: copied into a
+    /// NUL-terminated buffer for the call (an interior NUL is an error).
+    Str(&'a str),
+    /// The null pointer, accepted by a pointer parameter declared
+    /// [`nullable`](CType::nullable) (and by ndpointers declared so).
+    Null,
+    /// An address C handed out (a `void*` or `T*` result). Safe code can
+    /// look at it but not pass it back: a raw address enters a call only
+    /// through `unsafe` ([`Value::address`]); a handle C gives and takes
+    /// back is declared as one ([`CType::handle`]).
+    Pointer(RawPtr),
+    /// An address someone vouched for with `unsafe`: see [`Value::address`].
+    Address(Address),
+    /// A [`Handle`] lent to a call, for a parameter of a handle type of the
+    /// same name.
+    Handle(&'a Handle),
+    /// A Rust callback lent to C for the call, for a parameter declared
+    /// [`CType::FuncPtr`] of a compatible signature.
+    Callback(&'a dyn FnPointer),
+    /// A C string: passed as is, with no copy; `char*` results arrive here.
+    CStr(Cow<'a, CStr>),
+    /// A `wchar_t*` result, decoded.
+    String(String),
+    /// Rust memory lent to C for the call: a slice, a `byref` out-parameter
+    /// or a [`StringBuffer`].
+    Array(ArrayArg<'a>),
+    /// A struct or union by value ([`StructValue`]): owned, or borrowed for
+    /// the call. Where a pointer to it is declared `const`, its address is
+    /// passed instead (ctypes' automatic `byref`).
+    Struct(Cow<'a, StructValue>),
+    /// A handle a function declared to return a handle type returned: take
+    /// it with [`Value::into_handle`].
+    OwnedHandle(Handle),
+}
+
+/// An address vouched for by `unsafe` code, to pass where a pointer is
+/// declared: made only by [`Value::address`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Address(NonNull<c_void>);
+
+// SAFETY: an address with no access through it in Rust; the promise made
+// for it covers whichever thread passes it.
+unsafe impl Send for Address {}
+// SAFETY: as above, shared references only read the number.
+unsafe impl Sync for Address {}
+
+impl Address {
+    /// Wraps an address to pass to C; `None` for null.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Value::address`]: every C function it is passed to, or
+    /// returned to from a callback, must be able to use it as its declared
+    /// type and contract say it does.
+    ///
+    /// ```
+    /// let mut x = 5i32;
+    /// // SAFETY: not passed to C here.
+    /// let a = unsafe { rctypes::Address::new((&raw mut x).cast()) }.unwrap();
+    /// assert_eq!(a.as_ptr(), (&raw mut x).cast());
+    /// ```
+    pub unsafe fn new(ptr: *mut c_void) -> Option<Address> {
+        NonNull::new(ptr).map(Address)
+    }
+
+    /// The address as a raw pointer.
+    pub fn as_ptr(self) -> *mut c_void {
+        self.0.as_ptr()
+    }
+}
+
+impl fmt::Debug for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Address({:p})", self.0)
+    }
+}
+
+/// An opaque handle C handed out: the result of a function declared to
+/// return [`CType::handle`]`(name)`, such as `sqlite3*` or `FILE*`.
+///
+/// Safe code can pass it only where a handle type of the same name is
+/// declared, never read through it, and never copy it. A parameter declared
+/// [`releases`](CType::releases) (`sqlite3_close`, `fclose`) ends it: the
+/// handle is then refused by every later call, so C never sees it again.
+///
+/// It is `Send` but not `Sync`: one thread at a time uses it, so a call
+/// that ends it cannot run while another call still uses it.
+///
+/// ```
+/// # fn main() -> Result<(), rctypes::Error> {
+/// use rctypes::{CType, Library, Value};
+/// let libc = Library::this()?;
+/// let file = CType::handle("FILE");
+/// // SAFETY: tmpfile returns a new FILE* or NULL; fputs reads a string and
+/// // writes to a FILE it is given; fclose ends the FILE.
+/// let (tmpfile, fputs, fclose) = unsafe {
+///     (
+///         libc.function("tmpfile", &[], file.clone())?,
+///         libc.function("fputs", &[CType::CharP, file.clone()], CType::Int)?,
+///         libc.function("fclose", &[file.clone().releases()], CType::Int)?,
+///     )
+/// };
+/// let f = tmpfile.call(&[])?.into_handle()?;
+/// assert!(fputs.call(&["hello".into(), (&f).into()])?.to::<i32>()? >= 0);
+/// assert_eq!(fclose.call(&[(&f).into()])?.to::<i32>()?, 0);
+/// // Closed: C never sees it again.
+/// let err = fclose.call(&[(&f).into()]).unwrap_err();
+/// assert!(err.to_string().contains("released"), "{err}");
+/// # Ok(()) }
+/// ```
+pub struct Handle {
+    name: std::sync::Arc<str>,
+    /// The address, or 0 once a releasing call ended the handle.
+    addr: std::cell::Cell<usize>,
+}
+
+impl Handle {
+    /// The handle type's name.
+    pub fn type_name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether a call declared to release it has ended it.
+    pub fn is_released(&self) -> bool {
+        self.addr.get() == 0
+    }
+
+    /// The address, for printing or comparing (reading through it is up to
+    /// `unsafe` code); 0 once released.
+    pub fn addr(&self) -> usize {
+        self.addr.get()
+    }
+
+    /// The address to pass where `name` is declared, or why not.
+    pub(crate) fn pass(&self, name: &str) -> std::result::Result<usize, String> {
+        if *self.name != *name {
+            return Err(format!("handle {}, of another handle type", self.name));
+        }
+        match self.addr.get() {
+            0 => Err(format!(
+                "handle {}, which a call declared to release it has released",
+                self.name
+            )),
+            addr => Ok(addr),
+        }
+    }
+
+    /// Ends the handle: a call declared to release it has run.
+    pub(crate) fn release(&self) {
+        self.addr.set(0);
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Handle({} at {:#x})", self.name, self.addr.get())
+    }
+}
+
+/// Handles are equal when they are the same address of the same type.
+impl PartialEq for Handle {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.addr == other.addr
+    }
+}
+
+impl<'a> From<&'a Handle> for Value<'a> {
+    fn from(h: &'a Handle) -> Self {
+        Value::Handle(h)
+    }
+}
+
+/// An address that came from C, such as the `void*` a function returned.
+///
+/// It is opaque: safe code can pass it back to C (the handle pattern, where C
+/// hands out a pointer and later takes it back) but not read through it.
+/// Making one from an arbitrary integer is `unsafe`, since C will trust it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RawPtr(NonNull<c_void>);
+
+// SAFETY: RawPtr is an address with no access through it in safe code; which
+// thread holds the number does not matter.
+unsafe impl Send for RawPtr {}
+// SAFETY: as above, shared references only read the number.
+unsafe impl Sync for RawPtr {}
+
+impl RawPtr {
+    /// Wraps an address; `None` for null.
+    ///
+    /// # Safety
+    ///
+    /// The address is handed to C as a valid pointer wherever a signature
+    /// accepts one: it must be what those C functions expect (for example a
+    /// pointer an earlier call returned and that was not freed since).
+    pub unsafe fn new(ptr: *mut c_void) -> Option<RawPtr> {
+        NonNull::new(ptr).map(RawPtr)
+    }
+
+    /// The address as a raw pointer (reading through it is up to `unsafe` code).
+    pub fn as_ptr(self) -> *mut c_void {
+        self.0.as_ptr()
+    }
+
+    /// The address as an integer, as ctypes' `c_void_p.value`.
+    pub fn addr(self) -> usize {
+        self.0.as_ptr() as usize
+    }
+}
+
+impl fmt::Debug for RawPtr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawPtr({:#x})", self.addr())
+    }
+}
+
+/// Rust scalar types that have a C counterpart: the element types of slices
+/// lent to C and the scalar arguments and results of typed calls.
+///
+/// # Safety
+///
+/// `CTYPE` must have exactly the size, alignment and representation of `Self`.
+pub unsafe trait Scalar: Copy + Send + Sync + 'static {
+    /// The C type with this representation.
+    const CTYPE: CType;
+    /// The value as a dynamic [`Value`].
+    fn into_value(self) -> Value<'static>;
+    /// The value from a dynamic [`Value`], range-checked.
+    fn from_value(value: &Value<'_>) -> Result<Self>;
+}
+
+/// Rust types with a C type: the element types of slices and pointers lent
+/// to C, and the field types of [`c_struct!`](crate::c_struct) structs.
+///
+/// Implemented for every [`Scalar`], for arrays `[T; N]` of `CData` types
+/// (C's `T[N]`), for `Option<RawPtr>` (a `void*` field that may be null), and
+/// by [`c_struct!`](crate::c_struct) for the structs it declares.
+///
+/// ```
+/// use rctypes::{CData, CType, RawPtr};
+/// assert_eq!(<[f32; 3]>::ctype(), CType::array(CType::Float, 3));
+/// assert_eq!(<Option<RawPtr>>::ctype(), CType::VoidP);
+/// ```
+///
+/// # Safety
+///
+/// `ctype()` must have exactly the size, alignment and representation of
+/// `Self`, and every value C may store in a `ctype()` must be a valid `Self`
+/// (for `_Bool`, 0 and 1).
+pub unsafe trait CData: Copy + 'static {
+    /// The C type with this representation.
+    fn ctype() -> CType;
+}
+
+// SAFETY: a Scalar's CTYPE is its representation.
+unsafe impl<T: Scalar> CData for T {
+    #[inline]
+    fn ctype() -> CType {
+        T::CTYPE
+    }
+}
+
+// SAFETY: a Rust array is its elements one after another, as C's.
+unsafe impl<T: CData, const N: usize> CData for [T; N] {
+    fn ctype() -> CType {
+        CType::array(T::ctype(), N)
+    }
+}
+
+// SAFETY: Option<RawPtr> is a nullable pointer (NonNull's niche), and every
+// address C stores is a valid RawPtr or None.
+unsafe impl CData for Option<RawPtr> {
+    fn ctype() -> CType {
+        CType::VoidP
+    }
+}
+
+macro_rules! int_scalar {
+    ($($t:ty => $c:ident),* $(,)?) => {$(
+        // SAFETY: the C type named has the size, alignment and signedness of $t
+        // (checked by `CType::kind`, which derives both from the same sizes).
+        unsafe impl Scalar for $t {
+            const CTYPE: CType = CType::$c;
+            fn into_value(self) -> Value<'static> {
+                Value::Int(self as i128)
+            }
+            fn from_value(value: &Value<'_>) -> Result<Self> {
+                match value {
+                    Value::Int(i) => <$t>::try_from(*i).map_err(|_| Error::Conversion {
+                        expected: stringify!($t).into(),
+                        given: format!("int {i}, which does not fit"),
+                    }),
+                    Value::Bool(b) => Ok(*b as $t),
+                    other => Err(Error::Conversion {
+                        expected: stringify!($t).into(),
+                        given: other.describe(),
+                    }),
+                }
+            }
+        }
+        impl From<$t> for Value<'_> {
+            fn from(v: $t) -> Self {
+                Value::Int(v as i128)
+            }
+        }
+    )*};
+}
+
+int_scalar! {
+    i8 => Byte, u8 => UByte, i16 => Short, u16 => UShort, i32 => Int, u32 => UInt,
+    i64 => LongLong, u64 => ULongLong, isize => SSizeT, usize => SizeT,
+}
+
+macro_rules! float_scalar {
+    ($($t:ty => $c:ident),*) => {$(
+        // SAFETY: c_float is f32 and c_double is f64 on every supported platform.
+        unsafe impl Scalar for $t {
+            const CTYPE: CType = CType::$c;
+            fn into_value(self) -> Value<'static> {
+                Value::Float(self as f64)
+            }
+            fn from_value(value: &Value<'_>) -> Result<Self> {
+                match value {
+                    Value::Float(f) => Ok(*f as $t),
+                    Value::LongDouble(v) => Ok(v.to_f64() as $t),
+                    // An integer converts where the float type holds it exactly
+                    // (below 2^100 the round trip cannot saturate).
+                    Value::Int(i) if i.unsigned_abs() < 1 << 100 && (*i as $t) as i128 == *i => Ok(*i as $t),
+                    other => Err(Error::Conversion {
+                        expected: stringify!($t).into(),
+                        given: other.describe(),
+                    }),
+                }
+            }
+        }
+        impl From<$t> for Value<'_> {
+            fn from(v: $t) -> Self {
+                Value::Float(v as f64)
+            }
+        }
+    )*};
+}
+
+float_scalar!(f32 => Float, f64 => Double);
+
+// SAFETY: Rust's bool has C's _Bool representation (one byte, 0 or 1).
+unsafe impl Scalar for bool {
+    const CTYPE: CType = CType::Bool;
+    fn into_value(self) -> Value<'static> {
+        Value::Bool(self)
+    }
+    fn from_value(value: &Value<'_>) -> Result<Self> {
+        match value {
+            Value::Bool(b) => Ok(*b),
+            Value::Int(0) => Ok(false),
+            Value::Int(1) => Ok(true),
+            other => Err(Error::Conversion {
+                expected: "bool".into(),
+                given: other.describe(),
+            }),
+        }
+    }
+}
+
+impl From<bool> for Value<'_> {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+
+impl From<i128> for Value<'_> {
+    fn from(v: i128) -> Self {
+        Value::Int(v)
+    }
+}
+
+/// A character for a `c_wchar` (or, if it is ASCII, a `c_char`) parameter.
+impl From<char> for Value<'_> {
+    fn from(v: char) -> Self {
+        Value::Int(v as i128)
+    }
+}
+
+impl From<LongDouble> for Value<'_> {
+    fn from(v: LongDouble) -> Self {
+        Value::LongDouble(v)
+    }
+}
+
+impl<'a> From<&'a str> for Value<'a> {
+    fn from(v: &'a str) -> Self {
+        Value::Str(v)
+    }
+}
+
+impl<'a> From<&'a CStr> for Value<'a> {
+    fn from(v: &'a CStr) -> Self {
+        Value::CStr(Cow::Borrowed(v))
+    }
+}
+
+impl From<CString> for Value<'_> {
+    fn from(v: CString) -> Self {
+        Value::CStr(Cow::Owned(v))
+    }
+}
+
+impl From<RawPtr> for Value<'_> {
+    fn from(v: RawPtr) -> Self {
+        Value::Pointer(v)
+    }
+}
+
+/// `None` becomes the null pointer.
+impl<'a, T: Into<Value<'a>>> From<Option<T>> for Value<'a> {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+impl Value<'static> {
+    /// A raw address to pass where a pointer is declared, vouched for by the
+    /// caller: ctypes' `c_void_p(addr)`. Null becomes [`Value::Null`].
+    ///
+    /// # Safety
+    ///
+    /// Every C function this value is passed to must be able to use `ptr`
+    /// as its declared parameter type and contract say it does, for the
+    /// whole call and, where C keeps the pointer, for as long as it does:
+    /// valid for the reads and writes C makes through it (of a function of
+    /// the declared signature, for a function pointer), not freed twice, not
+    /// read-only where C writes.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// use rctypes::{CType, Extent, Library, Value};
+    /// let libc = Library::this()?;
+    /// let n = CType::SizeT;
+    /// // SAFETY: malloc returns n bytes or NULL; memset writes n bytes; free
+    /// // frees what malloc returned.
+    /// let (malloc, memset, free) = unsafe {
+    ///     (
+    ///         libc.function("malloc", &[n.clone()], CType::VoidP)?,
+    ///         libc.function("memset", &[CType::VoidP.extent(Extent::BytesFromArg(3)), CType::Int, n], CType::VoidP)?,
+    ///         libc.function("free", &[CType::VoidP.nullable()], CType::Void)?,
+    ///     )
+    /// };
+    /// let Value::Pointer(block) = malloc.call(&[16.into()])? else { panic!("out of memory") };
+    /// // Refused in safe code: a raw address could have been freed already.
+    /// assert!(free.call(&[Value::Pointer(block)]).is_err());
+    /// let block = block.as_ptr();
+    /// // SAFETY: `block` is malloc's 16 bytes, not yet freed.
+    /// memset.call(&[unsafe { Value::address(block) }, 0.into(), 16.into()])?;
+    /// // SAFETY: as above; freed once, here.
+    /// free.call(&[unsafe { Value::address(block) }])?;
+    /// # Ok(()) }
+    /// ```
+    pub unsafe fn address(ptr: *mut c_void) -> Value<'static> {
+        NonNull::new(ptr).map_or(Value::Null, |p| Value::Address(Address(p)))
+    }
+}
+
+impl<'a> Value<'a> {
+    /// The handle a function declared to return a handle type returned.
+    ///
+    /// ```
+    /// use rctypes::Value;
+    /// assert!(Value::Int(3).into_handle().is_err());
+    /// ```
+    pub fn into_handle(self) -> Result<Handle> {
+        match self {
+            Value::OwnedHandle(h) => Ok(h),
+            Value::Null => Err(Error::Conversion {
+                expected: "a handle".into(),
+                given: "null: C returned no handle".into(),
+            }),
+            other => Err(Error::Conversion {
+                expected: "a handle".into(),
+                given: other.describe(),
+            }),
+        }
+    }
+
+    /// ctypes' `byref(x)`: lends `x` to C as a `T*` out-parameter.
+    pub fn byref<T: Element>(x: &'a mut T) -> Value<'a> {
+        Value::Array(ArrayArg::byref(x))
+    }
+
+    /// Converts to a Rust type, range-checked: `Value::Int(300).to::<u8>()` is
+    /// an error.
+    ///
+    /// ```
+    /// use rctypes::Value;
+    /// assert_eq!(Value::Int(300).to::<i16>().unwrap(), 300);
+    /// assert!(Value::Int(300).to::<u8>().is_err());
+    /// ```
+    pub fn to<T: FromValue>(&self) -> Result<T> {
+        T::from_value(self)
+    }
+
+    /// Whether this is the null pointer.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// A short description for error messages: kind and value.
+    pub fn describe(&self) -> String {
+        match self {
+            Value::Void => "void".into(),
+            Value::Bool(b) => format!("bool {b}"),
+            Value::Int(i) => format!("int {i}"),
+            Value::Float(f) => format!("float {f:?}"),
+            Value::LongDouble(v) => format!("long double {v}"),
+            Value::Str(s) => format!("str {s:?}"),
+            Value::CStr(s) => format!("C string {s:?}"),
+            Value::String(s) => format!("string {s:?}"),
+            Value::Null => "null".into(),
+            Value::Pointer(p) => format!("pointer {:#x}", p.addr()),
+            Value::Address(a) => format!("address {:p}", a.0),
+            Value::Handle(h) => format!("handle {}", h.name),
+            Value::OwnedHandle(h) => format!("handle {}", h.name),
+            Value::Array(a) => a.describe(),
+            Value::Struct(s) => format!("{} value", s.layout().title()),
+            Value::Callback(c) => format!("callback {}", c.signature()),
+        }
+    }
+}
+
+/// Rust types a [`Value`] converts to with [`Value::to`].
+pub trait FromValue: Sized {
+    /// The conversion, range-checked.
+    fn from_value(value: &Value<'_>) -> Result<Self>;
+}
+
+impl<T: Scalar> FromValue for T {
+    fn from_value(value: &Value<'_>) -> Result<Self> {
+        T::from_value(value)
+    }
+}
+
+impl FromValue for LongDouble {
+    fn from_value(value: &Value<'_>) -> Result<Self> {
+        match value {
+            Value::LongDouble(v) => Ok(*v),
+            Value::Float(f) => Ok(LongDouble::from(*f)),
+            other => Err(Error::Conversion {
+                expected: "long double".into(),
+                given: other.describe(),
+            }),
+        }
+    }
+}
+
+impl FromValue for String {
+    fn from_value(value: &Value<'_>) -> Result<Self> {
+        match value {
+            Value::CStr(s) => s
+                .to_str()
+                .map(str::to_owned)
+                .map_err(|_| Error::Conversion {
+                    expected: "UTF-8 string".into(),
+                    given: value.describe(),
+                }),
+            Value::String(s) => Ok(s.clone()),
+            Value::Str(s) => Ok((*s).to_owned()),
+            other => Err(Error::Conversion {
+                expected: "string".into(),
+                given: other.describe(),
+            }),
+        }
+    }
+}
+
+impl FromValue for CString {
+    fn from_value(value: &Value<'_>) -> Result<Self> {
+        match value {
+            Value::CStr(s) => Ok(s.clone().into_owned()),
+            other => Err(Error::Conversion {
+                expected: "C string".into(),
+                given: other.describe(),
+            }),
+        }
+    }
+}
+
+impl FromValue for RawPtr {
+    fn from_value(value: &Value<'_>) -> Result<Self> {
+        match value {
+            Value::Pointer(p) => Ok(*p),
+            other => Err(Error::Conversion {
+                expected: "pointer".into(),
+                given: other.describe(),
+            }),
+        }
+    }
+}
+
+impl<T: FromValue> FromValue for Option<T> {
+    fn from_value(value: &Value<'_>) -> Result<Self> {
+        match value {
+            Value::Null => Ok(None),
+            other => T::from_value(other).map(Some),
+        }
+    }
+}
+
+impl FromValue for StructValue {
+    fn from_value(value: &Value<'_>) -> Result<Self> {
+        match value {
+            Value::Struct(s) => Ok(s.clone().into_owned()),
+            other => Err(Error::Conversion {
+                expected: "a struct".into(),
+                given: other.describe(),
+            }),
+        }
+    }
+}
+
+/// An owned struct, passed by value.
+impl From<StructValue> for Value<'_> {
+    fn from(v: StructValue) -> Self {
+        Value::Struct(Cow::Owned(v))
+    }
+}
+
+/// A borrowed struct: passed by value, or by address to a `const` pointer.
+impl<'a> From<&'a StructValue> for Value<'a> {
+    fn from(v: &'a StructValue) -> Self {
+        Value::Struct(Cow::Borrowed(v))
+    }
+}
+
+/// A struct lent to C to write: by address, for a `POINTER(struct)`.
+impl<'a> From<&'a mut StructValue> for Value<'a> {
+    fn from(v: &'a mut StructValue) -> Self {
+        Value::Array(ArrayArg::one_struct(v))
+    }
+}
+
+/// ctypes' `create_string_buffer`: an owned, mutable, NUL-terminated byte
+/// buffer for C to write a string into.
+///
+/// It always keeps one NUL byte past its [`capacity`](Self::capacity), so C
+/// reading it as a string never runs off its end.
+///
+/// ```
+/// use rctypes::StringBuffer;
+/// let buf = StringBuffer::from("hi");
+/// assert_eq!(buf.capacity(), 3);
+/// assert_eq!(buf.to_str().unwrap(), "hi");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StringBuffer {
+    bytes: Vec<u8>,
+}
+
+impl StringBuffer {
+    /// A zeroed buffer C may fill with up to `capacity` bytes.
+    ///
+    /// # Panics
+    ///
+    /// If `capacity` bytes and the NUL after them cannot be allocated, as
+    /// `Vec` panics: `usize::MAX` included, which has no room for the NUL.
+    ///
+    /// ```should_panic
+    /// rctypes::StringBuffer::new(usize::MAX);
+    /// ```
+    pub fn new(capacity: usize) -> StringBuffer {
+        // Checked even in release builds: a wrapped length would be an empty
+        // buffer claiming `usize::MAX` bytes of room.
+        let len = capacity
+            .checked_add(1)
+            .expect("capacity overflow: no room for the NUL");
+        StringBuffer {
+            bytes: vec![0; len],
+        }
+    }
+
+    /// The number of bytes C may write.
+    pub fn capacity(&self) -> usize {
+        self.bytes.len() - 1
+    }
+
+    /// The bytes up to the first NUL.
+    pub fn as_bytes(&self) -> &[u8] {
+        let end = self
+            .bytes
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(self.capacity());
+        &self.bytes[..end]
+    }
+
+    /// All `capacity` bytes, as ctypes' `.raw`.
+    pub fn raw(&self) -> &[u8] {
+        &self.bytes[..self.capacity()]
+    }
+
+    /// The string up to the first NUL, if it is UTF-8.
+    pub fn to_str(&self) -> std::result::Result<&str, std::str::Utf8Error> {
+        std::str::from_utf8(self.as_bytes())
+    }
+
+    fn arg(&self, writable: bool) -> ArrayArg<'_> {
+        ArrayArg::string_buffer(self.bytes.as_ptr(), self.capacity(), writable)
+    }
+}
+
+/// A buffer holding `s` and its terminating NUL, as `create_string_buffer(b"...")`.
+impl From<&str> for StringBuffer {
+    fn from(s: &str) -> Self {
+        let mut bytes = s.as_bytes().to_vec();
+        bytes.push(0);
+        bytes.push(0);
+        StringBuffer { bytes }
+    }
+}
+
+impl<'a> From<&'a mut StringBuffer> for Value<'a> {
+    fn from(v: &'a mut StringBuffer) -> Self {
+        let arg = v.arg(true);
+        Value::Array(arg)
+    }
+}
+
+impl<'a> From<&'a StringBuffer> for Value<'a> {
+    fn from(v: &'a StringBuffer) -> Self {
+        Value::Array(v.arg(false))
+    }
+}
+
+/// Storage for one staged argument or result: large and aligned enough for
+/// every scalar C type, `long double` included.
+#[derive(Clone, Copy)]
+#[repr(C, align(16))]
+pub(crate) struct Slot(pub [u8; 16]);
+
+impl Slot {
+    pub(crate) const ZERO: Slot = Slot([0; 16]);
+
+    pub(crate) fn as_mut_ptr(&mut self) -> *mut c_void {
+        self.0.as_mut_ptr() as *mut c_void
+    }
+}
+
+/// Owned copies made for one call (strings given as `&str`); empty, and so
+/// free of heap allocation, when there are none.
+#[derive(Default)]
+pub(crate) struct Keep(Vec<Vec<u8>>);
+
+impl Keep {
+    /// Whether nothing was copied.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn hold(&mut self, bytes: Vec<u8>) -> *const c_void {
+        let ptr = bytes.as_ptr() as *const c_void;
+        self.0.push(bytes); // the heap buffer does not move with the Vec
+        ptr
+    }
+}
+
+fn mismatch(ty: &CType, value: &Value<'_>) -> Mismatch {
+    Mismatch {
+        expected: ty.to_string(),
+        given: value.describe(),
+    }
+}
+
+/// Writes `value` into `slot` as a `ty`, or says why it cannot.
+pub(crate) fn encode(
+    value: &Value<'_>,
+    ty: &CType,
+    slot: &mut Slot,
+    keep: &mut Keep,
+) -> std::result::Result<(), Mismatch> {
+    let kind = ty.kind();
+    if kind == Kind::LongDouble {
+        slot.0 = encode_long_double(value, ty)?.to_bytes();
+        return Ok(());
+    }
+    let word = encode_word(value, ty, kind, keep)?;
+    // SAFETY: the slot is 16 aligned bytes, room for any word.
+    unsafe { store_word(slot.0.as_mut_ptr(), word, kind) };
+    Ok(())
+}
+
+/// The address of a struct argument's bytes, which libffi copies by value,
+/// after checking the value has the declared layout: a [`Value::Struct`], or
+/// one struct lent by reference.
+pub(crate) fn encode_aggregate(
+    value: &Value<'_>,
+    ty: &CType,
+) -> std::result::Result<*mut c_void, Mismatch> {
+    let fits = |l: &std::sync::Arc<crate::StructLayout>| match ty {
+        CType::Struct(d) => std::sync::Arc::ptr_eq(d, l) || d.is_compatible(l),
+        _ => false,
+    };
+    match value {
+        Value::Struct(s) if s.holds_rust_addresses() => Err(rust_addresses(ty, value)),
+        Value::Struct(s) if fits(s.layout()) => Ok(s.as_ptr() as *mut c_void),
+        Value::Array(a)
+            if a.len == 1 && a.types.elem().and_then(CType::layout).is_some_and(fits) =>
+        {
+            Ok(a.ptr)
+        }
+        Value::Struct(_) | Value::Array(_) => Err(Mismatch {
+            expected: ty.to_string(),
+            given: format!("{}, whose layout differs", value.describe()),
+        }),
+        _ => Err(mismatch(ty, value)),
+    }
+}
+
+/// `value` converted to a `long double`.
+pub(crate) fn encode_long_double(
+    value: &Value<'_>,
+    ty: &CType,
+) -> std::result::Result<LongDouble, Mismatch> {
+    match value {
+        Value::LongDouble(v) => Ok(*v),
+        Value::Float(f) => Ok(LongDouble::from(*f)),
+        Value::Int(i) if i64::try_from(*i).is_ok() => Ok(LongDouble::from(*i as i64)),
+        Value::Int(i) if u64::try_from(*i).is_ok() => Ok(LongDouble::from(*i as u64)),
+        _ => Err(mismatch(ty, value)),
+    }
+}
+
+/// `value` as the 64-bit register image of a `ty` of machine class `kind`
+/// (every class but `long double`): integers sign- or zero-extended, a
+/// `float`'s bits in the low half, a `double`'s bits, an address.
+#[inline(always)]
+pub(crate) fn encode_word(
+    value: &Value<'_>,
+    ty: &CType,
+    kind: Kind,
+    keep: &mut Keep,
+) -> std::result::Result<u64, Mismatch> {
+    // The commonest cases inline at the call site; the rest out of line.
+    match (kind, value) {
+        (Kind::I32, Value::Int(i)) if *i >= i32::MIN as i128 && *i <= i32::MAX as i128 => {
+            Ok(*i as i64 as u64)
+        }
+        (Kind::F64, Value::Float(f)) => Ok(f.to_bits()),
+        (Kind::I64, Value::Int(i)) if *i >= i64::MIN as i128 && *i <= i64::MAX as i128 => {
+            Ok(*i as i64 as u64)
+        }
+        _ => encode_word_general(value, ty, kind, keep),
+    }
+}
+
+#[inline(never)]
+fn encode_word_general(
+    value: &Value<'_>,
+    ty: &CType,
+    kind: Kind,
+    keep: &mut Keep,
+) -> std::result::Result<u64, Mismatch> {
+    match (kind, value) {
+        (Kind::F32 | Kind::F64, _) => {
+            let f = match value {
+                Value::Float(f) => *f,
+                // An integer converts only if the float type holds it exactly.
+                Value::Int(i) if exact_in_float(*i, kind) => *i as f64,
+                Value::Int(i) => {
+                    return Err(Mismatch {
+                        expected: ty.to_string(),
+                        given: format!("int {i}, which {ty} cannot hold exactly"),
+                    });
+                }
+                _ => return Err(mismatch(ty, value)),
+            };
+            if kind == Kind::F64 {
+                return Ok(f.to_bits());
+            }
+            if f.is_finite() && f.abs() > f32::MAX as f64 {
+                return Err(Mismatch {
+                    expected: ty.to_string(),
+                    given: format!("float {f:?}, which is out of c_float's range"),
+                });
+            }
+            Ok((f as f32).to_bits() as u64)
+        }
+        (Kind::Ptr, _) => Ok(encode_pointer(value, ty, keep)? as usize as u64),
+        (Kind::Void | Kind::LongDouble | Kind::Aggregate, _) => Err(mismatch(ty, value)),
+        _ => {
+            let i = match value {
+                Value::Int(i) => *i,
+                Value::Bool(b) => *b as i128,
+                _ => return Err(mismatch(ty, value)),
+            };
+            let (lo, hi) = kind.int_range().unwrap_or((0, 0));
+            if i < lo || i > hi {
+                return Err(Mismatch {
+                    expected: format!("{ty} (from {lo} to {hi})"),
+                    given: format!("int {i}, which does not fit"),
+                });
+            }
+            // In range: the two's-complement image is the value at any width.
+            Ok(i as i64 as u64)
+        }
+    }
+}
+
+/// Stores a register image at `dst` as a value of class `kind` (its `size`
+/// bytes in native order).
+///
+/// # Safety
+///
+/// `dst` must be valid for writing 8 bytes and aligned for a `u64`.
+#[inline]
+pub(crate) unsafe fn store_word(dst: *mut u8, word: u64, kind: Kind) {
+    // SAFETY: the caller guarantees 8 writable, aligned bytes.
+    unsafe {
+        if cfg!(target_endian = "little") {
+            // The low bytes come first: the value at its own width.
+            (dst as *mut u64).write(word);
+        } else {
+            match kind {
+                Kind::Bool | Kind::I8 | Kind::U8 => dst.write(word as u8),
+                Kind::I16 | Kind::U16 => (dst as *mut u16).write(word as u16),
+                Kind::I32 | Kind::U32 | Kind::F32 => (dst as *mut u32).write(word as u32),
+                _ => (dst as *mut u64).write(word),
+            }
+        }
+    }
+}
+
+fn exact_in_float(i: i128, kind: Kind) -> bool {
+    let bits = if kind == Kind::F32 { 24 } else { 53 };
+    i.unsigned_abs() <= 1u128 << bits
+}
+
+/// The address a pointer argument passes, after checking the value may go
+/// there: read-only memory never goes where C writes, a handle only where
+/// its own type is declared, a raw address only once vouched for. NULL
+/// passes here; whether the parameter takes it is the call's check.
+fn encode_pointer(
+    value: &Value<'_>,
+    ty: &CType,
+    keep: &mut Keep,
+) -> std::result::Result<*const c_void, Mismatch> {
+    let ty = ty.bare();
+    let is_char_ptr = |t: &CType| match t {
+        CType::CharP => true,
+        CType::ConstPointer(p) => matches!(**p, CType::Char | CType::Byte | CType::UByte),
+        _ => false,
+    };
+    if let CType::NdPointer(p) = ty {
+        return crate::value::array::pass_alone(p, value);
+    }
+    match value {
+        Value::Null => Ok(std::ptr::null()),
+        Value::Address(a) => Ok(a.0.as_ptr()),
+        Value::Pointer(_) => Err(Mismatch {
+            expected: ty.to_string(),
+            given: format!(
+                "{}, an address C returned, which may since have been freed: \
+                 pass it with unsafe {{ Value::address(..) }}, or declare the type CType::handle(..)",
+                value.describe()
+            ),
+        }),
+        Value::Handle(h) => pass_handle(h, ty),
+        Value::OwnedHandle(h) => pass_handle(h, ty),
+        Value::Str(s) if is_char_ptr(ty) => {
+            let c = CString::new(*s).map_err(|e| Mismatch {
+                expected: ty.to_string(),
+                given: format!("str {s:?}, which has a NUL byte at {}", e.nul_position()),
+            })?;
+            Ok(keep.hold(c.into_bytes_with_nul()))
+        }
+        Value::Str(s) if *ty == CType::WCharP => Ok(keep.hold(wide_bytes(s))),
+        Value::CStr(s) if is_char_ptr(ty) => Ok(s.as_ptr() as *const c_void),
+        Value::Struct(s) if s.holds_rust_addresses() => Err(rust_addresses(ty, value)),
+        Value::Struct(s) => match ty {
+            CType::ConstPointer(p) if **p == CType::Void || s.ctype().is_compatible(p) => {
+                Ok(s.as_ptr() as *const c_void)
+            }
+            CType::VoidP | CType::Pointer(_) => Err(Mismatch {
+                expected: format!("{ty} (C writes: lend a mutable borrow)"),
+                given: format!("{}, which is read-only", value.describe()),
+            }),
+            _ => Err(mismatch(ty, value)),
+        },
+        Value::Callback(c) => match ty {
+            CType::FuncPtr(sig) if c.signature().is_compatible(sig) => Ok(c.code_ptr()),
+            CType::FuncPtr(_) => Err(mismatch(ty, value)),
+            _ => Err(Mismatch {
+                expected: ty.to_string(),
+                given: format!(
+                    "{}, which goes only where a function pointer (CType::FuncPtr) is declared",
+                    value.describe()
+                ),
+            }),
+        },
+        Value::Array(a) => a.pointer_for(ty),
+        _ => Err(mismatch(ty, value)),
+    }
+}
+
+/// Checks a pointer argument against its parameter's contract: NULL only
+/// where declared nullable, the memory lent covering the declared extent
+/// (and, for row pointers, each row covering the rows' own extent), a
+/// callback C keeps living for good. `args` are the call's arguments, for
+/// extents read from another argument.
+pub(crate) fn check_contract(
+    value: &Value<'_>,
+    ty: &CType,
+    args: &[Value<'_>],
+) -> std::result::Result<(), Mismatch> {
+    let terms = Terms::of(ty);
+    let refuse = |given: String| Mismatch {
+        expected: ty.to_string(),
+        given,
+    };
+    let covered = match value {
+        Value::Null if terms.nullable => return Ok(()),
+        Value::Null => {
+            return Err(refuse(
+                "null, where C dereferences (declare the parameter .nullable() if C takes NULL)"
+                    .into(),
+            ));
+        }
+        Value::Callback(c) if terms.retained && !c.is_kept_forever() => {
+            return Err(refuse(format!(
+                "{}, which C keeps past the call but is dropped with its owner \
+                 (pass Callback::leak()'s, which lives for good)",
+                value.describe()
+            )));
+        }
+        // Opaque to Rust, or vouched for by the caller.
+        Value::Callback(_) | Value::Handle(_) | Value::OwnedHandle(_) | Value::Address(_) => {
+            return Ok(());
+        }
+        Value::Str(s) if *terms.pointer == CType::WCharP => {
+            Covered::terminated(wide_bytes(s).len())
+        }
+        Value::Str(s) => Covered::terminated(s.len() + 1),
+        Value::CStr(s) => Covered::terminated(s.to_bytes_with_nul().len()),
+        Value::Struct(s) => Covered {
+            bytes: s.layout().size(),
+            terminated: false,
+        },
+        Value::Array(a) if a.holds_rust_addresses() => {
+            return Err(refuse(format!(
+                "{}, which holds addresses Rust code wrote: C would read through them",
+                value.describe()
+            )));
+        }
+        Value::Array(a) => Covered {
+            bytes: a.lent_bytes(),
+            terminated: terms.extent == Extent::NulTerminated && a.has_terminator(),
+        },
+        // The value was checked as a pointer already; nothing else is one.
+        _ => return Ok(()),
+    };
+    terms
+        .check(&covered, args)
+        .map_err(|why| refuse(format!("{}, {why}", value.describe())))?;
+    // Row pointers: each row must cover what C reads of one.
+    if let (Value::Array(a), Some(inner)) = (value, terms.pointer.pointee())
+        && let Some(row) = a.elem().filter(|e| e.is_pointer())
+    {
+        let row_terms = Terms::of(row);
+        let covered = match row_terms.extent {
+            Extent::Elements(n) => row_terms.elem_size().and_then(|s| s.checked_mul(n)),
+            _ => None,
+        };
+        Terms::of(inner)
+            .check(
+                &Covered {
+                    bytes: covered.unwrap_or(0),
+                    terminated: false,
+                },
+                args,
+            )
+            .map_err(|why| refuse(format!("{}, each row {why}", value.describe())))?;
+    }
+    Ok(())
+}
+
+impl Terms<'_> {
+    /// Whether `covered` is what C touches, or why not (after the value's
+    /// description).
+    fn check(&self, covered: &Covered, args: &[Value<'_>]) -> std::result::Result<(), String> {
+        let count = |j: usize| -> std::result::Result<usize, String> {
+            match args.get(j.wrapping_sub(1)) {
+                Some(Value::Int(n)) => usize::try_from(*n)
+                    .map_err(|_| format!("where argument {j}, the count, is {n}, below 0")),
+                Some(Value::Bool(b)) => Ok(usize::from(*b)),
+                _ => Err(format!("where argument {j}, the count, is no integer")),
+            }
+        };
+        let sized = || {
+            self.elem_size().ok_or_else(|| {
+                "for a pointer to a type with no size: declare its extent in bytes \
+                 (.extent(Extent::Bytes(n)) or Extent::BytesFromArg(i))"
+                    .to_string()
+            })
+        };
+        let need = match self.extent {
+            Extent::One if covered.bytes == sized()? => return Ok(()),
+            Extent::One => {
+                return Err(format!(
+                    "{} bytes, where C touches one element: declare how many it touches \
+                     (.extent(Extent::ElementsFromArg(i)), Extent::Elements(n), ...)",
+                    covered.bytes
+                ));
+            }
+            Extent::NulTerminated if covered.terminated => return Ok(()),
+            Extent::NulTerminated => {
+                return Err("which holds no terminating zero for C to stop at".into());
+            }
+            Extent::Elements(n) => sized()?.checked_mul(n),
+            Extent::ElementsFromArg(j) => sized()?.checked_mul(count(j)?),
+            Extent::Bytes(n) => Some(n),
+            Extent::BytesFromArg(j) => Some(count(j)?),
+            Extent::ElementsFromArgs(j, k) => {
+                let size = sized()?;
+                count(j)?
+                    .checked_mul(count(k)?)
+                    .and_then(|n| n.checked_mul(size))
+            }
+            Extent::BytesFromArgs(j, k) => count(j)?.checked_mul(count(k)?),
+        };
+        match need {
+            Some(need) if need <= covered.bytes => Ok(()),
+            Some(need) => Err(format!(
+                "{} bytes, where C touches {need} bytes",
+                covered.bytes
+            )),
+            None => Err("where C touches more bytes than can be addressed".into()),
+        }
+    }
+}
+
+/// How much memory a value lends C, and whether a zero element ends it.
+struct Covered {
+    bytes: usize,
+    terminated: bool,
+}
+
+impl Covered {
+    fn terminated(bytes: usize) -> Covered {
+        Covered {
+            bytes,
+            terminated: true,
+        }
+    }
+}
+
+/// A struct whose pointer fields safe Rust code set (a `c_struct!` value):
+/// C would read through addresses no one vouched for.
+fn rust_addresses(ty: &CType, value: &Value<'_>) -> Mismatch {
+    Mismatch {
+        expected: ty.to_string(),
+        given: format!(
+            "{}, whose pointer fields Rust code set: set them on a StructValue, \
+             with addresses vouched for by unsafe {{ Value::address(..) }}",
+            value.describe()
+        ),
+    }
+}
+
+fn pass_handle(h: &Handle, ty: &CType) -> std::result::Result<*const c_void, Mismatch> {
+    let passed = match ty {
+        CType::Handle(name) => h.pass(name),
+        _ => Err(format!(
+            "handle {}, which goes only where its handle type is declared",
+            h.name
+        )),
+    };
+    passed
+        .map(|addr| addr as *const c_void)
+        .map_err(|given| Mismatch {
+            expected: ty.to_string(),
+            given,
+        })
+}
+
+/// `s` as a NUL-terminated `wchar_t` string, in native byte order.
+fn wide_bytes(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity((s.len() + 1) * 4);
+    if cfg!(windows) {
+        for unit in s.encode_utf16().chain([0]) {
+            out.extend_from_slice(&unit.to_ne_bytes());
+        }
+    } else {
+        for ch in s.chars().map(|c| c as u32).chain([0]) {
+            out.extend_from_slice(&ch.to_ne_bytes());
+        }
+    }
+    out
+}
+
+/// Reads a value of type `ty` from `ptr`.
+///
+/// # Safety
+///
+/// `ptr` must point to a readable, initialised value of `ty`, and for string
+/// types the address it holds must be null or a NUL-terminated string.
+pub(crate) unsafe fn decode(ptr: *const u8, ty: &CType) -> Value<'static> {
+    // SAFETY: forwarded to the caller.
+    unsafe { decode_kind(ptr, ty, ty.kind()) }
+}
+
+/// [`decode`] with the type's machine class already known.
+///
+/// # Safety
+///
+/// As for [`decode`], and `kind` must be `ty.kind()`.
+#[inline]
+pub(crate) unsafe fn decode_kind(ptr: *const u8, ty: &CType, kind: Kind) -> Value<'static> {
+    // SAFETY (every read below): the caller guarantees ptr holds a `ty`.
+    unsafe {
+        match kind {
+            Kind::Void => Value::Void,
+            Kind::Bool => Value::Bool(ptr.read() != 0),
+            Kind::I8 => Value::Int((ptr as *const i8).read() as i128),
+            Kind::U8 => Value::Int(ptr.read() as i128),
+            Kind::I16 => Value::Int((ptr as *const i16).read_unaligned() as i128),
+            Kind::U16 => Value::Int((ptr as *const u16).read_unaligned() as i128),
+            Kind::I32 => Value::Int((ptr as *const i32).read_unaligned() as i128),
+            Kind::U32 => Value::Int((ptr as *const u32).read_unaligned() as i128),
+            Kind::I64 => Value::Int((ptr as *const i64).read_unaligned() as i128),
+            Kind::U64 => Value::Int((ptr as *const u64).read_unaligned() as i128),
+            Kind::F32 => Value::Float((ptr as *const f32).read_unaligned() as f64),
+            Kind::F64 => Value::Float((ptr as *const f64).read_unaligned()),
+            Kind::LongDouble => {
+                let mut bytes = [0u8; 16];
+                std::ptr::copy_nonoverlapping(ptr, bytes.as_mut_ptr(), LongDouble::SIZE);
+                Value::LongDouble(LongDouble::from_bytes(bytes))
+            }
+            Kind::Aggregate => match ty {
+                CType::Struct(l) => Value::Struct(Cow::Owned(StructValue::copy_from(l, ptr))),
+                // Arrays are never results, and fields read them element-wise.
+                _ => Value::Void,
+            },
+            Kind::Ptr => {
+                let addr = (ptr as *const *mut c_void).read_unaligned();
+                if addr.is_null() {
+                    return Value::Null;
+                }
+                match ty.bare() {
+                    CType::CharP => {
+                        Value::CStr(Cow::Owned(CStr::from_ptr(addr as *const c_char).to_owned()))
+                    }
+                    CType::WCharP => Value::String(read_wide(addr)),
+                    CType::Handle(name) => Value::OwnedHandle(Handle {
+                        name: name.clone(),
+                        addr: std::cell::Cell::new(addr as usize),
+                    }),
+                    _ => Value::Pointer(RawPtr(NonNull::new_unchecked(addr))),
+                }
+            }
+        }
+    }
+}
+
+/// Whether a result of type `ty` (class `kind`) is all in its register
+/// image, for [`decode_word`]: not a string to copy out, a `long double` or
+/// a struct.
+#[inline(always)]
+pub(crate) fn is_word_result(ty: &CType, kind: Kind) -> bool {
+    match kind {
+        Kind::LongDouble | Kind::Aggregate => false,
+        Kind::Ptr => !matches!(ty.bare(), CType::CharP | CType::WCharP | CType::Handle(_)),
+        _ => true,
+    }
+}
+
+/// A result of class `kind` from the 64 bits of the register it came back
+/// in (a `float` in the low half), reading only the bits of its own width,
+/// as a callee leaves the rest unspecified. Only for results
+/// [`is_word_result`] accepts. It returns the `Value` itself, not an
+/// `Option`, so that it is built right where the caller's `Ok` puts it.
+#[inline(always)]
+pub(crate) fn decode_word(word: u64, kind: Kind) -> Value<'static> {
+    match kind {
+        Kind::Void => Value::Void,
+        Kind::I32 => Value::Int((word as i32).into()),
+        Kind::I64 => Value::Int((word as i64).into()),
+        Kind::F64 => Value::Float(f64::from_bits(word)),
+        Kind::F32 => Value::Float(f32::from_bits(word as u32).into()),
+        Kind::Ptr => NonNull::new(word as usize as *mut c_void)
+            .map_or(Value::Null, |p| Value::Pointer(RawPtr(p))),
+        Kind::Bool => Value::Bool(word as u8 != 0),
+        Kind::I8 => Value::Int((word as i8).into()),
+        Kind::U8 => Value::Int((word as u8).into()),
+        Kind::I16 => Value::Int((word as i16).into()),
+        Kind::U16 => Value::Int((word as u16).into()),
+        Kind::U32 => Value::Int((word as u32).into()),
+        Kind::U64 => Value::Int(word.into()),
+        Kind::LongDouble | Kind::Aggregate => Value::Void,
+    }
+}
+
+/// Decodes a NUL-terminated `wchar_t` string.
+///
+/// # Safety
+///
+/// `addr` must point to a NUL-terminated `wchar_t` string.
+unsafe fn read_wide(addr: *mut c_void) -> String {
+    // SAFETY: the caller guarantees a terminated string; we stop at the NUL.
+    unsafe {
+        if cfg!(windows) {
+            let p = addr as *const u16;
+            let len = (0..).take_while(|&i| *p.add(i) != 0).count();
+            String::from_utf16_lossy(std::slice::from_raw_parts(p, len))
+        } else {
+            let p = addr as *const u32;
+            let len = (0..).take_while(|&i| *p.add(i) != 0).count();
+            std::slice::from_raw_parts(p, len)
+                .iter()
+                .map(|&u| char::from_u32(u).unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect()
+        }
+    }
+}
