@@ -2,10 +2,14 @@
 //! compile and link with it.
 
 use std::collections::HashMap;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
+use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{LazyLock, Mutex};
+use std::process::Command;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::SystemTime;
 
+use super::cache::{self, Hash, KeyHasher};
 use crate::error::{Error, Result};
 
 /// The target this crate was built for, which is the process that loads the
@@ -16,10 +20,20 @@ pub(crate) const TARGET: &str = env!("RCTYPES_TARGET");
 /// process: `cc` runs the compiler to learn its family, which costs as much
 /// as a small compile.
 pub(crate) fn compiler(opt_level: u32, chosen: Option<&Path>) -> Result<cc::Tool> {
-    type Found = HashMap<(u32, Option<PathBuf>), cc::Tool>;
+    compiler_in(opt_level, chosen, &Environment::capture())
+}
+
+/// [`compiler`], for the environment `env`: `cc` reads `CC`, `CFLAGS` and
+/// their variants from it, so a changed variable finds the compiler again.
+pub(crate) fn compiler_in(
+    opt_level: u32,
+    chosen: Option<&Path>,
+    env: &Environment,
+) -> Result<cc::Tool> {
+    type Found = HashMap<(u32, Option<PathBuf>, Environment), cc::Tool>;
     static FOUND: LazyLock<Mutex<Found>> = LazyLock::new(Mutex::default);
     let mut found = FOUND.lock().unwrap_or_else(|e| e.into_inner());
-    let key = (opt_level, chosen.map(Path::to_path_buf));
+    let key = (opt_level, chosen.map(Path::to_path_buf), env.clone());
     if let Some(tool) = found.get(&key) {
         return Ok(tool.clone());
     }
@@ -50,6 +64,217 @@ pub(crate) fn compiler(opt_level: u32, chosen: Option<&Path>) -> Result<cc::Tool
     Ok(tool)
 }
 
+/// Variables the compiler itself reads: search paths for headers and
+/// libraries, its own parts, SDKs, MSVC's extra options.
+const COMPILER_VARS: &[&str] = &[
+    "CPATH",
+    "C_INCLUDE_PATH",
+    "CPLUS_INCLUDE_PATH",
+    "OBJC_INCLUDE_PATH",
+    "LIBRARY_PATH",
+    "COMPILER_PATH",
+    "GCC_EXEC_PREFIX",
+    "SOURCE_DATE_EPOCH",
+    "SDKROOT",
+    "CCC_OVERRIDE_OPTIONS",
+    "CL",
+    "_CL_",
+    "INCLUDE",
+    "LIB",
+    "LIBPATH",
+    "LD_RUN_PATH",
+];
+
+/// Whether `cc` may read the variable `name` to choose the compiler or its
+/// flags (`CC`, `CFLAGS`, `TARGET_CC`, `CFLAGS_<target>`, ...).
+fn read_by_cc(name: &str) -> bool {
+    name == "CC"
+        || name.starts_with("CC_")
+        || name.ends_with("_CC")
+        || name.contains("CFLAGS")
+        || name.starts_with("CRATE_CC")
+        || name == "CROSS_COMPILE"
+        || name.ends_with("_DEPLOYMENT_TARGET")
+}
+
+/// The environment variables that can change what a build makes, as they
+/// were when it began: they go into the key, and the compiler is run with
+/// exactly these, so what was hashed is what it saw.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Environment(Vec<(OsString, OsString)>);
+
+impl Environment {
+    pub(crate) fn capture() -> Environment {
+        let mut vars: Vec<(OsString, OsString)> = std::env::vars_os()
+            .filter(|(name, _)| {
+                name.to_str()
+                    .is_some_and(|n| COMPILER_VARS.contains(&n) || read_by_cc(n))
+            })
+            .collect();
+        vars.sort();
+        Environment(vars)
+    }
+
+    pub(crate) fn vars(&self) -> &[(OsString, OsString)] {
+        &self.0
+    }
+
+    fn get(&self, name: &str) -> Option<&OsStr> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_os_str())
+    }
+
+    /// Sets the compiler's variables on `command` as captured, removing those
+    /// that were not set.
+    pub(crate) fn apply(&self, command: &mut Command) {
+        for name in COMPILER_VARS {
+            match self.get(name) {
+                Some(value) => command.env(name, value),
+                None => command.env_remove(name),
+            };
+        }
+    }
+}
+
+/// What identifies a compiler beyond its path, and where it links libraries
+/// from.
+#[derive(Clone, Debug)]
+pub(crate) struct Identity {
+    /// The hash of its driver program's contents and of what `--version`
+    /// prints (MSVC's banner).
+    pub digest: Hash,
+    /// The folders it searches for `-l` libraries (`-print-search-dirs`, or
+    /// MSVC's `LIB`).
+    pub library_dirs: Arc<[PathBuf]>,
+}
+
+/// The identity of `tool`, run in `env`. Asked once per process for each
+/// driver program, and again when that file's size or time changes.
+pub(crate) fn identity(tool: &cc::Tool, env: &Environment) -> Result<Identity> {
+    type Stamp = Option<(u64, Option<SystemTime>)>;
+    type Seen = HashMap<(PathBuf, Vec<OsString>, Environment, Stamp), Identity>;
+    static SEEN: LazyLock<Mutex<Seen>> = LazyLock::new(Mutex::default);
+
+    let driver = find_program(tool.path());
+    let stamp = driver
+        .as_deref()
+        .and_then(|p| fs::metadata(p).ok())
+        .map(|m| (m.len(), m.modified().ok()));
+    let args = tool.args().to_vec();
+    let seen_key = (tool.path().to_path_buf(), args, env.clone(), stamp);
+    if let Some(identity) = SEEN
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&seen_key)
+    {
+        return Ok(identity.clone());
+    }
+
+    let msvc = tool.is_like_msvc();
+    let here = Path::new(".");
+    let version_args: Vec<OsString> = if msvc {
+        Vec::new()
+    } else {
+        vec!["--version".into()]
+    };
+    let (ok, version) = super::run(tool, &version_args, here, env)?;
+    // MSVC prints its banner and fails when given nothing to compile.
+    if !ok && !msvc {
+        return Err(Error::NoCompiler {
+            message: format!(
+                "{} --version failed: {}",
+                tool.path().display(),
+                version.trim()
+            ),
+        });
+    }
+    let library_dirs: Vec<PathBuf> = if msvc {
+        env.get("LIB")
+            .map(|dirs| std::env::split_paths(dirs).collect())
+            .unwrap_or_default()
+    } else {
+        let (_, dirs) = super::run(tool, &["-print-search-dirs".into()], here, env)?;
+        dirs.lines()
+            .find_map(|line| line.strip_prefix("libraries: "))
+            .map(|dirs| std::env::split_paths(dirs.trim_start_matches('=')).collect())
+            .unwrap_or_default()
+    };
+    let mut h = KeyHasher::new();
+    let binary = driver.and_then(|p| fs::read(p).ok()).unwrap_or_default();
+    h.field(&cache::hash(&binary));
+    h.field(version.as_bytes());
+    let identity = Identity {
+        digest: h.finish_hash(),
+        library_dirs: library_dirs.into(),
+    };
+    SEEN.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(seen_key, identity.clone());
+    Ok(identity)
+}
+
+/// The file a program name runs: the path itself if it names a folder,
+/// otherwise the first match on `PATH`.
+fn find_program(program: &Path) -> Option<PathBuf> {
+    if program.components().count() > 1 {
+        return Some(program.to_path_buf());
+    }
+    let suffix = std::env::consts::EXE_SUFFIX;
+    std::env::split_paths(&std::env::var_os("PATH")?).find_map(|dir| {
+        let plain = dir.join(program);
+        let with_suffix = dir.join(format!("{}{suffix}", program.display()));
+        [plain, with_suffix].into_iter().find(|p| p.is_file())
+    })
+}
+
+/// The files the linker may read for the libraries a build names: for each
+/// [`link`](crate::CBuild::link) name, every candidate in the first folder
+/// that holds one (the build's search folders, then the compiler's), and the
+/// files that flags name by absolute path. A static archive is copied into
+/// the library, so a change to it must rebuild.
+pub(crate) fn link_inputs(
+    tool: &cc::Tool,
+    opts: &Options<'_>,
+    compiler_dirs: &[PathBuf],
+) -> Vec<PathBuf> {
+    let mut inputs = Vec::new();
+    for lib in opts.libs {
+        let names: Vec<String> = if tool.is_like_msvc() {
+            vec![format!("{lib}.lib")]
+        } else if let Some(exact) = lib.strip_prefix(':') {
+            vec![exact.to_owned()]
+        } else {
+            ["so", "a", "dylib", "tbd", "dll.a"]
+                .iter()
+                .map(|ext| format!("lib{lib}.{ext}"))
+                .collect()
+        };
+        let found = opts
+            .link_search
+            .iter()
+            .chain(compiler_dirs)
+            .map(|dir| {
+                names
+                    .iter()
+                    .map(|name| dir.join(name))
+                    .filter(|path| path.is_file())
+                    .collect::<Vec<_>>()
+            })
+            .find(|here| !here.is_empty());
+        inputs.extend(found.into_iter().flatten());
+    }
+    inputs.extend(
+        opts.flags
+            .iter()
+            .map(Path::new)
+            .filter(|path| path.is_absolute() && path.is_file())
+            .map(Path::to_path_buf),
+    );
+    inputs
+}
+
 /// What a build passes to the compiler besides `cc`'s own flags.
 pub(crate) struct Options<'a> {
     pub includes: &'a [PathBuf],
@@ -66,6 +291,9 @@ pub(crate) struct Unit {
     pub source: PathBuf,
     pub object: String,
     pub depfile: String,
+    /// For a copy of a source file: the folder it was copied from, searched
+    /// for `#include "..."` as the file's own folder would have been.
+    pub quote_dir: Option<PathBuf>,
 }
 
 /// The arguments (after the tool's own) that compile `unit` into its object.
@@ -78,9 +306,16 @@ pub(crate) fn compile_args(tool: &cc::Tool, opts: &Options<'_>, unit: &Unit) -> 
         // The headers read are listed on stdout, for the cache.
         args.extend(["/c".into(), "/showIncludes".into()]);
     } else {
-        // The headers read, outside the system's, go to a depfile.
-        args.extend(["-c".into(), "-MMD".into(), "-MF".into()]);
+        // Every header read, the system's too, goes to a depfile.
+        args.extend(["-c".into(), "-MD".into(), "-MF".into()]);
         args.push(unit.depfile.clone().into());
+    }
+    if let Some(dir) = &unit.quote_dir {
+        if msvc {
+            args.push(concat("/I", dir.as_os_str()));
+        } else {
+            args.extend(["-iquote".into(), dir.clone().into()]);
+        }
     }
     args.push("-I.".into());
     for dir in opts.includes {
@@ -165,7 +400,7 @@ pub(crate) fn object_name(tool: &cc::Tool, index: usize, source: &Path) -> Strin
     format!("{index}-{stem}.{ext}")
 }
 
-fn concat(prefix: &str, rest: &std::ffi::OsStr) -> OsString {
+fn concat(prefix: &str, rest: &OsStr) -> OsString {
     let mut arg = OsString::from(prefix);
     arg.push(rest);
     arg
