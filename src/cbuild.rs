@@ -24,13 +24,11 @@
 //! # Ok(()) }
 //! ```
 //!
-//! - **Cached by content.** A build whose target, compiler, flags and sources
-//!   (names and contents) are the same as an earlier one's reuses its library
-//!   without running the compiler, once per process, and across runs when a
-//!   [`cache_dir`](CBuild::cache_dir) is given. Headers count too: a build
-//!   records the headers the compiler read, and a cached library is reused
-//!   only while they are unchanged. [`Compiled::from_cache`] and
-//!   [`compiler_runs`] tell whether the compiler ran.
+//! - **Cached by content.** A build whose inputs are the same as an earlier
+//!   one's reuses its library without running the compiler, once per
+//!   process, and across runs when a [`cache_dir`](CBuild::cache_dir) is
+//!   given. [`Compiled::from_cache`] and [`compiler_runs`] tell whether the
+//!   compiler ran.
 //! - **Every build loads its own copy.** A cached library is copied into a new
 //!   temporary folder for each build, so each [`Library`] has its own C
 //!   globals, and tests running in parallel do not see each other's.
@@ -43,12 +41,62 @@
 //!   [`Error::Load`] ("undefined symbol"), or on Linux
 //!   `.flag("-Wl,--no-undefined")` makes the linker report it.
 //!
+//! # What the cache trusts, and where it lives
+//!
+//! Loading a library runs its initialisers, so the cache loads only what a
+//! build of the same inputs made.
+//!
+//! - **Where.** By default the cache is in the process's memory, and every
+//!   build, compiled or cached, gets a new temporary folder created private
+//!   to the user (mode 0700 on Unix, as `tempfile` makes them), from which the
+//!   library is loaded. A [`cache_dir`](CBuild::cache_dir) keeps libraries on
+//!   disk too: one the build creates is made mode 0700.
+//! - **Checks before a library is taken from a cache folder.** The folder
+//!   must be owned by this user and not writable by group or others, and so
+//!   must the manifest and the library file, checked on the opened file
+//!   (a symbolic link is refused); anything else is an [`Error::Build`]
+//!   naming the path, its owner or mode, and what was expected. The
+//!   library's bytes must hash (SHA-256) to the digest its manifest recorded
+//!   when it was built, or it is rebuilt and replaced; and every file it was
+//!   built from must be unchanged. The checked bytes are copied into the
+//!   build's private folder and loaded from there.
+//!   [`Compiled::verified`] says which of these a library passed. Owner and
+//!   mode are checked on Unix only; elsewhere the note says so.
+//! - **The key.** The SHA-256 of: the target; the compiler's path, its
+//!   driver program's contents and what `--version` prints; the arguments
+//!   `cc` chose and every flag, include folder, define, library and search
+//!   folder of the build; the environment variables the compiler and `cc`
+//!   read (`CC`, `CFLAGS` and their per-target forms, `CPATH`,
+//!   `C_INCLUDE_PATH`, `LIBRARY_PATH`, `SDKROOT`, MSVC's `INCLUDE`, `LIB`,
+//!   `CL`, ...), which the compiler is then run with; and the names and
+//!   contents of the sources. A [`file`](CBuild::file) is read once: the key
+//!   hashes those bytes and the compiler is given a copy of them.
+//! - **Checked after the key matches.** Every header the compiler read,
+//!   system headers and those found through `-isystem` or `C_INCLUDE_PATH`
+//!   included, and the link inputs the build names (each
+//!   [`link`](CBuild::link) library as found in the search folders and the
+//!   compiler's own, and files named by path in flags) are recorded with
+//!   their hashes; a library is reused only while they are unchanged. A file
+//!   that changed while the build ran makes the library used once, never
+//!   reused.
+//! - **Concurrent builds.** Threads building one key compile it once. On
+//!   Unix, processes sharing a cache folder take a lock file per key, so one
+//!   compiles and the others then read its library; files are written aside
+//!   and renamed into place, so no one reads half a file.
+//!
+//! Not covered: files the compiler and linker use without the build naming
+//! them (the C library, `crt` objects, the compiler's own runtime and
+//! internal programs beyond the driver), and anyone who can write as this
+//! user.
+//!
 //! The guide [`doc::testing_c_with_cargo_test`](crate::doc::testing_c_with_cargo_test)
 //! shows how to test a C library with it.
 
 mod cache;
 mod diagnostic;
 mod folder;
+mod toolchain;
+mod trust;
 
 use std::ffi::OsString;
 use std::fs;
@@ -57,13 +105,15 @@ use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::SystemTime;
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::library::Library;
 
-use crate::toolchain::{self, Options, Unit};
+use crate::compiler::{self, Environment};
 use cache::{Artifact, Dependency, KeyHasher};
 use folder::BuildFolder;
+use toolchain::{Identity, Options, Unit};
 
 static COMPILER_RUNS: AtomicUsize = AtomicUsize::new(0);
 
@@ -234,10 +284,16 @@ impl CBuild {
     }
 
     /// Keeps compiled libraries in `dir` too, so later runs of the program
-    /// reuse them: each is stored under its key, with the list of headers it
-    /// was compiled from. The folder is created if needed; any number of
-    /// processes may share it. Integration tests can use
-    /// `env!("CARGO_TARGET_TMPDIR")`.
+    /// reuse them: each is stored under its key with a manifest (the
+    /// library's SHA-256 and the files it was built from) and a lock file.
+    /// Integration tests can use `env!("CARGO_TARGET_TMPDIR")`.
+    ///
+    /// The folder is created private to this user (mode 0700) if it does not
+    /// exist. One that another user owns or can write, such as `/tmp`
+    /// itself, is refused with [`Error::Build`]: anyone who can write there
+    /// could plant a library that this process would load. Any number of
+    /// this user's processes may share it. See
+    /// [what the cache trusts](crate::cbuild#what-the-cache-trusts-and-where-it-lives).
     pub fn cache_dir(&mut self, dir: impl AsRef<Path>) -> &mut CBuild {
         self.cache_dir = Some(dir.as_ref().to_path_buf());
         self
@@ -274,38 +330,85 @@ impl CBuild {
     /// ```
     pub fn compile(&self) -> Result<Compiled> {
         let plan = self.plan()?;
-        let tool = toolchain::compiler(self.opt_level, self.compiler.as_deref())?;
-        let key = plan.key(&tool, &self.options());
+        let env = Environment::capture();
+        let tool = compiler::compiler_in(self.opt_level, self.compiler.as_deref(), &env)?;
+        let compiler = Compiler {
+            identity: toolchain::identity(&tool, &env)?,
+            tool,
+            env,
+        };
+        let key = plan.key(&compiler, &self.options());
         let file_name = format!(
             "{}cbuild_{}{}",
             std::env::consts::DLL_PREFIX,
             &key[..16],
             std::env::consts::DLL_SUFFIX
         );
-        let cache_dir = self.cache_dir.as_deref().map(absolute).transpose()?;
-        let slot = cache::slot(&key, cache_dir.as_deref());
+        let cache_dir = match &self.cache_dir {
+            Some(dir) => Some(cache::Folder::open(&absolute(dir)?)?),
+            None => None,
+        };
+        let slot = cache::slot(&key, cache_dir.as_ref().map(cache::Folder::path));
         let mut cached = slot.lock().unwrap_or_else(|e| e.into_inner());
 
-        let reusable = match cached.as_ref() {
-            Some(artifact) if artifact.is_fresh() => Some(artifact.clone()),
-            _ => cache_dir.as_deref().and_then(|dir| cache::load(dir, &key)),
-        };
-        if let Some(artifact) = reusable {
+        let copy_out = |artifact: &Artifact, verified: String| -> Result<Compiled> {
             let folder = BuildFolder::new()?;
             let path = folder.path().join(&file_name);
             fs::write(&path, &artifact.library).map_err(|e| write_failed(&path, e))?;
-            *cached = Some(artifact.clone());
-            return Ok(Compiled::new(folder, path, key, true, &artifact.output));
+            Ok(Compiled::new(
+                folder,
+                path,
+                key.clone(),
+                true,
+                &artifact.output,
+                verified,
+            ))
+        };
+        if let Some(artifact) = cached.as_ref().filter(|a| a.is_fresh()) {
+            return copy_out(
+                artifact,
+                format!("compiled earlier by this process and kept in its memory; {UNCHANGED}"),
+            );
+        }
+        // Held until the library is stored, so that another process building
+        // this key waits, then finds it.
+        let _lock = cache_dir.as_ref().map(|dir| dir.lock(&key)).transpose()?;
+        if let Some(dir) = &cache_dir
+            && let Some(artifact) = dir.load(&key)?
+        {
+            let verified = format!(
+                "read from the cache folder {}: {}; its SHA-256 matches the manifest stored \
+                     with it; {UNCHANGED}",
+                dir.path().display(),
+                trust::CHECKED,
+            );
+            let compiled = copy_out(&artifact, verified)?;
+            *cached = Some(artifact);
+            return Ok(compiled);
         }
 
         let folder = BuildFolder::new()?;
-        let artifact = plan.run(&tool, &self.options(), folder.path(), &file_name)?;
-        if let Some(dir) = &cache_dir {
-            cache::store(dir, &key, &artifact)?;
-        }
-        *cached = Some(artifact.clone());
+        let built = plan.run(&compiler, &self.options(), folder.path(), &file_name)?;
+        let artifact = match built {
+            Built::Reusable(artifact) => {
+                if let Some(dir) = &cache_dir {
+                    dir.store(&key, &artifact)?;
+                }
+                *cached = Some(artifact.clone());
+                artifact
+            }
+            Built::Once(artifact) => artifact,
+        };
         let path = folder.path().join(&file_name);
-        Ok(Compiled::new(folder, path, key, false, &artifact.output))
+        let verified = "compiled by this build, in its own private temporary folder".to_owned();
+        Ok(Compiled::new(
+            folder,
+            path,
+            key,
+            false,
+            &artifact.output,
+            verified,
+        ))
     }
 
     fn options(&self) -> Options<'_> {
@@ -343,16 +446,24 @@ impl CBuild {
         }
         let mut files = Vec::new();
         let mut compiled = Vec::new();
-        for source in &self.sources {
+        for (i, source) in self.sources.iter().enumerate() {
             match source {
-                Source::Text { name, .. } => compiled.push(PathBuf::from(name)),
+                Source::Text { name, .. } => compiled.push((PathBuf::from(name), None)),
                 Source::File(path) => {
                     let path = absolute(path)?;
+                    // Read once: the key hashes these bytes, and the compiler
+                    // is given a copy of them, not the file, which may change.
                     let contents = fs::read(&path).map_err(|e| Error::Build {
                         message: format!("cannot read the C source {}: {e}", path.display()),
                     })?;
-                    compiled.push(path.clone());
-                    files.push((path, contents));
+                    let name = path.file_name().unwrap_or("source.c".as_ref());
+                    let copy = Path::new(FILE_COPIES).join(i.to_string()).join(name);
+                    compiled.push((copy.clone(), path.parent().map(Path::to_path_buf)));
+                    files.push(FileSource {
+                        path,
+                        copy,
+                        contents,
+                    });
                 }
             }
         }
@@ -374,14 +485,64 @@ impl CBuild {
     }
 }
 
+/// The folder of the build folder that holds the copies of source files;
+/// no text source or header may be named inside it.
+const FILE_COPIES: &str = "rctypes-file-sources";
+
+/// A source file, as read when the build was planned.
+struct FileSource {
+    path: PathBuf,
+    /// Where its copy is compiled from, in the build folder.
+    copy: PathBuf,
+    contents: Vec<u8>,
+}
+
+impl FileSource {
+    /// The copy's contents: a `#line` directive, so that the compiler's
+    /// messages and `__FILE__` name the file rather than its copy, then the
+    /// file as it was read.
+    fn copy_contents(&self) -> Vec<u8> {
+        let mut text = b"#line 1 \"".to_vec();
+        for &byte in self.path.as_os_str().as_encoded_bytes() {
+            match byte {
+                b'\\' | b'"' => text.extend([b'\\', byte]),
+                b'\n' => text.extend(*b"\\n"),
+                _ => text.push(byte),
+            }
+        }
+        text.extend(*b"\"\n");
+        text.extend(&self.contents);
+        text
+    }
+}
+
+/// The compiler a build runs, what identifies it, and the environment it
+/// runs in.
+struct Compiler {
+    tool: cc::Tool,
+    identity: Identity,
+    env: Environment,
+}
+
+/// What a build made: a library the cache may keep, or one built while a
+/// file it read was changing, which is used once and never reused.
+enum Built {
+    Reusable(Artifact),
+    Once(Artifact),
+}
+
+/// What the note of a library taken from a cache ends with.
+const UNCHANGED: &str = "the headers and link inputs it was built from are unchanged";
+
 /// A build ready to run: sources read, paths absolute.
 struct Plan {
     /// Text sources and headers, written into the build folder.
     texts: Vec<(String, String)>,
     /// Source files and their contents.
-    files: Vec<(PathBuf, Vec<u8>)>,
-    /// What is compiled, in order: names in the build folder, or file paths.
-    compiled: Vec<PathBuf>,
+    files: Vec<FileSource>,
+    /// What is compiled, in order, as named in the build folder, with the
+    /// folder a copied file came from.
+    compiled: Vec<(PathBuf, Option<PathBuf>)>,
     includes: Vec<PathBuf>,
     link_search: Vec<PathBuf>,
 }
@@ -399,24 +560,35 @@ impl Plan {
         self.compiled
             .iter()
             .enumerate()
-            .map(|(i, source)| {
+            .map(|(i, (source, quote_dir))| {
                 let object = toolchain::object_name(tool, i, source);
                 Unit {
                     source: source.clone(),
                     depfile: format!("{object}.d"),
                     object,
+                    quote_dir: quote_dir.clone(),
                 }
             })
             .collect()
     }
 
-    /// The cache key: everything that goes into the build except the output
-    /// file's name, which is made from the key.
-    fn key(&self, tool: &cc::Tool, given: &Options<'_>) -> String {
+    /// The cache key: everything known before the build that goes into it,
+    /// except the output file's name, which is made from the key.
+    fn key(&self, compiler: &Compiler, given: &Options<'_>) -> String {
+        let Compiler {
+            tool,
+            identity,
+            env,
+        } = compiler;
         let opts = self.options(given);
         let mut h = KeyHasher::new();
-        h.field(toolchain::TARGET.as_bytes());
+        h.field(compiler::TARGET.as_bytes());
         h.field(tool.path().as_os_str().as_encoded_bytes());
+        h.field(&identity.digest);
+        for (name, value) in env.vars() {
+            h.field(name.as_encoded_bytes());
+            h.field(value.as_encoded_bytes());
+        }
         for arg in tool.args() {
             h.field(arg.as_encoded_bytes());
         }
@@ -438,9 +610,9 @@ impl Plan {
             h.field(name.as_bytes());
             h.field(code.as_bytes());
         }
-        for (path, contents) in &self.files {
-            h.field(path.as_os_str().as_encoded_bytes());
-            h.field(contents);
+        for file in &self.files {
+            h.field(file.path.as_os_str().as_encoded_bytes());
+            h.field(&file.contents);
         }
         h.finish()
     }
@@ -449,20 +621,37 @@ impl Plan {
     /// links `file_name`.
     fn run(
         &self,
-        tool: &cc::Tool,
+        compiler: &Compiler,
         given: &Options<'_>,
         folder: &Path,
         file_name: &str,
-    ) -> Result<Artifact> {
+    ) -> Result<Built> {
+        let Compiler {
+            tool,
+            identity,
+            env,
+        } = compiler;
         let opts = self.options(given);
-        for (name, code) in &self.texts {
+        let texts = self
+            .texts
+            .iter()
+            .map(|(n, c)| (Path::new(n), c.as_bytes().into()));
+        let copies = self
+            .files
+            .iter()
+            .map(|f| (f.copy.as_path(), f.copy_contents().into()));
+        for (name, contents) in texts.chain(copies) {
+            let contents: std::borrow::Cow<'_, [u8]> = contents;
             let path = folder.join(name);
             if let Some(parent) = path.parent() {
                 fs::create_dir_all(parent).map_err(|e| write_failed(parent, e))?;
             }
-            fs::write(&path, code).map_err(|e| write_failed(&path, e))?;
+            fs::write(&path, contents).map_err(|e| write_failed(&path, e))?;
         }
 
+        // A file read by the compiler or linker that changes after this is
+        // not taken as a dependency, and the library is not reused.
+        let start = SystemTime::now();
         COMPILER_RUNS.fetch_add(1, Ordering::Relaxed);
         let units = self.units(tool);
         let mut output = String::new();
@@ -470,7 +659,7 @@ impl Plan {
         let mut headers = Vec::new();
         for unit in &units {
             let args = toolchain::compile_args(tool, &opts, unit);
-            let (ok, text) = run(tool, &args, folder)?;
+            let (ok, text) = run(tool, &args, folder, env)?;
             if tool.is_like_msvc() {
                 let (includes, rest) = cache::split_msvc_includes(&text);
                 headers.extend(includes);
@@ -489,6 +678,7 @@ impl Plan {
                 tool,
                 &toolchain::link_args(tool, &opts, &objects, file_name),
                 folder,
+                env,
             )?;
             output.push_str(&text);
             failed = !ok;
@@ -505,23 +695,39 @@ impl Plan {
             message: format!("cannot read the built library {}: {e}", library.display()),
         })?;
         // Headers in the build folder come from the sources' text, which the
-        // key covers; the others are checked before a cached library is used.
+        // key covers; the others, and what the linker was given, are checked
+        // before a cached library is used.
         headers.retain(|p| p.is_absolute() && !p.starts_with(folder));
+        headers.extend(toolchain::link_inputs(tool, &opts, &identity.library_dirs));
         headers.sort();
         headers.dedup();
-        Ok(Artifact {
+        let dependencies: Option<Vec<Dependency>> = headers
+            .into_iter()
+            .map(|path| Dependency::after_build(path, start))
+            .collect();
+        let artifact = |dependencies: Vec<Dependency>| Artifact {
             library: bytes.into(),
-            dependencies: headers.into_iter().filter_map(Dependency::of).collect(),
+            dependencies: dependencies.into(),
             output: output.into(),
+        };
+        Ok(match dependencies {
+            Some(dependencies) => Built::Reusable(artifact(dependencies)),
+            None => Built::Once(artifact(Vec::new())),
         })
     }
 }
 
 /// Runs the compiler with `args` in `folder`: whether it succeeded, and what
 /// it printed (stdout, where MSVC writes, then stderr).
-fn run(tool: &cc::Tool, args: &[OsString], folder: &Path) -> Result<(bool, String)> {
+fn run(
+    tool: &cc::Tool,
+    args: &[OsString],
+    folder: &Path,
+    env: &Environment,
+) -> Result<(bool, String)> {
     let mut command: Command = tool.to_command();
     command.args(args).current_dir(folder);
+    env.apply(&mut command);
     let out = command.output().map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => Error::NoCompiler {
             message: format!(
@@ -541,19 +747,27 @@ fn run(tool: &cc::Tool, args: &[OsString], folder: &Path) -> Result<(bool, Strin
     Ok((out.status.success(), text))
 }
 
-/// A text source's or header's name must stay inside the build folder.
+/// A text source's or header's name must stay inside the build folder, and
+/// outside the folder that holds the copies of source files.
 fn check_name(name: &str) -> Result<()> {
     let path = Path::new(name);
     let inside = !name.is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)));
-    if inside {
-        Ok(())
-    } else {
-        Err(Error::Build {
+    if !inside {
+        return Err(Error::Build {
             message: format!(
                 "invalid source name {name:?}: give a relative file name such as \"add.c\""
             ),
-        })
+        });
     }
+    if path.starts_with(FILE_COPIES) {
+        return Err(Error::Build {
+            message: format!(
+                "invalid source name {name:?}: the folder {FILE_COPIES}/ holds the copies of \
+                 file() sources; choose another name"
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {
@@ -578,6 +792,7 @@ pub struct Compiled {
     key: String,
     from_cache: bool,
     output: Arc<str>,
+    verified: String,
 }
 
 impl Compiled {
@@ -587,6 +802,7 @@ impl Compiled {
         key: String,
         from_cache: bool,
         output: &Arc<str>,
+        verified: String,
     ) -> Self {
         Compiled {
             folder,
@@ -594,6 +810,7 @@ impl Compiled {
             key,
             from_cache,
             output: output.clone(),
+            verified,
         }
     }
 
@@ -608,10 +825,30 @@ impl Compiled {
         self.folder.path()
     }
 
-    /// The cache key: SHA-256, in hex, of the target, compiler, flags and
-    /// sources. A cache folder stores the library under this name.
+    /// The cache key: SHA-256, in hex, of the target, the compiler (path,
+    /// identity, arguments), the environment variables it reads, the flags
+    /// and the sources. A cache folder stores the library under this name.
     pub fn key(&self) -> &str {
         &self.key
+    }
+
+    /// Where the library came from, and what was checked before it was
+    /// trusted: for one from a cache folder, the folder's and the files'
+    /// owner and permissions (on Unix), the library's SHA-256 against the
+    /// manifest stored with it, and the files it was built from.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// use rctypes::CBuild;
+    /// let mut build = CBuild::new();
+    /// build.source_str("noted.c", "int noted(void) { return 1; }");
+    /// assert!(build.compile()?.verified().starts_with("compiled by this build"));
+    /// let again = build.compile()?;
+    /// assert!(again.verified().contains("kept in its memory"), "{}", again.verified());
+    /// # Ok(()) }
+    /// ```
+    pub fn verified(&self) -> &str {
+        &self.verified
     }
 
     /// Whether the library came from the cache, without running the compiler.

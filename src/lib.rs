@@ -98,7 +98,7 @@
 // Layers, each importing only the ones above it:
 // error, failure, sealed, errno, out_of_line → types → value → library,
 // callback → func;
-// the extensions (arrays, memmap, cdecl, cbuild, toolchain) sit on top.
+// the extensions (arrays, memmap, cdecl, cbuild, compiler) sit on top.
 mod errno;
 mod error;
 mod failure;
@@ -123,7 +123,7 @@ mod memmap;
 // only CBuild compiles and links.
 #[cfg(any(feature = "cdecl", feature = "cbuild"))]
 #[cfg_attr(not(feature = "cbuild"), allow(dead_code))]
-mod toolchain;
+mod compiler;
 
 pub mod doc;
 

@@ -195,7 +195,7 @@ pub(super) fn pack_changes(text: &str) -> Vec<(usize, Option<u32>)> {
 
 /// Runs the C preprocessor over `path`.
 fn preprocess(path: &Path, include_dirs: &[&Path]) -> Result<String> {
-    let tool = crate::toolchain::compiler(0, None)?;
+    let tool = crate::compiler::compiler(0, None)?;
     let mut cmd = tool.to_command();
     cmd.arg(if tool.is_like_msvc() { "/E" } else { "-E" });
     for dir in include_dirs {

@@ -230,12 +230,25 @@
 //! [`Library`](crate::Library) (as with the `OnceLock` above) when tests
 //! should share them.
 //!
+//! What the cache trusts: a library is taken from a cache folder only if the
+//! folder and its files are this user's and no one else can write them
+//! (checked on Unix), its bytes match the SHA-256 recorded when it was built,
+//! and the headers (system ones too), static archives and other link inputs
+//! it was built from are unchanged; otherwise it is rebuilt, or the build
+//! fails with an error naming the folder or file. The key covers the
+//! compiler's identity (`--version` and its program), the environment
+//! variables it reads (`CFLAGS`, `C_INCLUDE_PATH`, ...) and the sources as
+//! read. So a cache folder must not be shared with other users: a folder
+//! under `target/` is yours, while `/tmp` itself is refused. Test runs in
+//! several processes may share one; each key is compiled once. The full
+//! list is in [`cbuild`](crate::cbuild#what-the-cache-trusts-and-where-it-lives).
+//!
 //! # Compilers
 //!
 //! The compiler is the one `cc` finds: `CC` when set, otherwise `cc` on Unix
 //! (gcc or clang) and MSVC's `cl.exe` on Windows;
 //! [`compiler`](crate::CBuild::compiler) picks one for a build. `CFLAGS` is
-//! added to every build. A machine with no C compiler gets
+//! added to every build, and is part of the cache key. A machine with no C compiler gets
 //! [`Error::NoCompiler`](crate::Error::NoCompiler), which tells what was
 //! tried: CI for such tests needs a C compiler installed (`gcc` or `clang`
 //! and the C library headers, such as Debian's `gcc` and `libc6-dev`).

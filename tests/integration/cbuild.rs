@@ -249,7 +249,7 @@ fn cache_dir_serves_later_runs() {
     assert!(
         first_dir
             .path()
-            .join(format!("{}.deps", first.key()))
+            .join(format!("{}.manifest", first.key()))
             .is_file()
     );
 
@@ -418,6 +418,17 @@ fn bad_builds_are_refused_before_compiling() {
     assert!(
         err.to_string()
             .contains("invalid source name \"../escape.c\""),
+        "{err}"
+    );
+    let err = CBuild::new()
+        .source_str("rctypes-file-sources/0/x.c", "int x;")
+        .compile()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "invalid source name \"rctypes-file-sources/0/x.c\": the folder \
+             rctypes-file-sources/ holds the copies of file() sources"
+        ),
         "{err}"
     );
     let err = CBuild::new()

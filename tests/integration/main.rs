@@ -7,6 +7,8 @@ mod arrays;
 mod callbacks;
 mod calls;
 mod cbuild;
+#[cfg(unix)]
+mod cbuild_cache;
 mod declarations;
 mod differential;
 mod fuzz;
