@@ -57,30 +57,33 @@
 //!   `unsafe` ([`Value::address`]).
 //! - [`TypedCFunc`]: the same function with its signature as Rust types, called
 //!   directly with no libffi and no per-call checks.
-//! - Arrays (`numpy.ctypeslib`'s half): slices, `Vec`s, every
-//!   `ndarray` array and view, and the dtype-erased [`NdArray`] pass to C
-//!   without copying; [`ndpointer`] declares an array parameter checked for
+//! - Arrays (`numpy.ctypeslib`'s half): slices, `Vec`s, and with the
+//!   `ndarray` feature every `ndarray` array and view and the dtype-erased
+//!   `NdArray` pass to C without copying ([`doc::arrays`] with that feature); [`ndpointer`] declares an array parameter checked for
 //!   [`DType`], dimensions, shape and [`Flags`] at every call; [`AsCtypes`]
 //!   gives numpy's `.ctypes` view, whose pointers cannot outlive the array.
-//! - [`Memmap`]: a file mapped into memory as an array (numpy's `memmap`),
-//!   lent to C like any other; what C writes reaches the file.
+//! - `Memmap` (feature `memmap`): a file mapped into memory as an array
+//!   (numpy's `memmap`), lent to C like any other; what C writes reaches
+//!   the file.
 //! - [`Callback`] and [`TypedCallback`]: a Rust closure C calls through a
 //!   function pointer (ctypes' `CFUNCTYPE`), declared as [`CType::FuncPtr`];
 //!   panics never unwind into C and are reported by the call that was running.
-//! - [`Allocator`]: C asking Rust for arrays through a callback (the SciPy
-//!   Cookbook's allocator pattern), thread-safe.
-//! - [`RowPointers`] and [`RowPointersMut`]: a 2-D array as the `T**` of one
-//!   pointer per row, borrowing the array.
-//! - [`StructLayout`] ([`layout`]): structs and unions with exact C layouts
+//! - `Allocator` (feature `ndarray`): C asking Rust for arrays through a
+//!   callback (the SciPy Cookbook's allocator pattern), thread-safe.
+//! - `RowPointers` and `RowPointersMut` (feature `ndarray`): a 2-D array as
+//!   the `T**` of one pointer per row, borrowing the array.
+//! - [`StructLayout`] ([`doc::structs`]): structs and unions with exact C layouts
 //!   (padding, `pack`, `_Alignas`, bitfields), passed by value or by address,
 //!   converted to and from record [`DType`]s; [`c_struct!`] declares
 //!   `#[repr(C)]` Rust structs checked against them.
 //! - [`Error`]: one error type naming the library, symbol, argument and what
 //!   was expected versus given.
-//! - [`CBuild`] ([`cbuild`]): compiles C from strings or files at run time and
-//!   loads it, cached by content, for tests and examples that need a bit of C.
-//! - [`Library::declare`], [`Declarations`] and [`Header`]: C prototypes and
-//!   whole headers as signatures, parsed by a real C parser.
+//! - `CBuild` (feature `cbuild`): compiles C from strings or files at run
+//!   time and loads it, cached by content, for tests and examples that need
+//!   a bit of C.
+//! - `Library::declare`, `Declarations` and `Header` (feature `cdecl`, on
+//!   by default): C prototypes and whole headers as signatures, parsed by a
+//!   real C parser.
 //!
 //! The [`doc::ctypes_for_python_users`] page maps each ctypes idiom to its
 //! rctypes form; [`doc::testing_c_with_cargo_test`] shows how to test a C
@@ -89,8 +92,22 @@
 //! lets through and what rctypes does with each; [`doc::safety`] says what
 //! a binding promises and what rctypes checks.
 //!
-//! The `rctypes` binary (feature `cli`, on by default) calls functions from
-//! the shell: `rctypes call libm.so.6 'double cos(double)' 0`.
+//! # Features
+//!
+//! The core (loading, C types, values, dynamic and typed calls, callbacks,
+//! struct layouts, ndpointer over slices) needs no feature. The rest is
+//! opt-in, so a dependent pays only for what it uses:
+//!
+//! | feature | what | default |
+//! |---|---|---|
+//! | `ndarray` | `ndarray` arrays and views as arguments, `NdArray`, row pointers, the allocator, `as_array`, typed views of results | yes |
+//! | `cdecl` | C declarations and whole headers (`lang-c`, and the C preprocessor through `cc`) | yes |
+//! | `memmap` | files mapped into memory as arrays (`memmap2`) | no |
+//! | `cbuild` | compiling C at run time for tests (`cc`, `tempfile`, `sha2`) | no |
+//! | `codegen` | machine code generated per signature for the fastest dynamic calls on x86-64 (`dynasmrt`) | no |
+//!
+//! The `rctypes` command line is its own package, `rctypes-cli`
+//! (`cargo install --path cli`): `rctypes call libm.so.6 'double cos(double)' 0`.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]

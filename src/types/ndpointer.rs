@@ -51,7 +51,7 @@ use crate::types::{Flags, IntoFlags};
 /// Beyond numpy:
 /// - a dimension may be another argument's value ([`Dim::Arg`]), so C's
 ///   length parameter and the array cannot disagree;
-/// - [`nullable`](NdPointerBuilder::nullable) accepts [`Value::Null`] as `NULL`;
+/// - [`nullable`](NdPointerBuilder::nullable) accepts [`Value::Null`](crate::Value::Null) as `NULL`;
 /// - C may write through an ndpointer unless it is declared
 ///   [`read_only`](NdPointerBuilder::read_only), so an immutably borrowed
 ///   array is refused where it is not;
@@ -168,7 +168,7 @@ impl NdPointerBuilder {
         }
     }
 
-    /// Accept [`Value::Null`] too, passed as `NULL` (for C parameters that
+    /// Accept [`Value::Null`](crate::Value::Null) too, passed as `NULL` (for C parameters that
     /// are optional arrays; numpy has no such ndpointer).
     pub fn nullable(mut self) -> Self {
         self.spec.nullable = true;
