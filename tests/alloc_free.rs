@@ -4,9 +4,14 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use rctypes::{
-    CFunc, CStruct, CType, Extent, Library, Route, StructValue, TypedCFunc, Value, c_struct,
-};
+use rctypes::{CFunc, CStruct, CType, Extent, StructValue, TypedCFunc, Value, c_struct};
+
+// The integration tests' fixtures: the compiled C libraries, found the same
+// way, and the signatures both binaries call.
+#[path = "integration/common.rs"]
+mod common;
+
+use common::{abi, lib};
 
 struct Counting;
 
@@ -42,46 +47,15 @@ fn allocations(mut f: impl FnMut()) -> usize {
 /// `f` on every route that takes its signature (the fast path, the
 /// register route, libffi).
 fn every_route(f: &CFunc) -> Vec<CFunc> {
-    let routes: Vec<CFunc> = Route::ALL
-        .iter()
-        .filter_map(|&r| f.clone().via(r).ok())
-        .collect();
+    let routes = common::every_route(f);
     assert!(routes.len() > 1, "{f:?} has more than one route");
     routes
 }
 
-fn abi() -> Library {
-    // SAFETY: the project's own library has no initialisers.
-    unsafe { rctypes::load_library("abi", rctypes_csrc::DIR) }.unwrap()
-}
-
 #[test]
 fn dynamic_scalar_calls_allocate_nothing_on_any_route() {
-    let lib = abi();
-    let sig = [
-        CType::Int,
-        CType::Double,
-        CType::Long,
-        CType::Float,
-        CType::Short,
-        CType::Double,
-    ];
-    // SAFETY: abi.c's declared signatures.
-    let (add, mixed6) = unsafe {
-        (
-            lib.function("add_int", &[CType::Int, CType::Int], CType::Int)
-                .unwrap(),
-            lib.function("mixed6", &sig, CType::Double).unwrap(),
-        )
-    };
-    let args6 = [
-        1.into(),
-        2.5.into(),
-        3.into(),
-        0.5.into(),
-        4.into(),
-        0.25.into(),
-    ];
+    let (add, mixed6) = (common::add_int(), common::mixed6());
+    let args6 = common::mixed6_args();
     for f in every_route(&add) {
         let n = allocations(|| {
             for i in 0..1000 {
@@ -100,42 +74,19 @@ fn dynamic_scalar_calls_allocate_nothing_on_any_route() {
 
 #[test]
 fn long_double_stages_on_the_stack() {
-    let lib = abi();
+    let sig = [CType::LongDouble, CType::LongDouble];
     // SAFETY: ld_mul's declared signature; long double always takes libffi.
-    let ld = unsafe {
-        lib.function(
-            "ld_mul",
-            &[CType::LongDouble, CType::LongDouble],
-            CType::LongDouble,
-        )
-    }
-    .unwrap();
+    let ld = unsafe { abi().function("ld_mul", &sig, CType::LongDouble) }.unwrap();
     let args = [Value::Float(1.5), Value::Float(2.0)];
     assert_eq!(allocations(|| drop(ld.call(&args).unwrap())), 0);
 }
 
 #[test]
 fn slices_c_strings_and_buffers_allocate_nothing() {
-    let lib = abi();
-    // SAFETY: abi.c: `size_t str_len(const char *s)` reads s up to its NUL;
-    // `void out_params(int a, int *doubled, double *half)` writes one int and
-    // one double; no pointer may be NULL.
-    let (len, out) = unsafe {
-        (
-            lib.function("str_len", &[CType::CharP], CType::SizeT)
-                .unwrap(),
-            lib.function(
-                "out_params",
-                &[
-                    CType::Int,
-                    CType::pointer(CType::Int),
-                    CType::pointer(CType::Double),
-                ],
-                CType::Void,
-            )
-            .unwrap(),
-        )
-    };
+    // SAFETY: abi.c: `size_t str_len(const char *s)` reads s up to its NUL,
+    // which may not be NULL.
+    let len = unsafe { abi().function("str_len", &[CType::CharP], CType::SizeT) }.unwrap();
+    let out = common::out_params();
     for out in every_route(&out) {
         let (mut d, mut h) = (0i32, 0f64);
         assert_eq!(
@@ -233,21 +184,7 @@ fn variadic_calls_allocate_nothing_once_their_argument_types_were_seen() {
 #[test]
 fn ndpointer_arguments_allocate_nothing() {
     use ndarray::Array1;
-    use rctypes::{Dim, ndpointer};
-    // SAFETY: the project's own library has no initialisers.
-    let lib = unsafe { rctypes::load_library("mean", rctypes_csrc::DIR) }.unwrap();
-    let spec = ndpointer()
-        .dtype("float32")
-        .ndim(1)
-        .shape([Dim::Arg(2)])
-        .flags("C_CONTIGUOUS")
-        .read_only()
-        .build()
-        .unwrap();
-    // SAFETY: mean.c: `float compute_mean(float *A, int n)` reads n floats of
-    // A; the ndpointer's shape is n, and it is not nullable.
-    let mean =
-        unsafe { lib.function("compute_mean", &[spec.into(), CType::Int], CType::Float) }.unwrap();
+    let mean = common::compute_mean_nd();
     let a = Array1::from_vec(vec![1.0f32, 2.0, 3.0, 6.0]);
     for f in every_route(&mean) {
         let n = allocations(|| {
@@ -260,8 +197,7 @@ fn ndpointer_arguments_allocate_nothing() {
 #[test]
 fn callbacks_allocate_nothing_per_call() {
     use rctypes::{Callback, RawPtr, Signature, TypedCallback};
-    // SAFETY: the project's own library has no initialisers.
-    let lib = unsafe { rctypes::load_library("callback", rctypes_csrc::DIR) }.unwrap();
+    let lib = lib("callback");
     type Binop = TypedCallback<(i32, i32), i32>;
     // SAFETY: callback.c: `long long fold_calls(int (*op)(int, int), int n)`
     // returns the sum of op(i, 1), calling op during the call only; a typed
@@ -300,8 +236,7 @@ c_struct! {
 
 #[test]
 fn structs_by_value_allocate_only_for_results_over_64_bytes() {
-    // SAFETY: the project's own library has no initialisers.
-    let lib = unsafe { rctypes::load_library("structs", rctypes_csrc::DIR) }.unwrap();
+    let lib = lib("structs");
     let pair = CType::Struct(IntPair::layout().clone());
     let dpair = CType::Struct(DoublePair::layout().clone());
     let vec3 = CType::Struct(Vec3::layout().clone());
@@ -349,12 +284,14 @@ fn structs_by_value_allocate_only_for_results_over_64_bytes() {
         0
     );
     // An 88-byte one needs its one buffer.
-    let big = rctypes::StructLayout::builder("Big")
-        .field("id", CType::Int)
-        .field("values", CType::array(CType::Double, 8))
-        .field("name", CType::array(CType::Char, 16))
-        .build()
-        .unwrap();
+    let (values, name) = (
+        CType::array(CType::Double, 8),
+        CType::array(CType::Char, 16),
+    );
+    let big = common::struct_layout(
+        "Big",
+        &[("id", CType::Int), ("values", values), ("name", name)],
+    );
     let big_type = CType::Struct(big.clone());
     // SAFETY: structs.h: `Big bump_big(Big b, double by)`.
     let bump =
@@ -372,15 +309,13 @@ fn structs_by_value_allocate_only_for_results_over_64_bytes() {
 
 #[test]
 fn structs_lent_by_address_allocate_nothing() {
-    use rctypes::StructLayout;
-    // SAFETY: the project's own library has no initialisers.
-    let lib = unsafe { rctypes::load_library("structs", rctypes_csrc::DIR) }.unwrap();
-    let vec3 = StructLayout::builder("Vec3")
-        .field("x", CType::Double)
-        .field("y", CType::Double)
-        .field("z", CType::Double)
-        .build()
-        .unwrap();
+    let lib = lib("structs");
+    let fields = [
+        ("x", CType::Double),
+        ("y", CType::Double),
+        ("z", CType::Double),
+    ];
+    let vec3 = common::struct_layout("Vec3", &fields);
     let declared = CType::pointer(CType::Struct(vec3.clone()));
     // SAFETY: structs.c: `void scale_vec3_in_place(Vec3 *v, double k)` reads
     // and writes one Vec3 at v, which may not be NULL.

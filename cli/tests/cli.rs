@@ -73,33 +73,17 @@ fn null_where_c_dereferences_is_an_error() {
 
 #[test]
 fn arrays_and_out_parameters() {
-    let out = ok(&[
-        "call",
-        "fibonacci",
-        "void fibseries(const int a[n], int n, int out[n])",
-        "[1,2,3,4,5]",
-        "5",
-        "[0;5]",
-    ]);
+    // fibseries declared as `proto`, given the array `a`, n = 5 and out.
+    let series =
+        |proto: &'static str, a: &'static str| ["call", "fibonacci", proto, a, "5", "[0;5]"];
+    let with_n = "void fibseries(const int a[n], int n, int out[n])";
+    let out = ok(&series(with_n, "[1,2,3,4,5]"));
     assert_eq!(out, "out = [0, 1, 1, 2, 3]\n");
     // A plain pointer is one element: the extent is part of the declaration.
-    let err = fails(&[
-        "call",
-        "fibonacci",
-        "void fibseries(const int *a, int n, int *out)",
-        "[1,2,3,4,5]",
-        "5",
-        "[0;5]",
-    ]);
+    let plain = "void fibseries(const int *a, int n, int *out)";
+    let err = fails(&series(plain, "[1,2,3,4,5]"));
     assert!(err.contains("where C touches one element"), "{err}");
-    let err = fails(&[
-        "call",
-        "fibonacci",
-        "void fibseries(const int a[n], int n, int out[n])",
-        "[1,2,3]",
-        "5",
-        "[0;5]",
-    ]);
+    let err = fails(&series(with_n, "[1,2,3]"));
     assert!(err.contains("argument 1"), "{err}");
     let out = ok(&[
         "call",

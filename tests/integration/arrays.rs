@@ -7,11 +7,11 @@ use std::sync::OnceLock;
 use ndarray::{Array1, Array2, Array3, ArrayView2, ShapeBuilder, arr0, arr2, s};
 use rctypes::{
     AsCtypes, AsCtypesMut, CFunc, CType, DType, Dim, Element, Error, Extent, Flags, NdArray,
-    NdPointerBuilder, Ptr, PtrMut, RawPtr, Value, as_array, ascontiguousarray,
+    NdPointer, NdPointerBuilder, Ptr, PtrMut, RawPtr, Value, as_array, ascontiguousarray,
     ascontiguousarray_mut, ndpointer,
 };
 
-use crate::common::lib;
+use crate::common::{bar_sum, call_as, compute_mean, compute_mean_nd, lib, scale_floats};
 
 /// `void *forward_pointer(void *p)` taking an ndpointer: it returns the
 /// address C received, so a passing check is confirmed by C itself.
@@ -20,6 +20,16 @@ fn forward(spec: NdPointerBuilder) -> CFunc {
     // SAFETY: arrays.c: `void *forward_pointer(void *p)` returns p, reading
     // and writing nothing through it.
     unsafe { lib("arrays").function("forward_pointer", &[p.into()], CType::VoidP) }.unwrap()
+}
+
+/// `forward_pointer` taking and returning the ndpointer `p`: the result is
+/// the argument's array.
+fn forward_as(p: &NdPointer) -> CFunc {
+    let p: CType = p.clone().into();
+    // SAFETY: arrays.c: `void *forward_pointer(void *p)` returns p, reading
+    // and writing nothing through it, so the result is the argument's array.
+    let args = std::slice::from_ref(&p);
+    unsafe { lib("arrays").function("forward_pointer", args, p.clone()) }.unwrap()
 }
 
 /// Calls `f` with one array and checks C received its address.
@@ -278,16 +288,7 @@ fn returns_view<T: Element + Default + PartialEq + std::fmt::Debug>() {
         .read_only()
         .build()
         .unwrap();
-    // SAFETY: arrays.c: `void *forward_pointer(void *p)` returns p, reading
-    // and writing nothing through it, so the result is the argument's array.
-    let f = unsafe {
-        lib("arrays").function(
-            "forward_pointer",
-            &[ptr_type.clone().into()],
-            ptr_type.clone().into(),
-        )
-    }
-    .unwrap();
+    let f = forward_as(&ptr_type);
     let result = f.call(&[(&arr).into()]).unwrap();
     // SAFETY: the result is arr's own data, alive and unwritten meanwhile.
     let arr2 = unsafe { ptr_type.view::<T>(&result) }.unwrap();
@@ -312,16 +313,7 @@ fn ndpointer_return() {
 fn vague_ndpointer_results_stay_pointers() {
     let arr = Array2::<f64>::zeros((2, 3));
     let ptr_type = ndpointer().dtype("f8").read_only().build().unwrap();
-    // SAFETY: arrays.c: `void *forward_pointer(void *p)` returns p, reading
-    // and writing nothing through it.
-    let f = unsafe {
-        lib("arrays").function(
-            "forward_pointer",
-            &[ptr_type.clone().into()],
-            ptr_type.clone().into(),
-        )
-    }
-    .unwrap();
+    let f = forward_as(&ptr_type);
     let result = f.call(&[(&arr).into()]).unwrap();
     assert_eq!(result.to::<RawPtr>().unwrap().addr(), arr.as_ptr() as usize);
     // SAFETY: nothing is viewed: the call fails first.
@@ -621,19 +613,7 @@ fn data_as_checks_size_and_alignment() {
 #[test]
 fn data_as_pointers_pass_to_dynamic_and_typed_calls() {
     let foo = lib("foo");
-    // SAFETY: foo.c: `double bar_sum(const double *data, int len)` reads len
-    // doubles from data, which may not be NULL.
-    let bar_sum = unsafe {
-        foo.function(
-            "bar_sum",
-            &[
-                CType::const_pointer(CType::Double).extent(Extent::ElementsFromArg(2)),
-                CType::Int,
-            ],
-            CType::Double,
-        )
-    }
-    .unwrap();
+    let bar_sum = bar_sum();
     let x = Array2::from_shape_fn((2, 3), |(i, j)| (3 * i + j) as f64);
     let p = x.ctypes().data_as::<f64>().unwrap();
     let sum = bar_sum.call(&[p.into(), 6.into()]).unwrap();
@@ -645,29 +625,18 @@ fn data_as_pointers_pass_to_dynamic_and_typed_calls() {
     // unchecked binding takes it, its caller vouching for the length.
     let err = bar_sum.typed::<(Ptr<f64>, i32), f64>().unwrap_err();
     assert!(err.to_string().contains("argument 1"), "{err}");
-    // SAFETY: bar_sum as above; p points to x's 6 doubles, alive and
-    // unwritten during the call, and the count passed is 6.
+    // SAFETY: foo.c: `double bar_sum(const double *data, int len)` reads len
+    // doubles from data; p points to x's 6 doubles, alive and unwritten
+    // during the call, and the count passed is 6.
     let typed = unsafe { foo.typed::<(Ptr<f64>, i32), f64>("bar_sum") }.unwrap();
     assert_eq!(typed.call((p, 6)), 15.0);
 
     let mean = lib("mean");
-    // SAFETY: mean.c: `void scale_floats(float *A, int n, float factor)`
-    // reads and writes n floats of A, which may not be NULL.
-    let scale = unsafe {
-        mean.function(
-            "scale_floats",
-            &[
-                CType::pointer(CType::Float).extent(Extent::ElementsFromArg(2)),
-                CType::Int,
-                CType::Float,
-            ],
-            CType::Void,
-        )
-    }
-    .unwrap();
+    let scale = scale_floats();
     let err = scale.typed::<(PtrMut<f32>, i32, f32), ()>().unwrap_err();
     assert!(err.to_string().contains("argument 1"), "{err}");
-    // SAFETY: scale_floats as above; p points to v's 3 floats, borrowed
+    // SAFETY: mean.c: `void scale_floats(float *A, int n, float factor)`
+    // reads and writes n floats of A; p points to v's 3 floats, borrowed
     // mutably for the call, and the count passed is 3.
     let typed = unsafe { mean.typed::<(PtrMut<f32>, i32, f32), ()>("scale_floats") }.unwrap();
     let mut v = vec![1.0f32, 2.0, 3.0];
@@ -738,34 +707,12 @@ fn owndata_tells_arrays_from_views() {
     accepted(&f, (&shared).into());
 }
 
-/// `float compute_mean(float *A, int n)` with an ndpointer: a C-contiguous
-/// float32 array exactly `n` long, which C only reads.
-fn compute_mean() -> CFunc {
-    let a = ndpointer()
-        .dtype("float32")
-        .ndim(1)
-        .shape([Dim::Arg(2)])
-        .flags("C_CONTIGUOUS")
-        .read_only()
-        .build()
-        .unwrap();
-    // SAFETY: mean.c: `float compute_mean(float *A, int n)` reads n floats of
-    // A and writes none; the ndpointer's shape is n, and it is not nullable.
-    unsafe { lib("mean").function("compute_mean", &[a.into(), CType::Int], CType::Float) }.unwrap()
-}
-
 #[test]
 fn compute_mean_over_a_strided_slice() {
-    let mean = compute_mean();
+    let mean = compute_mean_nd();
     let a = Array2::from_shape_fn((4, 3), |(i, j)| (i * 3 + j) as f32);
     let first_row = a.row(0);
-    assert_eq!(
-        mean.call(&[(&first_row).into(), 3.into()])
-            .unwrap()
-            .to::<f32>()
-            .unwrap(),
-        1.0
-    );
+    assert_eq!(call_as::<f32>(&mean, &[(&first_row).into(), 3.into()]), 1.0);
     // The blog's pitfall: a column is not contiguous.
     let column = a.column(1);
     let err = mean.call(&[(&column).into(), 4.into()]).unwrap_err();
@@ -791,19 +738,7 @@ fn compute_mean_over_a_strided_slice() {
 
 #[test]
 fn plain_pointers_take_only_c_contiguous_arrays() {
-    // SAFETY: mean.c: `float compute_mean(float *A, int n)` reads n floats of
-    // A and writes none; A may not be NULL.
-    let mean = unsafe {
-        lib("mean").function(
-            "compute_mean",
-            &[
-                CType::const_pointer(CType::Float).extent(Extent::ElementsFromArg(2)),
-                CType::Int,
-            ],
-            CType::Float,
-        )
-    }
-    .unwrap();
+    let mean = compute_mean();
     let a = Array2::from_shape_fn((3, 3), |(i, j)| (i * 3 + j) as f32);
     let m = mean.call(&[(&a).into(), 9.into()]).unwrap();
     assert_eq!(m.to::<f32>().unwrap(), 4.0);
@@ -1067,7 +1002,7 @@ fn shapes_refer_only_to_integer_arguments() {
         unsafe { arrays.function("forward_pointer", &[CType::Int], result.into()) }.unwrap_err();
     assert!(err.to_string().contains("result's shape"), "{err}");
     // The referenced argument must hold an integer at the call.
-    let mean = compute_mean();
+    let mean = compute_mean_nd();
     let x = [1.0f32];
     let err = mean.call(&[(&x).into(), 1.5.into()]).unwrap_err();
     assert!(
@@ -1079,7 +1014,7 @@ fn shapes_refer_only_to_integer_arguments() {
 
 #[test]
 fn typed_calls_refuse_ndpointer_signatures() {
-    let mean = compute_mean();
+    let mean = compute_mean_nd();
     let err = mean.typed::<(&[f32], i32), f32>().unwrap_err();
     assert!(err.to_string().contains("ndpointer"), "{err}");
 }

@@ -9,8 +9,8 @@ use std::thread::{self, ThreadId};
 
 use ndarray::{Array2, array, s};
 use rctypes::{
-    Address, Allocator, ByRef, CFunc, CType, Callback, Error, Extent, Library, LongDouble, RawPtr,
-    RowPointers, RowPointersMut, Signature, TypedCFunc, TypedCallback, Value,
+    Address, AllocatedArray, Allocator, ByRef, CFunc, CType, Callback, Error, Extent, Library,
+    LongDouble, RawPtr, RowPointers, RowPointersMut, Signature, TypedCFunc, TypedCallback, Value,
 };
 
 use crate::common::lib;
@@ -56,11 +56,11 @@ fn callback_message(err: Error) -> (String, String) {
 
 // ---- every signature class, both forms ----
 
-/// Binds `call_<name>(T (*f)(T, T), T a, T b)` (returns f(a, b)) typed,
-/// makes a typed callback that checks it got (a, b) and returns `ret`, and
-/// checks C gave `ret` back.
+/// For each `name, C type, T, a, b, ret`: binds `call_<name>(T (*f)(T, T),
+/// T a, T b)` (returns f(a, b)) typed, makes a typed callback that checks it
+/// got (a, b) and returns `ret`, and checks C gave `ret` back.
 macro_rules! typed_round_trip {
-    ($lib:expr, $name:literal, $ct:expr, $t:ty, $a:expr, $b:expr, $ret:expr) => {{
+    ($lib:expr; $($name:literal, $ct:expr, $t:ty, $a:expr, $b:expr, $ret:expr;)*) => {$({
         let ct: CType = $ct;
         let f = CType::func_ptr([ct.clone(), ct.clone()], ct.clone());
         // SAFETY: callback.c's RCTYPES_ROUND_TRIP_DEF: `T call_<name>(T (*f)(T,
@@ -106,89 +106,36 @@ macro_rules! typed_round_trip {
             "{} result through libffi",
             $name
         );
-    }};
+    })*};
 }
 
 #[test]
 fn typed_callbacks_take_and_return_every_scalar_type() {
     let lib = callback_lib();
-    typed_round_trip!(lib, "bool", CType::Bool, bool, true, false, true);
-    typed_round_trip!(
-        lib,
-        "char",
-        CType::Char,
-        c_char,
-        65 as c_char,
-        122 as c_char,
-        48 as c_char
-    );
-    typed_round_trip!(lib, "wchar", CType::WChar, i32, 0x263A, 0x10FFFF, 0x1F600);
-    typed_round_trip!(lib, "schar", CType::Byte, i8, i8::MIN, i8::MAX, -1);
-    typed_round_trip!(lib, "uchar", CType::UByte, u8, u8::MAX, 0, 255);
-    typed_round_trip!(lib, "short", CType::Short, i16, i16::MIN, i16::MAX, -2);
-    typed_round_trip!(lib, "ushort", CType::UShort, u16, u16::MAX, 1, 65535);
-    typed_round_trip!(lib, "int", CType::Int, i32, i32::MIN, i32::MAX, -3);
-    typed_round_trip!(lib, "uint", CType::UInt, u32, u32::MAX, 7, u32::MAX - 1);
-    typed_round_trip!(
-        lib,
-        "long",
-        CType::Long,
-        c_long,
-        c_long::MIN,
-        c_long::MAX,
-        -4
-    );
-    typed_round_trip!(
-        lib,
-        "ulong",
-        CType::ULong,
-        c_ulong,
-        c_ulong::MAX,
-        0,
-        c_ulong::MAX
-    );
-    typed_round_trip!(
-        lib,
-        "llong",
-        CType::LongLong,
-        i64,
-        i64::MIN,
-        i64::MAX,
-        i64::MIN + 1
-    );
-    typed_round_trip!(
-        lib,
-        "ullong",
-        CType::ULongLong,
-        u64,
-        u64::MAX,
-        1,
-        u64::MAX - 2
-    );
-    typed_round_trip!(
-        lib,
-        "size",
-        CType::SizeT,
-        usize,
-        usize::MAX,
-        0,
-        usize::MAX / 3
-    );
-    typed_round_trip!(lib, "float", CType::Float, f32, 1.5, -2.25, f32::MAX);
-    typed_round_trip!(
-        lib,
-        "double",
-        CType::Double,
-        f64,
-        1e300,
-        -0.5,
-        f64::MIN_POSITIVE
-    );
+    typed_round_trip! { lib;
+        "bool", CType::Bool, bool, true, false, true;
+        "char", CType::Char, c_char, 65 as c_char, 122 as c_char, 48 as c_char;
+        "wchar", CType::WChar, i32, 0x263A, 0x10FFFF, 0x1F600;
+        "schar", CType::Byte, i8, i8::MIN, i8::MAX, -1;
+        "uchar", CType::UByte, u8, u8::MAX, 0, 255;
+        "short", CType::Short, i16, i16::MIN, i16::MAX, -2;
+        "ushort", CType::UShort, u16, u16::MAX, 1, 65535;
+        "int", CType::Int, i32, i32::MIN, i32::MAX, -3;
+        "uint", CType::UInt, u32, u32::MAX, 7, u32::MAX - 1;
+        "long", CType::Long, c_long, c_long::MIN, c_long::MAX, -4;
+        "ulong", CType::ULong, c_ulong, c_ulong::MAX, 0, c_ulong::MAX;
+        "llong", CType::LongLong, i64, i64::MIN, i64::MAX, i64::MIN + 1;
+        "ullong", CType::ULongLong, u64, u64::MAX, 1, u64::MAX - 2;
+        "size", CType::SizeT, usize, usize::MAX, 0, usize::MAX / 3;
+        "float", CType::Float, f32, 1.5, -2.25, f32::MAX;
+        "double", CType::Double, f64, 1e300, -0.5, f64::MIN_POSITIVE;
+    }
 }
 
-/// As `typed_round_trip!`, through a dynamic callback and call.
+/// As `typed_round_trip!`, through a dynamic callback and call, for each
+/// `name, C type, a, b, ret`.
 macro_rules! dynamic_round_trip {
-    ($lib:expr, $name:literal, $ct:expr, $a:expr, $b:expr, $ret:expr) => {{
+    ($lib:expr; $($name:literal, $ct:expr, $a:expr, $b:expr, $ret:expr;)*) => {$({
         let ct: CType = $ct;
         let sig = Signature::new([ct.clone(), ct.clone()], ct.clone());
         // SAFETY: as in typed_round_trip!: f is called once during the call,
@@ -212,77 +159,39 @@ macro_rules! dynamic_round_trip {
         .unwrap();
         let result = call.call(&[(&cb).into(), $a.into(), $b.into()]).unwrap();
         assert_eq!(result, Value::from($ret), "{} result", $name);
-    }};
+    })*};
 }
 
 #[test]
 fn dynamic_callbacks_take_and_return_every_scalar_type() {
     let lib = callback_lib();
-    dynamic_round_trip!(lib, "bool", CType::Bool, false, true, true);
-    dynamic_round_trip!(lib, "char", CType::Char, 65, 122, 48);
-    dynamic_round_trip!(lib, "wchar", CType::WChar, 'é', '☺', '😀');
-    dynamic_round_trip!(lib, "schar", CType::Byte, i8::MIN, i8::MAX, -1i8);
-    dynamic_round_trip!(lib, "uchar", CType::UByte, u8::MAX, 0u8, 200u8);
-    dynamic_round_trip!(lib, "short", CType::Short, i16::MIN, i16::MAX, -2i16);
-    dynamic_round_trip!(lib, "ushort", CType::UShort, u16::MAX, 1u16, 65535u16);
-    dynamic_round_trip!(lib, "int", CType::Int, i32::MIN, i32::MAX, -3);
-    dynamic_round_trip!(lib, "uint", CType::UInt, u32::MAX, 7u32, u32::MAX - 1);
-    dynamic_round_trip!(
-        lib,
-        "long",
-        CType::Long,
-        c_long::MIN,
-        c_long::MAX,
-        -4 as c_long
-    );
-    dynamic_round_trip!(
-        lib,
-        "ulong",
-        CType::ULong,
-        c_ulong::MAX,
-        0 as c_ulong,
-        c_ulong::MAX
-    );
-    dynamic_round_trip!(
-        lib,
-        "llong",
-        CType::LongLong,
-        i64::MIN,
-        i64::MAX,
-        i64::MIN + 1
-    );
-    dynamic_round_trip!(
-        lib,
-        "ullong",
-        CType::ULongLong,
-        u64::MAX,
-        1u64,
-        u64::MAX - 2
-    );
-    dynamic_round_trip!(
-        lib,
-        "size",
-        CType::SizeT,
-        usize::MAX,
-        0usize,
-        usize::MAX / 3
-    );
-    dynamic_round_trip!(lib, "float", CType::Float, 1.5f32, -2.25f32, 1e30f32);
-    dynamic_round_trip!(lib, "double", CType::Double, 1e300, -0.5, f64::MIN_POSITIVE);
+    dynamic_round_trip! { lib;
+        "bool", CType::Bool, false, true, true;
+        "char", CType::Char, 65, 122, 48;
+        "wchar", CType::WChar, 'é', '☺', '😀';
+        "schar", CType::Byte, i8::MIN, i8::MAX, -1i8;
+        "uchar", CType::UByte, u8::MAX, 0u8, 200u8;
+        "short", CType::Short, i16::MIN, i16::MAX, -2i16;
+        "ushort", CType::UShort, u16::MAX, 1u16, 65535u16;
+        "int", CType::Int, i32::MIN, i32::MAX, -3;
+        "uint", CType::UInt, u32::MAX, 7u32, u32::MAX - 1;
+        "long", CType::Long, c_long::MIN, c_long::MAX, -4 as c_long;
+        "ulong", CType::ULong, c_ulong::MAX, 0 as c_ulong, c_ulong::MAX;
+        "llong", CType::LongLong, i64::MIN, i64::MAX, i64::MIN + 1;
+        "ullong", CType::ULongLong, u64::MAX, 1u64, u64::MAX - 2;
+        "size", CType::SizeT, usize::MAX, 0usize, usize::MAX / 3;
+        "float", CType::Float, 1.5f32, -2.25f32, 1e30f32;
+        "double", CType::Double, 1e300, -0.5, f64::MIN_POSITIVE;
+    }
 }
 
 #[test]
 fn dynamic_callbacks_take_and_return_long_double() {
     let lib = callback_lib();
     let big = LongDouble::from(u64::MAX);
-    dynamic_round_trip!(
-        lib,
-        "longdouble",
-        CType::LongDouble,
-        big,
-        LongDouble::from(-0.25),
-        big
-    );
+    dynamic_round_trip! { lib;
+        "longdouble", CType::LongDouble, big, LongDouble::from(-0.25), big;
+    }
 }
 
 #[test]
@@ -432,6 +341,11 @@ fn string_arguments_arrive_as_c_strings() {
 #[test]
 fn void_callbacks_and_by_reference_arguments() {
     let lib = callback_lib();
+    let sink_type = CType::func_ptr([CType::Int], CType::Void);
+    // SAFETY: callback.c: `void call_void(void (*f)(int), int n)` calls f n
+    // times during the call; f may not be NULL.
+    let call_void = unsafe { lib.function("call_void", &[sink_type, CType::Int], CType::Void) };
+    let call_void = call_void.unwrap();
     let seen = Arc::new(AtomicUsize::new(0));
     let sink = {
         let seen = seen.clone();
@@ -440,16 +354,6 @@ fn void_callbacks_and_by_reference_arguments() {
         })
         .unwrap()
     };
-    // SAFETY: callback.c: `void call_void(void (*f)(int), int n)` calls f n
-    // times during the call; f may not be NULL.
-    let call_void = unsafe {
-        lib.function(
-            "call_void",
-            &[CType::func_ptr([CType::Int], CType::Void), CType::Int],
-            CType::Void,
-        )
-    }
-    .unwrap();
     call_void.call(&[(&*sink).into(), 5.into()]).unwrap();
     assert_eq!(seen.load(Ordering::Relaxed), 510);
 
@@ -799,8 +703,7 @@ fn struct_pointer_results_never_dangle() {
 
 #[test]
 fn error_values_are_what_c_receives_on_failure() {
-    let _serial = REGISTRATION.lock().unwrap_or_else(|e| e.into_inner());
-    let lib = callback_lib();
+    let (_serial, lib) = registration();
     let apply: TypedCFunc<(&Binop, i32, i32), i32> = apply_binop(&lib).typed().unwrap();
     let zero: Binop = Callback::typed(|_: i32, _: i32| -> i32 { panic!("zero") }).unwrap();
     assert_eq!(apply.call((&zero, 1, 2)), 0, "zero by default");
@@ -858,8 +761,7 @@ fn refusing() -> Binop {
 
 #[test]
 fn direct_callbacks_report_failures_like_libffi_ones() {
-    let _serial = REGISTRATION.lock().unwrap_or_else(|e| e.into_inner());
-    let lib = callback_lib();
+    let (_serial, lib) = registration();
     let apply: TypedCFunc<(&Binop, i32, i32), i32> = apply_binop(&lib).typed().unwrap();
     let direct = refusing();
     assert!(direct.is_direct());
@@ -937,8 +839,7 @@ fn direct_callbacks_of_one_closure_type_share_failures_off_checked_calls() {
 
 #[test]
 fn a_non_zero_error_value_takes_the_libffi_closure() {
-    let _serial = REGISTRATION.lock().unwrap_or_else(|e| e.into_inner());
-    let lib = callback_lib();
+    let (_serial, lib) = registration();
     let apply: TypedCFunc<(&Binop, i32, i32), i32> = apply_binop(&lib).typed().unwrap();
     let zero = refusing().with_error_value(0).unwrap();
     assert!(zero.is_direct(), "zero is what the direct trampoline gives");
@@ -952,6 +853,12 @@ fn a_non_zero_error_value_takes_the_libffi_closure() {
 
 /// Serialises the tests using callback.c's one registration slot.
 static REGISTRATION: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The registration slot, held for the test, and the library it is in.
+fn registration() -> (std::sync::MutexGuard<'static, ()>, Library) {
+    let serial = REGISTRATION.lock().unwrap_or_else(|e| e.into_inner());
+    (serial, callback_lib())
+}
 
 fn register_binop(lib: &Library) -> CFunc {
     // SAFETY: callback.c: `void register_binop(int_binop_t op)` keeps op (or
@@ -1031,8 +938,7 @@ fn a_callback_of_another_signature_is_refused() {
 
 #[test]
 fn a_registered_callback_is_kept_by_its_handle() {
-    let _serial = REGISTRATION.lock().unwrap_or_else(|e| e.into_inner());
-    let lib = callback_lib();
+    let (_serial, lib) = registration();
     let register = register_binop(&lib);
     // SAFETY: callback.c: `int call_registered(int a, int b)` calls the
     // registered op, which the code below keeps alive while registered, or
@@ -1065,6 +971,18 @@ fn a_registered_callback_is_kept_by_its_handle() {
     register.call(&[forever.into()]).unwrap();
     assert_eq!(call_registered.call((0, 0)), 77);
     register.call(&[Value::Null]).unwrap();
+}
+
+#[test]
+fn null_is_a_valid_function_pointer_value() {
+    let (_serial, lib) = registration();
+    let register = register_binop(&lib);
+    register.call(&[Value::Null]).unwrap();
+    // SAFETY: callback.c: `int call_registered(int a, int b)` calls the
+    // registered op, or returns -1 when none is, as here.
+    let call_registered: TypedCFunc<(i32, i32), i32> =
+        unsafe { lib.typed("call_registered") }.unwrap();
+    assert_eq!(call_registered.call((1, 1)), -1);
 }
 
 // ---- threads and nesting ----
@@ -1239,14 +1157,7 @@ fn the_typed_allocator_gives_arrays_of_several_types() {
     // SAFETY: callback.c: `int func(int scale, typed_allocator_t allocator)`
     // calls allocator during the call for arrays of 24 doubles, 5 floats and
     // 4 ints, writing each fully unless NULL; allocator may not be NULL.
-    let func = unsafe {
-        lib.function(
-            "func",
-            &[CType::Int, Allocator::signature().into()],
-            CType::Int,
-        )
-    }
-    .unwrap();
+    let func = unsafe { allocator_fn(&lib, "func", CType::Int) };
     let mut alloc = Allocator::new().unwrap();
     assert_eq!(
         func.call(&[3.into(), alloc.callback().into()]).unwrap(),
@@ -1272,25 +1183,33 @@ fn the_typed_allocator_gives_arrays_of_several_types() {
     );
 }
 
+/// `int name(T first, typed_allocator_t allocator)` in callback.c.
+///
+/// # Safety
+///
+/// `name` takes `first` and a typed allocator, calls the allocator during the
+/// call only, and writes no more than the arrays it asked for.
+unsafe fn allocator_fn(lib: &Library, name: &str, first: CType) -> CFunc {
+    let args = [first, Allocator::signature().into()];
+    // SAFETY: the caller's.
+    unsafe { lib.function(name, &args, CType::Int) }.unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// Serialises the tests calling `fill_typecode`, which sets a C global.
 static FILL_TYPECODE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-#[test]
-fn every_typecode_allocates_its_element_type() {
-    let _serial = FILL_TYPECODE.lock().unwrap_or_else(|e| e.into_inner());
-    let lib = callback_lib();
+fn fill_typecode(lib: &Library) -> CFunc {
     // SAFETY: callback.c: `int fill_typecode(char typecode, typed_allocator_t
     // allocator)` calls allocator once during the call for a 2x3 array of
     // that type and fills its 6 elements with 1..=6 unless NULL; allocator
     // may not be NULL.
-    let fill = unsafe {
-        lib.function(
-            "fill_typecode",
-            &[CType::Char, Allocator::signature().into()],
-            CType::Int,
-        )
-    }
-    .unwrap();
+    unsafe { allocator_fn(lib, "fill_typecode", CType::Char) }
+}
+
+#[test]
+fn every_typecode_allocates_its_element_type() {
+    let _serial = FILL_TYPECODE.lock().unwrap_or_else(|e| e.into_inner());
+    let fill = fill_typecode(&callback_lib());
     let mut alloc = Allocator::new().unwrap();
     for code in "dfglLqQiIhHbB".chars() {
         assert_eq!(
@@ -1303,35 +1222,27 @@ fn every_typecode_allocates_its_element_type() {
     let want: Vec<f64> = (1..=6).map(f64::from).collect();
     for a in &arrays {
         assert_eq!(a.shape(), &[2, 3]);
+        /// The elements of `a`, viewed as `T`s, as f64s.
+        fn as_f64<T: rctypes::Scalar + Copy>(a: &AllocatedArray, f: fn(T) -> f64) -> Vec<f64> {
+            a.view::<T>().unwrap().iter().map(|&x| f(x)).collect()
+        }
         let got: Vec<f64> = match a.typecode() {
-            'd' => a.view::<f64>().unwrap().iter().copied().collect(),
-            'f' => a.view::<f32>().unwrap().iter().map(|&x| x as f64).collect(),
-            'g' => a
-                .to_long_double_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.to_f64())
-                .collect(),
-            'l' => a
-                .view::<c_long>()
-                .unwrap()
-                .iter()
-                .map(|&x| x as f64)
-                .collect(),
-            'L' => a
-                .view::<c_ulong>()
-                .unwrap()
-                .iter()
-                .map(|&x| x as f64)
-                .collect(),
-            'q' => a.view::<i64>().unwrap().iter().map(|&x| x as f64).collect(),
-            'Q' => a.view::<u64>().unwrap().iter().map(|&x| x as f64).collect(),
-            'i' => a.view::<i32>().unwrap().iter().map(|&x| x as f64).collect(),
-            'I' => a.view::<u32>().unwrap().iter().map(|&x| x as f64).collect(),
-            'h' => a.view::<i16>().unwrap().iter().map(|&x| x as f64).collect(),
-            'H' => a.view::<u16>().unwrap().iter().map(|&x| x as f64).collect(),
-            'b' => a.view::<i8>().unwrap().iter().map(|&x| x as f64).collect(),
-            'B' => a.view::<u8>().unwrap().iter().map(|&x| x as f64).collect(),
+            'd' => as_f64(a, |x: f64| x),
+            'f' => as_f64(a, |x: f32| x as f64),
+            'g' => {
+                let values = a.to_long_double_array().unwrap();
+                values.iter().map(|x| x.to_f64()).collect()
+            }
+            'l' => as_f64(a, |x: c_long| x as f64),
+            'L' => as_f64(a, |x: c_ulong| x as f64),
+            'q' => as_f64(a, |x: i64| x as f64),
+            'Q' => as_f64(a, |x: u64| x as f64),
+            'i' => as_f64(a, |x: i32| x as f64),
+            'I' => as_f64(a, |x: u32| x as f64),
+            'h' => as_f64(a, |x: i16| x as f64),
+            'H' => as_f64(a, |x: u16| x as f64),
+            'b' => as_f64(a, |x: i8| x as f64),
+            'B' => as_f64(a, |x: u8| x as f64),
             other => panic!("unexpected typecode {other}"),
         };
         assert_eq!(got, want, "typecode {}", a.typecode());
@@ -1343,15 +1254,7 @@ fn every_typecode_allocates_its_element_type() {
 #[test]
 fn an_unknown_typecode_is_an_error_and_c_gets_null() {
     let lib = callback_lib();
-    // SAFETY: as in every_typecode_allocates_its_element_type.
-    let fill = unsafe {
-        lib.function(
-            "fill_typecode",
-            &[CType::Char, Allocator::signature().into()],
-            CType::Int,
-        )
-    }
-    .unwrap();
+    let fill = fill_typecode(&lib);
     let _serial = FILL_TYPECODE.lock().unwrap_or_else(|e| e.into_inner());
     // SAFETY: callback.c: `int last_fill`, what fill_typecode last returned;
     // the lock keeps the other test calling fill_typecode out meanwhile.
@@ -1383,14 +1286,7 @@ fn the_allocator_is_thread_safe_under_concurrent_c_threads() {
     // allocator)`: n pthreads, all joined before it returns, each allocate 50
     // (index+1)x4 int arrays and fill them with index*1000 + round;
     // allocator may not be NULL.
-    let func_threads = unsafe {
-        lib.function(
-            "func_threads",
-            &[CType::Int, Allocator::signature().into()],
-            CType::Int,
-        )
-    }
-    .unwrap();
+    let func_threads = unsafe { allocator_fn(&lib, "func_threads", CType::Int) };
     let alloc = Allocator::new().unwrap();
     let finished = func_threads
         .call(&[(THREADS as i32).into(), alloc.callback().into()])
@@ -1698,17 +1594,4 @@ fn qsort_sorts_with_a_dynamic_rust_comparator() {
         ])
         .unwrap_err();
     assert!(err.to_string().contains("argument 1"), "{err}");
-}
-
-#[test]
-fn null_is_a_valid_function_pointer_value() {
-    let _serial = REGISTRATION.lock().unwrap_or_else(|e| e.into_inner());
-    let lib = callback_lib();
-    let register = register_binop(&lib);
-    register.call(&[Value::Null]).unwrap();
-    // SAFETY: callback.c: `int call_registered(int a, int b)` calls the
-    // registered op, or returns -1 when none is, as here.
-    let call_registered: TypedCFunc<(i32, i32), i32> =
-        unsafe { lib.typed("call_registered") }.unwrap();
-    assert_eq!(call_registered.call((1, 1)), -1);
 }

@@ -5,7 +5,10 @@ use std::ffi::CString;
 
 use rctypes::{CType, Error, Extent, RawPtr, StringBuffer, TypedCFunc, Value};
 
-use crate::common::{abi, fibseries, lib, mixed6};
+use crate::common::{
+    abi, bar_sum, compute_mean, fibseries, fibseries_over, lib, mixed6, mixed6_args, mixed10,
+    out_params, scale_floats, written_out,
+};
 
 fn ints(n: usize) -> Vec<CType> {
     vec![CType::Int; n]
@@ -38,24 +41,15 @@ fn wrong_arity_names_both_counts() {
 #[test]
 fn wrong_type_names_the_argument_expected_and_given() {
     let mixed6 = mixed6();
-    let good = [
-        1.into(),
-        2.5.into(),
-        3.into(),
-        0.5.into(),
-        4.into(),
-        0.25.into(),
-    ];
+    let good = mixed6_args();
     assert_eq!(mixed6.call(&good).unwrap(), Value::Float(11.25));
-    let bad = [
-        1.into(),
-        2.5.into(),
-        3.into(),
-        0.5.into(),
-        "four".into(),
-        0.25.into(),
-    ];
-    let err = mixed6.call(&bad).unwrap_err();
+    // The fifth argument, a short, replaced.
+    let with_fifth = |fifth: Value<'static>| {
+        let mut args = mixed6_args();
+        args[4] = fifth;
+        args
+    };
+    let err = mixed6.call(&with_fifth("four".into())).unwrap_err();
     let Error::Argument {
         function,
         index,
@@ -70,14 +64,7 @@ fn wrong_type_names_the_argument_expected_and_given() {
         ("mixed6", 5, "c_short")
     );
     assert_eq!(given, "str \"four\"");
-    let err = mixed6.call(&[
-        1.into(),
-        2.5.into(),
-        3.into(),
-        0.5.into(),
-        40000.into(),
-        0.25.into(),
-    ]);
+    let err = mixed6.call(&with_fifth(40000.into()));
     assert_eq!(
         err.unwrap_err().to_string(),
         "mixed6: argument 5: expected c_short (from -32768 to 32767), given int 40000, which does not fit"
@@ -86,20 +73,7 @@ fn wrong_type_names_the_argument_expected_and_given() {
 
 #[test]
 fn ten_arguments_spill_to_the_stack_in_order() {
-    let sig = [
-        CType::Int,
-        CType::Double,
-        CType::Int,
-        CType::Double,
-        CType::Int,
-        CType::Double,
-        CType::Int,
-        CType::Double,
-        CType::LongLong,
-        CType::Double,
-    ];
-    // SAFETY: mixed10's declared signature.
-    let f = unsafe { abi().function("mixed10", &sig, CType::Double) }.unwrap();
+    let f = mixed10();
     let args: Vec<Value> = (1..=10)
         .map(|i| {
             if i % 2 == 1 {
@@ -322,22 +296,9 @@ fn errcheck_can_pass_change_or_fail_a_result() {
 
 #[test]
 fn byref_out_parameters() {
-    let sig = [
-        CType::Int,
-        CType::pointer(CType::Int),
-        CType::pointer(CType::Double),
-    ];
-    // SAFETY: abi.c: `void out_params(int a, int *doubled, double *half)`
-    // writes one int to doubled and one double to half; neither may be NULL.
-    let f = unsafe { abi().function("out_params", &sig, CType::Void) }.unwrap();
+    let f = out_params();
+    assert_eq!(written_out(&f, 21), (42, 10.5));
     let (mut doubled, mut half) = (0i32, 0f64);
-    f.call(&[
-        21.into(),
-        Value::byref(&mut doubled),
-        Value::byref(&mut half),
-    ])
-    .unwrap();
-    assert_eq!((doubled, half), (42, 10.5));
     // Wrong pointee type: a double where an int* is declared.
     let err = f
         .call(&[1.into(), Value::byref(&mut half), Value::byref(&mut 0f64)])
@@ -346,8 +307,9 @@ fn byref_out_parameters() {
         err.to_string(),
         "out_params: argument 2: expected POINTER(c_int) (C writes: lend a mutable borrow), given &mut [c_double; 1]"
     );
-    // SAFETY: out_params as above: a `&mut i32` and a `&mut f64` are one
-    // writable int and one writable double.
+    // SAFETY: abi.c: `void out_params(int a, int *doubled, double *half)`
+    // writes one int to doubled and one double to half: a `&mut i32` and a
+    // `&mut f64` are one writable int and one writable double.
     let typed = unsafe { abi().typed::<(i32, &mut i32, &mut f64), ()>("out_params") }.unwrap();
     typed.call((5, &mut doubled, &mut half));
     assert_eq!((doubled, half), (10, 2.5));
@@ -411,19 +373,7 @@ fn seed_bar_reads_a_double_buffer() {
         bar.call(&[(&mut x).into(), n.into()]).unwrap(),
         Value::Int(4)
     );
-    // SAFETY: foo.c: `double bar_sum(const double *data, int len)` reads len
-    // doubles from data, which may not be NULL.
-    let bar_sum = unsafe {
-        foo.function(
-            "bar_sum",
-            &[
-                CType::const_pointer(CType::Double).extent(Extent::ElementsFromArg(2)),
-                CType::Int,
-            ],
-            CType::Double,
-        )
-    }
-    .unwrap();
+    let bar_sum = bar_sum();
     assert_eq!(
         bar_sum.call(&[(&x).into(), n.into()]).unwrap(),
         Value::Float(2.25)
@@ -485,20 +435,9 @@ fn seed_fibonacci_over_slices() {
     // Typed: the same call with no per-call checks, over arrays of a fixed
     // length, which the declared extent is within.
     let eleven = Extent::Elements(11);
-    // SAFETY: fibseries as above, called only with elements = 11: it reads
-    // 11 ints from a and writes 11 to series.
-    let series11 = unsafe {
-        fib_lib.function(
-            "fibseries",
-            &[
-                CType::const_pointer(CType::Int).extent(eleven),
-                CType::Int,
-                CType::pointer(CType::Int).extent(eleven),
-            ],
-            CType::Void,
-        )
-    }
-    .unwrap();
+    // SAFETY: called only with elements = 11: fibseries reads 11 ints from a
+    // and writes 11 to series.
+    let series11 = unsafe { fibseries_over(eleven) };
     let typed: TypedCFunc<(&[i32; 11], i32, &mut [i32; 11]), ()> = series11.typed().unwrap();
     let mut out = [0; 11];
     let input: [i32; 11] = std::array::from_fn(|i| i as i32 + 1);
@@ -513,33 +452,7 @@ fn seed_fibonacci_over_slices() {
 
 #[test]
 fn seed_compute_mean_over_floats() {
-    let mean_lib = lib("mean");
-    // SAFETY: mean.c: `float compute_mean(float *A, int n)` reads n floats
-    // from A; `void scale_floats(float *A, int n, float factor)` reads and
-    // writes n floats of A. A may not be NULL.
-    let n = Extent::ElementsFromArg(2);
-    let (mean, scale) = unsafe {
-        (
-            mean_lib
-                .function(
-                    "compute_mean",
-                    &[CType::const_pointer(CType::Float).extent(n), CType::Int],
-                    CType::Float,
-                )
-                .unwrap(),
-            mean_lib
-                .function(
-                    "scale_floats",
-                    &[
-                        CType::pointer(CType::Float).extent(n),
-                        CType::Int,
-                        CType::Float,
-                    ],
-                    CType::Void,
-                )
-                .unwrap(),
-        )
-    };
+    let (mean, scale) = (compute_mean(), scale_floats());
     let mut a: Vec<f32> = (1..=100).map(|i| i as f32).collect();
     assert_eq!(
         mean.call(&[(&a).into(), 100.into()]).unwrap(),
@@ -568,21 +481,8 @@ fn typed_views_are_checked_against_the_declaration() {
         .unwrap_err();
     assert!(err.to_string().contains("argument 1"), "{err}");
     let four = Extent::Elements(4);
-    // SAFETY: fibonacci.c: `void fibseries(int *a, int elements, int *series)`
-    // reads `elements` ints from a and writes as many to series, neither
-    // NULL; this binding states 4 and is called only with elements <= 4.
-    let series4 = unsafe {
-        lib("fibonacci").function(
-            "fibseries",
-            &[
-                CType::const_pointer(CType::Int).extent(four),
-                CType::Int,
-                CType::pointer(CType::Int).extent(four),
-            ],
-            CType::Void,
-        )
-    }
-    .unwrap();
+    // SAFETY: this binding states 4 and is called only with elements <= 4.
+    let series4 = unsafe { fibseries_over(four) };
     let typed: TypedCFunc<(&[i32; 4], i32, &mut [i32; 4]), ()> = series4.typed().unwrap();
     let mut out = [0; 4];
     typed.call((&[5, 13, 2, 6], 4, &mut out));

@@ -1,7 +1,7 @@
 //! The C build harness: compiling C at run time, loading it, and its cache.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Barrier};
 use std::thread;
 
@@ -9,17 +9,26 @@ use rctypes::Severity;
 use rctypes::cbuild;
 use rctypes::{CBuild, CType, Error, Library};
 
-use crate::common::{self, CSRC_DIR};
-
-/// The project's own C sources.
-fn csrc() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("csrc")
-}
+use crate::common::{self, c_sources, csrc_dir};
 
 /// Builds and loads, failing the test with the error's text.
 fn load(build: &CBuild) -> Library {
     // SAFETY: every C source in these tests is ours and has no initialisers.
     unsafe { build.build() }.unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The compiler's messages a compile error holds.
+fn diagnostics(err: &Error) -> &[rctypes::Diagnostic] {
+    let Error::Compile { diagnostics, .. } = err else {
+        panic!("{err}")
+    };
+    diagnostics
+}
+
+/// Whether the compile error holds an error `is` says yes to.
+fn any_error(err: &Error, is: impl Fn(&rctypes::Diagnostic) -> bool) -> bool {
+    let is_error = |d: &&rctypes::Diagnostic| d.severity == Severity::Error;
+    diagnostics(err).iter().filter(is_error).any(is)
 }
 
 /// Calls `int name(int)`.
@@ -48,8 +57,8 @@ fn compiles_and_calls_files() {
     // The project's own fibonacci.c, found with its header through include().
     let lib = load(
         CBuild::new()
-            .file(csrc().join("fibonacci.c"))
-            .include(csrc()),
+            .file(c_sources().join("fibonacci.c"))
+            .include(c_sources()),
     );
     assert_eq!(call_int(&lib, "fib", 8), 13);
     assert_eq!(call_int(&lib, "fib", 0), -1);
@@ -160,11 +169,11 @@ fn links_other_libraries() {
                  int fib_plus_one(int n) { return fib(n) + 1; }\n\
                  int doubled(int n) { return add_int(n, n); }\n",
             )
-            .include(csrc())
+            .include(c_sources())
             .link("m")
             .link("fibonacci")
             .link("abi")
-            .link_search(CSRC_DIR),
+            .link_search(csrc_dir()),
     );
     assert_eq!(call_int(&lib, "hypot_int", 3), 5);
     assert_eq!(call_int(&lib, "fib_plus_one", 10), 35);
@@ -342,9 +351,7 @@ fn errors_in_files_and_missing_headers_name_the_file() {
     )
     .unwrap();
     let err = CBuild::new().file(&path).compile().unwrap_err();
-    let Error::Compile { diagnostics, .. } = &err else {
-        panic!("{err}")
-    };
+    let diagnostics = diagnostics(&err);
     assert_eq!(diagnostics[0].file, path.display().to_string());
     assert_eq!(diagnostics[0].line, Some(1));
     assert!(diagnostics[0].message.contains("not_there.h"), "{err}");
@@ -357,15 +364,8 @@ fn link_errors_are_compile_errors() {
         .link("rctypes_no_such_library")
         .compile()
         .unwrap_err();
-    let Error::Compile { diagnostics, .. } = &err else {
-        panic!("{err}")
-    };
-    assert!(
-        diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error && d.message.contains("rctypes_no_such_library")),
-        "{err}"
-    );
+    let names_it = |d: &rctypes::Diagnostic| d.message.contains("rctypes_no_such_library");
+    assert!(any_error(&err, names_it), "{err}");
 }
 
 #[test]
@@ -384,14 +384,7 @@ fn warnings_are_kept_and_can_be_errors() {
         .warnings_into_errors(true)
         .compile()
         .unwrap_err();
-    let Error::Compile { diagnostics, .. } = &err else {
-        panic!("{err}")
-    };
-    assert!(
-        diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error && d.line == Some(1))
-    );
+    assert!(any_error(&err, |d| d.line == Some(1)), "{err}");
 }
 
 #[test]
@@ -409,47 +402,29 @@ fn no_compiler_is_a_clear_error() {
 
 #[test]
 fn bad_builds_are_refused_before_compiling() {
-    let err = CBuild::new().compile().unwrap_err();
-    assert!(err.to_string().contains("no C sources"), "{err}");
-    let err = CBuild::new()
-        .source_str("../escape.c", "int x;")
-        .compile()
-        .unwrap_err();
+    let refusal = |build: &mut CBuild| build.compile().unwrap_err().to_string();
+    let err = refusal(&mut CBuild::new());
+    assert!(err.contains("no C sources"), "{err}");
+    let err = refusal(CBuild::new().source_str("../escape.c", "int x;"));
+    assert!(err.contains("invalid source name \"../escape.c\""), "{err}");
+    let err = refusal(CBuild::new().source_str("rctypes-file-sources/0/x.c", "int x;"));
     assert!(
-        err.to_string()
-            .contains("invalid source name \"../escape.c\""),
-        "{err}"
-    );
-    let err = CBuild::new()
-        .source_str("rctypes-file-sources/0/x.c", "int x;")
-        .compile()
-        .unwrap_err();
-    assert!(
-        err.to_string().contains(
+        err.contains(
             "invalid source name \"rctypes-file-sources/0/x.c\": the folder \
              rctypes-file-sources/ holds the copies of file() sources"
         ),
         "{err}"
     );
-    let err = CBuild::new()
-        .source_str("twice.c", "int a;")
-        .source_str("twice.c", "int b;")
-        .compile()
-        .unwrap_err();
+    let mut twice = CBuild::new();
+    twice.source_str("twice.c", "int a;");
+    let err = refusal(twice.source_str("twice.c", "int b;"));
     assert!(
-        err.to_string()
-            .contains("two sources or headers named \"twice.c\""),
+        err.contains("two sources or headers named \"twice.c\""),
         "{err}"
     );
-    let err = CBuild::new()
-        .file("/nonexistent/missing.c")
-        .compile()
-        .unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("cannot read the C source /nonexistent/missing.c"),
-        "{err}"
-    );
+    let err = refusal(CBuild::new().file("/nonexistent/missing.c"));
+    let missing = "cannot read the C source /nonexistent/missing.c";
+    assert!(err.contains(missing), "{err}");
 }
 
 #[test]

@@ -4,13 +4,10 @@ use std::path::Path;
 
 use rctypes::{CFunc, CType, Declarations, Error, Extent, Header, Library, Value, parse_prototype};
 
-use crate::common::{CSRC_DIR, abi, lib};
+use crate::common::{abi, c_sources, csrc_dir, lib};
 
 fn header(name: &str) -> Header {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("csrc")
-        .join(name);
-    Header::read(&path, &[]).unwrap_or_else(|e| panic!("{e}"))
+    Header::read(c_sources().join(name), &[]).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// `name` as `header` declares it, bound in `lib` with the contracts C keeps
@@ -622,6 +619,6 @@ fn a_header_reports_functions_the_library_lacks() {
 
 #[test]
 fn a_missing_header_is_an_error() {
-    let err = Header::read(Path::new(CSRC_DIR).join("nothing.h"), &[]).unwrap_err();
+    let err = Header::read(Path::new(csrc_dir()).join("nothing.h"), &[]).unwrap_err();
     assert!(err.to_string().contains("the preprocessor failed"), "{err}");
 }

@@ -59,66 +59,41 @@ fn corpus(parser: &str) -> Vec<(String, String)> {
     out
 }
 
+/// Strings of up to `most` tokens, each a word of `words` or one of
+/// `others` (those holding white space), joined with `sep`.
+fn soup(
+    words: &'static str,
+    others: &[&'static str],
+    most: usize,
+    sep: &'static str,
+) -> impl Strategy<Value = String> {
+    let tokens: Vec<&str> = words
+        .split_whitespace()
+        .chain(others.iter().copied())
+        .collect();
+    let tokens = prop::sample::select(tokens);
+    prop::collection::vec(tokens, 0..most).prop_map(move |t| t.join(sep))
+}
+
+/// Runs `check` on the budget of generated inputs: token soup or, as
+/// often, any string at all.
+fn never_panics(soup: impl Strategy<Value = String>, check: fn(&str)) {
+    let inputs = prop_oneof![soup, any::<String>()];
+    let checked = |text: String| {
+        check(&text);
+        Ok(())
+    };
+    runner().run(&inputs, checked).unwrap();
+}
+
 /// C-ish token soup: far more likely than random text to reach deep into
 /// the declaration parser and the type conversion.
 fn c_soup() -> impl Strategy<Value = String> {
-    let tokens = prop::sample::select(vec![
-        "int",
-        "char",
-        "short",
-        "long",
-        "unsigned",
-        "signed",
-        "float",
-        "double",
-        "void",
-        "_Bool",
-        "const",
-        "volatile",
-        "struct",
-        "union",
-        "enum",
-        "typedef",
-        "extern",
-        "static",
-        "*",
-        "(",
-        ")",
-        "[",
-        "]",
-        "{",
-        "}",
-        ",",
-        ";",
-        "...",
-        "=",
-        "<<",
-        "-",
-        "+",
-        "/",
-        "%",
-        "~",
-        "?",
-        ":",
-        "x",
-        "y",
-        "f",
-        "s",
-        "t",
-        "0",
-        "1",
-        "3",
-        "0x7fffffffffffffff",
-        "'a'",
-        "size_t",
-        "int32_t",
-        "wchar_t",
-        "__attribute__((packed))",
-        "sizeof",
-        "#pragma pack(1)\n",
-        "\n",
-    ]);
-    prop::collection::vec(tokens, 0..40).prop_map(|t| t.join(" "))
+    let words = "int char short long unsigned signed float double void _Bool const volatile \
+                 struct union enum typedef extern static * ( ) [ ] { } , ; ... = << - + / % ~ \
+                 ? : x y f s t 0 1 3 0x7fffffffffffffff 'a' size_t int32_t wchar_t \
+                 __attribute__((packed)) sizeof";
+    soup(words, &["#pragma pack(1)\n", "\n"], 40, " ")
 }
 
 fn clear(err: &Error) {
@@ -140,79 +115,15 @@ fn check_declarations(text: &str) {
     }
 }
 
-#[test]
-fn c_declarations_corpus() {
-    replay_corpus("cdecl", check_declarations);
-}
-
-#[test]
-fn c_declarations_never_panic() {
-    runner()
-        .run(&prop_oneof![c_soup(), any::<String>()], |text| {
-            check_declarations(&text);
-            Ok(())
-        })
-        .unwrap();
-}
-
 // ---- numpy data type strings ----
 
 /// Pieces of data type strings: byte orders, codes, sizes (huge ones
 /// included), names, signs, commas and spaces.
 fn dtype_soup() -> impl Strategy<Value = String> {
-    let tokens = prop::sample::select(vec![
-        "<",
-        ">",
-        "=",
-        "|",
-        "!",
-        "i",
-        "u",
-        "f",
-        "c",
-        "b",
-        "S",
-        "a",
-        "U",
-        "V",
-        "?",
-        "d",
-        "g",
-        "G",
-        "e",
-        "q",
-        "Q",
-        "p",
-        "P",
-        "l",
-        "1",
-        "2",
-        "4",
-        "8",
-        "12",
-        "16",
-        "0",
-        "+",
-        "-",
-        ",",
-        ", ",
-        " ",
-        "float",
-        "complex",
-        "int",
-        "uint",
-        "64",
-        "128",
-        "256",
-        "double",
-        "intc",
-        "bool_",
-        "18446744073709551615",
-        "4611686018427387904",
-        "9223372036854775807",
-        "é",
-    ]);
-    prop::collection::vec(tokens, 0..8).prop_map(|t| t.concat())
+    let words = "< > = | ! i u f c b S a U V ? d g G e q Q p P l 1 2 4 8 12 16 0 + - , \
+                 float complex int uint 64 128 256 double intc bool_ \
+                 18446744073709551615 4611686018427387904 9223372036854775807 é";
+    soup(words, &[", ", " "], 8, "")
 }
 
 /// Whatever the string, `Ok` or numpy's error quoting it; and what parses
@@ -255,54 +166,13 @@ fn check_dtype(spec: &str) {
     }
 }
 
-#[test]
-fn dtype_strings_corpus() {
-    replay_corpus("dtype", check_dtype);
-}
-
-#[test]
-fn dtype_strings_never_panic() {
-    runner()
-        .run(&prop_oneof![dtype_soup(), any::<String>()], |spec| {
-            check_dtype(&spec);
-            Ok(())
-        })
-        .unwrap();
-}
-
 // ---- array flag strings ----
 
 fn flags_soup() -> impl Strategy<Value = String> {
-    let tokens = prop::sample::select(vec![
-        "C_CONTIGUOUS",
-        "F_CONTIGUOUS",
-        "ALIGNED",
-        "WRITEABLE",
-        "OWNDATA",
-        "WRITEBACKIFCOPY",
-        "C",
-        "F",
-        "A",
-        "W",
-        "O",
-        "X",
-        "CONTIGUOUS",
-        "FORTRAN",
-        "c",
-        "aligned",
-        "contiguous",
-        "writeable",
-        "Fortran",
-        ",",
-        ", ",
-        " ",
-        "\t",
-        "\u{3000}",
-        "UPDATEIFCOPY",
-        "_",
-        "é",
-    ]);
-    prop::collection::vec(tokens, 0..8).prop_map(|t| t.concat())
+    let words = "C_CONTIGUOUS F_CONTIGUOUS ALIGNED WRITEABLE OWNDATA WRITEBACKIFCOPY \
+                 C F A W O X CONTIGUOUS FORTRAN c aligned contiguous writeable Fortran , \
+                 UPDATEIFCOPY _ é";
+    soup(words, &[", ", " ", "\t", "\u{3000}"], 8, "")
 }
 
 /// Whatever the string, `Ok` or an error naming the unknown flag; and what
@@ -326,17 +196,23 @@ fn check_flags(text: &str) {
     }
 }
 
-#[test]
-fn flag_strings_corpus() {
-    replay_corpus("flags", check_flags);
+/// Each parser's tests: its kept corpus, and generated inputs.
+macro_rules! fuzz_tests {
+    ($($corpus_test:ident, $never_panic:ident: $corpus:literal, $soup:expr, $check:ident;)*) => {$(
+        #[test]
+        fn $corpus_test() {
+            replay_corpus($corpus, $check);
+        }
+
+        #[test]
+        fn $never_panic() {
+            never_panics($soup, $check);
+        }
+    )*};
 }
 
-#[test]
-fn flag_strings_never_panic() {
-    runner()
-        .run(&prop_oneof![flags_soup(), any::<String>()], |text| {
-            check_flags(&text);
-            Ok(())
-        })
-        .unwrap();
+fuzz_tests! {
+    c_declarations_corpus, c_declarations_never_panic: "cdecl", c_soup(), check_declarations;
+    dtype_strings_corpus, dtype_strings_never_panic: "dtype", dtype_soup(), check_dtype;
+    flag_strings_corpus, flag_strings_never_panic: "flags", flags_soup(), check_flags;
 }

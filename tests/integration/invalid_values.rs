@@ -5,41 +5,38 @@
 use std::sync::OnceLock;
 
 use rctypes::{
-    AsCtypes, AsCtypesMut, CBuild, CFunc, CType, DType, Extent, Library, Memmap, NdArray, PtrMut,
+    AsCtypes, AsCtypesMut, CFunc, CType, DType, Extent, Library, Memmap, NdArray, PtrMut,
 };
+
+use crate::common::{build_c, elements};
 
 /// C that counts and sets `_Bool`s, and sums bytes.
 fn bools_lib() -> &'static Library {
     static LIB: OnceLock<Library> = OnceLock::new();
-    LIB.get_or_init(|| {
-        let mut build = CBuild::new();
-        build.source_str(
-            "bools.c",
-            r#"
-            #include <stdbool.h>
-            int count_true(const bool *b, int n) {
-                int k = 0;
-                for (int i = 0; i < n; i++) k += b[i];
-                return k;
-            }
-            int sum_bytes(const unsigned char *p, int n) {
-                int s = 0;
-                for (int i = 0; i < n; i++) s += p[i];
-                return s;
-            }
-            void set_all(bool *b, int n) {
-                for (int i = 0; i < n; i++) b[i] = true;
-            }
-            void fill_bytes(void *p, int n, int value) {
-                unsigned char *q = p;
-                for (int i = 0; i < n; i++) q[i] = (unsigned char)value;
-            }
-            "#,
-        );
-        // SAFETY: bools.c above has no initialisers.
-        unsafe { build.build() }.unwrap_or_else(|e| panic!("{e}"))
-    })
+    // SAFETY: bools.c below has no initialisers.
+    LIB.get_or_init(|| unsafe { build_c("bools.c", BOOLS_C) })
 }
+
+const BOOLS_C: &str = r#"
+    #include <stdbool.h>
+    int count_true(const bool *b, int n) {
+        int k = 0;
+        for (int i = 0; i < n; i++) k += b[i];
+        return k;
+    }
+    int sum_bytes(const unsigned char *p, int n) {
+        int s = 0;
+        for (int i = 0; i < n; i++) s += p[i];
+        return s;
+    }
+    void set_all(bool *b, int n) {
+        for (int i = 0; i < n; i++) b[i] = true;
+    }
+    void fill_bytes(void *p, int n, int value) {
+        unsigned char *q = p;
+        for (int i = 0; i < n; i++) q[i] = (unsigned char)value;
+    }
+    "#;
 
 /// `int count_true(const bool *b, int n)`.
 fn count_true() -> CFunc {
@@ -199,14 +196,7 @@ fn memmapped_files_are_checked_before_a_bool_view() {
     assert!(m.view_mut::<bool>().is_err());
     assert!(m.to_ndarray().unwrap().view::<bool>().is_err());
     m.as_bytes_mut().unwrap()[2] = 1;
-    assert_eq!(
-        m.view::<bool>()
-            .unwrap()
-            .iter()
-            .copied()
-            .collect::<Vec<_>>(),
-        [true, false, true]
-    );
+    assert_eq!(elements(m.view::<bool>()), [true, false, true]);
     let n = count_true().call(&[(&m).into(), 3.into()]).unwrap();
     assert_eq!(n.to::<i32>().unwrap(), 2);
 }
@@ -246,14 +236,7 @@ fn ctypes_pointers_never_let_c_write_other_bytes_into_bools() {
     // SAFETY: bools.c defines `void set_all(bool *b, int n)`, writing n bools.
     let set_all = unsafe { bools_lib().function("set_all", &set_all, CType::Void) }.unwrap();
     set_all.call(&[p.into(), 3.into()]).unwrap();
-    assert_eq!(
-        a.view::<bool>()
-            .unwrap()
-            .iter()
-            .copied()
-            .collect::<Vec<_>>(),
-        [true; 3]
-    );
+    assert_eq!(elements(a.view::<bool>()), [true; 3]);
 
     // A `void*` C fills with any byte takes no pointer to bools.
     let sig = [
@@ -266,10 +249,9 @@ fn ctypes_pointers_never_let_c_write_other_bytes_into_bools() {
     let fill = unsafe { bools_lib().function("fill_bytes", &sig, CType::Void) }.unwrap();
     assert!(fill.typed::<(PtrMut<bool>, i32, i32), ()>().is_err());
     let mut flags = [false; 2];
-    let err = fill
-        .call(&[(&mut flags).into(), 2.into(), 7.into()])
-        .unwrap_err();
-    assert!(err.to_string().contains("not every byte is valid"), "{err}");
+    let err = fill.call(&[(&mut flags).into(), 2.into(), 7.into()]);
+    let err = err.unwrap_err().to_string();
+    assert!(err.contains("not every byte is valid"), "{err}");
     assert_eq!(flags, [false; 2]);
     fill.call(&[
         bytes.ctypes_mut().data_as_mut::<u8>().unwrap().into(),

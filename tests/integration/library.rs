@@ -4,7 +4,7 @@ use std::path::Path;
 
 use rctypes::{CType, Error, Library, OpenFlags, Value, load_library};
 
-use crate::common::{CSRC_DIR, abi, lib};
+use crate::common::{abi, c_sources, csrc_dir, lib};
 
 #[test]
 fn load_library_adds_suffix_and_lib_prefix() {
@@ -13,14 +13,14 @@ fn load_library_adds_suffix_and_lib_prefix() {
     // A name that already carries the prefix, and a full file name.
     for name in ["libfibonacci", "libfibonacci.so"] {
         // SAFETY: our own library has no initialisers.
-        let l = unsafe { load_library(name, CSRC_DIR) }.unwrap();
+        let l = unsafe { load_library(name, csrc_dir()) }.unwrap();
         assert!(l.name().ends_with("libfibonacci.so"));
     }
 }
 
 #[test]
 fn load_library_accepts_a_file_in_the_folder() {
-    let file = Path::new(CSRC_DIR).join("libmean.so");
+    let file = Path::new(csrc_dir()).join("libmean.so");
     // SAFETY: our own library.
     let l = unsafe { load_library("mean", &file) }.unwrap();
     assert!(l.name().ends_with("libmean.so"));
@@ -29,7 +29,7 @@ fn load_library_accepts_a_file_in_the_folder() {
 #[test]
 fn load_library_lists_every_path_tried() {
     // SAFETY: nothing is found, so nothing is loaded.
-    let err = unsafe { load_library("nosuchlib", CSRC_DIR) }.unwrap_err();
+    let err = unsafe { load_library("nosuchlib", csrc_dir()) }.unwrap_err();
     let Error::NotFound { ref tried, .. } = err else {
         panic!("{err:?}")
     };
@@ -108,7 +108,7 @@ fn libc_is_reachable_through_this() {
 fn functions_keep_their_library_loaded() {
     // SAFETY: our own library and fib's declared signature.
     let fib = unsafe {
-        let l = Library::open(Path::new(CSRC_DIR).join("libfibonacci.so")).unwrap();
+        let l = Library::open(Path::new(csrc_dir()).join("libfibonacci.so")).unwrap();
         l.function("fib", &[CType::Int], CType::Int).unwrap()
     }; // the Library handle is gone here
     assert_eq!(fib.call(&[23.into()]).unwrap(), Value::Int(17711));
@@ -119,7 +119,7 @@ fn functions_keep_their_library_loaded() {
 
 #[test]
 fn open_flags_are_honoured() {
-    let path = Path::new(CSRC_DIR).join("libmean.so");
+    let path = Path::new(csrc_dir()).join("libmean.so");
     for flags in [
         OpenFlags::default(),
         OpenFlags {
@@ -138,7 +138,7 @@ fn open_flags_are_honoured() {
         assert!(l.symbol_address("compute_mean").is_ok());
     }
     // RTLD_GLOBAL makes the symbols visible to the process-wide lookup.
-    let rows = Path::new(CSRC_DIR).join("librows.so");
+    let rows = Path::new(csrc_dir()).join("librows.so");
     // SAFETY: our own library.
     let _keep = unsafe {
         Library::open_with(
@@ -203,7 +203,7 @@ fn const_variables_are_read_only() {
     assert!(declared.is_read_only());
     assert_eq!(declared.get(), Value::Int(3));
     assert!(declared.set(&Value::Int(4)).is_err());
-    let header = rctypes::Header::read(concat!(env!("CARGO_MANIFEST_DIR"), "/csrc/abi.h"), &[]);
+    let header = rctypes::Header::read(c_sources().join("abi.h"), &[]);
     let decls = header.unwrap().declarations;
     // A pointer to const is no const variable: `motto` may point elsewhere.
     assert!(decls.is_const_variable("abi_version") && !decls.is_const_variable("motto"));

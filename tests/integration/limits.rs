@@ -5,39 +5,34 @@
 use std::sync::OnceLock;
 
 use rctypes::{
-    Allocator, CBuild, CType, Callback, DType, Declarations, Extent, Header, Library, Memmap,
-    NdArray, StructLayout, StructValue, Value, parse_prototype,
+    Allocator, CType, Callback, DType, Declarations, Extent, Header, Library, Memmap, NdArray,
+    StructLayout, StructValue, Value, parse_prototype,
 };
 
-use crate::common::lib;
+use crate::common::{build_c, lib};
 
 /// C that asks an allocator for arrays and sums bytes.
 fn limits_lib() -> &'static Library {
     static LIB: OnceLock<Library> = OnceLock::new();
-    LIB.get_or_init(|| {
-        let mut build = CBuild::new();
-        build.source_str(
-            "limits.c",
-            r#"
-            #include <limits.h>
-            typedef void *(*typed_allocator_t)(int dims, int *shape, char typecode);
-            /* 1 when the allocator gave memory for the shape, 0 for NULL. */
-            int ask(typed_allocator_t alloc, int huge) {
-                int shape[5] = {0, 3, 3, 3, 3};
-                if (huge) for (int i = 1; i < 5; i++) shape[i] = INT_MAX;
-                return alloc(5, shape, 'd') != 0;
-            }
-            long long sum_bytes(const signed char *p, long long n) {
-                long long s = 0;
-                for (long long i = 0; i < n; i++) s += p[i];
-                return s;
-            }
-            "#,
-        );
-        // SAFETY: limits.c above has no initialisers.
-        unsafe { build.build() }.unwrap_or_else(|e| panic!("{e}"))
-    })
+    // SAFETY: limits.c below has no initialisers.
+    LIB.get_or_init(|| unsafe { build_c("limits.c", LIMITS_C) })
 }
+
+const LIMITS_C: &str = r#"
+    #include <limits.h>
+    typedef void *(*typed_allocator_t)(int dims, int *shape, char typecode);
+    /* 1 when the allocator gave memory for the shape, 0 for NULL. */
+    int ask(typed_allocator_t alloc, int huge) {
+        int shape[5] = {0, 3, 3, 3, 3};
+        if (huge) for (int i = 1; i < 5; i++) shape[i] = INT_MAX;
+        return alloc(5, shape, 'd') != 0;
+    }
+    long long sum_bytes(const signed char *p, long long n) {
+        long long s = 0;
+        for (long long i = 0; i < n; i++) s += p[i];
+        return s;
+    }
+    "#;
 
 /// `long long sum_bytes(const signed char *p, long long n)`.
 fn sum_bytes(a: &NdArray) -> i64 {

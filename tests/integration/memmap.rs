@@ -9,12 +9,15 @@ use std::path::{Path, PathBuf};
 
 use ndarray::Order;
 use rctypes::{
-    AsCtypes, AsCtypesMut, CFunc, CType, DType, Dim, Error, Extent, Flags, Memmap, Mode, Ptr,
-    RawPtr, TypedCFunc, ndpointer,
+    AsCtypes, AsCtypesMut, CFunc, CType, DType, Error, Extent, Flags, IntoMode, Memmap,
+    MemmapOptions, Mode, Ptr, RawPtr, TypedCFunc, ndpointer,
 };
 use tempfile::TempDir;
 
-use crate::common::lib;
+// `scale_floats` writes in place; `compute_mean` only reads.
+use crate::common::{
+    call_as, compute_mean as mean, elements, floats_arg2, lib, scale_floats as scale,
+};
 
 /// A fresh folder for one test's files, removed when the test ends.
 fn folder() -> TempDir {
@@ -44,49 +47,21 @@ fn counting_file(dir: &TempDir, name: &str, n: usize) -> PathBuf {
     path
 }
 
-/// `void scale_floats(float *A, int n, float factor)`: writes in place.
-fn scale() -> CFunc {
-    let args = [
-        CType::pointer(CType::Float).extent(Extent::ElementsFromArg(2)),
-        CType::Int,
-        CType::Float,
-    ];
-    // SAFETY: mean.c: `void scale_floats(float *A, int n, float factor)`
-    // reads and writes n floats of A, which may not be NULL.
-    unsafe { lib("mean").function("scale_floats", &args, CType::Void) }.unwrap()
+/// A fresh folder holding `data.f32`, of float32 values 1, 2, ..., n.
+fn counting(n: usize) -> (TempDir, PathBuf) {
+    let dir = folder();
+    let path = counting_file(&dir, "data.f32", n);
+    (dir, path)
 }
 
 /// scale_floats with an ndpointer: float32, one dimension, C-contiguous,
 /// exactly argument 2 long.
 fn scale_checked() -> CFunc {
-    let a = ndpointer()
-        .dtype("float32")
-        .ndim(1)
-        .shape([Dim::Arg(2)])
-        .flags("C_CONTIGUOUS")
-        .build()
-        .unwrap();
-    // SAFETY: as in scale: n floats of A read and written; the ndpointer's
-    // shape is n, it is writable and not nullable.
-    unsafe {
-        lib("mean").function(
-            "scale_floats",
-            &[a.into(), CType::Int, CType::Float],
-            CType::Void,
-        )
-    }
-    .unwrap()
-}
-
-/// `float compute_mean(float *A, int n)`: only reads.
-fn mean() -> CFunc {
-    let args = [
-        CType::const_pointer(CType::Float).extent(Extent::ElementsFromArg(2)),
-        CType::Int,
-    ];
-    // SAFETY: mean.c: `float compute_mean(float *A, int n)` reads n floats of
-    // A, which may not be NULL, and writes none.
-    unsafe { lib("mean").function("compute_mean", &args, CType::Float) }.unwrap()
+    let a = floats_arg2("C_CONTIGUOUS").build().unwrap();
+    let args = [a.into(), CType::Int, CType::Float];
+    // SAFETY: mean.c: scale_floats reads and writes n floats of A; the
+    // ndpointer's shape is n, it is writable and not nullable.
+    unsafe { lib("mean").function("scale_floats", &args, CType::Void) }.unwrap()
 }
 
 fn c_scale(f: &CFunc, m: &mut Memmap, factor: f32) -> rctypes::Result<()> {
@@ -95,11 +70,13 @@ fn c_scale(f: &CFunc, m: &mut Memmap, factor: f32) -> rctypes::Result<()> {
 }
 
 fn c_mean(m: &Memmap) -> f32 {
-    mean()
-        .call(&[m.into(), (m.len() as i32).into()])
-        .unwrap()
-        .to::<f32>()
-        .unwrap()
+    call_as(&mean(), &[m.into(), (m.len() as i32).into()])
+}
+
+/// The options for a map of `dtype` in `mode`, to finish with its shape,
+/// offset or order and open.
+fn options(dtype: &str, mode: impl IntoMode) -> MemmapOptions {
+    Memmap::options().dtype(dtype).mode(mode)
 }
 
 /// Opens `path` as float32 in `mode`, with the shape from the file.
@@ -123,19 +100,9 @@ fn mode_w_plus_creates_the_file_and_c_writes_reach_it() {
     let dir = folder();
     let path = dir.path().join("new.f32");
     // SAFETY: a new file of this test's own.
-    let mut m = unsafe {
-        Memmap::options()
-            .dtype("float32")
-            .mode("w+")
-            .shape(5)
-            .open(&path)
-    }
-    .unwrap();
+    let mut m = unsafe { options("float32", "w+").shape(5).open(&path) }.unwrap();
     assert_eq!(fs::metadata(&path).unwrap().len(), 20);
-    assert_eq!(
-        m.view::<f32>().unwrap().iter().copied().collect::<Vec<_>>(),
-        [0.0; 5]
-    );
+    assert_eq!(elements(m.view::<f32>()), [0.0; 5]);
     for (i, x) in m.view_mut::<f32>().unwrap().iter_mut().enumerate() {
         *x = i as f32 + 1.0;
     }
@@ -147,34 +114,20 @@ fn mode_w_plus_creates_the_file_and_c_writes_reach_it() {
 
     // w+ over an existing file starts it anew.
     // SAFETY: as above.
-    let m = unsafe {
-        Memmap::options()
-            .dtype("f4")
-            .mode(Mode::Write)
-            .shape(2)
-            .open(&path)
-    }
-    .unwrap();
-    assert_eq!(
-        m.view::<f32>().unwrap().iter().copied().collect::<Vec<_>>(),
-        [0.0, 0.0]
-    );
+    let m = unsafe { options("f4", Mode::Write).shape(2).open(&path) }.unwrap();
+    assert_eq!(elements(m.view::<f32>()), [0.0, 0.0]);
     drop(m);
     assert_eq!(read_f32(&path), [0.0, 0.0]);
 }
 
 #[test]
 fn mode_r_plus_writes_in_place_and_flushes_on_drop() {
-    let dir = folder();
-    let path = counting_file(&dir, "data.f32", 4);
+    let (_dir, path) = counting(4);
     let mut m = open(&path, "r+");
     assert_eq!(m.mode(), Mode::ReadWrite);
     assert_eq!(c_mean(&m), 2.5);
     c_scale(&scale_checked(), &mut m, 2.0).unwrap();
-    assert_eq!(
-        m.view::<f32>().unwrap().iter().copied().collect::<Vec<_>>(),
-        [2.0, 4.0, 6.0, 8.0]
-    );
+    assert_eq!(elements(m.view::<f32>()), [2.0, 4.0, 6.0, 8.0]);
     drop(m);
     assert_eq!(read_f32(&path), [2.0, 4.0, 6.0, 8.0]);
 
@@ -189,36 +142,24 @@ fn mode_r_plus_writes_in_place_and_flushes_on_drop() {
 
 #[test]
 fn mode_c_lets_c_write_but_leaves_the_file_untouched() {
-    let dir = folder();
-    let path = counting_file(&dir, "data.f32", 4);
+    let (_dir, path) = counting(4);
     let mut m = open(&path, "c");
     assert_eq!(m.mode(), Mode::CopyOnWrite);
     c_scale(&scale(), &mut m, 10.0).unwrap();
     c_scale(&scale_checked(), &mut m, 2.0).unwrap();
-    assert_eq!(
-        m.view::<f32>().unwrap().iter().copied().collect::<Vec<_>>(),
-        [20.0, 40.0, 60.0, 80.0]
-    );
+    assert_eq!(elements(m.view::<f32>()), [20.0, 40.0, 60.0, 80.0]);
     assert_eq!(c_mean(&m), 50.0);
     m.flush().unwrap();
     assert_eq!(read_f32(&path), [1.0, 2.0, 3.0, 4.0]);
     drop(m);
     assert_eq!(read_f32(&path), [1.0, 2.0, 3.0, 4.0]);
-    assert_eq!(
-        open(&path, "r")
-            .view::<f32>()
-            .unwrap()
-            .iter()
-            .copied()
-            .collect::<Vec<_>>(),
-        [1.0, 2.0, 3.0, 4.0]
-    );
+    let reopened = open(&path, "r");
+    assert_eq!(elements(reopened.view::<f32>()), [1.0, 2.0, 3.0, 4.0]);
 }
 
 #[test]
 fn mode_r_is_refused_wherever_c_may_write() {
-    let dir = folder();
-    let path = counting_file(&dir, "data.f32", 4);
+    let (_dir, path) = counting(4);
     let mut m = open(&path, "r");
     assert_eq!(m.mode(), Mode::ReadOnly);
     assert!(!m.is_writable());
@@ -254,18 +195,14 @@ fn mode_r_is_refused_wherever_c_may_write() {
 
     // Reading is fine, and nothing was written.
     assert_eq!(c_mean(&m), 2.5);
-    assert_eq!(
-        m.view::<f32>().unwrap().iter().copied().collect::<Vec<_>>(),
-        [1.0, 2.0, 3.0, 4.0]
-    );
+    assert_eq!(elements(m.view::<f32>()), [1.0, 2.0, 3.0, 4.0]);
     drop(m);
     assert_eq!(read_f32(&path), [1.0, 2.0, 3.0, 4.0]);
 }
 
 #[test]
 fn long_aliases_are_the_short_modes() {
-    let dir = folder();
-    let path = counting_file(&dir, "data.f32", 3);
+    let (dir, path) = counting(3);
     for (alias, short) in [("readonly", "r"), ("copyonwrite", "c"), ("readwrite", "r+")] {
         let m = open(&path, alias);
         assert_eq!(m.mode(), Mode::parse(short).unwrap());
@@ -274,14 +211,7 @@ fn long_aliases_are_the_short_modes() {
     }
     let written = dir.path().join("written.f32");
     // SAFETY: a new file of this test's own.
-    let mut m = unsafe {
-        Memmap::options()
-            .dtype("float32")
-            .mode("write")
-            .shape(3)
-            .open(&written)
-    }
-    .unwrap();
+    let mut m = unsafe { options("float32", "write").shape(3).open(&written) }.unwrap();
     assert_eq!(m.mode(), Mode::Write);
     m.view_mut::<f32>().unwrap().fill(4.0);
     c_scale(&scale(), &mut m, 0.5).unwrap();
@@ -315,8 +245,7 @@ fn unknown_mode_names_the_accepted_ones() {
 
 #[test]
 fn w_plus_needs_a_shape_and_leaves_the_file_alone_without_one() {
-    let dir = folder();
-    let path = counting_file(&dir, "data.f32", 4);
+    let (_dir, path) = counting(4);
     // SAFETY: the file is not mapped.
     let (message, kind) = memmap_error(unsafe { Memmap::open(&path, "float32", "w+") });
     assert_eq!(
@@ -347,19 +276,9 @@ fn file_size_must_be_a_multiple_of_the_item_size() {
     )));
     // From offset 2 the 8 bytes left are two float32s.
     // SAFETY: as above.
-    let m = unsafe {
-        Memmap::options()
-            .dtype("u2")
-            .mode("r")
-            .offset(2)
-            .open(&path)
-    }
-    .unwrap();
+    let m = unsafe { options("u2", "r").offset(2).open(&path) }.unwrap();
     assert_eq!(m.shape(), &[4]);
-    assert_eq!(
-        m.view::<u16>().unwrap().iter().copied().collect::<Vec<_>>(),
-        [0x0707; 4]
-    );
+    assert_eq!(elements(m.view::<u16>()), [0x0707; 4]);
 }
 
 #[test]
@@ -368,13 +287,7 @@ fn a_file_too_short_is_an_error_unless_the_mode_grows_it() {
     let path = counting_file(&dir, "two.f32", 2);
     for mode in ["r", "c"] {
         // SAFETY: each test's files are its own.
-        let result = unsafe {
-            Memmap::options()
-                .dtype("float32")
-                .mode(mode)
-                .shape(4)
-                .open(&path)
-        };
+        let result = unsafe { options("float32", mode).shape(4).open(&path) };
         let (message, _) = memmap_error(result);
         assert_eq!(
             message,
@@ -386,13 +299,7 @@ fn a_file_too_short_is_an_error_unless_the_mode_grows_it() {
     }
     // An offset past the end leaves nothing to infer a shape from.
     // SAFETY: as above.
-    let result = unsafe {
-        Memmap::options()
-            .dtype("f4")
-            .mode("r")
-            .offset(12)
-            .open(&path)
-    };
+    let result = unsafe { options("f4", "r").offset(12).open(&path) };
     assert_eq!(
         memmap_error(result).0,
         "offset 12 is past the end of the file (8 bytes)"
@@ -401,14 +308,7 @@ fn a_file_too_short_is_an_error_unless_the_mode_grows_it() {
 
     // r+ grows the file with zeros, and keeps what was there.
     // SAFETY: as above.
-    let mut m = unsafe {
-        Memmap::options()
-            .dtype("float32")
-            .mode("r+")
-            .shape((2, 2))
-            .open(&path)
-    }
-    .unwrap();
+    let mut m = unsafe { options("float32", "r+").shape((2, 2)).open(&path) }.unwrap();
     assert_eq!(fs::metadata(&path).unwrap().len(), 16);
     assert_eq!(
         m.view::<f32>().unwrap().as_slice().unwrap(),
@@ -444,14 +344,7 @@ fn the_shape_is_inferred_from_the_file_size() {
     fs::write(&path, (0..48u8).collect::<Vec<_>>()).unwrap();
     let inferred = |dtype: &str, offset: u64| {
         // SAFETY: each test's files are its own.
-        let m = unsafe {
-            Memmap::options()
-                .dtype(dtype)
-                .mode("r")
-                .offset(offset)
-                .open(&path)
-        }
-        .unwrap();
+        let m = unsafe { options(dtype, "r").offset(offset).open(&path) }.unwrap();
         assert_eq!(m.ndim(), 1);
         assert_eq!(m.nbytes() as u64, 48 - offset);
         m.shape()[0]
@@ -469,14 +362,7 @@ fn the_shape_is_inferred_from_the_file_size() {
     assert_eq!(bytes.view::<u8>().unwrap()[[47]], 47);
     // A shape given is taken as it is.
     // SAFETY: as above.
-    let m = unsafe {
-        Memmap::options()
-            .dtype("float64")
-            .mode("r")
-            .shape([2, 3])
-            .open(&path)
-    }
-    .unwrap();
+    let m = unsafe { options("float64", "r").shape([2, 3]).open(&path) }.unwrap();
     assert_eq!((m.shape(), m.len()), (&[2, 3][..], 6));
     assert_eq!(m.view::<f64>().unwrap().shape(), &[2, 3]);
 }
@@ -500,9 +386,7 @@ fn offsets_need_not_be_page_aligned() {
 
         // SAFETY: each test's files are its own.
         let mut m = unsafe {
-            Memmap::options()
-                .dtype("float32")
-                .mode("r+")
+            options("float32", "r+")
                 .offset(offset as u64)
                 .shape(4)
                 .open(&path)
@@ -535,14 +419,7 @@ fn an_offset_that_misaligns_the_elements_is_caught() {
     bytes.extend([1.5f32, 2.5, 3.5].iter().flat_map(|v| v.to_ne_bytes()));
     fs::write(&path, &bytes).unwrap();
     // SAFETY: each test's files are its own.
-    let m = unsafe {
-        Memmap::options()
-            .dtype("float32")
-            .mode("r")
-            .offset(3)
-            .open(&path)
-    }
-    .unwrap();
+    let m = unsafe { options("float32", "r").offset(3).open(&path) }.unwrap();
     assert_eq!(m.shape(), &[3]);
     assert_eq!(m.as_ptr() as usize % 4, 3);
     assert!(!m.flags().contains(Flags::ALIGNED));
@@ -564,14 +441,7 @@ fn an_offset_that_misaligns_the_elements_is_caught() {
     }
     // A copy is aligned, and C reads it.
     let copy = m.to_ndarray().unwrap();
-    assert_eq!(
-        copy.view::<f32>()
-            .unwrap()
-            .iter()
-            .copied()
-            .collect::<Vec<_>>(),
-        [1.5, 2.5, 3.5]
-    );
+    assert_eq!(elements(copy.view::<f32>()), [1.5, 2.5, 3.5]);
     let f = mean();
     let got = f.call(&[(&copy).into(), 3.into()]).unwrap();
     assert_eq!(got.to::<f32>().unwrap(), 2.5);
@@ -603,8 +473,7 @@ fn an_offset_that_misaligns_the_elements_is_caught() {
 
 #[test]
 fn flags_follow_numpys_memmap() {
-    let dir = folder();
-    let path = counting_file(&dir, "data.f32", 6);
+    let (_dir, path) = counting(6);
     for mode in ["r", "c", "r+"] {
         let mut m = open(&path, mode);
         let writable = mode != "r";
@@ -642,9 +511,7 @@ fn the_ctypes_view_of_a_fortran_ordered_map() {
     .unwrap();
     // SAFETY: each test's files are its own.
     let m = unsafe {
-        Memmap::options()
-            .dtype("float64")
-            .mode("r")
+        options("float64", "r")
             .shape((2, 3))
             .order(Order::F)
             .open(&path)
@@ -746,8 +613,7 @@ fn the_ctypes_view_of_a_fortran_ordered_map() {
 
 #[test]
 fn typed_calls_take_the_maps_data() {
-    let dir = folder();
-    let path = counting_file(&dir, "data.f32", 4);
+    let (_dir, path) = counting(4);
     let mut m = open(&path, "r+");
     // Checked typing takes arrays of a fixed length, declared as the extent.
     let four = Extent::Elements(4);
@@ -755,28 +621,21 @@ fn typed_calls_take_the_maps_data() {
     // SAFETY: mean.c: `float compute_mean(float *A, int n)` reads n floats of
     // A (not NULL) and `void scale_floats(float *A, int n, float factor)`
     // reads and writes n; these bindings state 4 and are called with n = 4.
+    let (read4, write4) = (
+        CType::const_pointer(CType::Float).extent(four),
+        CType::pointer(CType::Float).extent(four),
+    );
     let (mean4, scale4) = unsafe {
         (
-            mean_lib
-                .function(
-                    "compute_mean",
-                    &[CType::const_pointer(CType::Float).extent(four), CType::Int],
-                    CType::Float,
-                )
-                .unwrap(),
-            mean_lib
-                .function(
-                    "scale_floats",
-                    &[
-                        CType::pointer(CType::Float).extent(four),
-                        CType::Int,
-                        CType::Float,
-                    ],
-                    CType::Void,
-                )
-                .unwrap(),
+            mean_lib.function("compute_mean", &[read4, CType::Int], CType::Float),
+            mean_lib.function(
+                "scale_floats",
+                &[write4, CType::Int, CType::Float],
+                CType::Void,
+            ),
         )
     };
+    let (mean4, scale4) = (mean4.unwrap(), scale4.unwrap());
     let by_array: TypedCFunc<(&[f32; 4], i32), f32> = mean4.typed().unwrap();
     {
         let view = m.view::<f32>().unwrap();
@@ -801,8 +660,7 @@ fn typed_calls_take_the_maps_data() {
 
 #[test]
 fn an_open_file_maps_too() {
-    let dir = folder();
-    let path = counting_file(&dir, "data.f32", 3);
+    let (_dir, path) = counting(3);
     let file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -818,29 +676,14 @@ fn an_open_file_maps_too() {
 
     // w+ on an open file grows it to fit, without emptying it.
     // SAFETY: as above.
-    let m = unsafe {
-        Memmap::options()
-            .dtype("float32")
-            .mode("w+")
-            .shape(4)
-            .map(&file)
-    }
-    .unwrap();
-    assert_eq!(
-        m.view::<f32>().unwrap().iter().copied().collect::<Vec<_>>(),
-        [2.0, 4.0, 6.0, 0.0]
-    );
+    let m = unsafe { options("float32", "w+").shape(4).map(&file) }.unwrap();
+    assert_eq!(elements(m.view::<f32>()), [2.0, 4.0, 6.0, 0.0]);
     drop(m);
 
     // A file open only for reading cannot be mapped for writing.
     let read_only = File::open(&path).unwrap();
     // SAFETY: as above.
-    let result = unsafe {
-        Memmap::options()
-            .dtype("float32")
-            .mode("r+")
-            .map(&read_only)
-    };
+    let result = unsafe { options("float32", "r+").map(&read_only) };
     let (message, kind) = memmap_error(result);
     assert!(
         message.starts_with("cannot map it in mode 'r+': "),
@@ -849,12 +692,9 @@ fn an_open_file_maps_too() {
     assert!(kind.is_some());
     // ... but copy-on-write needs no more than reading.
     // SAFETY: as above.
-    let mut m = unsafe { Memmap::options().dtype("float32").mode("c").map(&read_only) }.unwrap();
+    let mut m = unsafe { options("float32", "c").map(&read_only) }.unwrap();
     c_scale(&scale(), &mut m, 10.0).unwrap();
-    assert_eq!(
-        m.view::<f32>().unwrap().iter().copied().collect::<Vec<_>>(),
-        [20.0, 40.0, 60.0, 0.0]
-    );
+    assert_eq!(elements(m.view::<f32>()), [20.0, 40.0, 60.0, 0.0]);
     drop(m);
     assert_eq!(read_f32(&path), [2.0, 4.0, 6.0, 0.0]);
 }
@@ -865,24 +705,12 @@ fn an_open_file_maps_too() {
 /// exactly argument 2 float32s: C touches three elements of the n.
 #[cfg(target_pointer_width = "64")]
 fn bump_ends() -> CFunc {
-    let a = ndpointer()
-        .dtype("float32")
-        .ndim(1)
-        .shape([Dim::Arg(2)])
-        .flags("C_CONTIGUOUS, ALIGNED")
-        .build()
-        .unwrap();
+    let a = floats_arg2("C_CONTIGUOUS, ALIGNED").build().unwrap();
+    let args = [a.into(), CType::Int64, CType::Float];
     // SAFETY: memmap.c: `double bump_ends(float *A, int64_t n, float delta)`
     // reads and writes A[0], A[n/2] and A[n-1]; the ndpointer's shape is n,
     // it is writable and not nullable.
-    unsafe {
-        lib("memmap").function(
-            "bump_ends",
-            &[a.into(), CType::Int64, CType::Float],
-            CType::Double,
-        )
-    }
-    .unwrap()
+    unsafe { lib("memmap").function("bump_ends", &args, CType::Double) }.unwrap()
 }
 
 #[cfg(target_pointer_width = "64")]

@@ -1,9 +1,9 @@
 //! The fast path, the register route and libffi give identical results,
 //! and identical errors, for every signature class each takes.
 
-use rctypes::{CFunc, CType, Extent, Route, Value, ndpointer};
+use rctypes::{CFunc, CType, Extent, Route, Value};
 
-use crate::common::{abi, every_route, fibseries, lib, mixed6};
+use crate::common::{abi, compute_mean_nd, every_route, fibseries, lib, mixed6, mixed10};
 
 /// Calls `f` on every route that takes it; all must agree. The result.
 fn same(f: &CFunc, args: &[Value<'_>]) -> Value<'static> {
@@ -157,20 +157,7 @@ fn mixed_registers_agree() {
         ],
     );
     assert_eq!(r, Value::Float(93.75));
-    let sig10 = [
-        CType::Int,
-        CType::Double,
-        CType::Int,
-        CType::Double,
-        CType::Int,
-        CType::Double,
-        CType::Int,
-        CType::Double,
-        CType::LongLong,
-        CType::Double,
-    ];
-    // SAFETY: mixed10's declared signature.
-    let mixed10 = unsafe { abi().function("mixed10", &sig10, CType::Double) }.unwrap();
+    let mixed10 = mixed10();
     assert_eq!(
         mixed10.route(),
         Route::Compiled,
@@ -314,19 +301,7 @@ fn every_route_refuses_bad_arguments_alike() {
 
 #[test]
 fn ndpointers_take_the_fast_path_with_every_check() {
-    let spec = ndpointer()
-        .dtype("float32")
-        .ndim(1)
-        .shape([rctypes::Dim::Arg(2)])
-        .flags("C_CONTIGUOUS")
-        .read_only()
-        .build()
-        .unwrap();
-    // SAFETY: `float compute_mean(float *A, int n)` reads n floats, and the
-    // ndpointer makes n the array's length.
-    let mean =
-        unsafe { lib("mean").function("compute_mean", &[spec.into(), CType::Int], CType::Float) }
-            .unwrap();
+    let mean = compute_mean_nd();
     assert_eq!(mean.route(), Route::Fast);
     let a = ndarray::Array1::from_vec(vec![1.0f32, 2.0, 3.0, 6.0]);
     assert_eq!(same(&mean, &[(&a).into(), 4.into()]), Value::Float(3.0));

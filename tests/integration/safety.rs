@@ -3,29 +3,10 @@
 
 use rctypes::{CBuild, CType, Callback, Extent, Library, TypedCFunc, Value};
 
-use crate::common::lib;
+use crate::common::{fibseries, lib, memset, out_params, written_out};
 
 fn fibonacci() -> Library {
     lib("fibonacci")
-}
-
-/// fibseries with its true contract: `elements` ints read and written.
-fn fibseries() -> rctypes::CFunc {
-    let n = Extent::ElementsFromArg(2);
-    // SAFETY: fibonacci.c: `void fibseries(int *a, int elements, int *series)`
-    // reads `elements` ints from a and writes as many to series, neither NULL.
-    unsafe {
-        fibonacci().function(
-            "fibseries",
-            &[
-                CType::const_pointer(CType::Int).extent(n),
-                CType::Int,
-                CType::pointer(CType::Int).extent(n),
-            ],
-            CType::Void,
-        )
-    }
-    .unwrap()
 }
 
 #[test]
@@ -68,28 +49,9 @@ fn memory_shorter_than_c_reads_is_refused() {
 
 #[test]
 fn a_plain_pointer_takes_exactly_one_element() {
-    // SAFETY: abi.c: `void out_params(int a, int *doubled, double *half)`
-    // writes one int and one double, through pointers not NULL.
-    let f = unsafe {
-        crate::common::abi().function(
-            "out_params",
-            &[
-                CType::Int,
-                CType::pointer(CType::Int),
-                CType::pointer(CType::Double),
-            ],
-            CType::Void,
-        )
-    }
-    .unwrap();
-    let (mut doubled, mut half) = (0, 0.0);
-    f.call(&[
-        5.into(),
-        Value::byref(&mut doubled),
-        Value::byref(&mut half),
-    ])
-    .unwrap();
-    assert_eq!((doubled, half), (10, 2.5));
+    let f = out_params();
+    assert_eq!(written_out(&f, 5), (10, 2.5));
+    let mut half = 0.0;
     let mut many = [0i32; 4];
     let err = f
         .call(&[5.into(), (&mut many).into(), Value::byref(&mut half)])
@@ -108,28 +70,10 @@ fn a_plain_pointer_takes_exactly_one_element() {
 #[test]
 fn extents_in_bytes_products_and_terminators_are_checked() {
     let libc = Library::this().unwrap();
-    // SAFETY: `void *memset(void *s, int c, size_t n)` writes n bytes to s,
-    // not NULL; `size_t strlen(const char *s)` reads s up to its NUL.
-    let (memset, strlen) = unsafe {
-        (
-            libc.function(
-                "memset",
-                &[
-                    CType::VoidP.extent(Extent::BytesFromArg(3)),
-                    CType::Int,
-                    CType::SizeT,
-                ],
-                CType::VoidP,
-            )
-            .unwrap(),
-            libc.function(
-                "strlen",
-                &[CType::const_pointer(CType::Char).extent(Extent::NulTerminated)],
-                CType::SizeT,
-            )
-            .unwrap(),
-        )
-    };
+    let memset = memset();
+    let text = CType::const_pointer(CType::Char).extent(Extent::NulTerminated);
+    // SAFETY: `size_t strlen(const char *s)` reads s up to its NUL.
+    let strlen = unsafe { libc.function("strlen", &[text], CType::SizeT) }.unwrap();
     let mut bytes = [0u8; 8];
     memset
         .call(&[(&mut bytes).into(), 0x41.into(), 8.into()])
@@ -198,32 +142,19 @@ fn contracts_are_checked_when_bound() {
             .to_string()
     };
     let ints = CType::pointer(CType::Int);
-    assert!(
-        bind(&[
-            ints.clone().extent(Extent::ElementsFromArg(4)),
-            CType::Int,
-            ints.clone()
-        ])
-        .contains("refers to argument 4, but there are 3 arguments")
-    );
-    assert!(
-        bind(&[
-            ints.clone().extent(Extent::ElementsFromArg(3)),
-            CType::Int,
-            ints.clone()
-        ])
-        .contains("declared POINTER(c_int), not an integer")
-    );
-    assert!(
-        bind(&[
-            ints.clone().extent(Extent::ElementsFromArg(1)),
-            CType::Int,
-            ints.clone()
-        ])
-        .contains("refers to itself")
-    );
-    assert!(bind(&[CType::Int.nullable(), CType::Int, ints.clone()]).contains("no pointer"));
-    assert!(bind(&[ints.clone().retained(), CType::Int, ints]).contains("only a function pointer"));
+    let from = |arg| ints.clone().extent(Extent::ElementsFromArg(arg));
+    // (the first argument's type, what its refusal says)
+    let cases = [
+        (from(4), "refers to argument 4, but there are 3 arguments"),
+        (from(3), "declared POINTER(c_int), not an integer"),
+        (from(1), "refers to itself"),
+        (CType::Int.nullable(), "no pointer"),
+        (ints.clone().retained(), "only a function pointer"),
+    ];
+    for (first, expected) in cases {
+        let err = bind(&[first, CType::Int, ints.clone()]);
+        assert!(err.contains(expected), "{err}");
+    }
 }
 
 #[test]
@@ -258,9 +189,10 @@ fn raw_addresses_enter_calls_only_through_unsafe() {
     let libc = Library::this().unwrap();
     let block = CType::handle("block");
     let registry = registry();
+    let memset = memset();
     // SAFETY: malloc returns n bytes or NULL; free frees what malloc returned,
-    // once; memset writes n bytes; registry.c's keep keeps its function.
-    let (malloc, malloc_raw, free, free_raw, memset, takes_fn) = unsafe {
+    // once; registry.c's keep keeps its function.
+    let (malloc, malloc_raw, free, free_raw, takes_fn) = unsafe {
         (
             libc.function("malloc", &[CType::SizeT], block.clone())
                 .unwrap(),
@@ -269,16 +201,6 @@ fn raw_addresses_enter_calls_only_through_unsafe() {
             libc.function("free", &[block.clone().releases()], CType::Void)
                 .unwrap(),
             libc.function("free", &[CType::VoidP], CType::Void).unwrap(),
-            libc.function(
-                "memset",
-                &[
-                    CType::VoidP.extent(Extent::BytesFromArg(3)),
-                    CType::Int,
-                    CType::SizeT,
-                ],
-                CType::VoidP,
-            )
-            .unwrap(),
             registry
                 .function(
                     "keep",

@@ -13,15 +13,14 @@ use rctypes::{
     TypedCallback, Value,
 };
 
-use crate::common::{abi, lib, mixed6};
+use crate::common::{abi, add_int, lib, mixed6};
 
 const THREADS: usize = 8;
 const CALLS: i32 = 20_000;
 
 #[test]
 fn one_function_many_threads_every_route() {
-    // SAFETY: add_int's declared signature; it is pure.
-    let add = unsafe { abi().function("add_int", &[CType::Int, CType::Int], CType::Int) }.unwrap();
+    let add = add_int();
     let mixed6 = mixed6();
     let slow = add.clone().via_libffi();
     let typed: TypedCFunc<(i32, i32), i32> = add.typed().unwrap();

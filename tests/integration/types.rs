@@ -1,9 +1,9 @@
 //! Every fundamental C type across the call boundary: round trips at both
 //! edges, range checks, widened small returns, long double, strings.
 
-use rctypes::{CFunc, CType, Extent, LongDouble, Value};
+use rctypes::{CFunc, CType, LongDouble, Value};
 
-use crate::common::abi;
+use crate::common::{abi, memset};
 
 fn identity(symbol: &str, ty: CType) -> CFunc {
     // SAFETY: abi.c's id_* functions are `T id_T(T v)`, returning v; every
@@ -19,7 +19,7 @@ fn integer_cases() -> Vec<(&'static str, CType, i128, i128)> {
     } else {
         (i32::MIN as i128, i32::MAX as i128, u32::MAX as i128)
     };
-    vec![
+    let mut cases = vec![
         ("id_schar", CType::Byte, -128, 127),
         ("id_uchar", CType::UByte, 0, 255),
         ("id_short", CType::Short, -32768, 32767),
@@ -42,27 +42,26 @@ fn integer_cases() -> Vec<(&'static str, CType, i128, i128)> {
             isize::MIN as i128,
             isize::MAX as i128,
         ),
-        // The fixed-width names share the representation of C's names.
-        ("id_schar", CType::Int8, -128, 127),
-        ("id_uchar", CType::UInt8, 0, 255),
-        ("id_short", CType::Int16, -32768, 32767),
-        ("id_ushort", CType::UInt16, 0, 65535),
-        ("id_int", CType::Int32, i32::MIN as i128, i32::MAX as i128),
-        ("id_uint", CType::UInt32, 0, u32::MAX as i128),
-        (
-            "id_longlong",
-            CType::Int64,
-            i64::MIN as i128,
-            i64::MAX as i128,
-        ),
-        ("id_ulonglong", CType::UInt64, 0, u64::MAX as i128),
-        (
-            "id_ssize_t",
-            CType::IntP,
-            isize::MIN as i128,
-            isize::MAX as i128,
-        ),
-    ]
+    ];
+    // The fixed-width names share the representation of C's names: the same
+    // function, the same edges.
+    use CType::*;
+    let fixed_width = [
+        (Int8, Byte),
+        (UInt8, UByte),
+        (Int16, Short),
+        (UInt16, UShort),
+        (Int32, Int),
+        (UInt32, UInt),
+        (Int64, LongLong),
+        (UInt64, ULongLong),
+        (IntP, SSizeT),
+    ];
+    for (fixed, c_name) in fixed_width {
+        let (symbol, _, min, max) = cases.iter().find(|case| case.1 == c_name).unwrap().clone();
+        cases.push((symbol, fixed, min, max));
+    }
+    cases
 }
 
 #[test]
@@ -278,28 +277,16 @@ fn strings_in_and_out() {
 #[test]
 fn pointers_returned_by_c_go_back_as_they_are() {
     let libc = rctypes::Library::this().unwrap();
+    let memset = memset();
     // SAFETY: libc: `void *malloc(size_t n)` returns n bytes or NULL; `void
-    // *memset(void *s, int c, size_t n)` writes n bytes to s (not NULL) and
-    // returns s; `void free(void *p)` frees what malloc returned, or nothing
-    // for NULL.
-    let (malloc, memset, free) = unsafe {
+    // free(void *p)` frees what malloc returned, or nothing for NULL.
+    let (malloc, free) = unsafe {
         (
-            libc.function("malloc", &[CType::SizeT], CType::VoidP)
-                .unwrap(),
-            libc.function(
-                "memset",
-                &[
-                    CType::VoidP.extent(Extent::BytesFromArg(3)),
-                    CType::Int,
-                    CType::SizeT,
-                ],
-                CType::VoidP,
-            )
-            .unwrap(),
-            libc.function("free", &[CType::VoidP.nullable()], CType::Void)
-                .unwrap(),
+            libc.function("malloc", &[CType::SizeT], CType::VoidP),
+            libc.function("free", &[CType::VoidP.nullable()], CType::Void),
         )
     };
+    let (malloc, free) = (malloc.unwrap(), free.unwrap());
     let block = malloc.call(&[64.into()]).unwrap();
     let Value::Pointer(ptr) = block else {
         panic!("{block:?}")

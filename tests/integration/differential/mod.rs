@@ -15,6 +15,31 @@
 //! seed; the first batch's seed is the run's. Every failure prints its
 //! batch's seed, and `RCTYPES_DIFF_SEED=<seed>` replays that batch first.
 
+/// Every ordered pair (A, B) of the types given, each with a result type R
+/// that rotates through `rets` with the pair's index: `make::<A, B, R>()`
+/// for each, in order, as a `Vec<T>` (`pairs!(make -> T; types; rets)`).
+macro_rules! pairs {
+    ($make:ident -> $t:ty; $($a:ty),* ; $rets:tt) => {{
+        let mut cases: Vec<$t> = Vec::new();
+        pairs!(@outer $make $t; cases; [$($a),*] [$($a),*] $rets);
+        cases
+    }};
+    (@outer $make:ident $t:ty; $cases:ident; [$($a:ty),*] $bs:tt $rets:tt) => {
+        $( pairs!(@inner $make $t; $cases; $a; $bs $rets); )*
+    };
+    (@inner $make:ident $t:ty; $cases:ident; $a:ty; [$($b:ty),*] $rets:tt) => {
+        $( pairs!(@one $make $t; $cases; $a, $b; $rets); )*
+    };
+    (@one $make:ident $t:ty; $cases:ident; $a:ty, $b:ty; [$($r:ty),*]) => {
+        // The result type rotates through the list with the case index.
+        {
+            let rets: Vec<fn() -> $t> = vec![$($make::<$a, $b, $r>),*];
+            let k = $cases.len() % rets.len();
+            $cases.push(rets[k]());
+        }
+    };
+}
+
 mod callbacks;
 mod signatures;
 mod structs;

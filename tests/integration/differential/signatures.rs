@@ -318,18 +318,8 @@ impl Signature {
     /// The C function: checksum the arguments, write through pointers, and
     /// return the checksum converted to the result type.
     pub fn c_source(&self) -> String {
-        let params: Vec<String> = self
-            .args
-            .iter()
-            .enumerate()
-            .map(|(i, t)| format!("{} a{i}", t.c()))
-            .collect();
-        let params = if params.is_empty() {
-            "void".into()
-        } else {
-            params.join(", ")
-        };
-        let mut body = String::from("    unsigned long long h = 1469598103934665603ULL;\n");
+        let params = c_params(self.args.iter().map(|t| t.c().to_owned()));
+        let mut body = String::from(CHECKSUM_START);
         for (i, t) in self.args.iter().enumerate() {
             body += &format!("    h = mix(h, {});\n", t.c_bits(&format!("a{i}")));
         }
@@ -429,3 +419,21 @@ impl Ty {
         }
     }
 }
+
+/// A C parameter list of the types given, named `a0`, `a1`, ...: `void`
+/// for none.
+pub fn c_params(types: impl Iterator<Item = String>) -> String {
+    let params: Vec<String> = types
+        .enumerate()
+        .map(|(i, t)| format!("{t} a{i}"))
+        .collect();
+    if params.is_empty() {
+        "void".into()
+    } else {
+        params.join(", ")
+    }
+}
+
+/// The first line of a generated C checksum, the value `mix` folds each
+/// argument into (as [`Signature::checksum`] starts).
+pub const CHECKSUM_START: &str = "    unsigned long long h = 1469598103934665603ULL;\n";

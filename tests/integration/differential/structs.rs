@@ -106,18 +106,8 @@ impl Sig {
     }
 
     fn c_source(&self, shapes: &[Shape]) -> String {
-        let params: Vec<String> = self
-            .args
-            .iter()
-            .enumerate()
-            .map(|(i, s)| format!("{} a{i}", Sig::c_type(*s)))
-            .collect();
-        let params = if params.is_empty() {
-            "void".into()
-        } else {
-            params.join(", ")
-        };
-        let mut body = String::from("    unsigned long long h = 1469598103934665603ULL;\n");
+        let params = signatures::c_params(self.args.iter().map(|s| Sig::c_type(*s)));
+        let mut body = String::from(signatures::CHECKSUM_START);
         for (i, slot) in self.args.iter().enumerate() {
             match slot {
                 Slot::Scalar(t) => {

@@ -39,27 +39,17 @@ where
     }
 }
 
-macro_rules! pairs {
-    ($sigs:ident, $lib:ident; $($a:ty),* ; $rets:tt) => {{
-        let mut cases: Vec<Box<dyn Fn(&Library, &Signature, &mut Rng)>> = Vec::new();
-        pairs!(@outer cases; [$($a),*] [$($a),*] $rets);
-        cases
-    }};
-    (@outer $cases:ident; [$($a:ty),*] $bs:tt $rets:tt) => {
-        $( pairs!(@inner $cases; $a; $bs $rets); )*
-    };
-    (@inner $cases:ident; $a:ty; [$($b:ty),*] $rets:tt) => {
-        $( pairs!(@one $cases; $a, $b; $rets); )*
-    };
-    (@one $cases:ident; $a:ty, $b:ty; [$($r:ty),*]) => {
-        // The result type rotates through the list with the case index.
-        {
-            let rets: Vec<Box<dyn Fn(&Library, &Signature, &mut Rng)>> =
-                vec![$(Box::new(|l, s, r| check2::<$a, $b, $r>(l, s, r))),*];
-            let k = $cases.len() % rets.len();
-            $cases.push(rets.into_iter().nth(k).expect("non-empty"));
-        }
-    };
+/// A case of the family: the check of one pair of argument types and a
+/// result type.
+type Check = fn(&Library, &Signature, &mut Rng);
+
+fn case<A, B, R>() -> Check
+where
+    A: Scalar + CArg + SameArg<A>,
+    B: Scalar + CArg + SameArg<B>,
+    R: Scalar + CRet,
+{
+    check2::<A, B, R>
 }
 
 fn ty<T: Scalar>() -> Ty {
@@ -68,7 +58,7 @@ fn ty<T: Scalar>() -> Ty {
 
 #[test]
 fn every_pair_of_scalar_types_through_the_typed_layer() {
-    let cases = pairs!(sigs, lib;
+    let cases = pairs!(case -> Check;
         i8, u8, i16, u16, i32, u32, i64, u64, isize, usize, f32, f64, bool;
         [i32, f64, u8, i64, f32, bool, u16, usize]);
     // The signatures the cases expect, in the same order.
@@ -117,24 +107,11 @@ fn every_pair_of_scalar_types_through_the_typed_layer() {
 
 #[test]
 fn wide_signatures_through_the_typed_layer() {
-    let sig = Signature::of(
-        0,
-        vec![
-            Ty::Int,
-            Ty::Double,
-            Ty::SChar,
-            Ty::Float,
-            Ty::LongLong,
-            Ty::Double,
-            Ty::UShort,
-            Ty::Double,
-            Ty::SizeT,
-            Ty::Float,
-            Ty::Bool,
-            Ty::Double,
-        ],
-        Ty::LongLong,
-    );
+    use Ty::{Bool, Double, Float, Int, LongLong, SChar, SizeT, UShort};
+    let args = vec![
+        Int, Double, SChar, Float, LongLong, Double, UShort, Double, SizeT, Float, Bool, Double,
+    ];
+    let sig = Signature::of(0, args, LongLong);
     let source = signatures::C_PRELUDE.to_owned() + &sig.c_source();
     // SAFETY: generated C with no initialisers.
     let lib = unsafe { CBuild::new().source_str("typed_wide.c", source).build() }.unwrap();
@@ -147,20 +124,10 @@ fn wide_signatures_through_the_typed_layer() {
         let mut args = sig.random_args(&mut rng);
         let h = sig.checksum(&args);
         let v = signatures::values(&mut args, &mut []);
-        let call: Args = (
-            arg(&v[0]),
-            arg(&v[1]),
-            arg(&v[2]),
-            arg(&v[3]),
-            arg(&v[4]),
-            arg(&v[5]),
-            arg(&v[6]),
-            arg(&v[7]),
-            arg(&v[8]),
-            arg(&v[9]),
-            arg(&v[10]),
-            arg(&v[11]),
-        );
+        macro_rules! each_of_v {
+            ($($i:literal)*) => { ($(arg(&v[$i]),)*) };
+        }
+        let call: Args = each_of_v!(0 1 2 3 4 5 6 7 8 9 10 11);
         drop(v);
         expect_result(&sig, f.call(call), h, &args);
     }

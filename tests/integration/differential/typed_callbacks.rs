@@ -145,31 +145,9 @@ where
     }
 }
 
-macro_rules! pairs {
-    ($($a:ty),* ; $rets:tt) => {{
-        let mut cases: Vec<Case> = Vec::new();
-        pairs!(@outer cases; [$($a),*] [$($a),*] $rets);
-        cases
-    }};
-    (@outer $cases:ident; [$($a:ty),*] $bs:tt $rets:tt) => {
-        $( pairs!(@inner $cases; $a; $bs $rets); )*
-    };
-    (@inner $cases:ident; $a:ty; [$($b:ty),*] $rets:tt) => {
-        $( pairs!(@one $cases; $a, $b; $rets); )*
-    };
-    (@one $cases:ident; $a:ty, $b:ty; [$($r:ty),*]) => {
-        // The result type rotates through the list with the case index.
-        {
-            let rets: Vec<fn() -> Case> = vec![$(case::<$a, $b, $r>),*];
-            let k = $cases.len() % rets.len();
-            $cases.push(rets[k]());
-        }
-    };
-}
-
 #[test]
 fn every_pair_of_scalar_types_through_typed_callbacks() {
-    let cases = pairs!(
+    let cases = pairs!(case -> Case;
         i8, u8, i16, u16, i32, u32, i64, u64, isize, usize, f32, f64, bool;
         [i32, f64, (), u8, i64, f32, bool, u16, usize, u32]);
     let sigs: Vec<CallbackSig> = cases
@@ -195,20 +173,10 @@ fn every_pair_of_scalar_types_through_typed_callbacks() {
 #[test]
 fn the_widest_typed_callback_through_its_driver() {
     type Args = (i32, f64, i8, f32, i64, u16, bool, usize);
-    let sig = CallbackSig::of(
-        0,
-        vec![
-            Ty::Int,
-            Ty::Double,
-            Ty::SChar,
-            Ty::Float,
-            Ty::LongLong,
-            Ty::UShort,
-            Ty::Bool,
-            Ty::of(&<usize as Scalar>::CTYPE),
-        ],
-        Ty::Double,
-    );
+    use Ty::{Bool, Double, Float, Int, LongLong, SChar, UShort};
+    let usize_ = Ty::of(&<usize as Scalar>::CTYPE);
+    let args = vec![Int, Double, SChar, Float, LongLong, UShort, Bool, usize_];
+    let sig = CallbackSig::of(0, args, Double);
     let source = signatures::C_PRELUDE.to_owned() + &sig.c_source();
     // SAFETY: generated C with no initialisers.
     let lib = unsafe {

@@ -5,46 +5,25 @@ use rctypes::{CFunc, CType, Extent, StructValue, TypedCFunc, Value};
 
 use super::types::*;
 
-fn bind(name: &str, args: &[CType], ret: CType) -> CFunc {
+fn bind(name: &str, args: &[&CType], ret: &CType) -> CFunc {
     // SAFETY: structs.c: `void scale_vec3_in_place(Vec3 *v, double k)` reads
     // and writes one Vec3; `double sum_vec3_array(const Vec3 *v, int n)`
     // reads n; `void fill_flags(Flags *f, ...)` writes one Flags and `int
     // read_flags_mode(const Flags *f)` reads one. No pointer may be NULL.
     // Each caller declares those extents, or fixed ones its calls keep to.
-    unsafe { structs().function(name, args, ret) }.unwrap_or_else(|e| panic!("{e}"))
+    unsafe { structs_fn(name, args, ret) }
 }
 
 #[test]
 fn c_writes_through_a_mutable_borrow() {
     let d = declared();
-    let scale = bind(
-        "scale_vec3_in_place",
-        &[CType::pointer(d.vec3.clone()), CType::Double],
-        CType::Void,
-    );
-    let mut v = Vec3 {
-        x: 1.0,
-        y: 2.0,
-        z: 3.0,
-    };
+    let v3 = CType::pointer(d.vec3.clone());
+    let scale = bind("scale_vec3_in_place", &[&v3, &CType::Double], &CType::Void);
+    let mut v = vec3(1.0, 2.0, 3.0);
     scale.call(&[(&mut v).into(), 2.0.into()]).unwrap();
-    assert_eq!(
-        v,
-        Vec3 {
-            x: 2.0,
-            y: 4.0,
-            z: 6.0
-        }
-    );
+    assert_eq!(v, vec3(2.0, 4.0, 6.0));
     scale.call(&[Value::byref(&mut v), 0.5.into()]).unwrap();
-    assert_eq!(
-        v,
-        Vec3 {
-            x: 1.0,
-            y: 2.0,
-            z: 3.0
-        }
-    );
+    assert_eq!(v, vec3(1.0, 2.0, 3.0));
     // A shared borrow does not go where C writes.
     let err = scale.call(&[(&v).into(), 2.0.into()]).unwrap_err();
     assert!(err.to_string().contains("which is read-only"), "{err}");
@@ -73,51 +52,29 @@ fn c_writes_through_a_mutable_borrow() {
 #[test]
 fn arrays_of_structs_to_a_const_pointer() {
     let d = declared();
-    let sum = bind(
-        "sum_vec3_array",
-        &[
-            CType::const_pointer(d.vec3.clone()).extent(Extent::ElementsFromArg(2)),
-            CType::Int,
-        ],
-        CType::Double,
-    );
+    let sum_of = |n: Extent| {
+        let vs = CType::const_pointer(d.vec3.clone()).extent(n);
+        bind("sum_vec3_array", &[&vs, &CType::Int], &CType::Double)
+    };
+    let sum = sum_of(Extent::ElementsFromArg(2));
     let vs = [
-        Vec3 {
-            x: 1.0,
-            y: 0.0,
-            z: 0.0,
-        },
-        Vec3 {
-            x: 0.0,
-            y: 1.0,
-            z: 0.0,
-        },
-        Vec3 {
-            x: 0.0,
-            y: 0.0,
-            z: 1.0,
-        },
+        vec3(1.0, 0.0, 0.0),
+        vec3(0.0, 1.0, 0.0),
+        vec3(0.0, 0.0, 1.0),
     ];
-    assert_eq!(
-        sum.call(&[(&vs).into(), 3.into()]).unwrap(),
-        Value::Float(111.0)
-    );
-    assert_eq!(
-        sum.call(&[(&vs[1..]).into(), 2.into()]).unwrap(),
-        Value::Float(110.0)
-    );
     let v = vs.to_vec();
-    assert_eq!(
-        sum.call(&[(&v).into(), 1.into()]).unwrap(),
-        Value::Float(1.0)
-    );
-    // One struct by reference, and a StructValue by reference.
-    assert_eq!(
-        sum.call(&[(&vs[2]).into(), 1.into()]).unwrap(),
-        Value::Float(100.0)
-    );
-    let s = vs[1].into();
-    assert_eq!(sum.call(&[s, 1.into()]).unwrap(), Value::Float(10.0));
+    // Arrays, slices, a Vec, one struct by reference, and a StructValue by
+    // reference: (what is lent, n, the sum).
+    let cases: [(Value, i32, f64); 5] = [
+        ((&vs).into(), 3, 111.0),
+        ((&vs[1..]).into(), 2, 110.0),
+        ((&v).into(), 1, 1.0),
+        ((&vs[2]).into(), 1, 100.0),
+        (vs[1].into(), 1, 10.0),
+    ];
+    for (lent, n, want) in cases {
+        assert_eq!(sum.call(&[lent, n.into()]).unwrap(), Value::Float(want));
+    }
     // More than is lent: refused.
     let err = sum.call(&[(&vs[2]).into(), 2.into()]).unwrap_err();
     assert!(err.to_string().contains("argument 1"), "{err}");
@@ -127,22 +84,12 @@ fn arrays_of_structs_to_a_const_pointer() {
     // of a fixed length is taken where the declared extent is within it.
     assert!(sum.typed::<(&[Vec3], i32), f64>().is_err());
     // Called with n = 3, and n = 1.
-    let sum3 = bind(
-        "sum_vec3_array",
-        &[
-            CType::const_pointer(d.vec3.clone()).extent(Extent::Elements(3)),
-            CType::Int,
-        ],
-        CType::Double,
-    );
+    let sum3 = sum_of(Extent::Elements(3));
     let typed: TypedCFunc<(&[Vec3; 3], i32), f64> = sum3.typed().unwrap();
     assert_eq!(typed.call((&vs, 3)), 111.0);
     assert!(sum3.typed::<(&Vec3, i32), f64>().is_err());
-    let sum1 = bind(
-        "sum_vec3_array",
-        &[CType::const_pointer(d.vec3.clone()), CType::Int],
-        CType::Double,
-    );
+    let one = CType::const_pointer(d.vec3.clone());
+    let sum1 = bind("sum_vec3_array", &[&one, &CType::Int], &CType::Double);
     let typed: TypedCFunc<(&Vec3, i32), f64> = sum1.typed().unwrap();
     assert_eq!(typed.call((&vs[0], 1)), 1.0);
 }
@@ -150,21 +97,13 @@ fn arrays_of_structs_to_a_const_pointer() {
 #[test]
 fn bitfields_c_writes_are_read_by_name() {
     let d = declared();
-    let fill = bind(
-        "fill_flags",
-        &[
-            CType::pointer(d.flags.clone()),
-            CType::UInt,
-            CType::UInt,
-            CType::Int,
-        ],
-        CType::Void,
+    use CType::{Int, UInt, Void};
+    let (out, within) = (
+        CType::pointer(d.flags.clone()),
+        CType::const_pointer(d.flags.clone()),
     );
-    let read_mode = bind(
-        "read_flags_mode",
-        &[CType::const_pointer(d.flags.clone())],
-        CType::Int,
-    );
+    let fill = bind("fill_flags", &[&out, &UInt, &UInt, &Int], &Void);
+    let read_mode = bind("read_flags_mode", &[&within], &Int);
     let mut flags = StructValue::new(d.flags.layout().unwrap()).unwrap();
     fill.call(&[(&mut flags).into(), 1.into(), 5.into(), (-7).into()])
         .unwrap();

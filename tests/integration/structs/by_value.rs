@@ -2,16 +2,25 @@
 //! (libffi) and typed calls (the Rust compiler's C ABI): every register
 //! class of x86-64 System V, memory, arrays inside, nesting, unions.
 
-use rctypes::{CFunc, CStruct, CType, Error, StructValue, TypedCFunc, Value};
+use rctypes::{CFunc, CStruct, CType, Error, StructLayout, StructValue, TypedCFunc, Value};
 
 use super::types::*;
+use crate::common::{struct_layout, union_layout};
 
-fn bind(name: &str, args: &[CType], ret: CType) -> CFunc {
+fn bind(name: &str, args: &[&CType], ret: &CType) -> CFunc {
     // SAFETY: structs.c: each function bound here has the signature given and
     // takes and returns structs and numbers by value, except make_big, which
     // reads its name as a string (not NULL), and fill_flags, which writes
     // one Flags (bound, never called here).
-    unsafe { structs().function(name, args, ret) }.unwrap_or_else(|e| panic!("{e}"))
+    unsafe { structs_fn(name, args, ret) }
+}
+
+/// What binding `name` is refused with: libffi cannot describe it.
+fn refused(name: &str, args: &[&CType], ret: &CType) -> String {
+    let args: Vec<CType> = args.iter().map(|&t| t.clone()).collect();
+    // SAFETY: refused before any call.
+    let err = unsafe { structs().function(name, &args, ret.clone()) }.unwrap_err();
+    err.to_string()
 }
 
 fn value(ty: &CType, fields: &[(&str, Value<'_>)]) -> StructValue {
@@ -52,21 +61,9 @@ fn get<T: rctypes::FromValue>(v: &Value<'_>, field: &str) -> T {
 #[test]
 fn int_pair_in_one_integer_register() {
     let d = declared();
-    let make = bind(
-        "make_int_pair",
-        &[CType::Int, CType::Int],
-        d.int_pair.clone(),
-    );
-    let sum = bind(
-        "sum_int_pair",
-        std::slice::from_ref(&d.int_pair),
-        CType::Int,
-    );
-    let swap = bind(
-        "swap_int_pair",
-        std::slice::from_ref(&d.int_pair),
-        d.int_pair.clone(),
-    );
+    let make = bind("make_int_pair", &[&CType::Int, &CType::Int], &d.int_pair);
+    let sum = bind("sum_int_pair", &[&d.int_pair], &CType::Int);
+    let swap = bind("swap_int_pair", &[&d.int_pair], &d.int_pair);
     // A small struct goes in registers, as an argument and as a result.
     assert!(sum.uses_register_route() && make.uses_register_route());
     let p = make.call(&[3.into(), (-4).into()]).unwrap();
@@ -74,19 +71,15 @@ fn int_pair_in_one_integer_register() {
     assert_eq!(sum.call(&[p]).unwrap(), Value::Int(3 - 40));
     let q = value(&d.int_pair, &[("a", 1.into()), ("b", 2.into())]);
     let swapped = swap.call(&[(&q).into()]).unwrap();
-    assert_eq!(
-        (get::<i32>(&swapped, "a"), get::<i32>(&swapped, "b")),
-        (2, 1)
-    );
+    let got = (get::<i32>(&swapped, "a"), get::<i32>(&swapped, "b"));
+    assert_eq!(got, (2, 1));
 
     // The Rust struct, dynamically and typed.
     let r = IntPair { a: 5, b: 6 };
     assert_eq!(sum.call(&[r.into()]).unwrap(), Value::Int(65));
     assert_eq!(sum.call(&[(&r).into()]).unwrap(), Value::Int(65));
-    assert_eq!(
-        swap.call(&[r.into()]).unwrap().to::<IntPair>().unwrap(),
-        IntPair { a: 6, b: 5 }
-    );
+    let swapped = swap.call(&[r.into()]).unwrap().to::<IntPair>().unwrap();
+    assert_eq!(swapped, IntPair { a: 6, b: 5 });
     let typed: TypedCFunc<(IntPair,), IntPair> = swap.typed().unwrap();
     assert_eq!(typed.call((r,)), IntPair { a: 6, b: 5 });
     // SAFETY: structs.h: `IntPair make_int_pair(int, int)`.
@@ -97,160 +90,96 @@ fn int_pair_in_one_integer_register() {
 #[test]
 fn seven_pairs_spill_from_registers_to_the_stack() {
     let d = declared();
-    let f = bind("sum_seven_pairs", &vec![d.int_pair.clone(); 7], CType::Int);
+    let f = bind("sum_seven_pairs", &[&d.int_pair; 7], &CType::Int);
     let pairs: Vec<IntPair> = (1..=7).map(|i| IntPair { a: i, b: i + 1 }).collect();
-    let expected: i32 = pairs
-        .iter()
-        .zip(1..)
-        .map(|(p, k)| k * (p.a + 10 * p.b))
-        .sum();
+    let terms = pairs.iter().zip(1..).map(|(p, k)| k * (p.a + 10 * p.b));
+    let expected: i32 = terms.sum();
     let args: Vec<Value> = pairs.iter().map(|p| (*p).into()).collect();
     assert_eq!(f.call(&args).unwrap(), Value::Int(expected as i128));
-    type Seven = (
-        IntPair,
-        IntPair,
-        IntPair,
-        IntPair,
-        IntPair,
-        IntPair,
-        IntPair,
-    );
-    let typed: TypedCFunc<Seven, i32> = f.typed().unwrap();
+    let typed: TypedCFunc<SevenPairs, i32> = f.typed().unwrap();
     let p = &pairs;
-    assert_eq!(
-        typed.call((p[0], p[1], p[2], p[3], p[4], p[5], p[6])),
-        expected
-    );
+    let got = typed.call((p[0], p[1], p[2], p[3], p[4], p[5], p[6]));
+    assert_eq!(got, expected);
 }
 
 #[test]
 fn float_pair_in_one_sse_register() {
     let d = declared();
-    let make = bind(
-        "make_float_pair",
-        &[CType::Float, CType::Float],
-        d.float_pair.clone(),
-    );
-    let sum = bind(
-        "sum_float_pair",
-        std::slice::from_ref(&d.float_pair),
-        CType::Float,
-    );
+    let make = bind("make_float_pair", &[&CType::Float; 2], &d.float_pair);
+    let sum = bind("sum_float_pair", &[&d.float_pair], &CType::Float);
     let scale = bind(
         "scale_float_pair",
-        &[d.float_pair.clone(), CType::Float],
-        d.float_pair.clone(),
+        &[&d.float_pair, &CType::Float],
+        &d.float_pair,
     );
     let p = make.call(&[1.5.into(), 2.25.into()]).unwrap();
     assert_eq!((get::<f32>(&p, "x"), get::<f32>(&p, "y")), (1.5, 2.25));
     assert_eq!(sum.call(&[p]).unwrap(), Value::Float(24.0));
-    let scaled = scale
-        .call(&[FloatPair { x: 1.0, y: -2.0 }.into(), 3.0.into()])
-        .unwrap();
+    let pair = FloatPair { x: 1.0, y: -2.0 };
+    let scaled = scale.call(&[pair.into(), 3.0.into()]).unwrap();
     assert_eq!(
         scaled.to::<FloatPair>().unwrap(),
         FloatPair { x: 3.0, y: -6.0 }
     );
     let typed: TypedCFunc<(FloatPair, f32), FloatPair> = scale.typed().unwrap();
-    assert_eq!(
-        typed.call((FloatPair { x: 0.5, y: 4.0 }, 2.0)),
-        FloatPair { x: 1.0, y: 8.0 }
-    );
+    let got = typed.call((FloatPair { x: 0.5, y: 4.0 }, 2.0));
+    assert_eq!(got, FloatPair { x: 1.0, y: 8.0 });
 }
 
 #[test]
 fn double_pair_in_two_sse_registers_and_on_the_stack() {
     let d = declared();
-    let make = bind(
-        "make_double_pair",
-        &[CType::Double, CType::Double],
-        d.double_pair.clone(),
-    );
-    let add = bind(
-        "add_double_pairs",
-        &[d.double_pair.clone(), d.double_pair.clone()],
-        d.double_pair.clone(),
-    );
-    let five = bind(
-        "sum_five_double_pairs",
-        &vec![d.double_pair.clone(); 5],
-        CType::Double,
-    );
+    let pair = &d.double_pair;
+    let make = bind("make_double_pair", &[&CType::Double; 2], pair);
+    let add = bind("add_double_pairs", &[pair, pair], pair);
+    let five = bind("sum_five_double_pairs", &[pair; 5], &CType::Double);
     let p = make.call(&[0.25.into(), 8.0.into()]).unwrap();
-    let q = add
-        .call(&[p, DoublePair { x: 1.0, y: 1.0 }.into()])
-        .unwrap();
+    let one = DoublePair { x: 1.0, y: 1.0 };
+    let q = add.call(&[p, one.into()]).unwrap();
     assert_eq!(
         q.to::<DoublePair>().unwrap(),
         DoublePair { x: 1.25, y: 9.0 }
     );
     // Ten doubles: two pairs no longer fit in xmm0-7 and go on the stack.
     let pairs: Vec<DoublePair> = (0..5)
-        .map(|i: i32| DoublePair {
+        .map(|i| DoublePair {
             x: i as f64,
             y: 0.5 * i as f64,
         })
         .collect();
-    let expected: f64 = pairs
+    let terms = pairs
         .iter()
         .zip(1..)
-        .map(|(p, k)| k as f64 * (p.x + 10.0 * p.y))
-        .sum();
+        .map(|(p, k)| k as f64 * (p.x + 10.0 * p.y));
+    let expected: f64 = terms.sum();
     let args: Vec<Value> = pairs.iter().map(|p| (*p).into()).collect();
     assert_eq!(five.call(&args).unwrap(), Value::Float(expected));
-    let typed: TypedCFunc<(DoublePair, DoublePair, DoublePair, DoublePair, DoublePair), f64> =
-        five.typed().unwrap();
-    assert_eq!(
-        typed.call((pairs[0], pairs[1], pairs[2], pairs[3], pairs[4])),
-        expected
-    );
+    type Five = (DoublePair, DoublePair, DoublePair, DoublePair, DoublePair);
+    let typed: TypedCFunc<Five, f64> = five.typed().unwrap();
+    let p = &pairs;
+    assert_eq!(typed.call((p[0], p[1], p[2], p[3], p[4])), expected);
 }
 
 #[test]
 fn small_mixed_structs() {
+    use CType::{Char, Double, Float, Int, Short};
     let d = declared();
-    let make = bind(
-        "make_char_short",
-        &[CType::Char, CType::Short],
-        d.char_short.clone(),
-    );
-    let sum = bind(
-        "sum_char_short",
-        std::slice::from_ref(&d.char_short),
-        CType::Int,
-    );
+    let make = bind("make_char_short", &[&Char, &Short], &d.char_short);
+    let sum = bind("sum_char_short", &[&d.char_short], &Int);
     let v = make.call(&[(-3).into(), 12.into()]).unwrap();
     assert_eq!((get::<i8>(&v, "c"), get::<i16>(&v, "s")), (-3, 12));
     assert_eq!(sum.call(&[v]).unwrap(), Value::Int(11997));
-    assert_eq!(
-        sum.call(&[CharShort { c: 1, s: -1 }.into()]).unwrap(),
-        Value::Int(-999)
-    );
+    let v = CharShort { c: 1, s: -1 };
+    assert_eq!(sum.call(&[v.into()]).unwrap(), Value::Int(-999));
 
     // {float; int} shares one eightbyte: integer class. {double; int}: SSE, integer.
-    let make = bind(
-        "make_float_int",
-        &[CType::Float, CType::Int],
-        d.float_int.clone(),
-    );
-    let sum = bind(
-        "sum_float_int",
-        std::slice::from_ref(&d.float_int),
-        CType::Double,
-    );
+    let make = bind("make_float_int", &[&Float, &Int], &d.float_int);
+    let sum = bind("sum_float_int", &[&d.float_int], &Double);
     let v = make.call(&[0.5.into(), 7.into()]).unwrap();
     assert_eq!(v.to::<FloatInt>().unwrap(), FloatInt { f: 0.5, i: 7 });
     assert_eq!(sum.call(&[v]).unwrap(), Value::Float(700.5));
-    let make = bind(
-        "make_double_int",
-        &[CType::Double, CType::Int],
-        d.double_int.clone(),
-    );
-    let sum = bind(
-        "sum_double_int",
-        std::slice::from_ref(&d.double_int),
-        CType::Double,
-    );
+    let make = bind("make_double_int", &[&Double, &Int], &d.double_int);
+    let sum = bind("sum_double_int", &[&d.double_int], &Double);
     let v = make.call(&[0.25.into(), (-2).into()]).unwrap();
     assert_eq!(v.to::<DoubleInt>().unwrap(), DoubleInt { d: 0.25, i: -2 });
     assert_eq!(sum.call(&[v]).unwrap(), Value::Float(-199.75));
@@ -261,82 +190,32 @@ fn small_mixed_structs() {
 #[test]
 fn three_and_four_doubles_go_in_memory() {
     let d = declared();
-    let make = bind("make_vec3", &vec![CType::Double; 3], d.vec3.clone());
-    let dot = bind("dot_vec3", &[d.vec3.clone(), d.vec3.clone()], CType::Double);
-    let cross = bind(
-        "cross_vec3",
-        &[d.vec3.clone(), d.vec3.clone()],
-        d.vec3.clone(),
-    );
+    let make = bind("make_vec3", &[&CType::Double; 3], &d.vec3);
+    let dot = bind("dot_vec3", &[&d.vec3, &d.vec3], &CType::Double);
+    let cross = bind("cross_vec3", &[&d.vec3, &d.vec3], &d.vec3);
     let x = make.call(&[1.0.into(), 0.0.into(), 0.0.into()]).unwrap();
-    let y = Vec3 {
-        x: 0.0,
-        y: 1.0,
-        z: 0.0,
-    };
-    assert_eq!(
-        dot.call(&[
-            make.call(&[1.0.into(), 2.0.into(), 3.0.into()]).unwrap(),
-            Vec3 {
-                x: 4.0,
-                y: 5.0,
-                z: 6.0
-            }
-            .into()
-        ])
-        .unwrap(),
-        Value::Float(32.0)
-    );
-    assert_eq!(
-        cross.call(&[x, y.into()]).unwrap().to::<Vec3>().unwrap(),
-        Vec3 {
-            x: 0.0,
-            y: 0.0,
-            z: 1.0
-        }
-    );
+    let y = vec3(0.0, 1.0, 0.0);
+    let made = make.call(&[1.0.into(), 2.0.into(), 3.0.into()]).unwrap();
+    let product = dot.call(&[made, vec3(4.0, 5.0, 6.0).into()]).unwrap();
+    assert_eq!(product, Value::Float(32.0));
+    let crossed = cross.call(&[x, y.into()]).unwrap().to::<Vec3>().unwrap();
+    assert_eq!(crossed, vec3(0.0, 0.0, 1.0));
     let typed: TypedCFunc<(Vec3, Vec3), Vec3> = cross.typed().unwrap();
-    assert_eq!(
-        typed.call((
-            y,
-            Vec3 {
-                x: 1.0,
-                y: 0.0,
-                z: 0.0
-            }
-        )),
-        Vec3 {
-            x: 0.0,
-            y: 0.0,
-            z: -1.0
-        }
-    );
+    assert_eq!(typed.call((y, vec3(1.0, 0.0, 0.0))), vec3(0.0, 0.0, -1.0));
 
-    let make = bind("make_vec4", &vec![CType::Double; 4], d.vec4.clone());
-    let sum = bind("sum_vec4", std::slice::from_ref(&d.vec4), CType::Double);
-    let reverse = bind(
-        "reverse_vec4",
-        std::slice::from_ref(&d.vec4),
-        d.vec4.clone(),
-    );
-    let v = make
-        .call(&[1.0.into(), 2.0.into(), 3.0.into(), 4.0.into()])
-        .unwrap();
+    let make = bind("make_vec4", &[&CType::Double; 4], &d.vec4);
+    let sum = bind("sum_vec4", &[&d.vec4], &CType::Double);
+    let reverse = bind("reverse_vec4", &[&d.vec4], &d.vec4);
+    let v = make.call(&[1.0.into(), 2.0.into(), 3.0.into(), 4.0.into()]);
+    let v = v.unwrap();
+    let as_value = v.to::<StructValue>().unwrap();
     assert_eq!(
-        sum.call(&[(&v.to::<StructValue>().unwrap()).into()])
-            .unwrap(),
+        sum.call(&[(&as_value).into()]).unwrap(),
         Value::Float(4321.0)
     );
     let r = reverse.call(&[v]).unwrap().to::<Vec4>().unwrap();
-    assert_eq!(
-        r,
-        Vec4 {
-            a: 4.0,
-            b: 3.0,
-            c: 2.0,
-            d: 1.0
-        }
-    );
+    let (a, b, c, d) = (4.0, 3.0, 2.0, 1.0);
+    assert_eq!(r, Vec4 { a, b, c, d });
     let typed: TypedCFunc<(Vec4,), f64> = sum.typed().unwrap();
     assert_eq!(typed.call((r,)), 1234.0);
 }
@@ -346,11 +225,11 @@ fn large_struct_with_arrays_both_ways() {
     let d = declared();
     let make = bind(
         "make_big",
-        &[CType::Int, CType::Double, CType::CharP],
-        d.big.clone(),
+        &[&CType::Int, &CType::Double, &CType::CharP],
+        &d.big,
     );
-    let sum = bind("sum_big", std::slice::from_ref(&d.big), CType::Double);
-    let bump = bind("bump_big", &[d.big.clone(), CType::Double], d.big.clone());
+    let sum = bind("sum_big", &[&d.big], &CType::Double);
+    let bump = bind("bump_big", &[&d.big, &CType::Double], &d.big);
     let b = make.call(&[3.into(), 0.5.into(), "abc".into()]).unwrap();
     assert_eq!(get::<String>(&b, "name"), "abc");
     assert_eq!(get::<f64>(&b, "values[7]"), 7.5);
@@ -361,16 +240,10 @@ fn large_struct_with_arrays_both_ways() {
 
     let mut name = [0u8; 16];
     name[..4].copy_from_slice(b"rust");
-    let big = Big {
-        id: 41,
-        values: [1.0; 8],
-        name,
-    };
-    let bumped = bump
-        .call(&[big.into(), 0.5.into()])
-        .unwrap()
-        .to::<Big>()
-        .unwrap();
+    let (id, values) = (41, [1.0; 8]);
+    let big = Big { id, values, name };
+    let bumped = bump.call(&[big.into(), 0.5.into()]).unwrap();
+    let bumped = bumped.to::<Big>().unwrap();
     assert_eq!(bumped.id, 42);
     assert_eq!(bumped.values, [1.5; 8]);
     assert_eq!(&bumped.name[..4], b"Rust");
@@ -381,133 +254,76 @@ fn large_struct_with_arrays_both_ways() {
 #[test]
 fn small_structs_holding_arrays() {
     let d = declared();
-    let make = bind(
-        "make_int_triple",
-        &vec![CType::Int; 3],
-        d.int_triple.clone(),
-    );
-    let sum = bind(
-        "sum_int_triple",
-        std::slice::from_ref(&d.int_triple),
-        CType::Int,
-    );
+    let make = bind("make_int_triple", &[&CType::Int; 3], &d.int_triple);
+    let sum = bind("sum_int_triple", &[&d.int_triple], &CType::Int);
     let t = make.call(&[1.into(), 2.into(), 3.into()]).unwrap();
     assert_eq!(t.to::<IntTriple>().unwrap(), IntTriple { v: [1, 2, 3] });
     assert_eq!(sum.call(&[t]).unwrap(), Value::Int(321));
-    let make = bind("make_float4", &vec![CType::Float; 4], d.float4.clone());
-    let sum = bind("sum_float4", std::slice::from_ref(&d.float4), CType::Float);
-    let v = make
-        .call(&[1.0.into(), 2.0.into(), 3.0.into(), 4.0.into()])
-        .unwrap();
+    let make = bind("make_float4", &[&CType::Float; 4], &d.float4);
+    let sum = bind("sum_float4", &[&d.float4], &CType::Float);
+    let v = make.call(&[1.0.into(), 2.0.into(), 3.0.into(), 4.0.into()]);
+    let v = v.unwrap();
     assert_eq!(get::<f32>(&v, "v[3]"), 4.0);
     assert_eq!(sum.call(&[v]).unwrap(), Value::Float(4321.0));
     let typed: TypedCFunc<(Float4,), f32> = sum.typed().unwrap();
-    assert_eq!(
-        typed.call((Float4 {
-            v: [4.0, 3.0, 2.0, 1.0]
-        },)),
-        1234.0
-    );
+    let v = [4.0, 3.0, 2.0, 1.0];
+    assert_eq!(typed.call((Float4 { v },)), 1234.0);
 }
 
 #[test]
 fn nested_structs() {
+    use CType::{Char, Double, Int};
     let d = declared();
-    let make = bind(
-        "make_nested",
-        &[CType::Int, CType::Int, CType::Double, CType::Double],
-        d.nested.clone(),
-    );
-    let sum = bind("sum_nested", std::slice::from_ref(&d.nested), CType::Double);
-    let n = make
-        .call(&[1.into(), 2.into(), 3.0.into(), 4.0.into()])
-        .unwrap();
+    let make = bind("make_nested", &[&Int, &Int, &Double, &Double], &d.nested);
+    let sum = bind("sum_nested", &[&d.nested], &Double);
+    let n = make.call(&[1.into(), 2.into(), 3.0.into(), 4.0.into()]);
+    let n = n.unwrap();
     assert_eq!(get::<i32>(&n, "p.b"), 2);
     assert_eq!(get::<f64>(&n, "q.x"), 3.0);
     assert_eq!(sum.call(&[n]).unwrap(), Value::Float(4321.0));
-    let r = Nested {
-        p: IntPair { a: 4, b: 3 },
-        q: DoublePair { x: 2.0, y: 1.0 },
-    };
+    let (p, q) = (IntPair { a: 4, b: 3 }, DoublePair { x: 2.0, y: 1.0 });
     let typed: TypedCFunc<(Nested,), f64> = sum.typed().unwrap();
-    assert_eq!(typed.call((r,)), 1234.0);
+    assert_eq!(typed.call((Nested { p, q },)), 1234.0);
 
-    let make = bind(
-        "make_tagged_pair",
-        &[CType::Char, CType::Int, CType::Int],
-        d.tagged_pair.clone(),
-    );
-    let sum = bind(
-        "sum_tagged_pair",
-        std::slice::from_ref(&d.tagged_pair),
-        CType::Int,
-    );
+    let make = bind("make_tagged_pair", &[&Char, &Int, &Int], &d.tagged_pair);
+    let sum = bind("sum_tagged_pair", &[&d.tagged_pair], &Int);
     let t = make.call(&[7.into(), 1.into(), 2.into()]).unwrap();
-    assert_eq!(
-        t.to::<TaggedPair>().unwrap(),
-        TaggedPair {
-            tag: 7,
-            p: IntPair { a: 1, b: 2 }
-        }
-    );
+    let p = IntPair { a: 1, b: 2 };
+    assert_eq!(t.to::<TaggedPair>().unwrap(), TaggedPair { tag: 7, p });
     assert_eq!(sum.call(&[t]).unwrap(), Value::Int(21007));
 }
 
 #[test]
 fn unions_by_value() {
+    use CType::{Double, Float, Int, LongLong};
     let d = declared();
-    let from_int = bind(
-        "int_or_float_from_int",
-        &[CType::Int],
-        d.int_or_float.clone(),
-    );
-    let bits = bind(
-        "int_or_float_bits",
-        std::slice::from_ref(&d.int_or_float),
-        CType::Int,
-    );
+    let from_int = bind("int_or_float_from_int", &[&Int], &d.int_or_float);
+    let bits = bind("int_or_float_bits", &[&d.int_or_float], &Int);
     let u = from_int.call(&[0x3f80_0000.into()]).unwrap();
     assert_eq!(get::<f32>(&u, "f"), 1.0);
     let mut f = StructValue::new(d.int_or_float.layout().unwrap()).unwrap();
     f.set("f", 2.0).unwrap();
-    assert_eq!(
-        bits.call(&[(&f).into()]).unwrap(),
-        Value::Int(2.0f32.to_bits() as i128)
-    );
+    let want = Value::Int(2.0f32.to_bits() as i128);
+    assert_eq!(bits.call(&[(&f).into()]).unwrap(), want);
     let typed: TypedCFunc<(IntOrFloat,), i32> = bits.typed().unwrap();
-    assert_eq!(
-        typed.call((IntOrFloat { f: -1.0 },)),
-        (-1.0f32).to_bits() as i32
-    );
+    let got = typed.call((IntOrFloat { f: -1.0 },));
+    assert_eq!(got, (-1.0f32).to_bits() as i32);
 
-    let from_double = bind(
-        "double_or_long_from_double",
-        &[CType::Double],
-        d.double_or_long.clone(),
-    );
-    let long_bits = bind(
-        "double_or_long_bits",
-        std::slice::from_ref(&d.double_or_long),
-        CType::LongLong,
-    );
+    let from_double = bind("double_or_long_from_double", &[&Double], &d.double_or_long);
+    let long_bits = bind("double_or_long_bits", &[&d.double_or_long], &LongLong);
     let u = from_double.call(&[1.5.into()]).unwrap();
     assert_eq!(get::<i64>(&u, "l"), 1.5f64.to_bits() as i64);
-    assert_eq!(
-        long_bits.call(&[u]).unwrap(),
-        Value::Int(1.5f64.to_bits() as i128)
-    );
+    let want = Value::Int(1.5f64.to_bits() as i128);
+    assert_eq!(long_bits.call(&[u]).unwrap(), want);
 
     // Two floats or a double: the SSE class.
+    let floats_or_double = &d.floats_or_double;
     let from_floats = bind(
         "floats_or_double_from_floats",
-        &[CType::Float, CType::Float],
-        d.floats_or_double.clone(),
+        &[&Float; 2],
+        floats_or_double,
     );
-    let fsum = bind(
-        "floats_or_double_sum",
-        std::slice::from_ref(&d.floats_or_double),
-        CType::Double,
-    );
+    let fsum = bind("floats_or_double_sum", &[floats_or_double], &Double);
     let u = from_floats.call(&[1.0.into(), 2.0.into()]).unwrap();
     assert_eq!(get::<f32>(&u, "f[1]"), 2.0);
     assert_eq!(fsum.call(&[u]).unwrap(), Value::Float(21.0));
@@ -517,32 +333,17 @@ fn unions_by_value() {
     assert_eq!(unsafe { u.f }, [3.0, 4.0]);
 
     // Twenty bytes: memory.
-    let from_double = bind(
-        "bytes_or_double_from_double",
-        &[CType::Double],
-        d.bytes_or_double.clone(),
-    );
-    let byte_sum = bind(
-        "bytes_or_double_byte_sum",
-        std::slice::from_ref(&d.bytes_or_double),
-        CType::Int,
-    );
+    let bytes_or_double = &d.bytes_or_double;
+    let from_double = bind("bytes_or_double_from_double", &[&Double], bytes_or_double);
+    let byte_sum = bind("bytes_or_double_byte_sum", &[bytes_or_double], &Int);
     let u = from_double.call(&[2.0.into()]).unwrap();
     let expected: i32 = 2.0f64.to_ne_bytes().iter().map(|&b| b as i32).sum::<i32>() + 7;
     assert_eq!(get::<f64>(&u, "d"), 2.0);
     assert_eq!(byte_sum.call(&[u]).unwrap(), Value::Int(expected as i128));
 
     // A union inside a struct.
-    let make = bind(
-        "make_tagged",
-        &[CType::Int, CType::Double],
-        d.tagged.clone(),
-    );
-    let value_of = bind(
-        "tagged_value",
-        std::slice::from_ref(&d.tagged),
-        CType::Double,
-    );
+    let make = bind("make_tagged", &[&Int, &Double], &d.tagged);
+    let value_of = bind("tagged_value", &[&d.tagged], &Double);
     let t = make.call(&[1.into(), 2.5.into()]).unwrap();
     assert_eq!(get::<f64>(&t, "u.d"), 2.5);
     assert_eq!(value_of.call(&[t]).unwrap(), Value::Float(2.5));
@@ -550,52 +351,31 @@ fn unions_by_value() {
     assert_eq!(get::<i32>(&t, "u.i"), 9);
     assert_eq!(value_of.call(&[t]).unwrap(), Value::Float(9.0));
     let typed: TypedCFunc<(Tagged,), f64> = value_of.typed().unwrap();
-    assert_eq!(
-        typed.call((Tagged {
-            kind: 1,
-            u: TaggedUnion { d: -4.0 }
-        },)),
-        -4.0
-    );
+    let u = TaggedUnion { d: -4.0 };
+    assert_eq!(typed.call((Tagged { kind: 1, u },)), -4.0);
 }
 
 #[test]
 fn long_double_structs() {
     let d = declared();
+    let long_double = &CType::LongDouble;
     // An argument holding only a long double goes in memory: libffi does it.
-    let value_of = bind(
-        "long_double_box_value",
-        std::slice::from_ref(&d.long_double_box),
-        CType::LongDouble,
-    );
+    let value_of = bind("long_double_box_value", &[&d.long_double_box], long_double);
     let mut b = StructValue::new(d.long_double_box.layout().unwrap()).unwrap();
     b.set("x", 1.25).unwrap();
-    assert_eq!(
-        value_of.call(&[(&b).into()]).unwrap().to::<f64>().unwrap(),
-        2.5
-    );
+    let got = value_of.call(&[(&b).into()]).unwrap().to::<f64>().unwrap();
+    assert_eq!(got, 2.5);
     // As a result C returns it in st(0), which libffi does not: refused.
-    // SAFETY: never called.
-    let err = unsafe {
-        structs().function(
-            "make_long_double_box",
-            &[CType::LongDouble],
-            d.long_double_box.clone(),
-        )
-    }
-    .unwrap_err();
-    assert!(err.to_string().contains("st(0)"), "{err}");
+    let err = refused("make_long_double_box", &[long_double], &d.long_double_box);
+    assert!(err.contains("st(0)"), "{err}");
     // With an int beside it, 32 bytes in memory both ways.
+    let tagged = &d.long_double_tagged;
     let make = bind(
         "make_long_double_tagged",
-        &[CType::LongDouble, CType::Int],
-        d.long_double_tagged.clone(),
+        &[long_double, &CType::Int],
+        tagged,
     );
-    let sum = bind(
-        "long_double_tagged_sum",
-        std::slice::from_ref(&d.long_double_tagged),
-        CType::LongDouble,
-    );
+    let sum = bind("long_double_tagged_sum", &[tagged], long_double);
     let t = make.call(&[0.5.into(), 3.into()]).unwrap();
     assert_eq!(get::<i32>(&t, "tag"), 3);
     assert_eq!(sum.call(&[t]).unwrap().to::<f64>().unwrap(), 3.5);
@@ -604,77 +384,47 @@ fn long_double_structs() {
 #[test]
 fn what_libffi_cannot_describe_is_refused_at_bind_time() {
     let d = declared();
-    // SAFETY (all): refused before any call.
-    let err = unsafe {
-        structs().function(
-            "packed_cd_sum",
-            std::slice::from_ref(&d.packed_cd),
-            CType::Double,
-        )
-    }
-    .unwrap_err();
     assert_eq!(
-        err.to_string(),
+        refused("packed_cd_sum", &[&d.packed_cd], &CType::Double),
         "packed_cd_sum: invalid signature: argument 1: struct PackedCD is packed (pack(1)): \
          C places field `d` at offset 1, libffi's natural layout at 8; libffi cannot describe it, \
          so pass it by pointer"
     );
-    let err =
-        unsafe { structs().function("flags_count", std::slice::from_ref(&d.flags), CType::Int) }
-            .unwrap_err();
     assert_eq!(
-        err.to_string(),
+        refused("flags_count", &[&d.flags], &CType::Int),
         "flags_count: invalid signature: argument 1: struct Flags has bitfields, which libffi \
          cannot describe: pass it by pointer"
     );
-    let err =
-        unsafe { structs().function("sum_int_triple", &[CType::array(CType::Int, 3)], CType::Int) }
-            .unwrap_err();
+    let err = refused(
+        "sum_int_triple",
+        &[&CType::array(CType::Int, 3)],
+        &CType::Int,
+    );
     assert!(
-        err.to_string()
-            .contains("c_int * 3 is an array, which C never passes by value"),
+        err.contains("c_int * 3 is an array, which C never passes by value"),
         "{err}"
     );
-    let overlapping = CType::Struct(
-        rctypes::StructLayout::union_builder("U")
-            .field("x", CType::LongDouble)
-            .field("i", CType::Int)
-            .build()
-            .unwrap(),
-    );
-    let err =
-        unsafe { structs().function("sum_int_pair", &[overlapping], CType::Int) }.unwrap_err();
-    assert!(err.to_string().contains("libffi cannot express"), "{err}");
-    let aligned = CType::Struct(
-        rctypes::StructLayout::builder("A")
-            .field("a", CType::Int)
-            .align(16)
-            .build()
-            .unwrap(),
-    );
-    let err = unsafe { structs().function("sum_int_pair", &[aligned], CType::Int) }.unwrap_err();
-    assert!(err.to_string().contains("is over-aligned"), "{err}");
+    let fields = [("x", CType::LongDouble), ("i", CType::Int)];
+    let overlapping = CType::Struct(union_layout("U", &fields));
+    let err = refused("sum_int_pair", &[&overlapping], &CType::Int);
+    assert!(err.contains("libffi cannot express"), "{err}");
+    let aligned = StructLayout::builder("A").field("a", CType::Int).align(16);
+    let aligned = CType::Struct(aligned.build().unwrap());
+    let err = refused("sum_int_pair", &[&aligned], &CType::Int);
+    assert!(err.contains("is over-aligned"), "{err}");
     // But pointers to them are fine.
+    let flags = CType::pointer(d.flags.clone());
     let _ = bind(
         "fill_flags",
-        &[
-            CType::pointer(d.flags.clone()),
-            CType::UInt,
-            CType::UInt,
-            CType::Int,
-        ],
-        CType::Void,
+        &[&flags, &CType::UInt, &CType::UInt, &CType::Int],
+        &CType::Void,
     );
 }
 
 #[test]
 fn wrong_struct_values_are_refused_before_the_call() {
     let d = declared();
-    let sum = bind(
-        "sum_int_pair",
-        std::slice::from_ref(&d.int_pair),
-        CType::Int,
-    );
+    let sum = bind("sum_int_pair", &[&d.int_pair], &CType::Int);
     let other = StructValue::new(d.double_pair.layout().unwrap()).unwrap();
     let err = sum.call(&[(&other).into()]).unwrap_err();
     assert_eq!(
@@ -688,32 +438,20 @@ fn wrong_struct_values_are_refused_before_the_call() {
         "sum_int_pair: argument 1: expected struct IntPair, given int 7"
     );
     // A layout that differs only in names is the same struct.
-    let renamed = StructValue::new(
-        &rctypes::StructLayout::builder("Other")
-            .field("x", CType::Int)
-            .field("y", CType::UInt)
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let renamed = struct_layout("Other", &[("x", CType::Int), ("y", CType::UInt)]);
+    let renamed = StructValue::new(&renamed).unwrap();
     assert_eq!(sum.call(&[(&renamed).into()]).unwrap(), Value::Int(0));
     // Typed views check the layout once.
     let err = sum.typed::<(DoublePair,), i32>().unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("argument 1: expected struct IntPair"),
-        "{err}"
-    );
+    let expected = "argument 1: expected struct IntPair";
+    assert!(err.to_string().contains(expected), "{err}");
     // Converting a result to the wrong Rust struct is an error.
-    let make = bind(
-        "make_int_pair",
-        &[CType::Int, CType::Int],
-        d.int_pair.clone(),
-    );
+    let make = bind("make_int_pair", &[&CType::Int, &CType::Int], &d.int_pair);
     let p = make.call(&[1.into(), 2.into()]).unwrap();
     assert!(p.to::<DoublePair>().is_err());
+    let p = p.to::<StructValue>().unwrap();
     assert_eq!(
-        IntPair::from_struct_value(&p.to::<StructValue>().unwrap()).unwrap(),
+        IntPair::from_struct_value(&p).unwrap(),
         IntPair { a: 1, b: 2 }
     );
 }

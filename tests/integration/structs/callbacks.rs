@@ -5,26 +5,30 @@ use rctypes::{CFunc, CType, Callback, Signature, StructValue, TypedCFunc, TypedC
 
 use super::types::*;
 
-fn bind(name: &str, args: &[CType], ret: CType) -> CFunc {
+fn bind(name: &str, args: &[&CType], ret: &CType) -> CFunc {
     // SAFETY: structs.c: each function bound here has the signature given and
     // calls the callback it is given (never NULL) during the call only, with
     // values of its declared types, keeping it no longer.
-    unsafe { structs().function(name, args, ret) }.unwrap_or_else(|e| panic!("{e}"))
+    unsafe { structs_fn(name, args, ret) }
+}
+
+/// `Vec3 apply_vec3_map(Vec3 (*f)(Vec3, double), Vec3 v, double k)`.
+fn vec3_map() -> CFunc {
+    let d = declared();
+    let map_ty = CType::func_ptr([d.vec3.clone(), CType::Double], d.vec3.clone());
+    bind(
+        "apply_vec3_map",
+        &[&map_ty, &d.vec3, &CType::Double],
+        &d.vec3,
+    )
 }
 
 #[test]
 fn a_small_struct_both_ways_through_a_dynamic_callback() {
     let d = declared();
-    let op = Signature::new([d.int_pair.clone(), d.int_pair.clone()], d.int_pair.clone());
-    let apply = bind(
-        "apply_pair_op",
-        &[
-            CType::FuncPtr(op.clone().into()),
-            d.int_pair.clone(),
-            d.int_pair.clone(),
-        ],
-        d.int_pair.clone(),
-    );
+    let pair = &d.int_pair;
+    let op = Signature::new([pair.clone(), pair.clone()], pair.clone());
+    let apply = bind("apply_pair_op", &[&op.clone().into(), pair, pair], pair);
     let layout = d.int_pair.layout().unwrap().clone();
     let add = {
         let layout = layout.clone();
@@ -54,14 +58,12 @@ fn a_small_struct_both_ways_through_a_dynamic_callback() {
 
 #[test]
 fn typed_callbacks_with_rust_structs() {
+    use CType::{Double, Float, Int};
     let d = declared();
     // Register classes: {int,int} and {float,float}.
-    let op_ty = CType::func_ptr([d.int_pair.clone(), d.int_pair.clone()], d.int_pair.clone());
-    let apply = bind(
-        "apply_pair_op",
-        &[op_ty, d.int_pair.clone(), d.int_pair.clone()],
-        d.int_pair.clone(),
-    );
+    let pair = &d.int_pair;
+    let op_ty = CType::func_ptr([pair.clone(), pair.clone()], pair.clone());
+    let apply = bind("apply_pair_op", &[&op_ty, pair, pair], pair);
     type PairOp = TypedCallback<(IntPair, IntPair), IntPair>;
     let apply: TypedCFunc<(&PairOp, IntPair, IntPair), IntPair> = apply.typed().unwrap();
     let swap_sub: PairOp = Callback::typed(|x: IntPair, y: IntPair| IntPair {
@@ -76,12 +78,8 @@ fn typed_callbacks_with_rust_structs() {
         IntPair { a: 19, b: 8 }
     );
 
-    let make_ty = CType::func_ptr([CType::Float, CType::Float], d.float_pair.clone());
-    let apply = bind(
-        "apply_float_pair_make",
-        &[make_ty, CType::Float, CType::Float],
-        CType::Float,
-    );
+    let make_ty = CType::func_ptr([Float, Float], d.float_pair.clone());
+    let apply = bind("apply_float_pair_make", &[&make_ty, &Float, &Float], &Float);
     let make = Callback::typed(|x: f32, y: f32| FloatPair { x: y, y: x }).unwrap();
     assert_eq!(
         apply
@@ -91,59 +89,24 @@ fn typed_callbacks_with_rust_structs() {
     );
 
     // Memory: three doubles in, and out.
-    let reduce_ty = CType::func_ptr([d.vec3.clone()], CType::Double);
-    let apply = bind(
-        "apply_vec3_reduce",
-        &[reduce_ty, d.vec3.clone()],
-        CType::Double,
-    );
+    let reduce_ty = CType::func_ptr([d.vec3.clone()], Double);
+    let apply = bind("apply_vec3_reduce", &[&reduce_ty, &d.vec3], &Double);
     let norm2 = Callback::typed(|v: Vec3| v.x * v.x + v.y * v.y + v.z * v.z).unwrap();
-    assert_eq!(
-        apply
-            .call(&[
-                (&norm2).into(),
-                Vec3 {
-                    x: 1.0,
-                    y: 2.0,
-                    z: 2.0
-                }
-                .into()
-            ])
-            .unwrap(),
-        Value::Float(9.0)
-    );
-    let map_ty = CType::func_ptr([d.vec3.clone(), CType::Double], d.vec3.clone());
-    let apply = bind(
-        "apply_vec3_map",
-        &[map_ty, d.vec3.clone(), CType::Double],
-        d.vec3.clone(),
-    );
+    let v = vec3(1.0, 2.0, 2.0);
+    let got = apply.call(&[(&norm2).into(), v.into()]).unwrap();
+    assert_eq!(got, Value::Float(9.0));
+    let apply = vec3_map();
     let scale = Callback::typed(|v: Vec3, k: f64| Vec3 {
         x: v.x * k,
         y: v.y * k,
         z: v.z * k,
     })
     .unwrap();
+    let v = vec3(1.0, -1.0, 0.5);
     let r = apply
-        .call(&[
-            (&scale).into(),
-            Vec3 {
-                x: 1.0,
-                y: -1.0,
-                z: 0.5,
-            }
-            .into(),
-            4.0.into(),
-        ])
+        .call(&[(&scale).into(), v.into(), 4.0.into()])
         .unwrap();
-    assert_eq!(
-        r.to::<Vec3>().unwrap(),
-        Vec3 {
-            x: 4.0,
-            y: -4.0,
-            z: 2.0
-        }
-    );
+    assert_eq!(r.to::<Vec3>().unwrap(), vec3(4.0, -4.0, 2.0));
     // Those capture nothing, so C called them directly; a capturing closure
     // goes through a libffi closure, with the same result.
     assert!(norm2.is_direct() && scale.is_direct());
@@ -155,23 +118,13 @@ fn typed_callbacks_with_rust_structs() {
     })
     .unwrap();
     assert!(!scale_captured.is_direct());
-    let r2 = apply
-        .call(&[
-            (&scale_captured).into(),
-            Vec3 {
-                x: 1.0,
-                y: -1.0,
-                z: 0.5,
-            }
-            .into(),
-            4.0.into(),
-        ])
-        .unwrap();
+    let args = [(&scale_captured).into(), v.into(), 4.0.into()];
+    let r2 = apply.call(&args).unwrap();
     assert_eq!(r2.to::<Vec3>().unwrap(), r.to::<Vec3>().unwrap());
 
     // A large struct with arrays, changed by the callback.
     let big_ty = CType::func_ptr([d.big.clone()], d.big.clone());
-    let apply = bind("apply_big_map", &[big_ty, CType::Int], CType::Double);
+    let apply = bind("apply_big_map", &[&big_ty, &Int], &Double);
     let double_values = Callback::typed(|mut b: Big| {
         b.values.iter_mut().for_each(|v| *v *= 2.0);
         b
@@ -185,12 +138,8 @@ fn typed_callbacks_with_rust_structs() {
     );
 
     // A union inside a struct.
-    let tagged_ty = CType::func_ptr([d.tagged.clone()], CType::Double);
-    let apply = bind(
-        "apply_tagged",
-        &[tagged_ty, CType::Int, CType::Double],
-        CType::Double,
-    );
+    let tagged_ty = CType::func_ptr([d.tagged.clone()], Double);
+    let apply = bind("apply_tagged", &[&tagged_ty, &Int, &Double], &Double);
     // SAFETY (in the closure): the tag says which member C wrote.
     let read = Callback::typed(|t: Tagged| {
         if t.kind == 0 {
@@ -214,44 +163,19 @@ fn typed_callbacks_with_rust_structs() {
 fn a_failing_struct_callback_gives_c_a_zeroed_struct() {
     let d = declared();
     let map_sig = Signature::new([d.vec3.clone(), CType::Double], d.vec3.clone());
-    let map_ty = CType::FuncPtr(map_sig.clone().into());
-    let apply = bind(
-        "apply_vec3_map",
-        &[map_ty, d.vec3.clone(), CType::Double],
-        d.vec3.clone(),
-    );
+    let apply = vec3_map();
+    let ones = vec3(1.0, 1.0, 1.0);
     let wrong = Callback::new(map_sig.clone(), |_: &[Value]| Value::Int(3)).unwrap();
-    let err = apply
-        .call(&[
-            (&wrong).into(),
-            Vec3 {
-                x: 1.0,
-                y: 1.0,
-                z: 1.0,
-            }
-            .into(),
-            2.0.into(),
-        ])
-        .unwrap_err();
+    let err = apply.call(&[(&wrong).into(), ones.into(), 2.0.into()]);
+    let err = err.unwrap_err().to_string();
     assert!(
-        err.to_string()
-            .contains("returned int 3, expected struct Vec3"),
+        err.contains("returned int 3, expected struct Vec3"),
         "{err}"
     );
     let panics = Callback::typed(|_: Vec3, _: f64| -> Vec3 { panic!("no vector today") }).unwrap();
-    let err = apply
-        .call(&[
-            (&panics).into(),
-            Vec3 {
-                x: 1.0,
-                y: 1.0,
-                z: 1.0,
-            }
-            .into(),
-            2.0.into(),
-        ])
-        .unwrap_err();
-    assert!(err.to_string().contains("no vector today"), "{err}");
+    let err = apply.call(&[(&panics).into(), ones.into(), 2.0.into()]);
+    let err = err.unwrap_err().to_string();
+    assert!(err.contains("no vector today"), "{err}");
     let e = Callback::new(map_sig, |_: &[Value]| Value::Void)
         .unwrap()
         .with_error_value(Value::Int(0))

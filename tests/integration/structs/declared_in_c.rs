@@ -6,12 +6,11 @@ use rctypes::{CStruct, CType, Declarations, Header, Value};
 
 use super::spec::{Def, assert_matches_c};
 use super::types::*;
-
-const CSRC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/csrc");
+use crate::common::c_sources;
 
 #[test]
 fn structs_h_layouts_are_the_rust_structs() {
-    let header = Header::read(format!("{CSRC}/structs.h"), &[]).unwrap_or_else(|e| panic!("{e}"));
+    let header = Header::read(c_sources().join("structs.h"), &[]).unwrap_or_else(|e| panic!("{e}"));
     assert!(header.skipped.is_empty(), "{:?}", header.skipped);
     let d = &header.declarations;
     let layout = |typedef: &str| d.typedef(typedef).and_then(CType::layout).unwrap().clone();
@@ -40,7 +39,7 @@ fn structs_h_layouts_are_the_rust_structs() {
 
 #[test]
 fn a_bound_header_calls_by_value() {
-    let header = Header::read(format!("{CSRC}/structs.h"), &[]).unwrap();
+    let header = Header::read(c_sources().join("structs.h"), &[]).unwrap();
     // SAFETY: structs.h is libstructs' own header, whose prototypes are true.
     // Bound from it, each pointer means one element, not NULL: true of
     // fill_flags, called here (sum_vec3_array, which reads n, is not).
@@ -77,7 +76,7 @@ fn a_bound_header_calls_by_value() {
 
 #[test]
 fn sample_h_declares_the_seed_records() {
-    let header = Header::read(format!("{CSRC}/sample.h"), &[]).unwrap();
+    let header = Header::read(c_sources().join("sample.h"), &[]).unwrap();
     let d = &header.declarations;
     let weather = d.layout("Weather_t").unwrap();
     assert_eq!(d.typedef("Weather"), Some(&CType::Struct(weather.clone())));

@@ -4,13 +4,10 @@
 use rctypes::{CStruct, CType, Error, RawPtr, StructLayout, StructValue, Value, c_struct};
 
 use super::types::*;
+use crate::common::{c_sources, struct_layout, union_layout};
 
 fn record() -> std::sync::Arc<StructLayout> {
-    let point = StructLayout::builder("Point")
-        .field("x", CType::Short)
-        .field("y", CType::Short)
-        .build()
-        .unwrap();
+    let point = struct_layout("Point", &[("x", CType::Short), ("y", CType::Short)]);
     StructLayout::builder("Record")
         .field("id", CType::UInt)
         .field("ok", CType::Bool)
@@ -230,23 +227,18 @@ fn invalid_bools_never_reach_a_rust_struct() {
 /// structs.h's `TaggedText`: `{ int kind; union { size_t addr; const char
 /// *text; void *ptr; } u; }`.
 fn tagged_text() -> std::sync::Arc<StructLayout> {
-    let u = StructLayout::union_builder("AddrOrText")
-        .field("addr", CType::SizeT)
-        .field("text", CType::CharP)
-        .field("ptr", CType::VoidP)
-        .build()
-        .unwrap();
-    StructLayout::builder("TaggedText")
-        .field("kind", CType::Int)
-        .field("u", CType::Struct(u))
-        .build()
-        .unwrap()
+    use CType::{CharP, Int, SizeT, VoidP};
+    let u = union_layout(
+        "AddrOrText",
+        &[("addr", SizeT), ("text", CharP), ("ptr", VoidP)],
+    );
+    struct_layout("TaggedText", &[("kind", Int), ("u", CType::Struct(u))])
 }
 
 #[test]
 fn union_pointers_shared_with_integers_are_read_only_by_unsafe_code() {
     let tagged = tagged_text();
-    let header = rctypes::Header::read(concat!(env!("CARGO_MANIFEST_DIR"), "/csrc/structs.h"), &[]);
+    let header = rctypes::Header::read(c_sources().join("structs.h"), &[]);
     let declared = header.unwrap().declarations.typedef("TaggedText").cloned();
     assert!(declared.and_then(|t| t.layout().map(|l| l.is_compatible(&tagged))) == Some(true));
     let ptr = CType::pointer(CType::Struct(tagged.clone()));
@@ -290,16 +282,12 @@ fn union_pointers_shared_with_integers_are_read_only_by_unsafe_code() {
 #[test]
 fn structs_holding_overlapped_pointers_are_refused_whole() {
     // union { struct { const char *s; long n; } boxed; unsigned char raw[8]; }
-    let boxed = StructLayout::builder("Boxed")
-        .field("s", CType::CharP)
-        .field("n", CType::Long)
-        .build()
-        .unwrap();
-    let u = StructLayout::union_builder("BoxedOrRaw")
-        .field("boxed", CType::Struct(boxed.clone()))
-        .field("raw", CType::array(CType::UByte, 8))
-        .build()
-        .unwrap();
+    let boxed = struct_layout("Boxed", &[("s", CType::CharP), ("n", CType::Long)]);
+    let raw = CType::array(CType::UByte, 8);
+    let u = union_layout(
+        "BoxedOrRaw",
+        &[("boxed", CType::Struct(boxed.clone())), ("raw", raw)],
+    );
     let mut v = StructValue::new(&u).unwrap();
     v.set("raw[0]", 0x41).unwrap();
     // A copy of `boxed` would read `s` freely: refused like `s` itself.

@@ -9,6 +9,11 @@ use super::spec::{
     BIT_TYPES, Def, FieldSpec as F, SCALARS, Ty, assert_matches_c, scalar, scalar_index,
 };
 
+/// A field of the scalar C type named.
+fn field(name: &str, c_type: &str) -> F {
+    F::plain(name, scalar(c_type))
+}
+
 fn def(fields: Vec<F>) -> Def {
     Def {
         union: false,
@@ -45,7 +50,7 @@ fn every_rule_matches_the_c_compiler() {
     let defs = vec![
         // 0: the seed's Weather, and every scalar once.
         def(vec![
-            F::plain("timestamp", scalar("int")),
+            field("timestamp", "int"),
             F::plain("desc", Ty::Array(Box::new(scalar("char")), 12)),
         ]),
         def(SCALARS
@@ -54,78 +59,41 @@ fn every_rule_matches_the_c_compiler() {
             .map(|(i, _)| F::plain(&format!("f{i}"), Ty::Scalar(i)))
             .collect()),
         // 2: padding: {char; double}, trailing padding {double; char}.
-        def(vec![
-            F::plain("c", scalar("char")),
-            F::plain("d", scalar("double")),
-        ]),
-        def(vec![
-            F::plain("d", scalar("double")),
-            F::plain("c", scalar("char")),
-        ]),
+        def(vec![field("c", "char"), field("d", "double")]),
+        def(vec![field("d", "double"), field("c", "char")]),
         // 4: pack(1), pack(2), pack(4) and pack(16) (above natural: no effect).
-        packed(
-            1,
-            vec![
-                F::plain("c", scalar("char")),
-                F::plain("d", scalar("double")),
-            ],
-        ),
+        packed(1, vec![field("c", "char"), field("d", "double")]),
         packed(
             2,
-            vec![
-                F::plain("c", scalar("char")),
-                F::plain("i", scalar("int")),
-                F::plain("d", scalar("double")),
-            ],
+            vec![field("c", "char"), field("i", "int"), field("d", "double")],
         ),
         packed(
             4,
             vec![
-                F::plain("c", scalar("char")),
-                F::plain("d", scalar("double")),
-                F::plain("s", scalar("short")),
+                field("c", "char"),
+                field("d", "double"),
+                field("s", "short"),
             ],
         ),
-        packed(
-            16,
-            vec![
-                F::plain("c", scalar("char")),
-                F::plain("x", scalar("long double")),
-            ],
-        ),
+        packed(16, vec![field("c", "char"), field("x", "long double")]),
         // 8: _Alignas on a field, an aligned struct, both under pack.
-        def(vec![
-            F::plain("c", scalar("char")),
-            F::aligned("i", scalar("int"), 16),
-        ]),
+        def(vec![field("c", "char"), F::aligned("i", scalar("int"), 16)]),
         Def {
             align: Some(32),
-            ..def(vec![
-                F::plain("c", scalar("char")),
-                F::plain("i", scalar("int")),
-            ])
+            ..def(vec![field("c", "char"), field("i", "int")])
         },
         packed(
             2,
-            vec![
-                F::plain("c", scalar("char")),
-                F::aligned("d", scalar("int"), 8),
-            ],
+            vec![field("c", "char"), F::aligned("d", scalar("int"), 8)],
         ),
         Def {
             align: Some(8),
-            ..packed(
-                1,
-                vec![F::plain("c", scalar("char")), F::plain("i", scalar("int"))],
-            )
+            ..packed(1, vec![field("c", "char"), field("i", "int")])
         },
         // 12: nested structs and arrays of them (definition 2 is {char; double}).
+        def(vec![field("tag", "char"), F::plain("inner", Ty::Def(2))]),
         def(vec![
-            F::plain("tag", scalar("char")),
-            F::plain("inner", Ty::Def(2)),
-        ]),
-        def(vec![
-            F::plain("n", scalar("short")),
+            field("n", "short"),
             F::plain("many", Ty::Array(Box::new(Ty::Def(2)), 3)),
             F::plain(
                 "grid",
@@ -133,36 +101,27 @@ fn every_rule_matches_the_c_compiler() {
             ),
         ]),
         // 14: a packed struct inside a natural one, and the reverse.
-        def(vec![
-            F::plain("c", scalar("char")),
-            F::plain("p", Ty::Def(4)),
-        ]),
-        packed(
-            1,
-            vec![F::plain("c", scalar("char")), F::plain("n", Ty::Def(2))],
-        ),
+        def(vec![field("c", "char"), F::plain("p", Ty::Def(4))]),
+        packed(1, vec![field("c", "char"), F::plain("n", Ty::Def(2))]),
         // 16: bitfields: filling a unit, straddling (moved to the next unit).
         def(vec![
             F::bits("ready", uint, 1),
             F::bits("mode", uint, 3),
-            F::plain("count", scalar("int")),
+            field("count", "int"),
         ]),
-        def(vec![F::plain("a", scalar("char")), F::bits("b", int, 30)]),
+        def(vec![field("a", "char"), F::bits("b", int, 30)]),
         def(vec![
-            F::plain("a", scalar("char")),
+            field("a", "char"),
             F::bits("b", bool_, 1),
             F::bits("c", llong, 40),
             F::bits("d", short, 9),
         ]),
         // 19: packed bitfields straddle; pack(2) caps their alignment.
-        packed(
-            8,
-            vec![F::plain("a", scalar("char")), F::bits("b", int, 30)],
-        ),
+        packed(8, vec![field("a", "char"), F::bits("b", int, 30)]),
         packed(
             2,
             vec![
-                F::plain("a", scalar("char")),
+                field("a", "char"),
                 F::bits("b", int, 30),
                 F::bits("c", int, 20),
             ],
@@ -177,22 +136,18 @@ fn every_rule_matches_the_c_compiler() {
         ),
         // 22: unnamed bitfields: zero width jumps (even packed), others pad.
         def(vec![
-            F::plain("a", scalar("char")),
+            field("a", "char"),
             F::unnamed(llong, 0),
-            F::plain("c", scalar("char")),
+            field("c", "char"),
         ]),
         packed(
             1,
-            vec![
-                F::plain("a", scalar("char")),
-                F::unnamed(int, 0),
-                F::plain("c", scalar("char")),
-            ],
+            vec![field("a", "char"), F::unnamed(int, 0), field("c", "char")],
         ),
         def(vec![
-            F::plain("a", scalar("char")),
+            field("a", "char"),
             F::unnamed(int, 3),
-            F::plain("c", scalar("char")),
+            field("c", "char"),
         ]),
         def(vec![
             F::bits("a", int, 3),
@@ -201,28 +156,19 @@ fn every_rule_matches_the_c_compiler() {
         ]),
         // 26: unions: plain, with arrays, bitfields, unnamed bitfields, packed.
         union(vec![
-            F::plain("i", scalar("int")),
-            F::plain("d", scalar("double")),
+            field("i", "int"),
+            field("d", "double"),
             F::plain("b", Ty::Array(Box::new(scalar("char")), 12)),
         ]),
-        union(vec![F::plain("a", scalar("char")), F::bits("b", int, 5)]),
-        union(vec![F::plain("a", scalar("char")), F::unnamed(int, 20)]),
+        union(vec![field("a", "char"), F::bits("b", int, 5)]),
+        union(vec![field("a", "char"), F::unnamed(int, 20)]),
         Def {
             union: true,
-            ..packed(
-                2,
-                vec![F::plain("a", scalar("char")), F::bits("b", llong, 5)],
-            )
+            ..packed(2, vec![field("a", "char"), F::bits("b", llong, 5)])
         },
         // 30: a union inside a struct, a struct inside a union.
-        def(vec![
-            F::plain("kind", scalar("int")),
-            F::plain("u", Ty::Def(26)),
-        ]),
-        union(vec![
-            F::plain("s", Ty::Def(2)),
-            F::plain("x", scalar("long double")),
-        ]),
+        def(vec![field("kind", "int"), F::plain("u", Ty::Def(26))]),
+        union(vec![F::plain("s", Ty::Def(2)), field("x", "long double")]),
         // 32: every bitfield type at full width.
         def(BIT_TYPES
             .iter()
@@ -293,7 +239,7 @@ fn random_def(rng: &mut Rng, built: &[Arc<StructLayout>], alignments: bool) -> D
     }
     // C wants at least one named member.
     if fields.iter().all(|f| f.name.is_none()) {
-        fields.push(F::plain("last", scalar("int")));
+        fields.push(field("last", "int"));
     }
     Def {
         union,

@@ -4,11 +4,11 @@
 
 use ndarray::Array1;
 use rctypes::{
-    AsCtypes, CFunc, CStruct, CType, DType, Element, Error, Extent, NdArray, StructLayout,
-    c_struct, ndpointer,
+    AsCtypes, CFunc, CStruct, CType, DType, Element, Error, Extent, IntoDType, NdArray,
+    StructLayout, c_struct, ndpointer,
 };
 
-use crate::common::lib;
+use crate::common::{call_as, lib, struct_layout, union_layout};
 
 c_struct! {
     /// sample.h's Weather.
@@ -47,11 +47,8 @@ const SEED: [(i32, &str); 4] = [
 
 #[test]
 fn layouts_give_the_records_numpy_would_make() {
-    let weather = StructLayout::builder("Weather")
-        .field("timestamp", CType::Int)
-        .field("desc", CType::array(CType::Char, 12))
-        .build()
-        .unwrap();
+    let desc = CType::array(CType::Char, 12);
+    let weather = struct_layout("Weather", &[("timestamp", CType::Int), ("desc", desc)]);
     assert_eq!(weather.dtype().unwrap(), dat_dtype());
     assert_eq!(Weather::dtype(), dat_dtype());
     // C's padded layout is numpy's align=True record.
@@ -64,10 +61,7 @@ fn layouts_give_the_records_numpy_would_make() {
     );
     // Nested structs are nested records, unions overlapping fields, and a
     // packed struct a record with its packed offsets.
-    let inner = StructLayout::builder("In")
-        .field("x", CType::Short)
-        .build()
-        .unwrap();
+    let inner = struct_layout("In", &[("x", CType::Short)]);
     let outer = StructLayout::builder("Out")
         .field("tag", CType::Char)
         .field("inner", CType::Struct(inner))
@@ -80,11 +74,7 @@ fn layouts_give_the_records_numpy_would_make() {
     assert_eq!(rec.field("inner").unwrap().offset(), 1);
     assert!(rec.field("inner").unwrap().dtype().is_record());
     assert_eq!(rec.field("values").unwrap().dtype().to_string(), "|V16");
-    let u = StructLayout::union_builder("U")
-        .field("i", CType::Int)
-        .field("d", CType::Double)
-        .build()
-        .unwrap();
+    let u = union_layout("U", &[("i", CType::Int), ("d", CType::Double)]);
     let rec = u.dtype().unwrap();
     assert_eq!((rec.itemsize(), rec.field("d").unwrap().offset()), (8, 0));
     // Bitfields have no data type.
@@ -191,25 +181,19 @@ fn sample_fn(name: &str, args: &[CType], ret: CType) -> CFunc {
     unsafe { lib("sample").function(name, args, ret) }.unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// `ndpointer(dtype, flags='aligned, contiguous')`, for C to read.
+fn records_of(dtype: impl IntoDType) -> CType {
+    let arg = ndpointer().dtype(dtype).flags("aligned, contiguous");
+    arg.read_only().build().unwrap().into()
+}
+
 #[test]
 fn the_seed_record_array_through_an_ndpointer() {
+    use CType::{CharP, Int, LongLong};
     // _sample.print_weather.argtypes = [ndpointer(dat_dtype, flags='aligned, contiguous'), c_int]
-    let arg = ndpointer()
-        .dtype(dat_dtype())
-        .flags("aligned, contiguous")
-        .read_only()
-        .build()
-        .unwrap();
-    let sum = sample_fn(
-        "sum_timestamps",
-        &[arg.clone().into(), CType::Int],
-        CType::LongLong,
-    );
-    let find = sample_fn(
-        "find_weather",
-        &[arg.into(), CType::Int, CType::CharP],
-        CType::Int,
-    );
+    let arg = records_of(dat_dtype());
+    let sum = sample_fn("sum_timestamps", &[arg.clone(), Int], LongLong);
+    let find = sample_fn("find_weather", &[arg, Int, CharP], Int);
     let expected: i64 = SEED.iter().map(|(t, _)| *t as i64).sum();
 
     // arr = N.rec.fromrecords(dat, dtype=dat_dtype)
@@ -218,42 +202,24 @@ fn the_seed_record_array_through_an_ndpointer() {
         arr.set_field(&[i], "timestamp", *t).unwrap();
         arr.set_field(&[i], "desc", desc(s)).unwrap();
     }
-    assert_eq!(
-        sum.call(&[(&arr).into(), 4.into()])
-            .unwrap()
-            .to::<i64>()
-            .unwrap(),
-        expected
-    );
-    assert_eq!(
-        find.call(&[(&arr).into(), 4.into(), "damn nasty".into()])
-            .unwrap()
-            .to::<i32>()
-            .unwrap(),
-        2
-    );
+    assert_eq!(call_as::<i64>(&sum, &[(&arr).into(), 4.into()]), expected);
+    let args = [(&arr).into(), 4.into(), "damn nasty".into()];
+    assert_eq!(call_as::<i32>(&find, &args), 2);
     // The records read back as the Rust struct.
-    assert_eq!(
-        arr.get::<Weather>(&[1]).unwrap(),
-        Weather {
-            timestamp: 1126877371,
-            desc: desc("rain")
-        }
-    );
+    let rain = Weather {
+        timestamp: 1126877371,
+        desc: desc("rain"),
+    };
+    assert_eq!(arr.get::<Weather>(&[1]).unwrap(), rain);
 
     // The same through an ndarray of the c_struct type.
-    let records: Array1<Weather> = SEED
-        .iter()
-        .map(|(t, s)| Weather {
-            timestamp: *t,
-            desc: desc(s),
-        })
-        .collect();
+    let weather = |&(timestamp, s): &(i32, &str)| Weather {
+        timestamp,
+        desc: desc(s),
+    };
+    let records: Array1<Weather> = SEED.iter().map(weather).collect();
     assert_eq!(
-        sum.call(&[(&records).into(), 4.into()])
-            .unwrap()
-            .to::<i64>()
-            .unwrap(),
+        call_as::<i64>(&sum, &[(&records).into(), 4.into()]),
         expected
     );
     // A strided view is refused by the contiguity flag, in numpy's words.
@@ -276,18 +242,12 @@ fn the_seed_record_array_through_an_ndpointer() {
 #[test]
 fn padding_is_right_with_align_true_and_refused_without() {
     // C's Padded, declared through its layout's record.
-    let c_padded = StructLayout::builder("Padded")
-        .field("c", CType::Byte)
-        .field("d", CType::Double)
-        .build()
-        .unwrap();
-    let arg = ndpointer()
-        .dtype(&c_padded)
-        .flags("aligned, contiguous")
-        .read_only()
-        .build()
-        .unwrap();
-    let sum = sample_fn("sum_padded", &[arg.into(), CType::Int], CType::Double);
+    let c_padded = struct_layout("Padded", &[("c", CType::Byte), ("d", CType::Double)]);
+    let sum = sample_fn(
+        "sum_padded",
+        &[records_of(&c_padded), CType::Int],
+        CType::Double,
+    );
 
     let fill = |dtype: DType| {
         let mut a = NdArray::zeros(dtype, &[3]).unwrap();
@@ -299,13 +259,7 @@ fn padding_is_right_with_align_true_and_refused_without() {
     };
     // align=True: the C layout; C sums 1+2+3 + 0+0.25+0.5.
     let aligned = fill(DType::record(padded_fields(), true).unwrap());
-    assert_eq!(
-        sum.call(&[(&aligned).into(), 3.into()])
-            .unwrap()
-            .to::<f64>()
-            .unwrap(),
-        6.75
-    );
+    assert_eq!(call_as::<f64>(&sum, &[(&aligned).into(), 3.into()]), 6.75);
     // Without it the doubles sit at offset 1: refused before C reads them.
     let unaligned = fill(DType::record(padded_fields(), false).unwrap());
     let err = sum.call(&[(&unaligned).into(), 3.into()]).unwrap_err();
@@ -333,53 +287,35 @@ fn padding_is_right_with_align_true_and_refused_without() {
         "struct Padded: field `d`: offset 8 in the Rust struct, 1 in the record data type"
     );
     Weather::check_against_dtype(&dat_dtype()).unwrap();
-    let renamed = DType::record([("time", d("i4")), ("desc", d("|S12"))], false).unwrap();
-    assert_eq!(
-        Weather::check_against_dtype(&renamed)
+    // What checking Weather against an unaligned record of these fields says.
+    let mismatch = |fields: [(&str, DType); 2]| {
+        let record = DType::record(fields, false).unwrap();
+        Weather::check_against_dtype(&record)
             .unwrap_err()
-            .to_string(),
+            .to_string()
+    };
+    assert_eq!(
+        mismatch([("time", d("i4")), ("desc", d("|S12"))]),
         "struct Weather: field 1: `timestamp` in the Rust struct, `time` in the record data type"
     );
-    let wider = DType::record([("timestamp", d("i8")), ("desc", d("|S12"))], false).unwrap();
     assert_eq!(
-        Weather::check_against_dtype(&wider)
-            .unwrap_err()
-            .to_string(),
+        mismatch([("timestamp", d("i8")), ("desc", d("|S12"))]),
         "struct Weather: field `timestamp`: type int32 in the Rust struct, int64 in the record data type"
     );
 
     // Rust structs make the same records.
-    let rust: Array1<Padded> = (0..3)
-        .map(|i| Padded {
-            c: i as i8 + 1,
-            d: 0.25 * i as f64,
-        })
-        .collect();
-    assert_eq!(
-        sum.call(&[(&rust).into(), 3.into()])
-            .unwrap()
-            .to::<f64>()
-            .unwrap(),
-        6.75
-    );
+    let padded = |i: i32| Padded {
+        c: i as i8 + 1,
+        d: 0.25 * i as f64,
+    };
+    let rust: Array1<Padded> = (0..3).map(padded).collect();
+    assert_eq!(call_as::<f64>(&sum, &[(&rust).into(), 3.into()]), 6.75);
     // And to a plain POINTER(Padded) parameter a slice goes as it is.
-    let plain = sample_fn(
-        "sum_padded",
-        &[
-            CType::const_pointer(CType::Struct(c_padded)).extent(Extent::ElementsFromArg(2)),
-            CType::Int,
-        ],
-        CType::Double,
-    );
+    let n = Extent::ElementsFromArg(2);
+    let lent = CType::const_pointer(CType::Struct(c_padded)).extent(n);
+    let plain = sample_fn("sum_padded", &[lent, CType::Int], CType::Double);
     let v = rust.to_vec();
-    assert_eq!(
-        plain
-            .call(&[(&v).into(), 3.into()])
-            .unwrap()
-            .to::<f64>()
-            .unwrap(),
-        6.75
-    );
+    assert_eq!(call_as::<f64>(&plain, &[(&v).into(), 3.into()]), 6.75);
     let err = plain.call(&[(&v).into(), 4.into()]).unwrap_err();
     assert!(err.to_string().contains("argument 1"), "{err}");
 }

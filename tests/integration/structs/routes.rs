@@ -8,10 +8,10 @@ use rctypes::{CFunc, CType, TypedCFunc, Value};
 
 use super::types::*;
 
-fn bind(name: &str, args: &[CType], ret: CType) -> CFunc {
+fn bind(name: &str, args: &[&CType], ret: &CType) -> CFunc {
     // SAFETY: structs.c: each function bound here has the signature given,
     // taking and returning structs and numbers by value, through no pointer.
-    unsafe { structs().function(name, args, ret) }.unwrap_or_else(|e| panic!("{e}"))
+    unsafe { structs_fn(name, args, ret) }
 }
 
 /// The result through the function's own route and through libffi, which
@@ -28,143 +28,45 @@ fn both_routes(f: &CFunc, args: &[Value<'_>]) -> Value<'static> {
     fast
 }
 
-/// Binds `name(T) -> R`, checks it takes the register route, and that both
-/// routes give what the typed call gives for `value`.
+/// For each `name, declared, value: T, result type, R`: binds `name(T) ->
+/// R`, checks it takes the register route, and that both routes give what
+/// the typed call gives for `value`.
 macro_rules! in_registers {
-    ($name:literal, $declared:expr, $value:expr, $t:ty, $ret:expr, $r:ty) => {{
-        let f = bind($name, std::slice::from_ref(&$declared), $ret);
-        assert!(
-            f.uses_register_route(),
-            "{} takes the register route",
-            $name
-        );
+    ($($name:literal, $declared:expr, $value:expr, $t:ty, $ret:expr, $r:ty;)*) => {$({
+        let f = bind($name, &[&$declared], &$ret);
+        assert!(f.uses_register_route(), "{} takes the register route", $name);
         let typed: TypedCFunc<($t,), $r> = f.typed().unwrap();
         let v: $t = $value;
         let want = typed.call((v,));
         assert_eq!(both_routes(&f, &[(&v).into()]), Value::from(want), $name);
-    }};
+    })*};
 }
 
 #[test]
 fn every_register_class_of_a_struct_argument_agrees() {
+    use CType::{Double, Float, Int, LongLong};
     let d = declared();
-    // One integer eightbyte, whole or partly filled.
-    in_registers!(
-        "sum_int_pair",
-        d.int_pair,
-        IntPair { a: -3, b: 7 },
-        IntPair,
-        CType::Int,
-        i32
-    );
-    in_registers!(
-        "sum_char_short",
-        d.char_short,
-        CharShort { c: -5, s: 300 },
-        CharShort,
-        CType::Int,
-        i32
-    );
-    // A float and an int share an eightbyte: integer.
-    in_registers!(
-        "sum_float_int",
-        d.float_int,
-        FloatInt { f: 1.5, i: -2 },
-        FloatInt,
-        CType::Double,
-        f64
-    );
-    // SSE eightbytes: two floats in one, two doubles in two.
-    in_registers!(
-        "sum_float_pair",
-        d.float_pair,
-        FloatPair { x: 0.25, y: -8.5 },
-        FloatPair,
-        CType::Float,
-        f32
-    );
-    in_registers!(
-        "sum_double_pair",
-        d.double_pair,
-        DoublePair { x: 1e-3, y: 2.5 },
-        DoublePair,
-        CType::Double,
-        f64
-    );
-    in_registers!(
-        "sum_float4",
-        d.float4,
-        Float4 {
-            v: [1.0, -2.0, 4.5, 8.0]
-        },
-        Float4,
-        CType::Float,
-        f32
-    );
-    // Mixed: SSE then integer; two integer eightbytes, one partly filled.
-    in_registers!(
-        "sum_double_int",
-        d.double_int,
-        DoubleInt { d: -0.5, i: 9 },
-        DoubleInt,
-        CType::Double,
-        f64
-    );
-    in_registers!(
-        "sum_int_triple",
-        d.int_triple,
-        IntTriple { v: [1, -20, 300] },
-        IntTriple,
-        CType::Int,
-        i32
-    );
-    in_registers!(
-        "sum_tagged_pair",
-        d.tagged_pair,
-        TaggedPair {
-            tag: 4,
-            p: IntPair { a: 5, b: -6 }
-        },
-        TaggedPair,
-        CType::Int,
-        i32
-    );
-    // Unions by the classes of their eightbytes.
-    in_registers!(
-        "int_or_float_bits",
-        d.int_or_float,
-        IntOrFloat { f: -1.0 },
-        IntOrFloat,
-        CType::Int,
-        i32
-    );
-    in_registers!(
-        "double_or_long_bits",
-        d.double_or_long,
-        DoubleOrLong { d: 0.1 },
-        DoubleOrLong,
-        CType::LongLong,
-        i64
-    );
-    in_registers!(
-        "floats_or_double_sum",
-        d.floats_or_double,
-        FloatsOrDouble { f: [0.5, 0.25] },
-        FloatsOrDouble,
-        CType::Double,
-        f64
-    );
-    in_registers!(
-        "tagged_value",
-        d.tagged,
-        Tagged {
-            kind: 1,
-            u: TaggedUnion { d: -4.0 }
-        },
-        Tagged,
-        CType::Double,
-        f64
-    );
+    let (pair, tagged) = (IntPair { a: 5, b: -6 }, TaggedUnion { d: -4.0 });
+    in_registers! {
+        // One integer eightbyte, whole or partly filled.
+        "sum_int_pair", d.int_pair, IntPair { a: -3, b: 7 }, IntPair, Int, i32;
+        "sum_char_short", d.char_short, CharShort { c: -5, s: 300 }, CharShort, Int, i32;
+        // A float and an int share an eightbyte: integer.
+        "sum_float_int", d.float_int, FloatInt { f: 1.5, i: -2 }, FloatInt, Double, f64;
+        // SSE eightbytes: two floats in one, two doubles in two.
+        "sum_float_pair", d.float_pair, FloatPair { x: 0.25, y: -8.5 }, FloatPair, Float, f32;
+        "sum_double_pair", d.double_pair, DoublePair { x: 1e-3, y: 2.5 }, DoublePair, Double, f64;
+        "sum_float4", d.float4, Float4 { v: [1.0, -2.0, 4.5, 8.0] }, Float4, Float, f32;
+        // Mixed: SSE then integer; two integer eightbytes, one partly filled.
+        "sum_double_int", d.double_int, DoubleInt { d: -0.5, i: 9 }, DoubleInt, Double, f64;
+        "sum_int_triple", d.int_triple, IntTriple { v: [1, -20, 300] }, IntTriple, Int, i32;
+        "sum_tagged_pair", d.tagged_pair, TaggedPair { tag: 4, p: pair }, TaggedPair, Int, i32;
+        // Unions by the classes of their eightbytes.
+        "int_or_float_bits", d.int_or_float, IntOrFloat { f: -1.0 }, IntOrFloat, Int, i32;
+        "double_or_long_bits", d.double_or_long, DoubleOrLong { d: 0.1 }, DoubleOrLong, LongLong, i64;
+        "floats_or_double_sum", d.floats_or_double, FloatsOrDouble { f: [0.5, 0.25] }, FloatsOrDouble, Double, f64;
+        "tagged_value", d.tagged, Tagged { kind: 1, u: tagged }, Tagged, Double, f64;
+    }
 }
 
 #[test]
@@ -173,8 +75,8 @@ fn struct_arguments_among_scalars_and_beyond_the_registers() {
     // A struct result of one SSE eightbyte comes back in xmm0.
     let f = bind(
         "scale_float_pair",
-        &[d.float_pair.clone(), CType::Float],
-        d.float_pair.clone(),
+        &[&d.float_pair, &CType::Float],
+        &d.float_pair,
     );
     assert!(
         f.uses_register_route(),
@@ -190,54 +92,30 @@ fn struct_arguments_among_scalars_and_beyond_the_registers() {
     // Seven integer pairs: the seventh would go on the stack, whole, so the
     // signature takes libffi.
     let pairs: Vec<IntPair> = (1..=7).map(|i| IntPair { a: i, b: -i }).collect();
-    let seven = bind("sum_seven_pairs", &vec![d.int_pair.clone(); 7], CType::Int);
+    let seven = bind("sum_seven_pairs", &[&d.int_pair; 7], &CType::Int);
     assert!(!seven.uses_register_route());
     let args: Vec<Value> = pairs.iter().map(Value::from).collect();
-    type Seven = (
-        IntPair,
-        IntPair,
-        IntPair,
-        IntPair,
-        IntPair,
-        IntPair,
-        IntPair,
-    );
-    let typed: TypedCFunc<Seven, i32> = seven.typed().unwrap();
+    let typed: TypedCFunc<SevenPairs, i32> = seven.typed().unwrap();
     let [a, b, c, e, f2, g, h] = pairs[..] else {
         unreachable!()
     };
-    assert_eq!(
-        seven.call(&args).unwrap(),
-        Value::Int(typed.call((a, b, c, e, f2, g, h)).into())
-    );
+    let want = typed.call((a, b, c, e, f2, g, h));
+    assert_eq!(seven.call(&args).unwrap(), Value::Int(want.into()));
     // Ten doubles in five pairs: more than the eight SSE registers.
     let five = bind(
         "sum_five_double_pairs",
-        &vec![d.double_pair.clone(); 5],
-        CType::Double,
+        &[&d.double_pair; 5],
+        &CType::Double,
     );
     assert!(!five.uses_register_route());
     // In memory by the ABI (more than 16 bytes): copied whole into stack
     // slots, on the register route too.
-    let dot = bind("dot_vec3", &[d.vec3.clone(), d.vec3.clone()], CType::Double);
+    let dot = bind("dot_vec3", &[&d.vec3, &d.vec3], &CType::Double);
     assert!(dot.uses_register_route(), "dot_vec3");
-    let (x, y) = (
-        Vec3 {
-            x: 1.0,
-            y: 2.0,
-            z: 3.0,
-        },
-        Vec3 {
-            x: -4.0,
-            y: 0.5,
-            z: 2.0,
-        },
-    );
-    assert_eq!(
-        both_routes(&dot, &[(&x).into(), (&y).into()]),
-        Value::Float(-4.0 + 1.0 + 6.0)
-    );
-    let nested = bind("sum_nested", std::slice::from_ref(&d.nested), CType::Double);
+    let (x, y) = (vec3(1.0, 2.0, 3.0), vec3(-4.0, 0.5, 2.0));
+    let product = both_routes(&dot, &[(&x).into(), (&y).into()]);
+    assert_eq!(product, Value::Float(-4.0 + 1.0 + 6.0));
+    let nested = bind("sum_nested", &[&d.nested], &CType::Double);
     assert!(nested.uses_register_route(), "sum_nested");
     let n = Nested {
         p: IntPair { a: 1, b: 2 },
@@ -250,16 +128,13 @@ fn struct_arguments_among_scalars_and_beyond_the_registers() {
     );
     // A 24-byte union, returned through a hidden pointer and passed in
     // stack slots.
+    let bytes_or_double = &d.bytes_or_double;
     let make = bind(
         "bytes_or_double_from_double",
-        &[CType::Double],
-        d.bytes_or_double.clone(),
+        &[&CType::Double],
+        bytes_or_double,
     );
-    let bytes = bind(
-        "bytes_or_double_byte_sum",
-        std::slice::from_ref(&d.bytes_or_double),
-        CType::Int,
-    );
+    let bytes = bind("bytes_or_double_byte_sum", &[bytes_or_double], &CType::Int);
     assert!(make.uses_register_route() && bytes.uses_register_route());
     let u = both_routes(&make, &[1.5.into()]);
     // 1.5's bytes (0x3ff8 in its top half), then the 7 C put in byte 19.

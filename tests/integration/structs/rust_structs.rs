@@ -4,6 +4,7 @@
 use rctypes::{CStruct, CType, Error, StructLayout, c_struct};
 
 use super::types::*;
+use crate::common::{struct_layout, union_layout};
 
 #[test]
 fn rust_layouts_agree_with_the_declared_ones() {
@@ -43,16 +44,6 @@ c_struct! {
     pub struct Outer { pub tag: i8, pub p: IntPair }
 }
 
-fn declare(name: &str, fields: &[(&str, CType)]) -> std::sync::Arc<StructLayout> {
-    fields
-        .iter()
-        .fold(StructLayout::builder(name), |b, (n, t)| {
-            b.field(*n, t.clone())
-        })
-        .build()
-        .unwrap()
-}
-
 #[test]
 fn pack_and_alignment_of_rust_structs_match_declared_ones() {
     let packed = StructLayout::builder("Packed2")
@@ -87,66 +78,57 @@ fn the_first_difference_is_reported_with_both_values() {
         e.to_string(),
         "struct Padded: field `d`: offset 8 in the Rust struct, 1 in the declared layout"
     );
-    // A field of another size at the same offset.
-    let wrong_size = declare("Padded", &[("c", CType::Char), ("d", CType::Float)]);
-    assert_eq!(
-        err(Padded::check_against(&wrong_size)),
-        "struct Padded: field `d`: offset 8 in the Rust struct, 4 in the declared layout"
-    );
-    let wrong_size = declare("IntPair", &[("a", CType::Int), ("b", CType::Short)]);
-    assert_eq!(
-        err(IntPair::check_against(&wrong_size)),
-        "struct IntPair: field `b`: size 4 in the Rust struct, 2 in the declared layout"
-    );
-    // Same size, another kind of value.
-    let wrong_type = declare("IntPair", &[("a", CType::Int), ("b", CType::Float)]);
-    assert_eq!(
-        err(IntPair::check_against(&wrong_type)),
-        "struct IntPair: field `b`: type c_int in the Rust struct, c_float in the declared layout"
-    );
-    let renamed = declare("IntPair", &[("a", CType::Int), ("c", CType::Int)]);
-    assert_eq!(
-        err(IntPair::check_against(&renamed)),
-        "struct IntPair: field 2: `b` in the Rust struct, `c` in the declared layout"
-    );
-    let more = declare(
-        "IntPair",
-        &[("a", CType::Int), ("b", CType::Int), ("c", CType::Int)],
-    );
-    assert_eq!(
-        err(IntPair::check_against(&more)),
-        "struct IntPair: field `c`: declared as field 3 but the Rust struct has only 2 fields"
-    );
-    let fewer = declare("IntPair", &[("a", CType::Int)]);
-    assert_eq!(
-        err(IntPair::check_against(&fewer)),
-        "struct IntPair: field `b`: in the Rust struct but not declared (1 declared fields)"
-    );
-    let as_union = StructLayout::union_builder("IntPair")
-        .field("a", CType::Int)
-        .field("b", CType::Int)
-        .build()
-        .unwrap();
-    assert_eq!(
-        err(IntPair::check_against(&as_union)),
-        "struct IntPair: kind: a struct in the Rust struct, a union in the declared layout"
-    );
-    // Nested structs are checked field by field, with the path.
-    let inner = declare("IntPair", &[("a", CType::Short), ("b", CType::Int)]);
-    let outer = declare(
-        "Outer",
-        &[("tag", CType::Char), ("p", CType::Struct(inner))],
-    );
-    assert_eq!(
-        err(Outer::check_against(&outer)),
-        "struct Outer: field `p.a`: size 4 in the Rust struct, 2 in the declared layout"
-    );
-    // The whole struct's alignment.
-    let natural = declare("Aligned16", &[("a", CType::Int)]);
-    assert_eq!(
-        err(Aligned16::check_against(&natural)),
-        "struct Aligned16: size: 16 in the Rust struct, 4 in the declared layout"
-    );
+    use CType::{Char, Float, Int, Short};
+    let inner = CType::Struct(struct_layout("IntPair", &[("a", Short), ("b", Int)]));
+    // (what the check gave, what it must say)
+    let cases = [
+        // A field of another size at the same offset.
+        (
+            Padded::check_against(&struct_layout("Padded", &[("c", Char), ("d", Float)])),
+            "struct Padded: field `d`: offset 8 in the Rust struct, 4 in the declared layout",
+        ),
+        (
+            IntPair::check_against(&struct_layout("IntPair", &[("a", Int), ("b", Short)])),
+            "struct IntPair: field `b`: size 4 in the Rust struct, 2 in the declared layout",
+        ),
+        // Same size, another kind of value.
+        (
+            IntPair::check_against(&struct_layout("IntPair", &[("a", Int), ("b", Float)])),
+            "struct IntPair: field `b`: type c_int in the Rust struct, c_float in the declared layout",
+        ),
+        (
+            IntPair::check_against(&struct_layout("IntPair", &[("a", Int), ("c", Int)])),
+            "struct IntPair: field 2: `b` in the Rust struct, `c` in the declared layout",
+        ),
+        (
+            IntPair::check_against(&struct_layout(
+                "IntPair",
+                &[("a", Int), ("b", Int), ("c", Int)],
+            )),
+            "struct IntPair: field `c`: declared as field 3 but the Rust struct has only 2 fields",
+        ),
+        (
+            IntPair::check_against(&struct_layout("IntPair", &[("a", Int)])),
+            "struct IntPair: field `b`: in the Rust struct but not declared (1 declared fields)",
+        ),
+        (
+            IntPair::check_against(&union_layout("IntPair", &[("a", Int), ("b", Int)])),
+            "struct IntPair: kind: a struct in the Rust struct, a union in the declared layout",
+        ),
+        // Nested structs are checked field by field, with the path.
+        (
+            Outer::check_against(&struct_layout("Outer", &[("tag", Char), ("p", inner)])),
+            "struct Outer: field `p.a`: size 4 in the Rust struct, 2 in the declared layout",
+        ),
+        // The whole struct's alignment.
+        (
+            Aligned16::check_against(&struct_layout("Aligned16", &[("a", Int)])),
+            "struct Aligned16: size: 16 in the Rust struct, 4 in the declared layout",
+        ),
+    ];
+    for (checked, expected) in cases {
+        assert_eq!(err(checked), expected);
+    }
     // A bitfield declared where Rust has a whole integer.
     let bits = StructLayout::builder("IntPair")
         .field("a", CType::Int)

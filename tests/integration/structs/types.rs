@@ -2,9 +2,9 @@
 
 use std::sync::{Arc, OnceLock};
 
-use rctypes::{CType, Library, StructLayout, c_struct};
+use rctypes::{CFunc, CType, Library, StructLayout, c_struct};
 
-use crate::common::lib;
+use crate::common::{lib, struct_layout, union_layout};
 
 /// `libstructs`, loaded once.
 pub fn structs() -> &'static Library {
@@ -13,32 +13,19 @@ pub fn structs() -> &'static Library {
 }
 
 c_struct! {
-    #[derive(Debug, PartialEq)]
-    pub struct IntPair { pub a: i32, pub b: i32 }
-    #[derive(Debug, PartialEq)]
-    pub struct FloatPair { pub x: f32, pub y: f32 }
-    #[derive(Debug, PartialEq)]
-    pub struct DoublePair { pub x: f64, pub y: f64 }
-    #[derive(Debug, PartialEq)]
-    pub struct CharShort { pub c: i8, pub s: i16 }
-    #[derive(Debug, PartialEq)]
-    pub struct FloatInt { pub f: f32, pub i: i32 }
-    #[derive(Debug, PartialEq)]
-    pub struct DoubleInt { pub d: f64, pub i: i32 }
-    #[derive(Debug, PartialEq)]
-    pub struct Vec3 { pub x: f64, pub y: f64, pub z: f64 }
-    #[derive(Debug, PartialEq)]
-    pub struct Vec4 { pub a: f64, pub b: f64, pub c: f64, pub d: f64 }
-    #[derive(Debug, PartialEq)]
-    pub struct Big { pub id: i32, pub values: [f64; 8], pub name: [u8; 16] }
-    #[derive(Debug, PartialEq)]
-    pub struct IntTriple { pub v: [i32; 3] }
-    #[derive(Debug, PartialEq)]
-    pub struct Float4 { pub v: [f32; 4] }
-    #[derive(Debug, PartialEq)]
-    pub struct Nested { pub p: IntPair, pub q: DoublePair }
-    #[derive(Debug, PartialEq)]
-    pub struct TaggedPair { pub tag: i8, pub p: IntPair }
+    #[derive(Debug, PartialEq)] pub struct IntPair { pub a: i32, pub b: i32 }
+    #[derive(Debug, PartialEq)] pub struct FloatPair { pub x: f32, pub y: f32 }
+    #[derive(Debug, PartialEq)] pub struct DoublePair { pub x: f64, pub y: f64 }
+    #[derive(Debug, PartialEq)] pub struct CharShort { pub c: i8, pub s: i16 }
+    #[derive(Debug, PartialEq)] pub struct FloatInt { pub f: f32, pub i: i32 }
+    #[derive(Debug, PartialEq)] pub struct DoubleInt { pub d: f64, pub i: i32 }
+    #[derive(Debug, PartialEq)] pub struct Vec3 { pub x: f64, pub y: f64, pub z: f64 }
+    #[derive(Debug, PartialEq)] pub struct Vec4 { pub a: f64, pub b: f64, pub c: f64, pub d: f64 }
+    #[derive(Debug, PartialEq)] pub struct Big { pub id: i32, pub values: [f64; 8], pub name: [u8; 16] }
+    #[derive(Debug, PartialEq)] pub struct IntTriple { pub v: [i32; 3] }
+    #[derive(Debug, PartialEq)] pub struct Float4 { pub v: [f32; 4] }
+    #[derive(Debug, PartialEq)] pub struct Nested { pub p: IntPair, pub q: DoublePair }
+    #[derive(Debug, PartialEq)] pub struct TaggedPair { pub tag: i8, pub p: IntPair }
     pub union IntOrFloat { pub i: i32, pub f: f32 }
     pub union DoubleOrLong { pub d: f64, pub l: i64 }
     pub union FloatsOrDouble { pub f: [f32; 2], pub d: f64 }
@@ -52,21 +39,39 @@ fn build(b: rctypes::StructBuilder) -> Arc<StructLayout> {
 }
 
 fn fields(name: &str, fields: &[(&str, CType)]) -> CType {
-    let b = fields
-        .iter()
-        .fold(StructLayout::builder(name), |b, (n, t)| {
-            b.field(*n, t.clone())
-        });
-    CType::Struct(build(b))
+    CType::Struct(struct_layout(name, fields))
 }
 
 fn union_of(name: &str, fields: &[(&str, CType)]) -> CType {
-    let b = fields
-        .iter()
-        .fold(StructLayout::union_builder(name), |b, (n, t)| {
-            b.field(*n, t.clone())
-        });
-    CType::Struct(build(b))
+    CType::Struct(union_layout(name, fields))
+}
+
+/// A `Vec3` (its literal takes five lines in rustfmt's layout).
+pub fn vec3(x: f64, y: f64, z: f64) -> Vec3 {
+    Vec3 { x, y, z }
+}
+
+/// The arguments of `sum_seven_pairs`.
+pub type SevenPairs = (
+    IntPair,
+    IntPair,
+    IntPair,
+    IntPair,
+    IntPair,
+    IntPair,
+    IntPair,
+);
+
+/// Binds `name` in libstructs with the argument and result types given.
+///
+/// # Safety
+///
+/// As for [`Library::function`]: the types are the C function's, and its
+/// pointers are declared as it reads and writes them.
+pub unsafe fn structs_fn(name: &str, args: &[&CType], ret: &CType) -> CFunc {
+    let args: Vec<CType> = args.iter().map(|&t| t.clone()).collect();
+    // SAFETY: the caller's.
+    unsafe { structs().function(name, &args, ret.clone()) }.unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The run-time declarations of structs.h, as a C header states them.
