@@ -325,6 +325,7 @@ impl CBuild {
         if self.sources.is_empty() {
             return Err(Error::Build {
                 message: "no C sources: add one with source_str() or file()".into(),
+                source: None,
             });
         }
         let text_sources = self.sources.iter().filter_map(|s| match s {
@@ -337,6 +338,7 @@ impl CBuild {
             if texts.iter().any(|(seen, _)| seen == name) {
                 return Err(Error::Build {
                     message: format!("two sources or headers named {name:?}"),
+                    source: None,
                 });
             }
             texts.push((name.clone(), code.clone()));
@@ -350,6 +352,7 @@ impl CBuild {
                     let path = absolute(path)?;
                     let contents = fs::read(&path).map_err(|e| Error::Build {
                         message: format!("cannot read the C source {}: {e}", path.display()),
+                        source: Some(Box::new(e)),
                     })?;
                     compiled.push(path.clone());
                     files.push((path, contents));
@@ -503,6 +506,7 @@ impl Plan {
         let library = folder.join(file_name);
         let bytes = fs::read(&library).map_err(|e| Error::Build {
             message: format!("cannot read the built library {}: {e}", library.display()),
+            source: Some(Box::new(e)),
         })?;
         // Headers in the build folder come from the sources' text, which the
         // key covers; the others are checked before a cached library is used.
@@ -528,9 +532,11 @@ fn run(tool: &cc::Tool, args: &[OsString], folder: &Path) -> Result<(bool, Strin
                 "cannot run {}: {e}; install a C compiler or set CC to one",
                 tool.path().display()
             ),
+            source: Some(Box::new(e)),
         },
         _ => Error::Build {
             message: format!("cannot run the C compiler {}: {e}", tool.path().display()),
+            source: Some(Box::new(e)),
         },
     })?;
     let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -552,6 +558,7 @@ fn check_name(name: &str) -> Result<()> {
             message: format!(
                 "invalid source name {name:?}: give a relative file name such as \"add.c\""
             ),
+            source: None,
         })
     }
 }
@@ -559,12 +566,14 @@ fn check_name(name: &str) -> Result<()> {
 fn absolute(path: &Path) -> Result<PathBuf> {
     std::path::absolute(path).map_err(|e| Error::Build {
         message: format!("cannot make {} absolute: {e}", path.display()),
+        source: Some(Box::new(e)),
     })
 }
 
 fn write_failed(path: &Path, e: io::Error) -> Error {
     Error::Build {
         message: format!("cannot write {}: {e}", path.display()),
+        source: Some(Box::new(e)),
     }
 }
 

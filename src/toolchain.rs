@@ -45,6 +45,7 @@ pub(crate) fn compiler(opt_level: u32, chosen: Option<&Path>) -> Result<cc::Tool
     }
     let tool = build.try_get_compiler().map_err(|e| Error::NoCompiler {
         message: e.to_string(),
+        source: Some(Box::new(e)),
     })?;
     found.insert(key, tool.clone());
     Ok(tool)

@@ -134,6 +134,7 @@ pub(crate) fn load(folder: &Path, key: &str) -> Option<Artifact> {
 pub(crate) fn store(folder: &Path, key: &str, artifact: &Artifact) -> Result<()> {
     let failed = |what: &Path, e: std::io::Error| Error::Build {
         message: format!("cannot write the cache folder {}: {e}", what.display()),
+        source: Some(Box::new(e)),
     };
     fs::create_dir_all(folder).map_err(|e| failed(folder, e))?;
     let (library, deps) = stored_paths(folder, key);
