@@ -428,6 +428,7 @@ impl CBuild {
         if self.sources.is_empty() {
             return Err(Error::Build {
                 message: "no C sources: add one with source_str() or file()".into(),
+                source: None,
             });
         }
         let text_sources = self.sources.iter().filter_map(|s| match s {
@@ -440,6 +441,7 @@ impl CBuild {
             if texts.iter().any(|(seen, _)| seen == name) {
                 return Err(Error::Build {
                     message: format!("two sources or headers named {name:?}"),
+                    source: None,
                 });
             }
             texts.push((name.clone(), code.clone()));
@@ -455,6 +457,7 @@ impl CBuild {
                     // is given a copy of them, not the file, which may change.
                     let contents = fs::read(&path).map_err(|e| Error::Build {
                         message: format!("cannot read the C source {}: {e}", path.display()),
+                        source: Some(Box::new(e)),
                     })?;
                     let name = path.file_name().unwrap_or("source.c".as_ref());
                     let copy = Path::new(FILE_COPIES).join(i.to_string()).join(name);
@@ -693,6 +696,7 @@ impl Plan {
         let library = folder.join(file_name);
         let bytes = fs::read(&library).map_err(|e| Error::Build {
             message: format!("cannot read the built library {}: {e}", library.display()),
+            source: Some(Box::new(e)),
         })?;
         // Headers in the build folder come from the sources' text, which the
         // key covers; the others, and what the linker was given, are checked
@@ -734,9 +738,11 @@ fn run(
                 "cannot run {}: {e}; install a C compiler or set CC to one",
                 tool.path().display()
             ),
+            source: Some(Box::new(e)),
         },
         _ => Error::Build {
             message: format!("cannot run the C compiler {}: {e}", tool.path().display()),
+            source: Some(Box::new(e)),
         },
     })?;
     let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -757,6 +763,7 @@ fn check_name(name: &str) -> Result<()> {
             message: format!(
                 "invalid source name {name:?}: give a relative file name such as \"add.c\""
             ),
+            source: None,
         });
     }
     if path.starts_with(FILE_COPIES) {
@@ -765,6 +772,7 @@ fn check_name(name: &str) -> Result<()> {
                 "invalid source name {name:?}: the folder {FILE_COPIES}/ holds the copies of \
                  file() sources; choose another name"
             ),
+            source: None,
         });
     }
     Ok(())
@@ -773,12 +781,14 @@ fn check_name(name: &str) -> Result<()> {
 fn absolute(path: &Path) -> Result<PathBuf> {
     std::path::absolute(path).map_err(|e| Error::Build {
         message: format!("cannot make {} absolute: {e}", path.display()),
+        source: Some(Box::new(e)),
     })
 }
 
 fn write_failed(path: &Path, e: io::Error) -> Error {
     Error::Build {
         message: format!("cannot write {}: {e}", path.display()),
+        source: Some(Box::new(e)),
     }
 }
 

@@ -58,6 +58,7 @@ pub(crate) fn compiler_in(
     }
     let tool = build.try_get_compiler().map_err(|e| Error::NoCompiler {
         message: e.to_string(),
+        source: Some(Box::new(e)),
     })?;
     found.insert(key, tool.clone());
     Ok(tool)

@@ -110,6 +110,7 @@ impl Library {
         let handle = handle.map_err(|e| Error::Load {
             path: name.clone(),
             message: loader_message(&e),
+            source: Some(Box::new(e)),
         })?;
         Ok(Library {
             inner: Arc::new(Inner {
@@ -129,6 +130,7 @@ impl Library {
         let handle = Handle::this().map_err(|e| Error::Load {
             path: "<this process>".into(),
             message: loader_message(&e),
+            source: Some(Box::new(e)),
         })?;
         Ok(Library {
             inner: Arc::new(Inner {
@@ -162,12 +164,14 @@ impl Library {
             library: self.inner.name.clone(),
             symbol: symbol.into(),
             message: loader_message(&e),
+            source: Some(Box::new(e)),
         })?;
         if ptr.is_null() {
             return Err(Error::Symbol {
                 library: self.inner.name.clone(),
                 symbol: symbol.into(),
                 message: "the symbol's address is null".into(),
+                source: None,
             });
         }
         Ok(ptr)

@@ -234,6 +234,7 @@ impl Folder {
 fn failed(what: &Path, e: io::Error) -> Error {
     Error::Build {
         message: format!("cannot write the cache folder {}: {e}", what.display()),
+        source: Some(Box::new(e)),
     }
 }
 
@@ -246,6 +247,7 @@ fn read_checked(path: &Path) -> Result<Option<Vec<u8>>> {
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes).map_err(|e| Error::Build {
         message: format!("cannot read the cache file {}: {e}", path.display()),
+        source: Some(Box::new(e)),
     })?;
     Ok(Some(bytes))
 }

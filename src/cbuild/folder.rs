@@ -33,6 +33,7 @@ impl BuildFolder {
             .tempdir()
             .map_err(|e| Error::Build {
                 message: format!("cannot create a temporary folder: {e}"),
+                source: Some(Box::new(e)),
             })?;
         lock().insert(dir.path().to_path_buf());
         Ok(BuildFolder(dir))

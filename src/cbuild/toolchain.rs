@@ -62,6 +62,7 @@ pub(crate) fn identity(tool: &cc::Tool, env: &Environment) -> Result<Identity> {
                 tool.path().display(),
                 version.trim()
             ),
+            source: None,
         });
     }
     let library_dirs: Vec<PathBuf> = if msvc {

@@ -34,6 +34,7 @@ pub(crate) fn check_folder(dir: &Path) -> Result<()> {
              it can write (chmod go-w), or choose another folder",
             dir.display()
         ),
+        source: None,
     };
     let meta = std::fs::metadata(dir).map_err(|e| refused(format!("cannot read it: {e}")))?;
     if !meta.is_dir() {
@@ -89,6 +90,7 @@ fn refused_file(path: &Path, why: String) -> Error {
              can write: remove it and build again",
             path.display()
         ),
+        source: None,
     }
 }
 

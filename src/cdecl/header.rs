@@ -204,6 +204,7 @@ fn preprocess(path: &Path, include_dirs: &[&Path]) -> Result<String> {
     cmd.arg(path);
     let output = cmd.output().map_err(|e| Error::NoCompiler {
         message: format!("cannot run {cmd:?}: {e}"),
+        source: Some(Box::new(e)),
     })?;
     if !output.status.success() {
         // The preprocessor's own diagnostics, on one line.
@@ -219,6 +220,8 @@ fn preprocess(path: &Path, include_dirs: &[&Path]) -> Result<String> {
             column: 0,
             text: String::new(),
             message: format!("the preprocessor failed: {}", said.join("; ")),
+            // A header that cannot be read keeps the system's reason too.
+            source: std::fs::File::open(path).err().map(|e| e.into()),
         });
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())

@@ -431,6 +431,7 @@ impl Declarations {
                 library: library.name().to_owned(),
                 symbol: name.to_owned(),
                 message: "no variable of that name is declared".into(),
+                source: None,
             });
         };
         if v.is_array {
@@ -440,6 +441,7 @@ impl Declarations {
                 message: "an array variable cannot be bound: bind a pointer to it as `T*` \
                           with Library::symbol_address in unsafe code"
                     .into(),
+                source: None,
             });
         }
         // SAFETY: forwarded to the caller; a const variable is bound read-only.
@@ -529,6 +531,7 @@ impl Origin<'_> {
             column,
             text: text[start..end].trim().to_owned(),
             message,
+            source: None,
         }
     }
 }
@@ -569,6 +572,7 @@ impl Declarations {
                 column: 1,
                 text: prototype.to_owned(),
                 message: "expected exactly one function prototype".into(),
+                source: None,
             }),
         }
     }
@@ -633,6 +637,7 @@ impl Library {
                 column: 1,
                 text: declaration.to_owned(),
                 message: "expected exactly one variable declaration".into(),
+                source: None,
             }),
         }
     }

@@ -323,24 +323,28 @@ pub(crate) fn type_too_deep() -> String {
 /// Runs `parse` on a thread of its own with [`PARSER_STACK`] bytes of
 /// stack, so that the limits hold on any caller's stack.
 pub(crate) fn on_parser_stack<T: Send>(parse: impl FnOnce() -> Result<T> + Send) -> Result<T> {
-    let failed = |message: String| Error::Declaration {
+    let failed = |message: String, source: Option<std::io::Error>| Error::Declaration {
         file: None,
         line: 0,
         column: 0,
         text: String::new(),
         message,
+        source: source.map(|e| e.into()),
     };
     std::thread::scope(|scope| {
         let parser = std::thread::Builder::new()
             .name("rctypes-cdecl".into())
             .stack_size(PARSER_STACK)
             .spawn_scoped(scope, parse)
-            .map_err(|e| failed(format!("cannot start the declaration parser: {e}")))?;
+            .map_err(|e| failed(format!("cannot start the declaration parser: {e}"), Some(e)))?;
         parser.join().unwrap_or_else(|payload| {
-            Err(failed(format!(
-                "the declaration parser panicked: {}",
-                panic_message(payload)
-            )))
+            Err(failed(
+                format!(
+                    "the declaration parser panicked: {}",
+                    panic_message(payload)
+                ),
+                None,
+            ))
         })
     })
 }

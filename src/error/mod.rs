@@ -21,6 +21,28 @@ pub use diagnostic::{Diagnostic, Severity};
 /// assert_eq!(err.to_string(), "labs: argument 1: expected c_long, given str \"seven\"");
 /// # Ok(()) }
 /// ```
+///
+/// An error that wraps a lower-level failure keeps it as its
+/// [`source`](std::error::Error::source): the loader's [`libloading::Error`]
+/// for [`Load`](Error::Load) and [`Symbol`](Error::Symbol), the system's
+/// [`std::io::Error`] for [`Memmap`](Error::Memmap), [`Build`](Error::Build),
+/// [`NoCompiler`](Error::NoCompiler) and an unreadable header's
+/// [`Declaration`](Error::Declaration). The message already says what each
+/// source says, so a report needs only the chain's first line, or its
+/// sources to pick out a cause by type:
+///
+/// ```
+/// use std::error::Error as _;
+/// // SAFETY: the file does not exist; nothing loads.
+/// let err = unsafe { rctypes::Library::open("/nonexistent/libnothing.so") }.unwrap_err();
+/// let chain: Vec<String> =
+///     std::iter::successors(Some(&err as &dyn std::error::Error), |&e| e.source())
+///         .map(|e| e.to_string())
+///         .collect();
+/// assert!(chain[0].starts_with("cannot load library /nonexistent/libnothing.so: "));
+/// assert_eq!(chain[1], "dlopen failed"); // the libloading::Error
+/// assert!(chain[0].ends_with(chain.last().unwrap().as_str())); // the system's words
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -32,6 +54,10 @@ pub enum Error {
         path: String,
         /// What the loader said.
         message: String,
+        /// The loader's error: a [`libloading::Error`], whose own source is
+        /// the system's description.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// [`load_library`](crate::load_library) found no candidate file.
     #[error("no library {name:?} in {}: tried {}", dir.display(), list_paths(tried))]
@@ -52,6 +78,10 @@ pub enum Error {
         symbol: String,
         /// What the loader said.
         message: String,
+        /// The loader's error (a [`libloading::Error`]) when it refused;
+        /// `None` when rctypes did (a null address, an undeclared variable).
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// A call with the wrong number of arguments.
     #[error("{function}: expected {}{expected} argument{}, given {given}",
@@ -120,6 +150,9 @@ pub enum Error {
         /// The operating system's error kind, when it refused (`NotFound`,
         /// `PermissionDenied`, ...).
         kind: Option<std::io::ErrorKind>,
+        /// The operating system's error (a [`std::io::Error`]), when it refused.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// A declared signature that cannot be used, e.g. `void` as an argument.
     #[error("{function}: invalid signature: {reason}")]
@@ -183,6 +216,11 @@ pub enum Error {
         text: String,
         /// What is wrong.
         message: String,
+        /// The lower-level error, when one was the cause: a
+        /// [`std::io::Error`] for a header that cannot be read, or for a
+        /// parser thread that cannot be started.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// A callback panicked or failed while C ran the call: it gave C its error
     /// value, and `message` says what happened (the panic's message, or why
@@ -217,6 +255,10 @@ pub enum Error {
     NoCompiler {
         /// What went wrong looking for it or starting it.
         message: String,
+        /// Why: the [`std::io::Error`] from starting it, or the error from
+        /// looking for it.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// [`CBuild`](crate::CBuild) could not prepare a build: a source file it
     /// cannot read, a folder it cannot write, an invalid source name.
@@ -224,6 +266,10 @@ pub enum Error {
     Build {
         /// What went wrong, naming the path involved.
         message: String,
+        /// The [`std::io::Error`] behind it, when a file or folder operation
+        /// failed.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// A write to a variable bound read-only, as a `const` one is
     /// ([`Library::const_variable`](crate::Library::const_variable)).
@@ -284,6 +330,12 @@ fn show_diagnostics(diagnostics: &[Diagnostic], output: &str) -> String {
     }
     text
 }
+
+/// An [`Error`] travels between threads and into `Box<dyn Error + Send + Sync>`.
+const _: () = {
+    const fn shareable<T: std::error::Error + Send + Sync + 'static>() {}
+    shareable::<Error>();
+};
 
 /// Why a value does not fit a C type, before the call site adds its context.
 #[derive(Debug, Clone, PartialEq)]

@@ -333,6 +333,7 @@ impl Memmap {
                     .map_or_else(|| "an open file".into(), |p| p.display().to_string()),
                 message: format!("cannot flush the changes: {e}"),
                 kind: Some(e.kind()),
+                source: Some(Box::new(e)),
             }),
             _ => Ok(()),
         }

@@ -84,6 +84,7 @@ impl Source<'_> {
             file: self.label(),
             message: message.into(),
             kind: None,
+            source: None,
         }
     }
 
@@ -92,6 +93,7 @@ impl Source<'_> {
             file: self.label(),
             message: format!("{what}: {e}"),
             kind: Some(e.kind()),
+            source: Some(Box::new(e)),
         }
     }
 }

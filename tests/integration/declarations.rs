@@ -621,4 +621,9 @@ fn a_header_reports_functions_the_library_lacks() {
 fn a_missing_header_is_an_error() {
     let err = Header::read(Path::new(csrc_dir()).join("nothing.h"), &[]).unwrap_err();
     assert!(err.to_string().contains("the preprocessor failed"), "{err}");
+    let source = std::error::Error::source(&err).expect("the system's reason");
+    let io = source
+        .downcast_ref::<std::io::Error>()
+        .unwrap_or_else(|| panic!("{source:?}"));
+    assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
 }

@@ -55,6 +55,48 @@ fn missing_library_carries_path_and_loader_message() {
     assert!(text.contains("No such file"), "{text}");
 }
 
+/// The [`libloading::Error`] kept as `err`'s source.
+fn loader_error(err: &Error) -> &libloading::Error {
+    let source = std::error::Error::source(err).expect("the loader's error");
+    source
+        .downcast_ref::<libloading::Error>()
+        .unwrap_or_else(|| panic!("{source:?}"))
+}
+
+#[test]
+fn a_missing_library_keeps_the_loaders_error_as_its_source() {
+    // SAFETY: the file does not exist; nothing loads.
+    let err = unsafe { Library::open("/nonexistent/libnothing.so") }.unwrap_err();
+    let loader = loader_error(&err);
+    assert!(
+        matches!(loader, libloading::Error::DlOpen { .. }),
+        "{loader:?}"
+    );
+    // The loader's own source is the system's description the message quotes.
+    let said = std::error::Error::source(loader).expect("the system's description");
+    let Error::Load { message, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(&said.to_string(), message);
+}
+
+#[test]
+fn a_missing_symbol_keeps_the_loaders_error_as_its_source() {
+    // SAFETY: the symbol does not exist; the signature is never used.
+    let err = unsafe { abi().function("no_such_function", &[], CType::Void) }.unwrap_err();
+    assert!(matches!(err, Error::Symbol { .. }), "{err:?}");
+    let loader = loader_error(&err);
+    assert!(
+        matches!(loader, libloading::Error::DlSym { .. }),
+        "{loader:?}"
+    );
+    // A refusal of rctypes' own has no lower-level error.
+    // SAFETY: the declaration is never used; nothing of it is bound.
+    let err = unsafe { rctypes::Declarations::new().bind_variable(abi(), "counter") }.unwrap_err();
+    assert!(matches!(err, Error::Symbol { .. }), "{err:?}");
+    assert!(std::error::Error::source(&err).is_none(), "{err:?}");
+}
+
 #[test]
 fn a_file_that_is_not_a_library_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -79,6 +121,7 @@ fn missing_symbol_names_library_and_symbol() {
         library,
         symbol,
         message,
+        ..
     } = &err
     else {
         panic!("{err:?}")

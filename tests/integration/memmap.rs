@@ -335,6 +335,24 @@ fn a_missing_file_is_the_systems_error() {
     }
 }
 
+#[test]
+fn a_missing_file_keeps_the_systems_error_as_its_source() {
+    let dir = folder();
+    let path = dir.path().join("missing.f32");
+    // SAFETY: there is no file.
+    let err = unsafe { Memmap::open(&path, "float32", "r") }.unwrap_err();
+    let source = std::error::Error::source(&err).expect("the system's error");
+    let io = source
+        .downcast_ref::<std::io::Error>()
+        .unwrap_or_else(|| panic!("{source:?}"));
+    assert_eq!(io.kind(), ErrorKind::NotFound);
+    // A refusal of rctypes' own (no shape for w+) has none.
+    // SAFETY: nothing is mapped.
+    let err = unsafe { Memmap::open(&path, "float32", "w+") }.unwrap_err();
+    assert!(matches!(err, Error::Memmap { kind: None, .. }), "{err:?}");
+    assert!(std::error::Error::source(&err).is_none(), "{err:?}");
+}
+
 // ---- shapes, offsets and order ----
 
 #[test]
