@@ -10,7 +10,7 @@ use libffi::middle::Type;
 use crate::types::LongDouble;
 use crate::types::Signature;
 use crate::types::StructLayout;
-use crate::types::rules::{Class, Kind};
+use crate::types::{Class, Kind};
 
 /// A C type known at run time, as ctypes' `c_int`, `c_double`, `POINTER(...)`.
 ///
