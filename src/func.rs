@@ -19,6 +19,7 @@ use crate::value::{
     encode_long_double, encode_word, is_word_result, store_word,
 };
 
+mod abi;
 mod fast;
 pub(crate) mod registers;
 mod typed;
@@ -139,8 +140,9 @@ pub enum Route {
     /// registers: taken by fast-path signatures whose arguments are all
     /// integers, `_Bool`s, `float`s and `double`s, where the system lets the
     /// process map executable memory. A value the code does not take as it
-    /// stands (a `bool`, or an integer for a `double`) goes through the
-    /// fast path's program instead.
+    /// stands (a `bool`, or an integer for a `double`) goes to the general
+    /// path (the register route), as does one out of range, whose error it
+    /// words.
     Compiled,
     /// Arguments checked by a program made at bind time and passed straight
     /// in the argument registers. Taken by signatures of up to six integer
@@ -272,14 +274,6 @@ impl CFunc {
         self
     }
 
-    /// Calls through libffi even where a faster route exists. Results are the
-    /// same either way; this is for comparing the two.
-    pub fn via_libffi(mut self) -> CFunc {
-        self.plan = None;
-        self.leave_fast_path();
-        self
-    }
-
     /// Calls through `route`, which must take this signature (libffi takes
     /// every one). Results are the same on every route; this is for
     /// comparing them.
@@ -291,8 +285,9 @@ impl CFunc {
     /// let lib = unsafe { Library::open(rctypes_csrc::library("fibonacci"))? };
     /// // SAFETY: fibonacci.c defines `int fib(int)`.
     /// let fib = unsafe { lib.function("fib", &[CType::Int], CType::Int)? };
-    /// # #[cfg(all(target_arch = "x86_64", not(windows)))]
-    /// assert_eq!(fib.route(), Route::Compiled);
+    /// // Calls take the fastest route that takes the signature.
+    /// let fastest = Route::ALL.into_iter().find(|&r| fib.clone().via(r).is_ok());
+    /// assert_eq!(Some(fib.route()), fastest);
     /// let program = fib.clone().via(Route::Fast)?;
     /// assert_eq!(program.call(&[8.into()])?, fib.call(&[8.into()])?);
     /// let slow = fib.clone().via(Route::Libffi)?;
@@ -309,7 +304,10 @@ impl CFunc {
                 }
             }
             Route::Registers if self.plan.is_some() => self.leave_fast_path(),
-            Route::Libffi => return Ok(self.via_libffi()),
+            Route::Libffi => {
+                self.plan = None;
+                self.leave_fast_path();
+            }
             _ => {
                 return Err(Error::Signature {
                     function: self.name.to_string(),

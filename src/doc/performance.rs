@@ -65,11 +65,12 @@
 //!   [`CFunc::call`](crate::CFunc::call) is inlined where it is called, so
 //!   that a compiled call is one call into the compiled code, which jumps
 //!   to C. A value the compiled code does not take as it stands (a `bool`
-//!   for an `int`, an integer for a `double`, anything out of range) sends
-//!   the call to the program; a value the program does not convert itself
-//!   (a `&str` that must be copied to gain its NUL, a callback, anything
-//!   refused) sends it to the general path below. Each starts over: nothing
-//!   has reached C yet, and errors read the same on every route.
+//!   for an `int`, an integer for a `double`, anything out of range), like
+//!   a value the program does not convert itself (a `&str` that must be
+//!   copied to gain its NUL, a callback, anything refused), sends the call
+//!   to the general path below, once. It starts over: nothing has reached
+//!   C yet, and errors read the same on every route. Every route reads the
+//!   same rule book for widths, ranges and register classes.
 //! - **The register route** (the general path, on x86-64 System V) takes
 //!   any value a parameter accepts, signatures that spill up to eight
 //!   arguments to the stack, small structs as the fast path does, larger

@@ -18,28 +18,30 @@
 //! reached C yet.
 //!
 //! Where every argument is a number, the program is also compiled to
-//! machine code ([`compiled`]), which [`CFunc::call`] calls in place of the
-//! program's entry; a value that code does not take goes to the program.
+//! machine code (the target's back end's `compile`), which [`CFunc::call`]
+//! calls in place of the program's entry; a value that code does not take
+//! goes to the general path, as from the program.
+//!
+//! That one step to the general path stays, by design: the program and the
+//! code take only values whose register image the rule book
+//! (`types::rules`) gives as they stand; values it converts otherwise (a
+//! `bool` for an integer, an exact integer for a `double`, a `&str` copied
+//! for a `char*`, a callback to watch) and the wording of every refusal
+//! (which names the first argument in prototype order, where the fast
+//! lanes check in register order) are the general path's alone, so that
+//! they are written once. Nothing has reached C when it runs, so its answer
+//! is the call's.
 
 use std::ffi::c_void;
 
 use crate::error::Result;
 use crate::failure::CallScope;
-use crate::func::registers::{FLOAT_REGS, Plan, Shape, SysV};
+use crate::func::abi::{self, Compiled, SysV};
+use crate::func::registers::{FLOAT_REGS, Plan, Shape};
 use crate::types::{CType, Kind};
 use crate::value::{Keep, Value, decode_word, encode_aggregate, is_word_result};
 
 use super::CFunc;
-
-// Machine code is generated for x86-64 System V only, with the `codegen`
-// feature; elsewhere programs are interpreted.
-#[cfg(all(feature = "codegen", target_arch = "x86_64", not(windows)))]
-mod compiled;
-#[cfg(not(all(feature = "codegen", target_arch = "x86_64", not(windows))))]
-#[path = "fast/interpreted_only.rs"]
-mod compiled;
-
-pub(super) use compiled::Compiled;
 
 /// What a call of compiled code gives back: the registers C left its
 /// result in, or a refusal.
@@ -76,42 +78,42 @@ const CHECKED: Kind = Kind::Void;
 
 /// A signature as the fast path runs it.
 #[derive(Clone, Debug)]
-pub(super) struct Program {
+pub(in crate::func) struct Program {
     /// The arguments in register order: the integer registers', then the
     /// floating-point ones'. Each register's value is then computed where
     /// it is needed, with no scattered writes to read back.
-    args: [Arg; MAX_ARGS],
+    pub(in crate::func) args: [Arg; MAX_ARGS],
     /// How many arguments the signature has, and how many of the registers
     /// above are integer and floating-point ones.
     arity: u8,
-    ints: u8,
-    floats: u8,
-    ret: Kind,
+    pub(in crate::func) ints: u8,
+    pub(in crate::func) floats: u8,
+    pub(in crate::func) ret: Kind,
     /// The entry specialised for the numbers of registers, which runs the
     /// program.
     interpreted: Entry,
     /// The same checks compiled to machine code, where the signature has
     /// only numbers for arguments and the system maps executable memory.
-    compiled: Option<Compiled>,
+    pub(in crate::func) compiled: Option<Compiled>,
     /// The shims of the plan the program was made from.
     sysv: SysV,
 }
 
 /// The argument one register takes, as the fast path converts it.
 #[derive(Clone, Copy, Debug)]
-struct Arg {
+pub(in crate::func) struct Arg {
     /// The integers the parameter takes, `lo..=hi` (empty, `lo > hi`, for
     /// a floating-point or pointer parameter): one range check per
     /// argument, with no look at its class.
-    lo: i64,
-    hi: u64,
-    kind: Kind,
+    pub(in crate::func) lo: i64,
+    pub(in crate::func) hi: u64,
+    pub(in crate::func) kind: Kind,
     /// Its position among the arguments.
-    index: u8,
+    pub(in crate::func) index: u8,
     /// For a struct by value, which of its eightbytes this register takes,
     /// and that eightbyte's length.
-    eightbyte: u8,
-    len: u8,
+    pub(in crate::func) eightbyte: u8,
+    pub(in crate::func) len: u8,
 }
 
 impl Arg {
@@ -162,7 +164,7 @@ impl Program {
         for (i, ty) in args.iter().enumerate() {
             let index = u8::try_from(i).ok()?;
             match (ty, ty.kind()) {
-                (_, kind @ (Kind::F32 | Kind::F64)) => floats.push(Arg::new(kind, index)),
+                (_, kind) if kind.is_sse() => floats.push(Arg::new(kind, index)),
                 (_, Kind::Aggregate) => {
                     for (k, (len, sse)) in plan.struct_words(i)?.eightbytes().enumerate() {
                         let arg = Arg {
@@ -193,7 +195,7 @@ impl Program {
         }
         program.interpreted = entry(ints.len(), floats.len())?;
         (program.ints, program.floats) = (ints.len() as u8, floats.len() as u8);
-        program.compiled = compiled::compile(&program);
+        program.compiled = abi::compile(&program);
         Some(program)
     }
 
@@ -255,7 +257,7 @@ fn entry(ints: usize, floats: usize) -> Option<Entry> {
 /// The fast path through compiled code, inlined into the caller: the
 /// values are checked and the function called by code made for the
 /// signature, with no call between. A value the code does not take sends
-/// the call to the program, which takes it from the start.
+/// the call to the general path, which takes it from the start.
 ///
 /// # Safety
 ///
@@ -274,7 +276,7 @@ pub(super) unsafe fn call_compiled(
     // given the function's own address.
     let outcome = unsafe { compiled.call(args, f.code.as_ptr()) };
     if outcome.refused {
-        return refused(f, program, scope, args);
+        return refused(f, scope, args);
     }
     if let Some(message) = scope.exit() {
         return Err(f.callback_error(message));
@@ -283,17 +285,14 @@ pub(super) unsafe fn call_compiled(
 }
 
 /// A call whose values the compiled code refused before calling: no
-/// callback can have run. The program takes it.
+/// callback can have run. The general path takes it, not the program: for
+/// the signatures that have code, the program takes exactly the values the
+/// code takes, and would refuse it again.
 #[cold]
 #[inline(never)]
-fn refused(
-    f: &CFunc,
-    program: &Program,
-    scope: CallScope,
-    args: &[Value<'_>],
-) -> Result<Value<'static>> {
+fn refused(f: &CFunc, scope: CallScope, args: &[Value<'_>]) -> Result<Value<'static>> {
     drop(scope.exit());
-    (program.interpreted)(f, args)
+    f.call_general(args)
 }
 
 /// The fast path for `I` integer or pointer and `F` floating-point

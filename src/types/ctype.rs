@@ -10,6 +10,7 @@ use libffi::middle::Type;
 use crate::types::LongDouble;
 use crate::types::Signature;
 use crate::types::StructLayout;
+use crate::types::{Class, Kind};
 
 /// A C type known at run time, as ctypes' `c_int`, `c_double`, `POINTER(...)`.
 ///
@@ -366,59 +367,6 @@ impl<'t> Terms<'t> {
     }
 }
 
-/// How a value of a C type sits in memory and registers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Kind {
-    Void,
-    Bool,
-    I8,
-    U8,
-    I16,
-    U16,
-    I32,
-    U32,
-    I64,
-    U64,
-    F32,
-    F64,
-    LongDouble,
-    Ptr,
-    /// A struct, union or array: bytes of a layout, no register image.
-    Aggregate,
-}
-
-impl Kind {
-    /// The kind of a C integer type of `size` bytes.
-    const fn int(size: usize, signed: bool) -> Kind {
-        match (size, signed) {
-            (1, true) => Kind::I8,
-            (1, false) => Kind::U8,
-            (2, true) => Kind::I16,
-            (2, false) => Kind::U16,
-            (4, true) => Kind::I32,
-            (4, false) => Kind::U32,
-            (_, true) => Kind::I64,
-            (_, false) => Kind::U64,
-        }
-    }
-
-    /// The inclusive range of an integer kind.
-    pub(crate) fn int_range(self) -> Option<(i128, i128)> {
-        Some(match self {
-            Kind::Bool => (0, 1),
-            Kind::I8 => (i8::MIN.into(), i8::MAX.into()),
-            Kind::U8 => (0, u8::MAX.into()),
-            Kind::I16 => (i16::MIN.into(), i16::MAX.into()),
-            Kind::U16 => (0, u16::MAX.into()),
-            Kind::I32 => (i32::MIN.into(), i32::MAX.into()),
-            Kind::U32 => (0, u32::MAX.into()),
-            Kind::I64 => (i64::MIN.into(), i64::MAX.into()),
-            Kind::U64 => (0, u64::MAX.into()),
-            _ => return None,
-        })
-    }
-}
-
 const CHAR_SIGNED: bool = c_char::MIN != 0;
 const WCHAR_SIGNED: bool = cfg!(not(windows));
 const WCHAR_SIZE: usize = if cfg!(windows) { 2 } else { 4 };
@@ -596,16 +544,7 @@ impl CType {
             CType::Array(t, n) => return t.size().saturating_mul(*n),
             _ => {}
         }
-        match self.kind() {
-            Kind::Void => 0,
-            Kind::Bool | Kind::I8 | Kind::U8 => 1,
-            Kind::I16 | Kind::U16 => 2,
-            Kind::I32 | Kind::U32 | Kind::F32 => 4,
-            Kind::I64 | Kind::U64 | Kind::F64 => 8,
-            Kind::LongDouble => LongDouble::SIZE,
-            Kind::Ptr => size_of::<*const c_void>(),
-            Kind::Aggregate => 0,
-        }
+        self.kind().rule().width
     }
 
     /// Alignment in bytes, as C's `_Alignof` (1 for `void`).
@@ -632,7 +571,7 @@ impl CType {
 
     /// Whether this is `float`, `double` or `long double`.
     pub fn is_float(&self) -> bool {
-        matches!(self.kind(), Kind::F32 | Kind::F64 | Kind::LongDouble)
+        matches!(self.kind().rule().class, Class::Sse | Class::X87)
     }
 
     /// Whether values of this type are addresses.

@@ -8,10 +8,11 @@ mod flags;
 pub(crate) mod layout;
 mod longdouble;
 mod ndpointer;
+mod rules;
 mod signature;
 
 pub use ctype::{CType, Contract, Extent};
-pub(crate) use ctype::{Kind, Terms, check_contracts, check_count_arg};
+pub(crate) use ctype::{Terms, check_contracts, check_count_arg};
 pub(crate) use dtype::scalar_dtype;
 pub use dtype::{ByteOrder, DType, Field};
 pub use flags::{Flags, IntoFlags};
@@ -19,6 +20,7 @@ pub use layout::{Bits, Composite, StructBuilder, StructField, StructLayout};
 pub use longdouble::LongDouble;
 pub(crate) use ndpointer::check_signature;
 pub use ndpointer::{Dim, IntoDType, IntoShapeSpec, NdPointer, NdPointerBuilder, ndpointer};
+pub(crate) use rules::{Class, Kind};
 pub use signature::Signature;
 
 /// Python's list notation: `['a', 'b']`.

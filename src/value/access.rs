@@ -243,7 +243,7 @@ unsafe fn read_bits(base: *const u8, bits: Bits, ty: &CType) -> Value<'static> {
     if ty.kind() == Kind::Bool {
         return Value::Bool(raw != 0);
     }
-    let signed = ty.int_range().is_some_and(|(lo, _)| lo < 0);
+    let signed = ty.kind().rule().signed;
     if signed && raw >> (width - 1) & 1 == 1 {
         Value::Int(raw as i128 - (1i128 << width))
     } else {
@@ -375,7 +375,7 @@ fn bit_value(value: &Value<'_>, width: u32, ty: &CType) -> std::result::Result<u
             ));
         }
     };
-    let signed = ty.int_range().is_some_and(|(lo, _)| lo < 0);
+    let signed = ty.kind().rule().signed;
     let (lo, hi) = if signed {
         (-(1i128 << (width - 1)), (1i128 << (width - 1)) - 1)
     } else {

@@ -897,13 +897,9 @@ pub(crate) fn encode_word(
 ) -> std::result::Result<u64, Mismatch> {
     // The commonest cases inline at the call site; the rest out of line.
     match (kind, value) {
-        (Kind::I32, Value::Int(i)) if *i >= i32::MIN as i128 && *i <= i32::MAX as i128 => {
-            Ok(*i as i64 as u64)
-        }
+        (Kind::I32, Value::Int(i)) if Kind::I32.holds(*i) => Ok(*i as i64 as u64),
         (Kind::F64, Value::Float(f)) => Ok(f.to_bits()),
-        (Kind::I64, Value::Int(i)) if *i >= i64::MIN as i128 && *i <= i64::MAX as i128 => {
-            Ok(*i as i64 as u64)
-        }
+        (Kind::I64, Value::Int(i)) if Kind::I64.holds(*i) => Ok(*i as i64 as u64),
         _ => encode_word_general(value, ty, kind, keep),
     }
 }
@@ -920,7 +916,7 @@ fn encode_word_general(
             let f = match value {
                 Value::Float(f) => *f,
                 // An integer converts only if the float type holds it exactly.
-                Value::Int(i) if exact_in_float(*i, kind) => *i as f64,
+                Value::Int(i) if kind.holds_exactly(*i) => *i as f64,
                 Value::Int(i) => {
                     return Err(Mismatch {
                         expected: ty.to_string(),
@@ -932,10 +928,10 @@ fn encode_word_general(
             if kind == Kind::F64 {
                 return Ok(f.to_bits());
             }
-            if f.is_finite() && f.abs() > f32::MAX as f64 {
+            if f.is_finite() && f.abs() > kind.rule().max {
                 return Err(Mismatch {
                     expected: ty.to_string(),
-                    given: format!("float {f:?}, which is out of c_float's range"),
+                    given: format!("float {f:?}, which is out of {ty}'s range"),
                 });
             }
             Ok((f as f32).to_bits() as u64)
@@ -975,19 +971,14 @@ pub(crate) unsafe fn store_word(dst: *mut u8, word: u64, kind: Kind) {
             // The low bytes come first: the value at its own width.
             (dst as *mut u64).write(word);
         } else {
-            match kind {
-                Kind::Bool | Kind::I8 | Kind::U8 => dst.write(word as u8),
-                Kind::I16 | Kind::U16 => (dst as *mut u16).write(word as u16),
-                Kind::I32 | Kind::U32 | Kind::F32 => (dst as *mut u32).write(word as u32),
+            match kind.rule().width {
+                1 => dst.write(word as u8),
+                2 => (dst as *mut u16).write(word as u16),
+                4 => (dst as *mut u32).write(word as u32),
                 _ => (dst as *mut u64).write(word),
             }
         }
     }
-}
-
-fn exact_in_float(i: i128, kind: Kind) -> bool {
-    let bits = if kind == Kind::F32 { 24 } else { 53 };
-    i.unsigned_abs() <= 1u128 << bits
 }
 
 /// The address a pointer argument passes, after checking the value may go

@@ -9,7 +9,7 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::thread::{self, ThreadId};
 
 use rctypes::{
-    Allocator, CBuild, CFunc, CType, Callback, Error, Library, Signature, TypedCFunc,
+    Allocator, CBuild, CFunc, CType, Callback, Error, Library, Route, Signature, TypedCFunc,
     TypedCallback, Value,
 };
 
@@ -22,7 +22,7 @@ const CALLS: i32 = 20_000;
 fn one_function_many_threads_every_route() {
     let add = add_int();
     let mixed6 = mixed6();
-    let slow = add.clone().via_libffi();
+    let slow = add.clone().via(Route::Libffi).unwrap();
     let typed: TypedCFunc<(i32, i32), i32> = add.typed().unwrap();
     let start = Barrier::new(THREADS);
     thread::scope(|s| {

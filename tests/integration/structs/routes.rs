@@ -4,7 +4,7 @@
 //! passes in memory go in stack slots; what would not fit the registers
 //! and slots takes libffi.
 
-use rctypes::{CFunc, CType, TypedCFunc, Value};
+use rctypes::{CFunc, CType, Route, TypedCFunc, Value};
 
 use super::types::*;
 
@@ -17,7 +17,7 @@ fn bind(name: &str, args: &[&CType], ret: &CType) -> CFunc {
 /// The result through the function's own route and through libffi, which
 /// must agree.
 fn both_routes(f: &CFunc, args: &[Value<'_>]) -> Value<'static> {
-    let slow = f.clone().via_libffi();
+    let slow = f.clone().via(Route::Libffi).unwrap();
     let fast = f.call(args).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         fast,

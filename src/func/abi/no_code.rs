@@ -5,12 +5,12 @@
 use std::convert::Infallible;
 use std::ffi::c_void;
 
-use super::{Outcome, Program};
+use crate::func::fast::{Outcome, Program};
 use crate::value::Value;
 
 /// Generated code, of which there is none here.
 #[derive(Clone, Debug)]
-pub(in crate::func) struct Compiled(Infallible);
+pub(crate) struct Compiled(Infallible);
 
 impl Compiled {
     /// Never called: there is no `Compiled` to call it on.
@@ -19,12 +19,12 @@ impl Compiled {
     ///
     /// As the generated code's `call`.
     #[inline(always)]
-    pub(in crate::func) unsafe fn call(&self, _: &[Value<'_>], _: *const c_void) -> Outcome {
+    pub(crate) unsafe fn call(&self, _: &[Value<'_>], _: *const c_void) -> Outcome {
         match self.0 {}
     }
 }
 
 /// Nothing is generated.
-pub(super) fn compile(_: &Program) -> Option<Compiled> {
+pub(crate) fn compile(_: &Program) -> Option<Compiled> {
     None
 }

@@ -13,8 +13,9 @@
 //! The code refuses (returns without calling) at the first value it does
 //! not take as it stands: another variant, an integer out of range, a
 //! finite `double` too large for a `float`. The call then goes to the
-//! program, which converts what it can and leaves the wording of a refusal
-//! to the general path; nothing has reached C by then.
+//! general path, which converts what it can and words a refusal; nothing
+//! has reached C by then. The ranges and widths checked are the rule
+//! book's (`types::rules`).
 //!
 //! The code depends on the signature's shape only (the function's address
 //! is an argument), so functions of the same shape share it: made code is
@@ -34,8 +35,8 @@ use dynasmrt::x64::X64Relocation;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, VecAssembler, dynasm};
 use memmap2::{Mmap, MmapMut};
 
-use super::{Arg, Outcome, Program};
-use crate::types::Kind;
+use crate::func::fast::{Arg, Outcome, Program};
+use crate::types::{Class, Kind};
 use crate::value::Value;
 
 /// Compiled code for one signature shape, and the mapping that holds it.
@@ -46,7 +47,7 @@ use crate::value::Value;
 /// the function, which returns straight to the caller; a refusal returns
 /// with r12 set to 1 instead (C preserves r12, so it stays 0 otherwise).
 #[derive(Clone)]
-pub(in crate::func) struct Compiled {
+pub(crate) struct Compiled {
     /// The start of `code`, kept beside it so that a call reads one
     /// pointer, not two through the `Arc`.
     entry: *const u8,
@@ -82,7 +83,7 @@ impl Compiled {
     /// the program was made from), and `args` must hold exactly as many
     /// values as that signature has arguments.
     #[inline(always)]
-    pub(in crate::func) unsafe fn call(&self, args: &[Value<'_>], code: *const c_void) -> Outcome {
+    pub(crate) unsafe fn call(&self, args: &[Value<'_>], code: *const c_void) -> Outcome {
         let (word, float_word, refused): (u64, u64, u64);
         // The code reads only the values of the program's arguments, all
         // below `args.len()` as promised, and calls `code` as its signature
@@ -111,8 +112,6 @@ impl Compiled {
     }
 }
 
-/// Code already made, by its bytes. An entry dies with the last function
-/// using its code; dead entries are swept when the table has doubled.
 impl Program {
     /// The arguments passed in integer registers, in register order.
     fn ints(&self) -> &[Arg] {
@@ -126,6 +125,8 @@ impl Program {
     }
 }
 
+/// Code already made, by its bytes. An entry dies with the last function
+/// using its code; dead entries are swept when the table has doubled.
 struct Made {
     code: HashMap<Vec<u8>, Weak<Mmap>>,
     sweep_at: usize,
@@ -141,7 +142,7 @@ static MADE: LazyLock<Mutex<Made>> = LazyLock::new(|| {
 /// The compiled code for `program`, if its signature has one (integer,
 /// `_Bool`, `float` and `double` arguments only) and the system lets this
 /// process map executable memory.
-pub(super) fn compile(program: &Program) -> Option<Compiled> {
+pub(crate) fn compile(program: &Program) -> Option<Compiled> {
     let bytes = assemble(program)?;
     let mut made = MADE.lock().unwrap_or_else(PoisonError::into_inner);
     let code = match made.code.get(&bytes).and_then(Weak::upgrade) {
@@ -197,19 +198,22 @@ fn tag_of(value: &Value<'_>) -> u8 {
     unsafe { *std::ptr::from_ref(value).cast::<u8>() }
 }
 
-/// A `double`'s bits shifted left once (its sign dropped): `f32::MAX`, and
-/// infinity. A finite value above the first does not fit in a `float`.
-const F32_MAX_TWICE: u64 = (f32::MAX as f64).to_bits() << 1;
-const INFINITY_TWICE: u64 = f64::INFINITY.to_bits() << 1;
+/// A `double`'s bits shifted left once (its sign dropped): a finite value
+/// whose bits so shifted lie above those of the largest finite value of
+/// the parameter's class does not fit it.
+const fn twice(x: f64) -> u64 {
+    x.to_bits() << 1
+}
 
 type Assembler = VecAssembler<X64Relocation>;
 
-/// Where the code keeps the constants a `float` argument is checked
-/// against (after its last instruction), so that they need no register.
+/// Where the code keeps the constants a narrower floating-point argument
+/// is checked against (after its last instruction), so that they need no
+/// register.
 struct Limits {
-    /// [`F32_MAX_TWICE`].
+    /// The largest finite `float`, [`twice`]d: from the rule book.
     f32_max: DynamicLabel,
-    /// [`INFINITY_TWICE`].
+    /// Infinity, [`twice`]d.
     infinity: DynamicLabel,
 }
 
@@ -246,14 +250,19 @@ fn assemble(program: &Program) -> Option<Vec<u8>> {
         ; mov r12d, 1
         ; ret
     );
-    if program.floats().iter().any(|arg| arg.kind == Kind::F32) {
+    if program
+        .floats()
+        .iter()
+        .any(|arg| arg.kind.rule().width == 4)
+    {
+        let (f32_max, infinity) = (twice(Kind::F32.rule().max), twice(f64::INFINITY));
         dynasm!(ops
             ; .arch x64
             ; .align 8
             ; =>limits.f32_max
-            ; .u64 F32_MAX_TWICE
+            ; .u64 f32_max
             ; =>limits.infinity
-            ; .u64 INFINITY_TWICE
+            ; .u64 infinity
         );
     }
     ops.finalize().ok()
@@ -266,7 +275,8 @@ fn value_at(arg: &Arg) -> Option<i32> {
 
 /// Loads the `double` at `[r10 + at]` into xmm`xmm` as a parameter of
 /// `kind`: as is, or for a `float` rounded, once a finite value is known to
-/// be in range (infinities and NaNs pass, as the program lets them).
+/// be within the rule book's bound (infinities and NaNs pass, as the
+/// interpreter lets them).
 fn float_arg(
     ops: &mut Assembler,
     kind: Kind,
@@ -275,9 +285,13 @@ fn float_arg(
     limits: &Limits,
     refuse: DynamicLabel,
 ) -> Option<()> {
-    match kind {
-        Kind::F64 => dynasm!(ops ; .arch x64 ; movsd Rx(xmm), QWORD [r10 + at]),
-        Kind::F32 => {
+    let rule = kind.rule();
+    if rule.class != Class::Sse {
+        return None;
+    }
+    match rule.width {
+        8 => dynasm!(ops ; .arch x64 ; movsd Rx(xmm), QWORD [r10 + at]),
+        4 => {
             let fits = ops.new_dynamic_label();
             dynasm!(ops
                 ; .arch x64
@@ -297,65 +311,86 @@ fn float_arg(
 }
 
 /// Loads the `i128` at `[r10 + at]` into register `reg` as a parameter of
-/// `kind`, refusing a value outside the kind's range: the high 64 bits must
-/// extend the low ones, and the low ones must survive narrowing to the
-/// kind's width.
+/// `kind`, refusing a value outside the rule book's `min..=max` for it: the
+/// high 64 bits must extend the low ones, then the low ones are checked
+/// against the bounds, by narrowing to the width whose range they are, or
+/// by compares.
 fn int_arg(ops: &mut Assembler, kind: Kind, reg: u8, at: i32, refuse: DynamicLabel) -> Option<()> {
     let high = at + 8;
-    match kind {
-        Kind::I8 | Kind::I16 | Kind::I32 => {
-            dynasm!(ops ; .arch x64 ; mov rax, QWORD [r10 + at]);
-            match kind {
-                Kind::I8 => dynasm!(ops ; .arch x64 ; movsx Rq(reg), al),
-                Kind::I16 => dynasm!(ops ; .arch x64 ; movsx Rq(reg), ax),
-                _ => dynasm!(ops ; .arch x64 ; movsxd Rq(reg), eax),
+    let rule = kind.rule();
+    let (min, max) = rule.range?;
+    let imm = |bound: i128| i32::try_from(bound).ok();
+    if rule.signed {
+        // In i64: the high half is the low half's sign.
+        dynasm!(ops ; .arch x64 ; mov rax, QWORD [r10 + at]);
+        let narrowed = match (min, max) {
+            _ if (min, max) == (i64::MIN.into(), i64::MAX.into()) => {
+                dynasm!(ops ; .arch x64 ; mov Rq(reg), rax);
+                false
             }
-            dynasm!(ops
-                ; .arch x64
-                ; cmp Rq(reg), rax
-                ; jne =>refuse
-                ; sar rax, 63
-                ; cmp rax, QWORD [r10 + high]
-                ; jne =>refuse
-            );
+            _ if (min, max) == (i8::MIN.into(), i8::MAX.into()) => {
+                dynasm!(ops ; .arch x64 ; movsx Rq(reg), al);
+                true
+            }
+            _ if (min, max) == (i16::MIN.into(), i16::MAX.into()) => {
+                dynasm!(ops ; .arch x64 ; movsx Rq(reg), ax);
+                true
+            }
+            _ if (min, max) == (i32::MIN.into(), i32::MAX.into()) => {
+                dynasm!(ops ; .arch x64 ; movsxd Rq(reg), eax);
+                true
+            }
+            _ => {
+                let (lo, hi) = (imm(min)?, imm(max)?);
+                dynasm!(ops
+                    ; .arch x64
+                    ; mov Rq(reg), rax
+                    ; cmp Rq(reg), lo
+                    ; jl =>refuse
+                    ; cmp Rq(reg), hi
+                    ; jg =>refuse
+                );
+                false
+            }
+        };
+        if narrowed {
+            dynasm!(ops ; .arch x64 ; cmp Rq(reg), rax ; jne =>refuse);
         }
-        Kind::I64 => dynasm!(ops
+        dynasm!(ops
             ; .arch x64
-            ; mov Rq(reg), QWORD [r10 + at]
-            ; mov rax, Rq(reg)
             ; sar rax, 63
             ; cmp rax, QWORD [r10 + high]
             ; jne =>refuse
-        ),
-        Kind::U8 | Kind::U16 | Kind::U32 => {
-            dynasm!(ops
-                ; .arch x64
-                ; cmp QWORD [r10 + high], 0
-                ; jne =>refuse
-                ; mov rax, QWORD [r10 + at]
-            );
-            match kind {
-                Kind::U8 => dynasm!(ops ; .arch x64 ; movzx Rq(reg), al),
-                Kind::U16 => dynasm!(ops ; .arch x64 ; movzx Rq(reg), ax),
-                _ => dynasm!(ops ; .arch x64 ; mov Rd(reg), eax),
-            }
-            dynasm!(ops ; .arch x64 ; cmp Rq(reg), rax ; jne =>refuse);
+        );
+    } else {
+        // In u64: the high half is zero.
+        if min != 0 {
+            return None;
         }
-        Kind::U64 => dynasm!(ops
+        dynasm!(ops
             ; .arch x64
             ; cmp QWORD [r10 + high], 0
             ; jne =>refuse
-            ; mov Rq(reg), QWORD [r10 + at]
-        ),
-        Kind::Bool => dynasm!(ops
-            ; .arch x64
-            ; cmp QWORD [r10 + high], 0
-            ; jne =>refuse
-            ; mov Rq(reg), QWORD [r10 + at]
-            ; cmp Rq(reg), 1
-            ; ja =>refuse
-        ),
-        _ => return None,
+        );
+        match imm(max) {
+            _ if max == u64::MAX.into() => {
+                dynasm!(ops ; .arch x64 ; mov Rq(reg), QWORD [r10 + at])
+            }
+            Some(hi) => dynasm!(ops
+                ; .arch x64
+                ; mov Rq(reg), QWORD [r10 + at]
+                ; cmp Rq(reg), hi
+                ; ja =>refuse
+            ),
+            None if max == u32::MAX.into() => dynasm!(ops
+                ; .arch x64
+                ; mov rax, QWORD [r10 + at]
+                ; mov Rd(reg), eax
+                ; cmp Rq(reg), rax
+                ; jne =>refuse
+            ),
+            None => return None,
+        }
     }
     Some(())
 }
