@@ -2,13 +2,11 @@
 //! numpy's messages), the `.ctypes` view, contiguity, records and views of
 //! C memory. Every call goes to the C in `csrc/`.
 
-use std::sync::OnceLock;
-
 use ndarray::{Array1, Array2, Array3, ArrayView2, ShapeBuilder, arr0, arr2, s};
 use rctypes::{
     AsCtypes, AsCtypesMut, CFunc, CType, DType, Dim, Element, Error, Extent, Flags, NdArray,
     NdPointerBuilder, Ptr, PtrMut, RawPtr, Value, as_array, ascontiguousarray,
-    ascontiguousarray_mut, ndpointer,
+    ascontiguousarray_mut, c_struct, ndpointer,
 };
 
 use crate::common::lib;
@@ -255,19 +253,9 @@ fn ndpointer_arguments() {
 }
 
 /// numpy's overlapping-fields record: two `<i4` at offsets 0 and 2, 6 bytes.
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[repr(C)]
-struct Overlapping([u8; 6]);
-
-// SAFETY: 6 bytes, alignment 1, any bytes valid; the record describes them.
-unsafe impl Element for Overlapping {
-    fn dtype() -> DType {
-        static D: OnceLock<DType> = OnceLock::new();
-        D.get_or_init(|| {
-            DType::record_with_offsets([("a", dt("<i4"), 0), ("b", dt("<i4"), 2)], 6).unwrap()
-        })
-        .clone()
-    }
+/// No Rust struct has fields that overlap so, so it passes dtype-erased.
+fn overlapping() -> DType {
+    DType::record_with_offsets([("a", dt("<i4"), 0), ("b", dt("<i4"), 2)], 6).unwrap()
 }
 
 fn returns_view<T: Element + Default + PartialEq + std::fmt::Debug>() {
@@ -296,16 +284,40 @@ fn returns_view<T: Element + Default + PartialEq + std::fmt::Debug>() {
     assert_eq!(arr2, arr.into_dyn());
 }
 
-impl Default for Overlapping {
-    fn default() -> Self {
-        Overlapping([1, 2, 3, 4, 5, 6])
+c_struct! {
+    /// A record of two ints.
+    #[derive(Debug, Default, PartialEq)]
+    struct Pair {
+        a: i32,
+        b: i32,
     }
 }
 
 #[test]
 fn ndpointer_return() {
     returns_view::<f64>();
-    returns_view::<Overlapping>();
+    returns_view::<Pair>();
+
+    let arr = NdArray::from_bytes(overlapping(), &[2, 3], &[7; 36]).unwrap();
+    assert_eq!(arr.field::<i32>("b").unwrap()[[1, 2]], 0x0707_0707);
+    let ptr_type = ndpointer()
+        .dtype(overlapping())
+        .shape([2, 3])
+        .read_only()
+        .build()
+        .unwrap();
+    // SAFETY: arrays.c: `void *forward_pointer(void *p)` returns p, reading
+    // and writing nothing through it.
+    let f = unsafe {
+        lib("arrays").function(
+            "forward_pointer",
+            &[ptr_type.clone().into()],
+            ptr_type.into(),
+        )
+    }
+    .unwrap();
+    let result = f.call(&[(&arr).into()]).unwrap();
+    assert_eq!(result.to::<RawPtr>().unwrap().addr(), arr.as_ptr() as usize);
 }
 
 #[test]
@@ -357,18 +369,11 @@ fn static_results_become_views() {
 
 // ---- numpy's TestAsArray ----
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[repr(C)]
-struct Small {
-    a: i16,
-}
-
-// SAFETY: one i16, described as the packed record [('a', '<i2')].
-unsafe impl Element for Small {
-    fn dtype() -> DType {
-        static D: OnceLock<DType> = OnceLock::new();
-        D.get_or_init(|| DType::record([("a", DType::of::<i16>())], false).unwrap())
-            .clone()
+c_struct! {
+    /// The record arrays.c declares as `Small`.
+    #[derive(Debug, PartialEq)]
+    struct Small {
+        a: i16,
     }
 }
 
