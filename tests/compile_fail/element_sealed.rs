@@ -11,7 +11,7 @@ struct Weather {
 
 unsafe impl Element for Weather {
     fn dtype() -> DType {
-        DType::bytes(16)
+        DType::of::<[u8; 16]>()
     }
 }
 
