@@ -299,7 +299,6 @@ fn ndpointer_return() {
     returns_view::<Pair>();
 
     let arr = NdArray::from_bytes(overlapping(), &[2, 3], &[7; 36]).unwrap();
-    assert_eq!(arr.field::<i32>("b").unwrap()[[1, 2]], 0x0707_0707);
     let ptr_type = ndpointer()
         .dtype(overlapping())
         .shape([2, 3])
@@ -394,7 +393,11 @@ fn as_array_of_c_fixed_arrays() {
         a: (3 * i + j + 1) as i16,
     });
     assert_eq!(smalls, expected);
-    assert_eq!(Small::dtype().to_string(), "[('a', '<i2')]");
+    // The record of its C layout, aligned as C aligns it.
+    assert_eq!(
+        Small::dtype().to_string(),
+        "{'names': ['a'], 'formats': ['<i2'], 'offsets': [0], 'itemsize': 2, 'aligned': True}"
+    );
     // SAFETY: as above, viewed as 6 records and as one row.
     let flat = unsafe { arrays.array::<Small, _>("smalls", [6]) }.unwrap();
     assert_eq!(flat[5], Small { a: 6 });
