@@ -5,7 +5,7 @@
 use ndarray::{Array1, Array2, Array3, ArrayView2, ShapeBuilder, arr0, arr2, s};
 use rctypes::{
     AsCtypes, AsCtypesMut, CFunc, CType, DType, Dim, Element, Error, Extent, Flags, NdArray,
-    NdPointerBuilder, Ptr, PtrMut, RawPtr, Value, as_array, ascontiguousarray,
+    NdPointer, NdPointerBuilder, Ptr, PtrMut, RawPtr, Value, as_array, ascontiguousarray,
     ascontiguousarray_mut, c_struct, ndpointer,
 };
 
@@ -258,6 +258,20 @@ fn overlapping() -> DType {
     DType::record_with_offsets([("a", dt("<i4"), 0), ("b", dt("<i4"), 2)], 6).unwrap()
 }
 
+/// arrays.c's `forward_pointer`, declared to take and return `spec`.
+fn forward_as(spec: &NdPointer) -> CFunc {
+    // SAFETY: arrays.c: `void *forward_pointer(void *p)` returns p, reading
+    // and writing nothing through it, so the result is the argument's array.
+    unsafe {
+        lib("arrays").function(
+            "forward_pointer",
+            &[spec.clone().into()],
+            spec.clone().into(),
+        )
+    }
+    .unwrap()
+}
+
 fn returns_view<T: Element + Default + PartialEq + std::fmt::Debug>() {
     let arr = Array2::<T>::default((2, 3));
     let ptr_type = ndpointer()
@@ -266,17 +280,7 @@ fn returns_view<T: Element + Default + PartialEq + std::fmt::Debug>() {
         .read_only()
         .build()
         .unwrap();
-    // SAFETY: arrays.c: `void *forward_pointer(void *p)` returns p, reading
-    // and writing nothing through it, so the result is the argument's array.
-    let f = unsafe {
-        lib("arrays").function(
-            "forward_pointer",
-            &[ptr_type.clone().into()],
-            ptr_type.clone().into(),
-        )
-    }
-    .unwrap();
-    let result = f.call(&[(&arr).into()]).unwrap();
+    let result = forward_as(&ptr_type).call(&[(&arr).into()]).unwrap();
     // SAFETY: the result is arr's own data, alive and unwritten meanwhile.
     let arr2 = unsafe { ptr_type.view::<T>(&result) }.unwrap();
     assert_eq!(arr2.shape(), arr.shape());
@@ -305,17 +309,7 @@ fn ndpointer_return() {
         .read_only()
         .build()
         .unwrap();
-    // SAFETY: arrays.c: `void *forward_pointer(void *p)` returns p, reading
-    // and writing nothing through it.
-    let f = unsafe {
-        lib("arrays").function(
-            "forward_pointer",
-            &[ptr_type.clone().into()],
-            ptr_type.into(),
-        )
-    }
-    .unwrap();
-    let result = f.call(&[(&arr).into()]).unwrap();
+    let result = forward_as(&ptr_type).call(&[(&arr).into()]).unwrap();
     assert_eq!(result.to::<RawPtr>().unwrap().addr(), arr.as_ptr() as usize);
 }
 
