@@ -223,18 +223,6 @@ pub(crate) fn drop_payload(payload: Box<dyn Any + Send>) {
     }
 }
 
-/// A callback passed to a typed call, so that a checked call can collect a
-/// failure recorded on another thread. Opaque.
-#[doc(hidden)]
-pub struct CallbackWatch(pub(crate) Arc<FailureSlot>);
-
-impl CallbackWatch {
-    /// Takes the failure recorded in the callback.
-    pub(crate) fn take(&self) -> Option<String> {
-        self.0.take()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

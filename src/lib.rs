@@ -75,7 +75,10 @@
 //! - [`StructLayout`] ([`doc::structs`]): structs and unions with exact C layouts
 //!   (padding, `pack`, `_Alignas`, bitfields), passed by value or by address,
 //!   converted to and from record [`DType`]s; [`c_struct!`] declares
-//!   `#[repr(C)]` Rust structs checked against them.
+//!   `#[repr(C)]` Rust structs checked against them. The traits of Rust
+//!   types that cross into C ([`Scalar`], [`CData`], [`Element`], [`CArg`],
+//!   [`CRet`], [`CallbackArg`], [`CallbackRet`], [`CStruct`]) are sealed:
+//!   that macro is the only way to add a type of your own.
 //! - [`Error`]: one error type naming the library, symbol, argument and what
 //!   was expected versus given.
 //! - `CBuild` (feature `cbuild`): compiles C from strings or files at run

@@ -1,6 +1,8 @@
 //! The promises rctypes makes with types, proved by programs that must not
 //! compile: borrows that cannot outlive what they lend, closures C may call
-//! from any thread, handles and addresses that safe code cannot copy or forge.
+//! from any thread, handles and addresses that safe code cannot copy or forge,
+//! and the sealed traits of types that cross into C, which only rctypes and
+//! its `c_struct!` implement.
 
 #[test]
 fn type_level_promises() {

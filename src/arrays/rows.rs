@@ -238,6 +238,9 @@ impl<'b, T: Scalar> From<&'b mut RowPointersMut<'_, T>> for Value<'b> {
     }
 }
 
+impl<T: Scalar> crate::sealed::SealedData for &RowPointers<'_, T> {}
+impl<T: Scalar> crate::sealed::SealedData for &mut RowPointersMut<'_, T> {}
+
 // SAFETY: the row pointers and the rows are borrowed for as long as the
 // reference, which covers the call; C only reads (the declared type is const).
 unsafe impl<T: Scalar> CArg for &RowPointers<'_, T> {

@@ -1,6 +1,7 @@
 //! Typed callbacks: a closure over Rust types, its signature derived from
 //! them, its arguments read and its result written with no dynamic values.
 
+use std::any::Any;
 use std::ffi::{CStr, CString, c_char, c_void};
 use std::fmt;
 use std::marker::PhantomData;
@@ -14,7 +15,8 @@ use libffi::raw::{ffi_arg, ffi_cif};
 
 use super::closure::{Callback, State, failure_message, keep_forever};
 use crate::error::{Error, Result};
-use crate::failure::{CallbackWatch, type_slot};
+use crate::failure::type_slot;
+use crate::sealed::{Sealed, SealedData};
 use crate::types::CType;
 use crate::types::Signature;
 use crate::value::{Address, RawPtr, Scalar, Slot, Value};
@@ -31,8 +33,10 @@ use crate::value::{CArg, SameArg};
 /// `Raw` must be the C representation of `ctype()`, and `from_raw` must be
 /// sound for every value C may pass of that type (a pointer it reads must be
 /// checked for null; that it is otherwise valid is the promise of the binding
-/// that passes the callback to C).
-pub unsafe trait CallbackArg: Sized + 'static {
+/// that passes the callback to C). [`c_struct!`](crate::c_struct) keeps this
+/// for the structs it declares: the trait is sealed, and that macro is the
+/// only way to implement it for another type.
+pub unsafe trait CallbackArg: Sized + 'static + SealedData {
     /// What C passes.
     type Raw: Copy;
     /// The C type of the argument.
@@ -45,14 +49,25 @@ pub unsafe trait CallbackArg: Sized + 'static {
     unsafe fn from_raw(raw: Self::Raw) -> std::result::Result<Self, String>;
 }
 
-/// A Rust type a typed callback returns to C.
+/// A Rust type a typed callback returns to C: scalars, `()` for `void`,
+/// `Option<Address>` for a pointer, [`c_struct!`](crate::c_struct) types by
+/// value, and `Result<T, E>` of any of these (an `Err` is the callback's
+/// failure).
+///
+/// ```
+/// use rctypes::{CallbackRet, CType};
+/// assert_eq!(<f32 as CallbackRet>::ctype(), CType::Float);
+/// assert_eq!(<Result<i32, String> as CallbackRet>::ctype(), CType::Int);
+/// ```
 ///
 /// # Safety
 ///
 /// `Raw` must be the C representation of `ctype()`, and `store` must write it
 /// as libffi expects a closure result: integers narrower than `ffi_arg`
-/// widened to a whole `ffi_arg`.
-pub unsafe trait CallbackRet: 'static {
+/// widened to a whole `ffi_arg`. [`c_struct!`](crate::c_struct) keeps this
+/// for the structs it declares: the trait is sealed, and that macro is the
+/// only way to implement it for another type.
+pub unsafe trait CallbackRet: 'static + SealedData {
     /// What C receives.
     type Raw: Copy;
     /// The C type of the result.
@@ -68,16 +83,33 @@ pub unsafe trait CallbackRet: 'static {
     unsafe fn store(raw: Self::Raw, out: *mut c_void);
 }
 
-/// A tuple of [`CallbackArg`]s: a typed callback's argument list.
-pub trait CallbackArgs: 'static {
+/// A tuple of [`CallbackArg`]s: a typed callback's argument list. Sealed:
+/// implemented for tuples of up to eight.
+///
+/// ```
+/// use rctypes::{CallbackArgs, CType};
+/// assert_eq!(<(i32, f64)>::arg_types(), [CType::Int, CType::Double]);
+/// ```
+pub trait CallbackArgs: 'static + Sealed {
     /// The C types of the arguments.
     fn arg_types() -> Vec<CType>;
 }
 
 /// A Rust closure that can be a typed callback with arguments `Args` and
 /// result `Ret`: any `Fn(A0, A1, ...) -> Ret + Send + Sync + 'static` of up
-/// to eight [`CallbackArg`]s.
-pub trait CallbackFn<Args: CallbackArgs, Ret: CallbackRet>: Send + Sync + 'static {
+/// to eight [`CallbackArg`]s. Sealed: implemented for those closures only.
+///
+/// ```
+/// use rctypes::{CallbackFn, TypedCallback};
+/// fn typed<F: CallbackFn<(i32,), i32>>(f: F) -> TypedCallback<(i32,), i32> {
+///     rctypes::Callback::typed(f).unwrap()
+/// }
+/// let cb = typed(|a: i32| a + 1);
+/// assert_eq!(cb.signature().to_string(), "CFUNCTYPE(c_int, c_int)");
+/// ```
+pub trait CallbackFn<Args: CallbackArgs, Ret: CallbackRet>:
+    Send + Sync + 'static + Sealed<(Args, Ret)>
+{
     /// Reads the arguments C passed and calls the closure.
     ///
     /// # Safety
@@ -142,6 +174,7 @@ macro_rules! scalar_callback {
     ($($t:ty),*) => {$(
         // SAFETY: a Scalar has exactly its CTYPE's representation, and any bit
         // pattern C passes is a valid value (bool: C's _Bool is 0 or 1).
+        // (Sealed with `Scalar`.)
         unsafe impl CallbackArg for $t {
             type Raw = $t;
             fn ctype() -> CType {
@@ -244,6 +277,10 @@ unsafe impl CallbackRet for () {
     #[inline(always)]
     unsafe fn store(_: (), _: *mut c_void) {}
 }
+
+impl SealedData for Option<Address> {}
+impl<T: Scalar> SealedData for ByRef<T> {}
+impl<T: CallbackRet, E: fmt::Display + 'static> SealedData for std::result::Result<T, E> {}
 
 // SAFETY: any address C passes is kept opaque; null becomes None.
 unsafe impl CallbackArg for Option<RawPtr> {
@@ -499,6 +536,14 @@ macro_rules! callback_arity {
             }
         }
 
+        impl<Func, Ret, $($a),*> Sealed<(($($a,)*), Ret)> for Func
+        where
+            Func: Fn($($a),*) -> Ret + Send + Sync + 'static,
+            Ret: CallbackRet,
+            $($a: CallbackArg,)*
+        {
+        }
+
         impl<Func, Ret, $($a),*> CallbackFn<($($a,)*), Ret> for Func
         where
             Func: Fn($($a),*) -> Ret + Send + Sync + 'static,
@@ -592,6 +637,14 @@ callback_arity!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5);
 callback_arity!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6);
 callback_arity!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7);
 
+/// A checked typed call watches the callback for failures on other threads.
+impl<Args: CallbackArgs, Ret: CallbackRet> SealedData for &TypedCallback<Args, Ret> {
+    #[inline(always)]
+    fn lent_callback(&self) -> Option<Arc<dyn Any + Send + Sync>> {
+        Some(self.core().failure.clone())
+    }
+}
+
 // SAFETY: the callback's code pointer, valid while the borrow lasts, which
 // covers the call.
 unsafe impl<Args: CallbackArgs, Ret: CallbackRet> CArg for &TypedCallback<Args, Ret> {
@@ -615,10 +668,6 @@ unsafe impl<Args: CallbackArgs, Ret: CallbackRet> SameArg<&TypedCallback<Args, R
     #[inline(always)]
     fn into_raw_as(self) -> *const c_void {
         self.code_ptr()
-    }
-    #[inline(always)]
-    fn callback_watch(&self) -> Option<CallbackWatch> {
-        Some(CallbackWatch(self.core().failure.clone()))
     }
 }
 

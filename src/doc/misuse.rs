@@ -190,9 +190,10 @@
 //! rules when asked (`align = true`) or packed, and a parameter declared
 //! with a record's dtype refuses an array of any other layout, naming both.
 //! (Structures passed by value are declared separately from records in
-//! arrays; a Rust `#[repr(C)]` struct is tied to its dtype by the `unsafe`
-//! [`Element`](crate::Element) implementation, where the layout promise is
-//! made.)
+//! arrays; a Rust `#[repr(C)]` struct is tied to its dtype by
+//! [`c_struct!`](crate::c_struct), which reads the layout from the compiler:
+//! [`Element`](crate::Element) is sealed, so no hand-written layout promise
+//! can be wrong.)
 //!
 //! ```
 //! # fn main() -> rctypes::Result<()> {

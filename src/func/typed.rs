@@ -1,20 +1,28 @@
 //! Typed calls: a signature known at compile time, checked once, then every
 //! call is a plain `extern "C"` call with no libffi and no per-call checks.
 
+use std::any::Any;
 use std::ffi::c_void;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::failure::{CallScope, CallbackWatch};
+use crate::failure::{CallScope, FailureSlot};
 use crate::func::CFunc;
 use crate::library::Library;
+use crate::sealed::{Sealed, SealedData};
 use crate::types::CType;
 use crate::value::{CArg, CRet, SameArg};
 
-/// A tuple of [`CArg`]s: the argument list of a typed call.
-pub trait ArgList {
+/// A tuple of [`CArg`]s: the argument list of a typed call. Sealed:
+/// implemented for tuples of up to twelve.
+///
+/// ```
+/// use rctypes::ArgList;
+/// assert_eq!(<(i32, &mut f64)>::LEN, 2);
+/// ```
+pub trait ArgList: Sealed {
     /// The number of arguments.
     const LEN: usize;
     /// The 1-based index of the first argument that cannot go where
@@ -253,12 +261,15 @@ macro_rules! typed_arity {
             #[inline]
             #[allow(clippy::too_many_arguments)]
             pub fn try_call<$($b: SameArg<$a>),*>(&self, args: ($($b,)*)) -> Result<Ret> {
-                let watched: [Option<CallbackWatch>; $len] = [$(SameArg::<$a>::callback_watch(&args.$i)),*];
+                // The failure slots of the callbacks lent.
+                let watched: [Option<Arc<dyn Any + Send + Sync>>; $len] =
+                    [$(SealedData::lent_callback(&args.$i)),*];
                 let scope = CallScope::enter();
                 let result = self.call(args);
                 let mut failure = scope.exit();
-                for watch in watched.iter().flatten() {
-                    failure = failure.or(watch.take());
+                let slots = watched.iter().flatten().filter_map(|w| w.downcast_ref::<FailureSlot>());
+                for slot in slots {
+                    failure = failure.or(slot.take());
                 }
                 match failure {
                     None => Ok(result),

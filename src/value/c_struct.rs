@@ -25,8 +25,8 @@ use crate::value::StructValue;
 ///
 /// `layout()` must describe `Self` exactly: its size, alignment, and each
 /// field's name, offset and C type, every field being a [`CData`] type.
-/// [`c_struct!`](crate::c_struct) guarantees this; implement it by hand only
-/// with the same care.
+/// The trait is sealed: [`c_struct!`](crate::c_struct), which reads the
+/// layout from the compiler, is the only way to implement it.
 pub unsafe trait CStruct: CData {
     /// The layout, computed once.
     fn layout() -> &'static Arc<StructLayout>;
@@ -84,6 +84,11 @@ pub unsafe trait CStruct: CData {
 
 /// Declares `#[repr(C)]` Rust structs and unions together with their C
 /// layouts, implementing [`CStruct`] for each.
+///
+/// This macro is the only way to give a type of your own a C type: the
+/// traits below are sealed, implemented by rctypes for its own types and by
+/// this macro for the types it declares, with layouts it reads from the
+/// compiler.
 ///
 /// Every field must be a [`CData`] type: a scalar (`i8` … `u64`, `isize`,
 /// `usize`, `f32`, `f64`, `bool`), an array `[T; N]` of one,
@@ -185,6 +190,10 @@ macro_rules! c_struct {
 #[macro_export]
 macro_rules! __c_struct_impls {
     ($composite:ident, $name:ident, $( $field:ident : $fty:ty ),+) => {
+        // The seal of the traits below: this macro is the only place that
+        // may implement it outside rctypes.
+        impl $crate::__private::SealedData for $name {}
+
         // SAFETY: the type is #[repr(C)], and its layout is read from the
         // compiler: size_of, align_of, and offset_of of each field, whose
         // C types are those of their CData types.
@@ -221,11 +230,11 @@ macro_rules! __c_struct_impls {
             fn ctype() -> ::core::option::Option<$crate::CType> {
                 ::core::option::Option::Some(<$name as $crate::CData>::ctype())
             }
-            fn shared_types() -> ::core::option::Option<&'static $crate::__private::ElementTypes> {
-                static TYPES: ::std::sync::OnceLock<$crate::__private::ElementTypes> =
+            fn shared_types() -> ::core::option::Option<&'static $crate::ElementTypes> {
+                static TYPES: ::std::sync::OnceLock<$crate::ElementTypes> =
                     ::std::sync::OnceLock::new();
                 ::core::option::Option::Some(TYPES.get_or_init(|| {
-                    $crate::__private::ElementTypes::new(
+                    $crate::ElementTypes::new(
                         <$name as $crate::Element>::dtype(),
                         <$name as $crate::Element>::ctype(),
                     )
@@ -347,8 +356,8 @@ macro_rules! __c_struct_impls {
 pub mod private {
     use super::*;
 
+    pub use crate::sealed::SealedData;
     pub use crate::types::layout::record::element_dtype;
-    pub use crate::value::array::ElementTypes;
 
     /// The layout of a `#[repr(C)]` type from what the compiler reports.
     pub fn rust_layout(

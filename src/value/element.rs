@@ -29,35 +29,24 @@ impl NdPointerBuilder {
 /// [`DType`] describing its bytes.
 ///
 /// Implemented for every [`Scalar`] (`i8` … `u64`, `isize`, `usize`, `f32`,
-/// `f64`, `bool`) and for `[u8; N]` (numpy's `S<N>`). Implement it for a
-/// `#[repr(C)]` struct to pass arrays of records; build the record once (for
-/// example in a `static OnceLock`), since it is asked for at every call.
+/// `f64`, `bool`), for `[u8; N]` (numpy's `S<N>`), and by
+/// [`c_struct!`](crate::c_struct) for the `#[repr(C)]` structs it declares,
+/// whose data type is the record of their layout: arrays of records. The
+/// trait is sealed: that macro is the only way to implement it for another
+/// type.
 ///
 /// ```
-/// use std::sync::OnceLock;
-/// use rctypes::{DType, Element};
+/// use rctypes::{DType, Element, c_struct};
 ///
-/// #[derive(Clone, Copy)]
-/// #[repr(C)]
-/// struct Weather {
-///     timestamp: i32,
-///     desc: [u8; 12],
-/// }
-///
-/// // SAFETY: the record below is Weather's C layout, and every bit pattern
-/// // is a valid Weather.
-/// unsafe impl Element for Weather {
-///     fn dtype() -> DType {
-///         static DTYPE: OnceLock<DType> = OnceLock::new();
-///         DTYPE
-///             .get_or_init(|| {
-///                 let fields = [("timestamp", DType::of::<i32>()), ("desc", DType::of::<[u8; 12]>())];
-///                 DType::record(fields, true).expect("valid record")
-///             })
-///             .clone()
+/// c_struct! {
+///     struct Weather {
+///         timestamp: i32,
+///         desc: [u8; 12],
 ///     }
 /// }
+///
 /// assert_eq!(Weather::dtype().itemsize(), size_of::<Weather>());
+/// assert_eq!(DType::of::<Weather>().fields().unwrap().len(), 2);
 /// ```
 ///
 /// # Safety
@@ -70,7 +59,8 @@ impl NdPointerBuilder {
 /// narrow that (the `_Bool`s of an array field). Typed access checks data
 /// that safe code could have set against both. `shared_types()`, where a
 /// type gives it, must hold exactly `dtype()` and `ctype()`.
-pub unsafe trait Element: Copy + Send + Sync + 'static {
+/// [`c_struct!`](crate::c_struct) keeps this for the structs it declares.
+pub unsafe trait Element: Copy + Send + Sync + 'static + crate::sealed::SealedData {
     /// The data type of one element.
     fn dtype() -> DType;
 
@@ -82,9 +72,22 @@ pub unsafe trait Element: Copy + Send + Sync + 'static {
 
     /// [`dtype`](Self::dtype) and [`ctype`](Self::ctype) made once for the
     /// program's life, for types whose descriptions hold reference counts
-    /// (records): lending their values then touches no counts. `c_struct!`
-    /// provides it.
-    #[doc(hidden)]
+    /// (records): lending their values then touches no counts.
+    /// [`c_struct!`](crate::c_struct) provides it; scalars and byte strings
+    /// have none to share.
+    ///
+    /// ```
+    /// use rctypes::{Element, c_struct};
+    ///
+    /// c_struct! {
+    ///     struct Point { x: f64, y: f64 }
+    /// }
+    ///
+    /// let shared = Point::shared_types().unwrap();
+    /// assert_eq!(shared.dtype(), &Point::dtype());
+    /// assert!(std::ptr::eq(shared, Point::shared_types().unwrap()), "made once");
+    /// assert!(f64::shared_types().is_none());
+    /// ```
     fn shared_types() -> Option<&'static ElementTypes> {
         None
     }

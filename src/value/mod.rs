@@ -275,10 +275,21 @@ impl fmt::Debug for RawPtr {
 /// Rust scalar types that have a C counterpart: the element types of slices
 /// lent to C and the scalar arguments and results of typed calls.
 ///
+/// Sealed: implemented by rctypes for `i8` … `u64`, `isize`, `usize`,
+/// `f32`, `f64` and `bool`, and by no other type.
+///
+/// ```
+/// use rctypes::{CType, Scalar};
+/// assert_eq!(<f64 as Scalar>::CTYPE, CType::Double);
+/// assert_eq!(<u8 as Scalar>::from_value(&200.into())?, 200);
+/// # Ok::<(), rctypes::Error>(())
+/// ```
+///
 /// # Safety
 ///
 /// `CTYPE` must have exactly the size, alignment and representation of `Self`.
-pub unsafe trait Scalar: Copy + Send + Sync + 'static {
+/// (The trait is sealed; this is what rctypes' implementations keep.)
+pub unsafe trait Scalar: Copy + Send + Sync + 'static + crate::sealed::SealedData {
     /// The C type with this representation.
     const CTYPE: CType;
     /// The value as a dynamic [`Value`].
@@ -292,7 +303,8 @@ pub unsafe trait Scalar: Copy + Send + Sync + 'static {
 ///
 /// Implemented for every [`Scalar`], for arrays `[T; N]` of `CData` types
 /// (C's `T[N]`), for `Option<RawPtr>` (a `void*` field that may be null), and
-/// by [`c_struct!`](crate::c_struct) for the structs it declares.
+/// by [`c_struct!`](crate::c_struct) for the structs it declares. Sealed:
+/// that macro is the only way to implement it for another type.
 ///
 /// ```
 /// use rctypes::{CData, CType, RawPtr};
@@ -304,8 +316,9 @@ pub unsafe trait Scalar: Copy + Send + Sync + 'static {
 ///
 /// `ctype()` must have exactly the size, alignment and representation of
 /// `Self`, and every value C may store in a `ctype()` must be a valid `Self`
-/// (for `_Bool`, 0 and 1).
-pub unsafe trait CData: Copy + 'static {
+/// (for `_Bool`, 0 and 1). [`c_struct!`](crate::c_struct) keeps this for
+/// the structs it declares.
+pub unsafe trait CData: Copy + 'static + crate::sealed::SealedData {
     /// The C type with this representation.
     fn ctype() -> CType;
 }
@@ -318,12 +331,16 @@ unsafe impl<T: Scalar> CData for T {
     }
 }
 
+impl<T: CData, const N: usize> crate::sealed::SealedData for [T; N] {}
+
 // SAFETY: a Rust array is its elements one after another, as C's.
 unsafe impl<T: CData, const N: usize> CData for [T; N] {
     fn ctype() -> CType {
         CType::array(T::ctype(), N)
     }
 }
+
+impl crate::sealed::SealedData for Option<RawPtr> {}
 
 // SAFETY: Option<RawPtr> is a nullable pointer (NonNull's niche), and every
 // address C stores is a valid RawPtr or None.
@@ -335,6 +352,8 @@ unsafe impl CData for Option<RawPtr> {
 
 macro_rules! int_scalar {
     ($($t:ty => $c:ident),* $(,)?) => {$(
+        impl crate::sealed::SealedData for $t {}
+
         // SAFETY: the C type named has the size, alignment and signedness of $t
         // (checked by `CType::kind`, which derives both from the same sizes).
         unsafe impl Scalar for $t {
@@ -371,6 +390,8 @@ int_scalar! {
 
 macro_rules! float_scalar {
     ($($t:ty => $c:ident),*) => {$(
+        impl crate::sealed::SealedData for $t {}
+
         // SAFETY: c_float is f32 and c_double is f64 on every supported platform.
         unsafe impl Scalar for $t {
             const CTYPE: CType = CType::$c;
@@ -400,6 +421,8 @@ macro_rules! float_scalar {
 }
 
 float_scalar!(f32 => Float, f64 => Double);
+
+impl crate::sealed::SealedData for bool {}
 
 // SAFETY: Rust's bool has C's _Bool representation (one byte, 0 or 1).
 unsafe impl Scalar for bool {

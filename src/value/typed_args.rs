@@ -3,7 +3,7 @@
 
 use std::ffi::{CStr, CString, c_char, c_void};
 
-use crate::failure::CallbackWatch;
+use crate::sealed::SealedData;
 use crate::types::{CType, Extent, Terms};
 use crate::value::{CData, RawPtr, Scalar, StringBuffer};
 
@@ -11,13 +11,24 @@ use crate::value::{CData, RawPtr, Scalar, StringBuffer};
 ///
 /// Scalars pass as themselves; slices, `&mut T` (ctypes' `byref`) and string
 /// buffers pass as pointers borrowed for the call; `&CStr` as `const char*`;
-/// [`RawPtr`] and `Option<RawPtr>` as the address C handed out.
+/// [`RawPtr`] and `Option<RawPtr>` as the address C handed out;
+/// [`c_struct!`](crate::c_struct) types by value. Sealed: that macro is the
+/// only way to implement it for another type.
+///
+/// ```
+/// use rctypes::{CArg, CType};
+/// assert_eq!(<i32 as CArg>::ctype(), CType::Int);
+/// assert_eq!(<&mut f64 as CArg>::ctype(), CType::pointer(CType::Double));
+/// assert!(<&f64 as CArg>::accepts(&CType::const_pointer(CType::Double)));
+/// assert!(!<&f64 as CArg>::accepts(&CType::pointer(CType::Double)), "C would write");
+/// ```
 ///
 /// # Safety
 ///
 /// `Raw` must be the C representation of `ctype()`, and `into_raw` must give
 /// a value that stays valid for as long as `self` is borrowed.
-pub unsafe trait CArg {
+/// [`c_struct!`](crate::c_struct) keeps this for the structs it declares.
+pub unsafe trait CArg: SealedData {
     /// What travels in the register or stack slot.
     type Raw: Copy;
     /// How this argument is described in errors.
@@ -28,13 +39,24 @@ pub unsafe trait CArg {
     fn into_raw(self) -> Self::Raw;
 }
 
-/// A Rust type a typed call returns.
+/// A Rust type a typed call returns: scalars, `()` for `void`,
+/// `Option<RawPtr>` for an address, `Option<CString>` for a `char*` (a
+/// copy), and [`c_struct!`](crate::c_struct) types by value. Sealed: that
+/// macro is the only way to implement it for another type.
+///
+/// ```
+/// use rctypes::{CRet, CType};
+/// use std::ffi::CString;
+/// assert_eq!(<() as CRet>::ctype(), CType::Void);
+/// assert!(<Option<CString> as CRet>::accepts(&CType::CharP));
+/// ```
 ///
 /// # Safety
 ///
 /// `Raw` must be the C representation of the declared result, and
 /// `from_raw` must be sound for every value C may return of that type.
-pub unsafe trait CRet {
+/// [`c_struct!`](crate::c_struct) keeps this for the structs it declares.
+pub unsafe trait CRet: SealedData {
     /// What comes back in the return register.
     type Raw: Copy;
     /// How this result is described in errors.
@@ -52,22 +74,24 @@ pub unsafe trait CRet {
 
 /// What a typed call accepts for a declared argument type `A`: `A` itself
 /// with any lifetime (so each call borrows only for that call), and for
-/// slices also `&Vec<T>` and `&[T; N]`.
+/// slices also `&Vec<T>` and `&[T; N]`. Sealed, as [`CArg`] is.
+///
+/// ```
+/// use rctypes::{CArg, SameArg};
+/// fn passes_as<A: CArg, B: SameArg<A>>(_: B) {}
+/// let v = vec![1.0f64, 2.0];
+/// passes_as::<&[f64], _>(&v);
+/// passes_as::<&[f64], _>(&[1.0, 2.0]);
+/// ```
 ///
 /// # Safety
 ///
 /// `into_raw_as` must give what `A::into_raw` would for the same value: the
 /// same C representation and the same guarantees about what it points to.
-pub unsafe trait SameArg<A: CArg> {
+/// [`c_struct!`](crate::c_struct) keeps this for the structs it declares.
+pub unsafe trait SameArg<A: CArg>: SealedData {
     /// The value to pass where `A` is declared.
     fn into_raw_as(self) -> A::Raw;
-    /// The callback this argument lends to C, watched by
-    /// [`TypedCFunc::try_call`] for failures on other threads.
-    #[doc(hidden)]
-    #[inline(always)]
-    fn callback_watch(&self) -> Option<CallbackWatch> {
-        None
-    }
 }
 
 macro_rules! scalar_arg_ret {
@@ -123,6 +147,20 @@ macro_rules! same_scalar {
 same_scalar!(
     i8, u8, i16, u16, i32, u32, i64, u64, isize, usize, f32, f64, bool
 );
+
+// The borrowed and opaque types that cross into C (scalars are sealed with
+// `Scalar`, `Option<RawPtr>` with `CData`).
+impl<T: CData> SealedData for &[T] {}
+impl<T: CData> SealedData for &mut [T] {}
+impl<T: CData> SealedData for &Vec<T> {}
+impl<T: CData> SealedData for &mut Vec<T> {}
+impl<T: CData> SealedData for &T {}
+impl<T: CData> SealedData for &mut T {}
+impl SealedData for &CStr {}
+impl SealedData for &mut StringBuffer {}
+impl SealedData for RawPtr {}
+impl SealedData for Option<CString> {}
+impl SealedData for () {}
 
 macro_rules! same_pointer {
     ($(($($gen:tt)*) $declared:ty, $given:ty => $raw:ty, |$v:ident| $make:expr;)*) => {$(

@@ -2,13 +2,11 @@
 //! numpy's messages), the `.ctypes` view, contiguity, records and views of
 //! C memory. Every call goes to the C in `csrc/`.
 
-use std::sync::OnceLock;
-
 use ndarray::{Array1, Array2, Array3, ArrayView2, ShapeBuilder, arr0, arr2, s};
 use rctypes::{
     AsCtypes, AsCtypesMut, CFunc, CType, DType, Dim, Element, Error, Extent, Flags, NdArray,
     NdPointer, NdPointerBuilder, Ptr, PtrMut, RawPtr, Value, as_array, ascontiguousarray,
-    ascontiguousarray_mut, ndpointer,
+    ascontiguousarray_mut, c_struct, ndpointer,
 };
 
 use crate::common::{bar_sum, call_as, compute_mean, compute_mean_nd, lib, scale_floats};
@@ -265,19 +263,9 @@ fn ndpointer_arguments() {
 }
 
 /// numpy's overlapping-fields record: two `<i4` at offsets 0 and 2, 6 bytes.
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[repr(C)]
-struct Overlapping([u8; 6]);
-
-// SAFETY: 6 bytes, alignment 1, any bytes valid; the record describes them.
-unsafe impl Element for Overlapping {
-    fn dtype() -> DType {
-        static D: OnceLock<DType> = OnceLock::new();
-        D.get_or_init(|| {
-            DType::record_with_offsets([("a", dt("<i4"), 0), ("b", dt("<i4"), 2)], 6).unwrap()
-        })
-        .clone()
-    }
+/// No Rust struct has fields that overlap so, so it passes dtype-erased.
+fn overlapping() -> DType {
+    DType::record_with_offsets([("a", dt("<i4"), 0), ("b", dt("<i4"), 2)], 6).unwrap()
 }
 
 fn returns_view<T: Element + Default + PartialEq + std::fmt::Debug>() {
@@ -288,8 +276,7 @@ fn returns_view<T: Element + Default + PartialEq + std::fmt::Debug>() {
         .read_only()
         .build()
         .unwrap();
-    let f = forward_as(&ptr_type);
-    let result = f.call(&[(&arr).into()]).unwrap();
+    let result = forward_as(&ptr_type).call(&[(&arr).into()]).unwrap();
     // SAFETY: the result is arr's own data, alive and unwritten meanwhile.
     let arr2 = unsafe { ptr_type.view::<T>(&result) }.unwrap();
     assert_eq!(arr2.shape(), arr.shape());
@@ -297,16 +284,29 @@ fn returns_view<T: Element + Default + PartialEq + std::fmt::Debug>() {
     assert_eq!(arr2, arr.into_dyn());
 }
 
-impl Default for Overlapping {
-    fn default() -> Self {
-        Overlapping([1, 2, 3, 4, 5, 6])
+c_struct! {
+    /// A record of two ints.
+    #[derive(Debug, Default, PartialEq)]
+    struct Pair {
+        a: i32,
+        b: i32,
     }
 }
 
 #[test]
 fn ndpointer_return() {
     returns_view::<f64>();
-    returns_view::<Overlapping>();
+    returns_view::<Pair>();
+
+    let arr = NdArray::from_bytes(overlapping(), &[2, 3], &[7; 36]).unwrap();
+    let ptr_type = ndpointer()
+        .dtype(overlapping())
+        .shape([2, 3])
+        .read_only()
+        .build()
+        .unwrap();
+    let result = forward_as(&ptr_type).call(&[(&arr).into()]).unwrap();
+    assert_eq!(result.to::<RawPtr>().unwrap().addr(), arr.as_ptr() as usize);
 }
 
 #[test]
@@ -349,18 +349,11 @@ fn static_results_become_views() {
 
 // ---- numpy's TestAsArray ----
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[repr(C)]
-struct Small {
-    a: i16,
-}
-
-// SAFETY: one i16, described as the packed record [('a', '<i2')].
-unsafe impl Element for Small {
-    fn dtype() -> DType {
-        static D: OnceLock<DType> = OnceLock::new();
-        D.get_or_init(|| DType::record([("a", DType::of::<i16>())], false).unwrap())
-            .clone()
+c_struct! {
+    /// The record arrays.c declares as `Small`.
+    #[derive(Debug, PartialEq)]
+    struct Small {
+        a: i16,
     }
 }
 
@@ -381,7 +374,11 @@ fn as_array_of_c_fixed_arrays() {
         a: (3 * i + j + 1) as i16,
     });
     assert_eq!(smalls, expected);
-    assert_eq!(Small::dtype().to_string(), "[('a', '<i2')]");
+    // The record of its C layout, aligned as C aligns it.
+    assert_eq!(
+        Small::dtype().to_string(),
+        "{'names': ['a'], 'formats': ['<i2'], 'offsets': [0], 'itemsize': 2, 'aligned': True}"
+    );
     // SAFETY: as above, viewed as 6 records and as one row.
     let flat = unsafe { arrays.array::<Small, _>("smalls", [6]) }.unwrap();
     assert_eq!(flat[5], Small { a: 6 });

@@ -20,7 +20,7 @@
 use libffi::low::ffi_abi_FFI_DEFAULT_ABI;
 use libffi::middle::Type;
 
-use crate::types::{CType, Kind};
+use crate::types::CType;
 
 use super::declare::StructLayout;
 
@@ -199,6 +199,7 @@ fn union_type(l: &StructLayout) -> Result<Type, String> {
 #[cfg(all(target_arch = "x86_64", not(windows)))]
 mod sysv {
     use super::*;
+    use crate::types::Kind;
 
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub(super) enum Class {

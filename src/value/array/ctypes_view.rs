@@ -404,6 +404,9 @@ impl<T> PtrMut<'_, T> {
     }
 }
 
+impl<T: Element> crate::sealed::SealedData for Ptr<'_, T> {}
+impl<T: Element> crate::sealed::SealedData for PtrMut<'_, T> {}
+
 // SAFETY: a Ptr is the address of an array of T borrowed for 'a, and the
 // typed call holds it for the call.
 unsafe impl<T: Element> CArg for Ptr<'_, T> {

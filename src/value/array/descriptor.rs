@@ -52,23 +52,41 @@ pub struct ArrayArg<'a> {
 }
 
 /// What the elements of lent memory are: their data type, and their C type
-/// when they have one.
+/// when they have one (what a `POINTER(T)` parameter may receive them as).
 ///
-/// Kept [`OutOfLine`] in a descriptor, so that a `Value` holding no array
-/// drops without a call. A `c_struct!` type makes its own once
-/// ([`Element::shared_types`]), and lending its values then touches no
-/// reference counts.
-#[doc(hidden)]
+/// A [`c_struct!`](crate::c_struct) type makes its own once, for the
+/// program's life ([`Element::shared_types`]), and lending its values then
+/// touches no reference counts.
+///
+/// ```
+/// use rctypes::{CType, DType, ElementTypes};
+///
+/// let types = ElementTypes::new(DType::of::<i32>(), Some(CType::Int));
+/// assert_eq!(types.dtype().to_string(), "int32");
+/// assert_eq!(types.ctype(), Some(&CType::Int));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct ElementTypes {
     dtype: DType,
     elem: Option<CType>,
 }
 
+// Kept `OutOfLine` in a descriptor, so that a `Value` holding no array drops
+// without a call.
 impl ElementTypes {
-    /// The types of elements of `dtype` and C type `elem`.
-    pub fn new(dtype: DType, elem: Option<CType>) -> ElementTypes {
-        ElementTypes { dtype, elem }
+    /// The types of elements of data type `dtype` and C type `ctype`.
+    pub fn new(dtype: DType, ctype: Option<CType>) -> ElementTypes {
+        ElementTypes { dtype, elem: ctype }
+    }
+
+    /// The data type of one element.
+    pub fn dtype(&self) -> &DType {
+        &self.dtype
+    }
+
+    /// The C type of one element, when it has one.
+    pub fn ctype(&self) -> Option<&CType> {
+        self.elem.as_ref()
     }
 }
 
