@@ -189,3 +189,63 @@ fn a_failing_struct_callback_gives_c_a_zeroed_struct() {
     .unwrap_err();
     assert!(err.to_string().contains("bitfields"), "{err}");
 }
+
+/// Set in the child that
+/// `a_panicking_callback_under_a_spill_call_can_take_a_backtrace` starts,
+/// so that the child does not start another.
+const BACKTRACE_CHILD: &str = "RCTYPES_TEST_BACKTRACE_CHILD";
+
+/// A panic in a callback called from C during a call with stack arguments
+/// (`apply_vec3_map` takes its `Vec3` on the stack) runs the panic hook,
+/// which, with `RUST_BACKTRACE=1`, walks the stack from the callback up
+/// through C and the call sequence: its unwind information must be true
+/// there (it was not while the sequence moved the stack pointer, and the
+/// walk crashed). The hook is process-wide, so the test above runs again,
+/// alone, in a child process with backtraces on; the child must pass, not
+/// die of a signal, and must have printed the backtrace it took.
+#[test]
+fn a_panicking_callback_under_a_spill_call_can_take_a_backtrace() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    if std::env::var_os(BACKTRACE_CHILD).is_some() {
+        return;
+    }
+    let name = "structs::callbacks::a_failing_struct_callback_gives_c_a_zeroed_struct";
+    let dir = tempfile::tempdir().unwrap();
+    let (out, err) = (dir.path().join("out"), dir.path().join("err"));
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([name, "--exact", "--test-threads=1", "--nocapture"])
+        .env(BACKTRACE_CHILD, "1")
+        .env("RUST_BACKTRACE", "1")
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap();
+    // One test's worth of work: a minute is ample, and a hang fails.
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("the child running {name} did not finish in a minute");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = std::fs::read_to_string(out).unwrap();
+    let err = std::fs::read_to_string(err).unwrap();
+    assert!(
+        status.success(),
+        "{name} with RUST_BACKTRACE=1: {status}\n{out}\n{err}"
+    );
+    // It ran (a renamed test would match nothing), its callback panicked
+    // and the hook printed a backtrace; its own assertions saw the panic
+    // come back as an error.
+    assert!(out.contains("1 passed"), "{out}");
+    assert!(err.contains("no vector today"), "{err}");
+    assert!(err.contains("stack backtrace"), "{err}");
+}

@@ -231,26 +231,21 @@ impl SysV {
         let [i0, i1, i2, i3, i4, i5] = *ints;
         let [f0, f1, f2, f3, f4, f5, f6, f7] = *floats;
         let (rax, rdx, xmm0, xmm1): (u64, u64, f64, f64);
-        // As in `call_ints`, with the vector registers loaded, and the
-        // slots copied (through xmm8–11, which C may clobber anyway) to the
-        // 64 bytes below the stack pointer, which a block may use: the
-        // stack stays aligned for the call, and is restored after it.
-        // SAFETY: as there; `stack` is 64 readable bytes.
+        // As in `call_ints`, with the vector registers loaded, through the
+        // trampoline below, which copies the slots and calls `code`: this
+        // block leaves the stack pointer where it is, so the unwind tables
+        // of the function it is in stay true while C runs (a backtrace
+        // taken in a callback walks through them). The trampoline reads
+        // only r10 and r11 besides the argument registers, and clobbers
+        // only what C may (xmm8–11 among them).
+        // SAFETY: as there; `stack` is 64 readable bytes, and the
+        // trampoline is a C-convention function of this module.
         unsafe {
             std::arch::asm!(
-                "sub rsp, 64",
-                "movups xmm8, [{stack}]",
-                "movups xmm9, [{stack} + 16]",
-                "movups xmm10, [{stack} + 32]",
-                "movups xmm11, [{stack} + 48]",
-                "movaps [rsp], xmm8",
-                "movaps [rsp + 16], xmm9",
-                "movaps [rsp + 32], xmm10",
-                "movaps [rsp + 48], xmm11",
-                "call {code}",
-                "add rsp, 64",
-                code = in(reg) code,
-                stack = in(reg) stack.as_ptr(),
+                "call {tramp}",
+                tramp = sym rctypes_x86_64_sysv_spill_call,
+                in("r10") stack.as_ptr(),
+                in("r11") code,
                 in("rdi") i0,
                 in("rsi") i1,
                 inout("rdx") i2 => rdx,
@@ -265,10 +260,6 @@ impl SysV {
                 in("xmm5") f5,
                 in("xmm6") f6,
                 in("xmm7") f7,
-                out("xmm8") _,
-                out("xmm9") _,
-                out("xmm10") _,
-                out("xmm11") _,
                 inout("rax") FLOAT_REGS as u64 => rax,
                 clobber_abi("C"),
             );
@@ -276,6 +267,75 @@ impl SysV {
         Returned::of(rax, rdx, xmm0, xmm1)
     }
 }
+
+unsafe extern "C" {
+    /// The trampoline of [`SysV::call_spill`], defined below: it copies
+    /// the 64 bytes at r10 to the stack slots and calls r11, with every
+    /// argument register passed through and the result registers passed
+    /// back. Not callable from Rust (its arguments are not Rust's); only
+    /// named in `call_spill`'s block.
+    fn rctypes_x86_64_sysv_spill_call();
+}
+
+// The trampoline: a frame of its own, with a frame pointer and unwind
+// information (CFI), so that an unwinder walking from C's frame (a
+// backtrace taken in a callback) finds each caller. On entry the stack
+// pointer is 8 past a multiple of 16 (a call's return address); after
+// `push rbp` it is aligned, and stays so after the 64 bytes of slots, so
+// C is called aligned. `leave` restores rsp and rbp, whatever C did to
+// the slots. Hidden: linked into the same program as its callers, never
+// exported from it.
+macro_rules! spill_trampoline {
+    ($name:literal, $head:literal, $tail:literal) => {
+        std::arch::global_asm!(
+            $head,
+            ".p2align 4",
+            concat!($name, ":"),
+            ".cfi_startproc",
+            "push rbp",
+            ".cfi_def_cfa_offset 16",
+            ".cfi_offset rbp, -16",
+            "mov rbp, rsp",
+            ".cfi_def_cfa_register rbp",
+            "sub rsp, 64",
+            "movups xmm8, [r10]",
+            "movups xmm9, [r10 + 16]",
+            "movups xmm10, [r10 + 32]",
+            "movups xmm11, [r10 + 48]",
+            "movaps [rsp], xmm8",
+            "movaps [rsp + 16], xmm9",
+            "movaps [rsp + 32], xmm10",
+            "movaps [rsp + 48], xmm11",
+            "call r11",
+            "leave",
+            ".cfi_def_cfa rsp, 8",
+            "ret",
+            ".cfi_endproc",
+            $tail,
+        );
+    };
+}
+
+#[cfg(not(target_vendor = "apple"))]
+spill_trampoline!(
+    "rctypes_x86_64_sysv_spill_call",
+    ".pushsection .text.rctypes_x86_64_sysv_spill_call,\"ax\",@progbits
+    .globl rctypes_x86_64_sysv_spill_call
+    .hidden rctypes_x86_64_sysv_spill_call
+    .type rctypes_x86_64_sysv_spill_call,@function",
+    ".size rctypes_x86_64_sysv_spill_call, . - rctypes_x86_64_sysv_spill_call
+    .popsection"
+);
+
+// Mach-O: C names take a leading underscore; hidden is `private_extern`.
+#[cfg(target_vendor = "apple")]
+spill_trampoline!(
+    "_rctypes_x86_64_sysv_spill_call",
+    ".text
+    .globl _rctypes_x86_64_sysv_spill_call
+    .private_extern _rctypes_x86_64_sysv_spill_call",
+    ""
+);
 
 impl Returned {
     #[inline(always)]
