@@ -1,13 +1,12 @@
 //! Struct and union layouts as C compilers lay them out.
 
-mod abi;
+pub(crate) mod abi;
 mod declare;
+mod ffi;
 mod overlap;
 pub(crate) mod record;
 
-#[cfg(all(target_arch = "x86_64", not(windows)))]
-pub(crate) use abi::register_classes;
-pub(crate) use abi::{ffi_return_type, ffi_type};
 pub(crate) use declare::same_storage;
 pub use declare::{Bits, Composite, StructBuilder, StructField, StructLayout};
+pub(crate) use ffi::{ffi_return_type, ffi_type};
 pub(crate) use record::element_dtype;

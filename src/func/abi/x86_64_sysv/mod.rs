@@ -37,7 +37,7 @@ impl StructWords {
             sse,
             memory,
         };
-        match crate::types::layout::register_classes(l).as_deref() {
+        match crate::types::layout::abi::register_classes(l).as_deref() {
             Some(&[a]) => Some(words([a, false], false)),
             Some(&[a, b]) => Some(words([a, b], false)),
             Some(_) => None,

@@ -1,0 +1,19 @@
+//! Targets with no classification of their own here: libffi describes
+//! structs by their fields, unions are refused, and no struct result is
+//! known to come back in registers libffi misreads.
+
+use libffi::middle::Type;
+
+use crate::types::layout::StructLayout;
+
+pub(crate) fn union_type(l: &StructLayout) -> Result<Type, String> {
+    Err(format!(
+        "{} is or holds a union, which libffi cannot describe on this platform: pass it by pointer",
+        l.title()
+    ))
+}
+
+/// Only x86-64 System V returns a struct in x87 registers.
+pub(crate) fn returns_in_x87(_: &StructLayout) -> bool {
+    false
+}
