@@ -115,10 +115,10 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
-// Layers, each importing only the ones above it:
-// error, failure, sealed, errno, out_of_line → types → value → library,
-// callback → func;
-// the extensions (arrays, memmap, cdecl, cbuild, compiler) sit on top.
+// Layers, bottom first; each imports only the layers before it
+// (`scripts/module-graph` checks): error, failure, sealed, errno,
+// out_of_line → types → value → library, callback → func → the extensions
+// (arrays, cdecl, cbuild, compiler) → memmap.
 mod errno;
 mod error;
 mod failure;
