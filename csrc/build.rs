@@ -21,6 +21,7 @@ const LIBRARIES: &[(&str, &[&str])] = &[
     ("arrays", &["arrays.c"]),
     ("memmap", &["memmap.c"]),
     ("structs", &["structs.c"]),
+    ("platform", &["platform.c"]),
 ];
 
 fn main() {
@@ -28,6 +29,11 @@ fn main() {
     let csrc = manifest;
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo")).join("csrc");
     println!("cargo::rustc-env=RCTYPES_CSRC_DIR={}", out.display());
+    let target = env::var("TARGET").expect("set by cargo");
+    println!(
+        "cargo::rustc-env=RCTYPES_CSRC_RUNNER_VARIABLE=CARGO_TARGET_{}_RUNNER",
+        target.to_uppercase().replace(['-', '.'], "_")
+    );
     println!(
         "cargo::rustc-env=RCTYPES_CSRC_PATTERN={}",
         shared_library_name("{}")

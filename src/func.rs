@@ -20,10 +20,12 @@ use crate::value::{
 };
 
 mod abi;
+mod call_conv;
 mod fast;
 pub(crate) mod registers;
 mod typed;
 
+pub use call_conv::CallConv;
 pub use typed::{ArgList, TypedCFunc};
 
 use fast::{Entry, Program};
@@ -105,6 +107,8 @@ pub struct CFunc {
     /// For a variadic function, the interfaces prepared for the lists of
     /// extra argument types its calls gave, shared by its clones.
     variadic_cifs: Arc<Mutex<Vec<Arc<VariadicCall>>>>,
+    /// The calling convention the interfaces are prepared for.
+    conv: CallConv,
     use_errno: bool,
     errcheck: Option<Arc<ErrCheck>>,
 }
@@ -184,6 +188,24 @@ impl Route {
         Route::Registers,
         Route::Libffi,
     ];
+
+    /// Whether this build has the route. libffi is everywhere; the register
+    /// routes exist on x86-64 Linux and the BSDs unless built with
+    /// `RCTYPES_PORTABLE=1`, and the compiled one there with the `codegen`
+    /// feature too. See the README's Platforms table.
+    ///
+    /// ```
+    /// use rctypes::Route;
+    /// assert!(Route::Libffi.is_available());
+    /// assert_eq!(Route::Fast.is_available(), Route::Registers.is_available());
+    /// ```
+    pub const fn is_available(self) -> bool {
+        match self {
+            Route::Compiled => cfg!(all(feature = "codegen", rctypes_x86_64_sysv)),
+            Route::Fast | Route::Registers => cfg!(rctypes_x86_64_sysv),
+            Route::Libffi => true,
+        }
+    }
 }
 
 impl Library {
@@ -235,9 +257,11 @@ impl CFunc {
         let releases = args
             .iter()
             .any(|t| matches!(t, CType::Contract(c) if c.releases()));
-        let cif = prepare(args, args.len(), &ret, variadic).map_err(|reason| Error::Signature {
-            function: symbol.into(),
-            reason,
+        let cif = prepare(args, args.len(), &ret, variadic, CallConv::C).map_err(|reason| {
+            Error::Signature {
+                function: symbol.into(),
+                reason,
+            }
         })?;
         let plan = Plan::for_signature(args, &ret, variadic);
         // A call that ends a handle marks it afterwards, on the general path.
@@ -261,9 +285,55 @@ impl CFunc {
             variadic,
             cif,
             variadic_cifs: Arc::default(),
+            conv: CallConv::C,
             use_errno: false,
             errcheck: None,
         })
+    }
+
+    /// Calls in the calling convention `conv` rather than the platform's C
+    /// one: ctypes' `WinDLL` functions are [`CallConv::Stdcall`]. A
+    /// convention the platform lacks is refused here, naming the ones it
+    /// has. Calls in any but the C convention take libffi.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// use rctypes::{CallConv, CType, Library, Route};
+    /// let libc = Library::this()?;
+    /// // SAFETY: `long labs(long)`.
+    /// let labs = unsafe { libc.function("labs", &[CType::Long], CType::Long)? };
+    /// assert_eq!(labs.clone().with_call_conv(CallConv::C)?.call(&[(-3).into()])?.to::<i64>()?, 3);
+    /// if !CallConv::Stdcall.is_available() {
+    ///     let err = labs.with_call_conv(CallConv::Stdcall).unwrap_err();
+    ///     assert!(err.to_string().contains("the stdcall calling convention is not one of"));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn with_call_conv(mut self, conv: CallConv) -> Result<CFunc> {
+        if conv == self.conv {
+            return Ok(self);
+        }
+        let fixed = self.args.len();
+        self.cif =
+            prepare(&self.args, fixed, &self.ret, self.variadic, conv).map_err(|reason| {
+                Error::Signature {
+                    function: self.name.to_string(),
+                    reason,
+                }
+            })?;
+        self.conv = conv;
+        self.variadic_cifs = Arc::default();
+        if conv != CallConv::C {
+            self.plan = None;
+            self.leave_fast_path();
+        }
+        Ok(self)
+    }
+
+    /// The calling convention calls follow ([`CallConv::C`] unless
+    /// [`with_call_conv`](Self::with_call_conv) chose another).
+    pub fn call_conv(&self) -> CallConv {
+        self.conv
     }
 
     /// Captures `errno` around every call into this thread's private copy
@@ -288,8 +358,10 @@ impl CFunc {
     /// // Calls take the fastest route that takes the signature.
     /// let fastest = Route::ALL.into_iter().find(|&r| fib.clone().via(r).is_ok());
     /// assert_eq!(Some(fib.route()), fastest);
-    /// let program = fib.clone().via(Route::Fast)?;
-    /// assert_eq!(program.call(&[8.into()])?, fib.call(&[8.into()])?);
+    /// if Route::Fast.is_available() {
+    ///     let program = fib.clone().via(Route::Fast)?;
+    ///     assert_eq!(program.call(&[8.into()])?, fib.call(&[8.into()])?);
+    /// }
     /// let slow = fib.clone().via(Route::Libffi)?;
     /// assert_eq!(slow.route(), Route::Libffi);
     /// assert_eq!(slow.call(&[8.into()])?, fib.call(&[8.into()])?);
@@ -307,6 +379,15 @@ impl CFunc {
             Route::Libffi => {
                 self.plan = None;
                 self.leave_fast_path();
+            }
+            _ if !route.is_available() => {
+                return Err(Error::Signature {
+                    function: self.name.to_string(),
+                    reason: format!(
+                        "the {route:?} route is not in this build for {} (see Route::is_available)",
+                        env!("RCTYPES_TARGET")
+                    ),
+                });
             }
             _ => {
                 return Err(Error::Signature {
@@ -543,9 +624,11 @@ impl CFunc {
             .cloned()
             .chain(extra.iter().map(CType::promoted))
             .collect();
-        let cif = prepare(&types, fixed, &self.ret, true).map_err(|reason| Error::Signature {
-            function: self.name.to_string(),
-            reason,
+        let cif = prepare(&types, fixed, &self.ret, true, self.conv).map_err(|reason| {
+            Error::Signature {
+                function: self.name.to_string(),
+                reason,
+            }
         })?;
         let call = Arc::new(VariadicCall {
             cif,
@@ -931,14 +1014,27 @@ impl fmt::Debug for CFunc {
     }
 }
 
-/// Prepares a libffi call interface; `fixed` of `args` are declared, the rest
-/// variadic.
+/// Prepares a libffi call interface in the convention `conv`; `fixed` of
+/// `args` are declared, the rest variadic.
 fn prepare(
     args: &[CType],
     fixed: usize,
     ret: &CType,
     variadic: bool,
+    conv: CallConv,
 ) -> std::result::Result<Cif, String> {
+    let abi = conv.ffi_abi().ok_or_else(|| {
+        let here: Vec<String> = CallConv::ALL
+            .iter()
+            .filter(|c| c.is_available())
+            .map(|c| c.to_string())
+            .collect();
+        format!(
+            "the {conv} calling convention is not one of {}'s (it has: {})",
+            env!("RCTYPES_TARGET"),
+            here.join(", ")
+        )
+    })?;
     let types = args
         .iter()
         .enumerate()
@@ -950,9 +1046,9 @@ fn prepare(
     let ret =
         crate::types::layout::ffi_return_type(ret).map_err(|reason| format!("result: {reason}"))?;
     let result = if variadic {
-        Cif::try_new_variadic(types, fixed, ret)
+        Cif::try_new_variadic_with_abi(types, fixed, ret, abi)
     } else {
-        Cif::try_new(types, ret)
+        Cif::try_new_with_abi(types, ret, abi)
     };
     result.map_err(|e| format!("libffi cannot prepare it: {e:?}"))
 }

@@ -162,7 +162,7 @@ pub use cbuild::CBuild;
 pub use cdecl::{BoundHeader, Declarations, FunctionDecl, Header, Skipped, parse_prototype};
 pub use errno::{get_errno, set_errno};
 pub use error::{Diagnostic, Error, Result, Severity};
-pub use func::{ArgList, CFunc, ErrCheck, Route, TypedCFunc};
+pub use func::{ArgList, CFunc, CallConv, ErrCheck, Route, TypedCFunc};
 pub use library::{Library, OpenFlags, Variable, load_library};
 #[cfg(feature = "memmap")]
 pub use memmap::{IntoMode, Memmap, MemmapOptions, Mode};

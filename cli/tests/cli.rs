@@ -1,11 +1,11 @@
 //! The `rctypes` command line, run as a real process.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use rctypes_csrc::DIR as CSRC_DIR;
 
 fn rctypes(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rctypes"))
+    rctypes_csrc::target_command(env!("CARGO_BIN_EXE_rctypes"))
         .args(args)
         .current_dir(CSRC_DIR)
         .output()

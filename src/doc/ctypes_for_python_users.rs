@@ -8,6 +8,7 @@
 //! | `CDLL(path)` | `Library::open(path)?`, an `unsafe fn` ([`Library::open`](crate::Library::open)) |
 //! | `CDLL(path, mode=RTLD_GLOBAL)` | [`Library::open_with`](crate::Library::open_with) with [`OpenFlags`](crate::OpenFlags) |
 //! | `CDLL(None)` | [`Library::this`](crate::Library::this) |
+//! | `WinDLL(path)`, `WINFUNCTYPE` functions (stdcall) | [`CFunc::with_call_conv`](crate::CFunc::with_call_conv) with [`CallConv::Stdcall`](crate::CallConv::Stdcall), refused where the platform has no stdcall |
 //! | `numpy.ctypeslib.load_library(name, path)` | [`load_library`](crate::load_library) |
 //! | `f.argtypes = [...]; f.restype = ...` | [`Library::function`](crate::Library::function) |
 //! | calling `f(...)` | [`CFunc::call`](crate::CFunc::call) |

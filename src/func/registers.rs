@@ -123,7 +123,7 @@ pub(crate) const FLOAT_REGS: usize = 8;
 /// Where the result comes back. Only the System V x86-64 back end makes
 /// plans; elsewhere the classes are never built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(not(all(target_arch = "x86_64", not(windows))), allow(dead_code))]
+#[cfg_attr(not(rctypes_x86_64_sysv), allow(dead_code))]
 pub(in crate::func) enum RetClass {
     /// rax (or nothing, for void).
     Integer,

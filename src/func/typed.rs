@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::failure::{CallScope, FailureSlot};
-use crate::func::CFunc;
+use crate::func::{CFunc, CallConv};
 use crate::library::Library;
 use crate::sealed::{Sealed, SealedData};
 use crate::types::CType;
@@ -133,6 +133,15 @@ impl CFunc {
             return Err(Error::Signature {
                 function: self.name().into(),
                 reason: "variadic functions have no typed form; use call_variadic".into(),
+            });
+        }
+        if self.call_conv() != CallConv::C {
+            return Err(Error::Signature {
+                function: self.name().into(),
+                reason: format!(
+                    "typed calls follow the C calling convention, not {}: use call",
+                    self.call_conv()
+                ),
             });
         }
         if let Some(i) = declared

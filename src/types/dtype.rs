@@ -531,7 +531,8 @@ impl DType {
             (Kind::UInt, 8) => CType::ULongLong,
             (Kind::Float, 4) => CType::Float,
             (Kind::Float, 8) => CType::Double,
-            (Kind::Float, LONG_DOUBLE_SIZE) => CType::LongDouble,
+            // Where `long double` is `double` (MSVC), 8 bytes name `double`.
+            (Kind::Float, n) if n == LONG_DOUBLE_SIZE => CType::LongDouble,
             _ => return None,
         })
     }
@@ -630,7 +631,7 @@ fn opposite(order: ByteOrder) -> ByteOrder {
 fn scalar_alignment(size: usize) -> usize {
     match size {
         8 => align_of::<u64>(),
-        LONG_DOUBLE_SIZE => LongDouble::ALIGN,
+        n if n == LONG_DOUBLE_SIZE => LongDouble::ALIGN,
         n => n.max(1),
     }
 }

@@ -477,7 +477,7 @@ fn folders_of_libraries_never_dropped_go_at_exit() {
         std::mem::forget(unsafe { compiled.load() }.unwrap());
         return;
     }
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
+    let out = rctypes_csrc::target_command(std::env::current_exe().unwrap())
         .args(["--exact", TEST, "--nocapture", "--test-threads=1"])
         .env(CHILD, "1")
         .output()

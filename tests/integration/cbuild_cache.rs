@@ -237,9 +237,24 @@ fn run_in(dir: &Path, program: &str, args: &[&str]) {
     );
 }
 
+/// The C compiler for the target the tests run on, as the harness finds it
+/// (`RCTYPES_TARGET_CC`, else `CC`, else `cc`).
+fn target_cc() -> String {
+    ["RCTYPES_TARGET_CC", "CC"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "cc".into())
+}
+
+/// The archiver for the target (`AR_<target>`, as the `cc` crate reads it).
+fn target_ar() -> String {
+    let target = env!("RCTYPES_TARGET").replace('-', "_");
+    std::env::var(format!("AR_{target}")).unwrap_or_else(|_| "ar".into())
+}
+
 /// Makes the static archive `dir/lib<name>.a` holding `code`.
 fn archive(dir: &Path, name: &str, code: &str) {
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let cc = target_cc();
     fs::write(dir.join(format!("{name}.c")), code).unwrap();
     let object = format!("{name}.o");
     run_in(
@@ -249,7 +264,7 @@ fn archive(dir: &Path, name: &str, code: &str) {
     );
     let lib = format!("lib{name}.a");
     let _ = fs::remove_file(dir.join(&lib));
-    run_in(dir, "ar", &["rcs", &lib, &object]);
+    run_in(dir, &target_ar(), &["rcs", &lib, &object]);
 }
 
 #[test]
@@ -320,7 +335,7 @@ const CHILD_CACHE: &str = "RCTYPES_CBUILD_CACHE_FOLDER";
 /// Starts the test `test` of this file in a new process of this test
 /// binary, with the variables `cleared` removed and then `env` set.
 fn in_child(test: &str, env: &[(&str, &Path)], cleared: &[&str]) -> std::process::Child {
-    let mut command = Command::new(std::env::current_exe().unwrap());
+    let mut command = rctypes_csrc::target_command(std::env::current_exe().unwrap());
     command
         .args([
             "--exact",
@@ -476,7 +491,13 @@ fn install_script(path: &Path, script: &str) {
 fn a_changed_compiler_is_a_different_build() {
     let work = tempfile::tempdir().unwrap();
     let compiler = work.path().join("wrapped-cc");
-    install_script(&compiler, "#!/bin/sh\n# release 1\nexec cc \"$@\"\n");
+    let script = |release: u32| {
+        format!(
+            "#!/bin/sh\n# release {release}\nexec {} \"$@\"\n",
+            target_cc()
+        )
+    };
+    install_script(&compiler, &script(1));
     let mut build = CBuild::new();
     build
         .source_str("wrapped.c", "int wrapped(int x) { return x - 1; }\n")
@@ -487,7 +508,7 @@ fn a_changed_compiler_is_a_different_build() {
     assert!(compile(&build).from_cache());
 
     // Same path, another program: another build.
-    install_script(&compiler, "#!/bin/sh\n# release 22\nexec cc \"$@\"\n");
+    install_script(&compiler, &script(22));
     let second = compile(&build);
     assert!(!second.from_cache());
     assert_ne!(second.key(), first.key());
@@ -513,8 +534,9 @@ fn a_source_file_is_compiled_as_it_was_read() {
     install_script(
         &compiler,
         &format!(
-            "#!/bin/sh\nprintf 'int as_read(int x) {{ return x + 2; }}\\n' > '{}'\nexec cc \"$@\"\n",
-            source.display()
+            "#!/bin/sh\nprintf 'int as_read(int x) {{ return x + 2; }}\\n' > '{}'\nexec {} \"$@\"\n",
+            source.display(),
+            target_cc()
         ),
     );
     let mut build = CBuild::new();

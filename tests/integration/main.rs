@@ -16,6 +16,9 @@ mod invalid_values;
 mod library;
 mod limits;
 mod memmap;
+mod platform;
+// The register routes' own tests, where the build has them.
+#[cfg(rctypes_x86_64_sysv)]
 mod routes;
 mod safety;
 mod structs;

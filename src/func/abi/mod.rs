@@ -9,18 +9,19 @@
 //!
 //! Off x86-64 System V, `SysV` and `Compiled` have no values and no plan
 //! is made: code that would use them is unreachable by its types, and
-//! calls take libffi.
+//! calls take libffi. `build.rs` sets `rctypes_x86_64_sysv`; with
+//! `RCTYPES_PORTABLE=1` it does not, and x86-64 takes the portable route.
 
-#[cfg(all(target_arch = "x86_64", not(windows)))]
+#[cfg(rctypes_x86_64_sysv)]
 mod x86_64_sysv;
-#[cfg(all(target_arch = "x86_64", not(windows)))]
+#[cfg(rctypes_x86_64_sysv)]
 pub(crate) use x86_64_sysv::{Compiled, SysV, compile};
 
-#[cfg(not(all(target_arch = "x86_64", not(windows))))]
+#[cfg(not(rctypes_x86_64_sysv))]
 mod portable;
-#[cfg(not(all(target_arch = "x86_64", not(windows))))]
+#[cfg(not(rctypes_x86_64_sysv))]
 pub(crate) use portable::{Compiled, SysV, compile};
 
 // No generated code: without the `codegen` feature, or off x86-64 System V.
-#[cfg(not(all(feature = "codegen", target_arch = "x86_64", not(windows))))]
+#[cfg(not(all(feature = "codegen", rctypes_x86_64_sysv)))]
 mod no_code;

@@ -127,8 +127,9 @@ impl StructField {
 ///   `__attribute__((aligned(n)))` on the struct: a minimum alignment;
 /// - [`bitfield`](StructBuilder::bitfield)s are laid out as GCC does: a
 ///   bitfield does not straddle a boundary of its type's alignment (unless
-///   packed), a zero-width one starts a new unit, and named bitfields give
-///   the struct their type's alignment.
+///   packed), a zero-width one starts a new unit (and, on AArch64, gives
+///   the struct its type's alignment), and named bitfields give the struct
+///   their type's alignment.
 ///
 /// ```
 /// use rctypes::{CType, StructLayout};
@@ -751,6 +752,10 @@ fn lay_out(
                 // boundary of the type's alignment, whatever the packing.
                 if !union {
                     bitpos = round_up(bitpos, natural * 8)?;
+                }
+                if super::abi::ZERO_WIDTH_BITFIELD_ALIGNS_RECORD {
+                    // Packing or not: GCC on AArch64 aligns the record so.
+                    record_align = record_align.max(natural);
                 }
                 continue;
             }

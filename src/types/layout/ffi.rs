@@ -11,7 +11,9 @@
 //! libffi has no unions. On x86-64 System V a union is passed according to
 //! the classes of its eightbytes (integer, SSE, memory), so it is described
 //! as a struct with one element of the same class per eightbyte, with C's
-//! size and alignment. Elsewhere unions are refused by value.
+//! size and alignment; on AArch64 as its float type repeated when it is a
+//! homogeneous float aggregate, otherwise integer words. Elsewhere unions
+//! are refused by value.
 //!
 //! One more x86-64 gap: libffi returns a struct whose class is x87 (a
 //! struct holding just a `long double`) in rax:rdx, where C returns it in
@@ -158,4 +160,22 @@ fn push_elements(
         }
     }
     Ok(())
+}
+
+/// A struct of `elements` that libffi takes with `l`'s size and alignment
+/// rather than its own: how a union is described as the struct C passes
+/// alike.
+pub(crate) fn standing_in_for(l: &StructLayout, elements: Vec<Type>) -> Result<Type, String> {
+    let align = u16::try_from(l.align())
+        .map_err(|_| format!("{} is aligned to {} bytes, beyond libffi", l.title(), l.align()))?;
+    let t = Type::structure(elements);
+    // SAFETY: a struct type libffi has not laid out yet; with its size
+    // set, libffi keeps this size and alignment rather than computing
+    // its own (ffi_prep_cif lays out only types of size 0).
+    unsafe {
+        let raw = t.as_raw_ptr();
+        (*raw).size = l.size();
+        (*raw).alignment = align;
+    }
+    Ok(t)
 }

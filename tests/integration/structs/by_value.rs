@@ -65,7 +65,11 @@ fn int_pair_in_one_integer_register() {
     let sum = bind("sum_int_pair", &[&d.int_pair], &CType::Int);
     let swap = bind("swap_int_pair", &[&d.int_pair], &d.int_pair);
     // A small struct goes in registers, as an argument and as a result.
-    assert!(sum.uses_register_route() && make.uses_register_route());
+    let registers = rctypes::Route::Registers.is_available();
+    assert_eq!(
+        sum.uses_register_route() && make.uses_register_route(),
+        registers
+    );
     let p = make.call(&[3.into(), (-4).into()]).unwrap();
     assert_eq!((get::<i32>(&p, "a"), get::<i32>(&p, "b")), (3, -4));
     assert_eq!(sum.call(&[p]).unwrap(), Value::Int(3 - 40));
@@ -166,9 +170,16 @@ fn small_mixed_structs() {
     let d = declared();
     let make = bind("make_char_short", &[&Char, &Short], &d.char_short);
     let sum = bind("sum_char_short", &[&d.char_short], &Int);
-    let v = make.call(&[(-3).into(), 12.into()]).unwrap();
-    assert_eq!((get::<i8>(&v, "c"), get::<i16>(&v, "s")), (-3, 12));
-    assert_eq!(sum.call(&[v]).unwrap(), Value::Int(11997));
+    // A char below zero where char is signed (x86-64), past 127 where it is
+    // not (AArch64 Linux): both come back whole.
+    let c: i16 = if Char.int_range().unwrap().0 < 0 {
+        -3
+    } else {
+        253
+    };
+    let v = make.call(&[c.into(), 12.into()]).unwrap();
+    assert_eq!((get::<i16>(&v, "c"), get::<i16>(&v, "s")), (c, 12));
+    assert_eq!(sum.call(&[v]).unwrap(), Value::Int(i128::from(c) + 12000));
     let v = CharShort { c: 1, s: -1 };
     assert_eq!(sum.call(&[v.into()]).unwrap(), Value::Int(-999));
 
@@ -365,9 +376,16 @@ fn long_double_structs() {
     b.set("x", 1.25).unwrap();
     let got = value_of.call(&[(&b).into()]).unwrap().to::<f64>().unwrap();
     assert_eq!(got, 2.5);
-    // As a result C returns it in st(0), which libffi does not: refused.
-    let err = refused("make_long_double_box", &[long_double], &d.long_double_box);
-    assert!(err.contains("st(0)"), "{err}");
+    if cfg!(all(target_arch = "x86_64", unix)) {
+        // As a result C returns it in st(0), which libffi does not: refused.
+        let err = refused("make_long_double_box", &[long_double], &d.long_double_box);
+        assert!(err.contains("st(0)"), "{err}");
+    } else {
+        // Elsewhere (AArch64: a homogeneous aggregate in q0) libffi does it.
+        let make = bind("make_long_double_box", &[long_double], &d.long_double_box);
+        let b = make.call(&[0.75.into()]).unwrap();
+        assert_eq!(get::<f64>(&b, "x"), 0.75);
+    }
     // With an int beside it, 32 bytes in memory both ways.
     let tagged = &d.long_double_tagged;
     let make = bind(
@@ -406,8 +424,11 @@ fn what_libffi_cannot_describe_is_refused_at_bind_time() {
     );
     let fields = [("x", CType::LongDouble), ("i", CType::Int)];
     let overlapping = CType::Struct(union_layout("U", &fields));
-    let err = refused("sum_int_pair", &[&overlapping], &CType::Int);
-    assert!(err.contains("libffi cannot express"), "{err}");
+    if cfg!(all(target_arch = "x86_64", unix)) {
+        // x86-64 passes it in memory for a reason libffi has no words for.
+        let err = refused("sum_int_pair", &[&overlapping], &CType::Int);
+        assert!(err.contains("libffi cannot express"), "{err}");
+    }
     let aligned = StructLayout::builder("A").field("a", CType::Int).align(16);
     let aligned = CType::Struct(aligned.build().unwrap());
     let err = refused("sum_int_pair", &[&aligned], &CType::Int);

@@ -205,7 +205,7 @@ const BACKTRACE_CHILD: &str = "RCTYPES_TEST_BACKTRACE_CHILD";
 /// die of a signal, and must have printed the backtrace it took.
 #[test]
 fn a_panicking_callback_under_a_spill_call_can_take_a_backtrace() {
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     use std::time::{Duration, Instant};
 
     if std::env::var_os(BACKTRACE_CHILD).is_some() {
@@ -214,7 +214,7 @@ fn a_panicking_callback_under_a_spill_call_can_take_a_backtrace() {
     let name = "structs::callbacks::a_failing_struct_callback_gives_c_a_zeroed_struct";
     let dir = tempfile::tempdir().unwrap();
     let (out, err) = (dir.path().join("out"), dir.path().join("err"));
-    let mut child = Command::new(std::env::current_exe().unwrap())
+    let mut child = rctypes_csrc::target_command(std::env::current_exe().unwrap())
         .args([name, "--exact", "--test-threads=1", "--nocapture"])
         .env(BACKTRACE_CHILD, "1")
         .env("RUST_BACKTRACE", "1")

@@ -47,10 +47,13 @@ fn a_bound_header_calls_by_value() {
     // What libffi cannot describe by value is not bound.
     let mut refused = bound.missing.clone();
     refused.sort();
-    assert_eq!(
-        refused,
-        ["flags_count", "make_long_double_box", "packed_cd_sum"]
-    );
+    // A struct result in x87's st(0) is x86-64's alone.
+    let expected: &[&str] = if cfg!(all(target_arch = "x86_64", unix)) {
+        &["flags_count", "make_long_double_box", "packed_cd_sum"]
+    } else {
+        &["flags_count", "packed_cd_sum"]
+    };
+    assert_eq!(refused, expected);
     let swap = &bound.functions["swap_int_pair"];
     let r = swap.call(&[IntPair { a: 1, b: 2 }.into()]).unwrap();
     assert_eq!(r.to::<IntPair>().unwrap(), IntPair { a: 2, b: 1 });

@@ -13,6 +13,8 @@ use crate::types::{CType, Kind};
 /// (larger than 16 bytes, an unaligned member, a `long double`), and for
 /// what the classification here does not cover (bitfields, an eightbyte of
 /// padding only).
+// Read by the register routes, which `RCTYPES_PORTABLE=1` leaves out.
+#[cfg_attr(not(rctypes_x86_64_sysv), allow(dead_code))]
 pub(crate) fn register_classes(l: &StructLayout) -> Option<Vec<bool>> {
     if l.has_bitfields() || l.size() == 0 {
         return None;
@@ -106,6 +108,11 @@ fn leaves(ty: &CType, offset: usize, classes: &mut [Class]) -> Option<()> {
     Some(())
 }
 
+/// An unnamed zero-width bitfield only moves the next field: the record
+/// keeps its alignment (`struct { char a; long long : 0; char b; }` is 9
+/// bytes, aligned to 1).
+pub(crate) const ZERO_WIDTH_BITFIELD_ALIGNS_RECORD: bool = false;
+
 /// Whether C returns `l` on the x87 stack.
 pub(crate) fn returns_in_x87(l: &StructLayout) -> bool {
     !l.has_bitfields() && classify(l).is_some_and(|c| c.contains(&Class::X87))
@@ -150,18 +157,7 @@ pub(crate) fn union_type(l: &StructLayout) -> Result<Type, String> {
             e
         }
     };
-    let align = u16::try_from(l.align())
-        .map_err(|_| format!("{title} is aligned to {} bytes, beyond libffi", l.align()))?;
-    let t = Type::structure(elements);
-    // SAFETY: a struct type libffi has not laid out yet; with its size
-    // set, libffi keeps this size and alignment rather than computing
-    // its own (ffi_prep_cif lays out only types of size 0).
-    unsafe {
-        let raw = t.as_raw_ptr();
-        (*raw).size = l.size();
-        (*raw).alignment = align;
-    }
-    Ok(t)
+    crate::types::layout::standing_in_for(l, elements)
 }
 
 #[cfg(test)]
