@@ -123,6 +123,14 @@ impl Library {
 
     /// The running program and the libraries it has loaded, libc among them:
     /// ctypes' `CDLL(None)`. Nothing new is loaded, so nothing runs.
+    ///
+    /// Per platform: on Linux and the BSDs `dlopen(NULL)`, which finds the
+    /// program's symbols and those of every library loaded globally (libc,
+    /// libm where linked); on macOS the same call, which searches the
+    /// program and every image loaded at launch (libSystem among them); on
+    /// Windows the program's own module only (`GetModuleHandleExW(NULL)`):
+    /// the C runtime's functions live in `ucrtbase.dll`, opened by name with
+    /// [`open`](Self::open).
     pub fn this() -> Result<Library> {
         #[cfg(unix)]
         let handle = Handle::this();
@@ -456,10 +464,11 @@ impl fmt::Debug for Variable {
 /// # fn main() -> Result<(), rctypes::Error> {
 /// // SAFETY: our own fibonacci library has no initialisers.
 /// let lib = unsafe { rctypes::load_library("fibonacci", rctypes_csrc::DIR)? };
-/// assert!(lib.name().ends_with("libfibonacci.so"));
+/// let suffix = std::env::consts::DLL_SUFFIX; // ".so", ".dylib", ".dll"
+/// assert!(lib.name().ends_with(&format!("fibonacci{suffix}")));
 /// // SAFETY: the project's own library has no initialisers.
 /// let err = unsafe { rctypes::load_library("nothere", rctypes_csrc::DIR) }.unwrap_err();
-/// assert!(err.to_string().contains("libnothere.so"));
+/// assert!(err.to_string().contains(&format!("nothere{suffix}")));
 /// # Ok(()) }
 /// ```
 ///

@@ -367,9 +367,12 @@ impl<'t> Terms<'t> {
     }
 }
 
+// The platform's own answers, from the C types Rust and libc declare for it:
+// `char` and `wchar_t` are unsigned on AArch64 Linux, `wchar_t` 16 bits on
+// Windows.
 const CHAR_SIGNED: bool = c_char::MIN != 0;
-const WCHAR_SIGNED: bool = cfg!(not(windows));
-const WCHAR_SIZE: usize = if cfg!(windows) { 2 } else { 4 };
+const WCHAR_SIGNED: bool = libc::wchar_t::MIN != 0;
+const WCHAR_SIZE: usize = std::mem::size_of::<libc::wchar_t>();
 
 impl CType {
     /// `POINTER(pointee)`: a pointer C may write through.
