@@ -106,7 +106,7 @@
 //!   by default): C prototypes and whole headers as signatures, parsed by a
 //!   real C parser.
 //! - `CFunc::spawn` and `WorkerPool` (feature `nonblocking`): a call run on
-//!   a worker thread, its result a [`Future`](std::future::Future) any
+//!   a worker thread, its result a [`Future`] any
 //!   executor awaits (Deno's `nonblocking`, koffi's `async`).
 //!
 //! The [`doc::ctypes_for_python_users`] page maps each ctypes idiom to its

@@ -1,6 +1,6 @@
 //! Non-blocking calls (feature `nonblocking`): a dynamic call run on a
 //! worker thread of a bounded pool, its result a runtime-agnostic
-//! [`Future`](std::future::Future). The call is the same checked
+//! [`Future`]. The call is the same checked
 //! [`CFunc::call`]; only the thread it runs on changes.
 
 mod future;
