@@ -63,6 +63,18 @@ impl Declarations {
     /// Binds every declared function in `library`, into [`Functions`]
     /// called by name. A function the library does not export is an error.
     ///
+    /// ```
+    /// # fn main() -> rctypes::Result<()> {
+    /// use rctypes::{Declarations, Library};
+    /// let mut decls = Declarations::new();
+    /// decls.parse("typedef long score; score labs(score v); int abs(int v);")?;
+    /// // SAFETY: C's own signatures.
+    /// let fns = unsafe { decls.bind_all(&Library::this()?)? };
+    /// assert_eq!(fns.invoke::<i64>("labs", (-7,))?, 7);
+    /// assert_eq!(fns.invoke::<i32>("abs", (-7,))?, 7);
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Safety
     ///
     /// As for [`Library::function`], for every declared function.

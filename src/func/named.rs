@@ -47,6 +47,24 @@ impl Functions {
     }
 
     /// Adds `f` under its symbol name, returning the function that name had.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// use rctypes::{CType, Functions, Library};
+    /// let libc = Library::this()?;
+    /// let mut fns = Functions::new();
+    /// assert!(fns.is_empty());
+    /// // SAFETY: C's own signatures.
+    /// unsafe {
+    ///     fns.insert(libc.function("labs", &[CType::Long], CType::Long)?);
+    ///     fns.insert(libc.declare("size_t strlen(const char *s)")?);
+    /// }
+    /// assert_eq!(fns.names().collect::<Vec<_>>(), ["labs", "strlen"]);
+    /// assert!(fns.contains("labs") && fns.len() == 2);
+    /// assert_eq!(fns.iter().map(|f| f.arg_types().len()).sum::<usize>(), 2);
+    /// assert_eq!(fns.invoke::<usize>("strlen", ("four",))?, 4);
+    /// # Ok(()) }
+    /// ```
     pub fn insert(&mut self, f: CFunc) -> Option<CFunc> {
         self.by_name.insert(f.name().to_owned(), f)
     }

@@ -24,6 +24,17 @@ use crate::error::{Error, Result};
 ///
 /// Dropping it does not stop the call: C runs to the end on its worker,
 /// and the result is dropped there.
+///
+/// ```
+/// # fn main() -> Result<(), rctypes::Error> {
+/// use rctypes::Library;
+/// // SAFETY: C's own signature.
+/// let labs = unsafe { Library::this()?.declare("long labs(long v)")? };
+/// let call = labs.spawn::<i64, _>((-3,));
+/// println!("{call:?}"); // CallFuture(running), or finished already
+/// assert_eq!(futures_executor::block_on(call)?, 3);
+/// # Ok(()) }
+/// ```
 #[must_use = "the call runs anyway; its result and errors come only through the future"]
 pub struct CallFuture<T> {
     slot: Arc<Slot<T>>,

@@ -27,7 +27,10 @@ impl CFunc {
     /// The arguments move to the worker, so each must be owned or
     /// `'static` ([`OwnedArg`]); a borrowed slice is a compile error. The
     /// checks, errors, callback failures and `errno` capture are those of
-    /// [`call`](Self::call), and come back through the future.
+    /// [`call`](Self::call), and come back through the future. The call
+    /// runs on another thread: that C may be called from one is part of
+    /// what binding the function promised, as for any `CFunc` shared
+    /// between threads.
     ///
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
@@ -58,6 +61,17 @@ impl CFunc {
     }
 
     /// [`spawn`](Self::spawn) on a pool of your own, with its own bound.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// use rctypes::{Library, WorkerPool};
+    /// let pool = WorkerPool::new(1);
+    /// // SAFETY: C's own signature.
+    /// let labs = unsafe { Library::this()?.declare("long labs(long v)")? };
+    /// let call = labs.spawn_on::<i64, _>(&pool, (-3,));
+    /// assert_eq!(futures_executor::block_on(call)?, 3);
+    /// # Ok(()) }
+    /// ```
     pub fn spawn_on<R, A>(&self, pool: &WorkerPool, mut args: A) -> CallFuture<R>
     where
         R: FromResult + Send + 'static,
@@ -70,7 +84,8 @@ impl CFunc {
     }
 
     /// [`spawn`](Self::spawn), giving the arguments back with the result:
-    /// for buffers C writes, owned by the worker during the call.
+    /// for buffers C writes, owned by the worker during the call. It runs on
+    /// the global pool; an error loses the arguments with the call.
     ///
     /// ```
     /// # fn main() -> Result<(), rctypes::Error> {
@@ -93,9 +108,8 @@ impl CFunc {
         R: FromResult + Send + 'static,
         A: OwnedArgs,
     {
-        let mut args = Some(args);
         self.run_on(WorkerPool::global(), move |f| {
-            let mut args = args.take().expect("a job runs once");
+            let mut args = args;
             let result = f.call(args.lend().as_ref()).and_then(R::from_result)?;
             Ok((result, args))
         })

@@ -25,6 +25,15 @@ use crate::value::{Element, Handle, RawPtr, StringBuffer, StructValue, Value};
 /// A borrow of a local does not qualify: the worker may run after the
 /// borrow ends.
 ///
+/// ```
+/// use rctypes::{OwnedArg, Value};
+/// let mut v = vec![1.0f32, 2.0];
+/// assert!(matches!(v.lend(), Value::Array(_)));
+/// let mut s = String::from("text");
+/// assert_eq!(s.lend(), Value::Str("text"));
+/// assert_eq!(None::<i32>.lend(), Value::Null);
+/// ```
+///
 /// ```compile_fail
 /// # use rctypes::CType;
 /// # let lib = unsafe { rctypes::load_library("mean", rctypes_csrc::DIR).unwrap() };
@@ -39,6 +48,13 @@ pub trait OwnedArg: Send + 'static {
 
 /// A tuple of [`OwnedArg`]s: the arguments of a non-blocking call. Sealed:
 /// implemented for tuples of up to twelve.
+///
+/// ```
+/// use rctypes::{OwnedArgs, Value};
+/// let mut args = (vec![1i32, 2, 3], 3, String::from("s"));
+/// let values = args.lend();
+/// assert_eq!(values.as_ref()[1], Value::Int(3));
+/// ```
 pub trait OwnedArgs: Send + 'static + Sealed {
     /// The values lent, in order.
     type Values<'a>: AsRef<[Value<'a>]>;

@@ -73,6 +73,12 @@ impl WorkerPool {
     /// The pool [`CFunc::spawn`](crate::CFunc::spawn) uses: at most as many
     /// threads as the machine runs at once, and no fewer than four, since
     /// the calls it runs mostly wait (on I/O, locks, other processes).
+    ///
+    /// ```
+    /// let pool = rctypes::WorkerPool::global();
+    /// assert!(pool.max_threads() >= 4);
+    /// assert!(pool.threads() <= pool.max_threads());
+    /// ```
     pub fn global() -> &'static WorkerPool {
         static GLOBAL: OnceLock<WorkerPool> = OnceLock::new();
         GLOBAL.get_or_init(|| {
