@@ -22,6 +22,7 @@ const LIBRARIES: &[(&str, &[&str])] = &[
     ("memmap", &["memmap.c"]),
     ("structs", &["structs.c"]),
     ("platform", &["platform.c"]),
+    ("gate", &["gate.c"]),
 ];
 
 fn main() {

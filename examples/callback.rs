@@ -25,8 +25,8 @@ fn main() -> Result<(), rctypes::Error> {
         unsafe { lib.function("foo", &[Allocator::plain_signature().into()], CType::Void)? };
     let mut alloc = Allocator::with_typecode('f')?;
     println!("calling foo");
-    foo_fn.call(&[alloc.callback().into()])?;
-    fflush.call(&[Value::Null])?;
+    let () = foo_fn.invoke((alloc.callback(),))?;
+    let _: i32 = fflush.invoke((Value::Null,))?;
     println!("foo returned");
     let arrays = alloc.take_arrays();
     println!("{}", numpy_str(&arrays[0].view::<f32>()?, float));
@@ -42,9 +42,7 @@ fn main() -> Result<(), rctypes::Error> {
         )?
     };
     let mut alloc = Allocator::new()?;
-    let filled = func
-        .call(&[2.into(), alloc.callback().into()])?
-        .to::<i32>()?;
+    let filled: i32 = func.invoke((2, alloc.callback()))?;
     println!("\nfunc filled {filled} arrays");
     for a in alloc.take_arrays() {
         println!(
@@ -72,7 +70,7 @@ fn main() -> Result<(), rctypes::Error> {
         )?
     };
     let err = fill
-        .call(&[('x' as i32).into(), alloc.callback().into()])
+        .invoke::<i32>(('x' as i32, alloc.callback()))
         .unwrap_err();
     println!("\n{err}");
     Ok(())

@@ -37,29 +37,30 @@ fn main() -> rctypes::Result<()> {
     };
 
     for n in [8, 23, 0] {
-        println!("fib({n}) = {}", fib.call(&[n.into()])?.to::<i32>()?);
+        let f: i32 = fib.invoke((n,))?;
+        println!("fib({n}) = {f}");
     }
-    assert_eq!(fib.call(&[8.into()])?.to::<i32>()?, 13);
+    assert_eq!(fib.invoke::<i32>((8,))?, 13);
 
     let b = [1, 2, 3, 4, 5, 6, 7, 8];
     let mut series = [0i32; 8];
-    fibseries.call(&[(&b).into(), (b.len() as i32).into(), (&mut series).into()])?;
+    let () = fibseries.invoke((&b, b.len() as i32, &mut series))?;
     println!("fibseries({b:?}) = {series:?}");
     assert_eq!(series, [0, 1, 1, 2, 3, 5, 8, 13]);
 
     // An array shorter than the count is refused before C reads past it.
     let mut out = [0i32; 4];
     let err = fibseries
-        .call(&[(&[5, 13, 2, 6]).into(), 5.into(), (&mut out).into()])
+        .invoke::<()>((&[5, 13, 2, 6], 5, &mut out))
         .unwrap_err();
     println!("refused: {err}");
-    fibseries.call(&[(&[5, 13, 2, 6]).into(), 4.into(), (&mut out).into()])?;
+    let () = fibseries.invoke((&[5, 13, 2, 6], 4, &mut out))?;
     println!("fibseries([5, 13, 2, 6]) = {out:?}");
     assert_eq!(out, [3, 144, 1, 5]);
 
     let c = [1, 2, 3, 4, 5, 6, 7, 8, 9];
     let mut matrix = [0i32; 9];
-    fibmatrix.call(&[(&c).into(), 3.into(), 3.into(), (&mut matrix).into()])?;
+    let () = fibmatrix.invoke((&c, 3, 3, &mut matrix))?;
     println!("fibmatrix:");
     for row in matrix.chunks(3) {
         println!("  {row:?}");

@@ -1,7 +1,7 @@
 //! The cookbook's first example: `int bar(double *data, int len)` called on a
 //! buffer of doubles. `bar` prints what it received and returns `len + 1`.
 
-use rctypes::{CType, Extent, Value};
+use rctypes::{CType, Extent};
 
 fn main() -> rctypes::Result<()> {
     // numpy.ctypeslib.load_library('libfoo', '.')
@@ -20,9 +20,10 @@ fn main() -> rctypes::Result<()> {
 
     let mut x = vec![0.25, -1.5, 3.0, 2.0];
     let len = x.len() as i32;
-    let n = bar.call(&[(&mut x).into(), len.into()])?;
-    println!("bar returned {}", n.to::<i32>()?);
-    assert_eq!(n, Value::Int(len as i128 + 1));
+    // n = bar(x)
+    let n: i32 = bar.invoke((&mut x, len))?;
+    println!("bar returned {n}");
+    assert_eq!(n, len + 1);
 
     // The checkable sibling: the sum of the buffer.
     // SAFETY: bar_sum only reads `len` doubles from `data`, not NULL.
@@ -36,7 +37,7 @@ fn main() -> rctypes::Result<()> {
             CType::Double,
         )?
     };
-    let sum = bar_sum.call(&[(&x).into(), len.into()])?.to::<f64>()?;
+    let sum: f64 = bar_sum.invoke((&x, len))?;
     println!("bar_sum returned {sum}");
     assert_eq!(sum, 3.75);
     Ok(())

@@ -20,9 +20,8 @@ fn main() -> rctypes::Result<()> {
     };
 
     let a: Vec<f32> = (0..10).map(|i| i as f32 * 0.5).collect();
-    let mean = compute_mean
-        .call(&[(&a).into(), (a.len() as i32).into()])?
-        .to::<f32>()?;
+    // mean = lib.compute_mean(ctypes.c_void_p(A.ctypes.data), ctypes.c_int(n))
+    let mean: f32 = compute_mean.invoke((&a, a.len() as i32))?;
     let expected = a.iter().sum::<f32>() / a.len() as f32;
     println!("mean of {a:?} = {mean}");
     assert_eq!(mean, expected);

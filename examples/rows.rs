@@ -49,19 +49,17 @@ fn main() -> Result<(), rctypes::Error> {
 
     // foo declares `float **`, so it gets the rows mutably borrowed.
     let mut rows = RowPointersMut::new(x.view_mut())?;
-    foo_fn.call(&[(&mut rows).into(), len.into()])?;
-    fflush.call(&[Value::Null])?;
+    let () = foo_fn.invoke((&mut rows, len))?;
+    let _: i32 = fflush.invoke((Value::Null,))?;
 
     // A read-only view goes where C only reads.
     let rows = RowPointers::new(x.view())?;
-    let total = rows_sum
-        .call(&[(&rows).into(), len.into(), 3.into()])?
-        .to::<f32>()?;
+    let total: f32 = rows_sum.invoke((&rows, len, 3))?;
     println!("sum of all rows: {total}");
 
     // Rows may be any slice of rows; here the last two, halved.
     let mut rows = RowPointersMut::new(x.slice_mut(s![1.., ..]))?;
-    rows_scale.call(&[(&mut rows).into(), 2.into(), 3.into(), 0.5.into()])?;
+    let () = rows_scale.invoke((&mut rows, 2, 3, 0.5))?;
     println!("after halving the last two rows:\n{x}");
 
     // A row whose elements are not contiguous cannot be a `float *`.

@@ -86,11 +86,9 @@ fn main() -> rctypes::Result<()> {
     };
     // print_weather(arr)
     let n = arr.len() as i32;
-    print_weather.call(&[(&mut arr).into(), n.into()])?;
+    let () = print_weather.invoke((&mut arr, n))?;
     // The checkable sibling.
-    let total = sum_timestamps
-        .call(&[(&arr).into(), n.into()])?
-        .to::<i64>()?;
+    let total: i64 = sum_timestamps.invoke((&arr, n))?;
     assert_eq!(total, dat.iter().map(|(t, _)| *t as i64).sum::<i64>());
     println!("sum of timestamps: {total}");
 
@@ -103,12 +101,7 @@ fn main() -> rctypes::Result<()> {
             desc: desc(d),
         })
         .collect();
-    assert_eq!(
-        sum_timestamps
-            .call(&[(&rust).into(), n.into()])?
-            .to::<i64>()?,
-        total
-    );
+    assert_eq!(sum_timestamps.invoke::<i64>((&rust, n))?, total);
     Weather::check_against(&weather_c)?;
     println!("record 2 by name: {:?}", rust[2].field("desc")?);
 
@@ -147,12 +140,12 @@ fn main() -> rctypes::Result<()> {
     };
     // align=True: C's layout, and C sums what was written.
     let right = fill(&aligned)?;
-    let sum = sum_padded.call(&[(&right).into(), 2.into()])?.to::<f64>()?;
+    let sum: f64 = sum_padded.invoke((&right, 2))?;
     assert_eq!(sum, 3.75);
     println!("align=True:  {} -> sum_padded = {sum}", right.dtype());
     // Without align the doubles sit at offset 1: refused before C reads them.
     let wrong = fill(&unaligned)?;
-    let refused = sum_padded.call(&[(&wrong).into(), 2.into()]).unwrap_err();
+    let refused = sum_padded.invoke::<f64>((&wrong, 2)).unwrap_err();
     println!("align=False: {} -> refused: {refused}", wrong.dtype());
     let why = StructLayout::from_dtype("Padded", &unaligned)?
         .check_against(&padded_c)

@@ -3,8 +3,8 @@
 
 use ndarray::{Array2, Array3};
 use rctypes::{
-    Allocator, AsCtypes, ByRef, CBuild, CType, Callback, Dim, Extent, Header, Library, LongDouble,
-    Memmap, StringBuffer, TypedCFunc, Value, ndpointer,
+    Allocator, AsCtypes, ByRef, CBuild, CType, Callback, Dim, Extent, Functions, Handle, Header,
+    Library, LongDouble, Memmap, StringBuffer, StructValue, TypedCFunc, Value, ndpointer,
 };
 
 fn step(title: &str) {
@@ -19,7 +19,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let fibonacci = unsafe { rctypes::load_library("fibonacci", dir)? };
     // SAFETY: `int fib(int)`.
     let fib = unsafe { fibonacci.function("fib", &[CType::Int], CType::Int)? };
-    println!("fib(8) = {}", fib.call(&[8.into()])?.to::<i32>()?);
+    let n: i32 = fib.invoke((8,))?;
+    println!("fib(8) = {n}");
 
     step("every argument is checked before C runs");
     for bad in [Value::Int(1 << 40), Value::from("eight"), Value::Float(8.0)] {
@@ -46,18 +47,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let input = [1, 2, 3, 4, 5, 6, 7, 8];
     let mut series = [0i32; 8];
-    fibseries.call(&[(&input).into(), 8.into(), (&mut series).into()])?;
+    let () = fibseries.invoke((&input, 8, &mut series))?;
     println!("fibseries({input:?}) = {series:?}");
-    let err = fibseries
-        .call(&[(&input).into(), 8.into(), (&input).into()])
-        .unwrap_err();
+    let err = fibseries.invoke::<()>((&input, 8, &input)).unwrap_err();
     println!("read-only memory where C writes -> {err}");
     let err = fibseries
-        .call(&[(&input[..4]).into(), 8.into(), (&mut series).into()])
+        .invoke::<()>((&input[..4], 8, &mut series))
         .unwrap_err();
     println!("an array shorter than C reads -> {err}");
     let err = fibseries
-        .call(&[Value::Null, 8.into(), (&mut series).into()])
+        .invoke::<()>((Value::Null, 8, &mut series))
         .unwrap_err();
     println!("NULL where C dereferences -> {err}");
 
@@ -84,10 +83,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?
     };
     let a = [1.0f32, 2.0, 3.0, 4.0];
-    println!(
-        "compute_mean({a:?}) = {}",
-        mean.call(&[(&a).into(), 4.into()])?.to::<f32>()?
-    );
+    let m: f32 = mean.invoke((&a, 4))?;
+    println!("compute_mean({a:?}) = {m}");
 
     step("a file mapped into memory, handed to C (numpy.memmap)");
     let tmp = tempfile::tempdir()?;
@@ -115,18 +112,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     fp.view_mut::<f32>()?
         .assign(&ndarray::arr1(&[1.0f32, 2.0, 3.0, 4.0]).into_dyn());
-    scale.call(&[(&mut fp).into(), 4.into(), 10.0f32.into()])?;
-    println!(
-        "compute_mean(memmap) = {}",
-        mean.call(&[(&fp).into(), 4.into()])?.to::<f32>()?
-    );
+    let () = scale.invoke((&mut fp, 4, 10.0f32))?;
+    let m: f32 = mean.invoke((&fp, 4))?;
+    println!("compute_mean(memmap) = {m}");
     drop(fp); // flushes what C wrote to the file
     // SAFETY: as above; the writable map is gone.
     let mut ro = unsafe { Memmap::open(&path, "float32", "r")? };
     println!("mapped again read-only: {}", ro.view::<f32>()?);
-    let err = scale
-        .call(&[(&mut ro).into(), 4.into(), 2.0f32.into()])
-        .unwrap_err();
+    let err = scale.invoke::<()>((&mut ro, 4, 2.0f32)).unwrap_err();
     println!("read-only map where C writes -> {err}");
 
     step("libc through the running process (ctypes: CDLL(None))");
@@ -148,11 +141,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             )?,
         )
     };
-    println!(
-        "strlen(\"rctypes\") = {:?}",
-        strlen.call(&["rctypes".into()])?
-    );
-    println!("labs(-42) = {:?}", labs.call(&[(-42).into()])?);
+    let len: usize = strlen.invoke(("rctypes",))?;
+    let abs: i64 = labs.invoke((-42,))?;
+    println!("strlen(\"rctypes\") = {len}, labs(-42) = {abs}");
     let mut buf = StringBuffer::new(64);
     let cap = buf.capacity();
     let args = [
@@ -179,12 +170,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             libc.function("fclose", &[file.releases()], CType::Int)?,
         )
     };
-    let f = tmpfile.call(&[])?.into_handle()?;
-    fputs.call(&["kept in a FILE\n".into(), (&f).into()])?;
-    println!("fclose -> {:?}", fclose.call(&[(&f).into()])?);
+    let f: Handle = tmpfile.invoke(())?;
+    let _: i32 = fputs.invoke(("kept in a FILE\n", &f))?;
+    println!("fclose -> {}", fclose.invoke::<i32>((&f,))?);
     println!(
         "fclose again -> {}",
-        fclose.call(&[(&f).into()]).unwrap_err()
+        fclose.invoke::<i32>((&f,)).unwrap_err()
     );
 
     step("long double at full precision, errno, out-parameters");
@@ -211,26 +202,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             )?,
         )
     };
-    let product = ld_mul.call(&[LongDouble::from(u64::MAX).into(), 4.into()])?;
-    println!(
-        "u64::MAX * 4 in long double = {}",
-        product.to::<LongDouble>()?
-    );
-    set_errno_to.call(&[22.into()])?;
+    let product: LongDouble = ld_mul.invoke((LongDouble::from(u64::MAX), 4))?;
+    println!("u64::MAX * 4 in long double = {product}");
+    let _: i32 = set_errno_to.invoke((22,))?;
     println!("errno after set_errno_to(22) = {}", rctypes::get_errno());
     let (mut doubled, mut half) = (0, 0.0);
-    out_params.call(&[
-        21.into(),
-        Value::byref(&mut doubled),
-        Value::byref(&mut half),
-    ])?;
+    let () = out_params.invoke((21, Value::byref(&mut doubled), Value::byref(&mut half)))?;
     println!("out_params(21) -> doubled = {doubled}, half = {half}");
 
-    step("C declarations instead of argtypes lists");
-    // SAFETY: fibonacci.c's own prototype.
-    let declared =
-        unsafe { fibonacci.declare("void fibseries(const int *a, int elements, int *series)")? };
-    println!("declared: {declared:?}");
+    step("C declarations instead of argtypes lists, called by name");
+    // SAFETY: fibonacci.c's own prototypes; the arrays hold `elements` ints.
+    let fns = unsafe {
+        fibonacci.declare_all(
+            "int fib(int a);
+             void fibseries(const int a[elements], int elements, int series[elements]);",
+        )?
+    };
+    println!("declared: {fns:?}");
+    let () = fns.invoke("fibseries", (&[9, 10, 11], 3, &mut series[..3]))?;
+    println!("fibseries([9, 10, 11]) = {:?}", &series[..3]);
+
+    step("a slow call on a worker thread, awaited (Deno's nonblocking, koffi's async)");
+    // Any executor drives the future; this one comes from `futures`.
+    let pending = fns.spawn::<i32, _>("fib", (30,));
+    println!("fib(30) started on {pending:?}; the caller goes on");
+    println!("fib(30) = {}", futures_executor::block_on(pending)?);
+    let err = futures_executor::block_on(fib.spawn::<i32, _>(("thirty",))).unwrap_err();
+    println!("checked on the worker, reported by the future -> {err}");
 
     step("ndarray arrays and ndpointer checks (numpy.ctypeslib)");
     // An `intc` matrix whose shape is (rows, columns): the two ints after it.
@@ -256,10 +254,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let grid = Array2::from_shape_fn((3, 3), |(i, j)| (3 * i + j + 1) as i32);
     let mut out = Array2::<i32>::zeros((3, 3));
-    fibmatrix.call(&[(&grid).into(), 3.into(), 3.into(), (&mut out).into()])?;
+    let () = fibmatrix.invoke((&grid, 3, 3, &mut out))?;
     println!("fibmatrix =\n{out}");
     let err = fibmatrix
-        .call(&[(&grid.t()).into(), 3.into(), 3.into(), (&mut out).into()])
+        .invoke::<()>((&grid.t(), 3, 3, &mut out))
         .unwrap_err();
     println!("a transposed view -> {err}");
     let x = Array3::<f64>::zeros((2, 3, 4));
@@ -289,16 +287,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let ascending = Callback::typed(|a: ByRef<i32>, b: ByRef<i32>| a.cmp(&b) as i32)?;
     let mut data = [5, 1, 7, 33, -4, 0];
-    qsort.call(&[(&mut data).into(), 6.into(), (&*ascending).into()])?;
+    let () = qsort.invoke((&mut data, 6, &*ascending))?;
     println!("sorted by a Rust closure: {data:?}");
     let boom =
         Callback::typed(|_: ByRef<i32>, _: ByRef<i32>| -> i32 { panic!("comparator gave up") })?;
     // The panic is caught inside the callback; keep the default hook quiet.
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let err = qsort
-        .call(&[(&mut data).into(), 6.into(), (&*boom).into()])
-        .unwrap_err();
+    let err = qsort.invoke::<()>((&mut data, 6, &*boom)).unwrap_err();
     std::panic::set_hook(hook);
     println!("a panic in a callback never unwinds into C -> {err}");
 
@@ -313,7 +309,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?
     };
     let mut alloc = Allocator::new()?;
-    func.call(&[1.into(), alloc.callback().into()])?;
+    let _: i32 = func.invoke((1, alloc.callback()))?;
     for a in alloc.take_arrays() {
         println!(
             "typecode {:?}: {} of shape {:?}",
@@ -327,9 +323,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let header = Header::read(concat!(env!("CARGO_MANIFEST_DIR"), "/csrc/structs.h"), &[])?;
     // SAFETY: the header is the project's own library's.
     let structs = unsafe { header.bind(&rctypes::load_library("structs", dir)?) };
-    let a = structs.functions["make_vec3"].call(&[1.0.into(), 2.0.into(), 3.0.into()])?;
-    let b = structs.functions["make_vec3"].call(&[0.5.into(), 0.0.into(), (-1.0).into()])?;
-    let cross = structs.functions["cross_vec3"].call(&[a, b])?;
+    let structs = Functions::from(structs);
+    let a: StructValue = structs.invoke("make_vec3", (1.0, 2.0, 3.0))?;
+    let b: StructValue = structs.invoke("make_vec3", (0.5, 0.0, -1.0))?;
+    let cross: Value = structs.invoke("cross_vec3", (&a, &b))?;
     println!("cross((1,2,3), (0.5,0,-1)) = {cross:?}");
     if let Some(CType::Struct(flags)) = header.declarations.typedef("Flags") {
         println!("bitfields as GCC lays them out: {flags}");

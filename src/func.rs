@@ -22,10 +22,16 @@ use crate::value::{
 mod abi;
 mod call_conv;
 mod fast;
+mod invoke;
+mod named;
 pub(crate) mod registers;
 mod typed;
 
 pub use call_conv::CallConv;
+#[cfg_attr(not(feature = "nonblocking"), allow(unused_imports))]
+pub(crate) use invoke::for_each_tuple;
+pub use invoke::{FromResult, IntoArgs};
+pub use named::Functions;
 pub use typed::{ArgList, TypedCFunc};
 
 use fast::{Entry, Program};
@@ -782,15 +788,15 @@ impl CFunc {
         if n <= INLINE_ARGS {
             let mut slots = [const { MaybeUninit::<Slot>::uninit() }; INLINE_ARGS];
             let mut ptrs = [std::ptr::null_mut(); INLINE_ARGS];
-            self.invoke(cif, types, kinds, args, &mut slots[..n], &mut ptrs[..n])
+            self.call_staged(cif, types, kinds, args, &mut slots[..n], &mut ptrs[..n])
         } else {
             let mut slots = vec![MaybeUninit::<Slot>::uninit(); n];
             let mut ptrs = vec![std::ptr::null_mut(); n];
-            self.invoke(cif, types, kinds, args, &mut slots, &mut ptrs)
+            self.call_staged(cif, types, kinds, args, &mut slots, &mut ptrs)
         }
     }
 
-    fn invoke(
+    fn call_staged(
         &self,
         cif: &Cif,
         types: &[CType],

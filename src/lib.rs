@@ -3,6 +3,19 @@
 //! Open a C shared library at run time, look functions up by name, declare
 //! their signatures, and call them with every argument checked before C runs.
 //!
+//! # Which layer when
+//!
+//! | you have | use | checked | costs over a direct C call |
+//! |---|---|---|---|
+//! | a signature learned at run time, or one with run-time lengths, ndpointers, `long double`, errno or `errcheck` | **dynamic calls**: [`CFunc::invoke`] (a tuple of Rust values in, the Rust type you ask for out) | every argument, every call | the checks, and `Value`s in and out ([`doc::performance`]) |
+//! | … and an argument list built at run time (an interpreter, the command line) | **dynamic calls**: [`CFunc::call`] (a slice of [`Value`]s in, a `Value` out) | the same | the same |
+//! | C prototypes or a header, and calls by name | [`Functions`], from `Library::declare_all` or a bound `Header` (feature `cdecl`) | the same | the same, and a name looked up |
+//! | a signature fixed when you write the code, in a hot loop | **typed calls**: [`TypedCFunc`], from [`CFunc::typed`] (checked once) or `unsafe` [`Library::typed`] | once, when made | nothing |
+//! | C calling Rust with a signature learned at run time | **dynamic callbacks**: [`Callback::new`], a closure over `&[Value]` | every argument C passes | libffi's closure, and a `Value` per argument |
+//! | C calling Rust with a fixed signature | **typed callbacks**: [`Callback::typed`], [`TypedCallback`] | once, when made | nothing for a closure capturing nothing, else libffi's closure |
+//! | a call that returns at once | **blocking**: any of the calls above | | |
+//! | a call that waits (I/O, a lock, a long computation) and async code that must not | **non-blocking**: `CFunc::spawn` (feature `nonblocking`), a `CallFuture` any executor awaits, run by a bounded `WorkerPool` | as a dynamic call | a hand-off to a worker thread and a wake-up |
+//!
 //! ```
 //! # fn main() -> Result<(), rctypes::Error> {
 //! use rctypes::{CType, Extent, Library};
@@ -24,19 +37,23 @@
 //!     )?
 //! };
 //!
-//! assert_eq!(fib.call(&[8.into()])?.to::<i32>()?, 13);
+//! let n: i32 = fib.invoke((8,))?;
+//! assert_eq!(n, 13);
 //!
 //! let input = [1, 2, 3, 4, 5, 6, 7, 8];
 //! let mut series = [0i32; 8];
-//! fibseries.call(&[(&input).into(), 8.into(), (&mut series).into()])?;
+//! let () = fibseries.invoke((&input, 8, &mut series))?;
 //! assert_eq!(series, [0, 1, 1, 2, 3, 5, 8, 13]);
 //!
 //! // Checked: a read-only borrow where C writes is refused before the call,
 //! // and so is an array shorter than C reads.
-//! let err = fibseries.call(&[(&input).into(), 8.into(), (&input).into()]).unwrap_err();
+//! let err = fibseries.invoke::<()>((&input, 8, &input)).unwrap_err();
 //! assert!(err.to_string().contains("argument 3"));
-//! let err = fibseries.call(&[(&input[..4]).into(), 8.into(), (&mut series).into()]).unwrap_err();
+//! let err = fibseries.invoke::<()>((&input[..4], 8, &mut series)).unwrap_err();
 //! assert!(err.to_string().contains("argument 1"));
+//!
+//! // The long form takes a list of values built at run time.
+//! assert_eq!(fib.call(&[8.into()])?.to::<i32>()?, 13);
 //! # Ok(()) }
 //! ```
 //!
@@ -49,7 +66,8 @@
 //! - [`Value`]: one dynamic argument or result. Conversions are range-checked;
 //!   pointer arguments borrow Rust memory for the call.
 //! - [`CFunc`]: a symbol bound to a signature (`unsafe`: you vouch for it);
-//!   [`CFunc::call`] is then safe and checks every argument.
+//!   [`CFunc::invoke`] and [`CFunc::call`] are then safe and check every
+//!   argument. [`Functions`] holds bound functions by name.
 //! - [`Contract`]: what a pointer parameter lets C do, checked at every
 //!   call: its [`Extent`] (how much memory C touches), whether it takes
 //!   NULL, whether C keeps it. Handles C gives and takes back are
@@ -87,6 +105,9 @@
 //! - `Library::declare`, `Declarations` and `Header` (feature `cdecl`, on
 //!   by default): C prototypes and whole headers as signatures, parsed by a
 //!   real C parser.
+//! - `CFunc::spawn` and `WorkerPool` (feature `nonblocking`): a call run on
+//!   a worker thread, its result a [`Future`] any
+//!   executor awaits (Deno's `nonblocking`, koffi's `async`).
 //!
 //! The [`doc::ctypes_for_python_users`] page maps each ctypes idiom to its
 //! rctypes form; [`doc::testing_c_with_cargo_test`] shows how to test a C
@@ -108,6 +129,7 @@
 //! | `memmap` | files mapped into memory as arrays (`memmap2`) | no |
 //! | `cbuild` | compiling C at run time for tests (`cc`, `tempfile`, `sha2`) | no |
 //! | `codegen` | machine code generated per signature for the fastest dynamic calls on x86-64 (`dynasmrt`) | no |
+//! | `nonblocking` | calls run on a bounded pool of worker threads, awaited as futures from any executor (no dependency) | no |
 //!
 //! The `rctypes` command line is its own package, `rctypes-cli`
 //! (`cargo install --path cli`): `rctypes call libm.so.6 'double cos(double)' 0`.
@@ -139,6 +161,8 @@ pub mod cbuild;
 mod cdecl;
 #[cfg(feature = "memmap")]
 mod memmap;
+#[cfg(feature = "nonblocking")]
+mod nonblocking;
 // The C compiler, for CBuild and for the preprocessor headers go through;
 // only CBuild compiles and links.
 #[cfg(any(feature = "cdecl", feature = "cbuild"))]
@@ -162,10 +186,14 @@ pub use cbuild::CBuild;
 pub use cdecl::{BoundHeader, Declarations, FunctionDecl, Header, Skipped, parse_prototype};
 pub use errno::{get_errno, set_errno};
 pub use error::{Diagnostic, Error, Result, Severity};
-pub use func::{ArgList, CFunc, CallConv, ErrCheck, Route, TypedCFunc};
+pub use func::{
+    ArgList, CFunc, CallConv, ErrCheck, FromResult, Functions, IntoArgs, Route, TypedCFunc,
+};
 pub use library::{Library, OpenFlags, Variable, load_library};
 #[cfg(feature = "memmap")]
 pub use memmap::{IntoMode, Memmap, MemmapOptions, Mode};
+#[cfg(feature = "nonblocking")]
+pub use nonblocking::{CallFuture, OwnedArg, OwnedArgs, WorkerPool};
 pub use types::{
     Bits, ByteOrder, CType, Composite, Contract, DType, Dim, Extent, Field, Flags, IntoDType,
     IntoFlags, IntoShapeSpec, LongDouble, NdPointer, NdPointerBuilder, Signature, StructBuilder,

@@ -15,6 +15,7 @@
 //! ```
 
 mod convert;
+mod declare_all;
 mod eval;
 mod header;
 mod nesting;

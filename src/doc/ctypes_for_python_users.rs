@@ -11,7 +11,9 @@
 //! | `WinDLL(path)`, `WINFUNCTYPE` functions (stdcall) | [`CFunc::with_call_conv`](crate::CFunc::with_call_conv) with [`CallConv::Stdcall`](crate::CallConv::Stdcall), refused where the platform has no stdcall |
 //! | `numpy.ctypeslib.load_library(name, path)` | [`load_library`](crate::load_library) |
 //! | `f.argtypes = [...]; f.restype = ...` | [`Library::function`](crate::Library::function) |
-//! | calling `f(...)` | [`CFunc::call`](crate::CFunc::call) |
+//! | calling `f(a, b)` | [`CFunc::invoke`](crate::CFunc::invoke)`((a, b))`, the result typed by what you ask for; [`CFunc::call`](crate::CFunc::call) for a list of [`Value`](crate::Value)s built at run time |
+//! | `lib.fib(8)`: functions by name | [`Functions`](crate::Functions), from `Library::declare_all` or a bound [`Header`](crate::Header) |
+//! | (no equivalent; Deno's `nonblocking`, koffi's `async`) a call that does not block the caller | `CFunc::spawn`, feature `nonblocking`: a future any executor awaits |
 //! | ctypes' fundamental types | [`CType`](crate::CType)'s variants |
 //! | `POINTER(T)` | [`CType::pointer`](crate::CType::pointer), [`CType::const_pointer`](crate::CType::const_pointer) |
 //! | `byref(x)` | [`Value::byref`](crate::Value::byref); a plain pointer takes exactly one element |
@@ -229,3 +231,159 @@
 //! | a NUL inside a `bytes` string cuts it short | an error naming the NUL's position |
 //! | `s.flags = 9` on a 3-bit field stores 1 | an error naming the field's range |
 //! | a Python-side `Structure` that disagrees with the C header corrupts memory | [`CStruct::check_against`](crate::CStruct::check_against) names the first field that differs |
+//!
+//! ## The seed programs, line for line
+//!
+//! The SciPy Cookbook's ctypes page and the blog post on `compute_mean`,
+//! each Python line beside the rctypes line that does its work, then the
+//! rctypes program whole (it runs as a doc test, against the project's own
+//! C). The signatures are stated once, as C declares them; every call is
+//! checked against them.
+//!
+//! ### fibonacci.py (the Cookbook)
+//!
+//! | fibonacci.py | rctypes |
+//! |---|---|
+//! | `_libfibonacci = nm.ctypeslib.load_library('libfibonacci', '.')` | `let lib = unsafe { load_library("libfibonacci", dir)? };` |
+//! | `_libfibonacci.fib.argtypes = [ct.c_int]`, `.restype = ct.c_int` | `int fib(int a);` |
+//! | `_libfibonacci.fibseries.argtypes = [ndpointer(dtype=nm.int), ct.c_int, ndpointer(dtype=nm.int)]`, `.restype = ct.c_void_p` | `void fibseries(const int a[elements], int elements, int series[elements]);` |
+//! | `_libfibonacci.fibmatrix.argtypes = [ndpointer(dtype=nm.int), ct.c_int, ct.c_int, ndpointer(dtype=nm.int)]`, `.restype = ct.c_void_p` | `void fibmatrix(const int a[rows * columns], int rows, int columns, int matrix[rows * columns]);` |
+//! | (the three declarations above, bound) | `let fns = unsafe { lib.declare_all(DECLARATIONS)? };` |
+//! | `return _libfibonacci.fib(int(a))` | `fns.invoke("fib", (a,))` |
+//! | `b = nm.asarray(b, dtype=nm.intc)` | (a `&[i32]` is already C's `int` array) |
+//! | `result = nm.empty(len(b), dtype=nm.intc)` | `let mut result = vec![0; b.len()];` |
+//! | `_libfibonacci.fibseries(b, len(b), result)` | `let () = fns.invoke("fibseries", (b, b.len() as i32, &mut result))?;` |
+//! | `rows, cols = tmp.shape` | `let (rows, cols) = c.dim();` |
+//! | `result = nm.empty(c.shape, dtype=nm.intc)` | `let mut result = Array2::zeros(c.dim());` |
+//! | `_libfibonacci.fibmatrix(c, rows, cols, result)` | `let () = fns.invoke("fibmatrix", (c, rows as i32, cols as i32, &mut result))?;` |
+//!
+//! ```
+//! # fn main() -> rctypes::Result<()> {
+//! use ndarray::{Array2, array};
+//! use rctypes::Result;
+//!
+//! // SAFETY: the project's own library has no initialisers.
+//! let lib = unsafe { rctypes::load_library("libfibonacci", rctypes_csrc::DIR)? };
+//! // SAFETY: fibonacci.c's functions, which read and write as many ints as
+//! // the counts say, through pointers that are not NULL.
+//! let fns = unsafe {
+//!     lib.declare_all(
+//!         "int fib(int a);
+//!          void fibseries(const int a[elements], int elements, int series[elements]);
+//!          void fibmatrix(const int a[rows * columns], int rows, int columns, int matrix[rows * columns]);",
+//!     )?
+//! };
+//! let fib = |a: i32| -> Result<i32> { fns.invoke("fib", (a,)) };
+//! let fibseries = |b: &[i32]| -> Result<Vec<i32>> {
+//!     let mut result = vec![0; b.len()];
+//!     let () = fns.invoke("fibseries", (b, b.len() as i32, &mut result))?;
+//!     Ok(result)
+//! };
+//! let fibmatrix = |c: &Array2<i32>| -> Result<Array2<i32>> {
+//!     let (rows, cols) = c.dim();
+//!     let mut result = Array2::zeros(c.dim());
+//!     let () = fns.invoke("fibmatrix", (c, rows as i32, cols as i32, &mut result))?;
+//!     Ok(result)
+//! };
+//!
+//! // The docstrings' examples.
+//! assert_eq!((fib(8)?, fib(23)?, fib(0)?), (13, 17711, -1));
+//! assert_eq!(fibseries(&[1, 2, 3, 4, 5, 6, 7, 8])?, [0, 1, 1, 2, 3, 5, 8, 13]);
+//! assert_eq!(fibmatrix(&array![[3, 4], [5, 6]])?, array![[1, 2], [3, 5]]);
+//! // ctypes would let C read past a short array; here it is refused.
+//! let err = fns.invoke::<()>("fibseries", (&[1, 2][..], 3, &mut [0; 3])).unwrap_err();
+//! assert!(err.to_string().starts_with("fibseries: argument 1"), "{err}");
+//! # Ok(()) }
+//! ```
+//!
+//! ### foo.py (the Cookbook)
+//!
+//! | foo.py | rctypes |
+//! |---|---|
+//! | `_foo = N.ctypeslib.load_library('libfoo', '.')` | `let foo = unsafe { load_library("libfoo", dir)? };` |
+//! | `_foo.bar.restype = C.c_int`, `_foo.bar.argtypes = [C.POINTER(C.c_double), C.c_int]` | `let bar = unsafe { foo.declare("int bar(double data[len], int len)")? };` |
+//! | `return _foo.bar(x.ctypes.data_as(C.POINTER(C.c_double)), len(x))` | `bar.invoke((x, n))` |
+//! | `x = N.random.randn(10)` | `let mut x: Vec<f64> = ...;` |
+//! | `n = bar(x)` | `let n: i32 = bar.invoke((&mut x, 10))?;` |
+//!
+//! ```
+//! # fn main() -> rctypes::Result<()> {
+//! // SAFETY: the project's own library has no initialisers.
+//! let foo = unsafe { rctypes::load_library("libfoo", rctypes_csrc::DIR)? };
+//! // SAFETY: foo.c's bar reads `len` doubles of `data` (it prints them) and
+//! // returns len + 1.
+//! let bar = unsafe { foo.declare("int bar(double data[len], int len)")? };
+//! let mut x: Vec<f64> = (0..10).map(|i| i as f64 / 4.0).collect();
+//! let n: i32 = bar.invoke((&mut x, 10))?;
+//! assert_eq!(n, 11);
+//! # Ok(()) }
+//! ```
+//!
+//! ### The allocator callback (the Cookbook)
+//!
+//! | Python | rctypes |
+//! |---|---|
+//! | `ALLOCATOR = CFUNCTYPE(c_long, c_int, POINTER(c_int))` | [`Allocator::plain_signature`](crate::Allocator::plain_signature) (`void *(*)(int, int *)`) |
+//! | `lib.foo.restype = None`, `lib.foo.argtypes = [ALLOCATOR]` | `let foo = unsafe { lib.function("foo", &[Allocator::plain_signature().into()], CType::Void)? };` |
+//! | `allocated_arrays = []`, `def allocate(dim, shape): ...` | `let mut alloc = Allocator::with_typecode('f')?;` |
+//! | `lib.foo(ALLOCATOR(allocate))` | `let () = foo.invoke((alloc.callback(),))?;` |
+//! | `print allocated_arrays[0]` | `alloc.take_arrays()[0].view::<f32>()?` |
+//!
+//! ```
+//! # fn main() -> rctypes::Result<()> {
+//! use rctypes::{Allocator, CType};
+//! // SAFETY: the project's own library has no initialisers.
+//! let lib = unsafe { rctypes::load_library("callback", rctypes_csrc::DIR)? };
+//! // SAFETY: callback.c's foo asks the allocator for one 2x3 float array,
+//! // fills it, and does not keep the allocator.
+//! let foo = unsafe { lib.function("foo", &[Allocator::plain_signature().into()], CType::Void)? };
+//! let mut alloc = Allocator::with_typecode('f')?;
+//! let () = foo.invoke((alloc.callback(),))?;
+//! let arrays = alloc.take_arrays();
+//! assert_eq!(arrays[0].view::<f32>()?, ndarray::array![[1.0f32, 2.0, 3.0], [2.0, 4.0, 6.0]].into_dyn());
+//! # Ok(()) }
+//! ```
+//!
+//! ### sample.py and the row pointers (the Cookbook)
+//!
+//! | Python | rctypes |
+//! |---|---|
+//! | `dat_dtype = N.dtype([('timestamp','i4'),('desc','\|S12')])` | `DType::record([("timestamp", DType::parse("i4")?), ("desc", DType::parse("\|S12")?)], false)?` |
+//! | `arr = N.rec.fromrecords(dat, dtype=dat_dtype)` | `NdArray::zeros(&dat_dtype, &[4])?`, then [`set_field`](crate::NdArray::set_field) per record |
+//! | `_sample.print_weather.argtypes = [ndpointer(dat_dtype, flags='aligned, contiguous'), C.c_int]` | `lib.function("print_weather", &[ndpointer().dtype(&dat_dtype).flags("aligned, contiguous").build()?.into(), CType::Int], CType::Void)` |
+//! | `_sample.print_weather(x, x.size)` | `let () = print_weather.invoke((&mut arr, 4))?;` |
+//! | `data = (f4ptr*len(x))(*[row.ctypes.data_as(f4ptr) for row in x])` | `let mut rows = RowPointersMut::new(x.view_mut())?;` |
+//! | `foo(data, len(x))` | `let () = foo.invoke((&mut rows, 3))?;` |
+//!
+//! `examples/sample.rs` and `examples/rows.rs` run both in full.
+//!
+//! ### The blog post: `compute_mean`
+//!
+//! | test.py | rctypes |
+//! |---|---|
+//! | `lib = ctypes.cdll.LoadLibrary('./lib.so')` | `let lib = unsafe { Library::open(path)? };` |
+//! | `lib.compute_mean.restype = ctypes.c_float` | `let compute_mean = unsafe { lib.declare("float compute_mean(const float A[n], int n)")? };` |
+//! | `mean = lib.compute_mean(ctypes.c_void_p(A.ctypes.data), ctypes.c_int(n))` | `let mean: f32 = compute_mean.invoke((&a, n))?;` |
+//! | `if not A.flags['C_CONTIGUOUS']: A = numpy.ascontiguousarray(A)` | a strided view is refused, not misread: `ascontiguousarray(&column)` copies it |
+//!
+//! ```
+//! # fn main() -> rctypes::Result<()> {
+//! use ndarray::Array2;
+//! use rctypes::{Library, ascontiguousarray};
+//! // SAFETY: the project's own library has no initialisers.
+//! let lib = unsafe { Library::open(rctypes_csrc::library("mean"))? };
+//! // SAFETY: mean.c's compute_mean reads n floats of A, not NULL.
+//! let compute_mean = unsafe { lib.declare("float compute_mean(const float A[n], int n)")? };
+//! let a: Vec<f32> = (1..=4).map(|i| i as f32).collect();
+//! let mean: f32 = compute_mean.invoke((&a, 4))?;
+//! assert_eq!(mean, 2.5);
+//!
+//! // The post's pitfall: a column of a 2-D array is not contiguous.
+//! let m = Array2::from_shape_fn((4, 5), |(i, j)| (5 * i + j) as f32);
+//! let column = m.column(1);
+//! let err = compute_mean.invoke::<f32>((&column, 4)).unwrap_err();
+//! assert!(err.to_string().starts_with("compute_mean: argument 1"), "{err}");
+//! let column = ascontiguousarray(&column);
+//! assert_eq!(compute_mean.invoke::<f32>((&column, 4))?, 8.5);
+//! # Ok(()) }
+//! ```

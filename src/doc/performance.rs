@@ -1,9 +1,11 @@
 //! # Performance: where the time goes in a call, and which layer to use
 //!
-//! rctypes has three ways to call C, and two ways for C to call Rust. This
+//! rctypes has three ways to call C (and runs any dynamic call on a worker
+//! thread when asked), and two ways for C to call Rust. This
 //! page says what each costs beyond the C function itself, why, and when to
-//! use which. The figures are from `cargo bench --bench suite`, which
-//! measures every case against the same floor in one run.
+//! use which. The times are from `cargo bench --bench suite`, which
+//! measures every case against the same floor in one run; the short form's
+//! cost is counted in instructions, with callgrind.
 //!
 //! ## A dynamic call ([`CFunc::call`](crate::CFunc::call))
 //!
@@ -126,6 +128,41 @@
 //! at once (`unwrap()`, `?`) copies the 112 bytes just after the call wrote
 //! them, which costs a few nanoseconds (the *result unwrapped* row).
 //!
+//! ## The short form ([`CFunc::invoke`](crate::CFunc::invoke))
+//!
+//! `f.invoke((a, b))` builds the same array of `Value`s on the stack that
+//! `f.call(&[a.into(), b.into()])` does, makes the same call, and converts
+//! the result as `.to::<R>()` does; both inline to the caller. Counted
+//! with callgrind over `examples/invoke_cost.rs` (`int add_int(int, int)`
+//! on the compiled route, built with `--release`; the difference between
+//! 1,000 and 11,000 calls, over 10,000, so that start-up cancels out):
+//!
+//! | form | instructions per call |
+//! |---|---|
+//! | `f.call(&[i.into(), 1.into()])?.to::<i32>()?` | 151.0 |
+//! | `f.invoke::<i32>((i, 1))?` | 153.0 |
+//!
+//! Two instructions more per call, about 1%, with the C function's own
+//! instructions included in both.
+//!
+//! ```text
+//! cargo build --release --example invoke_cost
+//! valgrind --tool=callgrind target/release/examples/invoke_cost call 1000    # 544,448
+//! valgrind --tool=callgrind target/release/examples/invoke_cost call 11000   # 2,054,483
+//! valgrind --tool=callgrind target/release/examples/invoke_cost invoke 1000  # 546,468
+//! valgrind --tool=callgrind target/release/examples/invoke_cost invoke 11000 # 2,076,517
+//! ```
+//!
+//! ## A non-blocking call (`CFunc::spawn`, feature `nonblocking`)
+//!
+//! The same dynamic call, run on a worker thread: on top of it, the
+//! function's handle cloned (a few reference counts), the arguments and a
+//! job boxed and queued under the pool's lock, a worker woken (a futex
+//! wake when it was waiting), and the task that awaits woken when the
+//! result is in. That is the price of a thread switch each way, small next
+//! to the slow functions this is for and large next to a fast one: call a
+//! function that returns at once directly. Not measured here.
+//!
 //! ## A typed call ([`TypedCFunc::call`](crate::TypedCFunc::call))
 //!
 //! The signature is a Rust type, checked once against the declared one when
@@ -171,12 +208,13 @@
 //!
 //! | situation | layer |
 //! |---|---|
-//! | signatures learned at run time (plugin hosts, interpreters, the command line, C headers read at run time) | [`CFunc`](crate::CFunc) |
+//! | signatures learned at run time (plugin hosts, interpreters, the command line, C headers read at run time) | [`CFunc`](crate::CFunc): [`invoke`](crate::CFunc::invoke) where the arguments are Rust values, [`call`](crate::CFunc::call) where the list is built at run time; the same cost |
 //! | variadic functions, `long double`, errno capture, result checks (`errcheck`) | [`CFunc`](crate::CFunc) |
 //! | arrays checked for dtype, shape and flags at every call | [`CFunc`](crate::CFunc) with an [`ndpointer`](crate::ndpointer) |
 //! | a hot loop over a function whose signature is known when you write the code | [`TypedCFunc`](crate::TypedCFunc) |
 //! | C calls Rust often | a typed callback capturing nothing |
 //! | C calls Rust with state, or with a signature learned at run time | a capturing typed callback, or [`Callback::new`](crate::Callback::new) |
+//! | a C function that waits (I/O, a lock, a long computation), called from async code | `CFunc::spawn` (feature `nonblocking`) |
 //!
 //! ## Measured
 //!

@@ -279,6 +279,19 @@ pub enum Error {
         /// The variable's symbol name.
         name: String,
     },
+    /// A non-blocking call found no worker thread to run it: the system
+    /// refused to start one (feature `nonblocking`).
+    #[cfg(feature = "nonblocking")]
+    #[error("{function}: {message}")]
+    Worker {
+        /// The function's symbol name.
+        function: String,
+        /// Why the call did not run.
+        message: String,
+        /// The system's error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 }
 
 /// The crate's result type.

@@ -16,11 +16,13 @@ mod invalid_values;
 mod library;
 mod limits;
 mod memmap;
+mod nonblocking;
 mod platform;
 // The register routes' own tests, where the build has them.
 #[cfg(rctypes_x86_64_sysv)]
 mod routes;
 mod safety;
+mod short_calls;
 mod structs;
 mod threads;
 mod types;

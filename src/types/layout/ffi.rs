@@ -166,8 +166,13 @@ fn push_elements(
 /// rather than its own: how a union is described as the struct C passes
 /// alike.
 pub(crate) fn standing_in_for(l: &StructLayout, elements: Vec<Type>) -> Result<Type, String> {
-    let align = u16::try_from(l.align())
-        .map_err(|_| format!("{} is aligned to {} bytes, beyond libffi", l.title(), l.align()))?;
+    let align = u16::try_from(l.align()).map_err(|_| {
+        format!(
+            "{} is aligned to {} bytes, beyond libffi",
+            l.title(),
+            l.align()
+        )
+    })?;
     let t = Type::structure(elements);
     // SAFETY: a struct type libffi has not laid out yet; with its size
     // set, libffi keeps this size and alignment rather than computing

@@ -1,0 +1,181 @@
+//! The short form of a dynamic call: the arguments as a tuple of Rust
+//! values, the result as the Rust type asked for. Every check is
+//! [`CFunc::call`]'s own; only the ceremony around it goes.
+
+use crate::error::{Error, Result};
+use crate::func::CFunc;
+use crate::sealed::Sealed;
+use crate::value::{FromValue, Handle, Value};
+
+/// A tuple of arguments for [`CFunc::invoke`]: each element is anything
+/// that converts into a [`Value`] (a number, a `&str`, a slice or array
+/// borrowed for the call, a [`Handle`], a callback, a `Value` itself).
+/// Sealed: implemented for tuples of up to twelve.
+///
+/// ```
+/// use rctypes::{IntoArgs, Value};
+/// let data = [1.0f64, 2.0];
+/// let values = (7, "text", &data).into_values();
+/// assert_eq!(values.as_ref()[0], Value::Int(7));
+/// assert_eq!(values.as_ref().len(), 3);
+/// ```
+pub trait IntoArgs<'a>: Sealed {
+    /// The values, in order: an array of as many as the tuple has.
+    type Values: AsRef<[Value<'a>]>;
+    /// Converts each element into its [`Value`].
+    fn into_values(self) -> Self::Values;
+}
+
+/// Rust types a call's result converts into, for [`CFunc::invoke`]: every
+/// [`FromValue`] type (numbers range-checked, strings, pointers, structs,
+/// `Option`s of them for results that may be NULL), `()` for a `void`
+/// function, [`Handle`] for a function that returns a handle, and
+/// [`Value`] itself.
+///
+/// ```
+/// use rctypes::{FromResult, Value};
+/// assert_eq!(i16::from_result(Value::Int(300))?, 300);
+/// assert!(u8::from_result(Value::Int(300)).is_err());
+/// assert!(<()>::from_result(Value::Void).is_ok());
+/// assert!(<()>::from_result(Value::Int(0)).is_err());
+/// # Ok::<(), rctypes::Error>(())
+/// ```
+pub trait FromResult: Sized {
+    /// The conversion, checked as [`Value::to`] checks.
+    fn from_result(value: Value<'static>) -> Result<Self>;
+}
+
+impl<T: FromValue> FromResult for T {
+    #[inline(always)]
+    fn from_result(value: Value<'static>) -> Result<Self> {
+        T::from_value(&value)
+    }
+}
+
+/// A `void` function's result; any other result is an error, so that a
+/// result is never dropped unseen by mistake (ask for it as `i32`, or as
+/// [`Value`], to ignore it on purpose).
+impl FromResult for () {
+    #[inline(always)]
+    fn from_result(value: Value<'static>) -> Result<Self> {
+        match value {
+            Value::Void => Ok(()),
+            other => Err(Error::Conversion {
+                expected: "void (the function returns a value)".into(),
+                given: other.describe(),
+            }),
+        }
+    }
+}
+
+impl FromResult for Value<'static> {
+    #[inline(always)]
+    fn from_result(value: Value<'static>) -> Result<Self> {
+        Ok(value)
+    }
+}
+
+impl FromResult for Handle {
+    #[inline(always)]
+    fn from_result(value: Value<'static>) -> Result<Self> {
+        value.into_handle()
+    }
+}
+
+impl CFunc {
+    /// Calls the function with its arguments as a tuple of Rust values,
+    /// converting the result to the type asked for: the short form of
+    /// `f.call(&[a.into(), b.into()])?.to::<R>()`, with the same checks and
+    /// the same errors (argument count, each argument against its declared
+    /// type with its 1-based index, the result's range), and within a few
+    /// instructions of its cost
+    /// ([`doc::performance`](crate::doc::performance)).
+    ///
+    /// A `void` function's result is `()`. Pointer arguments are borrowed
+    /// for the call, as with [`call`](Self::call).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// use rctypes::{CType, Extent};
+    /// // SAFETY: the project's own library has no initialisers.
+    /// let lib = unsafe { rctypes::load_library("fibonacci", rctypes_csrc::DIR)? };
+    /// let ints = |t: CType| t.extent(Extent::ElementsFromArg(2));
+    /// // SAFETY: fibonacci.c defines `int fib(int)`, and
+    /// // `void fibseries(int *a, int elements, int *series)`, which reads
+    /// // `elements` ints from `a` and writes as many to `series`, neither NULL.
+    /// let (fib, fibseries) = unsafe {
+    ///     (
+    ///         lib.function("fib", &[CType::Int], CType::Int)?,
+    ///         lib.function(
+    ///             "fibseries",
+    ///             &[ints(CType::const_pointer(CType::Int)), CType::Int, ints(CType::pointer(CType::Int))],
+    ///             CType::Void,
+    ///         )?,
+    ///     )
+    /// };
+    /// let n: i32 = fib.invoke((8,))?;
+    /// assert_eq!(n, 13);
+    ///
+    /// let input = [1, 2, 3, 4, 5, 6, 7, 8];
+    /// let mut series = [0i32; 8];
+    /// let () = fibseries.invoke((&input, 8, &mut series))?;
+    /// assert_eq!(series, [0, 1, 1, 2, 3, 5, 8, 13]);
+    ///
+    /// // The same checks as `call`, with the same words.
+    /// let err = fib.invoke::<i32>((1i64 << 40,)).unwrap_err();
+    /// assert_eq!(err.to_string(), fib.call(&[(1i64 << 40).into()]).unwrap_err().to_string());
+    /// let err = fibseries.invoke::<()>((&input, 8, &input)).unwrap_err();
+    /// assert!(err.to_string().contains("argument 3"), "{err}");
+    /// // The result's range too: 13 is no `bool`.
+    /// assert!(fib.invoke::<bool>((8,)).is_err());
+    /// # Ok(()) }
+    /// ```
+    #[inline(always)]
+    pub fn invoke<'a, R: FromResult>(&self, args: impl IntoArgs<'a>) -> Result<R> {
+        let values = args.into_values();
+        R::from_result(self.call(values.as_ref())?)
+    }
+}
+
+impl CFunc {
+    /// Whether calls capture `errno` ([`with_errno`](Self::with_errno)),
+    /// for calls run on another thread to carry it.
+    #[cfg_attr(not(feature = "nonblocking"), allow(dead_code))]
+    pub(crate) fn captures_errno(&self) -> bool {
+        self.use_errno
+    }
+}
+
+macro_rules! into_args {
+    ($len:expr; $($a:ident $i:tt),*) => {
+        impl<'a, $($a: Into<Value<'a>>),*> IntoArgs<'a> for ($($a,)*) {
+            type Values = [Value<'a>; $len];
+            #[inline(always)]
+            fn into_values(self) -> Self::Values {
+                [$(self.$i.into()),*]
+            }
+        }
+    };
+}
+
+/// Calls `$m!(len; A0 0, A1 1, ...)` once per tuple length, up to twelve.
+macro_rules! for_each_tuple {
+    ($m:ident) => {
+        $m!(0;);
+        $m!(1; A0 0);
+        $m!(2; A0 0, A1 1);
+        $m!(3; A0 0, A1 1, A2 2);
+        $m!(4; A0 0, A1 1, A2 2, A3 3);
+        $m!(5; A0 0, A1 1, A2 2, A3 3, A4 4);
+        $m!(6; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5);
+        $m!(7; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6);
+        $m!(8; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7);
+        $m!(9; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8);
+        $m!(10; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8, A9 9);
+        $m!(11; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8, A9 9, A10 10);
+        $m!(12; A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8, A9 9, A10 10, A11 11);
+    };
+}
+pub(crate) use for_each_tuple;
+
+for_each_tuple!(into_args);

@@ -1,0 +1,264 @@
+//! The short form (`invoke`, and `Functions` by name) gives what the long
+//! form (`call` then `to`) gives: the same results, the same errors, word
+//! for word, on every route.
+
+use rctypes::{
+    ByRef, CFunc, CType, Callback, Error, Functions, Handle, Header, Library, LongDouble, Result,
+    StructValue, Value,
+};
+
+use crate::common::{abi, every_route, fibseries, lib, out_params};
+
+/// Both forms of one call: the short one and `call(..).to::<R>()`.
+macro_rules! both {
+    ($f:expr => $r:ty; $($arg:expr),* $(,)?) => {{
+        let short: Result<$r> = $f.invoke(($($arg,)*));
+        let long: Result<$r> = $f.call(&[$(Value::from($arg)),*]).and_then(|v| v.to::<$r>());
+        (short, long)
+    }};
+}
+
+/// The two outcomes agree: equal values, or errors with the same words.
+fn agree<T: PartialEq + std::fmt::Debug>((short, long): (Result<T>, Result<T>)) -> Result<T> {
+    match (&short, &long) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b),
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+        _ => panic!("the forms differ: short {short:?}, long {long:?}"),
+    }
+    short
+}
+
+fn message<T: std::fmt::Debug>(r: Result<T>) -> String {
+    r.expect_err("an error").to_string()
+}
+
+fn fib() -> CFunc {
+    // SAFETY: fibonacci.c's `int fib(int)`.
+    unsafe { lib("fibonacci").function("fib", &[CType::Int], CType::Int) }.unwrap()
+}
+
+#[test]
+fn scalars_agree_on_every_route() {
+    for f in every_route(&fib()) {
+        assert_eq!(agree(both!(f => i32; 8)).unwrap(), 13);
+        assert_eq!(agree(both!(f => u8; 8)).unwrap(), 13);
+        assert_eq!(agree(both!(f => f64; 8)).unwrap(), 13.0);
+        let err = message(agree(both!(f => i32; 1i64 << 40)));
+        assert!(err.starts_with("fib: argument 1: expected c_int"), "{err}");
+        let err = message(agree(both!(f => i32; "eight")));
+        assert!(err.starts_with("fib: argument 1"), "{err}");
+        let err = message(agree(both!(f => i32; 8.0)));
+        assert!(err.starts_with("fib: argument 1"), "{err}");
+        assert_eq!(
+            message(agree(both!(f => i32;))),
+            "fib: expected 1 argument, given 0"
+        );
+        assert_eq!(
+            message(agree(both!(f => i32; 8, 9))),
+            "fib: expected 1 argument, given 2"
+        );
+        // The result's range: 13 is no bool.
+        let err = message(agree(both!(f => bool; 8)));
+        assert!(err.starts_with("cannot convert int 13"), "{err}");
+    }
+}
+
+#[test]
+fn arrays_agree_and_are_written() {
+    let f = fibseries();
+    let input = [1, 2, 3, 4, 5, 6, 7, 8];
+    let mut series = [0i32; 8];
+    let short: Result<()> = f.invoke((&input, 8, &mut series));
+    short.unwrap();
+    assert_eq!(series, [0, 1, 1, 2, 3, 5, 8, 13]);
+    let mut long = [0i32; 8];
+    assert_eq!(
+        f.call(&[(&input).into(), 8.into(), (&mut long).into()])
+            .unwrap(),
+        Value::Void
+    );
+    assert_eq!(series, long);
+    for (short, long) in [
+        (
+            f.invoke::<()>((&input, 8, &input)),
+            f.call(&[(&input).into(), 8.into(), (&input).into()]),
+        ),
+        (
+            f.invoke::<()>((&input[..4], 8, &mut series)),
+            f.call(&[(&input[..4]).into(), 8.into(), (&mut series).into()]),
+        ),
+        (
+            f.invoke::<()>((Value::Null, 8, &mut series)),
+            f.call(&[Value::Null, 8.into(), (&mut series).into()]),
+        ),
+    ] {
+        assert_eq!(message(short), message(long));
+    }
+    // A non-void result asked for as `()` is refused, not dropped unseen.
+    let err = message(fib().invoke::<()>((8,)));
+    assert_eq!(
+        err,
+        "cannot convert int 13 to void (the function returns a value)"
+    );
+}
+
+#[test]
+fn strings_out_parameters_and_long_double_agree() {
+    // SAFETY: abi.c's signatures: str_len reads a string; greeting returns
+    // a static string; maybe_null returns one or NULL; ld_mul multiplies.
+    let (str_len, greeting, maybe_null, ld_mul) = unsafe {
+        (
+            abi().declare("size_t str_len(const char *s)").unwrap(),
+            abi().declare("const char *greeting(void)").unwrap(),
+            abi().declare("const char *maybe_null(int give)").unwrap(),
+            abi()
+                .declare("long double ld_mul(long double a, long double b)")
+                .unwrap(),
+        )
+    };
+    assert_eq!(agree(both!(str_len => usize; "hello")).unwrap(), 5);
+    assert_eq!(agree(both!(greeting => String;)).unwrap(), "hello from C");
+    assert_eq!(agree(both!(maybe_null => Option<String>; 0)).unwrap(), None);
+    assert_eq!(
+        agree(both!(maybe_null => Option<String>; 1)).unwrap(),
+        Some("given".into())
+    );
+    let big = LongDouble::from(u64::MAX);
+    let product = agree(both!(ld_mul => LongDouble; big, 4)).unwrap();
+    assert_eq!(
+        product,
+        ld_mul.call(&[big.into(), 4.into()]).unwrap().to().unwrap()
+    );
+
+    let f = out_params();
+    let (mut doubled, mut half) = (0, 0.0);
+    let () = f
+        .invoke((21, Value::byref(&mut doubled), Value::byref(&mut half)))
+        .unwrap();
+    assert_eq!((doubled, half), (42, 10.5));
+}
+
+#[test]
+fn handles_errno_and_checks_agree() {
+    let libc = Library::this().unwrap();
+    let file = CType::handle("FILE");
+    // SAFETY: tmpfile returns a new FILE* or NULL; fclose ends one.
+    let (tmpfile, fclose) = unsafe {
+        (
+            libc.function("tmpfile", &[], file.clone()).unwrap(),
+            libc.function("fclose", &[file.releases()], CType::Int)
+                .unwrap(),
+        )
+    };
+    let f: Handle = tmpfile.invoke(()).unwrap();
+    assert_eq!(fclose.invoke::<i32>((&f,)).unwrap(), 0);
+    // Closed: both forms refuse it alike.
+    assert_eq!(
+        message(fclose.invoke::<i32>((&f,))),
+        message(fclose.call(&[(&f).into()]))
+    );
+
+    // SAFETY: abi.c's `int set_errno_to(int)` sets errno, returns -1.
+    let set_errno_to = unsafe { abi().declare("int set_errno_to(int value)") }
+        .unwrap()
+        .with_errno();
+    assert_eq!(set_errno_to.invoke::<i32>((34,)).unwrap(), -1);
+    assert_eq!(rctypes::get_errno(), 34);
+    let checked = set_errno_to.with_errcheck(|result, args| match result {
+        Value::Int(-1) => Err(format!("failed with errno {}", args[0].describe())),
+        ok => Ok(ok),
+    });
+    let short = checked.invoke::<i32>((5,));
+    assert!(matches!(short, Err(Error::Check { .. })));
+    assert_eq!(message(short), message(checked.call(&[5.into()])));
+}
+
+#[test]
+fn callbacks_and_their_panics_agree() {
+    // SAFETY: callback.c's `void sort_ints(int *a, int n, int_cmp_t cmp)`
+    // sorts the n ints of a with qsort and cmp, during the call only.
+    let sort = unsafe {
+        lib("callback")
+            .declare("void sort_ints(int a[n], int n, int (*cmp)(const int *, const int *))")
+    }
+    .unwrap();
+    let ascending = Callback::typed(|a: ByRef<i32>, b: ByRef<i32>| a.cmp(&b) as i32).unwrap();
+    let mut data = [5, 1, 7, 33, -4, 0];
+    let () = sort.invoke((&mut data, 6, &*ascending)).unwrap();
+    assert_eq!(data, [-4, 0, 1, 5, 7, 33]);
+    let boom =
+        Callback::typed(|_: ByRef<i32>, _: ByRef<i32>| -> i32 { panic!("comparator gave up") })
+            .unwrap();
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let short = sort.invoke::<()>((&mut data, 6, &*boom));
+    let long = sort.call(&[(&mut data).into(), 6.into(), (&*boom).into()]);
+    std::panic::set_hook(hook);
+    let err = message(short);
+    assert!(err.contains("comparator gave up"), "{err}");
+    assert_eq!(err, message(long));
+}
+
+#[test]
+fn structs_come_back_by_value() {
+    let header = Header::read(crate::common::c_sources().join("structs.h"), &[]).unwrap();
+    // SAFETY: the header is the library's own.
+    let fns = Functions::from(unsafe { header.bind(&lib("structs")) });
+    let a: StructValue = fns.invoke("make_vec3", (1.0, 2.0, 3.0)).unwrap();
+    let b: StructValue = fns.invoke("make_vec3", (0.5, 0.0, -1.0)).unwrap();
+    let short: StructValue = fns.invoke("cross_vec3", (&a, &b)).unwrap();
+    let long = fns
+        .get("cross_vec3")
+        .unwrap()
+        .call(&[(&a).into(), (&b).into()])
+        .unwrap();
+    assert_eq!(Value::from(short.clone()), long);
+    // (2*-1 - 3*0, 3*0.5 - 1*-1, 1*0 - 2*0.5)
+    let x = |v: &StructValue, f: &str| v.get(f).unwrap().to::<f64>().unwrap();
+    assert_eq!(
+        [x(&short, "x"), x(&short, "y"), x(&short, "z")],
+        [-2.0, 2.5, -1.0]
+    );
+}
+
+#[test]
+fn functions_by_name_from_declarations() {
+    // SAFETY: fibonacci.c's functions; fibseries reads and writes
+    // `elements` ints.
+    let fns = unsafe {
+        lib("fibonacci").declare_all(
+            "typedef int count;
+             int fib(int n);
+             void fibseries(const int a[elements], count elements, int series[elements]);",
+        )
+    }
+    .unwrap();
+    assert_eq!(fns.names().collect::<Vec<_>>(), ["fib", "fibseries"]);
+    assert_eq!(fns.invoke::<i32>("fib", (8,)).unwrap(), 13);
+    assert_eq!(fns.call("fib", &[8.into()]).unwrap(), Value::Int(13));
+    let mut series = [0; 6];
+    let () = fns
+        .invoke("fibseries", (&[1, 2, 3, 4, 5, 6], 6, &mut series))
+        .unwrap();
+    assert_eq!(series, [0, 1, 1, 2, 3, 5]);
+    // The same errors as the function itself gives.
+    let f = fns.get("fibseries").unwrap();
+    assert_eq!(
+        message(fns.invoke::<()>("fibseries", (&[1, 2, 3], 6, &mut series))),
+        message(f.invoke::<()>((&[1, 2, 3], 6, &mut series)))
+    );
+    // A name not bound lists those that are.
+    let err = message(fns.invoke::<i32>("fibb", (8,)));
+    assert!(
+        err.ends_with(r#"no symbol "fibb": not among the functions bound: fib, fibseries"#),
+        "{err}"
+    );
+    // A function the library lacks is an error at binding, by its symbol.
+    // SAFETY: never bound: the library has no such symbol.
+    let err =
+        unsafe { lib("fibonacci").declare_all("int fib(int n); int fob(int n);") }.unwrap_err();
+    assert!(err.to_string().contains(r#"no symbol "fob""#), "{err}");
+    // SAFETY: nothing is declared.
+    let err = unsafe { lib("fibonacci").declare_all("typedef int count;") }.unwrap_err();
+    assert!(err.to_string().contains("no function is declared"), "{err}");
+}
