@@ -15,6 +15,8 @@ long double platform_long_double_third(void) { return 1.0L / 3.0L; }
 int platform_zero_width_size(void) { return (int)sizeof(struct ZeroWidth); }
 int platform_zero_width_align(void) { return (int)_Alignof(struct ZeroWidth); }
 int platform_zero_width_b_offset(void) { return (int)offsetof(struct ZeroWidth, b); }
+int platform_unnamed_bits_size(void) { return (int)sizeof(struct UnnamedBits); }
+int platform_unnamed_bits_align(void) { return (int)_Alignof(struct UnnamedBits); }
 
 Hfa3f platform_hfa3f_scale(Hfa3f v, float k)
 {

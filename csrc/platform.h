@@ -19,6 +19,10 @@ struct ZeroWidth { char a; long long : 0; char b; };
 int platform_zero_width_size(void);
 int platform_zero_width_align(void);
 int platform_zero_width_b_offset(void);
+/* An unnamed bitfield of some width between two chars. */
+struct UnnamedBits { char a; int : 3; char c; };
+int platform_unnamed_bits_size(void);
+int platform_unnamed_bits_align(void);
 
 /* Homogeneous float aggregates, passed and returned by value. */
 typedef struct { float x, y, z; } Hfa3f;

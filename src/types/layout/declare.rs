@@ -127,9 +127,9 @@ impl StructField {
 ///   `__attribute__((aligned(n)))` on the struct: a minimum alignment;
 /// - [`bitfield`](StructBuilder::bitfield)s are laid out as GCC does: a
 ///   bitfield does not straddle a boundary of its type's alignment (unless
-///   packed), a zero-width one starts a new unit (and, on AArch64, gives
-///   the struct its type's alignment), and named bitfields give the struct
-///   their type's alignment.
+///   packed), a zero-width one starts a new unit, and named bitfields give
+///   the struct their type's alignment (unnamed ones too on AArch64, a
+///   zero-width one there even when packed).
 ///
 /// ```
 /// use rctypes::{CType, StructLayout};
@@ -753,7 +753,7 @@ fn lay_out(
                 if !union {
                     bitpos = round_up(bitpos, natural * 8)?;
                 }
-                if super::abi::ZERO_WIDTH_BITFIELD_ALIGNS_RECORD {
+                if super::abi::UNNAMED_BITFIELDS_ALIGN_RECORD {
                     // Packing or not: GCC on AArch64 aligns the record so.
                     record_align = record_align.max(natural);
                 }
@@ -770,9 +770,12 @@ fn lay_out(
                 }
                 start = at;
                 end = at.checked_add(width)?;
-                if let Some(name) = &m.name {
-                    // Named bitfields give the struct their type's alignment.
+                if m.name.is_some() || super::abi::UNNAMED_BITFIELDS_ALIGN_RECORD {
+                    // Named bitfields give the struct their type's alignment
+                    // (unnamed ones too, on AArch64).
                     record_align = record_align.max(cap(natural));
+                }
+                if let Some(name) = &m.name {
                     fields.push(StructField::new(
                         name.clone(),
                         m.ctype.clone(),
@@ -869,7 +872,8 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(l.field("b").unwrap().bits().unwrap().start, 8);
-        // Unnamed ones pad but leave the alignment alone.
+        // Unnamed ones pad but leave the alignment alone, except on AArch64,
+        // where a zero-width one aligns the struct, packed or not.
         let l = StructLayout::builder("C")
             .field("a", CType::Char)
             .unnamed_bitfield(CType::Int, 0)
@@ -877,7 +881,15 @@ mod tests {
             .pack(1)
             .build()
             .unwrap();
-        assert_eq!((offsets(&l), l.size(), l.align()), (vec![0, 4], 5, 1));
+        let (size, align) = if super::super::abi::UNNAMED_BITFIELDS_ALIGN_RECORD {
+            (8, 4)
+        } else {
+            (5, 1)
+        };
+        assert_eq!(
+            (offsets(&l), l.size(), l.align()),
+            (vec![0, 4], size, align)
+        );
     }
 
     #[test]

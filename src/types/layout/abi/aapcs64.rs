@@ -27,9 +27,11 @@ pub(crate) fn union_type(l: &StructLayout) -> Result<Type, String> {
     crate::types::layout::standing_in_for(l, elements)
 }
 
-/// An unnamed zero-width bitfield gives the record its type's alignment
-/// (`struct { char a; long long : 0; char b; }` is 16 bytes, aligned to 8).
-pub(crate) const ZERO_WIDTH_BITFIELD_ALIGNS_RECORD: bool = true;
+/// Unnamed bitfields give the record their type's alignment, as named ones
+/// do (capped by packing), and a zero-width one even when packed:
+/// `struct { char a; int : 3; char c; }` is 4 bytes, aligned to 4, and
+/// `struct { char a; long long : 0; char b; }` 16, aligned to 8.
+pub(crate) const UNNAMED_BITFIELDS_ALIGN_RECORD: bool = true;
 
 /// No struct comes back in x87 registers: there are none.
 pub(crate) fn returns_in_x87(_: &StructLayout) -> bool {

@@ -13,9 +13,8 @@ pub(crate) fn union_type(l: &StructLayout) -> Result<Type, String> {
     ))
 }
 
-/// GCC's rule on most targets: an unnamed zero-width bitfield only moves
-/// the next field.
-pub(crate) const ZERO_WIDTH_BITFIELD_ALIGNS_RECORD: bool = false;
+/// GCC's rule on most targets: unnamed bitfields only move the next field.
+pub(crate) const UNNAMED_BITFIELDS_ALIGN_RECORD: bool = false;
 
 /// Only x86-64 System V returns a struct in x87 registers.
 pub(crate) fn returns_in_x87(_: &StructLayout) -> bool {

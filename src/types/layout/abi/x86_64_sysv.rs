@@ -108,10 +108,10 @@ fn leaves(ty: &CType, offset: usize, classes: &mut [Class]) -> Option<()> {
     Some(())
 }
 
-/// An unnamed zero-width bitfield only moves the next field: the record
-/// keeps its alignment (`struct { char a; long long : 0; char b; }` is 9
-/// bytes, aligned to 1).
-pub(crate) const ZERO_WIDTH_BITFIELD_ALIGNS_RECORD: bool = false;
+/// Unnamed bitfields only move the next field: the record keeps its
+/// alignment (`struct { char a; long long : 0; char b; }` is 9 bytes,
+/// aligned to 1).
+pub(crate) const UNNAMED_BITFIELDS_ALIGN_RECORD: bool = false;
 
 /// Whether C returns `l` on the x87 stack.
 pub(crate) fn returns_in_x87(l: &StructLayout) -> bool {
