@@ -21,6 +21,7 @@ const LIBRARIES: &[(&str, &[&str])] = &[
     ("arrays", &["arrays.c"]),
     ("memmap", &["memmap.c"]),
     ("structs", &["structs.c"]),
+    ("headers", &["headers.c"]),
 ];
 
 fn main() {
