@@ -77,7 +77,7 @@ const CALL_EXAMPLES: &str = "Examples:
   rctypes call fibonacci \\
       'void fibseries(const int a[n], int n, int out[n])' '[1,2,3,4]' 4 '[0;4]'
                                                   prints out = [0, 1, 1, 2]
-  rctypes call libz.so.1 --header zlib.h zlibVersion             prints 1.2.13
+  rctypes call libz.so.1 --header zlib.h zlibVersion             prints zlib's version
   rctypes call libz.so.1 --header zlib.h zError Z_BUF_ERROR      prints buffer error
 Non-const pointer parameters are out-parameters: their contents are printed
 after the result, one `name = value` line each.";

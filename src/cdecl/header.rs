@@ -27,9 +27,11 @@ pub struct Header {
     pub functions: Vec<String>,
     /// Declarations skipped, with why.
     pub skipped: Vec<Skipped>,
-    /// The functions of the header's own files: the file read and those it
-    /// includes that are not system headers.
-    own: Vec<String>,
+    /// The functions of the header's own files, in order: the file read and
+    /// those it includes that are not system headers (a library's own
+    /// functions, where [`functions`](Self::functions) also has those of
+    /// `<stdio.h>` and the like when the header includes them).
+    pub own_functions: Vec<String>,
 }
 
 /// The functions of a header bound against a library.
@@ -270,7 +272,7 @@ impl Header {
             declarations,
             functions,
             skipped: parsed.skipped,
-            own,
+            own_functions: own,
         })
     }
 
@@ -296,7 +298,7 @@ impl Header {
                 Ok(f) if exports::defined_in(library, decl.symbol()) => {
                     bound.functions.insert(name.clone(), f);
                 }
-                _ if self.own.contains(name) => bound.missing.push(name.clone()),
+                _ if self.own_functions.contains(name) => bound.missing.push(name.clone()),
                 _ => {}
             }
         }
