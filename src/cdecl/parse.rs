@@ -182,8 +182,16 @@ impl Declarations {
             .chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
+        // C11's alignment specifier, which lang-c takes only before a
+        // declaration, not on a struct member.
+        if word_at == "_Alignas" || word_at == "alignas" {
+            return "_Alignas on a struct member is not supported".into();
+        }
         // The parser stops at a name it does not know as a type...
-        if expected.contains("<typedef_name>") && !word_at.is_empty() {
+        if expected.contains("<typedef_name>")
+            && !word_at.is_empty()
+            && !split::is_keyword(&word_at)
+        {
             return format!("unknown type name {word_at:?}");
         }
         // ...or just after one, taking it for a parameter's name.

@@ -23,7 +23,10 @@ fn gnu_constructs_bind_and_each_unexpressible_declaration_is_skipped_alone() {
         .map(|s| (s.name.as_deref(), s.message.as_str()))
         .collect();
     let expected: &[(&str, &str)] = &[
-        ("headers_aligned", "unknown type name \"_Alignas\""),
+        (
+            "headers_aligned",
+            "_Alignas on a struct member is not supported",
+        ),
         (
             "headers_vec4",
             "__attribute__ is not supported for `vector_size`",
@@ -199,6 +202,33 @@ fn constants_enums_structs_handles_and_callbacks_come_from_the_header() {
 }
 
 #[test]
+fn an_unknown_type_is_named_where_a_parameter_uses_it() {
+    let err = rctypes::Declarations::new()
+        .parse("int f(int a, foo_t b);")
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "line 1, column 14: unknown type name \"foo_t\": int f(int a, foo_t b);"
+    );
+}
+
+#[test]
+fn gnu_attributes_and_asm_labels_in_prototypes() {
+    let decl = rctypes::parse_prototype(
+        "extern int renamed(int x) __asm__(\"headers_real_name\") __attribute__((__nothrow__, __const__))",
+    )
+    .unwrap();
+    assert_eq!(decl.symbol(), "headers_real_name");
+    // SAFETY: headers.c defines `int headers_real_name(int)`.
+    let f = unsafe { decl.bind(&lib("headers")) }.unwrap();
+    assert_eq!(f.call(&[7.into()]).unwrap(), Value::Int(21));
+    let err = rctypes::Declarations::new()
+        .parse("struct s { int a __attribute__((aligned(16))); };")
+        .unwrap_err();
+    assert!(err.to_string().contains("`aligned`"), "{err}");
+}
+
+#[test]
 fn defines_and_include_folders_are_options() {
     let header = Header::options()
         .define_value("HEADERS_EXTRA", "21")
@@ -320,6 +350,35 @@ fn system_header_functions_and_constants_work_in_calls() {
         let message = bound.functions["zError"].call(&[err.into()]).unwrap();
         assert_eq!(message, Value::CStr(c"buffer error".into()));
         assert_eq!(zlib.constant("Z_OK"), Some(0));
+    }
+    // glibc's __REDIRECT renames: the asm label's symbol is bound.
+    if cfg!(all(target_os = "linux", target_env = "gnu")) {
+        let stdio = Header::options()
+            .define_value("_FILE_OFFSET_BITS", "64")
+            .read_system("stdio.h")
+            .unwrap();
+        let symbol = |name: &str| {
+            stdio
+                .declarations
+                .function(name)
+                .unwrap()
+                .symbol()
+                .to_owned()
+        };
+        assert_eq!(symbol("fopen"), "fopen64");
+        assert!(symbol("scanf").starts_with("__isoc"), "{}", symbol("scanf"));
+        // SAFETY: the C library's own header; tmpfile and fclose are called
+        // as it declares them.
+        let bound = unsafe { stdio.bind(&Library::this().unwrap()) };
+        let file = bound.functions["tmpfile"]
+            .call(&[])
+            .unwrap()
+            .into_handle()
+            .unwrap();
+        assert_eq!(
+            bound.functions["fclose"].call(&[(&file).into()]).unwrap(),
+            Value::Int(0)
+        );
     }
     if let Some((sqlite, c)) = count("sqlite3.h", "libsqlite3.so.0") {
         // Declared but not exported by this build: 12 of them, named.
