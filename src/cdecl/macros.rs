@@ -79,12 +79,11 @@ pub(crate) fn evaluate(
             pos: 0,
             decls,
         };
-        if let Some(v) = p.ternary() {
-            if p.pos == tokens.len() {
-                if let Some(c) = v.constant() {
-                    out.insert(name.clone(), c);
-                }
-            }
+        if let Some(v) = p.ternary()
+            && p.pos == tokens.len()
+            && let Some(c) = v.constant()
+        {
+            out.insert(name.clone(), c);
         }
     }
     out
@@ -280,8 +279,7 @@ impl Parser<'_, '_> {
 
     fn binary(&mut self, min: u8) -> Option<Val> {
         let mut lhs = self.unary()?;
-        loop {
-            let Some(op) = self.peek() else { break };
+        while let Some(op) = self.peek() {
             let prec = match op {
                 "*" | "/" | "%" => 10,
                 "+" | "-" => 9,

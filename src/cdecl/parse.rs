@@ -83,13 +83,11 @@ impl Declarations {
             }
             let text = &source[start..end];
             let name = split::declared_name(text);
-            if let Some(name) = &name {
-                if text.trim_start().starts_with("typedef") {
-                    self.unusable.insert(
-                        name.clone(),
-                        format!("{message} at {}", origin.describe(at)),
-                    );
-                }
+            if let Some(name) = &name
+                && text.trim_start().starts_with("typedef")
+            {
+                let reason = format!("{message} at {}", origin.describe(at));
+                self.unusable.insert(name.clone(), reason);
             }
             parsed.skipped.push(Skipped {
                 at: origin.describe(at),

@@ -33,10 +33,11 @@ fn top_words(text: &str) -> Vec<(&str, bool)> {
     for (at, token) in tokens(text) {
         match token {
             Token::Open => {
-                if depth == 0 && text.as_bytes()[at] == b'(' {
-                    if let Some(last) = words.last_mut() {
-                        last.1 = true;
-                    }
+                if depth == 0
+                    && text.as_bytes()[at] == b'('
+                    && let Some(last) = words.last_mut()
+                {
+                    last.1 = true;
                 }
                 depth += 1;
             }
