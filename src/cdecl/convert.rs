@@ -399,6 +399,9 @@ impl Converter<'_> {
         let union = s.kind.node == StructKind::Union;
         let keyword = if union { "union" } else { "struct" };
         let tag = s.identifier.as_ref().map(|i| i.node.name.clone());
+        if let Some(t) = tag.as_ref().filter(|t| self.decls.handles.contains(*t)) {
+            return Ok(DeclType::Opaque(Some(t.clone())));
+        }
         let Some(members) = &s.declarations else {
             return Ok(match tag.as_ref().and_then(|t| self.decls.tags.get(t)) {
                 Some(l) if l.is_union() == union => DeclType::Plain(CType::Struct(l.clone())),
@@ -551,8 +554,17 @@ impl Words {
                 if let Some(reason) = conv.decls.unusable.get(name) {
                     return Err(format!("uses {name:?}, which was skipped: {reason}"));
                 }
+                if conv.decls.handles.contains(name) {
+                    self.named = Some(DeclType::Opaque(Some(name.clone())));
+                    return Ok(());
+                }
+                // A typedef of a struct declared before it is defined is the
+                // struct once defined, a handle until then.
                 if let Some(tag) = conv.decls.opaque.get(name) {
-                    self.named = Some(DeclType::Opaque(Some(tag.clone())));
+                    self.named = Some(match conv.decls.tags.get(tag) {
+                        Some(l) => DeclType::Plain(CType::Struct(l.clone())),
+                        None => DeclType::Opaque(Some(tag.clone())),
+                    });
                     return Ok(());
                 }
                 let ty = conv

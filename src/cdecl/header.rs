@@ -62,6 +62,7 @@ pub struct BoundHeader {
 pub struct HeaderOptions {
     include_dirs: Vec<PathBuf>,
     defines: Vec<(String, Option<String>)>,
+    handles: Vec<String>,
 }
 
 impl HeaderOptions {
@@ -83,11 +84,32 @@ impl HeaderOptions {
         self
     }
 
+    /// Treats `name`, a typedef name or a struct tag, as an opaque handle
+    /// type whatever its definition says (see [`Declarations::handle`]):
+    /// glibc defines `FILE`, but a program passes it only back to C.
+    ///
+    /// ```
+    /// # fn main() -> rctypes::Result<()> {
+    /// use rctypes::{CType, Header, Library, Value};
+    /// let stdio = Header::options().handle("FILE").read_system("stdio.h")?;
+    /// let fclose = stdio.declarations.function("fclose").unwrap();
+    /// assert_eq!(fclose.args, [CType::handle("FILE")]);
+    /// // SAFETY: the C library's own header, for its own functions.
+    /// let bound = unsafe { stdio.bind(&Library::this()?) };
+    /// let file = bound.functions["tmpfile"].call(&[])?.into_handle()?;
+    /// assert_eq!(bound.functions["fclose"].call(&[(&file).into()])?, Value::Int(0));
+    /// # Ok(()) }
+    /// ```
+    pub fn handle(mut self, name: &str) -> HeaderOptions {
+        self.handles.push(name.to_owned());
+        self
+    }
+
     /// Reads the header file at `path`.
     pub fn read(&self, path: impl AsRef<Path>) -> Result<Header> {
         let path = path.as_ref();
         let text = self.preprocess(Input::File(path))?;
-        Header::from_preprocessed(&text)
+        Header::from_preprocessed(&text, &self.handles)
     }
 
     /// Reads a header by the name a program includes it with, found on the
@@ -105,7 +127,7 @@ impl HeaderOptions {
     /// ```
     pub fn read_system(&self, name: &str) -> Result<Header> {
         let text = self.preprocess(Input::System(name))?;
-        Header::from_preprocessed(&text)
+        Header::from_preprocessed(&text, &self.handles)
     }
 
     /// Runs the C preprocessor, keeping `#define`s in its output (`-dD`).
@@ -245,10 +267,13 @@ impl Header {
     }
 
     /// Parses preprocessor output (with its `#define`s, from `-dD`).
-    fn from_preprocessed(text: &str) -> Result<Header> {
+    fn from_preprocessed(text: &str, handles: &[String]) -> Result<Header> {
         let (text, bodies, exposed) = take_defines(text);
         let packs = pack_changes(&text);
         let mut declarations = Declarations::new();
+        for name in handles {
+            declarations.handle(name);
+        }
         let parsed = declarations.parse_text(
             &text,
             &Origin::Header {

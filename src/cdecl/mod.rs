@@ -123,6 +123,9 @@ pub struct Declarations {
     unusable: BTreeMap<String, String>,
     /// `#define`d constants, from headers.
     defines: BTreeMap<String, Constant>,
+    /// Typedef names and struct tags declared handle types, whatever their
+    /// definitions say.
+    handles: std::collections::BTreeSet<String>,
 }
 
 /// A declared (`extern`) variable.
@@ -200,6 +203,25 @@ impl Declarations {
             typedefs: builtin_typedefs(),
             ..Default::default()
         }
+    }
+
+    /// Treats `name`, a typedef name or a struct tag, as an opaque handle
+    /// type: a pointer to it is [`CType::handle`]`(name)` whatever its
+    /// definition says, so what C hands out (`FILE*`) goes back to C only
+    /// where the same handle type is declared, and is never read.
+    ///
+    /// ```
+    /// # fn main() -> rctypes::Result<()> {
+    /// use rctypes::{CType, Declarations};
+    /// let mut decls = Declarations::new();
+    /// decls.handle("FILE");
+    /// decls.parse("typedef struct _IO_FILE { int fd; } FILE; int fclose(FILE *stream);")?;
+    /// assert_eq!(decls.function("fclose").unwrap().args, [CType::handle("FILE")]);
+    /// # Ok(()) }
+    /// ```
+    pub fn handle(&mut self, name: &str) -> &mut Declarations {
+        self.handles.insert(name.to_owned());
+        self
     }
 
     /// Parses C declarations and adds what they declare. Nothing is added if

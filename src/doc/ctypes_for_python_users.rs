@@ -35,6 +35,7 @@
 //! | (no equivalent) a signature fixed at compile time | [`CFunc::typed`](crate::CFunc::typed), [`TypedCFunc`](crate::TypedCFunc) |
 //! | a C prototype instead of `argtypes` (cffi's `cdef`) | [`Library::declare`](crate::Library::declare), [`Header`](crate::Header) |
 //! | a whole real header (`zlib.h`, `sqlite3.h`), with `-D` and `-I` | [`Header::options`](crate::Header::options), [`HeaderOptions::read_system`](crate::HeaderOptions::read_system); what it cannot express is in [`Header::skipped`](crate::Header::skipped) with why |
+//! | `FILE*` from a header, passed back only | [`HeaderOptions::handle`](crate::HeaderOptions::handle), [`Declarations::handle`](crate::Declarations::handle) |
 //! | a header's `#define` and `enum` constants, retyped by hand | [`Header::constant`](crate::Header::constant), [`Header::define`](crate::Header::define), [`Constant`](crate::Constant) |
 //! | `numpy.ctypeslib.ndpointer(...)` | [`ndpointer`](crate::ndpointer), [`NdPointer`](crate::NdPointer), [`Dim`](crate::Dim) |
 //! | `x.ctypes` (`data`, `shape`, `strides`, `data_as`, `shape_as`, `strides_as`) | [`AsCtypes::ctypes`](crate::AsCtypes::ctypes), [`Ctypes`](crate::Ctypes) |

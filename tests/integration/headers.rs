@@ -229,6 +229,28 @@ fn gnu_attributes_and_asm_labels_in_prototypes() {
 }
 
 #[test]
+fn a_struct_typedef_before_its_definition_is_the_struct_once_defined() {
+    let mut decls = rctypes::Declarations::new();
+    decls
+        .parse(
+            "typedef struct node node;
+             int early(node *n);
+             struct node { int value; node *next; };
+             int late(node *n);",
+        )
+        .unwrap();
+    assert_eq!(
+        decls.function("early").unwrap().args,
+        [CType::handle("node")]
+    );
+    let layout = decls.layout("node").unwrap().clone();
+    assert_eq!(
+        decls.function("late").unwrap().args,
+        [CType::pointer(CType::Struct(layout))]
+    );
+}
+
+#[test]
 fn defines_and_include_folders_are_options() {
     let header = Header::options()
         .define_value("HEADERS_EXTRA", "21")
@@ -355,6 +377,7 @@ fn system_header_functions_and_constants_work_in_calls() {
     if cfg!(all(target_os = "linux", target_env = "gnu")) {
         let stdio = Header::options()
             .define_value("_FILE_OFFSET_BITS", "64")
+            .handle("FILE")
             .read_system("stdio.h")
             .unwrap();
         let symbol = |name: &str| {
@@ -370,6 +393,11 @@ fn system_header_functions_and_constants_work_in_calls() {
         // SAFETY: the C library's own header; tmpfile and fclose are called
         // as it declares them.
         let bound = unsafe { stdio.bind(&Library::this().unwrap()) };
+        // glibc defines FILE; declared a handle, it only goes back to C.
+        assert_eq!(
+            bound.functions["tmpfile"].result_type(),
+            &CType::handle("FILE")
+        );
         let file = bound.functions["tmpfile"]
             .call(&[])
             .unwrap()
