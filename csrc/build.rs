@@ -23,6 +23,7 @@ const LIBRARIES: &[(&str, &[&str])] = &[
     ("structs", &["structs.c"]),
     ("platform", &["platform.c"]),
     ("gate", &["gate.c"]),
+    ("headers", &["headers.c"]),
 ];
 
 fn main() {

@@ -183,7 +183,10 @@ pub use callback::{
 #[cfg(feature = "cbuild")]
 pub use cbuild::CBuild;
 #[cfg(feature = "cdecl")]
-pub use cdecl::{BoundHeader, Declarations, FunctionDecl, Header, Skipped, parse_prototype};
+pub use cdecl::{
+    BoundHeader, Constant, Declarations, FunctionDecl, Header, HeaderOptions, Skipped,
+    parse_prototype,
+};
 pub use errno::{get_errno, set_errno};
 pub use error::{Diagnostic, Error, Result, Severity};
 pub use func::{

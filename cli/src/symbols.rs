@@ -1,11 +1,12 @@
 //! `rctypes symbols`: the functions and variables a library exports, read
 //! from its dynamic symbol table.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use object::{Object, ObjectSymbol, SymbolKind};
+use object::{Object, ObjectSymbol, SymbolFlags, SymbolKind, SymbolSection};
 
-/// Prints `function NAME` / `variable NAME`, sorted by name.
+/// Prints `function NAME`, `ifunc NAME` or `variable NAME`, sorted by name.
 pub fn list(lib: &str) -> Result<(), String> {
     let path = locate(lib).ok_or_else(|| format!("cannot find library {lib:?}"))?;
     let data = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -13,20 +14,30 @@ pub fn list(lib: &str) -> Result<(), String> {
         .map_err(|e| format!("{} is not a library: {e}", path.display()))?;
     let mut rows: Vec<(&str, String)> = file
         .dynamic_symbols()
-        .filter(|s| s.is_global() && s.is_definition())
+        .filter(|s| {
+            s.is_global() && !s.is_undefined() && !matches!(s.section(), SymbolSection::Absolute)
+        })
         .filter_map(|s| {
-            let kind = match s.kind() {
-                SymbolKind::Text => "function",
-                SymbolKind::Data | SymbolKind::Tls => "variable",
+            let kind = match (s.kind(), s.flags()) {
+                // A GNU indirect function: its implementation is chosen by
+                // the loader for the machine (`cos`, `strlen`).
+                (SymbolKind::Text, SymbolFlags::Elf { st_info, .. })
+                    if st_info.st_type() == object::elf::STT_GNU_IFUNC =>
+                {
+                    "ifunc"
+                }
+                (SymbolKind::Text, _) => "function",
+                (SymbolKind::Data | SymbolKind::Tls, _) => "variable",
                 _ => return None,
             };
             Some((kind, s.name().ok()?.to_owned()))
         })
         .collect();
-    rows.sort_by(|a, b| a.1.cmp(&b.1));
-    rows.dedup();
+    rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(b.0)));
+    rows.dedup_by(|a, b| a.1 == b.1);
+    let mut out = std::io::stdout().lock();
     for (kind, name) in rows {
-        println!("{kind} {name}");
+        writeln!(out, "{kind} {name}").map_err(|e| format!("cannot write: {e}"))?;
     }
     Ok(())
 }

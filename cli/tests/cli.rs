@@ -229,3 +229,216 @@ fn the_command_line_refuses_deep_prototypes() {
         "{err:.200}"
     );
 }
+
+#[test]
+fn symbols_lists_indirect_functions_and_says_which_is_which() {
+    let out = ok(&["symbols", "libm.so.6"]);
+    // GNU indirect functions: the loader picks cos's implementation.
+    assert!(out.contains("\nifunc cos\n"), "{out:.300}");
+    assert!(out.contains("\nifunc sin\n"));
+    assert!(out.contains("\nfunction cosf\n") || out.contains("\nifunc cosf\n"));
+    assert!(out.contains("\nvariable signgam\n"));
+    for line in out.lines() {
+        let kind = line.split_once(' ').map(|(k, _)| k);
+        assert!(
+            matches!(kind, Some("function" | "ifunc" | "variable")),
+            "{line}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_the_listing_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    // The reader is gone before the first line is written.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_rctypes"))
+        .args(["symbols", "libc.so.6"])
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    // Ended by SIGPIPE, as `head`'s writers are: nothing said, no panic.
+    assert_eq!(
+        out.status.signal(),
+        Some(libc_sigpipe()),
+        "{:?}",
+        out.status
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+/// SIGPIPE's number, the same on every Unix this runs on.
+#[cfg(unix)]
+fn libc_sigpipe() -> i32 {
+    13
+}
+
+/// zlib.h's own `#define ZLIB_VERSION "..."`, or `None` where zlib's
+/// headers are not installed (CI installs them).
+fn zlib_version() -> Option<String> {
+    let Ok(text) = std::fs::read_to_string("/usr/include/zlib.h") else {
+        let required = std::env::var("RCTYPES_SYSTEM_HEADERS").as_deref() == Ok("required");
+        assert!(!required, "zlib.h is not installed");
+        eprintln!("NOT TESTED: zlib.h is not installed (apt-get install zlib1g-dev)");
+        return None;
+    };
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("#define ZLIB_VERSION"))?;
+    Some(line.split('"').nth(1)?.to_owned())
+}
+
+#[test]
+fn calls_take_a_headers_declarations_and_constants_by_name() {
+    if let Some(version) = zlib_version() {
+        let out = ok(&["call", "libz.so.1", "--header", "zlib.h", "zlibVersion"]);
+        assert_eq!(out, format!("{version}\n"));
+        let out = ok(&[
+            "call",
+            "libz.so.1",
+            "--header",
+            "zlib.h",
+            "zError",
+            "Z_BUF_ERROR",
+        ]);
+        assert_eq!(out, "buffer error\n");
+        // A prototype may use the header's types.
+        let out = ok(&[
+            "call",
+            "libz.so.1",
+            "--header",
+            "zlib.h",
+            "uLong compressBound(uLong sourceLen)",
+            "1000",
+        ]);
+        assert!(out.trim().parse::<u64>().unwrap() >= 1000, "{out}");
+    }
+    // -D and -I as the compiler takes them; constants of the header.
+    let headers_h = header("headers.h");
+    let out = ok(&[
+        "call",
+        "headers",
+        "--header",
+        &headers_h,
+        "-D",
+        "HEADERS_EXTRA=4",
+        "-I",
+        rctypes_csrc::SOURCES,
+        "headers_sum",
+        "HEADERS_EXTRA_TWICE",
+        "HEADERS_LIMIT",
+    ]);
+    assert_eq!(out, "72\n");
+    // The asm label's symbol is the one called.
+    let out = ok(&[
+        "call",
+        "headers",
+        "--header",
+        &headers_h,
+        "headers_renamed",
+        "MODE_BOTH",
+    ]);
+    assert_eq!(out, "9\n");
+    let err = fails(&[
+        "call",
+        "headers",
+        "--header",
+        &headers_h,
+        "headers_mystery",
+        "1",
+    ]);
+    assert!(
+        err.contains(
+            "headers_mystery: the header's declaration was skipped: unknown type name \"mystery_t\""
+        ),
+        "{err}"
+    );
+    let err = fails(&["call", "headers", "--header", &headers_h, "nowhere"]);
+    assert_eq!(
+        err,
+        "rctypes: nowhere: the header declares no function of that name\n"
+    );
+}
+
+#[test]
+fn null_is_refused_where_the_header_does_not_allow_it() {
+    let err = fails(&["call", "-", "--header", "string.h", "strlen", "null"]);
+    assert!(
+        err.starts_with("rctypes: strlen: argument 1: expected c_char_p, given null"),
+        "{err}"
+    );
+    let out = ok(&["call", "-", "--header", "string.h", "strlen", "hello"]);
+    assert_eq!(out, "5\n");
+}
+
+/// The README's command-line examples, run as written: each `rctypes` line
+/// with the output its comment gives (the first line printed), in a folder
+/// holding `csrc/` where the README's own `cc` line builds the library.
+#[cfg(unix)]
+#[test]
+fn the_readme_examples_run_as_written() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = readme.split("## The command line").nth(1).unwrap();
+    let block = section
+        .split("```sh")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("rctypes-readme-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let link = dir.join("csrc");
+    if !link.exists() {
+        std::os::unix::fs::symlink(root.join("csrc"), &link).unwrap();
+    }
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_rctypes"))
+        .parent()
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut lines = block.lines().filter(|l| !l.trim().is_empty()).peekable();
+    let mut ran = 0;
+    while let Some(line) = lines.next() {
+        let (command, mut expected) = match line.split_once("  # ") {
+            Some((c, e)) => (c.trim(), Some(e.trim())),
+            None => (line.trim(), None),
+        };
+        // An expected output too long for the line sits on the next.
+        if let Some(next) = lines.peek().filter(|n| n.trim_start().starts_with("# ")) {
+            expected = Some(next.trim_start()[2..].trim());
+            lines.next();
+        }
+        if command.starts_with("rctypes call libz") && zlib_version().is_none() {
+            continue;
+        }
+        let out = Command::new("sh")
+            .args(["-c", command])
+            .current_dir(&dir)
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if let Some(expected) = expected {
+            assert_eq!(stdout.lines().next(), Some(expected), "{command}");
+        }
+        ran += 1;
+    }
+    assert!(ran >= 8, "the README's examples: {ran}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

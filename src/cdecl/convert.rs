@@ -3,13 +3,13 @@
 use lang_c::ast::{
     ArraySize, DeclarationSpecifier, Declarator, DeclaratorKind, DerivedDeclarator, Ellipsis,
     EnumType, PointerQualifier, SpecifierQualifier, StructDeclaration, StructKind, StructType,
-    TypeQualifier, TypeSpecifier,
+    TS18661FloatFormat, TS18661FloatType, TypeName, TypeQualifier, TypeSpecifier,
 };
 use lang_c::span::Node;
 
 use super::Declarations;
-use super::eval;
 use super::nesting::{MAX_TYPE_DEPTH, type_depth, type_too_deep};
+use super::{attributes, eval};
 use crate::types::CType;
 use crate::types::StructLayout;
 
@@ -36,9 +36,9 @@ pub(crate) enum DeclType {
         params: Vec<(Option<String>, DeclType)>,
         variadic: bool,
     },
-    /// A struct or union whose members are not declared: usable behind a
-    /// pointer, as an opaque handle.
-    Opaque,
+    /// A struct or union whose members are not declared, with its tag:
+    /// usable behind a pointer, as an opaque handle of that name.
+    Opaque(Option<String>),
 }
 
 type Qualified = (DeclType, bool);
@@ -49,7 +49,7 @@ impl DeclType {
     fn depth(&self) -> usize {
         match self {
             DeclType::Plain(t) => type_depth(t),
-            DeclType::Opaque => 1,
+            DeclType::Opaque(_) => 1,
             DeclType::Pointer { to, .. } | DeclType::Array { of: to, .. } => 1 + to.depth(),
             DeclType::Function { ret, params, .. } => {
                 1 + params
@@ -66,7 +66,7 @@ impl DeclType {
             // A typedef'd array, used where arrays decay.
             DeclType::Plain(CType::Array(t, _)) => Ok(CType::pointer((**t).clone())),
             DeclType::Plain(t) => Ok(t.clone()),
-            DeclType::Opaque => Err(
+            DeclType::Opaque(_) => Err(
                 "a struct or union with no definition can only be used through a pointer".into(),
             ),
             DeclType::Pointer { to, to_const } => pointer_to(to, *to_const),
@@ -81,7 +81,7 @@ impl DeclType {
     /// pointers, and an array of known length, which decays where arrays do.
     pub(crate) fn to_ctype_typedef(&self) -> Result<CType, String> {
         match self {
-            DeclType::Opaque => Ok(CType::Void),
+            DeclType::Opaque(_) => Ok(CType::Void),
             // (A const element type keeps the old decay, to a const pointer.)
             DeclType::Array {
                 len: Some(_),
@@ -134,8 +134,10 @@ impl DeclType {
 
 fn pointer_to(to: &DeclType, to_const: bool) -> Result<CType, String> {
     Ok(match (to, to_const) {
-        (DeclType::Plain(CType::Void) | DeclType::Opaque, false) => CType::VoidP,
-        (DeclType::Plain(CType::Void) | DeclType::Opaque, true) => {
+        // A pointer to a struct nobody defines is a handle C hands out.
+        (DeclType::Opaque(Some(tag)), _) => CType::handle(tag),
+        (DeclType::Plain(CType::Void) | DeclType::Opaque(None), false) => CType::VoidP,
+        (DeclType::Plain(CType::Void) | DeclType::Opaque(None), true) => {
             CType::const_pointer(CType::Void)
         }
         (DeclType::Plain(CType::Char), true) => CType::CharP,
@@ -211,9 +213,7 @@ impl Converter<'_> {
                 DeclarationSpecifier::Alignment(_) => {
                     return Err("_Alignas on a declaration is not supported".into());
                 }
-                DeclarationSpecifier::Extension(e) if !e.is_empty() => {
-                    return Err(attribute_error());
-                }
+                DeclarationSpecifier::Extension(e) => attributes::check(e)?,
                 _ => {}
             }
         }
@@ -250,6 +250,9 @@ impl Converter<'_> {
             order[i..i + run].reverse();
             i += run;
         }
+        // Attributes that change a type or a layout are refused rather than
+        // guessed; an asm label is read by the declaration.
+        attributes::check(&d.extensions)?;
         let mut ty = base;
         for derived in order {
             ty = self.derive(ty, derived)?;
@@ -271,6 +274,11 @@ impl Converter<'_> {
     ) -> Result<Qualified, String> {
         Ok(match derived {
             DerivedDeclarator::Pointer(quals) => {
+                for q in quals {
+                    if let PointerQualifier::Extension(e) = &q.node {
+                        attributes::check(e)?;
+                    }
+                }
                 let const_ptr = quals
                     .iter()
                     .any(|q| matches!(&q.node, PointerQualifier::TypeQualifier(t) if t.node == TypeQualifier::Const));
@@ -356,6 +364,16 @@ impl Converter<'_> {
         })
     }
 
+    /// The type a type name (`sizeof(unsigned long)`) names, as a value.
+    pub(crate) fn type_name(&mut self, t: &TypeName) -> Result<CType, String> {
+        let base = self.member_base_type(&t.specifiers)?;
+        let ty = match &t.declarator {
+            Some(d) => self.declarator(&d.node, base)?.1,
+            None => base.0,
+        };
+        ty.to_ctype_member()
+    }
+
     /// The type a struct member's specifiers name.
     fn member_base_type(
         &mut self,
@@ -368,10 +386,7 @@ impl Converter<'_> {
                 SpecifierQualifier::TypeQualifier(q) => {
                     words.is_const |= q.node == TypeQualifier::Const
                 }
-                SpecifierQualifier::Extension(e) if !e.is_empty() => {
-                    return Err(attribute_error());
-                }
-                SpecifierQualifier::Extension(_) => {}
+                SpecifierQualifier::Extension(e) => attributes::check(e)?,
             }
         }
         Ok((words.finish()?, words.is_const))
@@ -384,13 +399,16 @@ impl Converter<'_> {
         let union = s.kind.node == StructKind::Union;
         let keyword = if union { "union" } else { "struct" };
         let tag = s.identifier.as_ref().map(|i| i.node.name.clone());
+        if let Some(t) = tag.as_ref().filter(|t| self.decls.handles.contains(*t)) {
+            return Ok(DeclType::Opaque(Some(t.clone())));
+        }
         let Some(members) = &s.declarations else {
             return Ok(match tag.as_ref().and_then(|t| self.decls.tags.get(t)) {
                 Some(l) if l.is_union() == union => DeclType::Plain(CType::Struct(l.clone())),
                 Some(l) => {
                     return Err(format!("`{keyword} {}` names {}", l.name(), l.title()));
                 }
-                None => DeclType::Opaque,
+                None => DeclType::Opaque(tag),
             });
         };
         let name = tag.clone().unwrap_or_default();
@@ -410,7 +428,6 @@ impl Converter<'_> {
             }
             for d in &field.node.declarators {
                 let (name, ty) = match &d.node.declarator {
-                    Some(decl) if has_extensions(&decl.node) => return Err(attribute_error()),
                     Some(decl) => self.declarator(&decl.node, base.clone())?,
                     None => (None, base.0.clone()),
                 };
@@ -479,16 +496,28 @@ impl Converter<'_> {
     }
 }
 
-/// Whether a declarator, or one nested in it, carries attributes.
-fn has_extensions(d: &Declarator) -> bool {
-    !d.extensions.is_empty()
-        || matches!(&d.kind.node, DeclaratorKind::Declarator(inner) if has_extensions(&inner.node))
-}
-
-/// GCC attributes change layouts (`packed`, `aligned`) in ways a declaration
-/// here would silently miss: refused rather than guessed.
-fn attribute_error() -> String {
-    "__attribute__ is not supported (for packing, use #pragma pack)".into()
+/// `_FloatN` and `_FloatNx`: the C types of the same format where this
+/// target has one.
+fn float_n(f: &TS18661FloatType) -> Result<CType, String> {
+    use TS18661FloatFormat::*;
+    // `long double` is x87's 80-bit format on x86, IEEE binary128 on
+    // 64-bit Arm Linux.
+    let long_double_is_x87 = cfg!(any(target_arch = "x86_64", target_arch = "x86"));
+    let long_double_is_binary128 = cfg!(all(target_arch = "aarch64", target_os = "linux"));
+    let (name, ty) = match (&f.format, f.width) {
+        (BinaryInterchange, 32) => ("_Float32", Some(CType::Float)),
+        (BinaryInterchange, 64) | (BinaryExtended, 32) => ("_Float64", Some(CType::Double)),
+        (BinaryInterchange, 128) => (
+            "_Float128",
+            long_double_is_binary128.then_some(CType::LongDouble),
+        ),
+        (BinaryExtended, 64) => (
+            "_Float64x",
+            (long_double_is_x87 || long_double_is_binary128).then_some(CType::LongDouble),
+        ),
+        _ => ("this _FloatN type", None),
+    };
+    ty.ok_or_else(|| format!("{name} is not supported: no C type of this target has its format"))
 }
 
 /// The type specifier words of one declaration, counted.
@@ -522,6 +551,22 @@ impl Words {
             TypeSpecifier::Bool => self.bool = true,
             TypeSpecifier::TypedefName(id) => {
                 let name = &id.node.name;
+                if let Some(reason) = conv.decls.unusable.get(name) {
+                    return Err(format!("uses {name:?}, which was skipped: {reason}"));
+                }
+                if conv.decls.handles.contains(name) {
+                    self.named = Some(DeclType::Opaque(Some(name.clone())));
+                    return Ok(());
+                }
+                // A typedef of a struct declared before it is defined is the
+                // struct once defined, a handle until then.
+                if let Some(tag) = conv.decls.opaque.get(name) {
+                    self.named = Some(match conv.decls.tags.get(tag) {
+                        Some(l) => DeclType::Plain(CType::Struct(l.clone())),
+                        None => DeclType::Opaque(Some(tag.clone())),
+                    });
+                    return Ok(());
+                }
                 let ty = conv
                     .decls
                     .typedefs
@@ -534,7 +579,7 @@ impl Words {
             TypeSpecifier::Complex => return Err("_Complex types are not supported".into()),
             TypeSpecifier::Atomic(_) => return Err("_Atomic types are not supported".into()),
             TypeSpecifier::TypeOf(_) => return Err("typeof is not supported".into()),
-            TypeSpecifier::TS18661Float(_) => return Err("_FloatN types are not supported".into()),
+            TypeSpecifier::TS18661Float(f) => self.named = Some(DeclType::Plain(float_n(f)?)),
         }
         Ok(())
     }

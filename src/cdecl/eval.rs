@@ -3,10 +3,11 @@
 use lang_c::ast::{BinaryOperator, Constant, Expression, UnaryOperator};
 
 use super::Declarations;
+use super::convert::Converter;
 
-/// The value of an integer constant expression, with the enum constants the
-/// declarations know.
-pub(crate) fn constant(expr: &Expression, decls: &Declarations) -> Result<i128, String> {
+/// The value of an integer constant expression, with the enum constants and
+/// types the declarations know (for `sizeof`).
+pub(crate) fn constant(expr: &Expression, decls: &mut Declarations) -> Result<i128, String> {
     let overflow = || "constant expression overflows".to_string();
     match expr {
         Expression::Constant(c) => match &c.node {
@@ -90,6 +91,20 @@ pub(crate) fn constant(expr: &Expression, decls: &Declarations) -> Result<i128, 
             constant(&branch.node, decls)
         }
         Expression::Cast(c) => constant(&c.node.expression.node, decls),
+        Expression::SizeOfTy(s) => {
+            let mut conv = Converter {
+                decls,
+                packing: None,
+            };
+            Ok(conv.type_name(&s.node.0.node)?.size() as i128)
+        }
+        Expression::AlignOf(a) => {
+            let mut conv = Converter {
+                decls,
+                packing: None,
+            };
+            Ok(conv.type_name(&a.node.0.node)?.align() as i128)
+        }
         _ => Err("unsupported constant expression".into()),
     }
 }

@@ -14,18 +14,20 @@
 //! # Ok(()) }
 //! ```
 
+mod attributes;
 mod convert;
 mod declare_all;
 mod eval;
+mod exports;
 mod header;
+mod macros;
 mod nesting;
+mod parse;
+mod split;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
-
-use lang_c::ast::{Declaration, ExternalDeclaration, StorageClassSpecifier};
-use lang_c::driver::{Config, Flavor, parse_preprocessed};
 
 use crate::error::{Error, Result};
 use crate::func::CFunc;
@@ -33,7 +35,8 @@ use crate::library::{Library, Variable};
 use crate::types::StructLayout;
 use crate::types::{CType, Extent};
 
-pub use header::{BoundHeader, Header};
+pub use header::{BoundHeader, Header, HeaderOptions};
+pub use macros::Constant;
 
 /// A C function's declared signature, from a prototype.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,6 +51,9 @@ pub struct FunctionDecl {
     pub ret: CType,
     /// Whether the prototype ends in `...`.
     pub variadic: bool,
+    /// The symbol the function is linked as, where a GNU asm label renames
+    /// it (`int scanf(...) __asm__("__isoc99_scanf")`); else its name.
+    pub link_name: Option<String>,
 }
 
 impl FunctionDecl {
@@ -59,14 +65,21 @@ impl FunctionDecl {
     /// true signature, and the function memory-safe for arguments that pass
     /// its checks.
     pub unsafe fn bind(&self, library: &Library) -> Result<CFunc> {
+        let symbol = self.symbol();
         // SAFETY: forwarded to the caller.
         unsafe {
             if self.variadic {
-                library.variadic(&self.name, &self.args, self.ret.clone())
+                library.variadic(symbol, &self.args, self.ret.clone())
             } else {
-                library.function(&self.name, &self.args, self.ret.clone())
+                library.function(symbol, &self.args, self.ret.clone())
             }
         }
+    }
+
+    /// The symbol the function is bound by: its [`link_name`](Self::link_name)
+    /// or else its name.
+    pub fn symbol(&self) -> &str {
+        self.link_name.as_deref().unwrap_or(&self.name)
     }
 }
 
@@ -103,6 +116,17 @@ pub struct Declarations {
     constants: BTreeMap<String, i128>,
     functions: BTreeMap<String, FunctionDecl>,
     variables: BTreeMap<String, VariableDecl>,
+    /// Typedef names of structs never defined, with their tags: a pointer
+    /// to one is an opaque handle.
+    opaque: BTreeMap<String, String>,
+    /// Typedef names whose declaration was skipped, with why: a declaration
+    /// using one is skipped too, saying so.
+    unusable: BTreeMap<String, String>,
+    /// `#define`d constants, from headers.
+    defines: BTreeMap<String, Constant>,
+    /// Typedef names and struct tags declared handle types, whatever their
+    /// definitions say.
+    handles: std::collections::BTreeSet<String>,
 }
 
 /// A declared (`extern`) variable.
@@ -182,6 +206,25 @@ impl Declarations {
         }
     }
 
+    /// Treats `name`, a typedef name or a struct tag, as an opaque handle
+    /// type: a pointer to it is [`CType::handle`]`(name)` whatever its
+    /// definition says, so what C hands out (`FILE*`) goes back to C only
+    /// where the same handle type is declared, and is never read.
+    ///
+    /// ```
+    /// # fn main() -> rctypes::Result<()> {
+    /// use rctypes::{CType, Declarations};
+    /// let mut decls = Declarations::new();
+    /// decls.handle("FILE");
+    /// decls.parse("typedef struct _IO_FILE { int fd; } FILE; int fclose(FILE *stream);")?;
+    /// assert_eq!(decls.function("fclose").unwrap().args, [CType::handle("FILE")]);
+    /// # Ok(()) }
+    /// ```
+    pub fn handle(&mut self, name: &str) -> &mut Declarations {
+        self.handles.insert(name.to_owned());
+        self
+    }
+
     /// Parses C declarations and adds what they declare. Nothing is added if
     /// any of them is wrong or unsupported: the error gives the line, the
     /// column and the offending text.
@@ -190,150 +233,6 @@ impl Declarations {
         next.parse_text(source, &Origin::Text(source))?;
         *self = next;
         Ok(self)
-    }
-
-    /// Parses `source` (already preprocessed when it comes from a header).
-    /// `origin` maps positions back for error messages. The text is checked
-    /// to nest no deeper than the parser's stack allows, and parsed on a
-    /// stack of its own.
-    fn parse_text(&mut self, source: &str, origin: &Origin<'_>) -> Result<Vec<Skipped>> {
-        let source = nesting::prepare(source).map_err(|(at, message)| origin.error(at, message))?;
-        nesting::on_parser_stack(|| self.parse_nested(&source, origin))
-    }
-
-    /// [`parse_text`](Self::parse_text) of text whose nesting is checked.
-    fn parse_nested(&mut self, source: &str, origin: &Origin<'_>) -> Result<Vec<Skipped>> {
-        let prelude = self.prelude();
-        let text = format!("{prelude}{source}");
-        let config = Config {
-            cpp_command: String::new(),
-            cpp_options: Vec::new(),
-            flavor: Flavor::GnuC11,
-        };
-        let parsed = parse_preprocessed(&config, text).map_err(|e| {
-            let offset = e.offset.saturating_sub(prelude.len());
-            let word: String = source[offset.min(source.len())..]
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            // The parser stops at a name it does not know as a type.
-            if e.expected.contains("<typedef_name>") && !word.is_empty() {
-                return origin.error(offset, format!("unknown type name {word:?}"));
-            }
-            let mut expected: Vec<&str> = e.expected.iter().copied().collect();
-            expected.sort_unstable();
-            origin.error(
-                offset,
-                format!("syntax error, expected one of {}", expected.join(" ")),
-            )
-        })?;
-        let mut skipped = Vec::new();
-        // The prelude's stand-in typedefs are not declarations of the source.
-        for item in parsed
-            .unit
-            .0
-            .iter()
-            .filter(|item| item.span.start >= prelude.len())
-        {
-            let ExternalDeclaration::Declaration(decl) = &item.node else {
-                // Headers define static inline helpers: not exports, passed over.
-                if let Origin::Text(_) = origin {
-                    let offset = item.span.start.saturating_sub(prelude.len());
-                    return Err(origin.error(offset, "function bodies are not declarations".into()));
-                }
-                continue;
-            };
-            let offset = decl.span.start.saturating_sub(prelude.len());
-            let packing = origin.packing_at(offset);
-            if let Err(message) = self.declaration(&decl.node, packing) {
-                match origin {
-                    // A header may hold what we cannot express: note it, go on.
-                    Origin::Header { .. } => skipped.push(Skipped {
-                        at: origin.describe(offset),
-                        message,
-                    }),
-                    Origin::Text(_) => return Err(origin.error(offset, message)),
-                }
-            }
-        }
-        Ok(skipped)
-    }
-
-    /// One `typedef int NAME;` per known typedef name, so the parser reads
-    /// them as type names; all on one line, which is subtracted from offsets.
-    fn prelude(&self) -> String {
-        let mut out: String = self
-            .typedefs
-            .keys()
-            .map(|n| format!("typedef int {n}; "))
-            .collect();
-        out.push('\n');
-        out
-    }
-
-    fn declaration(
-        &mut self,
-        decl: &Declaration,
-        packing: Option<u32>,
-    ) -> std::result::Result<(), String> {
-        let mut conv = convert::Converter {
-            decls: self,
-            packing,
-        };
-        let is_typedef = decl.specifiers.iter().any(|s| {
-            matches!(&s.node, lang_c::ast::DeclarationSpecifier::StorageClass(c) if c.node == StorageClassSpecifier::Typedef)
-        });
-        let base = conv.base_type(&decl.specifiers)?;
-        let mut declared = Vec::new();
-        for init in &decl.declarators {
-            declared.push(conv.qualified_declarator(&init.node.declarator.node, base.clone())?);
-        }
-        for (name, (ty, is_const)) in declared {
-            let Some(name) = name else { continue };
-            if is_typedef {
-                // The standard names keep their own descriptors.
-                if !builtin_typedefs().contains_key(&name) {
-                    self.typedefs.insert(name, ty.to_ctype_typedef()?);
-                }
-            } else if let convert::DeclType::Function {
-                ret,
-                params,
-                variadic,
-            } = ty
-            {
-                let mut args = Vec::with_capacity(params.len());
-                let names: Vec<Option<String>> = params.iter().map(|(n, _)| n.clone()).collect();
-                for (i, (_, param)) in params.into_iter().enumerate() {
-                    let at = |e: String| format!("parameter {}: {e}", i + 1);
-                    let ty = param.to_ctype_param().map_err(at)?;
-                    args.push(match param_extent(&param, &names).map_err(at)? {
-                        Some(extent) => ty.extent(extent),
-                        None => ty,
-                    });
-                }
-                let arg_names = names;
-                let ret = ret.to_ctype_result()?;
-                self.functions.insert(
-                    name.clone(),
-                    FunctionDecl {
-                        name,
-                        args,
-                        arg_names,
-                        ret,
-                        variadic,
-                    },
-                );
-            } else {
-                let variable = VariableDecl {
-                    ty: ty.to_ctype_value()?,
-                    is_const,
-                    is_array: matches!(ty, convert::DeclType::Array { .. })
-                        || matches!(ty, convert::DeclType::Plain(CType::Array(..))),
-                };
-                self.variables.insert(name, variable);
-            }
-        }
-        Ok(())
     }
 
     /// The declared function `name`.
@@ -378,9 +277,36 @@ impl Declarations {
         self.tags.get(tag)
     }
 
-    /// The value of an enum constant.
+    /// The value of an integer constant: an enum constant, or an integer
+    /// `#define` of a header.
     pub fn constant(&self, name: &str) -> Option<i128> {
-        self.constants.get(name).copied()
+        self.constants
+            .get(name)
+            .copied()
+            .or_else(|| match self.defines.get(name) {
+                Some(Constant::Int(i)) => Some(*i),
+                _ => None,
+            })
+    }
+
+    /// The value of a header's `#define`d constant: integer, floating or
+    /// string (object-like macros whose bodies are constant expressions).
+    ///
+    /// ```
+    /// # fn main() -> rctypes::Result<()> {
+    /// use rctypes::{Constant, Header};
+    /// let header = Header::read(concat!(env!("CARGO_MANIFEST_DIR"), "/csrc/headers.h"), &[])?;
+    /// assert_eq!(header.declarations.define("HEADERS_VERSION"), Some(&Constant::Str("2.5".into())));
+    /// assert_eq!(header.declarations.define("HEADERS_SCALE"), Some(&Constant::Float(0.5)));
+    /// # Ok(()) }
+    /// ```
+    pub fn define(&self, name: &str) -> Option<&Constant> {
+        self.defines.get(name)
+    }
+
+    /// Every `#define`d constant, by name.
+    pub fn defines(&self) -> impl Iterator<Item = (&str, &Constant)> {
+        self.defines.iter().map(|(n, c)| (n.as_str(), c))
     }
 
     /// The type of a declared (`extern`) variable.
@@ -459,10 +385,14 @@ impl Declarations {
 /// A declaration a header holds that could not be expressed, with why.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Skipped {
-    /// Where it is: `file:line`.
+    /// Where it is: `file:line:column`.
     pub at: String,
     /// Why it was skipped.
     pub message: String,
+    /// The name it declares, where it can be told.
+    pub name: Option<String>,
+    /// Whether it declares a function.
+    pub is_function: bool,
 }
 
 /// Where parsed text came from, to turn offsets into positions.

@@ -55,14 +55,15 @@ const STATEMENT_WORDS: &[&str] = &[
 /// over anyway), checked to nest at most [`MAX_NESTING`] deep. An error
 /// gives the offset where it goes deeper.
 pub(crate) fn prepare(source: &str) -> std::result::Result<Cow<'_, str>, (usize, String)> {
-    let text = blank_function_bodies(source);
+    use super::split::{blank_line_markers, join_attribute_parens};
+    let text = join_attribute_parens(blank_line_markers(blank_function_bodies(source)));
     check(&text)?;
     Ok(text)
 }
 
 /// One token of the scan: what the nesting counts.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Token<'a> {
+pub(crate) enum Token<'a> {
     Open,
     Close,
     Separator,
@@ -75,7 +76,7 @@ enum Token<'a> {
 /// The tokens of `text` with their offsets, roughly as C has them: enough
 /// to see brackets, operators and words; string and character literals and
 /// `#` lines (line markers, pragmas) are passed over whole.
-fn tokens(text: &str) -> impl Iterator<Item = (usize, Token<'_>)> {
+pub(crate) fn tokens(text: &str) -> impl Iterator<Item = (usize, Token<'_>)> {
     let bytes = text.as_bytes();
     let mut i = 0;
     let mut line_start = true;
@@ -218,9 +219,31 @@ fn too_deep() -> String {
 }
 
 /// `source` with the body of every function definition replaced by blanks
-/// (newlines kept, so offsets and lines stay where they were): a `{` outside
-/// any bracket right after the `)` of a parameter list.
+/// (newlines kept, so offsets and lines stay where they were).
 fn blank_function_bodies(source: &str) -> Cow<'_, str> {
+    let bodies = function_bodies(source);
+    if bodies.is_empty() {
+        return Cow::Borrowed(source);
+    }
+    let mut out = String::with_capacity(source.len());
+    let mut from = 0;
+    for (start, end) in bodies {
+        out.push_str(&source[from..start]);
+        for c in source[start..end].chars() {
+            match c {
+                '\n' => out.push('\n'),
+                c => out.extend(std::iter::repeat_n(' ', c.len_utf8())),
+            }
+        }
+        from = end;
+    }
+    out.push_str(&source[from..]);
+    Cow::Owned(out)
+}
+
+/// The bodies of function definitions, between their braces: a `{` outside
+/// any bracket right after the `)` of a parameter list.
+pub(crate) fn function_bodies(source: &str) -> Vec<(usize, usize)> {
     let mut bodies = Vec::new();
     // Each open bracket: the word (or `)`) before it, and whether it opens
     // a function body.
@@ -260,27 +283,11 @@ fn blank_function_bodies(source: &str) -> Cow<'_, str> {
         after_params = closed_params;
         prev = Some(token);
     }
-    if bodies.is_empty() {
-        return Cow::Borrowed(source);
-    }
-    let mut out = String::with_capacity(source.len());
-    let mut from = 0;
-    for (start, end) in bodies {
-        out.push_str(&source[from..start]);
-        for c in source[start..end].chars() {
-            match c {
-                '\n' => out.push('\n'),
-                c => out.extend(std::iter::repeat_n(' ', c.len_utf8())),
-            }
-        }
-        from = end;
-    }
-    out.push_str(&source[from..]);
-    Cow::Owned(out)
+    bodies
 }
 
 /// Words whose parenthesised group is not a parameter list.
-fn is_attribute_word(word: &str) -> bool {
+pub(crate) fn is_attribute_word(word: &str) -> bool {
     matches!(
         word,
         "__attribute__" | "__attribute" | "__declspec" | "__asm__" | "__asm" | "asm" | "_Alignas"

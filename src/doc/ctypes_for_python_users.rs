@@ -37,6 +37,9 @@
 //! | `numpy.ctypeslib.as_ctypes_type(record_dtype)` | [`StructLayout::from_dtype`](crate::StructLayout::from_dtype), and back with [`StructLayout::dtype`](crate::StructLayout::dtype) |
 //! | (no equivalent) a signature fixed at compile time | [`CFunc::typed`](crate::CFunc::typed), [`TypedCFunc`](crate::TypedCFunc) |
 //! | a C prototype instead of `argtypes` (cffi's `cdef`) | [`Library::declare`](crate::Library::declare), [`Header`](crate::Header) |
+//! | a whole real header (`zlib.h`, `sqlite3.h`), with `-D` and `-I` | [`Header::options`](crate::Header::options), [`HeaderOptions::read_system`](crate::HeaderOptions::read_system); what it cannot express is in [`Header::skipped`](crate::Header::skipped) with why |
+//! | `FILE*` from a header, passed back only | [`HeaderOptions::handle`](crate::HeaderOptions::handle), [`Declarations::handle`](crate::Declarations::handle) |
+//! | a header's `#define` and `enum` constants, retyped by hand | [`Header::constant`](crate::Header::constant), [`Header::define`](crate::Header::define), [`Constant`](crate::Constant) |
 //! | `numpy.ctypeslib.ndpointer(...)` | [`ndpointer`](crate::ndpointer), [`NdPointer`](crate::NdPointer), [`Dim`](crate::Dim) |
 //! | `x.ctypes` (`data`, `shape`, `strides`, `data_as`, `shape_as`, `strides_as`) | [`AsCtypes::ctypes`](crate::AsCtypes::ctypes), [`Ctypes`](crate::Ctypes) |
 //! | `numpy.dtype(...)` | [`DType`](crate::DType), [`NdArray`](crate::NdArray) |
@@ -173,6 +176,33 @@
 //! unsafe { snprintf.call_variadic(&args, &[CType::Int, CType::CharP])? };
 //! drop(args);
 //! assert_eq!(buf.to_str().unwrap(), "7-seven");
+//! # Ok(()) }
+//! ```
+//!
+//! ## Whole headers
+//!
+//! Where ctypes users retype a header's prototypes, constants and structs by
+//! hand (and cffi's `cdef` wants them cleaned of GNU extensions), rctypes
+//! reads the header itself through the C preprocessor: every function the
+//! library exports, `#define` and enum constants, struct layouts, callback
+//! typedefs, and opaque struct pointers as handle types. What no C type of
+//! this target can express is skipped, declaration by declaration, with why.
+//!
+//! ```
+//! # fn main() -> rctypes::Result<()> {
+//! use rctypes::{Header, Library, Value};
+//! let string_h = Header::options().define("_GNU_SOURCE").read_system("string.h")?;
+//! let libc = Library::this()?;
+//! // SAFETY: the C library's own header; strlen reads its argument's string.
+//! let bound = unsafe { string_h.bind(&libc) };
+//! assert_eq!(bound.functions["strlen"].call(&["four".into()])?, Value::Int(4));
+//! # let headers = concat!(env!("CARGO_MANIFEST_DIR"), "/csrc/headers.h");
+//! // headers.h: `enum headers_mode { MODE_READ = 1, MODE_WRITE = MODE_READ << 1, ... }`
+//! let header = Header::read(headers, &[])?;
+//! assert_eq!(header.constant("MODE_WRITE"), Some(2));
+//! // `extern mystery_t headers_mystery(int);` names a type nobody declares.
+//! let skipped = header.skipped.iter().find(|s| s.name.as_deref() == Some("headers_mystery"));
+//! assert_eq!(skipped.unwrap().message, "unknown type name \"mystery_t\"");
 //! # Ok(()) }
 //! ```
 //!

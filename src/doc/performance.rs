@@ -259,6 +259,26 @@
 //! 170 ns to 1.7 µs per call on this kind of machine, and LuaJIT's FFI
 //! calls at the direct-call floor but calls back at about 30 times it.
 //!
+//! ## Reading headers
+//!
+//! A [`Header`](crate::Header) is read once, when a program starts or a
+//! command runs: the C preprocessor, then the parse of every declaration,
+//! then the `#define` constants, then one symbol lookup per function. Timed
+//! end to end with the command line built in release mode (`cargo build
+//! --release -p rctypes-cli`; 5 runs on the same shared 2-core machine,
+//! GCC 12, glibc 2.36):
+//!
+//! | command | time |
+//! |---|---|
+//! | `rctypes call libsqlite3.so.0 --header sqlite3.h sqlite3_libversion` (286 functions, 465 constants) | 56 to 70 ms |
+//! | `rctypes call libz.so.1 --header zlib.h zlibVersion` | 48 ms |
+//! | `rctypes call libm.so.6 --header math.h cos 0` (438 functions) | 74 ms |
+//! | `cc -E -dD /usr/include/sqlite3.h` alone | 20 ms |
+//!
+//! In a debug build, `sqlite3.h` reads in about 150 ms and `math.h` in
+//! about 400 ms. Headers with declarations the parser stops in cost one
+//! more parse of the text before each such declaration.
+//!
 //! ## Memory-mapped arrays
 //!
 //! `cargo bench --bench memmap` maps a 4 KiB file and an 8 GiB sparse one

@@ -119,9 +119,10 @@ fn prototypes_of_every_construct() {
             false,
         ),
         (
+            // A struct never defined: an opaque handle of its tag's name.
             "struct handle *open_it(const struct handle *h)",
-            &[CType::const_pointer(CType::Void)],
-            CType::VoidP,
+            &[CType::handle("handle")],
+            CType::handle("handle"),
             false,
         ),
     ];
@@ -178,7 +179,7 @@ fn typedefs_and_enums_carry_over() {
         [
             CType::UInt,
             allocator,
-            CType::VoidP,
+            CType::handle("opaque"),
             CType::Int,
             CType::const_pointer(CType::UInt)
         ]

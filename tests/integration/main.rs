@@ -12,6 +12,7 @@ mod cbuild_cache;
 mod declarations;
 mod differential;
 mod fuzz;
+mod headers;
 mod invalid_values;
 mod library;
 mod limits;
