@@ -84,7 +84,7 @@ fn long_double_has_the_target_format() {
 }
 
 #[test]
-fn a_zero_width_bitfield_lays_out_as_the_target_compiler_does() {
+fn unnamed_bitfields_lay_out_as_the_target_compiler_does() {
     let zero_width = StructLayout::builder("ZeroWidth")
         .field("a", CType::Char)
         .unnamed_bitfield(CType::LongLong, 0)
@@ -109,6 +109,21 @@ fn a_zero_width_bitfield_lays_out_as_the_target_compiler_does() {
             "AAPCS64: the zero-width bitfield aligns the struct"
         );
     }
+    let unnamed = StructLayout::builder("UnnamedBits")
+        .field("a", CType::Char)
+        .unnamed_bitfield(CType::Int, 3)
+        .field("c", CType::Char)
+        .build()
+        .unwrap();
+    let c = (
+        c_int("platform_unnamed_bits_size"),
+        c_int("platform_unnamed_bits_align"),
+    );
+    assert_eq!(
+        (unnamed.size() as i64, unnamed.align() as i64),
+        c,
+        "(size, align)"
+    );
 }
 
 fn floats(v: &Value<'_>, fields: &[&str]) -> Vec<f64> {

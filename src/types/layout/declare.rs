@@ -873,7 +873,7 @@ mod tests {
             .unwrap();
         assert_eq!(l.field("b").unwrap().bits().unwrap().start, 8);
         // Unnamed ones pad but leave the alignment alone, except on AArch64,
-        // where a zero-width one aligns the struct, packed or not.
+        // where they align the struct, and a zero-width one even packed.
         let l = StructLayout::builder("C")
             .field("a", CType::Char)
             .unnamed_bitfield(CType::Int, 0)
