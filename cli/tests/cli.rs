@@ -255,7 +255,7 @@ fn a_closed_pipe_ends_the_listing_quietly() {
     // The reader is gone before the first line is written.
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let out = Command::new(env!("CARGO_BIN_EXE_rctypes"))
+    let out = rctypes_csrc::target_command(env!("CARGO_BIN_EXE_rctypes"))
         .args(["symbols", "libc.so.6"])
         .stdout(writer)
         .stderr(Stdio::piped())
@@ -375,6 +375,34 @@ fn null_is_refused_where_the_header_does_not_allow_it() {
     assert_eq!(out, "5\n");
 }
 
+/// A folder in `dir` holding `rctypes` and `cc` as the README's lines mean
+/// them: this build's `rctypes` (started through cargo's runner where the
+/// target is emulated) and the target's C compiler (`RCTYPES_TARGET_CC`).
+#[cfg(unix)]
+fn target_tools(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let runner = std::env::var(rctypes_csrc::RUNNER_VARIABLE).unwrap_or_default();
+    let cc = std::env::var("RCTYPES_TARGET_CC").unwrap_or_else(|_| "cc".into());
+    for (name, command) in [
+        (
+            "rctypes",
+            format!("{runner} {}", env!("CARGO_BIN_EXE_rctypes")),
+        ),
+        ("cc", cc),
+    ] {
+        let script = bin.join(name);
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\nexec {} \"$@\"\n", command.trim()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    bin
+}
+
 /// The README's command-line examples, run as written: each `rctypes` line
 /// with the output its comment gives (the first line printed), in a folder
 /// holding `csrc/` where the README's own `cc` line builds the library.
@@ -399,9 +427,7 @@ fn the_readme_examples_run_as_written() {
     if !link.exists() {
         std::os::unix::fs::symlink(root.join("csrc"), &link).unwrap();
     }
-    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_rctypes"))
-        .parent()
-        .unwrap();
+    let bin_dir = target_tools(&dir);
     let path = format!(
         "{}:{}",
         bin_dir.display(),
@@ -422,7 +448,7 @@ fn the_readme_examples_run_as_written() {
         if command.starts_with("rctypes call libz") && zlib_version().is_none() {
             continue;
         }
-        let out = Command::new("sh")
+        let out = std::process::Command::new("sh")
             .args(["-c", command])
             .current_dir(&dir)
             .env("PATH", &path)
