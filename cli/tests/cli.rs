@@ -384,14 +384,13 @@ fn target_tools(dir: &std::path::Path) -> std::path::PathBuf {
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let runner = std::env::var(rctypes_csrc::RUNNER_VARIABLE).unwrap_or_default();
-    let cc = std::env::var("RCTYPES_TARGET_CC").unwrap_or_else(|_| "cc".into());
-    for (name, command) in [
-        (
-            "rctypes",
-            format!("{runner} {}", env!("CARGO_BIN_EXE_rctypes")),
-        ),
-        ("cc", cc),
-    ] {
+    let rctypes = format!("{runner} {}", env!("CARGO_BIN_EXE_rctypes"));
+    let mut tools = vec![("rctypes", rctypes)];
+    // Without a target compiler named, `cc` is the system's, left as it is.
+    if let Ok(cc) = std::env::var("RCTYPES_TARGET_CC") {
+        tools.push(("cc", cc));
+    }
+    for (name, command) in tools {
         let script = bin.join(name);
         std::fs::write(
             &script,
