@@ -188,6 +188,17 @@ pub use cdecl::{
     parse_prototype,
 };
 pub use errno::{get_errno, set_errno};
+
+/// C's `wchar_t` here: `i32` on x86-64 Linux, `u32` on AArch64 Linux, `u16`
+/// on Windows. The Rust type typed calls and callbacks take for
+/// [`CType::WChar`] (ctypes' `c_wchar`).
+///
+/// ```
+/// use rctypes::{CType, c_wchar};
+/// assert_eq!(CType::WChar.size(), std::mem::size_of::<c_wchar>());
+/// ```
+#[allow(non_camel_case_types)]
+pub type c_wchar = libc::wchar_t;
 pub use error::{Diagnostic, Error, Result, Severity};
 pub use func::{
     ArgList, CFunc, CallConv, ErrCheck, FromResult, Functions, IntoArgs, Route, TypedCFunc,

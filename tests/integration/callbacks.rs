@@ -11,6 +11,7 @@ use ndarray::{Array2, array, s};
 use rctypes::{
     Address, AllocatedArray, Allocator, ByRef, CFunc, CType, Callback, Error, Extent, Library,
     LongDouble, RawPtr, RowPointers, RowPointersMut, Signature, TypedCFunc, TypedCallback, Value,
+    c_wchar,
 };
 
 use crate::common::lib;
@@ -115,7 +116,7 @@ fn typed_callbacks_take_and_return_every_scalar_type() {
     typed_round_trip! { lib;
         "bool", CType::Bool, bool, true, false, true;
         "char", CType::Char, c_char, 65 as c_char, 122 as c_char, 48 as c_char;
-        "wchar", CType::WChar, i32, 0x263A, 0x10FFFF, 0x1F600;
+        "wchar", CType::WChar, c_wchar, 0x263A as c_wchar, 0x10FFFF as c_wchar, 0x1F600 as c_wchar;
         "schar", CType::Byte, i8, i8::MIN, i8::MAX, -1;
         "uchar", CType::UByte, u8, u8::MAX, 0, 255;
         "short", CType::Short, i16, i16::MIN, i16::MAX, -2;
