@@ -242,12 +242,12 @@ enum Shape {
 /// ```
 /// use rctypes::{CType, StructLayout};
 /// // #pragma pack(2)
-/// // struct Header { char kind; _Alignas(8) int id; unsigned flags : 4; int : 0; short n; };
+/// // struct Header { char kind; _Alignas(8) int id; unsigned flags : 4; unsigned : 3; short n; };
 /// let header = StructLayout::builder("Header")
 ///     .field("kind", CType::Char)
 ///     .field_aligned("id", CType::Int, 8)
 ///     .bitfield("flags", CType::UInt, 4)
-///     .unnamed_bitfield(CType::Int, 0)
+///     .unnamed_bitfield(CType::UInt, 3)
 ///     .field("n", CType::Short)
 ///     .pack(2)
 ///     .build()?;
