@@ -10,9 +10,7 @@ use std::sync::{LazyLock, Mutex};
 
 use crate::error::{Error, Result};
 
-/// The target this crate was built for, which is the process that loads the
-/// library: set by build.rs.
-pub(crate) const TARGET: &str = env!("RCTYPES_TARGET");
+pub(crate) use crate::func::TARGET;
 
 /// The compiler with `cc`'s flags for one optimisation level, found once per
 /// process: `cc` runs the compiler to learn its family, which costs as much

@@ -36,6 +36,10 @@ pub use typed::{ArgList, TypedCFunc};
 
 use fast::{Entry, Program};
 
+/// The target this crate was built for, which is the process that loads
+/// libraries: set by build.rs. Errors name it where a platform lacks something.
+pub(crate) const TARGET: &str = env!("RCTYPES_TARGET");
+
 /// Up to this many arguments are staged on the stack, with no heap allocation.
 const INLINE_ARGS: usize = 8;
 
@@ -391,7 +395,7 @@ impl CFunc {
                     function: self.name.to_string(),
                     reason: format!(
                         "the {route:?} route is not in this build for {} (see Route::is_available)",
-                        env!("RCTYPES_TARGET")
+                        TARGET
                     ),
                 });
             }
@@ -1037,7 +1041,7 @@ fn prepare(
             .collect();
         format!(
             "the {conv} calling convention is not one of {}'s (it has: {})",
-            env!("RCTYPES_TARGET"),
+            TARGET,
             here.join(", ")
         )
     })?;
