@@ -32,47 +32,21 @@ use libffi::middle::{Cif, CodePtr, Type};
 use libffi::raw::ffi_arg;
 use ndarray::Array1;
 use rctypes::{
-    CFunc, CStruct, CType, Callback, Dim, Extent, Library, RawPtr, Route, Signature, TypedCFunc,
-    Value, c_struct, load_library, ndpointer,
+    CFunc, CStruct, CType, Callback, Dim, Extent, RawPtr, Route, Signature, TypedCFunc, Value,
+    c_struct, ndpointer,
 };
 
 mod ratios;
+mod raw;
 
 use ratios::Row;
-
-fn library(name: &str) -> Library {
-    // SAFETY: the project's own libraries have no initialisers.
-    unsafe { load_library(name, rctypes_csrc::DIR) }
-        .unwrap_or_else(|e| panic!("lib{name} is built by build.rs: {e}"))
-}
-
-/// A raw libffi call: the cif prepared once, argument pointers per call.
-#[inline(always)]
-fn raw_call<R: Default>(cif: &Cif, code: CodePtr, args: &mut [*mut c_void]) -> R {
-    let mut ret = R::default();
-    // SAFETY: the cif was prepared for the function's real signature, each
-    // pointer refers to a live argument of the right type, and `R` holds
-    // at least an ffi_arg where the result is a narrower integer.
-    unsafe {
-        libffi::raw::ffi_call(
-            cif.as_raw_ptr(),
-            Some(*code.as_safe_fun()),
-            (&mut ret as *mut R).cast(),
-            args.as_mut_ptr(),
-        );
-    }
-    ret
-}
+use raw::{library, ptr, raw_call};
 
 /// Looks at a dynamic call's result where it was left, as a caller
 /// matching on it does.
 #[inline(always)]
 fn look(result: &rctypes::Result<Value<'_>>) {
     black_box(result);
-}
-
-fn ptr<T>(x: &mut T) -> *mut c_void {
-    (x as *mut T).cast()
 }
 
 /// Short runs: the whole suite stays within a few minutes.

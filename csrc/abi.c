@@ -28,6 +28,11 @@ long long spill10(int a, int b, int c, int d, int e, int f, int g, int h,
            7LL * g + 8LL * h + 9LL * i + 10LL * j;
 }
 
+long seven_longs(long a, long b, long c, long d, long e, long f, long g)
+{
+    return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g;
+}
+
 /* Ten doubles and two floats past the registers, mixed with ints. */
 double spill_floats(double a, double b, double c, double d, double e,
                     double f, double g, double h, double i, int n,

@@ -16,6 +16,8 @@ double mixed10(int a, double b, int c, double d, int e, double f, int g,
                double h, long long i, double j);
 long long spill10(int a, int b, int c, int d, int e, int f, int g, int h,
                   int i, int j);
+/* One argument past the six integer registers (x86-64). */
+long seven_longs(long a, long b, long c, long d, long e, long f, long g);
 double spill_floats(double a, double b, double c, double d, double e,
                     double f, double g, double h, double i, int n,
                     float j, double k);

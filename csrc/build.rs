@@ -24,6 +24,10 @@ const LIBRARIES: &[(&str, &[&str])] = &[
     ("platform", &["platform.c"]),
     ("gate", &["gate.c"]),
     ("headers", &["headers.c"]),
+    ("real_apis_strings", &["real_apis_strings.c"]),
+    ("real_apis_handles", &["real_apis_handles.c"]),
+    ("real_apis_callbacks", &["real_apis_callbacks.c"]),
+    ("real_apis_structs", &["real_apis_structs.c"]),
 ];
 
 fn main() {

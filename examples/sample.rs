@@ -103,7 +103,7 @@ fn main() -> rctypes::Result<()> {
         .collect();
     assert_eq!(sum_timestamps.invoke::<i64>((&rust, n))?, total);
     Weather::check_against(&weather_c)?;
-    println!("record 2 by name: {:?}", rust[2].field("desc")?);
+    println!("record 2 by name: {:?}", rust[2].field("timestamp")?);
 
     // {char c; double d;}: C pads `d` to offset 8.
     let padded_c = StructLayout::builder("Padded")

@@ -15,13 +15,15 @@ use crate::library::Library;
 use crate::types::{CType, Kind};
 use crate::value::StructValue;
 use crate::value::{
-    Keep, Slot, Value, check_contract, decode_kind, decode_word, encode_aggregate,
-    encode_long_double, encode_word, is_word_result, store_word,
+    Keep, Slot, Value, check_contract, contents, decode_word, encode_aggregate, encode_long_double,
+    encode_word, fill_out_slots, is_word_result, store_word,
 };
 
 mod abi;
 mod call_conv;
 mod fast;
+mod free;
+mod from_address;
 mod invoke;
 mod named;
 pub(crate) mod registers;
@@ -112,6 +114,8 @@ pub struct CFunc {
     takes_callbacks: bool,
     /// Whether a parameter ends the handle passed to it.
     releases: bool,
+    /// Whether a parameter is a `T**` an out slot may fill after the call.
+    writes_out: bool,
     /// For a variadic function, the interface of a call with no extra arguments.
     cif: Cif,
     /// For a variadic function, the interfaces prepared for the lists of
@@ -121,6 +125,9 @@ pub struct CFunc {
     conv: CallConv,
     use_errno: bool,
     errcheck: Option<Arc<ErrCheck>>,
+    /// The signature as a function pointer type, made when the function is
+    /// first lent to C as one.
+    fn_signature: std::sync::OnceLock<crate::types::Signature>,
 }
 
 // SAFETY: the code pointer stays valid while `library` is loaded (it holds a
@@ -243,6 +250,12 @@ impl Library {
     }
 }
 
+/// Whether a parameter of type `ty` is a `T**` that an out slot
+/// ([`Value::out_handle`], [`Value::out_str`], ...) may be lent to.
+fn is_out_slot_type(ty: &CType) -> bool {
+    matches!(ty.bare(), CType::Pointer(p) if matches!(p.bare(), CType::Handle(_) | CType::CharP))
+}
+
 impl CFunc {
     fn bind(
         library: &Library,
@@ -252,6 +265,19 @@ impl CFunc {
         variadic: bool,
     ) -> Result<CFunc> {
         let addr = library.symbol_address(symbol)?;
+        CFunc::bind_at(library, symbol, addr as *const c_void, args, ret, variadic)
+    }
+
+    /// Binds the code at `addr`, called `symbol` in errors, kept valid by
+    /// `library`: the caller has checked that it is not null.
+    fn bind_at(
+        library: &Library,
+        symbol: &str,
+        addr: *const c_void,
+        args: &[CType],
+        ret: CType,
+        variadic: bool,
+    ) -> Result<CFunc> {
         if let Some(i) = args.iter().position(|t| *t == CType::Void) {
             return Err(Error::Signature {
                 function: symbol.into(),
@@ -273,22 +299,25 @@ impl CFunc {
                 reason,
             }
         })?;
+        let writes_out = args.iter().any(is_out_slot_type);
         let plan = Plan::for_signature(args, &ret, variadic);
-        // A call that ends a handle marks it afterwards, on the general path.
+        // A call that ends a handle marks it afterwards, and one with an out
+        // slot fills it afterwards, on the general path.
         let program = plan
             .as_ref()
-            .filter(|_| !releases)
+            .filter(|_| !releases && !writes_out)
             .and_then(|plan| Program::for_signature(args, &ret, plan));
         Ok(CFunc {
             library: library.clone(),
             name: symbol.into(),
-            code: CodePtr::from_ptr(addr as *const c_void),
+            code: CodePtr::from_ptr(addr),
             kinds: args.iter().map(CType::kind).collect(),
             plan,
             entry: program.as_ref().map_or(CFunc::call_general, Program::entry),
             program,
             takes_callbacks: variadic || args.iter().any(|t| matches!(t.bare(), CType::FuncPtr(_))),
             releases,
+            writes_out,
             args: args.into(),
             ret_kind: ret.kind(),
             ret,
@@ -298,6 +327,7 @@ impl CFunc {
             conv: CallConv::C,
             use_errno: false,
             errcheck: None,
+            fn_signature: std::sync::OnceLock::new(),
         })
     }
 
@@ -684,7 +714,7 @@ impl CFunc {
         // SAFETY: as promised; pointer arguments point to memory borrowed by
         // `args` or owned by `keep`, both alive until after the call.
         let word = unsafe { plan.call(self.code.as_ptr(), &regs) };
-        self.after_call(scope, args)?;
+        self.after_call(scope, args, &keep)?;
         drop(keep);
         let mut ret = Slot::ZERO;
         // SAFETY: the slot is 16 aligned bytes.
@@ -718,7 +748,7 @@ impl CFunc {
         // SAFETY: as promised; pointer arguments point to memory borrowed by
         // `args` or owned by `keep`, both alive until after the call.
         let words = unsafe { plan.call_for_struct(self.code.as_ptr(), &regs) };
-        self.after_call(scope, args)?;
+        self.after_call(scope, args, &keep)?;
         drop(keep);
         if !plan.returns_in_memory() {
             let mut bytes = [0u8; 16];
@@ -856,7 +886,7 @@ impl CFunc {
                 ptrs.as_mut_ptr(),
             );
         }
-        self.after_call(scope, args)?;
+        self.after_call(scope, args, &keep)?;
         drop(keep);
         self.finish(&ret, ret_struct, args)
     }
@@ -901,13 +931,16 @@ impl CFunc {
     /// (on this thread, or recorded by a callback passed as an argument on
     /// another thread) becomes the call's error.
     #[inline]
-    fn after_call(&self, scope: CallScope, args: &[Value<'_>]) -> Result<()> {
+    fn after_call(&self, scope: CallScope, args: &[Value<'_>], keep: &Keep) -> Result<()> {
         let failure = scope.exit();
         if self.use_errno {
             crate::errno::swap();
         }
         if self.releases {
             self.release_handles(args);
+        }
+        if self.writes_out {
+            fill_out_slots(args, &self.args, keep).map_err(|(i, m)| m.at(&self.name, i))?;
         }
         if failure.is_none() && !self.takes_callbacks {
             return Ok(());
@@ -984,8 +1017,9 @@ impl CFunc {
                     decode_word(word, self.ret_kind)
                 } else {
                     // SAFETY: C wrote a result of the declared type; a
-                    // `char*` result is a string by the binding's promise.
-                    unsafe { decode_kind(ret.0.as_ptr(), &self.ret, self.ret_kind) }
+                    // `char*` result is a string, and a pointer declared to
+                    // one struct points to one, by the binding's promise.
+                    unsafe { contents::decode_result(ret.0.as_ptr(), &self.ret, self.ret_kind) }
                 };
                 match check {
                     None => Ok(result),

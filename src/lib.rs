@@ -177,8 +177,8 @@ pub use arrays::{
     as_array, as_array_mut, ascontiguousarray, ascontiguousarray_mut,
 };
 pub use callback::{
-    ByRef, Callback, CallbackArg, CallbackArgs, CallbackFn, CallbackRet, DynamicResult,
-    TypedCallback,
+    BorrowingFn, ByMut, ByRef, Callback, CallbackArg, CallbackArgs, CallbackFn, CallbackParam,
+    CallbackRet, DynamicResult, Lent, TypedCallback, UserData, UserDataMut, lend, lend_mut,
 };
 #[cfg(feature = "cbuild")]
 pub use cbuild::CBuild;
@@ -217,6 +217,7 @@ pub use value::array::{ArrayArg, AsCtypes, AsCtypesMut, Ctypes, ElementTypes, Pt
 #[doc(hidden)]
 pub use value::c_struct::private as __private;
 pub use value::{
-    Address, CArg, CData, CRet, CStruct, Element, FnPointer, FromValue, Handle, RawPtr, SameArg,
-    Scalar, StringBuffer, StructValue, Value,
+    Address, AllocatedCStr, CArg, CData, CRet, CStruct, Element, EndPtr, FnPointer, FromValue,
+    Handle, HandleRefused, HandleType, Out, RawPtr, SameArg, Scalar, StringBuffer, Strings,
+    StructValue, TypedHandle, Value,
 };

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use crate::error::{Error, Result};
 use crate::types::CType;
-use crate::value::{Keep, Slot, Value, decode, encode};
+use crate::value::{Keep, Slot, Value, c_array, decode, encode};
 
 /// A loaded shared library. Cheap to clone: clones share one handle, and every
 /// function and variable bound from it holds a clone, so the library stays
@@ -254,6 +254,12 @@ impl Library {
                 reason: "a variable cannot be void".into(),
             });
         }
+        if let CType::Array(elem, _) = &ty {
+            c_array::check_elements(elem).map_err(|reason| Error::Signature {
+                function: symbol.into(),
+                reason,
+            })?;
+        }
         Ok(Variable {
             library: self.clone(),
             name: symbol.into(),
@@ -323,8 +329,18 @@ impl Variable {
             .then_some(width)
     }
 
-    /// The current value.
+    /// The current value. An array (`int table[4]`, bound as
+    /// `CType::array(CType::Int, 4)`) reads whole: characters as the string
+    /// up to the first NUL, as ctypes' `c_char` arrays' `.value`, numbers as
+    /// [`Value::Elements`]; arrays of anything else are refused when bound.
     pub fn get(&self) -> Value<'static> {
+        if let CType::Array(elem, len) = &self.ty {
+            let _guard = lock_for(self.addr);
+            // SAFETY: the declaration promised `len` `elem`s live at `addr`
+            // (bind_variable checked they are characters or numbers), loaded
+            // while self exists; Rust writers hold the lock.
+            return unsafe { c_array::read(self.addr as *const u8, elem, *len) };
+        }
         let Some(width) = self.atomic_width() else {
             let _guard = lock_for(self.addr);
             // SAFETY: the declaration promised a `ty` lives at `addr`, and the
@@ -343,7 +359,9 @@ impl Variable {
     /// Stores a value, range-checked against the declared type. Pointer
     /// variables only take null or an address vouched for with `unsafe`
     /// ([`Value::address`]), since C would keep a pointer to Rust memory
-    /// past its borrow, and an address C returned may have been freed. A variable bound read-only
+    /// past its borrow, and an address C returned may have been freed. An
+    /// array takes a string (characters; the rest zeroed) or a slice or
+    /// [`Value::Elements`] of its length (numbers). A variable bound read-only
     /// ([`Library::const_variable`]) is an [`Error::ReadOnly`].
     pub fn set(&self, value: &Value<'_>) -> Result<()> {
         if self.read_only {
@@ -356,6 +374,12 @@ impl Variable {
                 expected: format!("{} (null, or an address vouched for with unsafe)", self.ty),
                 given: value.describe(),
             });
+        }
+        if let CType::Array(elem, len) = &self.ty {
+            let _guard = lock_for(self.addr);
+            // SAFETY: as in `get`; writable, as the binder promised by not
+            // binding it read-only.
+            return unsafe { c_array::write(self.addr as *mut u8, elem, *len, value) };
         }
         let mut slot = Slot::ZERO;
         let mut keep = Keep::default();

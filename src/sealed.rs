@@ -58,4 +58,8 @@ sealed_tuples! {
     (A0, A1, A2, A3, A4, A5, A6, A7, A8, A9)
     (A0, A1, A2, A3, A4, A5, A6, A7, A8, A9, A10)
     (A0, A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11)
+    (A0, A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12)
+    (A0, A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13)
+    (A0, A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14)
+    (A0, A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15)
 }

@@ -344,3 +344,32 @@ fn structs_lent_by_address_allocate_nothing() {
     let doubled = 1.5 * f64::from(1 << routes.len());
     assert_eq!(v.get("x").unwrap(), Value::Float(doubled));
 }
+
+#[test]
+fn row_pointers_allocate_nothing_per_call() {
+    let rows_lib = lib("rows");
+    let cols = Extent::ElementsFromArg(3);
+    let const_pp = CType::const_pointer(CType::const_pointer(CType::Float).extent(cols))
+        .extent(Extent::ElementsFromArg(2));
+    // SAFETY: rows.c: `float rows_sum(float **data, int len, int ncols)` reads
+    // len rows of ncols floats.
+    let sum = unsafe {
+        rows_lib.function(
+            "rows_sum",
+            &[const_pp, CType::Int, CType::Int],
+            CType::Float,
+        )
+    }
+    .unwrap();
+    let matrix = ndarray::Array2::<f32>::from_shape_fn((4, 3), |(i, j)| (i * 3 + j) as f32);
+    let rows = rctypes::RowPointers::new(matrix.view()).unwrap();
+    for f in every_route(&sum) {
+        let n = allocations(|| {
+            for _ in 0..100 {
+                let got = f.call(&[(&rows).into(), 4.into(), 3.into()]).unwrap();
+                assert_eq!(got, Value::Float(66.0));
+            }
+        });
+        assert_eq!(n, 0, "rows_sum via {:?}", f.route());
+    }
+}

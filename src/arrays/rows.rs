@@ -76,6 +76,9 @@ fn check_rows(shape: &[usize], strides: &[isize]) -> Result<()> {
 pub struct RowPointers<'a, T> {
     rows: Vec<*const T>,
     ncols: usize,
+    /// The type of one row pointer, made once: lending the rows to a call
+    /// clones it (a reference count) instead of building it anew.
+    row: CType,
     _borrow: PhantomData<&'a T>,
 }
 
@@ -107,6 +110,8 @@ pub struct RowPointers<'a, T> {
 pub struct RowPointersMut<'a, T> {
     rows: Vec<*mut T>,
     ncols: usize,
+    /// As in [`RowPointers`].
+    row: CType,
     _borrow: PhantomData<&'a mut T>,
 }
 
@@ -133,6 +138,7 @@ impl<'a, T: Scalar> RowPointers<'a, T> {
         Ok(RowPointers {
             rows,
             ncols: array.ncols(),
+            row: CType::const_pointer(T::CTYPE).extent(Extent::Elements(array.ncols())),
             _borrow: PhantomData,
         })
     }
@@ -172,6 +178,7 @@ impl<'a, T: Scalar> RowPointersMut<'a, T> {
         Ok(RowPointersMut {
             rows,
             ncols,
+            row: CType::pointer(T::CTYPE).extent(Extent::Elements(ncols)),
             _borrow: PhantomData,
         })
     }
@@ -219,7 +226,7 @@ impl<'b, T: Scalar> From<&'b RowPointers<'_, T>> for Value<'b> {
     fn from(rows: &'b RowPointers<'_, T>) -> Self {
         Value::Array(ArrayArg::pointers(
             rows.rows.as_ptr() as *mut _,
-            CType::const_pointer(T::CTYPE).extent(Extent::Elements(rows.ncols)),
+            rows.row.clone(),
             rows.rows.len(),
             false,
         ))
@@ -231,7 +238,7 @@ impl<'b, T: Scalar> From<&'b mut RowPointersMut<'_, T>> for Value<'b> {
     fn from(rows: &'b mut RowPointersMut<'_, T>) -> Self {
         Value::Array(ArrayArg::pointers(
             rows.rows.as_mut_ptr() as *mut _,
-            CType::pointer(T::CTYPE).extent(Extent::Elements(rows.ncols)),
+            rows.row.clone(),
             rows.rows.len(),
             true,
         ))

@@ -788,6 +788,7 @@ fn encode_result(
             Value::Struct(Cow::Owned(_)) => {
                 "a RawPtr or a &'static StructValue, as Value::Struct(Cow::Borrowed(..))"
             }
+            Value::Out(_) => "a RawPtr: an out slot lives for one call",
             _ => "",
         };
         if !instead.is_empty() {

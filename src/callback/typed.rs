@@ -13,13 +13,14 @@ use std::sync::Arc;
 
 use libffi::raw::{ffi_arg, ffi_cif};
 
+use super::borrowing::CallbackParam;
 use super::closure::{Callback, State, failure_message, keep_forever};
 use crate::error::{Error, Result};
 use crate::failure::type_slot;
 use crate::sealed::{Sealed, SealedData};
 use crate::types::CType;
 use crate::types::Signature;
-use crate::value::{Address, RawPtr, Scalar, Slot, Value};
+use crate::value::{Address, CData, RawPtr, Scalar, Slot, Value};
 use crate::value::{CArg, SameArg};
 
 /// A Rust type a typed callback takes as one argument from C.
@@ -84,7 +85,7 @@ pub unsafe trait CallbackRet: 'static + SealedData {
 }
 
 /// A tuple of [`CallbackArg`]s: a typed callback's argument list. Sealed:
-/// implemented for tuples of up to eight.
+/// implemented for tuples of up to sixteen [`CallbackParam`]s.
 ///
 /// ```
 /// use rctypes::{CallbackArgs, CType};
@@ -97,7 +98,9 @@ pub trait CallbackArgs: 'static + Sealed {
 
 /// A Rust closure that can be a typed callback with arguments `Args` and
 /// result `Ret`: any `Fn(A0, A1, ...) -> Ret + Send + Sync + 'static` of up
-/// to eight [`CallbackArg`]s. Sealed: implemented for those closures only.
+/// to sixteen [`CallbackArg`]s. Sealed: implemented for those closures only.
+/// (Closures that borrow from their arguments are
+/// [`BorrowingFn`](crate::BorrowingFn)s.)
 ///
 /// ```
 /// use rctypes::{CallbackFn, TypedCallback};
@@ -279,7 +282,7 @@ unsafe impl CallbackRet for () {
 }
 
 impl SealedData for Option<Address> {}
-impl<T: Scalar> SealedData for ByRef<T> {}
+impl<T: CData> SealedData for ByRef<T> {}
 impl<T: CallbackRet, E: fmt::Display + 'static> SealedData for std::result::Result<T, E> {}
 
 // SAFETY: any address C passes is kept opaque; null becomes None.
@@ -317,15 +320,18 @@ unsafe impl CallbackRet for Option<Address> {
 
 // SAFETY: the pointer is checked for null; otherwise it points to a `T` by
 // the promise of the binding that passed the callback to C.
-unsafe impl<T: Scalar> CallbackArg for ByRef<T> {
+unsafe impl<T: CData> CallbackArg for ByRef<T> {
     type Raw = *const T;
     fn ctype() -> CType {
-        CType::const_pointer(T::CTYPE)
+        CType::const_pointer(T::ctype())
     }
     #[inline(always)]
     unsafe fn from_raw(raw: *const T) -> std::result::Result<Self, String> {
         if raw.is_null() {
-            return Err(format!("null pointer where a {} was to be read", T::CTYPE));
+            return Err(format!(
+                "null pointer where a {} was to be read",
+                T::ctype()
+            ));
         }
         // SAFETY: see the impl's comment.
         Ok(ByRef(unsafe { raw.read_unaligned() }))
@@ -443,7 +449,8 @@ impl Callback {
     /// from them: `|a: i32, b: i32| a + b` is `int (*)(int, int)`.
     ///
     /// Arguments may be any [`CallbackArg`] (Rust scalars, [`ByRef<T>`] for
-    /// `const T*`, `Option<RawPtr>`, `Option<CString>`), up to eight; the
+    /// `const T*` (a scalar or a [`c_struct!`](crate::c_struct) record),
+    /// `Option<RawPtr>`, `Option<CString>`), up to sixteen; the
     /// result any [`CallbackRet`] (scalars, `()`, `Option<RawPtr>`, or a
     /// `Result` of those whose `Err` is reported as the callback's failure).
     /// No [`Value`] is made: arguments are read and the result written
@@ -530,7 +537,7 @@ unsafe extern "C" fn typed_trampoline<F, Args, Ret>(
 
 macro_rules! callback_arity {
     ($($a:ident $i:tt),*) => {
-        impl<$($a: CallbackArg),*> CallbackArgs for ($($a,)*) {
+        impl<$($a: CallbackParam),*> CallbackArgs for ($($a,)*) {
             fn arg_types() -> Vec<CType> {
                 vec![$($a::ctype()),*]
             }
@@ -627,15 +634,7 @@ fn direct_failure<F: 'static, Args: CallbackArgs, Ret: CallbackRet>(
     MaybeUninit::zeroed()
 }
 
-callback_arity!();
-callback_arity!(A0 0);
-callback_arity!(A0 0, A1 1);
-callback_arity!(A0 0, A1 1, A2 2);
-callback_arity!(A0 0, A1 1, A2 2, A3 3);
-callback_arity!(A0 0, A1 1, A2 2, A3 3, A4 4);
-callback_arity!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5);
-callback_arity!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6);
-callback_arity!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7);
+super::for_each_arity!(callback_arity);
 
 /// A checked typed call watches the callback for failures on other threads.
 impl<Args: CallbackArgs, Ret: CallbackRet> SealedData for &TypedCallback<Args, Ret> {

@@ -21,6 +21,10 @@
 //! | `None` for a pointer | [`Value::Null`](crate::Value::Null), where declared [`CType::nullable`](crate::CType::nullable) |
 //! | `c_void_p(address)` | `unsafe` [`Value::address`](crate::Value::address) |
 //! | an opaque handle (`sqlite3*`, `FILE*`) passed back | [`CType::handle`](crate::CType::handle), [`Handle`](crate::Handle), [`CType::releases`](crate::CType::releases) |
+//! | `sqlite3_open(name, byref(db))`: a handle through `sqlite3**` | [`Value::out_handle`](crate::Value::out_handle) for `CType::pointer(CType::handle("sqlite3"))`: after the call `Some(Handle)` of that type, or `None` for NULL |
+//! | `sqlite3_open`/`sqlite3_close` on a fixed signature, with no checks per call | [`handle_type!`](crate::handle_type) names a [`HandleType`](crate::HandleType); typed calls take [`&TypedHandle<H>`](crate::TypedHandle) where `handle NAME` is declared, the `TypedHandle<H>` itself (moved: no use after close compiles) where it `.releases()`, `&mut Option<TypedHandle<H>>` for `POINTER(handle NAME)`, and return `Option<TypedHandle<H>>`; the name is checked once, by [`CFunc::typed`](crate::CFunc::typed) |
+//! | `strtod(s, byref(end))`: a `char**` end pointer | [`Value::out_offset`](crate::Value::out_offset): the offset into the string passed, checked to lie in it; typed: [`EndPtr`](crate::EndPtr) and [`EndPtr::offset_in`](crate::EndPtr::offset_in) |
+//! | `errmsg = c_char_p()`; `sqlite3_exec(..., byref(errmsg))`; `sqlite3_free(errmsg)` | [`Value::out_str`](crate::Value::out_str) (typed: `&mut Option<AllocatedCStr>`) gives an [`AllocatedCStr`](crate::AllocatedCStr), read, then freed once by [`free_with`](crate::AllocatedCStr::free_with) with `sqlite3_free` bound taking `CType::VoidP.releases()` |
 //! | keeping a `CFUNCTYPE` object alive while C holds it | [`CType::retained`](crate::CType::retained) parameters take [`Callback::leak`](crate::Callback::leak)ed callbacks |
 //! | `c_int.in_dll(lib, name)` of a `const` | [`Library::const_variable`](crate::Library::const_variable) |
 //! | `create_string_buffer(n)` | [`StringBuffer::new`](crate::StringBuffer::new) |
@@ -28,11 +32,23 @@
 //! | `use_errno=True`, `get_errno()` | [`CFunc::with_errno`](crate::CFunc::with_errno), [`get_errno`](crate::get_errno) |
 //! | `f.errcheck = check` | [`CFunc::with_errcheck`](crate::CFunc::with_errcheck) |
 //! | `c_int.in_dll(lib, name)` | [`Library::variable`](crate::Library::variable) |
+//! | `(c_int * 4).in_dll(lib, "table")`, `(c_char * 20).in_dll(lib, "version").value` | [`Library::variable`](crate::Library::variable) with [`CType::array`](crate::CType::array): `get()` reads characters as a string, numbers as [`Value::Elements`](crate::Value::Elements) (`.to::<Vec<i32>>()`); `set` takes a string or a slice of the length |
+//! | `argv = (c_char_p * (n + 1))(*words, None)` for `const char *const *argv` | `Value::from(&["a", "b"])` or `&[&CStr]` ([`Strings`](crate::Strings)), for [`CType::const_pointer`](crate::CType::const_pointer)`(CType::CharP)` with [`Extent::NulTerminated`](crate::Extent::NulTerminated) or a count argument |
+//! | `sqlite3_column_text.restype = c_char_p` for a `const unsigned char*` result | `const unsigned char*` (`CType::const_pointer(CType::UByte)`) reads back as a string, as `char*` does; it takes a `&str` or `&CStr` as an argument |
+//! | `bytes` with or without a NUL for a `c_char_p` | a `&[u8]` for a `const char*`: passed as is when a NUL ends it within the slice, else as a copy with a NUL added |
+//! | `c_short` among `printf`'s variadic arguments | [`CFunc::call_variadic`](crate::CFunc::call_variadic) with `CType::Short`: checked at `short`'s range, then promoted to `int` |
+//! | `ndpointer(...)` for a `const double*` parameter | [`NdPointerBuilder::build_for`](crate::NdPointerBuilder::build_for) the declared type: read-only (a shared borrow goes) where the pointee is `const`, dtype from the pointee |
 //! | `numpy.memmap(filename, dtype, mode, offset, shape, order)` | [`Memmap::options`](crate::Memmap::options), [`Memmap::open`](crate::Memmap::open) (`unsafe`: nothing else may change the file) |
 //! | `c_longdouble` | [`CType::LongDouble`](crate::CType::LongDouble), [`LongDouble`](crate::LongDouble) |
 //! | `class P(Structure): _fields_ = [...]`, `_pack_`, `_align_` | [`StructLayout::builder`](crate::StructLayout::builder), [`pack`](crate::StructBuilder::pack), [`align`](crate::StructBuilder::align) |
 //! | `class U(Union)`, `("flags", c_uint, 3)`, `c_int * 3` | [`StructLayout::union_builder`](crate::StructLayout::union_builder), [`bitfield`](crate::StructBuilder::bitfield), [`CType::array`](crate::CType::array) |
 //! | a `Structure` instance, `p.x = 1` | [`StructValue`](crate::StructValue), [`set`](crate::StructValue::set), [`get`](crate::StructValue::get) |
+//! | `p = lib.localtime(t); p.contents` (a returned `POINTER(P)`) | `unsafe` [`RawPtr::read`](crate::RawPtr::read) (or [`read_as`](crate::RawPtr::read_as) for a [`c_struct!`](crate::c_struct)); safe where the result is declared `CType::pointer(P).extent(Extent::One)`: the call returns the struct |
+//! | `p[:n]` of a returned pointer | `unsafe` [`RawPtr::read_n`](crate::RawPtr::read_n) |
+//! | `(P * n)()` passed to a `POINTER(P)` | [`NdArray::zeros`](crate::NdArray::zeros)`(&layout, &[n])`: an array of the layout's record data type, `&a` for `const P*`, `&mut a` where C writes |
+//! | `s.label = b"eth0"` on a `c_char_p` field | [`StructValue::set`](crate::StructValue::set)`("label", "eth0")`: the value owns a copy as long as it lives |
+//! | `bytes(s.mac)` of a `c_ubyte * 4` field | [`StructValue::get_array`](crate::StructValue::get_array)`::<u8>("mac")`; only `c_char` arrays read as strings |
+//! | a `_pack_ = 1` struct by value (ctypes passes it wrongly) | passed as the C ABI passes it on x86-64 System V and AArch64; refused at bind time elsewhere |
 //! | (no equivalent) a Rust `#[repr(C)]` struct checked against the C one | [`c_struct!`](crate::c_struct), [`CStruct::check_against`](crate::CStruct::check_against) |
 //! | `numpy.ctypeslib.as_ctypes_type(record_dtype)` | [`StructLayout::from_dtype`](crate::StructLayout::from_dtype), and back with [`StructLayout::dtype`](crate::StructLayout::dtype) |
 //! | (no equivalent) a signature fixed at compile time | [`CFunc::typed`](crate::CFunc::typed), [`TypedCFunc`](crate::TypedCFunc) |
@@ -46,6 +62,11 @@
 //! | `numpy.ascontiguousarray` | [`ascontiguousarray`](crate::ascontiguousarray), [`ascontiguousarray_mut`](crate::ascontiguousarray_mut) |
 //! | `numpy.ctypeslib.as_array(ptr, shape)` | [`as_array`](crate::as_array) (`unsafe`: C owns the memory) |
 //! | `CFUNCTYPE(restype, *argtypes)(func)` | [`Callback`](crate::Callback), [`Signature`](crate::Signature), [`CType::FuncPtr`](crate::CType::FuncPtr); [`Callback::typed`](crate::Callback::typed) |
+//! | `CFUNCTYPE(c_int, c_int, c_int)(address)`: a function pointer C returned or keeps in a struct field | [`CFunc::from_address`](crate::CFunc::from_address) (`unsafe`: the caller vouches for the signature and for the code staying loaded); then `call`, [`typed`](crate::CFunc::typed), or `(&f).into()` where C takes a function pointer |
+//! | a callback of more than eight arguments | [`Callback::typed`](crate::Callback::typed) takes up to sixteen, as the dynamic [`Callback`](crate::Callback) does |
+//! | a comparator over records: `a.contents.score` in a `CFUNCTYPE(c_int, POINTER(Rec), POINTER(Rec))` | [`ByRef<Rec>`](crate::ByRef) of a [`c_struct!`](crate::c_struct) type, read with no `unsafe` |
+//! | a callback filling an `int *out_len`: `out_len[0] = n` | [`Callback::typed_borrowing`](crate::Callback::typed_borrowing) with [`ByMut<i32>`](crate::ByMut): the closure gets `&mut i32` for the call; NULL from C is the callback's failure |
+//! | `void *user_data`: `py_object` passed through C and cast back in the callback | [`lend`](crate::lend)/[`lend_mut`](crate::lend_mut) a Rust value for the call ([`Lent`](crate::Lent)); the callback's [`UserData<T>`](crate::UserData)/[`UserDataMut<T>`](crate::UserDataMut) gets `&T`/`&mut T` back, checked to be what was lent |
 //! | the cookbook's `Allocator` class | [`Allocator`](crate::Allocator) |
 //! | an array of row pointers for `float**` | [`RowPointers`](crate::RowPointers), [`RowPointersMut`](crate::RowPointersMut) |
 //!

@@ -128,6 +128,46 @@
 //! at once (`unwrap()`, `?`) copies the 112 bytes just after the call wrote
 //! them, which costs a few nanoseconds (the *result unwrapped* row).
 //!
+//! ## Instructions per call, counted
+//!
+//! Wall-clock times on a shared machine swing several-fold; instruction
+//! counts do not. `benches/instructions.rs` runs each cell under
+//! `valgrind --tool=callgrind`, collecting only inside two functions that
+//! make 1,000 and 11,000 calls after a warm-up, and divides the difference
+//! by 10,000: start-up and set-up cancel out, the harness loop's few
+//! instructions stay in every column. *dynamic* reads the result as a user
+//! writes it (`f.call(&[..])?.to::<T>()?`); *in place* looks at the
+//! `Result<Value>` where the call left it. Callback rows count per call C
+//! makes back (`fold_calls(op, 100)`, C's own loop included). x86-64 Linux,
+//! release build:
+//!
+//! | call | direct | libffi | typed | dynamic | in place | dynamic − direct |
+//! |---|---|---|---|---|---|---|
+//! | void noop(void) | 5 | 142 | 4 | 116 | 75 | 111 |
+//! | int add_int(int, int) | 12 | 458 | 10 | 223 | 148 | 211 |
+//! | double add_double(double, double) | 12 | 448 | 10 | 199 | 131 | 187 |
+//! | double mixed6(int, double, long, float, short, double) | 30 | 1060 | 28 | 344 | 277 | 314 |
+//! | long seven_longs(long × 7): one on the stack | 29 | 1363 | 27 | 851 | 780 | 822 |
+//! | long long spill10(int × 10): four on the stack | 44 | 1589 | 42 | 1087 | 1016 | 1043 |
+//! | int sum_int_pair(IntPair): 8 bytes by value | 14 | 547 | 12 | 347 | 275 | 333 |
+//! | double dot_vec3(Vec3, Vec3): two of 24 bytes by value | 27 | 956 | 34 | 910 | 845 | 883 |
+//! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | 995 | 929 | 911 |
+//! | the same through an ndpointer (dtype, ndim, flags, shape) | — | — | — | 580 | 513 | — |
+//! | float rows_sum(float **, int, int): 4 × 4 RowPointers | 110 | 728 | 108 | 1344 | 1279 | 1234 |
+//! | size_t str_len(const char *): from &str (&CStr where typed) | 24 | 356 | 22 | 1215 | 1148 | 1191 |
+//! | the same from &CStr | — | — | — | 477 | 410 | — |
+//! | callback int(int, int), per call from C (typed: capturing nothing) | 10 | 331 | 10 | 452 | — | 442 |
+//! | the typed callback capturing a value | — | — | 332 | — | — | — |
+//!
+//! ```text
+//! cargo bench --bench instructions               # this table
+//! cargo bench --bench instructions -- --check    # CI: fail on a rise
+//! cargo bench --bench instructions -- --record   # rewrite benches/instructions.txt
+//! ```
+//!
+//! CI runs `--check`: a row of rctypes' columns that rose by more than 2%
+//! plus 2 instructions above `benches/instructions.txt` fails the build.
+//!
 //! ## The short form ([`CFunc::invoke`](crate::CFunc::invoke))
 //!
 //! `f.invoke((a, b))` builds the same array of `Value`s on the stack that

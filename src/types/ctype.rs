@@ -277,8 +277,10 @@ pub(crate) fn check_contracts(args: &[CType]) -> Result<(), String> {
                 "argument {at}: only a function pointer is retained"
             ));
         }
-        if c.releases && !matches!(c.pointer, CType::Handle(_)) {
-            return Err(format!("argument {at}: only a handle is released"));
+        if c.releases && !matches!(c.pointer, CType::Handle(_) | CType::VoidP | CType::CharP) {
+            return Err(format!(
+                "argument {at}: only a handle, or the void* or char* a free function takes, is released"
+            ));
         }
         for j in c.extent.args() {
             check_count_arg(args, at, j, "extent")?;
@@ -320,12 +322,28 @@ pub(crate) fn default_contract(ty: &CType) -> Contract {
     }
 }
 
-/// The extent a plain pointer type means: a string up to its NUL, else one
-/// element.
+/// The extent a plain pointer type means: a string up to its NUL (`char*`,
+/// and a `const` pointer to narrow characters, as `sqlite3_column_text`'s
+/// `const unsigned char*`), else one element.
 fn default_extent(ty: &CType) -> Extent {
     match ty {
         CType::CharP | CType::WCharP => Extent::NulTerminated,
+        CType::ConstPointer(p) if p.is_narrow_char() => Extent::NulTerminated,
         _ => Extent::One,
+    }
+}
+
+/// Whether `ty` points to a string of narrow characters C reads up to its
+/// NUL, and never writes: `char*` (`c_char_p`), or a `const char`,
+/// `const signed char` or `const unsigned char` pointer whose extent is
+/// NUL-terminated (the default). A result of such a type reads back as a
+/// string; a string argument goes to it.
+pub(crate) fn is_read_only_string(ty: &CType) -> bool {
+    let terms = Terms::of(ty);
+    match terms.pointer {
+        CType::CharP => terms.extent == Extent::NulTerminated,
+        CType::ConstPointer(p) => p.is_narrow_char() && terms.extent == Extent::NulTerminated,
+        _ => false,
     }
 }
 
@@ -449,7 +467,9 @@ impl CType {
 
     /// This handle type, ended by the call it is passed to (`fclose`,
     /// `sqlite3_close`, `free`): the [`Handle`](crate::Handle) passed is
-    /// refused by every later call.
+    /// refused by every later call. On `CType::VoidP` (or `CType::CharP`) it
+    /// declares a free function, which
+    /// [`AllocatedCStr::free_with`](crate::AllocatedCStr::free_with) takes.
     ///
     /// ```
     /// use rctypes::CType;
@@ -467,6 +487,11 @@ impl CType {
         };
         change(&mut contract);
         CType::Contract(Arc::new(contract))
+    }
+
+    /// Whether this is one of C's three one-byte character types.
+    pub(crate) fn is_narrow_char(&self) -> bool {
+        matches!(self, CType::Char | CType::Byte | CType::UByte)
     }
 
     /// Whether every bit pattern is a value of this type: not so for a

@@ -182,6 +182,60 @@ impl NdPointerBuilder {
         self
     }
 
+    /// The finished [`NdPointer`] for a parameter C declares `declared`
+    /// (`const double *x`, `double *out`, as [`Declarations`](crate::Declarations)
+    /// reads them): read-only where the pointee is `const`, since C never
+    /// writes through it, so a shared borrow goes there; a non-`const`
+    /// pointer still takes only a mutable borrow (unless
+    /// [`read_only`](Self::read_only) says otherwise). The data type is the
+    /// pointee's unless one was given, which must then agree with it.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// # // SAFETY: the project's own library has no initialisers.
+    /// # let lib = unsafe { rctypes::Library::open(rctypes_csrc::library("real_apis_strings"))? };
+    /// use rctypes::{CType, Dim, Value, ndpointer};
+    /// let x = ndpointer().ndim(1).shape([Dim::Arg(2)]).build_for(&CType::const_pointer(CType::Double))?;
+    /// assert!(x.is_read_only());
+    /// // SAFETY: `double strings_sum(const double *x, int n)` reads n doubles.
+    /// let sum = unsafe { lib.function("strings_sum", &[x.into(), CType::Int], CType::Double)? };
+    /// let a = [1.5, 2.0, 3.5];
+    /// assert_eq!(sum.call(&[Value::from(&a), 3.into()])?, Value::Float(7.0));
+    /// // A `double*` C may write through: only a mutable borrow goes there.
+    /// let out = ndpointer().build_for(&CType::pointer(CType::Double))?;
+    /// assert!(!out.is_read_only());
+    /// let err = ndpointer().dtype("i4").build_for(&CType::pointer(CType::Double)).unwrap_err();
+    /// assert!(err.to_string().contains("disagrees"), "{err}");
+    /// # Ok(()) }
+    /// ```
+    pub fn build_for(mut self, declared: &CType) -> Result<NdPointer> {
+        let refuse = |why: String| Error::Array {
+            message: format!("ndpointer for {declared}: {why}"),
+        };
+        let (pointee, is_const) = match declared.bare() {
+            CType::ConstPointer(p) => (p, true),
+            CType::Pointer(p) => (p, false),
+            CType::CharP => (&Arc::new(CType::Char), true),
+            other => return Err(refuse(format!("{other} is no pointer to array elements"))),
+        };
+        let of_pointee = DType::from_ctype(pointee)
+            .ok_or_else(|| refuse(format!("{pointee} has no data type")))?;
+        match &self.spec.dtype {
+            Some(given)
+                if given.itemsize() != of_pointee.itemsize()
+                    || given.kind() != of_pointee.kind() =>
+            {
+                return Err(refuse(format!(
+                    "dtype={given} disagrees with the pointee's {of_pointee}"
+                )));
+            }
+            Some(_) => {}
+            None => self.spec.dtype = Some(of_pointee),
+        }
+        self.spec.read_only |= is_const;
+        self.build()
+    }
+
     /// The finished [`NdPointer`], or the first invalid setting.
     pub fn build(self) -> Result<NdPointer> {
         if let Some(message) = self.error {

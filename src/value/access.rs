@@ -201,7 +201,9 @@ pub(crate) unsafe fn read_unchecked(
             let copy = unsafe { StructValue::copy_from(inner, at) };
             Ok(Value::Struct(Cow::Owned(copy)))
         }
-        CType::Array(elem, len) if is_byte(elem) => {
+        // Only `char` arrays read as strings (ctypes' `c_char * n`); other
+        // byte arrays are numbers, read element by element.
+        CType::Array(elem, len) if **elem == CType::Char => {
             // SAFETY: an array field's bytes are initialised.
             let bytes = unsafe { std::slice::from_raw_parts(at, *len) };
             let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
@@ -214,7 +216,8 @@ pub(crate) unsafe fn read_unchecked(
             layout,
             path,
             format!(
-                "is an array ({}): read its elements, as `{path}[0]`",
+                "is an array ({}): read its elements, as `{path}[0]`, or all of them \
+                 with get_array",
                 place.ctype
             ),
         )),

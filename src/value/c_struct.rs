@@ -63,6 +63,11 @@ pub unsafe trait CStruct: CData {
         let layout = Self::layout();
         let value = value.into();
         let place = access::resolve(layout, path)?;
+        if let Value::Struct(s) = &value
+            && s.owns_strings()
+        {
+            return Err(owns_strings_error(layout, s));
+        }
         // SAFETY: self is a writable value of this layout; `write` stores
         // only valid values of each field's C type, which are valid values
         // of the Rust field types the layout was read from.
@@ -145,7 +150,8 @@ pub unsafe trait CStruct: CData {
 ///
 /// let mut w = Weather { timestamp: 1, desc: [0; 12] };
 /// w.set_field("desc", "sunny")?;
-/// assert_eq!(w.field("desc")?.to::<String>()?, "sunny");
+/// // `u8` is `unsigned char`: its arrays are bytes, not strings.
+/// assert_eq!(&w.desc[..6], b"sunny\0");
 /// # Ok(()) }
 /// ```
 #[macro_export]
@@ -408,8 +414,23 @@ pub mod private {
     }
 }
 
+/// Why a value whose `char*` fields point into strings it owns does not
+/// become a Rust struct, which would outlive them.
+fn owns_strings_error(layout: &StructLayout, value: &StructValue) -> Error {
+    Error::Conversion {
+        expected: layout.title(),
+        given: format!(
+            "{}, whose char* fields point into strings it owns, which a copy would outlive",
+            value.layout().title()
+        ),
+    }
+}
+
 fn from_struct_value<T: CStruct>(value: &StructValue) -> Result<T> {
     let layout = T::layout();
+    if value.owns_strings() {
+        return Err(owns_strings_error(layout, value));
+    }
     if !value.layout().is_compatible(layout) {
         return Err(Error::Conversion {
             expected: layout.title(),

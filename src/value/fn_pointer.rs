@@ -31,6 +31,13 @@ pub trait FnPointer: Send + Sync + crate::sealed::Sealed {
     /// A failure (a panic, or a result it could not give) on a thread where
     /// no checked call was running, taken so that it is reported once.
     fn take_failure(&self) -> Option<String>;
+    /// Whether C may call it as a plain C function of its
+    /// [`signature`](Self::signature): not so for a variadic C function, nor
+    /// one of another calling convention, which go nowhere a function
+    /// pointer is declared.
+    fn is_plain_c(&self) -> bool {
+        true
+    }
 }
 
 impl fmt::Debug for dyn FnPointer + '_ {

@@ -7,22 +7,33 @@ use std::fmt;
 use std::ptr::NonNull;
 
 use crate::error::{Error, Mismatch, Result};
-use crate::types::{CType, Extent, Kind, LongDouble, Terms};
+use crate::types::{CType, Extent, Kind, LongDouble, Terms, is_read_only_string};
 
 pub(crate) mod access;
 pub(crate) mod array;
+pub(crate) mod c_array;
 pub(crate) mod c_struct;
+pub(crate) mod contents;
 mod element;
+mod end_ptr;
 mod fn_pointer;
+mod out;
+mod strings;
 mod struct_value;
 mod typed_args;
+mod typed_handle;
 
 use array::ArrayArg;
 pub use c_struct::CStruct;
 pub use element::Element;
+pub use end_ptr::EndPtr;
 pub use fn_pointer::FnPointer;
+pub(crate) use out::fill_out_slots;
+pub use out::{AllocatedCStr, Out};
+pub use strings::Strings;
 pub use struct_value::StructValue;
 pub use typed_args::{CArg, CRet, SameArg};
+pub use typed_handle::{HandleRefused, HandleType, TypedHandle};
 
 /// One argument given to, or one result returned by, a dynamic call.
 ///
@@ -76,6 +87,12 @@ pub enum Value<'a> {
     /// A Rust callback lent to C for the call, for a parameter declared
     /// [`CType::FuncPtr`] of a compatible signature.
     Callback(&'a dyn FnPointer),
+    /// An array of strings for a `const char *const *` parameter (`argv`),
+    /// lent as pointers ending in NULL: see [`Strings`].
+    Strings(Strings<'a>),
+    /// An out slot for a `T**` parameter, filled after the call: see
+    /// [`Value::out_handle`], [`Value::out_offset`] and [`Value::out_str`].
+    Out(Out<'a>),
     /// A C string: passed as is, with no copy; `char*` results arrive here.
     CStr(Cow<'a, CStr>),
     /// A `wchar_t*` result, decoded.
@@ -90,6 +107,31 @@ pub enum Value<'a> {
     /// A handle a function declared to return a handle type returned: take
     /// it with [`Value::into_handle`].
     OwnedHandle(Handle),
+    /// The elements of a C array of numbers, read whole (an exported
+    /// `int table[4]`, read with [`Variable::get`](crate::Variable::get)):
+    /// take them with `.to::<Vec<T>>()`. An array of characters reads as a
+    /// string instead ([`Value::CStr`]).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// # // SAFETY: the project's own library has no initialisers.
+    /// # let lib = unsafe { rctypes::Library::open(rctypes_csrc::library("real_apis_strings"))? };
+    /// use rctypes::{CType, Value};
+    /// // SAFETY: real_apis_strings.c defines `int strings_table[4]`, which
+    /// // C code reads only when called, and `const char strings_version[20]`.
+    /// let (table, version) = unsafe {
+    ///     (
+    ///         lib.variable("strings_table", CType::array(CType::Int, 4))?,
+    ///         lib.const_variable("strings_version", CType::array(CType::Char, 20))?,
+    ///     )
+    /// };
+    /// table.set(&Value::from(&[5, 6, 7, 8]))?;
+    /// assert_eq!(table.get(), Value::Elements(vec![5.into(), 6.into(), 7.into(), 8.into()]));
+    /// assert_eq!(table.get().to::<Vec<i64>>()?, [5, 6, 7, 8]);
+    /// assert_eq!(version.get().to::<String>()?, "rctypes-strings 1.0");
+    /// # Ok(()) }
+    /// ```
+    Elements(Vec<Value<'static>>),
 }
 
 /// An address vouched for by `unsafe` code, to pass where a pointer is
@@ -201,6 +243,15 @@ impl Handle {
                 self.name
             )),
             addr => Ok(addr),
+        }
+    }
+
+    /// A handle of type `name` for an address Rust lends (user data), which
+    /// is not 0.
+    pub(crate) fn lent(name: std::sync::Arc<str>, addr: usize) -> Handle {
+        Handle {
+            name,
+            addr: std::cell::Cell::new(addr),
         }
     }
 
@@ -603,6 +654,9 @@ impl<'a> Value<'a> {
             Value::Array(a) => a.describe(),
             Value::Struct(s) => format!("{} value", s.layout().title()),
             Value::Callback(c) => format!("callback {}", c.signature()),
+            Value::Strings(s) => s.describe(),
+            Value::Elements(items) => format!("{} elements", items.len()),
+            Value::Out(o) => o.describe(),
         }
     }
 }
@@ -681,6 +735,19 @@ impl<T: FromValue> FromValue for Option<T> {
         match value {
             Value::Null => Ok(None),
             other => T::from_value(other).map(Some),
+        }
+    }
+}
+
+/// The elements of an array read whole ([`Value::Elements`]), each converted.
+impl<T: FromValue> FromValue for Vec<T> {
+    fn from_value(value: &Value<'_>) -> Result<Self> {
+        match value {
+            Value::Elements(items) => items.iter().map(T::from_value).collect(),
+            other => Err(Error::Conversion {
+                expected: "array elements".into(),
+                given: other.describe(),
+            }),
         }
     }
 }
@@ -824,20 +891,33 @@ impl Slot {
     }
 }
 
-/// Owned copies made for one call (strings given as `&str`); empty, and so
-/// free of heap allocation, when there are none.
+/// Owned copies made for one call (strings given as `&str`, the pointer
+/// arrays of [`Strings`]); empty, and so free of heap allocation, when there
+/// are none.
 #[derive(Default)]
-pub(crate) struct Keep(Vec<Vec<u8>>);
+pub(crate) struct Keep(Vec<Vec<u8>>, Vec<Vec<usize>>);
 
 impl Keep {
     /// Whether nothing was copied.
     pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.is_empty() && self.1.is_empty()
+    }
+
+    /// The copies, for out slots that point into them.
+    fn held(&self) -> impl Iterator<Item = &[u8]> {
+        self.0.iter().map(Vec::as_slice)
     }
 
     fn hold(&mut self, bytes: Vec<u8>) -> *const c_void {
         let ptr = bytes.as_ptr() as *const c_void;
         self.0.push(bytes); // the heap buffer does not move with the Vec
+        ptr
+    }
+
+    /// Keeps an array of addresses (aligned as pointers) for the call.
+    fn hold_pointers(&mut self, addrs: Vec<usize>) -> *const c_void {
+        let ptr = addrs.as_ptr() as *const c_void;
+        self.1.push(addrs);
         ptr
     }
 }
@@ -1013,6 +1093,7 @@ fn encode_pointer(
     ty: &CType,
     keep: &mut Keep,
 ) -> std::result::Result<*const c_void, Mismatch> {
+    let declared = ty;
     let ty = ty.bare();
     let is_char_ptr = |t: &CType| match t {
         CType::CharP => true,
@@ -1056,7 +1137,9 @@ fn encode_pointer(
             _ => Err(mismatch(ty, value)),
         },
         Value::Callback(c) => match ty {
-            CType::FuncPtr(sig) if c.signature().is_compatible(sig) => Ok(c.code_ptr()),
+            CType::FuncPtr(sig) if c.is_plain_c() && c.signature().is_compatible(sig) => {
+                Ok(c.code_ptr())
+            }
             CType::FuncPtr(_) => Err(mismatch(ty, value)),
             _ => Err(Mismatch {
                 expected: ty.to_string(),
@@ -1066,7 +1149,12 @@ fn encode_pointer(
                 ),
             }),
         },
+        Value::Strings(s) => s.pass(declared, keep),
+        Value::Array(a) if is_read_only_string(declared) && a.string_bytes().is_some() => {
+            Ok(pass_bytes_as_string(a, keep))
+        }
         Value::Array(a) => a.pointer_for(ty),
+        Value::Out(o) => o.pointer_for(ty),
         _ => Err(mismatch(ty, value)),
     }
 }
@@ -1101,8 +1189,13 @@ pub(crate) fn check_contract(
                 value.describe()
             )));
         }
-        // Opaque to Rust, or vouched for by the caller.
-        Value::Callback(_) | Value::Handle(_) | Value::OwnedHandle(_) | Value::Address(_) => {
+        // Opaque to Rust, or vouched for by the caller; an out slot is one
+        // pointer C writes, checked as one.
+        Value::Callback(_)
+        | Value::Handle(_)
+        | Value::OwnedHandle(_)
+        | Value::Address(_)
+        | Value::Out(_) => {
             return Ok(());
         }
         Value::Str(s) if *terms.pointer == CType::WCharP => {
@@ -1110,6 +1203,7 @@ pub(crate) fn check_contract(
         }
         Value::Str(s) => Covered::terminated(s.len() + 1),
         Value::CStr(s) => Covered::terminated(s.to_bytes_with_nul().len()),
+        Value::Strings(s) => Covered::terminated(s.lent_bytes()),
         Value::Struct(s) => Covered {
             bytes: s.layout().size(),
             terminated: false,
@@ -1119,6 +1213,10 @@ pub(crate) fn check_contract(
                 "{}, which holds addresses Rust code wrote: C would read through them",
                 value.describe()
             )));
+        }
+        // Bytes with no NUL go as a terminated copy (see `pass_bytes_as_string`).
+        Value::Array(a) if is_read_only_string(ty) && a.string_bytes().is_some() => {
+            return Ok(());
         }
         Value::Array(a) => Covered {
             bytes: a.lent_bytes(),
@@ -1235,6 +1333,22 @@ fn rust_addresses(ty: &CType, value: &Value<'_>) -> Mismatch {
     }
 }
 
+/// The address of bytes C reads as a string up to their first NUL, as
+/// ctypes passes `bytes` to `c_char_p`: the bytes themselves when a NUL ends
+/// them within the borrow (C stops there), else a copy with a NUL added, so
+/// C never reads past the memory lent.
+fn pass_bytes_as_string(a: &ArrayArg<'_>, keep: &mut Keep) -> *const c_void {
+    match a.string_bytes() {
+        Some(bytes) if !bytes.contains(&0) => {
+            let mut copy = Vec::with_capacity(bytes.len() + 1);
+            copy.extend_from_slice(bytes);
+            copy.push(0);
+            keep.hold(copy)
+        }
+        _ => a.ptr,
+    }
+}
+
 fn pass_handle(h: &Handle, ty: &CType) -> std::result::Result<*const c_void, Mismatch> {
     let passed = match ty {
         CType::Handle(name) => h.pass(name),
@@ -1315,7 +1429,7 @@ pub(crate) unsafe fn decode_kind(ptr: *const u8, ty: &CType, kind: Kind) -> Valu
                     return Value::Null;
                 }
                 match ty.bare() {
-                    CType::CharP => {
+                    _ if is_read_only_string(ty) => {
                         Value::CStr(Cow::Owned(CStr::from_ptr(addr as *const c_char).to_owned()))
                     }
                     CType::WCharP => Value::String(read_wide(addr)),
@@ -1337,7 +1451,11 @@ pub(crate) unsafe fn decode_kind(ptr: *const u8, ty: &CType, kind: Kind) -> Valu
 pub(crate) fn is_word_result(ty: &CType, kind: Kind) -> bool {
     match kind {
         Kind::LongDouble | Kind::Aggregate => false,
-        Kind::Ptr => !matches!(ty.bare(), CType::CharP | CType::WCharP | CType::Handle(_)),
+        Kind::Ptr => {
+            !(is_read_only_string(ty)
+                || matches!(ty.bare(), CType::WCharP | CType::Handle(_))
+                || contents::reads_through(ty))
+        }
         _ => true,
     }
 }

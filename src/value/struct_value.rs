@@ -1,6 +1,8 @@
 //! An owned struct or union value of a run-time layout.
 
 use std::alloc::{self, Layout};
+use std::borrow::Cow;
+use std::ffi::CString;
 use std::fmt;
 use std::ptr::NonNull;
 use std::sync::Arc;
@@ -8,7 +10,7 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::out_of_line::OutOfLine;
 use crate::types::CType;
-use crate::value::Value;
+use crate::value::{FromValue, Value};
 
 use super::access;
 use crate::types::layout::StructLayout;
@@ -118,6 +120,12 @@ struct Parts {
     /// Its pointer fields were written by Rust code (a `c_struct!` value
     /// copied in), not by C or `unsafe` code: it never reaches C.
     rust_addresses: bool,
+    /// The strings its `char*` fields were set to from Rust, kept as long as
+    /// the value (and its clones, and the nested values read from it) lives.
+    /// Boxed, and `None` until there is one: every `Value` is as large as
+    /// its largest variant, and most values hold no string.
+    #[allow(clippy::box_collection)] // one word in every Value, not three
+    strings: Option<Box<Vec<Arc<CString>>>>,
 }
 
 impl StructValue {
@@ -154,6 +162,7 @@ impl StructValue {
                 storage,
                 layout: layout.clone(),
                 rust_addresses: false,
+                strings: None,
             }),
         })
     }
@@ -295,11 +304,30 @@ impl StructValue {
         let place = access::resolve(&self.parts.layout, path)?;
         // SAFETY: the bytes are an initialised value of the layout. Pointer
         // fields no other field overlaps hold what was stored as a pointer:
-        // null, or what C or `unsafe` code wrote (`set` takes only null and
-        // vouched addresses, `from_bytes` refuses layouts with pointers, and
-        // nested values are copied from values of the same layout); `read`
-        // refuses the pointers other fields overlap.
-        unsafe { access::read(&self.parts.layout, path, self.as_ptr(), &place) }
+        // null, what C or `unsafe` code wrote, or a string this value owns
+        // (`set` takes only null, vouched addresses and Rust strings it
+        // keeps in `strings`; `from_bytes` refuses layouts with pointers;
+        // nested values are copied from values of the same layout, with
+        // their strings); `read` refuses the pointers other fields overlap.
+        let value = unsafe { access::read(&self.parts.layout, path, self.as_ptr(), &place) }?;
+        Ok(self.lend_strings(value))
+    }
+
+    /// `value` read from this one, holding the strings its `char*` fields
+    /// may point to: a nested struct keeps them alive as this value does.
+    fn lend_strings(&self, value: Value<'static>) -> Value<'static> {
+        match value {
+            Value::Struct(Cow::Owned(mut s)) if self.parts.strings.is_some() => {
+                s.parts.strings.clone_from(&self.parts.strings);
+                Value::Struct(Cow::Owned(s))
+            }
+            other => other,
+        }
+    }
+
+    /// Whether `char*` fields were set from Rust strings this value owns.
+    pub(crate) fn owns_strings(&self) -> bool {
+        self.parts.strings.is_some()
     }
 
     /// Reads a field as [`get`](Self::get) does, pointers that share their
@@ -329,27 +357,112 @@ impl StructValue {
         let place = access::resolve(&self.parts.layout, path)?;
         // SAFETY: the bytes are an initialised value of the layout; the
         // pointers read are valid, by the caller's promise.
-        unsafe { access::read_unchecked(&self.parts.layout, path, self.as_ptr(), &place) }
+        let value =
+            unsafe { access::read_unchecked(&self.parts.layout, path, self.as_ptr(), &place) }?;
+        Ok(self.lend_strings(value))
     }
 
     /// Writes a field, converting `value` to its C type with the range checks
-    /// of a call argument. A one-byte character array takes a string (copied,
-    /// the rest NUL-filled; longer than the array is an error); a pointer
-    /// field takes null or a [`RawPtr`](crate::RawPtr); a nested struct takes
-    /// a [`Value::Struct`] of a compatible layout; a bitfield an integer that
+    /// of a call argument. A `char` array takes a string (copied, the rest
+    /// NUL-filled; longer than the array is an error); a `char*` field a
+    /// Rust string (`&str`, `String` or `CString`), copied into a string the
+    /// value owns for as long as it lives, as ctypes keeps the bytes object a
+    /// `c_char_p` field is set to; any pointer field takes null or an
+    /// address vouched for with `unsafe`; a nested struct takes a
+    /// [`Value::Struct`] of a compatible layout; a bitfield an integer that
     /// fits its bits.
+    ///
+    /// ```
+    /// use rctypes::{CType, StructLayout, StructValue};
+    /// let device = StructLayout::builder("Device")
+    ///     .field("mac", CType::array(CType::UInt8, 4))
+    ///     .field("label", CType::CharP)
+    ///     .build()?;
+    /// let mut d = StructValue::new(&device)?;
+    /// d.set("label", "eth0")?;
+    /// d.set("mac[0]", 0xde)?;
+    /// assert_eq!(d.get("label")?.to::<String>()?, "eth0");
+    /// // A copy keeps the string alive, whichever is dropped first.
+    /// let copy = d.clone();
+    /// drop(d);
+    /// assert_eq!(copy.get("label")?.to::<String>()?, "eth0");
+    /// let err = copy.clone().set("label", "a\0b").unwrap_err();
+    /// assert!(err.to_string().contains("a NUL at byte 1"), "{err}");
+    /// # Ok::<(), rctypes::Error>(())
+    /// ```
     pub fn set<'v>(&mut self, path: &str, value: impl Into<Value<'v>>) -> Result<()> {
         let value = value.into();
         let Parts {
-            layout, storage, ..
+            layout,
+            storage,
+            strings,
+            ..
         } = &mut *self.parts;
         let place = access::resolve(layout, path)?;
         let ptr = match storage {
             Storage::Inline(words) => words.as_mut_ptr() as *mut u8,
             Storage::Heap(b) => b.ptr.as_ptr(),
         };
+        if let Some(text) = owned_string(&place, &value) {
+            let text = Arc::new(text.map_err(|at| Error::Field {
+                name: layout.title(),
+                field: path.to_owned(),
+                message: format!("the string holds a NUL at byte {at}"),
+            })?);
+            // SAFETY: the field is a pointer, inside the value's bytes; the
+            // string it points to lives in `strings` as long as the bytes do.
+            unsafe {
+                let at = ptr.add(place.offset) as *mut *const std::ffi::c_char;
+                at.write_unaligned(text.as_ptr());
+            }
+            strings.get_or_insert_default().push(text);
+            return Ok(());
+        }
         // SAFETY: self owns `size` writable bytes of the layout.
-        unsafe { access::write(layout, path, ptr, &place, &value) }
+        unsafe { access::write(layout, path, ptr, &place, &value) }?;
+        if let Value::Struct(nested) = &value {
+            // Its `char*` fields may point into its strings, now copied here.
+            if let Some(theirs) = &nested.parts.strings {
+                strings
+                    .get_or_insert_default()
+                    .extend(theirs.iter().cloned());
+            }
+        }
+        Ok(())
+    }
+
+    /// The elements of an array field, converted to `T`: a `uint8_t[4]`'s
+    /// bytes as `Vec<u8>`, an `int[3]`'s numbers. ([`get`](Self::get) reads
+    /// only `char` arrays whole, as strings, as ctypes does.)
+    ///
+    /// ```
+    /// use rctypes::{CType, StructLayout, StructValue};
+    /// let device = StructLayout::builder("Device")
+    ///     .field("mac", CType::array(CType::UInt8, 4))
+    ///     .field("counts", CType::array(CType::Int, 3))
+    ///     .build()?;
+    /// let mut d = StructValue::new(&device)?;
+    /// d.set("mac[0]", 0xde)?;
+    /// d.set("mac[2]", 0xbe)?;
+    /// d.set("counts[1]", -1)?;
+    /// assert_eq!(d.get_array::<u8>("mac")?, [0xde, 0, 0xbe, 0]);
+    /// assert_eq!(d.get_array::<i32>("counts")?, [0, -1, 0]);
+    /// assert_eq!(format!("{d:?}"), "Device { mac: [222, 0, 190, 0], counts: [0, -1, 0] }");
+    /// assert!(d.get_array::<u8>("mac[0]").is_err());
+    /// # Ok::<(), rctypes::Error>(())
+    /// ```
+    pub fn get_array<T: FromValue>(&self, path: &str) -> Result<Vec<T>> {
+        let place = access::resolve(&self.parts.layout, path)?;
+        let CType::Array(_, n) = place.ctype else {
+            return Err(Error::Field {
+                name: self.parts.layout.title(),
+                field: path.to_owned(),
+                message: format!("has type {}, which is not an array", place.ctype),
+            });
+        };
+        (0..*n)
+            .map(|i| self.get(&format!("{path}[{i}]"))?.to::<T>())
+            .collect()
     }
 
     /// The bytes of a field (for a bitfield, the bytes holding its bits).
@@ -361,6 +474,25 @@ impl StructValue {
         };
         Ok(&self.as_bytes()[range])
     }
+}
+
+/// The string a Rust string `value` written to a `char*` field at `place`
+/// is kept as, or the position of the NUL inside it; `None` when it is not
+/// a string for such a field.
+fn owned_string(
+    place: &access::Place<'_>,
+    value: &Value<'_>,
+) -> Option<std::result::Result<CString, usize>> {
+    if place.bits.is_some() || *place.ctype.bare() != CType::CharP {
+        return None;
+    }
+    let bytes: Vec<u8> = match value {
+        Value::Str(s) => s.as_bytes().to_vec(),
+        Value::String(s) => s.as_bytes().to_vec(),
+        Value::CStr(s) => s.to_bytes().to_vec(),
+        _ => return None,
+    };
+    Some(CString::new(bytes).map_err(|e| e.nul_position()))
 }
 
 /// Copies the fields (not the padding) of a value of `layout`.
@@ -421,7 +553,7 @@ impl PartialEq for StructValue {
 }
 
 impl fmt::Debug for StructValue {
-    /// `Weather { timestamp: 1, desc: "sunny" }`.
+    /// `Weather { timestamp: 1, desc: "sunny", counts: [3, -1, 40] }`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct(if self.parts.layout.name().is_empty() {
             "struct"
@@ -429,12 +561,41 @@ impl fmt::Debug for StructValue {
             self.parts.layout.name()
         });
         for field in self.parts.layout.fields() {
-            match self.get(field.name()) {
-                Ok(v) => d.field(field.name(), &DebugValue(v)),
-                Err(_) => d.field(field.name(), &format_args!("{}", field.ctype())),
-            };
+            d.field(
+                field.name(),
+                &DebugField {
+                    value: self,
+                    path: field.name().to_owned(),
+                    ctype: field.ctype(),
+                },
+            );
         }
         d.finish()
+    }
+}
+
+/// A field of a value for `Debug`: its value, an array's elements, or its
+/// type where it cannot be read safely.
+struct DebugField<'v> {
+    value: &'v StructValue,
+    path: String,
+    ctype: &'v CType,
+}
+
+impl fmt::Debug for DebugField<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.value.get(&self.path), self.ctype) {
+            (Ok(v), _) => write!(f, "{:?}", DebugValue(v)),
+            (Err(_), CType::Array(elem, n)) if !self.ctype.holds_pointers() => f
+                .debug_list()
+                .entries((0..*n).map(|i| DebugField {
+                    value: self.value,
+                    path: format!("{}[{i}]", self.path),
+                    ctype: elem,
+                }))
+                .finish(),
+            (Err(_), ty) => write!(f, "{ty}"),
+        }
     }
 }
 

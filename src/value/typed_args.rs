@@ -404,7 +404,7 @@ unsafe impl CRet for Option<CString> {
         CType::CharP
     }
     fn accepts(declared: &CType) -> bool {
-        *declared == CType::CharP
+        crate::types::is_read_only_string(declared)
     }
     unsafe fn from_raw(raw: *const c_char) -> Self {
         // SAFETY: the caller passes what C returned: null or a string.

@@ -19,6 +19,10 @@ mod limits;
 mod memmap;
 mod nonblocking;
 mod platform;
+mod real_apis_callbacks;
+mod real_apis_handles;
+mod real_apis_strings;
+mod real_apis_structs;
 // The register routes' own tests, where the build has them.
 #[cfg(rctypes_x86_64_sysv)]
 mod routes;

@@ -67,7 +67,12 @@ fn struct_type(l: &StructLayout) -> Result<Type, String> {
     if holds_union(l) {
         return abi::union_type(l);
     }
-    natural_type(l)
+    // A packed struct libffi's natural layout misplaces is described as the
+    // ABI passes it, where that can be said exactly.
+    natural_type(l).or_else(|unnatural| match l.pack() {
+        Some(_) => abi::packed_type(l).map_err(|reason| reason.unwrap_or(unnatural)),
+        None => Err(unnatural),
+    })
 }
 
 /// Whether the layout is a union or holds one.
@@ -165,6 +170,11 @@ fn push_elements(
 /// A struct of `elements` that libffi takes with `l`'s size and alignment
 /// rather than its own: how a union is described as the struct C passes
 /// alike.
+// Used by the x86-64 System V and AArch64 rules only.
+#[cfg_attr(
+    not(all(any(target_arch = "x86_64", target_arch = "aarch64"), not(windows))),
+    allow(dead_code)
+)]
 pub(crate) fn standing_in_for(l: &StructLayout, elements: Vec<Type>) -> Result<Type, String> {
     let align = u16::try_from(l.align()).map_err(|_| {
         format!(
@@ -173,14 +183,25 @@ pub(crate) fn standing_in_for(l: &StructLayout, elements: Vec<Type>) -> Result<T
             l.align()
         )
     })?;
+    Ok(sized_struct(elements, l.size(), align))
+}
+
+/// A struct of `elements` that libffi takes with this size and alignment
+/// rather than its own.
+// Used by the x86-64 System V and AArch64 rules only.
+#[cfg_attr(
+    not(all(any(target_arch = "x86_64", target_arch = "aarch64"), not(windows))),
+    allow(dead_code)
+)]
+pub(crate) fn sized_struct(elements: Vec<Type>, size: usize, align: u16) -> Type {
     let t = Type::structure(elements);
     // SAFETY: a struct type libffi has not laid out yet; with its size
     // set, libffi keeps this size and alignment rather than computing
     // its own (ffi_prep_cif lays out only types of size 0).
     unsafe {
         let raw = t.as_raw_ptr();
-        (*raw).size = l.size();
+        (*raw).size = size;
         (*raw).alignment = align;
     }
-    Ok(t)
+    t
 }

@@ -8,5 +8,5 @@ pub(crate) mod record;
 
 pub(crate) use declare::same_storage;
 pub use declare::{Bits, Composite, StructBuilder, StructField, StructLayout};
-pub(crate) use ffi::{ffi_return_type, ffi_type, standing_in_for};
+pub(crate) use ffi::{ffi_return_type, ffi_type};
 pub(crate) use record::element_dtype;

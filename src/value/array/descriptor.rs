@@ -420,7 +420,10 @@ impl<'a> ArrayArg<'a> {
 
     /// Whether values of the element type may stand where `pointee` is declared.
     fn elem_fits(&self, pointee: &CType) -> bool {
-        self.types.elem().is_some_and(|e| elem_fits(e, pointee)) || *pointee == CType::Void
+        match self.types.elem() {
+            Some(e) => elem_fits(e, pointee) || *pointee == CType::Void,
+            None => *pointee == CType::Void || record_fits(self.types.dtype(), pointee),
+        }
     }
 
     /// The address passed for a plain pointer parameter `ty`, after checking
@@ -523,6 +526,32 @@ impl<'a> ArrayArg<'a> {
         // `lent_bytes` long (a descriptor is made only over such memory).
         let bytes = unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.lent_bytes()) };
         bytes.chunks_exact(size).any(|e| e.iter().all(|&b| b == 0))
+    }
+
+    /// The bytes lent, when they are one-byte characters or integers laid
+    /// out one after another: what C may read as a string, up to its NUL.
+    pub(crate) fn string_bytes(&self) -> Option<&[u8]> {
+        let bytes = self
+            .types
+            .elem()
+            .is_some_and(|e| e.is_narrow_char() || matches!(e, CType::Int8 | CType::UInt8));
+        if !bytes || !self.flags.contains(Flags::C_CONTIGUOUS) {
+            return None;
+        }
+        // SAFETY: the memory is borrowed for 'a, contiguous, and
+        // `lent_bytes` long (a descriptor is made only over such memory).
+        Some(unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.lent_bytes()) })
+    }
+
+    /// The bytes lent, when they are contiguous elements of C type `elem`
+    /// (or one of the same representation).
+    pub(crate) fn elements_of(&self, elem: &CType) -> Option<&[u8]> {
+        let same = self.types.elem().is_some_and(|e| e.is_compatible(elem));
+        if !same || !self.flags.contains(Flags::C_CONTIGUOUS) {
+            return None;
+        }
+        // SAFETY: as in `string_bytes`.
+        Some(unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.lent_bytes()) })
     }
 
     /// Whether C may read elements of the pointee of `ty` from this memory:
@@ -666,6 +695,21 @@ impl<'a, T: Element> From<&'a mut Vec<T>> for Value<'a> {
 impl<'a> From<ArrayArg<'a>> for Value<'a> {
     fn from(v: ArrayArg<'a>) -> Self {
         Value::Array(v)
+    }
+}
+
+/// Whether elements of the record data type `dtype` (an `NdArray` of
+/// records) may stand where the struct `pointee` is declared: the record is
+/// the struct's layout, field by field, and any bytes are valid for it (no
+/// `_Bool`, no pointer, which bytes from Rust would make up).
+fn record_fits(dtype: &crate::types::DType, pointee: &CType) -> bool {
+    match pointee.bare() {
+        CType::Struct(l) => {
+            dtype.is_record()
+                && pointee.bare().any_bytes_valid()
+                && l.check_against_dtype(dtype).is_ok()
+        }
+        _ => false,
     }
 }
 

@@ -402,12 +402,19 @@ fn long_double_structs() {
 #[test]
 fn what_libffi_cannot_describe_is_refused_at_bind_time() {
     let d = declared();
-    assert_eq!(
-        refused("packed_cd_sum", &[&d.packed_cd], &CType::Double),
-        "packed_cd_sum: invalid signature: argument 1: struct PackedCD is packed (pack(1)): \
-         C places field `d` at offset 1, libffi's natural layout at 8; libffi cannot describe it, \
-         so pass it by pointer"
-    );
+    // Packed structs go by value where the ABI's rules for them are known
+    // (tests/integration/real_apis_structs.rs); elsewhere they are refused.
+    if cfg!(not(all(
+        any(target_arch = "x86_64", target_arch = "aarch64"),
+        not(windows)
+    ))) {
+        assert_eq!(
+            refused("packed_cd_sum", &[&d.packed_cd], &CType::Double),
+            "packed_cd_sum: invalid signature: argument 1: struct PackedCD is packed (pack(1)): \
+             C places field `d` at offset 1, libffi's natural layout at 8; libffi cannot \
+             describe it, so pass it by pointer"
+        );
+    }
     assert_eq!(
         refused("flags_count", &[&d.flags], &CType::Int),
         "flags_count: invalid signature: argument 1: struct Flags has bitfields, which libffi \

@@ -24,7 +24,16 @@ pub(crate) fn union_type(l: &StructLayout) -> Result<Type, String> {
             e
         }
     };
-    crate::types::layout::standing_in_for(l, elements)
+    crate::types::layout::ffi::standing_in_for(l, elements)
+}
+
+/// A struct libffi passes as C passes the packed struct `l`: AAPCS64
+/// classifies a composite by its members' types and its size, never their
+/// alignment, so a packed struct travels as the union of its size does (a
+/// homogeneous float aggregate in vector registers, otherwise its bytes in
+/// general registers, or by reference to a copy above 16 bytes).
+pub(crate) fn packed_type(l: &StructLayout) -> Result<Type, Option<String>> {
+    union_type(l).map_err(Some)
 }
 
 /// Unnamed bitfields give the record their type's alignment, as named ones

@@ -20,3 +20,9 @@ pub(crate) const UNNAMED_BITFIELDS_ALIGN_RECORD: bool = false;
 pub(crate) fn returns_in_x87(_: &StructLayout) -> bool {
     false
 }
+
+/// Packed structs libffi's natural layout misplaces are refused here, with
+/// the reason the natural layout gives.
+pub(crate) fn packed_type(_: &StructLayout) -> Result<Type, Option<String>> {
+    Err(None)
+}

@@ -135,29 +135,54 @@ pub(crate) fn union_type(l: &StructLayout) -> Result<Type, String> {
             e
         }
         Some(classes) if classes.contains(&Class::X87) => vec![Type::longdouble()],
-        Some(classes) => {
-            let mut e = Vec::new();
-            for (i, class) in classes.iter().enumerate() {
-                let len = (l.size() - 8 * i).min(8);
-                match (class, len) {
-                    (Class::Sse, 8) => e.push(Type::f64()),
-                    (Class::Sse, 4) => e.push(Type::f32()),
-                    (Class::Integer, 8) => e.push(Type::u64()),
-                    (Class::Integer, 4) => e.push(Type::u32()),
-                    (Class::Integer, 2) => e.push(Type::u16()),
-                    (Class::Integer, n) => e.extend((0..n).map(|_| Type::u8())),
-                    _ => {
-                        return Err(format!(
-                            "{title} has an eightbyte of class {class:?} and {len} bytes, \
-                             which libffi cannot express: pass it by pointer"
-                        ));
-                    }
-                }
-            }
-            e
-        }
+        Some(classes) => eightbytes(l, &classes)?,
     };
-    crate::types::layout::standing_in_for(l, elements)
+    crate::types::layout::ffi::standing_in_for(l, elements)
+}
+
+/// A struct libffi passes as C passes the packed struct `l`: one element per
+/// eightbyte of its class when its fields are aligned, and in memory when
+/// one is not (the ABI's rule for unaligned members, at any size).
+pub(crate) fn packed_type(l: &StructLayout) -> Result<Type, Option<String>> {
+    let elements = match classify(l) {
+        None => vec![in_memory()],
+        Some(classes) if classes.contains(&Class::X87) => return Err(None),
+        Some(classes) => eightbytes(l, &classes).map_err(Some)?,
+    };
+    crate::types::layout::ffi::standing_in_for(l, elements).map_err(Some)
+}
+
+/// An element that makes libffi pass the struct holding it in memory: a
+/// struct of more than 32 bytes, which libffi classifies as memory, as it
+/// then does whatever holds it. Only its size is read; the struct holding
+/// it keeps its own size, so the bytes copied are the struct's.
+fn in_memory() -> Type {
+    crate::types::layout::ffi::sized_struct(vec![Type::u8()], 64, 1)
+}
+
+/// One libffi element per eightbyte of `l`, of the eightbyte's class and
+/// width.
+fn eightbytes(l: &StructLayout, classes: &[Class]) -> Result<Vec<Type>, String> {
+    let mut e = Vec::new();
+    for (i, class) in classes.iter().enumerate() {
+        let len = (l.size() - 8 * i).min(8);
+        match (class, len) {
+            (Class::Sse, 8) => e.push(Type::f64()),
+            (Class::Sse, 4) => e.push(Type::f32()),
+            (Class::Integer, 8) => e.push(Type::u64()),
+            (Class::Integer, 4) => e.push(Type::u32()),
+            (Class::Integer, 2) => e.push(Type::u16()),
+            (Class::Integer, n) => e.extend((0..n).map(|_| Type::u8())),
+            _ => {
+                return Err(format!(
+                    "{} has an eightbyte of class {class:?} and {len} bytes, \
+                     which libffi cannot express: pass it by pointer",
+                    l.title()
+                ));
+            }
+        }
+    }
+    Ok(e)
 }
 
 #[cfg(test)]
