@@ -16,9 +16,13 @@
 //!
 //! Columns: `direct` (a Rust `extern "C"` function pointer: the floor),
 //! `libffi` (raw `ffi_call` on a cif prepared once), `typed`
-//! (`TypedCFunc::call`), `dynamic` (`CFunc::call` with the result read as a
+//! (`TypedCFunc::call`), `invoke` (`CFunc::invoke`: a tuple of Rust values
+//! in, the Rust type asked for out, as the README's first call),
+//! `dynamic` (`CFunc::call` on a slice of `Value`s, the result read as a
 //! user writes it: `call(..)?.to::<T>()?`) and `in place` (the same call
-//! with its `Result<Value>` looked at where it was left). `--check`
+//! with its `Result<Value>` looked at where it was left). The last column
+//! is the layer's own cost: `invoke` (or, where a row has none, `dynamic`)
+//! less `direct`. `--check`
 //! compares the rctypes columns with `benches/instructions.txt` and fails
 //! when one rose by more than 2% plus 2 instructions.
 
@@ -50,9 +54,9 @@ const CALLBACKS: i32 = 100;
 const MARGIN: f64 = 0.02;
 const SLACK: f64 = 2.0;
 
-const COLUMNS: [&str; 5] = ["direct", "libffi", "typed", "dynamic", "in place"];
+const COLUMNS: [&str; 6] = ["direct", "libffi", "typed", "invoke", "dynamic", "in place"];
 /// The columns `--check` holds to their recorded figures: rctypes' own.
-const CHECKED: [&str; 3] = ["typed", "dynamic", "in place"];
+const CHECKED: [&str; 4] = ["typed", "invoke", "dynamic", "in place"];
 
 /// One cell's loop: makes `n` calls (for a callback row, `n` calls of a C
 /// function that calls back `CALLBACKS` times).
@@ -101,6 +105,7 @@ fn scalars(rows: &mut Vec<Row>) {
     let d: extern "C" fn() = unsafe { direct(&noop) };
     let cif = Cif::new(Vec::<Type>::new(), Type::void());
     let typed: TypedCFunc<(), ()> = noop.typed().unwrap();
+    let invoked = noop.clone();
     let in_place = noop.clone();
     rows.push(Row {
         label: "void noop(void)",
@@ -109,6 +114,7 @@ fn scalars(rows: &mut Vec<Row>) {
             ("direct", body(move || black_box(d)())),
             ("libffi", body(move || raw_call::<u64>(&cif, code, &mut []))),
             ("typed", body(move || typed.call(()))),
+            ("invoke", body(move || invoked.invoke::<()>(()))),
             (
                 "dynamic",
                 body(move || -> rctypes::Result<()> {
@@ -128,6 +134,7 @@ fn scalars(rows: &mut Vec<Row>) {
     let d: extern "C" fn(i32, i32) -> i32 = unsafe { direct(&add) };
     let cif = Cif::new([Type::i32(), Type::i32()], Type::i32());
     let typed: TypedCFunc<(i32, i32), i32> = add.typed().unwrap();
+    let invoked = add.clone();
     let in_place = add.clone();
     rows.push(Row {
         label: "int add_int(int, int)",
@@ -147,6 +154,10 @@ fn scalars(rows: &mut Vec<Row>) {
             (
                 "typed",
                 body(move || typed.call((black_box(3), black_box(4)))),
+            ),
+            (
+                "invoke",
+                body(move || invoked.invoke::<i32>((black_box(3), black_box(4)))),
             ),
             (
                 "dynamic",
@@ -174,6 +185,7 @@ fn scalars(rows: &mut Vec<Row>) {
     let d: extern "C" fn(f64, f64) -> f64 = unsafe { direct(&add) };
     let cif = Cif::new([Type::f64(), Type::f64()], Type::f64());
     let typed: TypedCFunc<(f64, f64), f64> = add.typed().unwrap();
+    let invoked = add.clone();
     let in_place = add.clone();
     rows.push(Row {
         label: "double add_double(double, double)",
@@ -193,6 +205,10 @@ fn scalars(rows: &mut Vec<Row>) {
             (
                 "typed",
                 body(move || typed.call((black_box(0.5), black_box(1.5)))),
+            ),
+            (
+                "invoke",
+                body(move || invoked.invoke::<f64>((black_box(0.5), black_box(1.5)))),
             ),
             (
                 "dynamic",
@@ -234,6 +250,7 @@ fn scalars(rows: &mut Vec<Row>) {
         Type::f64(),
     );
     let typed: TypedCFunc<(i32, f64, i64, f32, i16, f64), f64> = mixed.typed().unwrap();
+    let invoked = mixed.clone();
     let in_place = mixed.clone();
     let args = || -> [Value<'static>; 6] {
         [
@@ -274,6 +291,19 @@ fn scalars(rows: &mut Vec<Row>) {
                 body(move || typed.call((black_box(1), 2.0, black_box(3), 4.0, black_box(5), 6.0))),
             ),
             (
+                "invoke",
+                body(move || {
+                    invoked.invoke::<f64>((
+                        black_box(1),
+                        2.0,
+                        black_box(3i64),
+                        4.0f32,
+                        black_box(5i16),
+                        6.0,
+                    ))
+                }),
+            ),
+            (
                 "dynamic",
                 body(move || -> rctypes::Result<f64> { mixed.call(&args())?.to::<f64>() }),
             ),
@@ -299,6 +329,7 @@ fn stack_arguments(rows: &mut Vec<Row>) {
     let cif = Cif::new(vec![Type::i64(); 7], Type::i64());
     type Seven = (i64, i64, i64, i64, i64, i64, i64);
     let typed: TypedCFunc<Seven, i64> = seven.typed().unwrap();
+    let invoked = seven.clone();
     let in_place = seven.clone();
     let args =
         || -> [Value<'static>; 7] { std::array::from_fn(|i| black_box(i as i64 + 1).into()) };
@@ -323,6 +354,12 @@ fn stack_arguments(rows: &mut Vec<Row>) {
                 body(move || typed.call((black_box(1), 2, 3, 4, 5, 6, 7))),
             ),
             (
+                "invoke",
+                body(move || {
+                    invoked.invoke::<i64>((black_box(1i64), 2i64, 3i64, 4i64, 5i64, 6i64, 7i64))
+                }),
+            ),
+            (
                 "dynamic",
                 body(move || -> rctypes::Result<i64> { seven.call(&args())?.to::<i64>() }),
             ),
@@ -345,6 +382,7 @@ fn stack_arguments(rows: &mut Vec<Row>) {
     let cif = Cif::new(vec![Type::i32(); 10], Type::i64());
     type Ten = (i32, i32, i32, i32, i32, i32, i32, i32, i32, i32);
     let typed: TypedCFunc<Ten, i64> = spill.typed().unwrap();
+    let invoked = spill.clone();
     let in_place = spill.clone();
     let args =
         || -> [Value<'static>; 10] { std::array::from_fn(|i| black_box(i as i32 + 1).into()) };
@@ -367,6 +405,10 @@ fn stack_arguments(rows: &mut Vec<Row>) {
             (
                 "typed",
                 body(move || typed.call((black_box(1), 2, 3, 4, 5, 6, 7, 8, 9, 10))),
+            ),
+            (
+                "invoke",
+                body(move || invoked.invoke::<i64>((black_box(1), 2, 3, 4, 5, 6, 7, 8, 9, 10))),
             ),
             (
                 "dynamic",
@@ -397,6 +439,7 @@ fn structs(rows: &mut Vec<Row>) {
     let d: extern "C" fn(IntPair) -> i32 = unsafe { direct(&sum) };
     let cif = Cif::new([Type::structure([Type::i32(), Type::i32()])], Type::i32());
     let typed: TypedCFunc<(IntPair,), i32> = sum.typed().unwrap();
+    let invoked = sum.clone();
     let in_place = sum.clone();
     let p = IntPair { a: 3, b: 4 };
     rows.push(Row {
@@ -412,6 +455,10 @@ fn structs(rows: &mut Vec<Row>) {
                 }),
             ),
             ("typed", body(move || typed.call((black_box(p),)))),
+            (
+                "invoke",
+                body(move || invoked.invoke::<i32>((black_box(&p),))),
+            ),
             (
                 "dynamic",
                 body(move || -> rctypes::Result<i32> {
@@ -432,6 +479,7 @@ fn structs(rows: &mut Vec<Row>) {
     let v3 = || Type::structure([Type::f64(), Type::f64(), Type::f64()]);
     let cif = Cif::new([v3(), v3()], Type::f64());
     let typed: TypedCFunc<(Vec3, Vec3), f64> = dot.typed().unwrap();
+    let invoked = dot.clone();
     let in_place = dot.clone();
     let (a, b) = (
         Vec3 {
@@ -458,6 +506,10 @@ fn structs(rows: &mut Vec<Row>) {
                 }),
             ),
             ("typed", body(move || typed.call((black_box(a), b)))),
+            (
+                "invoke",
+                body(move || invoked.invoke::<f64>((black_box(&a), &b))),
+            ),
             (
                 "dynamic",
                 body(move || -> rctypes::Result<f64> {
@@ -879,7 +931,7 @@ fn main() -> ExitCode {
     let mut measured = Vec::new();
     let mut rises = Vec::new();
     println!("instructions per call (callgrind; the direct call is the floor)\n");
-    println!("| call | {} | dynamic − direct |", COLUMNS.join(" | "));
+    println!("| call | {} | layer |", COLUMNS.join(" | "));
     println!("|---|{}---|", "---|".repeat(COLUMNS.len()));
     for (i, row) in rows.iter().enumerate() {
         if only.is_some_and(|o| !row.label.contains(o.as_str())) {
@@ -912,7 +964,8 @@ fn main() -> ExitCode {
                 ));
             }
         }
-        let own = match (by_column.get("dynamic"), by_column.get("direct")) {
+        let user = by_column.get("invoke").or(by_column.get("dynamic"));
+        let own = match (user, by_column.get("direct")) {
             (Some(d), Some(floor)) => format!("{:.0}", d - floor),
             _ => "—".to_owned(),
         };

@@ -8,11 +8,15 @@
 use std::path::{Path, PathBuf};
 
 /// The layers, in column order, and each one's variant name in a group.
-pub const COLUMNS: [(&str, &str); 4] = [
+/// `rctypes invoke` is the short form a user writes (`f.invoke((a, b))?`,
+/// the Rust type out); `rctypes dynamic, in place` is `f.call(&[..])` with
+/// its `Result<Value>` looked at where the call left it.
+pub const COLUMNS: [(&str, &str); 5] = [
     ("direct", "direct"),
     ("raw libffi", "libffi"),
     ("rctypes typed", "typed"),
-    ("rctypes dynamic", "dynamic"),
+    ("rctypes invoke", "invoke"),
+    ("rctypes dynamic, in place", "dynamic"),
 ];
 
 /// One row: a criterion group and, per column, the variant measured there
@@ -20,7 +24,7 @@ pub const COLUMNS: [(&str, &str); 4] = [
 pub struct Row {
     pub label: &'static str,
     pub group: &'static str,
-    pub variants: [Option<&'static str>; 4],
+    pub variants: [Option<&'static str>; 5],
     /// Calls one iteration makes (a callback benchmark makes many).
     pub calls: f64,
 }
@@ -36,6 +40,7 @@ impl Row {
                 Some(COLUMNS[1].1),
                 Some(COLUMNS[2].1),
                 Some(COLUMNS[3].1),
+                Some(COLUMNS[4].1),
             ],
             calls: 1.0,
         }

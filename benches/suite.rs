@@ -88,6 +88,7 @@ fn scalars(c: &mut Criterion) {
             b.iter(|| raw_call::<u64>(&cif, code, &mut []))
         });
         g.bench_function("typed", |b| b.iter(|| typed.call(())));
+        g.bench_function("invoke", |b| b.iter(|| dynamic.invoke::<()>(())));
         g.bench_function("dynamic", |b| {
             b.iter(|| look(&dynamic.call(black_box(&[]))))
         });
@@ -118,6 +119,16 @@ fn scalars(c: &mut Criterion) {
         });
         g.bench_function("typed", |b| {
             b.iter(|| typed.call((black_box(3), black_box(4))))
+        });
+        g.bench_function("invoke", |b| {
+            b.iter(|| dynamic.invoke::<i32>((black_box(3), black_box(4))))
+        });
+        g.bench_function("dynamic_to", |b| {
+            b.iter(|| -> rctypes::Result<i32> {
+                dynamic
+                    .call(&[black_box(3).into(), black_box(4).into()])?
+                    .to::<i32>()
+            })
         });
         g.bench_function("dynamic", |b| {
             b.iter(|| {
@@ -163,6 +174,9 @@ fn scalars(c: &mut Criterion) {
         });
         g.bench_function("typed", |b| {
             b.iter(|| typed.call((black_box(0.5), black_box(1.5))))
+        });
+        g.bench_function("invoke", |b| {
+            b.iter(|| dynamic.invoke::<f64>((black_box(0.5), black_box(1.5))))
         });
         g.bench_function("dynamic", |b| {
             b.iter(|| {
@@ -235,6 +249,18 @@ fn scalars(c: &mut Criterion) {
         g.bench_function("typed", |b| {
             b.iter(|| typed.call((black_box(1), 2.0, black_box(3), 4.0, black_box(5), 6.0)))
         });
+        g.bench_function("invoke", |b| {
+            b.iter(|| {
+                dynamic.invoke::<f64>((
+                    black_box(1),
+                    2.0,
+                    black_box(3i64),
+                    4.0f32,
+                    black_box(5i16),
+                    6.0,
+                ))
+            })
+        });
         g.bench_function("dynamic", |b| {
             b.iter(|| {
                 look(&dynamic.call(&[
@@ -274,6 +300,9 @@ fn scalars(c: &mut Criterion) {
         });
         g.bench_function("typed", |b| {
             b.iter(|| typed.call((black_box(1), 2, 3, 4, 5, 6, 7, 8, 9, 10)))
+        });
+        g.bench_function("invoke", |b| {
+            b.iter(|| dynamic.invoke::<i64>((black_box(1), 2, 3, 4, 5, 6, 7, 8, 9, 10)))
         });
         g.bench_function("dynamic", |b| {
             b.iter(|| {
@@ -503,6 +532,9 @@ fn structs(c: &mut Criterion) {
         })
     });
     g.bench_function("typed", |b| b.iter(|| typed.call((black_box(p),))));
+    g.bench_function("invoke", |b| {
+        b.iter(|| dynamic.invoke::<i32>((black_box(&p),)))
+    });
     g.bench_function("dynamic", |b| {
         b.iter(|| look(&dynamic.call(&[black_box(&p).into()])))
     });
@@ -518,21 +550,28 @@ fn main() {
     c.final_summary();
 
     let mut unwrap = Row::new("`void noop(void)`, result unwrapped", "noop");
-    unwrap.variants = [None, None, None, Some("dynamic_unwrap")];
+    unwrap.variants = [None, None, None, None, Some("dynamic_unwrap")];
     let mut program = Row::new("`int add(int, int)`, fast path's program", "int(int,int)");
-    program.variants = [None, None, None, Some("dynamic_program")];
+    program.variants = [None, None, None, None, Some("dynamic_program")];
     let mut registers = Row::new("`int add(int, int)`, register route", "int(int,int)");
-    registers.variants = [None, None, None, Some("dynamic_registers")];
+    registers.variants = [None, None, None, None, Some("dynamic_registers")];
+    let mut to = Row::new(
+        "`int add(int, int)`, `call(..)?.to::<i32>()`",
+        "int(int,int)",
+    );
+    to.variants = [None, None, None, None, Some("dynamic_to")];
     let mut callback = Row::new("callback round trip", "callback");
     callback.calls = N as f64;
     let mut capturing = Row::new("callback round trip, capturing closure", "callback");
     capturing.variants[2] = Some("typed_capturing");
     capturing.variants[3] = None;
+    capturing.variants[4] = None;
     capturing.calls = N as f64;
     let rows = [
         Row::new("`void noop(void)`", "noop"),
         unwrap,
         Row::new("`int add(int, int)`", "int(int,int)"),
+        to,
         program,
         registers,
         Row::new("`double add(double, double)`", "double(double,double)"),
@@ -556,7 +595,7 @@ fn main() {
     // What the ndpointer checks add, whatever the array's size.
     let overhead = |group| {
         let row = Row::new("", group);
-        Some(row.ns(3)? - row.ns(0)?)
+        Some(row.ns(4)? - row.ns(0)?)
     };
     if let (Some(small), Some(large)) = (
         overhead("compute_mean(16)"),

@@ -15,8 +15,8 @@ use crate::library::Library;
 use crate::types::{CType, Kind};
 use crate::value::StructValue;
 use crate::value::{
-    Keep, Slot, Value, check_contract, contents, decode_word, encode_aggregate, encode_long_double,
-    encode_word, fill_out_slots, is_word_result, store_word,
+    Keep, Room, Slot, Value, check_contract, contents, decode_word, encode_aggregate,
+    encode_long_double, encode_word, fill_out_slots, is_word_result, store_word,
 };
 
 mod abi;
@@ -168,10 +168,12 @@ pub enum Route {
     /// Arguments checked by a program made at bind time and passed straight
     /// in the argument registers. Taken by signatures of up to six integer
     /// or pointer and eight floating-point arguments (structs of up to 16
-    /// bytes counting as the registers they travel in) with a scalar,
-    /// pointer or void result, on x86-64 System V. A call whose values need
-    /// more (a `&str` copied for a `char*`, a callback to watch) takes the
-    /// register route instead.
+    /// bytes counting as the registers they travel in), and by signatures
+    /// of numbers, pointers and strings that spill up to eight more to the
+    /// stack, with a scalar, pointer or void result, on x86-64 System V. A
+    /// `&str` for a `const char*` is copied to the stack while it is short.
+    /// A call whose values need more (a callback to watch, a `bool` for an
+    /// integer) takes the register route instead.
     Fast,
     /// Arguments converted one by one, any value a parameter accepts, then
     /// passed in registers (and up to eight stack slots) by an `asm!` call
@@ -704,7 +706,8 @@ impl CFunc {
         if self.ret_kind == Kind::Aggregate {
             return self.call_registers_for_struct::<F, S>(plan, args);
         }
-        let mut keep = Keep::default();
+        let mut room = Room::new();
+        let mut keep = Keep::in_room(&mut room);
         let mut regs = Registers::<F, S>::new();
         self.stage(plan, args, &mut regs, &mut keep)?;
         let scope = self.before_call();
@@ -736,7 +739,8 @@ impl CFunc {
             return self.stage_and_call(&self.cif, &self.args, &self.kinds, args);
         };
         let mut result = StructValue::new(layout)?;
-        let mut keep = Keep::default();
+        let mut room = Room::new();
+        let mut keep = Keep::in_room(&mut room);
         let mut regs = Registers::<F, S>::new();
         if plan.returns_in_memory() {
             regs.push(result.as_mut_ptr() as u64, Kind::Ptr);
@@ -839,7 +843,8 @@ impl CFunc {
         slots: &mut [MaybeUninit<Slot>],
         ptrs: &mut [*mut c_void],
     ) -> Result<Value<'static>> {
-        let mut keep = Keep::default();
+        let mut room = Room::new();
+        let mut keep = Keep::in_room(&mut room);
         for (i, (value, slot)) in args.iter().zip(slots.iter_mut()).enumerate() {
             let (ty, kind) = (&types[i], kinds[i]);
             let dst = slot.as_mut_ptr() as *mut u8;

@@ -108,11 +108,33 @@ fn slices_c_strings_and_buffers_allocate_nothing() {
             allocations(|| assert_eq!(len.call(&[s.into()]).unwrap(), Value::Int(14))),
             0
         );
-        // A `&str` must be copied to gain its NUL: the copy, and the list
-        // that keeps it alive through the call.
+        // A `&str` is copied to gain its NUL: on the stack while it is
+        // short, with nothing allocated; on the heap past that.
         assert_eq!(
-            allocations(|| drop(len.call(&["copied".into()]).unwrap())),
+            allocations(|| assert_eq!(len.call(&["copied".into()]).unwrap(), Value::Int(6))),
+            0,
+            "via {:?}",
+            len.route()
+        );
+        let three = ["a".repeat(80), "b".repeat(80), "c".repeat(80)];
+        for s in &three {
+            assert_eq!(
+                allocations(|| assert_eq!(len.call(&[s.as_str().into()]).unwrap(), Value::Int(80))),
+                0
+            );
+        }
+        let long = "x".repeat(1000);
+        assert_eq!(
+            allocations(|| assert_eq!(
+                len.call(&[long.as_str().into()]).unwrap(),
+                Value::Int(1000)
+            )),
             2
+        );
+        // A `&str` that already ends with its NUL is lent as it stands.
+        assert_eq!(
+            allocations(|| assert_eq!(len.call(&["ready\0".into()]).unwrap(), Value::Int(5))),
+            0
         );
     }
 }

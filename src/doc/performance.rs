@@ -42,7 +42,8 @@
 //!   that uses it. Where the system refuses executable memory the program
 //!   runs instead. Other fast-path signatures run the program through an
 //!   entry specialised for their numbers of integer and floating-point
-//!   registers.
+//!   registers, or, for one with arguments on the stack, through one entry
+//!   that pushes each to its register or the next stack slot.
 //!
 //!   A call then does:
 //!   1. **Count**: one compare against the signature's arity.
@@ -68,9 +69,11 @@
 //!   that a compiled call is one call into the compiled code, which jumps
 //!   to C. A value the compiled code does not take as it stands (a `bool`
 //!   for an `int`, an integer for a `double`, anything out of range), like
-//!   a value the program does not convert itself (a `&str` that must be
-//!   copied to gain its NUL, a callback, anything refused), sends the call
-//!   to the general path below, once. It starts over: nothing has reached
+//!   a value the program does not convert itself (a callback, anything
+//!   refused), sends the call
+//!   to the general path below, once. (A `&str` for a `const char*` is
+//!   copied by the program itself: onto the stack while the call's strings
+//!   fit in 256 bytes, to the heap past that.) It starts over: nothing has reached
 //!   C yet, and errors read the same on every route. Every route reads the
 //!   same rule book for widths, ranges and register classes.
 //! - **The register route** (the general path, on x86-64 System V) takes

@@ -1,45 +1,48 @@
 //! The fast path of dynamic calls: signatures whose arguments are all
-//! integers, floating-point numbers, pointers or small structs that fit the
-//! argument registers, with a scalar, pointer or `void` result.
+//! integers, floating-point numbers, pointers, strings or small structs
+//! that fit the argument registers, or numbers, pointers and strings that
+//! spill up to eight to the stack, with a scalar, pointer or `void` result.
 //!
 //! When such a function is bound, its signature becomes a [`Program`]: per
 //! argument register, the argument it takes, that argument's class and the
 //! integers it accepts. A call then runs an entry specialised for its
-//! numbers of integer and floating-point registers: each argument is checked
-//! with a few compares and converted straight into its register image, and
-//! one call through a register shim follows. There is no staging, no libffi, no per-argument look at the
-//! declared [`CType`] (except for lent memory and structs, whose checks need
-//! it).
+//! numbers of integer and floating-point registers (or, for a signature
+//! that spills, one entry that pushes each argument to its register or the
+//! next stack slot): each argument is checked with a few compares and
+//! converted straight into its register image, and one call through a
+//! register shim follows. There is no staging, no libffi, no per-argument
+//! look at the declared [`CType`] (except for lent memory and structs,
+//! whose checks need it). A `&str` for a `const char*` is copied, with its
+//! NUL, into a room on the entry's stack while it fits.
 //!
-//! A value the program does not convert itself (a `&str` to copy for a
-//! `char*`, a `bool` or a callback, an integer given for a `double`, or one
-//! that does not fit, whose error the general path words) sends the whole
-//! call to the general path, which takes it from the start: nothing has
-//! reached C yet.
+//! A value the program does not convert itself (a `bool` or a callback, an
+//! integer given for a `double`, or one that does not fit, whose error the
+//! general path words) sends the whole call to the general path, which
+//! takes it from the start: nothing has reached C yet.
 //!
-//! Where every argument is a number, the program is also compiled to
-//! machine code (the target's back end's `compile`), which [`CFunc::call`]
-//! calls in place of the program's entry; a value that code does not take
-//! goes to the general path, as from the program.
+//! Where every argument is a number in a register, the program is also
+//! compiled to machine code (the target's back end's `compile`), which
+//! [`CFunc::call`] and [`CFunc::invoke`] call in place of the program's
+//! entry; a value that code does not take goes to the general path, as
+//! from the program.
 //!
 //! That one step to the general path stays, by design: the program and the
 //! code take only values whose register image the rule book
 //! (`types::rules`) gives as they stand; values it converts otherwise (a
-//! `bool` for an integer, an exact integer for a `double`, a `&str` copied
-//! for a `char*`, a callback to watch) and the wording of every refusal
-//! (which names the first argument in prototype order, where the fast
-//! lanes check in register order) are the general path's alone, so that
-//! they are written once. Nothing has reached C when it runs, so its answer
-//! is the call's.
+//! `bool` for an integer, an exact integer for a `double`, a callback to
+//! watch) and the wording of every refusal (which names the first argument
+//! in prototype order, where the fast lanes check in register order) are
+//! the general path's alone, so that they are written once. Nothing has
+//! reached C when it runs, so its answer is the call's.
 
 use std::ffi::c_void;
 
 use crate::error::Result;
 use crate::failure::CallScope;
 use crate::func::abi::{self, Compiled, SysV};
-use crate::func::registers::{FLOAT_REGS, Plan, Shape};
-use crate::types::{CType, Kind};
-use crate::value::{Keep, Value, decode_word, encode_aggregate, is_word_result};
+use crate::func::registers::{FLOAT_REGS, Plan, Registers, STACK_SLOTS, Shape};
+use crate::types::{CType, Kind, is_read_only_string};
+use crate::value::{Keep, Room, Value, decode_word, encode_aggregate, is_word_result};
 
 use super::CFunc;
 
@@ -69,8 +72,9 @@ impl Outcome {
 /// of floating-point arguments, or the general path.
 pub(super) type Entry = for<'a> fn(&CFunc, &[Value<'a>]) -> Result<Value<'static>>;
 
-/// Integer plus floating-point argument registers.
-const MAX_ARGS: usize = 6 + FLOAT_REGS;
+/// Integer plus floating-point argument registers, plus the stack slots
+/// of a signature that spills.
+const MAX_ARGS: usize = 6 + FLOAT_REGS + STACK_SLOTS;
 
 /// The class a program gives an ndpointer argument: one no value converts
 /// to by itself, so that every value goes through the ndpointer's checks.
@@ -81,7 +85,8 @@ const CHECKED: Kind = Kind::Void;
 pub(in crate::func) struct Program {
     /// The arguments in register order: the integer registers', then the
     /// floating-point ones'. Each register's value is then computed where
-    /// it is needed, with no scattered writes to read back.
+    /// it is needed, with no scattered writes to read back. For a
+    /// signature that spills to the stack, in prototype order instead.
     pub(in crate::func) args: [Arg; MAX_ARGS],
     /// How many arguments the signature has, and how many of the registers
     /// above are integer and floating-point ones.
@@ -114,6 +119,9 @@ pub(in crate::func) struct Arg {
     /// and that eightbyte's length.
     pub(in crate::func) eightbyte: u8,
     pub(in crate::func) len: u8,
+    /// A string C reads up to its NUL (`const char*` as declared, with no
+    /// other contract): a `&str` or `&CStr` goes with no further check.
+    c_string: bool,
 }
 
 impl Arg {
@@ -124,6 +132,7 @@ impl Arg {
         index: 0,
         eightbyte: 0,
         len: 0,
+        c_string: false,
     };
 
     fn new(kind: Kind, index: u8) -> Arg {
@@ -141,30 +150,39 @@ impl Arg {
     }
 }
 
+impl Arg {
+    /// The argument `index`, of declared type `ty`: a number, `_Bool`,
+    /// pointer, string or ndpointer (not a struct, `long double` or `void`).
+    fn for_scalar(ty: &CType, index: u8) -> Option<Arg> {
+        Some(match (ty, ty.kind()) {
+            (_, Kind::Void | Kind::LongDouble | Kind::Aggregate) => return None,
+            (CType::NdPointer(_), _) => Arg::new(CHECKED, index),
+            (_, Kind::Ptr) if is_read_only_string(ty) => Arg {
+                c_string: true,
+                ..Arg::new(Kind::Ptr, index)
+            },
+            (_, kind) => Arg::new(kind, index),
+        })
+    }
+}
+
 impl Program {
     /// The program for a signature the fast path takes: every argument an
     /// integer, `_Bool`, `float`, `double`, pointer (ndpointers included)
     /// or struct of up to 16 bytes, all in registers, and a scalar or
     /// pointer result (not a string, which is copied out) or `void`.
     pub(super) fn for_signature(args: &[CType], ret: &CType, plan: &Plan) -> Option<Program> {
-        if plan.shape() == Shape::Spill {
+        if !is_word_result(ret, ret.kind()) {
             return None;
         }
-        let mut program = Program {
-            args: [Arg::NONE; MAX_ARGS],
-            arity: u8::try_from(args.len()).ok()?,
-            ints: 0,
-            floats: 0,
-            ret: ret.kind(),
-            interpreted: CFunc::call_general,
-            compiled: None,
-            sysv: plan.sysv,
-        };
+        if plan.shape() == Shape::Spill {
+            return Program::spilling(args, ret, plan);
+        }
+        let mut program = Program::new(args, ret, plan, CFunc::call_general)?;
         let (mut ints, mut floats) = (Vec::new(), Vec::new());
         for (i, ty) in args.iter().enumerate() {
             let index = u8::try_from(i).ok()?;
             match (ty, ty.kind()) {
-                (_, kind) if kind.is_sse() => floats.push(Arg::new(kind, index)),
                 (_, Kind::Aggregate) => {
                     for (k, (len, sse)) in plan.struct_words(i)?.eightbytes().enumerate() {
                         let arg = Arg {
@@ -179,9 +197,8 @@ impl Program {
                         }
                     }
                 }
-                (_, Kind::Void | Kind::LongDouble) => return None,
-                (CType::NdPointer(_), _) => ints.push(Arg::new(CHECKED, index)),
-                (_, kind) => ints.push(Arg::new(kind, index)),
+                (_, kind) if kind.is_sse() => floats.push(Arg::for_scalar(ty, index)?),
+                _ => ints.push(Arg::for_scalar(ty, index)?),
             }
         }
         if ints.len() > 6 || floats.len() > FLOAT_REGS {
@@ -190,12 +207,37 @@ impl Program {
         for (slot, arg) in program.args.iter_mut().zip(ints.iter().chain(&floats)) {
             *slot = *arg;
         }
-        if !is_word_result(ret, program.ret) {
-            return None;
-        }
         program.interpreted = entry(ints.len(), floats.len())?;
         (program.ints, program.floats) = (ints.len() as u8, floats.len() as u8);
         program.compiled = abi::compile(&program);
+        Some(program)
+    }
+
+    /// A program with no arguments placed yet, which `interpreted` runs.
+    fn new(args: &[CType], ret: &CType, plan: &Plan, interpreted: Entry) -> Option<Program> {
+        Some(Program {
+            args: [Arg::NONE; MAX_ARGS],
+            arity: u8::try_from(args.len()).ok()?,
+            ints: 0,
+            floats: 0,
+            ret: ret.kind(),
+            interpreted,
+            compiled: None,
+            sysv: plan.sysv,
+        })
+    }
+
+    /// The program for a signature with arguments on the stack: numbers,
+    /// pointers and strings (no structs), in prototype order, each pushed
+    /// to its register or the next stack slot; a scalar or pointer result.
+    fn spilling(args: &[CType], ret: &CType, plan: &Plan) -> Option<Program> {
+        if args.len() > MAX_ARGS {
+            return None;
+        }
+        let mut program = Program::new(args, ret, plan, call_spilling)?;
+        for (i, (slot, ty)) in program.args.iter_mut().zip(args).enumerate() {
+            *slot = Arg::for_scalar(ty, u8::try_from(i).ok()?)?;
+        }
         Some(program)
     }
 
@@ -261,8 +303,7 @@ fn entry(ints: usize, floats: usize) -> Option<Entry> {
 ///
 /// # Safety
 ///
-/// `compiled` must be what [`Program::compiled_for`] gave for `args`: the
-/// code of `f`'s own program, with as many values as it has arguments.
+/// As [`call_compiled_word`].
 #[inline(always)]
 pub(super) unsafe fn call_compiled(
     f: &CFunc,
@@ -270,28 +311,53 @@ pub(super) unsafe fn call_compiled(
     compiled: &Compiled,
     args: &[Value<'_>],
 ) -> Result<Value<'static>> {
+    // SAFETY: the caller's promise, passed on.
+    match unsafe { call_compiled_word(f, compiled, program.ret, args) }? {
+        Some(word) => Ok(decode_word(word, program.ret)),
+        None => refused(f, args),
+    }
+}
+
+/// The compiled code's call, its result left in the register word it came
+/// back in (decoded with [`decode_word`] and the program's result class),
+/// or `None` where the code refused a value before calling: then nothing
+/// has reached C, and the general path takes the call from the start.
+///
+/// # Safety
+///
+/// `compiled` must be what [`Program::compiled_for`] gave for `args`: the
+/// code of `f`'s own program, with as many values as it has arguments;
+/// `ret` is that program's result class.
+#[inline(always)]
+pub(super) unsafe fn call_compiled_word(
+    f: &CFunc,
+    compiled: &Compiled,
+    ret: Kind,
+    args: &[Value<'_>],
+) -> Result<Option<u64>> {
     let scope = CallScope::enter();
     // SAFETY: as the caller promised, the code was compiled from this
     // function's program and there are as many values as arguments; it is
     // given the function's own address.
     let outcome = unsafe { compiled.call(args, f.code.as_ptr()) };
     if outcome.refused {
-        return refused(f, scope, args);
+        // No callback can have run: nothing was called.
+        drop(scope.exit());
+        return Ok(None);
     }
     if let Some(message) = scope.exit() {
         return Err(f.callback_error(message));
     }
-    Ok(decode_word(outcome.result_word(program.ret), program.ret))
+    Ok(Some(outcome.result_word(ret)))
 }
 
-/// A call whose values the compiled code refused before calling: no
-/// callback can have run. The general path takes it, not the program: for
-/// the signatures that have code, the program takes exactly the values the
-/// code takes, and would refuse it again.
+/// A call whose values the compiled code refused before calling. The
+/// general path takes it, not the program: for the signatures that have
+/// code, the program takes exactly the values the code takes, and would
+/// refuse it again.
 #[cold]
 #[inline(never)]
-fn refused(f: &CFunc, scope: CallScope, args: &[Value<'_>]) -> Result<Value<'static>> {
-    drop(scope.exit());
+pub(super) fn refused(f: &CFunc, args: &[Value<'_>]) -> Result<Value<'static>> {
     f.call_general(args)
 }
 
@@ -306,16 +372,19 @@ fn call<const I: usize, const F: usize>(f: &CFunc, args: &[Value<'_>]) -> Result
         return f.call_general(args);
     }
     let (ints, floats) = (&program.args[..I], &program.args[I..I + F]);
+    // Copies of `&str` arguments, alive until the call is over.
+    let mut room = Room::new();
+    let mut keep = Keep::in_room(&mut room);
     let mut int_words = [0u64; I];
     for (word, arg) in int_words.iter_mut().zip(ints) {
-        let Some(w) = convert(f, arg, args) else {
+        let Some(w) = convert(f, arg, args, &mut keep) else {
             return f.call_general(args);
         };
         *word = w;
     }
     let mut float_words = [0u64; F];
     for (word, arg) in float_words.iter_mut().zip(floats) {
-        let Some(w) = convert(f, arg, args) else {
+        let Some(w) = convert(f, arg, args, &mut keep) else {
             return f.call_general(args);
         };
         *word = w;
@@ -349,6 +418,7 @@ fn call<const I: usize, const F: usize>(f: &CFunc, args: &[Value<'_>]) -> Result
         }
     }
     .word(float_ret);
+    drop(keep);
     if let Some(message) = scope.exit() {
         return Err(f.callback_error(message));
     }
@@ -356,13 +426,49 @@ fn call<const I: usize, const F: usize>(f: &CFunc, args: &[Value<'_>]) -> Result
     Ok(decode_word(word, program.ret))
 }
 
+/// The fast path for a signature with arguments on the stack: each value
+/// converted as by [`call`], in prototype order, to the next register of
+/// its class or the next stack slot.
+fn call_spilling(f: &CFunc, args: &[Value<'_>]) -> Result<Value<'static>> {
+    let Some(program) = &f.program else {
+        return f.call_general(args);
+    };
+    if args.len() != usize::from(program.arity) {
+        return f.call_general(args);
+    }
+    let mut room = Room::new();
+    let mut keep = Keep::in_room(&mut room);
+    let mut regs = Registers::<FLOAT_REGS, STACK_SLOTS>::new();
+    for arg in &program.args[..args.len()] {
+        let Some(w) = convert(f, arg, args, &mut keep) else {
+            return f.call_general(args);
+        };
+        regs.push(w, arg.kind);
+    }
+    let float_ret = matches!(program.ret, Kind::F32 | Kind::F64);
+    let scope = CallScope::enter();
+    // The binding promised `code` is a non-variadic function of the declared
+    // signature, which the plan (of shape `Spill`) and the program were
+    // made from; each argument was converted to its declared type and
+    // pushed in prototype order, as the plan places them. Pointers are
+    // null, addresses C handed out, or memory `args` or `keep` lends for
+    // the call.
+    // SAFETY: as promised and checked above.
+    let word = unsafe { program.sysv.call(f.code.as_ptr(), &regs) }.word(float_ret);
+    drop(keep);
+    if let Some(message) = scope.exit() {
+        return Err(f.callback_error(message));
+    }
+    Ok(decode_word(word, program.ret))
+}
+
 /// The register image of argument `arg`, if the fast path converts its
 /// value.
 #[inline(always)]
-fn convert(f: &CFunc, arg: &Arg, args: &[Value<'_>]) -> Option<u64> {
+fn convert(f: &CFunc, arg: &Arg, args: &[Value<'_>], keep: &mut Keep) -> Option<u64> {
     let i = usize::from(arg.index);
     let value = args.get(i)?;
-    word(arg, value).or_else(|| memory_word(f, arg, value, args))
+    word(arg, value).or_else(|| memory_word(f, arg, value, args, keep))
 }
 
 /// `value` as the register image of argument `arg`, if it is an integer in
@@ -391,25 +497,28 @@ fn word(arg: &Arg, value: &Value<'_>) -> Option<u64> {
 /// (null, an address C handed out, or Rust memory lent for the call: an
 /// array, a C string, a struct behind a `const` pointer, after the checks
 /// its declared type makes, for an ndpointer every one of them), or an
-/// eightbyte of a struct passed by value. `None` sends the call to the
-/// general path, which words the refusal, or copies a `&str` into a C
-/// string for the call, or watches a callback.
+/// eightbyte of a struct passed by value; a `&str` is copied into a C
+/// string `keep` holds for the call. `None` sends the call to the general
+/// path, which words the refusal, or watches a callback.
 #[inline(never)]
-fn memory_word(f: &CFunc, arg: &Arg, value: &Value<'_>, args: &[Value<'_>]) -> Option<u64> {
+fn memory_word(
+    f: &CFunc,
+    arg: &Arg,
+    value: &Value<'_>,
+    args: &[Value<'_>],
+    keep: &mut Keep,
+) -> Option<u64> {
     let i = usize::from(arg.index);
     match (arg.kind, value) {
+        (_, Value::Str(s)) if arg.c_string => return Some(keep.c_string(s).ok()? as u64),
+        (_, Value::CStr(s)) if arg.c_string => return Some(s.as_ptr() as u64),
         (Kind::Aggregate, _) => return struct_word(arg, value, f.args.get(i)?),
-        (Kind::Ptr | CHECKED, Value::Str(_) | Value::Callback(_)) => return None,
+        (Kind::Ptr | CHECKED, Value::Callback(_)) => return None,
         (Kind::Ptr | CHECKED, _) => {}
         _ => return None,
     }
     let ty = f.args.get(i)?;
-    let mut keep = Keep::default();
-    let word = f
-        .encode_arg(i, value, ty, Kind::Ptr, args, &mut keep)
-        .ok()?;
-    // Nothing to keep alive for the call: only a `&str` is copied.
-    keep.is_empty().then_some(word)
+    f.encode_arg(i, value, ty, Kind::Ptr, args, keep).ok()
 }
 
 /// Eightbyte `arg.eightbyte` of a struct passed by value, once the value is

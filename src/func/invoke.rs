@@ -2,10 +2,12 @@
 //! values, the result as the Rust type asked for. Every check is
 //! [`CFunc::call`]'s own; only the ceremony around it goes.
 
+use std::mem::ManuallyDrop;
+
 use crate::error::{Error, Result};
-use crate::func::CFunc;
+use crate::func::{CFunc, fast};
 use crate::sealed::Sealed;
-use crate::value::{FromValue, Handle, Value};
+use crate::value::{FromValue, Handle, Value, decode_word};
 
 /// A tuple of arguments for [`CFunc::invoke`]: each element is anything
 /// that converts into a [`Value`] (a number, a `&str`, a slice or array
@@ -43,11 +45,25 @@ pub trait IntoArgs<'a>: Sealed {
 pub trait FromResult: Sized {
     /// The conversion, checked as [`Value::to`] checks.
     fn from_result(value: Value<'static>) -> Result<Self>;
+
+    /// The same conversion of a result that came back in one register (a
+    /// number, `_Bool`, pointer, null or `void`), which owns nothing:
+    /// not dropped, so that a call's fast path keeps it in registers.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn from_word_result(value: ManuallyDrop<Value<'static>>) -> Result<Self> {
+        Self::from_result(ManuallyDrop::into_inner(value))
+    }
 }
 
 impl<T: FromValue> FromResult for T {
     #[inline(always)]
     fn from_result(value: Value<'static>) -> Result<Self> {
+        T::from_value(&value)
+    }
+
+    #[inline(always)]
+    fn from_word_result(value: ManuallyDrop<Value<'static>>) -> Result<Self> {
         T::from_value(&value)
     }
 }
@@ -60,11 +76,25 @@ impl FromResult for () {
     fn from_result(value: Value<'static>) -> Result<Self> {
         match value {
             Value::Void => Ok(()),
-            other => Err(Error::Conversion {
-                expected: "void (the function returns a value)".into(),
-                given: other.describe(),
-            }),
+            other => Err(not_void(&other)),
         }
+    }
+
+    #[inline(always)]
+    fn from_word_result(value: ManuallyDrop<Value<'static>>) -> Result<Self> {
+        match *value {
+            Value::Void => Ok(()),
+            ref other => Err(not_void(other)),
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn not_void(given: &Value<'_>) -> Error {
+    Error::Conversion {
+        expected: "void (the function returns a value)".into(),
+        given: given.describe(),
     }
 }
 
@@ -133,7 +163,22 @@ impl CFunc {
     #[inline(always)]
     pub fn invoke<'a, R: FromResult>(&self, args: impl IntoArgs<'a>) -> Result<R> {
         let values = args.into_values();
-        R::from_result(self.call(values.as_ref())?)
+        let values = values.as_ref();
+        if let Some(program) = &self.program
+            && let Some(compiled) = program.compiled_for(values)
+        {
+            // SAFETY: `compiled_for` gave the code of this function's
+            // program, for as many values as it has arguments.
+            return match unsafe { fast::call_compiled_word(self, compiled, program.ret, values) }? {
+                // A result in one register decodes to a number, a bool, a
+                // pointer, null or void: nothing to drop, so it is not.
+                Some(word) => {
+                    R::from_word_result(ManuallyDrop::new(decode_word(word, program.ret)))
+                }
+                None => R::from_result(fast::refused(self, values)?),
+            };
+        }
+        R::from_result(self.call(values)?)
     }
 }
 

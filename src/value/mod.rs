@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::ffi::{CStr, CString, c_char, c_void};
 use std::fmt;
+use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 
 use crate::error::{Error, Mismatch, Result};
@@ -126,12 +127,15 @@ pub enum Value<'a> {
     ///     )
     /// };
     /// table.set(&Value::from(&[5, 6, 7, 8]))?;
-    /// assert_eq!(table.get(), Value::Elements(vec![5.into(), 6.into(), 7.into(), 8.into()]));
+    /// assert_eq!(table.get(), Value::Elements([5.into(), 6.into(), 7.into(), 8.into()].into()));
     /// assert_eq!(table.get().to::<Vec<i64>>()?, [5, 6, 7, 8]);
     /// assert_eq!(version.get().to::<String>()?, "rctypes-strings 1.0");
     /// # Ok(()) }
     /// ```
-    Elements(Vec<Value<'static>>),
+    ///
+    /// Shared (an [`Arc`](std::sync::Arc)), so that dropping a `Value` of
+    /// another kind stays a few inlined instructions on every call.
+    Elements(std::sync::Arc<[Value<'static>]>),
 }
 
 /// An address vouched for by `unsafe` code, to pass where a pointer is
@@ -401,6 +405,22 @@ unsafe impl CData for Option<RawPtr> {
     }
 }
 
+/// The error of a value that does not convert to the Rust type `expected`:
+/// built out of line, so that the conversions that succeed stay a few
+/// inlined instructions.
+#[cold]
+#[inline(never)]
+fn not_converted(expected: &str, given: &Value<'_>) -> Error {
+    let given = match given {
+        Value::Int(i) => format!("int {i}, which does not fit"),
+        other => other.describe(),
+    };
+    Error::Conversion {
+        expected: expected.into(),
+        given,
+    }
+}
+
 macro_rules! int_scalar {
     ($($t:ty => $c:ident),* $(,)?) => {$(
         impl crate::sealed::SealedData for $t {}
@@ -412,17 +432,15 @@ macro_rules! int_scalar {
             fn into_value(self) -> Value<'static> {
                 Value::Int(self as i128)
             }
+            #[inline]
             fn from_value(value: &Value<'_>) -> Result<Self> {
                 match value {
-                    Value::Int(i) => <$t>::try_from(*i).map_err(|_| Error::Conversion {
-                        expected: stringify!($t).into(),
-                        given: format!("int {i}, which does not fit"),
-                    }),
+                    Value::Int(i) => match <$t>::try_from(*i) {
+                        Ok(n) => Ok(n),
+                        Err(_) => Err(not_converted(stringify!($t), value)),
+                    },
                     Value::Bool(b) => Ok(*b as $t),
-                    other => Err(Error::Conversion {
-                        expected: stringify!($t).into(),
-                        given: other.describe(),
-                    }),
+                    other => Err(not_converted(stringify!($t), other)),
                 }
             }
         }
@@ -449,6 +467,7 @@ macro_rules! float_scalar {
             fn into_value(self) -> Value<'static> {
                 Value::Float(self as f64)
             }
+            #[inline]
             fn from_value(value: &Value<'_>) -> Result<Self> {
                 match value {
                     Value::Float(f) => Ok(*f as $t),
@@ -456,10 +475,7 @@ macro_rules! float_scalar {
                     // An integer converts where the float type holds it exactly
                     // (below 2^100 the round trip cannot saturate).
                     Value::Int(i) if i.unsigned_abs() < 1 << 100 && (*i as $t) as i128 == *i => Ok(*i as $t),
-                    other => Err(Error::Conversion {
-                        expected: stringify!($t).into(),
-                        given: other.describe(),
-                    }),
+                    other => Err(not_converted(stringify!($t), other)),
                 }
             }
         }
@@ -626,6 +642,7 @@ impl<'a> Value<'a> {
     /// assert_eq!(Value::Int(300).to::<i16>().unwrap(), 300);
     /// assert!(Value::Int(300).to::<u8>().is_err());
     /// ```
+    #[inline]
     pub fn to<T: FromValue>(&self) -> Result<T> {
         T::from_value(self)
     }
@@ -668,6 +685,7 @@ pub trait FromValue: Sized {
 }
 
 impl<T: Scalar> FromValue for T {
+    #[inline]
     fn from_value(value: &Value<'_>) -> Result<Self> {
         T::from_value(value)
     }
@@ -891,35 +909,171 @@ impl Slot {
     }
 }
 
-/// Owned copies made for one call (strings given as `&str`, the pointer
-/// arrays of [`Strings`]); empty, and so free of heap allocation, when there
-/// are none.
-#[derive(Default)]
-pub(crate) struct Keep(Vec<Vec<u8>>, Vec<Vec<usize>>);
+/// Bytes a call's frame lends for the copies of its short strings: a
+/// `&str` argument that fits is copied here, with its NUL, not to the heap.
+pub(crate) struct Room([MaybeUninit<u8>; ROOM]);
 
-impl Keep {
-    /// Whether nothing was copied.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty() && self.1.is_empty()
+/// The bytes in a [`Room`]: a few short strings, or one path-sized one.
+const ROOM: usize = 256;
+
+impl Room {
+    pub(crate) fn new() -> Room {
+        Room([MaybeUninit::uninit(); ROOM])
+    }
+}
+
+/// Copies made for one call (strings given as `&str`, the pointer arrays
+/// of [`Strings`]): short strings in the [`Room`] the call lends (borrowed,
+/// so it stays in place until the call is over), the rest on the heap.
+/// With no copies, or only short strings, a call allocates nothing.
+pub(crate) struct Keep<'r> {
+    room: &'r mut [MaybeUninit<u8>],
+    /// The bytes of `room` in use: C strings one after the other, each
+    /// ending at its only NUL.
+    used: usize,
+    on_heap: Vec<Held>,
+}
+
+/// A copy on the heap: a C string's bytes, or an array of addresses
+/// (aligned as pointers).
+enum Held {
+    Bytes(Vec<u8>),
+    Pointers(#[expect(dead_code, reason = "kept alive for C, never read")] Vec<usize>),
+}
+
+impl Default for Keep<'_> {
+    /// Copies on the heap only, for the callers that make few calls.
+    fn default() -> Self {
+        Keep {
+            room: &mut [],
+            used: 0,
+            on_heap: Vec::new(),
+        }
+    }
+}
+
+impl<'r> Keep<'r> {
+    /// Copies that fit go into `room`.
+    pub(crate) fn in_room(room: &'r mut Room) -> Self {
+        Keep {
+            room: &mut room.0,
+            used: 0,
+            on_heap: Vec::new(),
+        }
     }
 
-    /// The copies, for out slots that point into them.
-    fn held(&self) -> impl Iterator<Item = &[u8]> {
-        self.0.iter().map(Vec::as_slice)
+    /// The copies of strings (start, length with the NUL), for out slots
+    /// that point into them.
+    fn held(&self) -> Vec<(usize, usize)> {
+        let mut ranges = Vec::new();
+        let (mut start, base) = (0, self.room.as_ptr() as usize);
+        for (i, byte) in self.room[..self.used].iter().enumerate() {
+            // SAFETY: the bytes below `used` were written by `c_string`.
+            if unsafe { byte.assume_init() } == 0 {
+                ranges.push((base + start, i + 1 - start));
+                start = i + 1;
+            }
+        }
+        for held in &self.on_heap {
+            if let Held::Bytes(b) = held {
+                ranges.push((b.as_ptr() as usize, b.len()));
+            }
+        }
+        ranges
+    }
+
+    /// `s` as a C string for the call: lent as it stands where it already
+    /// ends with its only NUL, else copied with a NUL after it (into the
+    /// room while it fits). `Err` gives the position of a NUL inside it.
+    #[inline]
+    pub(crate) fn c_string(&mut self, s: &str) -> std::result::Result<*const c_void, usize> {
+        let bytes = s.as_bytes();
+        let free = self.room.len() - self.used;
+        if bytes.len() < free {
+            let to = self.room[self.used..].as_mut_ptr() as *mut u8;
+            // SAFETY: `to` has room for the bytes and a NUL.
+            match unsafe { copy_until_nul(bytes, to) } {
+                None => {
+                    // SAFETY: as above.
+                    unsafe { to.add(bytes.len()).write(0) };
+                    self.used += bytes.len() + 1;
+                    return Ok(to as *const c_void);
+                }
+                Some(at) if at + 1 == bytes.len() => return Ok(bytes.as_ptr() as *const c_void),
+                Some(at) => return Err(at),
+            }
+        }
+        match nul_position(bytes) {
+            None => {}
+            Some(at) if at + 1 == bytes.len() => return Ok(bytes.as_ptr() as *const c_void),
+            Some(at) => return Err(at),
+        }
+        let mut copy = Vec::with_capacity(bytes.len() + 1);
+        copy.extend_from_slice(bytes);
+        copy.push(0);
+        Ok(self.hold(copy))
     }
 
     fn hold(&mut self, bytes: Vec<u8>) -> *const c_void {
         let ptr = bytes.as_ptr() as *const c_void;
-        self.0.push(bytes); // the heap buffer does not move with the Vec
+        self.on_heap.push(Held::Bytes(bytes)); // the heap buffer does not move with the Vec
         ptr
     }
 
     /// Keeps an array of addresses (aligned as pointers) for the call.
     fn hold_pointers(&mut self, addrs: Vec<usize>) -> *const c_void {
         let ptr = addrs.as_ptr() as *const c_void;
-        self.1.push(addrs);
+        self.on_heap.push(Held::Pointers(addrs));
         ptr
     }
+}
+
+/// Not zero when `word` has a zero byte (and only then).
+#[inline(always)]
+fn zero_bytes(word: u64) -> u64 {
+    word.wrapping_sub(0x0101_0101_0101_0101) & !word & 0x8080_8080_8080_8080
+}
+
+/// Copies `bytes` to `to`, eight at a time, and says where the first NUL
+/// among them is, if any (the bytes from there on are then not all
+/// copied).
+///
+/// # Safety
+///
+/// `to` must be valid for writes of `bytes.len()` bytes.
+#[inline]
+unsafe fn copy_until_nul(bytes: &[u8], to: *mut u8) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_ne_bytes(chunk.try_into().expect("eight bytes"));
+        // A zero byte sets a flag; the flags also catch some bytes next to
+        // one, so the chunk's bytes say which it is.
+        if zero_bytes(word) != 0
+            && let Some(i) = chunk.iter().position(|&b| b == 0)
+        {
+            return Some(at + i);
+        }
+        // SAFETY: `at + 8 <= bytes.len()`, within what the caller lent.
+        unsafe { to.add(at).cast::<u64>().write_unaligned(word) };
+        at += 8;
+    }
+    for &b in chunks.remainder() {
+        if b == 0 {
+            return Some(at);
+        }
+        // SAFETY: as above.
+        unsafe { to.add(at).write(b) };
+        at += 1;
+    }
+    None
+}
+
+/// Where the first NUL byte of `bytes` is, if it has one.
+fn nul_position(bytes: &[u8]) -> Option<usize> {
+    CStr::from_bytes_until_nul(bytes)
+        .ok()
+        .map(|c| c.to_bytes().len())
 }
 
 fn mismatch(ty: &CType, value: &Value<'_>) -> Mismatch {
@@ -1116,13 +1270,10 @@ fn encode_pointer(
         }),
         Value::Handle(h) => pass_handle(h, ty),
         Value::OwnedHandle(h) => pass_handle(h, ty),
-        Value::Str(s) if is_char_ptr(ty) => {
-            let c = CString::new(*s).map_err(|e| Mismatch {
-                expected: ty.to_string(),
-                given: format!("str {s:?}, which has a NUL byte at {}", e.nul_position()),
-            })?;
-            Ok(keep.hold(c.into_bytes_with_nul()))
-        }
+        Value::Str(s) if is_char_ptr(ty) => keep.c_string(s).map_err(|at| Mismatch {
+            expected: ty.to_string(),
+            given: format!("str {s:?}, which has a NUL byte at {at}"),
+        }),
         Value::Str(s) if *ty == CType::WCharP => Ok(keep.hold(wide_bytes(s))),
         Value::CStr(s) if is_char_ptr(ty) => Ok(s.as_ptr() as *const c_void),
         Value::Struct(s) if s.holds_rust_addresses() => Err(rust_addresses(ty, value)),

@@ -250,11 +250,12 @@ pub(crate) fn fill_out_slots(
 fn string_ranges(args: &[Value<'_>], keep: &Keep) -> Vec<(usize, usize)> {
     let lent = args.iter().filter_map(|v| match v {
         Value::CStr(s) => Some((s.as_ptr() as usize, s.to_bytes_with_nul().len())),
+        // A `&str` that ends with its NUL is lent as it stands.
+        Value::Str(s) if s.ends_with('\0') => Some((s.as_ptr() as usize, s.len())),
         Value::Array(a) => Some((a.ptr as usize, a.lent_bytes())),
         _ => None,
     });
-    let copied = keep.held().map(|b| (b.as_ptr() as usize, b.len()));
-    lent.chain(copied).collect()
+    lent.chain(keep.held()).collect()
 }
 
 impl fmt::Debug for Out<'_> {

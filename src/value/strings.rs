@@ -1,7 +1,7 @@
 //! Arrays of strings for C's `const char *const *argv`: `&[&str]` and
 //! `&[&CStr]` lent as an array of pointers ending in NULL.
 
-use std::ffi::{CStr, CString, c_void};
+use std::ffi::{CStr, c_void};
 
 use crate::error::Mismatch;
 use crate::types::{CType, Terms, is_read_only_string};
@@ -101,15 +101,14 @@ impl Strings<'_> {
             Items::CStr(items) => pointers.extend(items.iter().map(|s| s.as_ptr() as usize)),
             Items::Str(items) => {
                 for (i, s) in items.iter().enumerate() {
-                    let c = CString::new(*s).map_err(|e| Mismatch {
+                    let c = keep.c_string(s).map_err(|at| Mismatch {
                         expected: declared.to_string(),
                         given: format!(
-                            "{}, whose string {i} has a NUL byte at {}",
-                            self.describe(),
-                            e.nul_position()
+                            "{}, whose string {i} has a NUL byte at {at}",
+                            self.describe()
                         ),
                     })?;
-                    pointers.push(keep.hold(c.into_bytes_with_nul()) as usize);
+                    pointers.push(c as usize);
                 }
             }
         }

@@ -5,7 +5,7 @@ use std::ffi::{CStr, CString};
 
 use rctypes::{CType, Dim, Error, Extent, Library, Strings, Value, ndpointer};
 
-use crate::common::lib;
+use crate::common::{self, lib};
 
 fn strings() -> Library {
     lib("real_apis_strings")
@@ -170,21 +170,25 @@ fn string_arrays_go_to_argv_parameters() {
     );
 }
 
-#[test]
-fn string_arrays_with_a_count_are_checked_against_it() {
-    let l = strings();
+/// `strings_join`, with the extents its count and capacity give.
+fn strings_join(l: &Library) -> rctypes::CFunc {
     let argv = CType::const_pointer(CType::CharP).extent(Extent::ElementsFromArg(1));
     let out = CType::pointer(CType::Char).extent(Extent::ElementsFromArg(5));
     // SAFETY: `int strings_join(int argc, const char *const *argv, char sep,
     // char *out, size_t cap)` reads argc strings and writes at most cap bytes.
-    let join = unsafe {
+    unsafe {
         l.function(
             "strings_join",
             &[CType::Int, argv, CType::Char, out, CType::SizeT],
             CType::Int,
         )
     }
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn string_arrays_with_a_count_are_checked_against_it() {
+    let join = strings_join(&strings());
     let words = ["red", "green", "blue"];
     let mut buf = rctypes::StringBuffer::new(32);
     let n = join
@@ -234,6 +238,43 @@ fn string_arrays_with_a_count_are_checked_against_it() {
 }
 
 #[test]
+fn many_and_long_strings_reach_c_whole() {
+    // Copies of `&str`s go on the stack while they fit (a few short ones),
+    // then on the heap: C must see every one whole, wherever it went.
+    let l = strings();
+    let join = strings_join(&l);
+    let owned: Vec<String> = (0..12)
+        .map(|i| char::from(b'a' + i as u8).to_string().repeat(7 * i + 1))
+        .collect();
+    let words: Vec<&str> = owned.iter().map(String::as_str).collect();
+    let expected = words.join("/");
+    let mut buf = rctypes::StringBuffer::new(1024);
+    let n = join
+        .call(&[
+            12.into(),
+            (&words).into(),
+            b'/'.into(),
+            (&mut buf).into(),
+            1024.into(),
+        ])
+        .unwrap();
+    assert_eq!(n, Value::Int(expected.len() as i128));
+    assert_eq!(buf.to_str().unwrap(), expected);
+    // Single strings alike, on every route: short, long, and one that
+    // already ends with its NUL.
+    // SAFETY: `size_t strings_length(const char *s)` reads s up to its NUL.
+    let length = unsafe { l.function("strings_length", &[CType::CharP], CType::SizeT) }.unwrap();
+    for f in common::every_route(&length) {
+        for s in [&owned[0], &owned[11], &"z".repeat(300)] {
+            assert_eq!(f.invoke::<usize>((s.as_str(),)).unwrap(), s.len());
+        }
+        assert_eq!(f.invoke::<usize>(("ends\0",)).unwrap(), 4);
+        let err = f.invoke::<usize>(("in\0side",)).unwrap_err();
+        assert!(err.to_string().contains("NUL byte at 2"), "{err}");
+    }
+}
+
+#[test]
 fn exported_char_arrays_read_as_strings() {
     let l = strings();
     // SAFETY: `const char strings_version[20]`.
@@ -256,24 +297,18 @@ fn exported_int_arrays_read_and_write_whole() {
     assert_eq!(table.get().to::<Vec<i32>>().unwrap(), [10, 20, 30, 40]);
     assert_eq!(sum.call(&[]).unwrap(), Value::Int(100));
     table
-        .set(&Value::Elements(vec![
-            1.into(),
-            2.into(),
-            3.into(),
-            (-4).into(),
-        ]))
+        .set(&Value::Elements(
+            [1.into(), 2.into(), 3.into(), (-4).into()].into(),
+        ))
         .unwrap();
     assert_eq!(sum.call(&[]).unwrap(), Value::Int(2));
     // Wrong lengths, types and ranges are refused, and nothing is written.
     assert!(table.set(&Value::from(&[1, 2, 3])).is_err());
     assert!(table.set(&Value::from(&[1.0f64, 2.0, 3.0, 4.0])).is_err());
     let err = table
-        .set(&Value::Elements(vec![
-            1.into(),
-            2.into(),
-            3.into(),
-            (1i128 << 40).into(),
-        ]))
+        .set(&Value::Elements(
+            [1.into(), 2.into(), 3.into(), (1i128 << 40).into()].into(),
+        ))
         .unwrap_err();
     assert!(err.to_string().contains("element 3"), "{err}");
     assert_eq!(sum.call(&[]).unwrap(), Value::Int(2));
