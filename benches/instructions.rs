@@ -19,7 +19,8 @@
 //! (`TypedCFunc::call`), `invoke` (`CFunc::invoke`: a tuple of Rust values
 //! in, the Rust type asked for out, as the README's first call),
 //! `dynamic` (`CFunc::call` on a slice of `Value`s, the result read as a
-//! user writes it: `call(..)?.to::<T>()?`) and `in place` (the same call
+//! user writes it: `call(..)?.to::<T>()?`; both take the result as `?`
+//! does, with `.ok()`) and `in place` (the same call
 //! with its `Result<Value>` looked at where it was left). The last column
 //! is the layer's own cost: `invoke` (or, where a row has none, `dynamic`)
 //! less `direct`. `--check`
@@ -79,6 +80,12 @@ fn body<R>(mut f: impl FnMut() -> R + 'static) -> Body {
     })
 }
 
+/// A loop of `n` turns of `f`, its result taken as `?` takes it: the
+/// value, or the error handed on (here, dropped), never moved whole.
+fn user<T: 'static>(mut f: impl FnMut() -> rctypes::Result<T> + 'static) -> Body {
+    body(move || f().ok())
+}
+
 /// `f` bound with its signature, and its address for the direct and
 /// libffi columns.
 fn bind(lib: &Library, name: &str, args: &[CType], ret: CType) -> (CFunc, CodePtr) {
@@ -114,10 +121,10 @@ fn scalars(rows: &mut Vec<Row>) {
             ("direct", body(move || black_box(d)())),
             ("libffi", body(move || raw_call::<u64>(&cif, code, &mut []))),
             ("typed", body(move || typed.call(()))),
-            ("invoke", body(move || invoked.invoke::<()>(()))),
+            ("invoke", user(move || invoked.invoke::<()>(()))),
             (
                 "dynamic",
-                body(move || -> rctypes::Result<()> {
+                user(move || -> rctypes::Result<()> {
                     noop.call(black_box(&[]))?;
                     Ok(())
                 }),
@@ -157,11 +164,11 @@ fn scalars(rows: &mut Vec<Row>) {
             ),
             (
                 "invoke",
-                body(move || invoked.invoke::<i32>((black_box(3), black_box(4)))),
+                user(move || invoked.invoke::<i32>((black_box(3), black_box(4)))),
             ),
             (
                 "dynamic",
-                body(move || -> rctypes::Result<i32> {
+                user(move || -> rctypes::Result<i32> {
                     add.call(&[black_box(3).into(), black_box(4).into()])?
                         .to::<i32>()
                 }),
@@ -208,11 +215,11 @@ fn scalars(rows: &mut Vec<Row>) {
             ),
             (
                 "invoke",
-                body(move || invoked.invoke::<f64>((black_box(0.5), black_box(1.5)))),
+                user(move || invoked.invoke::<f64>((black_box(0.5), black_box(1.5)))),
             ),
             (
                 "dynamic",
-                body(move || -> rctypes::Result<f64> {
+                user(move || -> rctypes::Result<f64> {
                     add.call(&[black_box(0.5).into(), black_box(1.5).into()])?
                         .to::<f64>()
                 }),
@@ -292,7 +299,7 @@ fn scalars(rows: &mut Vec<Row>) {
             ),
             (
                 "invoke",
-                body(move || {
+                user(move || {
                     invoked.invoke::<f64>((
                         black_box(1),
                         2.0,
@@ -305,7 +312,7 @@ fn scalars(rows: &mut Vec<Row>) {
             ),
             (
                 "dynamic",
-                body(move || -> rctypes::Result<f64> { mixed.call(&args())?.to::<f64>() }),
+                user(move || -> rctypes::Result<f64> { mixed.call(&args())?.to::<f64>() }),
             ),
             (
                 "in place",
@@ -355,13 +362,13 @@ fn stack_arguments(rows: &mut Vec<Row>) {
             ),
             (
                 "invoke",
-                body(move || {
+                user(move || {
                     invoked.invoke::<i64>((black_box(1i64), 2i64, 3i64, 4i64, 5i64, 6i64, 7i64))
                 }),
             ),
             (
                 "dynamic",
-                body(move || -> rctypes::Result<i64> { seven.call(&args())?.to::<i64>() }),
+                user(move || -> rctypes::Result<i64> { seven.call(&args())?.to::<i64>() }),
             ),
             (
                 "in place",
@@ -408,11 +415,11 @@ fn stack_arguments(rows: &mut Vec<Row>) {
             ),
             (
                 "invoke",
-                body(move || invoked.invoke::<i64>((black_box(1), 2, 3, 4, 5, 6, 7, 8, 9, 10))),
+                user(move || invoked.invoke::<i64>((black_box(1), 2, 3, 4, 5, 6, 7, 8, 9, 10))),
             ),
             (
                 "dynamic",
-                body(move || -> rctypes::Result<i64> { spill.call(&args())?.to::<i64>() }),
+                user(move || -> rctypes::Result<i64> { spill.call(&args())?.to::<i64>() }),
             ),
             (
                 "in place",
@@ -457,11 +464,11 @@ fn structs(rows: &mut Vec<Row>) {
             ("typed", body(move || typed.call((black_box(p),)))),
             (
                 "invoke",
-                body(move || invoked.invoke::<i32>((black_box(&p),))),
+                user(move || invoked.invoke::<i32>((black_box(&p),))),
             ),
             (
                 "dynamic",
-                body(move || -> rctypes::Result<i32> {
+                user(move || -> rctypes::Result<i32> {
                     sum.call(&[black_box(&p).into()])?.to::<i32>()
                 }),
             ),
@@ -508,11 +515,11 @@ fn structs(rows: &mut Vec<Row>) {
             ("typed", body(move || typed.call((black_box(a), b)))),
             (
                 "invoke",
-                body(move || invoked.invoke::<f64>((black_box(&a), &b))),
+                user(move || invoked.invoke::<f64>((black_box(&a), &b))),
             ),
             (
                 "dynamic",
-                body(move || -> rctypes::Result<f64> {
+                user(move || -> rctypes::Result<f64> {
                     dot.call(&[black_box(&a).into(), (&b).into()])?.to::<f64>()
                 }),
             ),
@@ -573,7 +580,7 @@ fn arrays(rows: &mut Vec<Row>) {
             ("typed", body(move || typed.call((black_box(slice), 16)))),
             (
                 "dynamic",
-                body(move || -> rctypes::Result<f32> {
+                user(move || -> rctypes::Result<f32> {
                     mean.call(&[black_box(slice).into(), 16.into()])?
                         .to::<f32>()
                 }),
@@ -593,7 +600,7 @@ fn arrays(rows: &mut Vec<Row>) {
         cells: vec![
             (
                 "dynamic",
-                body(move || -> rctypes::Result<f32> {
+                user(move || -> rctypes::Result<f32> {
                     nd.call(&[black_box(data).into(), 16.into()])?.to::<f32>()
                 }),
             ),
@@ -649,7 +656,7 @@ fn arrays(rows: &mut Vec<Row>) {
             ),
             (
                 "dynamic",
-                body(move || -> rctypes::Result<f32> {
+                user(move || -> rctypes::Result<f32> {
                     sum.call(&[black_box(rows_of).into(), 4.into(), 4.into()])?
                         .to::<f32>()
                 }),
@@ -693,7 +700,7 @@ fn strings(rows: &mut Vec<Row>) {
             ("typed", body(move || typed.call((black_box(c_text),)))),
             (
                 "dynamic",
-                body(move || -> rctypes::Result<usize> {
+                user(move || -> rctypes::Result<usize> {
                     len.call(&[black_box(text).into()])?.to::<usize>()
                 }),
             ),
@@ -710,7 +717,7 @@ fn strings(rows: &mut Vec<Row>) {
         cells: vec![
             (
                 "dynamic",
-                body(move || -> rctypes::Result<usize> {
+                user(move || -> rctypes::Result<usize> {
                     by_cstr.call(&[black_box(c_text).into()])?.to::<usize>()
                 }),
             ),

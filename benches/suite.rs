@@ -1,22 +1,25 @@
 //! What a call costs beyond the C function, in one run: each call below is
-//! measured four ways,
+//! measured these ways,
 //!
 //! - `direct`: through a Rust `extern "C"` function pointer, the floor;
 //! - `libffi`: raw `ffi_call` on a cif prepared once (argument pointers set
 //!   up per call), the usual dynamic FFI;
 //! - `typed`: rctypes' `TypedCFunc` (for callbacks, `Callback::typed`);
+//! - `invoke`: rctypes' `CFunc::invoke`, Rust values in and the Rust type
+//!   out, the result taken as `?` takes it (`.ok()`);
 //! - `dynamic`: rctypes' `CFunc::call` with `Value` arguments (for
 //!   callbacks, `Callback::new`),
 //!
 //! and a table of ratios to the floor and to raw libffi is printed at the
-//! end. Run with `cargo bench --bench suite` (about 75 seconds). Every way
+//! end. Run with `cargo bench --bench suite` (about 90 seconds). Every way
 //! gets the same inputs: integers hidden from the optimiser (`black_box`)
 //! at their C width, then made into `Value`s for the dynamic call.
 //!
 //! The dynamic result is looked at where the call left it (`black_box` of a
 //! reference), as a caller that matches on it does; `noop/dynamic_unwrap`
 //! measures a caller that moves the `Value` out of the `Result` at once
-//! (`unwrap`, `?`), which copies its 112 bytes. `int(int,int)/dynamic_program`
+//! (`unwrap`, `?`), which copies its 112 bytes, and `int(int,int)/dynamic_to`
+//! one that reads the result as `call(..)?.to::<i32>()`. `int(int,int)/dynamic_program`
 //! measures the same call through the fast path's program instead of the
 //! compiled code (`CFunc::via(Route::Fast)`), and
 //! `int(int,int)/dynamic_registers` on the register route, as a call whose values
@@ -66,7 +69,7 @@ fn scalars(c: &mut Criterion) {
         let f = unsafe { lib.function(name, args, ret) }.unwrap();
         let addr = f.as_ptr();
         let route = if args.len() > 6 {
-            Route::Registers
+            Route::Fast
         } else {
             Route::Compiled
         };
@@ -88,7 +91,7 @@ fn scalars(c: &mut Criterion) {
             b.iter(|| raw_call::<u64>(&cif, code, &mut []))
         });
         g.bench_function("typed", |b| b.iter(|| typed.call(())));
-        g.bench_function("invoke", |b| b.iter(|| dynamic.invoke::<()>(())));
+        g.bench_function("invoke", |b| b.iter(|| dynamic.invoke::<()>(()).ok()));
         g.bench_function("dynamic", |b| {
             b.iter(|| look(&dynamic.call(black_box(&[]))))
         });
@@ -121,15 +124,14 @@ fn scalars(c: &mut Criterion) {
             b.iter(|| typed.call((black_box(3), black_box(4))))
         });
         g.bench_function("invoke", |b| {
-            b.iter(|| dynamic.invoke::<i32>((black_box(3), black_box(4))))
+            b.iter(|| dynamic.invoke::<i32>((black_box(3), black_box(4))).ok())
         });
-        g.bench_function("dynamic_to", |b| {
-            b.iter(|| -> rctypes::Result<i32> {
-                dynamic
-                    .call(&[black_box(3).into(), black_box(4).into()])?
-                    .to::<i32>()
-            })
-        });
+        let to = || -> rctypes::Result<i32> {
+            dynamic
+                .call(&[black_box(3).into(), black_box(4).into()])?
+                .to::<i32>()
+        };
+        g.bench_function("dynamic_to", |b| b.iter(|| to().ok()));
         g.bench_function("dynamic", |b| {
             b.iter(|| {
                 look(&dynamic.call(&[Value::from(black_box(3i32)), Value::from(black_box(4i32))]))
@@ -176,7 +178,7 @@ fn scalars(c: &mut Criterion) {
             b.iter(|| typed.call((black_box(0.5), black_box(1.5))))
         });
         g.bench_function("invoke", |b| {
-            b.iter(|| dynamic.invoke::<f64>((black_box(0.5), black_box(1.5))))
+            b.iter(|| dynamic.invoke::<f64>((black_box(0.5), black_box(1.5))).ok())
         });
         g.bench_function("dynamic", |b| {
             b.iter(|| {
@@ -251,14 +253,16 @@ fn scalars(c: &mut Criterion) {
         });
         g.bench_function("invoke", |b| {
             b.iter(|| {
-                dynamic.invoke::<f64>((
-                    black_box(1),
-                    2.0,
-                    black_box(3i64),
-                    4.0f32,
-                    black_box(5i16),
-                    6.0,
-                ))
+                dynamic
+                    .invoke::<f64>((
+                        black_box(1),
+                        2.0,
+                        black_box(3i64),
+                        4.0f32,
+                        black_box(5i16),
+                        6.0,
+                    ))
+                    .ok()
             })
         });
         g.bench_function("dynamic", |b| {
@@ -302,7 +306,11 @@ fn scalars(c: &mut Criterion) {
             b.iter(|| typed.call((black_box(1), 2, 3, 4, 5, 6, 7, 8, 9, 10)))
         });
         g.bench_function("invoke", |b| {
-            b.iter(|| dynamic.invoke::<i64>((black_box(1), 2, 3, 4, 5, 6, 7, 8, 9, 10)))
+            b.iter(|| {
+                dynamic
+                    .invoke::<i64>((black_box(1), 2, 3, 4, 5, 6, 7, 8, 9, 10))
+                    .ok()
+            })
         });
         g.bench_function("dynamic", |b| {
             b.iter(|| {
@@ -533,7 +541,7 @@ fn structs(c: &mut Criterion) {
     });
     g.bench_function("typed", |b| b.iter(|| typed.call((black_box(p),))));
     g.bench_function("invoke", |b| {
-        b.iter(|| dynamic.invoke::<i32>((black_box(&p),)))
+        b.iter(|| dynamic.invoke::<i32>((black_box(&p),)).ok())
     });
     g.bench_function("dynamic", |b| {
         b.iter(|| look(&dynamic.call(&[black_box(&p).into()])))

@@ -4,8 +4,9 @@
 //! thread when asked), and two ways for C to call Rust. This
 //! page says what each costs beyond the C function itself, why, and when to
 //! use which. The times are from `cargo bench --bench suite`, which
-//! measures every case against the same floor in one run; the short form's
-//! cost is counted in instructions, with callgrind.
+//! measures every case against the same floor in one run; instructions
+//! per call are counted with callgrind (`cargo bench --bench
+//! instructions`), which repeats to the instruction where times do not.
 //!
 //! ## A dynamic call ([`CFunc::call`](crate::CFunc::call))
 //!
@@ -100,36 +101,28 @@
 //!
 //! A raw `ffi_call` spends its time classifying every argument again at
 //! each call and copying it through an array of pointers. The fast path
-//! does neither: a compiled call costs about 0.2x a raw `ffi_call` with
-//! arguments and 0.6x with none, 2.2x to 2.4x the direct call with up to
-//! two arguments, and 2.8x to 3.1x with six (7.6 ns, against a direct call
-//! that reads 2.5 to 2.7 ns from run to run). Each further argument costs
-//! about 0.6 ns, most of it the caller's: it writes the `Value`
-//! (a tag and 16 bytes) that the code then reads back, and checks its tag
-//! again to drop it. Every call costs about 3 ns above the direct one: the
-//! callback scope, the call into the compiled code, and the `Value` built
-//! from the result register. Dropping the `Value`s afterwards costs a
-//! compare each for numbers: the variants that own memory come last and
-//! keep it where their drop runs out of line.
+//! does neither: in the run below, a compiled call written as
+//! [`invoke`](crate::CFunc::invoke) costs 0.1x to 0.2x a raw `ffi_call`
+//! with arguments and 0.5x with none, and 2.0x to 3.0x the direct call with
+//! up to six arguments (9.5 ns for six, against a direct call of 3.2 ns).
+//! Each argument costs the caller a `Value` written (a tag and 16 bytes)
+//! that the code then reads back, and a compare to drop it; every call
+//! costs the callback scope, the call into the compiled code, and the
+//! result's conversion from its register. Through the program instead of
+//! compiled code, `int add(int, int)` takes about 5x; with arguments on
+//! the stack (the program's spilling entry) about 13x, still under half of
+//! raw libffi.
 //!
-//! Variants of the six-argument benchmark, measured once and not kept,
-//! show where its 5 ns above the direct call go: building the six
-//! `Value`s and checking their tags again to drop them, about 1.7 ns
-//! (with the values built once outside the loop, the call takes 6.0 ns,
-//! 2.4x); dropping the result `Value`, about 0.6 ns; the compiled code's
-//! checks, about 0.2 ns (code that loads the values unchecked is that much
-//! faster); the rest is the call into the compiled code, the result's
-//! decoding, and the C function's own chain of additions, which the direct
-//! loop hides by overlapping iterations. The compiler cannot skip
-//! re-checking the tags after the call: the compiled code has read them,
-//! and in a loop that is enough for it to assume they may have changed.
-//! Through the program instead of compiled code, `int add(int, int)` takes
-//! about 3.7x, and six mixed arguments about 6x.
-//!
-//! The result is a `Result<Value>`, 112 bytes returned through memory.
-//! Matching on it where it lies costs nothing more; moving the `Value` out
-//! at once (`unwrap()`, `?`) copies the 112 bytes just after the call wrote
-//! them, which costs a few nanoseconds (the *result unwrapped* row).
+//! The result of [`call`](crate::CFunc::call) is a `Result<Value>`, 112
+//! bytes returned through memory. Matching on it where it lies costs
+//! little (the *in place* figures); moving the `Value` out at once
+//! (`call(..)?`, `unwrap()`) copies the 112 bytes just after the call
+//! wrote them, in pieces the processor cannot forward from its stores:
+//! `call(..)?.to::<i32>()` takes 25.8 ns where `invoke` takes 6.6 ns,
+//! although it runs only 40 instructions more. Where the arguments are
+//! Rust values, use `invoke`; where the list is built at run time, match
+//! on `call`'s result where it lies: `match f.call(&args) { Ok(ref v) =>
+//! v.to::<i32>(), Err(e) => Err(e) }`.
 //!
 //! ## Instructions per call, counted
 //!
@@ -138,29 +131,40 @@
 //! `valgrind --tool=callgrind`, collecting only inside two functions that
 //! make 1,000 and 11,000 calls after a warm-up, and divides the difference
 //! by 10,000: start-up and set-up cancel out, the harness loop's few
-//! instructions stay in every column. *dynamic* reads the result as a user
-//! writes it (`f.call(&[..])?.to::<T>()?`); *in place* looks at the
-//! `Result<Value>` where the call left it. Callback rows count per call C
-//! makes back (`fold_calls(op, 100)`, C's own loop included). x86-64 Linux,
-//! release build:
+//! instructions stay in every column. The columns:
 //!
-//! | call | direct | libffi | typed | dynamic | in place | dynamic − direct |
-//! |---|---|---|---|---|---|---|
-//! | void noop(void) | 5 | 142 | 4 | 116 | 75 | 111 |
-//! | int add_int(int, int) | 12 | 458 | 10 | 223 | 148 | 211 |
-//! | double add_double(double, double) | 12 | 448 | 10 | 199 | 131 | 187 |
-//! | double mixed6(int, double, long, float, short, double) | 30 | 1060 | 28 | 344 | 277 | 314 |
-//! | long seven_longs(long × 7): one on the stack | 29 | 1363 | 27 | 851 | 780 | 822 |
-//! | long long spill10(int × 10): four on the stack | 44 | 1589 | 42 | 1087 | 1016 | 1043 |
-//! | int sum_int_pair(IntPair): 8 bytes by value | 14 | 547 | 12 | 347 | 275 | 333 |
-//! | double dot_vec3(Vec3, Vec3): two of 24 bytes by value | 27 | 956 | 34 | 910 | 845 | 883 |
-//! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | 995 | 929 | 911 |
-//! | the same through an ndpointer (dtype, ndim, flags, shape) | — | — | — | 580 | 513 | — |
-//! | float rows_sum(float **, int, int): 4 × 4 RowPointers | 110 | 728 | 108 | 1344 | 1279 | 1234 |
-//! | size_t str_len(const char *): from &str (&CStr where typed) | 24 | 356 | 22 | 1215 | 1148 | 1191 |
-//! | the same from &CStr | — | — | — | 477 | 410 | — |
-//! | callback int(int, int), per call from C (typed: capturing nothing) | 10 | 331 | 10 | 452 | — | 442 |
-//! | the typed callback capturing a value | — | — | 332 | — | — | — |
+//! - *direct*: the C function through an `extern "C"` function pointer,
+//!   the floor; *libffi*: raw `ffi_call` on a cif prepared once; *typed*:
+//!   [`TypedCFunc::call`](crate::TypedCFunc::call).
+//! - *invoke*: `f.invoke::<R>((a, b))?`, the form a user writes with Rust
+//!   values in hand (the README's first call).
+//! - *dynamic*: `f.call(&[a.into(), b.into()])?.to::<R>()?`, for a list of
+//!   [`Value`](crate::Value)s built at run time, read as a user reads it.
+//! - *in place*: the same `call`, its `Result<Value>` looked at where the
+//!   call left it.
+//! - *layer*: what rctypes adds, *invoke* (or, where a row has none,
+//!   *dynamic*) less *direct*.
+//!
+//! Callback rows count per call C makes back (`fold_calls(op, 100)`, C's
+//! own loop included). x86-64 Linux, release build:
+//!
+//! | call | direct | libffi | typed | invoke | dynamic | in place | layer |
+//! |---|---|---|---|---|---|---|---|
+//! | void noop(void) | 5 | 142 | 4 | 48 | 88 | 70 | 43 |
+//! | int add_int(int, int) | 12 | 458 | 10 | 106 | 146 | 101 | 94 |
+//! | double add_double(double, double) | 12 | 448 | 10 | 76 | 124 | 89 | 64 |
+//! | double mixed6(int, double, long, float, short, double) | 30 | 1060 | 28 | 150 | 200 | 160 | 120 |
+//! | long seven_longs(long × 7): one on the stack | 29 | 1363 | 27 | 604 | 650 | 605 | 575 |
+//! | long long spill10(int × 10): four on the stack | 44 | 1589 | 42 | 789 | 844 | 799 | 745 |
+//! | int sum_int_pair(IntPair): 8 bytes by value | 14 | 547 | 12 | 296 | 322 | 273 | 282 |
+//! | double dot_vec3(Vec3, Vec3): two of 24 bytes by value | 27 | 956 | 34 | 825 | 850 | 809 | 798 |
+//! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | — | 903 | 860 | 819 |
+//! | the same through an ndpointer (dtype, ndim, flags, shape) | — | — | — | — | 487 | 443 | — |
+//! | float rows_sum(float **, int, int): 4 × 4 RowPointers | 110 | 728 | 108 | — | 1233 | 1189 | 1123 |
+//! | size_t str_len(const char *): from &str (&CStr where typed) | 24 | 356 | 22 | — | 312 | 272 | 288 |
+//! | the same from &CStr | — | — | — | — | 234 | 194 | — |
+//! | callback int(int, int), per call from C (typed: capturing nothing) | 10 | 331 | 10 | — | 452 | — | 442 |
+//! | the typed callback capturing a value | — | — | 332 | — | — | — | — |
 //!
 //! ```text
 //! cargo bench --bench instructions               # this table
@@ -171,30 +175,25 @@
 //! CI runs `--check`: a row of rctypes' columns that rose by more than 2%
 //! plus 2 instructions above `benches/instructions.txt` fails the build.
 //!
+//! Where the layer's instructions go, on the rows that cost most: a call
+//! with arguments on the stack, or a struct, a string, an array or rows,
+//! reads its declared [`CType`](crate::CType)s at each call (the checks of
+//! the general path, about 45 instructions per stack argument, and for
+//! row pointers every row's contract); a dynamic or capturing callback
+//! goes through libffi's generic closure handler, which decodes the
+//! arguments by the signature at each call (about 310 of the 450).
+//!
 //! ## The short form ([`CFunc::invoke`](crate::CFunc::invoke))
 //!
 //! `f.invoke((a, b))` builds the same array of `Value`s on the stack that
-//! `f.call(&[a.into(), b.into()])` does, makes the same call, and converts
-//! the result as `.to::<R>()` does; both inline to the caller. Counted
-//! with callgrind over `examples/invoke_cost.rs` (`int add_int(int, int)`
-//! on the compiled route, built with `--release`; the difference between
-//! 1,000 and 11,000 calls, over 10,000, so that start-up cancels out):
-//!
-//! | form | instructions per call |
-//! |---|---|
-//! | `f.call(&[i.into(), 1.into()])?.to::<i32>()?` | 151.0 |
-//! | `f.invoke::<i32>((i, 1))?` | 153.0 |
-//!
-//! Two instructions more per call, about 1%, with the C function's own
-//! instructions included in both.
-//!
-//! ```text
-//! cargo build --release --example invoke_cost
-//! valgrind --tool=callgrind target/release/examples/invoke_cost call 1000    # 544,448
-//! valgrind --tool=callgrind target/release/examples/invoke_cost call 11000   # 2,054,483
-//! valgrind --tool=callgrind target/release/examples/invoke_cost invoke 1000  # 546,468
-//! valgrind --tool=callgrind target/release/examples/invoke_cost invoke 11000 # 2,076,517
-//! ```
+//! `f.call(&[a.into(), b.into()])` does and makes the same checks, with the
+//! same errors. On the compiled route it then converts the result register
+//! straight to the type asked for, where `call` builds a `Result<Value>`
+//! (112 bytes, returned through memory) that `.to::<R>()` reads back: the
+//! *invoke* column above against *dynamic*, 106 instructions against 146
+//! for `int add_int(int, int)`. On the other routes it reads the `Value`
+//! where the call left it, which `?` on `call`'s result cannot: 296
+//! against 322 for a struct by value.
 //!
 //! ## A non-blocking call (`CFunc::spawn`, feature `nonblocking`)
 //!
@@ -223,7 +222,8 @@
 //! dimensions, shape, flags, and that read-only memory does not go where C
 //! writes) reads only the array's descriptor (its shape, strides and
 //! flags), so the cost is the same for 16 elements and for 100,000,000:
-//! about 15 ns more than the direct call, checks included, either way.
+//! about 25 ns more than the direct call, checks included, either way
+//! (about 400 instructions; see the tables).
 //!
 //! ## Callbacks
 //!
@@ -251,7 +251,7 @@
 //!
 //! | situation | layer |
 //! |---|---|
-//! | signatures learned at run time (plugin hosts, interpreters, the command line, C headers read at run time) | [`CFunc`](crate::CFunc): [`invoke`](crate::CFunc::invoke) where the arguments are Rust values, [`call`](crate::CFunc::call) where the list is built at run time; the same cost |
+//! | signatures learned at run time (plugin hosts, interpreters, the command line, C headers read at run time) | [`CFunc`](crate::CFunc): [`invoke`](crate::CFunc::invoke) where the arguments are Rust values, [`call`](crate::CFunc::call) where the list is built at run time (`invoke` is the cheaper on the compiled route) |
 //! | variadic functions, `long double`, errno capture, result checks (`errcheck`) | [`CFunc`](crate::CFunc) |
 //! | arrays checked for dtype, shape and flags at every call | [`CFunc`](crate::CFunc) with an [`ndpointer`](crate::ndpointer) |
 //! | a hot loop over a function whose signature is known when you write the code | [`TypedCFunc`](crate::TypedCFunc) |
@@ -261,7 +261,7 @@
 //!
 //! ## Measured
 //!
-//! `cargo bench --bench suite` (about 75 seconds) on a shared 2-core x86-64
+//! `cargo bench --bench suite` (about 90 seconds) on a shared 2-core x86-64
 //! machine (AMD EPYC, 2.6 GHz; repeated runs differ by a few percent, more
 //! for the 10^8-element rows, which read 400 MB). Each cell is the median
 //! time per call, then its ratio to the direct call and, for rctypes, to
@@ -270,33 +270,31 @@
 //! is `ffi_call` on a cif prepared once; callbacks are timed per call of
 //! the callback, from C's loop.
 //!
-//! | call | direct | raw libffi | rctypes typed | rctypes dynamic |
-//! |---|---|---|---|---|
-//! | `void noop(void)` | 2.2 ns | 8.7 ns (3.93x) | 2.2 ns (1.01x, 0.26x libffi) | 5.4 ns (2.43x, 0.62x libffi) |
-//! | `void noop(void)`, result unwrapped | - | - | - | 9.5 ns |
-//! | `int add(int, int)` | 2.2 ns | 28.2 ns (12.95x) | 2.5 ns (1.13x, 0.09x libffi) | 5.2 ns (2.38x, 0.18x libffi) |
-//! | `int add(int, int)`, fast path's program | - | - | - | 8.2 ns |
-//! | `int add(int, int)`, register route | - | - | - | 15.4 ns |
-//! | `double add(double, double)` | 2.2 ns | 27.3 ns (12.50x) | 2.2 ns (1.00x, 0.08x libffi) | 4.9 ns (2.25x, 0.18x libffi) |
-//! | 6 mixed int/float arguments | 2.7 ns | 60.7 ns (22.28x) | 2.5 ns (0.90x, 0.04x libffi) | 7.6 ns (2.80x, 0.13x libffi) |
-//! | 10 ints, 4 on the stack | 3.2 ns | 83.9 ns (26.41x) | 2.9 ns (0.93x, 0.04x libffi) | 41.7 ns (13.14x, 0.50x libffi) |
-//! | `compute_mean`, 16 floats (ndpointer) | 6.3 ns | 35.9 ns (5.73x) | 6.3 ns (1.00x, 0.17x libffi) | 22.1 ns (3.53x, 0.62x libffi) |
-//! | `compute_mean`, 10^8 floats (ndpointer) | 82.2 ms | 82.2 ms (1.00x) | 82.2 ms (1.00x, 1.00x libffi) | 82.3 ms (1.00x, 1.00x libffi) |
-//! | `compute_mean`, 10^8-float array, C reads 16 | 6.3 ns | 35.9 ns (5.73x) | 6.3 ns (1.00x, 0.17x libffi) | 20.8 ns (3.31x, 0.58x libffi) |
-//! | callback round trip | 1.4 ns | 17.5 ns (12.80x) | 2.2 ns (1.60x, 0.12x libffi) | 25.0 ns (18.27x, 1.43x libffi) |
-//! | callback round trip, capturing closure | 1.4 ns | 17.5 ns (12.80x) | 17.6 ns (12.85x, 1.00x libffi) | - |
-//! | struct by value (`int sum(IntPair)`) | 2.2 ns | 29.1 ns (13.37x) | 2.2 ns (1.00x, 0.07x libffi) | 15.8 ns (7.25x, 0.54x libffi) |
+//! | call | direct | raw libffi | rctypes typed | rctypes invoke | rctypes dynamic, in place |
+//! |---|---|---|---|---|---|
+//! | `void noop(void)` | 2.5 ns | 10.1 ns (4.02x) | 2.5 ns (1.00x, 0.25x libffi) | 5.1 ns (2.04x, 0.51x libffi) | 7.0 ns (2.78x, 0.69x libffi) |
+//! | `void noop(void)`, result unwrapped | - | - | - | - | 7.5 ns |
+//! | `int add(int, int)` | 2.5 ns | 34.3 ns (13.69x) | 2.8 ns (1.12x, 0.08x libffi) | 6.6 ns (2.63x, 0.19x libffi) | 7.8 ns (3.12x, 0.23x libffi) |
+//! | `int add(int, int)`, `call(..)?.to::<i32>()` | - | - | - | - | 25.8 ns |
+//! | `int add(int, int)`, fast path's program | - | - | - | - | 12.2 ns |
+//! | `int add(int, int)`, register route | - | - | - | - | 27.2 ns |
+//! | `double add(double, double)` | 2.8 ns | 31.9 ns (11.32x) | 2.8 ns (1.00x, 0.09x libffi) | 6.2 ns (2.22x, 0.20x libffi) | 7.5 ns (2.66x, 0.24x libffi) |
+//! | 6 mixed int/float arguments | 3.2 ns | 85.6 ns (26.97x) | 3.1 ns (0.99x, 0.04x libffi) | 9.5 ns (2.99x, 0.11x libffi) | 10.9 ns (3.43x, 0.13x libffi) |
+//! | 10 ints, 4 on the stack | 3.8 ns | 115 ns (29.95x) | 3.7 ns (0.98x, 0.03x libffi) | 50.9 ns (13.29x, 0.44x libffi) | 50.7 ns (13.24x, 0.44x libffi) |
+//! | `compute_mean`, 16 floats (ndpointer) | 8.2 ns | 44.7 ns (5.45x) | 8.2 ns (1.00x, 0.18x libffi) | - | 35.4 ns (4.32x, 0.79x libffi) |
+//! | `compute_mean`, 10^8 floats (ndpointer) | 94.2 ms | 94.4 ms (1.00x) | 94.5 ms (1.00x, 1.00x libffi) | - | 94.3 ms (1.00x, 1.00x libffi) |
+//! | `compute_mean`, 10^8-float array, C reads 16 | 8.2 ns | 44.6 ns (5.45x) | 8.2 ns (1.00x, 0.18x libffi) | - | 32.4 ns (3.95x, 0.72x libffi) |
+//! | callback round trip | 1.6 ns | 24.3 ns (15.53x) | 2.5 ns (1.60x, 0.10x libffi) | - | 32.1 ns (20.53x, 1.32x libffi) |
+//! | callback round trip, capturing closure | 1.6 ns | 24.3 ns (15.53x) | 25.0 ns (15.99x, 1.03x libffi) | - | - |
+//! | struct by value (`int sum(IntPair)`) | 2.5 ns | 40.6 ns (16.24x) | 2.5 ns (1.00x, 0.06x libffi) | 23.1 ns (9.26x, 0.57x libffi) | 22.2 ns (8.88x, 0.55x libffi) |
 //!
 //! The typed call compiles to the same instructions as the direct call;
-//! which of the two rows reads 2.2 ns and which 2.5 ns changes from run to
-//! run (code placement), not with the code: the 6-argument direct call
-//! reads 2.5 ns in one run and 2.7 ns in another, and so the six-argument
-//! dynamic call, which holds at 7.6 ns, reads 2.8x in one and 3.1x in the
-//! other. The dynamic rows move by a few tenths of a nanosecond the same
-//! way.
+//! which of the two reads a few tenths of a nanosecond more changes from
+//! run to run (code placement), not with the code, and the rctypes rows
+//! move with it. The instruction counts above do not move.
 //!
-//! A dynamic call with an ndpointer, checks included, costs 15.8 ns more
-//! than the direct call with 16 elements and 14.5 ns more with 100,000,000
+//! A dynamic call with an ndpointer, checks included, costs 27.2 ns more
+//! than the direct call with 16 elements and 24.2 ns more with 100,000,000
 //! (`compute_mean` reading 16 of them, so the C work is the same). For
 //! context (reported elsewhere, not measured here): Python's ctypes takes
 //! 170 ns to 1.7 µs per call on this kind of machine, and LuaJIT's FFI
