@@ -68,12 +68,7 @@ fn scalars(c: &mut Criterion) {
         // numbers only.
         let f = unsafe { lib.function(name, args, ret) }.unwrap();
         let addr = f.as_ptr();
-        let route = if args.len() > 6 {
-            Route::Fast
-        } else {
-            Route::Compiled
-        };
-        assert_eq!(f.route(), route, "{name}");
+        assert_eq!(f.route(), Route::Compiled, "{name}");
         (f, addr, CodePtr::from_ptr(addr))
     };
 

@@ -158,8 +158,9 @@ unsafe impl Sync for CFunc {}
 pub enum Route {
     /// The fast path's checks compiled to machine code for the signature
     /// when it is bound, the values loaded straight into the argument
-    /// registers: taken by fast-path signatures whose arguments are all
-    /// integers, `_Bool`s, `float`s and `double`s, where the system lets the
+    /// registers (and stack slots): taken by fast-path signatures whose
+    /// arguments are all integers, `_Bool`s, `float`s and `double`s, up to
+    /// eight of them on the stack, where the system lets the
     /// process map executable memory. A value the code does not take as it
     /// stands (a `bool`, or an integer for a `double`) goes to the general
     /// path (the register route), as does one out of range, whose error it

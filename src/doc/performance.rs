@@ -17,14 +17,17 @@
 //! - **The fast path** takes signatures of up to six integer or pointer
 //!   arguments (ndpointers included) and eight `float` or `double` ones,
 //!   and structs or unions of up to 16 bytes by value (as the one or two
-//!   register words the ABI makes of them), with a scalar, pointer or
+//!   register words the ABI makes of them), or numbers, pointers and
+//!   strings with up to eight more on the stack, with a scalar, pointer or
 //!   `void` result, on x86-64 System V (Linux, the BSDs, Intel macOS). At
 //!   bind time the signature becomes a small program: per argument
 //!   register, the argument it takes, its class, and the range of integers
 //!   it accepts.
 //!
 //!   Where every argument is a number (an integer of any width, `_Bool`,
-//!   `float`, `double`), the program is also compiled to machine code: the
+//!   `float`, `double`; up to eight past the registers, which the code
+//!   stores to stack slots it reserves, then calls the function and
+//!   returns), the program is also compiled to machine code: the
 //!   **compiled route**, [`Route::Compiled`](crate::Route::Compiled). Per
 //!   argument the code compares the value's tag byte with the one its class
 //!   needs, loads the value straight into its argument register, and checks
@@ -109,9 +112,7 @@
 //! that the code then reads back, and a compare to drop it; every call
 //! costs the callback scope, the call into the compiled code, and the
 //! result's conversion from its register. Through the program instead of
-//! compiled code, `int add(int, int)` takes about 5x; with arguments on
-//! the stack (the program's spilling entry) about 13x, still under half of
-//! raw libffi.
+//! compiled code, `int add(int, int)` takes about 5x.
 //!
 //! The result of [`call`](crate::CFunc::call) is a `Result<Value>`, 112
 //! bytes returned through memory. Matching on it where it lies costs
@@ -176,10 +177,9 @@
 //! plus 2 instructions above `benches/instructions.txt` fails the build.
 //!
 //! Where the layer's instructions go, on the rows that cost most: a call
-//! with arguments on the stack, or a struct, a string, an array or rows,
-//! reads its declared [`CType`](crate::CType)s at each call (the checks of
-//! the general path, about 45 instructions per stack argument, and for
-//! row pointers every row's contract); a dynamic or capturing callback
+//! with a struct, a string, an array or rows reads its declared
+//! [`CType`](crate::CType)s at each call (for row pointers, every row's
+//! contract), outside the compiled code; a dynamic or capturing callback
 //! goes through libffi's generic closure handler, which decodes the
 //! arguments by the signature at each call (about 310 of the 450).
 //!

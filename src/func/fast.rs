@@ -90,7 +90,7 @@ pub(in crate::func) struct Program {
     pub(in crate::func) args: [Arg; MAX_ARGS],
     /// How many arguments the signature has, and how many of the registers
     /// above are integer and floating-point ones.
-    arity: u8,
+    pub(in crate::func) arity: u8,
     pub(in crate::func) ints: u8,
     pub(in crate::func) floats: u8,
     pub(in crate::func) ret: Kind,
@@ -102,6 +102,13 @@ pub(in crate::func) struct Program {
     pub(in crate::func) compiled: Option<Compiled>,
     /// The shims of the plan the program was made from.
     sysv: SysV,
+    /// Whether arguments spill to the stack: then `args` is in prototype
+    /// order, and `ints` and `floats` are not counted.
+    #[cfg_attr(
+        not(all(feature = "codegen", rctypes_x86_64_sysv)),
+        allow(dead_code, reason = "read by the code generator")
+    )]
+    pub(in crate::func) spills: bool,
 }
 
 /// The argument one register takes, as the fast path converts it.
@@ -224,20 +231,26 @@ impl Program {
             interpreted,
             compiled: None,
             sysv: plan.sysv,
+            spills: false,
         })
     }
 
     /// The program for a signature with arguments on the stack: numbers,
     /// pointers and strings (no structs), in prototype order, each pushed
     /// to its register or the next stack slot; a scalar or pointer result.
+    /// Where every argument is a number, it is compiled too.
     fn spilling(args: &[CType], ret: &CType, plan: &Plan) -> Option<Program> {
         if args.len() > MAX_ARGS {
             return None;
         }
-        let mut program = Program::new(args, ret, plan, call_spilling)?;
+        let mut program = Program {
+            spills: true,
+            ..Program::new(args, ret, plan, call_spilling)?
+        };
         for (i, (slot, ty)) in program.args.iter_mut().zip(args).enumerate() {
             *slot = Arg::for_scalar(ty, u8::try_from(i).ok()?)?;
         }
+        program.compiled = abi::compile(&program);
         Some(program)
     }
 

@@ -8,7 +8,9 @@
 //! argument's offset, tag and width built in, each value loaded straight
 //! into its argument register, then a jump to the function, which returns
 //! straight to the caller: a handful of instructions per argument and no
-//! table to read.
+//! table to read. Arguments past the registers are stored to slots the
+//! code reserves below its return address; it then calls the function and
+//! takes the slots off the stack when it returns.
 //!
 //! The code refuses (returns without calling) at the first value it does
 //! not take as it stands: another variant, an integer out of range, a
@@ -36,6 +38,7 @@ use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, VecAssembler, dynasm};
 use memmap2::{Mmap, MmapMut};
 
 use crate::func::fast::{Arg, Outcome, Program};
+use crate::func::registers::FLOAT_REGS;
 use crate::types::{Class, Kind};
 use crate::value::Value;
 
@@ -44,8 +47,9 @@ use crate::value::Value;
 /// The code has a convention of its own, for the inline `call` in
 /// [`Compiled::call`]: the values' address in r10, the function's in r11.
 /// It checks the values and loads the argument registers, then jumps to
-/// the function, which returns straight to the caller; a refusal returns
-/// with r12 set to 1 instead (C preserves r12, so it stays 0 otherwise).
+/// the function, which returns straight to the caller (or, with stack
+/// arguments, calls it and returns); a refusal returns with r12 set to 1
+/// instead (C preserves r12, so it stays 0 otherwise).
 #[derive(Clone)]
 pub(crate) struct Compiled {
     /// The start of `code`, kept beside it so that a call reads one
@@ -171,7 +175,8 @@ fn map_executable(bytes: &[u8]) -> Option<Mmap> {
 }
 
 /// The integer argument registers, in order: rdi, rsi, rdx, rcx, r8, r9.
-const INT_REGS: [u8; 6] = [7, 6, 2, 1, 8, 9];
+const INT_REGS: [u8; 6] = [RDI, 6, 2, 1, 8, 9];
+const RDI: u8 = 7;
 
 /// Where a `Value`'s fields lie. `Value` is `#[repr(u8)]`: a tag byte,
 /// then each variant's fields laid out as a `#[repr(C)]` struct of the tag
@@ -217,6 +222,50 @@ struct Limits {
     infinity: DynamicLabel,
 }
 
+/// Where the code puts an argument: an integer register, a vector
+/// register, or a stack slot (its index from the top of the stack).
+#[derive(Clone, Copy)]
+enum Place {
+    Int(u8),
+    Float(u8),
+    Stack(i32),
+}
+
+/// Each argument of `program` with its place, as the System V convention
+/// gives them to numbers: the next register of its class, then the next
+/// stack slot.
+fn places(program: &Program) -> Option<Vec<(Arg, Place)>> {
+    if !program.spills {
+        let ints = program
+            .ints()
+            .iter()
+            .zip(INT_REGS)
+            .map(|(a, r)| (*a, Place::Int(r)));
+        let floats = (0..)
+            .zip(program.floats())
+            .map(|(k, a)| (*a, Place::Float(k)));
+        return Some(ints.chain(floats).collect());
+    }
+    let (mut ints, mut floats, mut slots) = (0, 0u8, 0);
+    let arity = usize::from(program.arity);
+    program.args[..arity]
+        .iter()
+        .map(|arg| {
+            let place = if arg.kind.is_sse() && usize::from(floats) < FLOAT_REGS {
+                floats += 1;
+                Place::Float(floats - 1)
+            } else if !arg.kind.is_sse() && ints < INT_REGS.len() {
+                ints += 1;
+                Place::Int(INT_REGS[ints - 1])
+            } else {
+                slots += 1;
+                Place::Stack(slots - 1)
+            };
+            Some((*arg, place))
+        })
+        .collect()
+}
+
 /// The code for `program`, or `None` if an argument is not an integer,
 /// `_Bool`, `float` or `double`.
 fn assemble(program: &Program) -> Option<Vec<u8>> {
@@ -230,30 +279,75 @@ fn assemble(program: &Program) -> Option<Vec<u8>> {
         f32_max: ops.new_dynamic_label(),
         infinity: ops.new_dynamic_label(),
     };
-    for (arg, &reg) in program.ints().iter().zip(&INT_REGS) {
-        let at = value_at(arg)?;
-        dynasm!(ops ; .arch x64 ; cmp BYTE [r10 + at], int_tag ; jne =>refuse);
-        int_arg(&mut ops, arg.kind, reg, at + INT_AT, refuse)?;
-    }
-    for (k, arg) in program.floats().iter().enumerate() {
-        let at = value_at(arg)?;
-        let xmm = u8::try_from(k).ok()?;
-        dynasm!(ops ; .arch x64 ; cmp BYTE [r10 + at], float_tag ; jne =>refuse);
-        float_arg(&mut ops, arg.kind, xmm, at + FLOAT_AT, &limits, refuse)?;
-    }
-    // The stack is as the caller's call left it, as the function expects
-    // it on entry: the function returns to that caller.
-    dynasm!(ops
-        ; .arch x64
-        ; jmp r11
-        ; =>refuse
-        ; mov r12d, 1
-        ; ret
-    );
-    if program
-        .floats()
+    let places = places(program)?;
+    let slots = places
         .iter()
-        .any(|arg| arg.kind.rule().width == 4)
+        .filter(|(_, place)| matches!(place, Place::Stack(_)))
+        .count();
+    // Stack arguments go in slots below the return address, the stack
+    // aligned to 16 at the call as C expects (it is 8 off on entry).
+    let frame = i32::try_from(8 * slots + if slots % 2 == 0 { 8 } else { 0 }).ok()?;
+    if slots > 0 {
+        dynasm!(ops ; .arch x64 ; sub rsp, frame);
+    }
+    // The stack slots first, through rdi and xmm15, before the argument
+    // registers are loaded.
+    for (arg, place) in &places {
+        let Place::Stack(slot) = *place else { continue };
+        let (at, to) = (value_at(arg)?, slot * 8);
+        if arg.kind.is_sse() {
+            dynasm!(ops ; .arch x64 ; cmp BYTE [r10 + at], float_tag ; jne =>refuse);
+            float_arg(&mut ops, arg.kind, 15, at + FLOAT_AT, &limits, refuse)?;
+            match arg.kind.rule().width {
+                4 => dynasm!(ops ; .arch x64 ; movss DWORD [rsp + to], xmm15),
+                _ => dynasm!(ops ; .arch x64 ; movsd QWORD [rsp + to], xmm15),
+            }
+        } else {
+            dynasm!(ops ; .arch x64 ; cmp BYTE [r10 + at], int_tag ; jne =>refuse);
+            int_arg(&mut ops, arg.kind, RDI, at + INT_AT, refuse)?;
+            dynasm!(ops ; .arch x64 ; mov QWORD [rsp + to], rdi);
+        }
+    }
+    for (arg, place) in &places {
+        let at = value_at(arg)?;
+        match *place {
+            Place::Int(reg) => {
+                dynasm!(ops ; .arch x64 ; cmp BYTE [r10 + at], int_tag ; jne =>refuse);
+                int_arg(&mut ops, arg.kind, reg, at + INT_AT, refuse)?;
+            }
+            Place::Float(xmm) => {
+                dynasm!(ops ; .arch x64 ; cmp BYTE [r10 + at], float_tag ; jne =>refuse);
+                float_arg(&mut ops, arg.kind, xmm, at + FLOAT_AT, &limits, refuse)?;
+            }
+            Place::Stack(_) => {}
+        }
+    }
+    if slots == 0 {
+        // The stack is as the caller's call left it, as the function
+        // expects it on entry: the function returns to that caller.
+        dynasm!(ops
+            ; .arch x64
+            ; jmp r11
+            ; =>refuse
+            ; mov r12d, 1
+            ; ret
+        );
+    } else {
+        // The function returns here, to take the slots off the stack.
+        dynasm!(ops
+            ; .arch x64
+            ; call r11
+            ; add rsp, frame
+            ; ret
+            ; =>refuse
+            ; add rsp, frame
+            ; mov r12d, 1
+            ; ret
+        );
+    }
+    if places
+        .iter()
+        .any(|(arg, _)| arg.kind.is_sse() && arg.kind.rule().width == 4)
     {
         let (f32_max, infinity) = (twice(Kind::F32.rule().max), twice(f64::INFINITY));
         dynasm!(ops
@@ -471,6 +565,37 @@ mod tests {
         let bits = run(&id_float, &[Value::Float(-0.5)]).map(|w| w as u32);
         assert_eq!(bits, Some((-0.5f32).to_bits()));
         assert!(run(&abi("noop", &[], Void), &[]).is_some());
+    }
+
+    /// Values for stack slots are checked as register ones are, and a
+    /// refusal there leaves the stack as it found it.
+    #[test]
+    fn stack_arguments_are_checked_and_placed() {
+        use CType::*;
+        let spill10 = abi("spill10", &[const { Int }; 10], LongLong);
+        let mut args: Vec<Value> = (1..=10).map(Value::Int).collect();
+        // Σ k·k
+        assert_eq!(run(&spill10, &args).map(|w| w as i64), Some(385));
+        for k in [6, 9] {
+            args[k] = Value::Int(1 << 40);
+            assert_eq!(run(&spill10, &args), None, "argument {}", k + 1);
+            args[k] = Value::Float(1.0);
+            assert_eq!(run(&spill10, &args), None, "argument {}", k + 1);
+            args[k] = Value::Int(k as i128 + 1);
+        }
+        assert_eq!(run(&spill10, &args).map(|w| w as i64), Some(385));
+        let mut sig = vec![Double; 9];
+        sig.extend([Int, Float, Double]);
+        let spill_floats = abi("spill_floats", &sig, Double);
+        let mut args: Vec<Value> = (1..=9).map(|i| Value::Float(f64::from(i) / 2.0)).collect();
+        args.extend([Value::Int(-3), Value::Float(0.5), Value::Float(0.25)]);
+        let expected = (1..=9).map(|i| f64::from(i * i) / 2.0).sum::<f64>() - 30.0 + 5.5 + 3.0;
+        assert_eq!(
+            run(&spill_floats, &args).map(f64::from_bits),
+            Some(expected)
+        );
+        args[10] = Value::Float(1e39);
+        assert_eq!(run(&spill_floats, &args), None, "a float too large");
     }
 
     /// Functions of one shape share their code; other shapes have their own.
