@@ -155,8 +155,8 @@
 //! | int add_int(int, int) | 12 | 458 | 10 | 106 | 146 | 101 | 94 |
 //! | double add_double(double, double) | 12 | 448 | 10 | 76 | 124 | 89 | 64 |
 //! | double mixed6(int, double, long, float, short, double) | 30 | 1060 | 28 | 150 | 200 | 160 | 120 |
-//! | long seven_longs(long × 7): one on the stack | 29 | 1363 | 27 | 604 | 650 | 605 | 575 |
-//! | long long spill10(int × 10): four on the stack | 44 | 1589 | 42 | 789 | 844 | 799 | 745 |
+//! | long seven_longs(long × 7): one on the stack | 29 | 1363 | 27 | 211 | 272 | 227 | 182 |
+//! | long long spill10(int × 10): four on the stack | 44 | 1589 | 42 | 296 | 365 | 321 | 252 |
 //! | int sum_int_pair(IntPair): 8 bytes by value | 14 | 547 | 12 | 296 | 322 | 273 | 282 |
 //! | double dot_vec3(Vec3, Vec3): two of 24 bytes by value | 27 | 956 | 34 | 825 | 850 | 809 | 798 |
 //! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | — | 903 | 860 | 819 |
