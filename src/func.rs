@@ -21,6 +21,7 @@ use crate::value::{
 
 mod abi;
 mod call_conv;
+mod direct;
 mod fast;
 mod free;
 mod from_address;
@@ -32,7 +33,7 @@ mod typed;
 pub use call_conv::CallConv;
 #[cfg_attr(not(feature = "nonblocking"), allow(unused_imports))]
 pub(crate) use invoke::for_each_tuple;
-pub use invoke::{FromResult, IntoArgs};
+pub use invoke::{FromResult, IntoArg, IntoArgs};
 pub use named::Functions;
 pub use typed::{ArgList, TypedCFunc};
 
@@ -105,6 +106,9 @@ pub struct CFunc {
     plan: Option<Plan>,
     /// The fast path, where the signature allows it.
     program: Option<Program>,
+    /// The key of the Rust types [`invoke`](Self::invoke) passes as they
+    /// stand ([`direct`]), or `direct::NO_SIGNATURE`.
+    direct: u64,
     /// Where a call goes when the program has no compiled code: the
     /// program's specialised entry, or the general path. Kept beside
     /// `program` so that such a call is one indirect jump.
@@ -318,6 +322,7 @@ impl CFunc {
             plan,
             entry: program.as_ref().map_or(CFunc::call_general, Program::entry),
             program,
+            direct: direct::signature_key(args, &ret, variadic),
             takes_callbacks: variadic || args.iter().any(|t| matches!(t.bare(), CType::FuncPtr(_))),
             releases,
             writes_out,
@@ -411,6 +416,8 @@ impl CFunc {
     /// # Ok(()) }
     /// ```
     pub fn via(mut self, route: Route) -> Result<CFunc> {
+        // Every call takes the route, `invoke`'s direct ones too.
+        self.direct = direct::NO_SIGNATURE;
         match route {
             Route::Compiled if self.program.as_ref().is_some_and(Program::is_compiled) => {}
             Route::Fast if self.program.is_some() => {
@@ -542,9 +549,12 @@ impl CFunc {
 
     /// Calls go to the general path from now on: it alone captures errno,
     /// runs result checks, and takes the libffi route.
+    /// For calls that need the general path: errno capture, a result
+    /// check, another calling convention, a slower route asked for.
     fn leave_fast_path(&mut self) {
         self.program = None;
         self.entry = CFunc::call_general;
+        self.direct = direct::NO_SIGNATURE;
     }
 
     /// Every call the fast path does not take: any signature, any values.

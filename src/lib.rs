@@ -201,7 +201,7 @@ pub use errno::{get_errno, set_errno};
 pub type c_wchar = libc::wchar_t;
 pub use error::{Diagnostic, Error, Result, Severity};
 pub use func::{
-    ArgList, CFunc, CallConv, ErrCheck, FromResult, Functions, IntoArgs, Route, TypedCFunc,
+    ArgList, CFunc, CallConv, ErrCheck, FromResult, Functions, IntoArg, IntoArgs, Route, TypedCFunc,
 };
 pub use library::{Library, OpenFlags, Variable, load_library};
 #[cfg(feature = "memmap")]

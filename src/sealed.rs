@@ -13,9 +13,10 @@
 //!   user's crate: soundness never rests on the seal alone.
 //! - [`Sealed`] seals the safe traits only rctypes implements, whose
 //!   soundness does rest on the seal: `FnPointer`, `ArgList`,
-//!   `CallbackArgs`, and (as `Sealed<(Args, Ret)>`) `CallbackFn<Args, Ret>`;
-//!   and the tuples of the short and non-blocking calls, `IntoArgs` and
-//!   `OwnedArgs`, sealed to keep them free to change.
+//!   `CallbackArgs`, (as `Sealed<(Args, Ret)>`) `CallbackFn<Args, Ret>`,
+//!   and (as `Sealed<Value>`) `IntoArg`, whose numbers `invoke` passes as
+//!   they stand; and the tuples of the short and non-blocking calls,
+//!   `IntoArgs` and `OwnedArgs`, sealed to keep them free to change.
 //!   No macro implements it.
 
 use std::any::Any;

@@ -2,17 +2,88 @@
 //! values, the result as the Rust type asked for. Every check is
 //! [`CFunc::call`]'s own; only the ceremony around it goes.
 
+use std::ffi::{CString, c_void};
 use std::mem::ManuallyDrop;
 
 use crate::error::{Error, Result};
+use crate::failure::CallScope;
+use crate::func::direct::{self, NO_TYPES};
 use crate::func::{CFunc, fast};
 use crate::sealed::Sealed;
-use crate::value::{FromValue, Handle, Value, decode_word};
+use crate::types::LongDouble;
+use crate::value::array::{ArrayArg, Ptr, PtrMut};
+use crate::value::{FromValue, Handle, RawPtr, Strings, StructValue, Value, decode_word};
 
-/// A tuple of arguments for [`CFunc::invoke`]: each element is anything
-/// that converts into a [`Value`] (a number, a `&str`, a slice or array
-/// borrowed for the call, a [`Handle`], a callback, a `Value` itself).
-/// Sealed: implemented for tuples of up to twelve.
+/// One element of an [`IntoArgs`] tuple: a Rust value rctypes converts
+/// into a [`Value`]. A number, `bool`, `char`, `&str`, `&CStr` or
+/// `CString`, a slice, array or `Vec` borrowed for the call, a
+/// [`Handle`], a callback, an `Option` of one (`None` is NULL), a `Value`
+/// itself. Sealed.
+///
+/// ```
+/// use rctypes::{IntoArg, Value};
+/// fn value<'a>(arg: impl IntoArg<'a>) -> Value<'a> {
+///     arg.into()
+/// }
+/// assert_eq!(value(7u8), Value::Int(7));
+/// assert_eq!(value(None::<&str>), Value::Null);
+/// ```
+pub trait IntoArg<'a>: Into<Value<'a>> + Sealed<Value<'a>> {
+    /// For a Rust number, its C type's code, with which a call whose
+    /// declared types are exactly the tuple's passes it as it stands
+    /// (`func::direct`); 0 for anything else.
+    #[doc(hidden)]
+    const CODE: u8 = 0;
+}
+
+/// Numbers, which pass as they stand where declared as their C type.
+macro_rules! number_args {
+    ($($t:ty),*) => {$(
+        impl Sealed<Value<'_>> for $t {}
+        impl IntoArg<'_> for $t {
+            const CODE: u8 = direct::scalar_code::<$t>();
+        }
+    )*};
+}
+
+number_args!(
+    i8, u8, i16, u16, i32, u32, i64, u64, isize, usize, f32, f64, bool
+);
+
+/// Everything else converts into its `Value`, to be checked.
+macro_rules! other_args {
+    ($(($($gen:tt)*) $t:ty;)*) => {$(
+        impl<'a, $($gen)*> Sealed<Value<'a>> for $t {}
+        impl<'a, $($gen)*> IntoArg<'a> for $t {}
+    )*};
+}
+
+other_args! {
+    () i128;
+    () char;
+    () LongDouble;
+    () CString;
+    () RawPtr;
+    () StructValue;
+    () Value<'a>;
+    () Strings<'a>;
+    () ArrayArg<'a>;
+    (T: crate::value::Element) Ptr<'a, T>;
+    (T: crate::value::Element) PtrMut<'a, T>;
+    (T: IntoArg<'a>) Option<T>;
+}
+
+// Whatever is borrowed: slices, arrays, strings, handles, callbacks,
+// buffers and structs.
+impl<'a, 'b, T: ?Sized> Sealed<Value<'a>> for &'b T where &'b T: Into<Value<'a>> {}
+impl<'a, 'b, T: ?Sized> IntoArg<'a> for &'b T where &'b T: Into<Value<'a>> {}
+impl<'a, 'b, T: ?Sized> Sealed<Value<'a>> for &'b mut T where &'b mut T: Into<Value<'a>> {}
+impl<'a, 'b, T: ?Sized> IntoArg<'a> for &'b mut T where &'b mut T: Into<Value<'a>> {}
+
+/// A tuple of arguments for [`CFunc::invoke`]: each element is an
+/// [`IntoArg`] (a number, a `&str`, a slice or array borrowed for the call,
+/// a [`Handle`], a callback, a `Value` itself). Sealed: implemented for
+/// tuples of up to twelve.
 ///
 /// ```
 /// use rctypes::{IntoArgs, Value};
@@ -26,10 +97,24 @@ pub trait IntoArgs<'a>: Sealed {
     type Values: AsRef<[Value<'a>]>;
     /// Converts each element into its [`Value`].
     fn into_values(self) -> Self::Values;
+
+    /// The key of the elements' types (`func::direct`): their codes, or
+    /// `NO_TYPES` where one is not a number.
+    #[doc(hidden)]
+    const KEY: u64;
+
+    /// Calls `code` as an `extern "C"` function of the elements' types.
+    ///
+    /// # Safety
+    ///
+    /// `code` must be a function of exactly those argument types and
+    /// result `R`.
+    #[doc(hidden)]
+    unsafe fn call_direct<R>(self, code: *const c_void) -> R;
 }
 
 /// Rust types a call's result converts into, for [`CFunc::invoke`]: every
-/// [`FromValue`] type (numbers range-checked, strings, pointers, structs,
+/// [`FromValue`] type that borrows nothing (numbers range-checked, strings, pointers, structs,
 /// `Option`s of them for results that may be NULL), `()` for a `void`
 /// function, [`Handle`] for a function that returns a handle, and
 /// [`Value`] itself.
@@ -42,7 +127,7 @@ pub trait IntoArgs<'a>: Sealed {
 /// assert!(<()>::from_result(Value::Int(0)).is_err());
 /// # Ok::<(), rctypes::Error>(())
 /// ```
-pub trait FromResult: Sized {
+pub trait FromResult: Sized + 'static {
     /// The conversion, checked as [`Value::to`] checks.
     fn from_result(value: Value<'static>) -> Result<Self>;
 
@@ -65,7 +150,7 @@ pub trait FromResult: Sized {
     }
 }
 
-impl<T: FromValue> FromResult for T {
+impl<T: FromValue + 'static> FromResult for T {
     #[inline(always)]
     fn from_result(value: Value<'static>) -> Result<Self> {
         T::from_value(&value)
@@ -143,9 +228,16 @@ impl CFunc {
     /// converting the result to the type asked for: the short form of
     /// `f.call(&[a.into(), b.into()])?.to::<R>()`, with the same checks and
     /// the same errors (argument count, each argument against its declared
-    /// type with its 1-based index, the result's range), and within a few
-    /// instructions of its cost
-    /// ([`doc::performance`](crate::doc::performance)).
+    /// type with its 1-based index, the result's range).
+    ///
+    /// Where every Rust type is exactly the C type declared in its place,
+    /// and the result's too (an `i32` for an `int`, an `f64` for a
+    /// `double`, `()` for `void`), no value can fail a check: the function
+    /// is then called directly, as a [`TypedCFunc`](crate::TypedCFunc)
+    /// calls it, a few instructions over the bare call
+    /// ([`invokes_directly`](Self::invokes_directly),
+    /// [`doc::performance`](crate::doc::performance)). Other types are
+    /// checked, as `call` checks them.
     ///
     /// A `void` function's result is `()`. Pointer arguments are borrowed
     /// for the call, as with [`call`](Self::call).
@@ -188,6 +280,12 @@ impl CFunc {
     /// ```
     #[inline(always)]
     pub fn invoke<'a, R: FromResult>(&self, args: impl IntoArgs<'a>) -> Result<R> {
+        if self.invokes_directly_with::<_, R>(&args) {
+            // SAFETY: each Rust type is the C type declared in its place
+            // (the same machine kind), and the declaration is the binder's
+            // promise.
+            return unsafe { self.call_direct(args) };
+        }
         let values = args.into_values();
         let values = values.as_ref();
         if let Some(program) = &self.program
@@ -209,6 +307,64 @@ impl CFunc {
 }
 
 impl CFunc {
+    /// Whether [`invoke`](Self::invoke) with arguments of the types in `A`
+    /// and result `R` calls the function directly, as a
+    /// [`TypedCFunc`](crate::TypedCFunc) would: where each Rust type is
+    /// exactly the C type declared in its place (the same width, sign and
+    /// class: an `i32` for an `int`, an `i64` for a `long` where `long` has
+    /// 64 bits, an `f32` for a `float`), and so is the result (`()` for
+    /// `void`), every value passes every check, and none is made. Not for
+    /// variadic functions, nor after [`with_errno`](Self::with_errno),
+    /// [`with_errcheck`](Self::with_errcheck), another calling convention
+    /// or [`via`](Self::via). Other types take the checked call, with its
+    /// errors; the results are the same.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rctypes::Error> {
+    /// use rctypes::{CType, Library};
+    /// // SAFETY: the project's own library has no initialisers.
+    /// let lib = unsafe { Library::open(rctypes_csrc::library("fibonacci"))? };
+    /// // SAFETY: fibonacci.c defines `int fib(int)`.
+    /// let fib = unsafe { lib.function("fib", &[CType::Int], CType::Int)? };
+    /// assert!(fib.invokes_directly::<(i32,), i32>());
+    /// assert_eq!(fib.invoke::<i32>((8,))?, 13);
+    /// // An i64 might not fit: checked, then passed.
+    /// assert!(!fib.invokes_directly::<(i64,), i32>());
+    /// assert_eq!(fib.invoke::<i32>((8i64,))?, 13);
+    /// assert!(fib.invoke::<i32>((1i64 << 40,)).is_err());
+    /// # Ok(()) }
+    /// ```
+    #[inline(always)]
+    pub fn invokes_directly<'a, A: IntoArgs<'a>, R: FromResult>(&self) -> bool {
+        let key = direct::types_key(A::KEY, direct::result_code::<R>());
+        key != NO_TYPES && key == self.direct
+    }
+}
+
+impl CFunc {
+    /// [`invokes_directly`](Self::invokes_directly) for the type of `args`
+    /// (`R` stays `invoke`'s one generic argument, so that type is `impl`).
+    #[inline(always)]
+    fn invokes_directly_with<'a, A: IntoArgs<'a>, R: FromResult>(&self, _args: &A) -> bool {
+        self.invokes_directly::<A, R>()
+    }
+
+    /// The direct call, with the callback scope every call has.
+    ///
+    /// # Safety
+    ///
+    /// The function must be of exactly `A`'s argument types and result `R`.
+    #[inline(always)]
+    unsafe fn call_direct<'a, A: IntoArgs<'a>, R>(&self, args: A) -> Result<R> {
+        let scope = CallScope::enter();
+        // SAFETY: as the caller promised.
+        let result = unsafe { args.call_direct::<R>(self.code.as_ptr()) };
+        match scope.exit() {
+            None => Ok(result),
+            Some(message) => Err(self.callback_error(message)),
+        }
+    }
+
     /// Whether calls capture `errno` ([`with_errno`](Self::with_errno)),
     /// for calls run on another thread to carry it.
     #[cfg_attr(not(feature = "nonblocking"), allow(dead_code))]
@@ -219,11 +375,22 @@ impl CFunc {
 
 macro_rules! into_args {
     ($len:expr; $($a:ident $i:tt),*) => {
-        impl<'a, $($a: Into<Value<'a>>),*> IntoArgs<'a> for ($($a,)*) {
+        impl<'a, $($a: IntoArg<'a>),*> IntoArgs<'a> for ($($a,)*) {
             type Values = [Value<'a>; $len];
             #[inline(always)]
             fn into_values(self) -> Self::Values {
                 [$(self.$i.into()),*]
+            }
+
+            const KEY: u64 = direct::args_key(&[$($a::CODE),*]);
+
+            #[inline(always)]
+            unsafe fn call_direct<R>(self, code: *const c_void) -> R {
+                // SAFETY: as the caller promised, `code` has this type.
+                unsafe {
+                    let f: unsafe extern "C" fn($($a),*) -> R = std::mem::transmute(code);
+                    f($(self.$i),*)
+                }
             }
         }
     };

@@ -181,6 +181,17 @@ impl Kind {
         matches!(self.rule().class, Class::Sse)
     }
 
+    /// A small non-zero code for a kind a Rust type can stand for exactly
+    /// (a number, `_Bool`, and `void` as a result), 0 for any other: the
+    /// digits of the keys that match a declared signature with the Rust
+    /// types of a call (`func::direct`).
+    pub(crate) const fn direct_code(self) -> u8 {
+        match self {
+            Kind::LongDouble | Kind::Ptr | Kind::Aggregate => 0,
+            kind => kind as u8 + 1,
+        }
+    }
+
     /// Whether a floating-point kind holds integer `i` exactly.
     pub(crate) const fn holds_exactly(self, i: i128) -> bool {
         i.unsigned_abs() <= 1u128 << self.rule().significand

@@ -1596,3 +1596,29 @@ fn qsort_sorts_with_a_dynamic_rust_comparator() {
         .unwrap_err();
     assert!(err.to_string().contains("argument 1"), "{err}");
 }
+
+#[test]
+fn a_callback_failing_during_a_direct_invoke_is_reported() {
+    let (_serial, lib) = registration();
+    // SAFETY: callback.c: `int call_registered(int a, int b)` calls the
+    // registered op (a leaked callback of its signature here), or returns
+    // -1 when none is.
+    let call_registered = unsafe { lib.declare("int call_registered(int a, int b)") }.unwrap();
+    assert!(call_registered.invokes_directly::<(i32, i32), i32>());
+    // Leaked: C keeps what is registered.
+    let failing: &'static Callback = Callback::new(binop(), |_: &[Value]| Err::<Value, _>("no"))
+        .unwrap()
+        .with_error_value(Value::Int(-99))
+        .unwrap()
+        .leak();
+    let register = register_binop(&lib);
+    register.call(&[failing.into()]).unwrap();
+    let direct = call_registered.invoke::<i32>((1, 2)).unwrap_err();
+    let checked = call_registered.call(&[1.into(), 2.into()]).unwrap_err();
+    register.call(&[Value::Null]).unwrap();
+    assert!(matches!(direct, Error::Callback { .. }), "{direct}");
+    assert!(direct.to_string().ends_with("failed: no"), "{direct}");
+    assert_eq!(direct.to_string(), checked.to_string());
+    // Registered no more: C's own answer, directly.
+    assert_eq!(call_registered.invoke::<i32>((1, 2)).unwrap(), -1);
+}

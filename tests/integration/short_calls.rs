@@ -4,7 +4,7 @@
 
 use rctypes::{
     ByRef, CFunc, CType, Callback, Error, Functions, Handle, Header, Library, LongDouble, Result,
-    StructValue, Value,
+    Route, StructValue, Value,
 };
 
 use crate::common::{abi, every_route, fibseries, lib, out_params};
@@ -261,4 +261,178 @@ fn functions_by_name_from_declarations() {
     // SAFETY: nothing is declared.
     let err = unsafe { lib("fibonacci").declare_all("typedef int count;") }.unwrap_err();
     assert!(err.to_string().contains("no function is declared"), "{err}");
+}
+
+/// Binds an abi.c function from its declaration.
+fn abi_fn(decl: &str) -> CFunc {
+    // SAFETY: each declaration below is abi.c's own, from abi.h.
+    unsafe { abi().declare(decl) }.unwrap_or_else(|e| panic!("{decl}: {e}"))
+}
+
+/// `f` bound as declared, then on libffi: the direct call, then the checked one.
+fn direct_and_checked(f: &CFunc) -> [CFunc; 2] {
+    [f.clone(), f.clone().via(Route::Libffi).unwrap()]
+}
+
+#[test]
+fn numbers_of_the_declared_types_pass_directly() {
+    macro_rules! identity {
+        ($decl:expr, $t:ty, $($v:expr),*) => {{
+            let f = abi_fn($decl);
+            assert!(f.invokes_directly::<($t,), $t>(), "{}", $decl);
+            let [direct, checked] = direct_and_checked(&f);
+            assert!(!checked.invokes_directly::<($t,), $t>());
+            $(
+                let v: $t = $v;
+                let given: $t = direct.invoke((v,)).unwrap();
+                assert_eq!(given.to_bits_or_self(), v.to_bits_or_self(), "{}", $decl);
+                let both: $t = agree((direct.invoke((v,)), checked.invoke((v,)))).unwrap();
+                assert_eq!(both.to_bits_or_self(), given.to_bits_or_self());
+            )*
+        }};
+    }
+    identity!("bool id_bool(bool v)", bool, true, false);
+    identity!(
+        "signed char id_schar(signed char v)",
+        i8,
+        i8::MIN,
+        -1,
+        i8::MAX
+    );
+    identity!("unsigned char id_uchar(unsigned char v)", u8, 0, u8::MAX);
+    identity!("short id_short(short v)", i16, i16::MIN, i16::MAX);
+    identity!("unsigned short id_ushort(unsigned short v)", u16, u16::MAX);
+    identity!("int id_int(int v)", i32, i32::MIN, -7, i32::MAX);
+    identity!("unsigned int id_uint(unsigned int v)", u32, u32::MAX);
+    identity!(
+        "long long id_longlong(long long v)",
+        i64,
+        i64::MIN,
+        i64::MAX
+    );
+    identity!(
+        "unsigned long long id_ulonglong(unsigned long long v)",
+        u64,
+        u64::MAX
+    );
+    identity!("size_t id_size_t(size_t v)", usize, usize::MAX);
+    identity!("ssize_t id_ssize_t(ssize_t v)", isize, isize::MIN);
+    identity!(
+        "float id_float(float v)",
+        f32,
+        -1.5,
+        f32::MAX,
+        f32::INFINITY
+    );
+    identity!(
+        "double id_double(double v)",
+        f64,
+        0.1,
+        f64::MIN_POSITIVE,
+        f64::NEG_INFINITY
+    );
+    // NaN passes as it stands, payload and all.
+    let nan = f64::from_bits(0x7ff8_0000_0000_0123);
+    let back: f64 = abi_fn("double id_double(double v)").invoke((nan,)).unwrap();
+    assert_eq!(back.to_bits(), nan.to_bits());
+
+    // Results C narrows, with its upper register bits undefined.
+    for (decl, want) in [
+        ("signed char negative_schar(void)", -5i64),
+        ("short negative_short(void)", -1234),
+        ("unsigned char big_uchar(void)", 250),
+        ("unsigned short big_ushort(void)", 65000),
+    ] {
+        let f = abi_fn(decl);
+        let got: i64 = match decl.split(' ').next() {
+            Some("signed") => f.invoke::<i8>(()).unwrap().into(),
+            Some("short") => f.invoke::<i16>(()).unwrap().into(),
+            Some("unsigned") if decl.contains("char") => f.invoke::<u8>(()).unwrap().into(),
+            _ => f.invoke::<u16>(()).unwrap().into(),
+        };
+        assert_eq!(got, want, "{decl}");
+    }
+    assert!(abi_fn("bool true_bool(void)").invoke::<bool>(()).unwrap());
+
+    // C computes from every argument, registers and stack alike.
+    let mixed6 = crate::common::mixed6();
+    assert!(mixed6.invokes_directly::<(i32, f64, i64, f32, i16, f64), f64>());
+    for f in direct_and_checked(&mixed6) {
+        let sum: f64 = f.invoke((1, 2.5, 3i64, 0.25f32, -4i16, 8.5)).unwrap();
+        assert_eq!(sum, 11.25);
+    }
+    let spill10 = abi_fn(
+        "long long spill10(int a, int b, int c, int d, int e, int f, int g, int h, int i, int j)",
+    );
+    for f in direct_and_checked(&spill10) {
+        let args = (1, 2, 3, 4, 5, 6, 7, 8, 9, -10);
+        assert_eq!(f.invoke::<i64>(args).unwrap(), 185);
+    }
+    let () = abi_fn("void noop(void)").invoke(()).unwrap();
+}
+
+#[test]
+fn other_types_take_the_checked_call() {
+    let add = crate::common::add_int();
+    assert!(add.invokes_directly::<(i32, i32), i32>());
+    // Another width, sign or class, in or out: checked, the same results.
+    assert!(!add.invokes_directly::<(i64, i32), i32>());
+    assert!(!add.invokes_directly::<(u32, i32), i32>());
+    assert!(!add.invokes_directly::<(i32, i32), i64>());
+    assert!(!add.invokes_directly::<(i32, i32), Value>());
+    assert!(!add.invokes_directly::<(i32,), i32>());
+    assert_eq!(add.invoke::<i64>((2i64, 3u8)).unwrap(), 5);
+    assert_eq!(add.invoke::<Value>((2, 3)).unwrap(), Value::Int(5));
+    assert_eq!(
+        message(add.invoke::<i32>((1u32 << 31, 0))),
+        message(add.call(&[(1u32 << 31).into(), 0.into()]))
+    );
+    assert_eq!(
+        message(add.invoke::<i32>((1,))),
+        "add_int: expected 2 arguments, given 1"
+    );
+    // What needs the general path calls through it.
+    assert!(
+        !add.clone()
+            .with_errno()
+            .invokes_directly::<(i32, i32), i32>()
+    );
+    let checked = add.clone().with_errcheck(|v, _| Ok(v));
+    assert!(!checked.invokes_directly::<(i32, i32), i32>());
+    for f in Route::ALL.iter().filter_map(|&r| add.clone().via(r).ok()) {
+        assert!(!f.invokes_directly::<(i32, i32), i32>(), "{:?}", f.route());
+    }
+    // Pointers, strings and long double are never passed directly.
+    let strlen = abi_fn("size_t str_len(const char *s)");
+    assert!(!strlen.invokes_directly::<(&str,), usize>());
+    assert_eq!(strlen.invoke::<usize>(("four",)).unwrap(), 4);
+    let id_ld = abi_fn("long double id_longdouble(long double v)");
+    assert!(!id_ld.invokes_directly::<(LongDouble,), LongDouble>());
+}
+
+/// `to_bits` for floats (so NaN compares), the value for the rest.
+trait ToBitsOrSelf {
+    type Out: PartialEq + std::fmt::Debug;
+    fn to_bits_or_self(self) -> Self::Out;
+}
+
+macro_rules! bits {
+    ($($t:ty => $o:ty, |$v:ident| $e:expr;)*) => {$(
+        impl ToBitsOrSelf for $t {
+            type Out = $o;
+            fn to_bits_or_self(self) -> $o {
+                let $v = self;
+                $e
+            }
+        }
+    )*};
+}
+
+bits! {
+    f32 => u32, |v| v.to_bits();
+    f64 => u64, |v| v.to_bits();
+    bool => bool, |v| v;
+    i8 => i8, |v| v; u8 => u8, |v| v; i16 => i16, |v| v; u16 => u16, |v| v;
+    i32 => i32, |v| v; u32 => u32, |v| v; i64 => i64, |v| v; u64 => u64, |v| v;
+    isize => isize, |v| v; usize => usize, |v| v;
 }

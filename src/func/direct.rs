@@ -1,0 +1,145 @@
+//! [`CFunc::invoke`]'s direct call: where the Rust types of the tuple and
+//! of the result are exactly the declared C types (an `i32` for an `int`,
+//! an `f64` for a `double`, `()` for `void`), every value of them passes
+//! every check, so the function is called as a
+//! [`TypedCFunc`](crate::TypedCFunc) calls it: through its address, with
+//! no `Value` made.
+//!
+//! The match is one compare of two keys: the declared signature's, made
+//! at bind time, and the Rust types', a constant of the monomorphised
+//! call. A key's hexadecimal digits are [`Kind::direct_code`]s, the
+//! result's first, then each argument's.
+
+use std::any::TypeId;
+
+use crate::types::{CType, Kind};
+use crate::value::Scalar;
+
+/// The key of a signature with no direct call: no Rust types match it.
+pub(super) const NO_SIGNATURE: u64 = u64::MAX;
+
+/// The key of Rust types that do not all stand for a C number: it matches
+/// no signature (keys have at most 13 digits).
+pub(crate) const NO_TYPES: u64 = u64::MAX - 1;
+
+/// The most arguments a key holds: as many as an
+/// [`IntoArgs`](crate::IntoArgs) tuple has.
+const MAX_ARGS: usize = 12;
+
+/// The key of a declared signature, or [`NO_SIGNATURE`] where some type
+/// has no Rust type that stands for it exactly.
+pub(super) fn signature_key(args: &[CType], ret: &CType, variadic: bool) -> u64 {
+    if variadic || args.len() > MAX_ARGS {
+        return NO_SIGNATURE;
+    }
+    let mut key = 0;
+    for ty in args.iter().rev().chain([ret]) {
+        match ty.kind().direct_code() {
+            0 => return NO_SIGNATURE,
+            code => key = key << 4 | code as u64,
+        }
+    }
+    // A `void` argument is refused at bind time, before this.
+    key
+}
+
+/// The key of Rust argument types with these codes (0 for a type that is
+/// not a number), the result's digit left 0.
+pub(crate) const fn args_key(codes: &[u8]) -> u64 {
+    let mut key = 0;
+    let mut i = codes.len();
+    while i > 0 {
+        i -= 1;
+        if codes[i] == 0 {
+            return NO_TYPES;
+        }
+        key = (key | codes[i] as u64) << 4;
+    }
+    key
+}
+
+/// The key of Rust types: the arguments' key and the result's code.
+#[inline(always)]
+pub(crate) const fn types_key(args: u64, result: u8) -> u64 {
+    if args == NO_TYPES || result == 0 {
+        return NO_TYPES;
+    }
+    args | result as u64
+}
+
+/// The code of a Rust number type: that of its C type.
+pub(crate) const fn scalar_code<T: Scalar>() -> u8 {
+    let ctype = T::CTYPE;
+    let kind = ctype.kind();
+    // A scalar's CType holds no Arc; nothing to drop at compile time.
+    std::mem::forget(ctype);
+    kind.direct_code()
+}
+
+/// The code of a result type: a number's, `void`'s for `()`, 0 for any
+/// other. Type ids, not a trait's constant, so that no implementation
+/// outside rctypes can claim a code; the compares fold away once `R` is
+/// known.
+#[inline(always)]
+pub(crate) fn result_code<R: 'static>() -> u8 {
+    let id = TypeId::of::<R>();
+    macro_rules! codes {
+        ($($t:ty),*) => {$(
+            if id == TypeId::of::<$t>() {
+                return scalar_code::<$t>();
+            }
+        )*};
+    }
+    codes!(
+        i8, u8, i16, u16, i32, u32, i64, u64, isize, usize, f32, f64, bool
+    );
+    if id == TypeId::of::<()>() {
+        return Kind::Void.direct_code();
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_of_matching_types_agree() {
+        let declared = signature_key(&[CType::Int, CType::Double], &CType::Long, false);
+        let codes = [scalar_code::<i32>(), scalar_code::<f64>()];
+        let rust = types_key(args_key(&codes), result_code::<std::ffi::c_long>());
+        assert_eq!(declared, rust);
+        // Another width, another sign, another order: other keys.
+        for codes in [
+            [scalar_code::<i64>(), scalar_code::<f64>()],
+            [scalar_code::<u32>(), scalar_code::<f64>()],
+            [scalar_code::<f64>(), scalar_code::<i32>()],
+        ] {
+            assert_ne!(declared, types_key(args_key(&codes), result_code::<i64>()));
+        }
+    }
+
+    #[test]
+    fn what_has_no_direct_call() {
+        assert_eq!(args_key(&[scalar_code::<i32>(), 0]), NO_TYPES);
+        assert_eq!(types_key(args_key(&[0]), result_code::<()>()), NO_TYPES);
+        assert_eq!(result_code::<String>(), 0);
+        assert_eq!(types_key(args_key(&[]), 0), NO_TYPES);
+        assert_eq!(result_code::<crate::Value<'static>>(), 0);
+        let int = CType::Int;
+        assert_eq!(signature_key(&[CType::CharP], &int, false), NO_SIGNATURE);
+        assert_eq!(
+            signature_key(&[CType::Int], &CType::LongDouble, false),
+            NO_SIGNATURE
+        );
+        assert_eq!(signature_key(&[CType::Int], &int, true), NO_SIGNATURE);
+        assert_eq!(
+            signature_key(&vec![int.clone(); 13], &int, false),
+            NO_SIGNATURE
+        );
+        // `void f(void)` has a key; so have `()` in and out.
+        let void = signature_key(&[], &CType::Void, false);
+        assert_eq!(void, types_key(args_key(&[]), result_code::<()>()));
+        assert!(void != NO_TYPES && void != NO_SIGNATURE);
+    }
+}
