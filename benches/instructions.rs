@@ -464,7 +464,7 @@ fn structs(rows: &mut Vec<Row>) {
             ("typed", body(move || typed.call((black_box(p),)))),
             (
                 "invoke",
-                user(move || invoked.invoke::<i32>((black_box(&p),))),
+                user(move || invoked.invoke::<i32>((black_box(p),))),
             ),
             (
                 "dynamic",
@@ -515,7 +515,7 @@ fn structs(rows: &mut Vec<Row>) {
             ("typed", body(move || typed.call((black_box(a), b)))),
             (
                 "invoke",
-                user(move || invoked.invoke::<f64>((black_box(&a), &b))),
+                user(move || invoked.invoke::<f64>((black_box(a), b))),
             ),
             (
                 "dynamic",
@@ -561,7 +561,7 @@ fn arrays(rows: &mut Vec<Row>) {
     let typed = unsafe { lib.typed::<(&[f32], i32), f32>("compute_mean") }.unwrap();
     let data: &'static Array1<f32> = Box::leak(Box::new(Array1::ones(16)));
     let slice: &'static [f32] = data.as_slice().unwrap();
-    let in_place = mean.clone();
+    let (invoked, in_place) = (mean.clone(), mean.clone());
     rows.push(Row {
         label: "float compute_mean(const float *, int): 16 floats",
         per_call: 1.0,
@@ -579,6 +579,10 @@ fn arrays(rows: &mut Vec<Row>) {
             ),
             ("typed", body(move || typed.call((black_box(slice), 16)))),
             (
+                "invoke",
+                user(move || invoked.invoke::<f32>((black_box(slice), 16))),
+            ),
+            (
                 "dynamic",
                 user(move || -> rctypes::Result<f32> {
                     mean.call(&[black_box(slice).into(), 16.into()])?
@@ -593,11 +597,15 @@ fn arrays(rows: &mut Vec<Row>) {
             ),
         ],
     });
-    let in_place = nd.clone();
+    let (invoked, in_place) = (nd.clone(), nd.clone());
     rows.push(Row {
         label: "the same through an ndpointer (dtype, ndim, flags, shape)",
         per_call: 1.0,
         cells: vec![
+            (
+                "invoke",
+                user(move || invoked.invoke::<f32>((black_box(data), 16))),
+            ),
             (
                 "dynamic",
                 user(move || -> rctypes::Result<f32> {
@@ -634,7 +642,7 @@ fn arrays(rows: &mut Vec<Row>) {
         Box::leak(Box::new(RowPointers::new(matrix.view()).unwrap()));
     let pointers: &'static [*const f32] =
         Box::leak((0..4).map(|i| matrix.row(i).as_ptr()).collect());
-    let in_place = sum.clone();
+    let (invoked, in_place) = (sum.clone(), sum.clone());
     rows.push(Row {
         label: "float rows_sum(float **, int, int): 4 × 4 RowPointers",
         per_call: 1.0,
@@ -653,6 +661,10 @@ fn arrays(rows: &mut Vec<Row>) {
             (
                 "typed",
                 body(move || typed.call((black_box(rows_of), 4, 4))),
+            ),
+            (
+                "invoke",
+                user(move || invoked.invoke::<f32>((black_box(rows_of), 4, 4))),
             ),
             (
                 "dynamic",
@@ -681,7 +693,7 @@ fn strings(rows: &mut Vec<Row>) {
     let typed: TypedCFunc<(&CStr,), usize> = len.typed().unwrap();
     let text: &'static str = "a string of some length";
     let c_text: &'static CStr = c"a string of some length";
-    let (by_cstr, in_place) = (len.clone(), len.clone());
+    let (by_cstr, invoked, in_place) = (len.clone(), len.clone(), len.clone());
     rows.push(Row {
         label: "size_t str_len(const char *): from &str (&CStr where typed)",
         per_call: 1.0,
@@ -699,6 +711,10 @@ fn strings(rows: &mut Vec<Row>) {
             ),
             ("typed", body(move || typed.call((black_box(c_text),)))),
             (
+                "invoke",
+                user(move || invoked.invoke::<usize>((black_box(text),))),
+            ),
+            (
                 "dynamic",
                 user(move || -> rctypes::Result<usize> {
                     len.call(&[black_box(text).into()])?.to::<usize>()
@@ -710,11 +726,15 @@ fn strings(rows: &mut Vec<Row>) {
             ),
         ],
     });
-    let in_place = by_cstr.clone();
+    let (invoked, in_place) = (by_cstr.clone(), by_cstr.clone());
     rows.push(Row {
         label: "the same from &CStr",
         per_call: 1.0,
         cells: vec![
+            (
+                "invoke",
+                user(move || invoked.invoke::<usize>((black_box(c_text),))),
+            ),
             (
                 "dynamic",
                 user(move || -> rctypes::Result<usize> {

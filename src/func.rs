@@ -37,6 +37,7 @@ pub use invoke::{FromResult, IntoArg, IntoArgs};
 pub use named::Functions;
 pub use typed::{ArgList, TypedCFunc};
 
+use direct::Direct;
 use fast::{Entry, Program};
 
 /// The target this crate was built for, which is the process that loads
@@ -106,9 +107,8 @@ pub struct CFunc {
     plan: Option<Plan>,
     /// The fast path, where the signature allows it.
     program: Option<Program>,
-    /// The key of the Rust types [`invoke`](Self::invoke) passes as they
-    /// stand ([`direct`]), or `direct::NO_SIGNATURE`.
-    direct: u64,
+    /// The Rust types [`invoke`](Self::invoke) passes as they stand.
+    direct: Direct,
     /// Where a call goes when the program has no compiled code: the
     /// program's specialised entry, or the general path. Kept beside
     /// `program` so that such a call is one indirect jump.
@@ -322,7 +322,7 @@ impl CFunc {
             plan,
             entry: program.as_ref().map_or(CFunc::call_general, Program::entry),
             program,
-            direct: direct::signature_key(args, &ret, variadic),
+            direct: Direct::of(args, &ret, variadic),
             takes_callbacks: variadic || args.iter().any(|t| matches!(t.bare(), CType::FuncPtr(_))),
             releases,
             writes_out,
@@ -417,7 +417,7 @@ impl CFunc {
     /// ```
     pub fn via(mut self, route: Route) -> Result<CFunc> {
         // Every call takes the route, `invoke`'s direct ones too.
-        self.direct = direct::NO_SIGNATURE;
+        self.direct = Direct::NONE;
         match route {
             Route::Compiled if self.program.as_ref().is_some_and(Program::is_compiled) => {}
             Route::Fast if self.program.is_some() => {
@@ -554,7 +554,7 @@ impl CFunc {
     fn leave_fast_path(&mut self) {
         self.program = None;
         self.entry = CFunc::call_general;
-        self.direct = direct::NO_SIGNATURE;
+        self.direct = Direct::NONE;
     }
 
     /// Every call the fast path does not take: any signature, any values.

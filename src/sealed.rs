@@ -1,6 +1,6 @@
 //! The seals on rctypes' public traits: who may implement them.
 //!
-//! Two seals, both public traits in this private module, so that no other
+//! Three seals, all public traits in this private module, so that no other
 //! crate can name them:
 //!
 //! - [`SealedData`] seals the family of Rust types that cross into C:
@@ -13,10 +13,12 @@
 //!   user's crate: soundness never rests on the seal alone.
 //! - [`Sealed`] seals the safe traits only rctypes implements, whose
 //!   soundness does rest on the seal: `FnPointer`, `ArgList`,
-//!   `CallbackArgs`, (as `Sealed<(Args, Ret)>`) `CallbackFn<Args, Ret>`,
-//!   and (as `Sealed<Value>`) `IntoArg`, whose numbers `invoke` passes as
-//!   they stand; and the tuples of the short and non-blocking calls,
-//!   `IntoArgs` and `OwnedArgs`, sealed to keep them free to change.
+//!   `CallbackArgs`, and (as `Sealed<(Args, Ret)>`) `CallbackFn<Args, Ret>`;
+//!   and the tuples of the short and non-blocking calls, `IntoArgs` and
+//!   `OwnedArgs`, sealed to keep them free to change.
+//! - [`SealedArg`] seals `IntoArg`, the elements of `invoke`'s tuples,
+//!   whose numbers and structs pass as they stand: rctypes implements it,
+//!   and `c_struct!` for its structs. `IntoArg` stays `unsafe`.
 //!   No macro implements it.
 
 use std::any::Any;
@@ -25,6 +27,11 @@ use std::sync::Arc;
 /// Implemented only inside rctypes, for its own types (the type parameter
 /// seals generic traits once per parameter).
 pub trait Sealed<Of: ?Sized = ()> {}
+
+/// Implemented for the arguments of `invoke` (`IntoArg`): rctypes' own, and
+/// by `c_struct!` for the structs it declares. A seal of its own, since it
+/// covers every reference rctypes converts.
+pub trait SealedArg {}
 
 /// Implemented for rctypes' types that cross into C, and by `c_struct!`.
 pub trait SealedData {

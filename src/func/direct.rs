@@ -1,24 +1,31 @@
 //! [`CFunc::invoke`]'s direct call: where the Rust types of the tuple and
 //! of the result are exactly the declared C types (an `i32` for an `int`,
-//! an `f64` for a `double`, `()` for `void`), every value of them passes
-//! every check, so the function is called as a
-//! [`TypedCFunc`](crate::TypedCFunc) calls it: through its address, with
-//! no `Value` made.
+//! an `f64` for a `double`, `()` for `void`, a [`c_struct!`] type for its
+//! own layout), every value of them passes every check, so the function
+//! is called as a [`TypedCFunc`](crate::TypedCFunc) calls it: through its
+//! address, with no `Value` made.
 //!
 //! The match is one compare of two keys: the declared signature's, made
 //! at bind time, and the Rust types', a constant of the monomorphised
 //! call. A key's hexadecimal digits are [`Kind::direct_code`]s, the
-//! result's first, then each argument's.
+//! result's first, then each argument's. Structs add a compare each: of
+//! the declared layout with the Rust type's own (for a result, of type
+//! ids).
+//!
+//! [`c_struct!`]: crate::c_struct
 
 use std::any::TypeId;
+use std::sync::Arc;
 
-use crate::types::{CType, Kind};
+use crate::func::IntoArgs;
+use crate::func::invoke::FromResult;
+use crate::types::{CType, Kind, StructLayout};
 use crate::value::Scalar;
 
 /// The key of a signature with no direct call: no Rust types match it.
-pub(super) const NO_SIGNATURE: u64 = u64::MAX;
+const NO_SIGNATURE: u64 = u64::MAX;
 
-/// The key of Rust types that do not all stand for a C number: it matches
+/// The key of Rust types that do not all stand for a C type: it matches
 /// no signature (keys have at most 13 digits).
 pub(crate) const NO_TYPES: u64 = u64::MAX - 1;
 
@@ -26,25 +33,73 @@ pub(crate) const NO_TYPES: u64 = u64::MAX - 1;
 /// [`IntoArgs`](crate::IntoArgs) tuple has.
 const MAX_ARGS: usize = 12;
 
-/// The key of a declared signature, or [`NO_SIGNATURE`] where some type
-/// has no Rust type that stands for it exactly.
-pub(super) fn signature_key(args: &[CType], ret: &CType, variadic: bool) -> u64 {
-    if variadic || args.len() > MAX_ARGS {
-        return NO_SIGNATURE;
-    }
-    let mut key = 0;
-    for ty in args.iter().rev().chain([ret]) {
-        match ty.kind().direct_code() {
-            0 => return NO_SIGNATURE,
-            code => key = key << 4 | code as u64,
-        }
-    }
-    // A `void` argument is refused at bind time, before this.
-    key
+/// What a declared signature takes directly.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Direct {
+    /// The signature's key, or [`NO_SIGNATURE`].
+    key: u64,
+    /// For a struct result, the Rust type whose layout it is.
+    ret: Option<TypeId>,
 }
 
-/// The key of Rust argument types with these codes (0 for a type that is
-/// not a number), the result's digit left 0.
+impl Direct {
+    /// Nothing: calls that need the general path.
+    pub(super) const NONE: Direct = Direct {
+        key: NO_SIGNATURE,
+        ret: None,
+    };
+
+    /// What the signature takes directly: each type a number, `_Bool`, or
+    /// a struct whose layout a `c_struct!` type has (and, as an argument,
+    /// holding no pointer, which safe code may have set); `void` too as
+    /// the result.
+    pub(super) fn of(args: &[CType], ret: &CType, variadic: bool) -> Direct {
+        if variadic || args.len() > MAX_ARGS {
+            return Direct::NONE;
+        }
+        let mut key = 0;
+        for (ty, is_arg) in args.iter().rev().map(|t| (t, true)).chain([(ret, false)]) {
+            let code = match ty {
+                CType::Struct(l) if rust_type(l).is_some() && !(is_arg && ty.holds_pointers()) => {
+                    Kind::Aggregate.direct_code()
+                }
+                CType::Struct(_) | CType::Array(..) => 0,
+                _ => ty.kind().direct_code(),
+            };
+            if code == 0 {
+                return Direct::NONE;
+            }
+            key = key << 4 | code as u64;
+        }
+        // A `void` argument is refused at bind time, before this.
+        let ret = match ret {
+            CType::Struct(l) => rust_type(l),
+            _ => None,
+        };
+        Direct { key, ret }
+    }
+
+    /// Whether the Rust types `A` and `R` are the declared ones (`args`).
+    #[inline(always)]
+    pub(super) fn takes<'a, A: IntoArgs<'a>, R: FromResult>(&self, args: &[CType]) -> bool {
+        let ret = match result_code::<R>() {
+            0 if self.ret.is_some() && self.ret == Some(TypeId::of::<R>()) => {
+                Kind::Aggregate.direct_code()
+            }
+            code => code,
+        };
+        let key = types_key(A::KEY, ret);
+        key != NO_TYPES && key == self.key && A::declared_as(args)
+    }
+}
+
+/// The Rust type whose own layout `layout` is.
+fn rust_type(layout: &Arc<StructLayout>) -> Option<TypeId> {
+    layout.rust_type()
+}
+
+/// The key of Rust argument types with these codes (0 for a type that
+/// stands for no C type), the result's digit left 0.
 pub(crate) const fn args_key(codes: &[u8]) -> u64 {
     let mut key = 0;
     let mut i = codes.len();
@@ -60,7 +115,7 @@ pub(crate) const fn args_key(codes: &[u8]) -> u64 {
 
 /// The key of Rust types: the arguments' key and the result's code.
 #[inline(always)]
-pub(crate) const fn types_key(args: u64, result: u8) -> u64 {
+const fn types_key(args: u64, result: u8) -> u64 {
     if args == NO_TYPES || result == 0 {
         return NO_TYPES;
     }
@@ -81,7 +136,7 @@ pub(crate) const fn scalar_code<T: Scalar>() -> u8 {
 /// outside rctypes can claim a code; the compares fold away once `R` is
 /// known.
 #[inline(always)]
-pub(crate) fn result_code<R: 'static>() -> u8 {
+fn result_code<R: 'static>() -> u8 {
     let id = TypeId::of::<R>();
     macro_rules! codes {
         ($($t:ty),*) => {$(
@@ -103,9 +158,13 @@ pub(crate) fn result_code<R: 'static>() -> u8 {
 mod tests {
     use super::*;
 
+    fn key(args: &[CType], ret: &CType, variadic: bool) -> u64 {
+        Direct::of(args, ret, variadic).key
+    }
+
     #[test]
     fn keys_of_matching_types_agree() {
-        let declared = signature_key(&[CType::Int, CType::Double], &CType::Long, false);
+        let declared = key(&[CType::Int, CType::Double], &CType::Long, false);
         let codes = [scalar_code::<i32>(), scalar_code::<f64>()];
         let rust = types_key(args_key(&codes), result_code::<std::ffi::c_long>());
         assert_eq!(declared, rust);
@@ -127,18 +186,30 @@ mod tests {
         assert_eq!(types_key(args_key(&[]), 0), NO_TYPES);
         assert_eq!(result_code::<crate::Value<'static>>(), 0);
         let int = CType::Int;
-        assert_eq!(signature_key(&[CType::CharP], &int, false), NO_SIGNATURE);
+        assert_eq!(key(&[CType::CharP], &int, false), NO_SIGNATURE);
+        assert_eq!(key(&[CType::Int], &CType::LongDouble, false), NO_SIGNATURE);
+        assert_eq!(key(&[CType::Int], &int, true), NO_SIGNATURE);
+        assert_eq!(key(&vec![int.clone(); 13], &int, false), NO_SIGNATURE);
+        // A struct declared field by field is no Rust type's.
+        let declared = StructLayout::builder("P")
+            .field("x", CType::Int)
+            .build()
+            .unwrap();
+        let by_value = CType::Struct(declared);
         assert_eq!(
-            signature_key(&[CType::Int], &CType::LongDouble, false),
+            key(std::slice::from_ref(&by_value), &int, false),
             NO_SIGNATURE
         );
-        assert_eq!(signature_key(&[CType::Int], &int, true), NO_SIGNATURE);
         assert_eq!(
-            signature_key(&vec![int.clone(); 13], &int, false),
+            key(std::slice::from_ref(&int), &by_value, false),
+            NO_SIGNATURE
+        );
+        assert_eq!(
+            key(&[CType::array(CType::Int, 2)], &int, false),
             NO_SIGNATURE
         );
         // `void f(void)` has a key; so have `()` in and out.
-        let void = signature_key(&[], &CType::Void, false);
+        let void = key(&[], &CType::Void, false);
         assert_eq!(void, types_key(args_key(&[]), result_code::<()>()));
         assert!(void != NO_TYPES && void != NO_SIGNATURE);
     }

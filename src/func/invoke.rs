@@ -7,18 +7,18 @@ use std::mem::ManuallyDrop;
 
 use crate::error::{Error, Result};
 use crate::failure::CallScope;
-use crate::func::direct::{self, NO_TYPES};
+use crate::func::direct;
 use crate::func::{CFunc, fast};
-use crate::sealed::Sealed;
-use crate::types::LongDouble;
+use crate::sealed::{Sealed, SealedArg};
+use crate::types::{CType, LongDouble};
 use crate::value::array::{ArrayArg, Ptr, PtrMut};
 use crate::value::{FromValue, Handle, RawPtr, Strings, StructValue, Value, decode_word};
 
 /// One element of an [`IntoArgs`] tuple: a Rust value rctypes converts
 /// into a [`Value`]. A number, `bool`, `char`, `&str`, `&CStr` or
 /// `CString`, a slice, array or `Vec` borrowed for the call, a
-/// [`Handle`], a callback, an `Option` of one (`None` is NULL), a `Value`
-/// itself. Sealed.
+/// [`Handle`], a callback, a [`c_struct!`](crate::c_struct) struct, an
+/// `Option` of one (`None` is NULL), a `Value` itself. Sealed.
 ///
 /// ```
 /// use rctypes::{IntoArg, Value};
@@ -28,19 +28,36 @@ use crate::value::{FromValue, Handle, RawPtr, Strings, StructValue, Value, decod
 /// assert_eq!(value(7u8), Value::Int(7));
 /// assert_eq!(value(None::<&str>), Value::Null);
 /// ```
-pub trait IntoArg<'a>: Into<Value<'a>> + Sealed<Value<'a>> {
-    /// For a Rust number, its C type's code, with which a call whose
-    /// declared types are exactly the tuple's passes it as it stands
-    /// (`func::direct`); 0 for anything else.
+///
+/// # Safety
+///
+/// A non-zero `CODE` promises that the type is exactly a C type of that
+/// kind (for a struct, of the layout `is_declared_as` accepts), passed by
+/// value as C passes that type. rctypes implements it for its own types,
+/// and `c_struct!` for the structs it declares.
+pub unsafe trait IntoArg<'a>: Into<Value<'a>> + SealedArg {
+    /// For a Rust number or struct, the code of its C type's kind, with
+    /// which a call whose declared types are exactly the tuple's passes it
+    /// as it stands (`func::direct`); 0 for anything else.
     #[doc(hidden)]
     const CODE: u8 = 0;
+
+    /// Whether `declared[index]`, a type of this one's kind, is this very
+    /// type: for a struct, its own layout. (A number's kind says it all,
+    /// so it reads nothing.)
+    #[doc(hidden)]
+    #[inline(always)]
+    fn is_declared_as(_declared: &[CType], _index: usize) -> bool {
+        true
+    }
 }
 
 /// Numbers, which pass as they stand where declared as their C type.
 macro_rules! number_args {
     ($($t:ty),*) => {$(
-        impl Sealed<Value<'_>> for $t {}
-        impl IntoArg<'_> for $t {
+        impl SealedArg for $t {}
+        // SAFETY: a Scalar has its CTYPE's representation.
+        unsafe impl IntoArg<'_> for $t {
             const CODE: u8 = direct::scalar_code::<$t>();
         }
     )*};
@@ -53,8 +70,9 @@ number_args!(
 /// Everything else converts into its `Value`, to be checked.
 macro_rules! other_args {
     ($(($($gen:tt)*) $t:ty;)*) => {$(
-        impl<'a, $($gen)*> Sealed<Value<'a>> for $t {}
-        impl<'a, $($gen)*> IntoArg<'a> for $t {}
+        impl<'a, $($gen)*> SealedArg for $t {}
+        // SAFETY: no code: nothing is passed as it stands.
+        unsafe impl<'a, $($gen)*> IntoArg<'a> for $t {}
     )*};
 }
 
@@ -75,10 +93,13 @@ other_args! {
 
 // Whatever is borrowed: slices, arrays, strings, handles, callbacks,
 // buffers and structs.
-impl<'a, 'b, T: ?Sized> Sealed<Value<'a>> for &'b T where &'b T: Into<Value<'a>> {}
-impl<'a, 'b, T: ?Sized> IntoArg<'a> for &'b T where &'b T: Into<Value<'a>> {}
-impl<'a, 'b, T: ?Sized> Sealed<Value<'a>> for &'b mut T where &'b mut T: Into<Value<'a>> {}
-impl<'a, 'b, T: ?Sized> IntoArg<'a> for &'b mut T where &'b mut T: Into<Value<'a>> {}
+// No code: nothing is passed as it stands.
+impl<T: ?Sized> SealedArg for &T {}
+// SAFETY: as above.
+unsafe impl<'a, 'b, T: ?Sized> IntoArg<'a> for &'b T where &'b T: Into<Value<'a>> {}
+impl<T: ?Sized> SealedArg for &mut T {}
+// SAFETY: as above.
+unsafe impl<'a, 'b, T: ?Sized> IntoArg<'a> for &'b mut T where &'b mut T: Into<Value<'a>> {}
 
 /// A tuple of arguments for [`CFunc::invoke`]: each element is an
 /// [`IntoArg`] (a number, a `&str`, a slice or array borrowed for the call,
@@ -99,9 +120,14 @@ pub trait IntoArgs<'a>: Sealed {
     fn into_values(self) -> Self::Values;
 
     /// The key of the elements' types (`func::direct`): their codes, or
-    /// `NO_TYPES` where one is not a number.
+    /// `NO_TYPES` where one stands for no C type.
     #[doc(hidden)]
     const KEY: u64;
+
+    /// Whether each element is the type declared in its place, `declared`
+    /// having the elements' key: for a struct, its own layout.
+    #[doc(hidden)]
+    fn declared_as(declared: &[CType]) -> bool;
 
     /// Calls `code` as an `extern "C"` function of the elements' types.
     ///
@@ -336,8 +362,7 @@ impl CFunc {
     /// ```
     #[inline(always)]
     pub fn invokes_directly<'a, A: IntoArgs<'a>, R: FromResult>(&self) -> bool {
-        let key = direct::types_key(A::KEY, direct::result_code::<R>());
-        key != NO_TYPES && key == self.direct
+        self.direct.takes::<A, R>(&self.args)
     }
 }
 
@@ -383,6 +408,12 @@ macro_rules! into_args {
             }
 
             const KEY: u64 = direct::args_key(&[$($a::CODE),*]);
+
+            #[inline(always)]
+            #[allow(unused_variables)]
+            fn declared_as(declared: &[CType]) -> bool {
+                true $(&& $a::is_declared_as(declared, $i))*
+            }
 
             #[inline(always)]
             unsafe fn call_direct<R>(self, code: *const c_void) -> R {

@@ -182,12 +182,13 @@ impl Kind {
     }
 
     /// A small non-zero code for a kind a Rust type can stand for exactly
-    /// (a number, `_Bool`, and `void` as a result), 0 for any other: the
-    /// digits of the keys that match a declared signature with the Rust
-    /// types of a call (`func::direct`).
+    /// (a number, `_Bool`, a struct, and `void` as a result), 0 for any
+    /// other: the digits of the keys that match a declared signature with
+    /// the Rust types of a call (`func::direct`, which also compares a
+    /// struct's layout).
     pub(crate) const fn direct_code(self) -> u8 {
         match self {
-            Kind::LongDouble | Kind::Ptr | Kind::Aggregate => 0,
+            Kind::LongDouble | Kind::Ptr => 0,
             kind => kind as u8 + 1,
         }
     }

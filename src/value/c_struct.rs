@@ -103,7 +103,10 @@ pub unsafe trait CStruct: CData {
 ///
 /// A declared type then goes wherever C expects it:
 /// - by value to typed calls ([`CArg`](crate::CArg)/[`CRet`](crate::CRet)),
-///   and to dynamic ones as `Value::from(v)`; as the arguments and result of
+///   to dynamic ones as `Value::from(v)`, and to
+///   [`invoke`](crate::CFunc::invoke) as it is, where the declared layout
+///   is the type's own (then passed and returned with no copy to a
+///   `Value`: [`invokes_directly`](crate::CFunc::invokes_directly)); as the arguments and result of
 ///   typed callbacks ([`CallbackArg`](crate::CallbackArg)/[`CallbackRet`](crate::CallbackRet));
 /// - as the element of arrays lent to C ([`Element`](crate::Element)), its
 ///   record data type that of its layout;
@@ -208,7 +211,7 @@ macro_rules! __c_struct_impls {
                 static LAYOUT: ::std::sync::OnceLock<::std::sync::Arc<$crate::StructLayout>> =
                     ::std::sync::OnceLock::new();
                 LAYOUT.get_or_init(|| {
-                    $crate::__private::rust_layout(
+                    $crate::__private::rust_layout::<$name>(
                         $crate::Composite::$composite,
                         ::core::stringify!($name),
                         ::core::mem::size_of::<$name>(),
@@ -328,6 +331,19 @@ macro_rules! __c_struct_impls {
             }
         }
 
+        impl $crate::__private::SealedArg for $name {}
+
+        // SAFETY: a #[repr(C)] type passes by value as the C struct of its
+        // own layout, which `is_declared_as` checks is the one declared
+        // (and the key, that it holds no pointer).
+        unsafe impl $crate::IntoArg<'_> for $name {
+            const CODE: u8 = $crate::__private::STRUCT_CODE;
+            #[inline(always)]
+            fn is_declared_as(declared: &[$crate::CType], index: usize) -> bool {
+                $crate::__private::is_layout_of::<$name>(&declared[index])
+            }
+        }
+
         /// The value, copied, for a by-value parameter of a dynamic call.
         impl ::core::convert::From<$name> for $crate::Value<'_> {
             fn from(v: $name) -> Self {
@@ -365,8 +381,14 @@ pub mod private {
     pub use crate::sealed::SealedData;
     pub use crate::types::layout::record::element_dtype;
 
-    /// The layout of a `#[repr(C)]` type from what the compiler reports.
-    pub fn rust_layout(
+    pub use crate::sealed::SealedArg;
+
+    /// The key digit of a struct passed or returned as it stands.
+    pub const STRUCT_CODE: u8 = Kind::Aggregate.direct_code();
+
+    /// The layout of `T`, a `#[repr(C)]` type, from what the compiler
+    /// reports.
+    pub fn rust_layout<T: CStruct + 'static>(
         composite: Composite,
         name: &str,
         size: usize,
@@ -377,13 +399,15 @@ pub mod private {
             .into_iter()
             .map(|(n, t, offset)| StructField::new(n.to_owned(), t, offset, None))
             .collect();
-        Arc::new(StructLayout::from_parts(
-            name.to_owned(),
-            composite,
-            fields,
-            size,
-            align,
-        ))
+        let layout = StructLayout::from_parts(name.to_owned(), composite, fields, size, align);
+        Arc::new(layout.of_rust_type(std::any::TypeId::of::<T>(), T::layout))
+    }
+
+    /// Whether `declared` is `T`'s own layout, so that a `T` passes where
+    /// it is declared as it stands.
+    #[inline(always)]
+    pub fn is_layout_of<T: CStruct>(declared: &CType) -> bool {
+        matches!(declared, CType::Struct(l) if Arc::ptr_eq(l, T::layout()))
     }
 
     /// Whether a declared argument or result type is `T`'s layout.

@@ -1,5 +1,5 @@
-// `invoke` passes a number of the declared C type as it stands: `IntoArg`
-// is sealed, so no other type can claim to be one.
+// `invoke` passes a number or struct of the declared C type as it stands:
+// `IntoArg` is sealed (and unsafe), so no other type can claim to be one.
 use rctypes::{IntoArg, Value};
 
 struct Forged(String);
@@ -10,7 +10,8 @@ impl From<Forged> for Value<'static> {
     }
 }
 
-impl IntoArg<'static> for Forged {
+// SAFETY: none: the seal refuses it.
+unsafe impl IntoArg<'static> for Forged {
     const CODE: u8 = 7;
 }
 

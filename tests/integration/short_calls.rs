@@ -436,3 +436,150 @@ bits! {
     i32 => i32, |v| v; u32 => u32, |v| v; i64 => i64, |v| v; u64 => u64, |v| v;
     isize => isize, |v| v; usize => usize, |v| v;
 }
+
+rctypes::c_struct! {
+    #[derive(Debug, PartialEq)]
+    struct IntPair { a: i32, b: i32 }
+
+    #[derive(Debug, PartialEq)]
+    struct Vec3 { x: f64, y: f64, z: f64 }
+
+    /// IntPair's layout, another type.
+    #[derive(Debug, PartialEq)]
+    struct OtherPair { a: i32, b: i32 }
+
+    struct WithPointer { p: Option<rctypes::RawPtr>, n: i64 }
+}
+
+/// structs.c's function `name` with `args` and `ret`.
+fn structs_fn(name: &str, args: &[CType], ret: CType) -> CFunc {
+    // SAFETY: each use below gives structs.h's own signature for `name`,
+    // with Rust structs of exactly its C layouts.
+    unsafe { lib("structs").function(name, args, ret) }.unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn structs_of_their_own_layout_pass_directly() {
+    use rctypes::CData;
+    let (pair, vec3) = (IntPair::ctype(), Vec3::ctype());
+    let sum = structs_fn("sum_int_pair", std::slice::from_ref(&pair), CType::Int);
+    let make = structs_fn("make_int_pair", &[CType::Int, CType::Int], pair.clone());
+    let swap = structs_fn("swap_int_pair", std::slice::from_ref(&pair), pair.clone());
+    let dot = structs_fn("dot_vec3", &[vec3.clone(), vec3.clone()], CType::Double);
+    let cross = structs_fn("cross_vec3", &[vec3.clone(), vec3.clone()], vec3.clone());
+    assert!(sum.invokes_directly::<(IntPair,), i32>());
+    assert!(make.invokes_directly::<(i32, i32), IntPair>());
+    assert!(cross.invokes_directly::<(Vec3, Vec3), Vec3>());
+
+    let p = IntPair { a: 30, b: -4 };
+    let (a, b) = (
+        Vec3 {
+            x: 1.0,
+            y: 2.0,
+            z: 3.0,
+        },
+        Vec3 {
+            x: 0.5,
+            y: 0.0,
+            z: -1.0,
+        },
+    );
+    for f in [&sum, &make, &swap, &dot, &cross] {
+        let [direct, checked] = direct_and_checked(f);
+        match f.name() {
+            "sum_int_pair" => {
+                // a + 10 b: each field where C reads it.
+                assert_eq!(direct.invoke::<i32>((p,)).unwrap(), -10);
+                assert_eq!(checked.invoke::<i32>((p,)).unwrap(), -10);
+            }
+            "make_int_pair" => {
+                let want = IntPair { a: 7, b: 8 };
+                assert_eq!(direct.invoke::<IntPair>((7, 8)).unwrap(), want);
+                assert_eq!(checked.invoke::<IntPair>((7, 8)).unwrap(), want);
+            }
+            "swap_int_pair" => {
+                let want = IntPair { a: -4, b: 30 };
+                assert_eq!(direct.invoke::<IntPair>((p,)).unwrap(), want);
+                assert_eq!(checked.invoke::<IntPair>((p,)).unwrap(), want);
+            }
+            "dot_vec3" => {
+                assert_eq!(direct.invoke::<f64>((a, b)).unwrap(), -2.5);
+                assert_eq!(checked.invoke::<f64>((a, b)).unwrap(), -2.5);
+            }
+            _ => {
+                // 24 bytes: returned through memory C writes.
+                let want = Vec3 {
+                    x: -2.0,
+                    y: 2.5,
+                    z: -1.0,
+                };
+                assert_eq!(direct.invoke::<Vec3>((a, b)).unwrap(), want);
+                assert_eq!(checked.invoke::<Vec3>((a, b)).unwrap(), want);
+            }
+        }
+    }
+}
+
+#[test]
+fn other_layouts_take_the_checked_call() {
+    use rctypes::CData;
+    let pair = IntPair::ctype();
+    let sum = structs_fn("sum_int_pair", std::slice::from_ref(&pair), CType::Int);
+    let make = structs_fn("make_int_pair", &[CType::Int, CType::Int], pair);
+    // Another type of the same layout: checked, and taken.
+    assert!(!sum.invokes_directly::<(OtherPair,), i32>());
+    assert_eq!(sum.invoke::<i32>((OtherPair { a: 1, b: 2 },)).unwrap(), 21);
+    assert!(!make.invokes_directly::<(i32, i32), OtherPair>());
+    assert_eq!(
+        make.invoke::<OtherPair>((1, 2)).unwrap(),
+        OtherPair { a: 1, b: 2 }
+    );
+    // By address: checked.
+    let p = IntPair { a: 5, b: 6 };
+    assert!(!sum.invokes_directly::<(&IntPair,), i32>());
+    assert_eq!(sum.invoke::<i32>((&p,)).unwrap(), 65);
+
+    // The layout declared field by field, as a header gives it: checked.
+    let declared = CType::Struct(
+        rctypes::StructLayout::builder("IntPair")
+            .field("a", CType::Int)
+            .field("b", CType::Int)
+            .build()
+            .unwrap(),
+    );
+    let sum = structs_fn("sum_int_pair", std::slice::from_ref(&declared), CType::Int);
+    assert!(!sum.invokes_directly::<(IntPair,), i32>());
+    assert_eq!(sum.invoke::<i32>((p,)).unwrap(), 65);
+    let make = structs_fn("make_int_pair", &[CType::Int, CType::Int], declared);
+    assert!(!make.invokes_directly::<(i32, i32), IntPair>());
+    assert_eq!(
+        make.invoke::<IntPair>((3, 4)).unwrap(),
+        IntPair { a: 3, b: 4 }
+    );
+
+    // A layout that claims a Rust type it is not the layout of: a clone.
+    let copy = CType::Struct(std::sync::Arc::new(
+        (**<IntPair as rctypes::CStruct>::layout()).clone(),
+    ));
+    let sum = structs_fn("sum_int_pair", &[copy], CType::Int);
+    assert!(!sum.invokes_directly::<(IntPair,), i32>());
+    assert_eq!(sum.invoke::<i32>((p,)).unwrap(), 65);
+}
+
+#[test]
+fn structs_holding_pointers_are_not_passed_as_they_stand() {
+    use rctypes::CData;
+    // SAFETY: bound to look at, never called: no C function of this
+    // signature is called.
+    let f = unsafe {
+        Library::this()
+            .unwrap()
+            .function("labs", &[WithPointer::ctype()], CType::Long)
+    }
+    .unwrap();
+    assert!(!f.invokes_directly::<(WithPointer,), i64>());
+    let err = f
+        .invoke::<i64>((WithPointer { p: None, n: 1 },))
+        .unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+}

@@ -1,6 +1,7 @@
 //! Declaring a struct or union at run time and laying it out by the
 //! platform's C rules.
 
+use std::any::TypeId;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
@@ -177,6 +178,17 @@ pub struct StructLayout {
     /// The offsets of the pointers other fields overlap, made the first time
     /// a field is read (see [`shadowed_pointers`](Self::shadowed_pointers)).
     shadowed: Memo<Vec<usize>>,
+    /// For a layout read from a Rust type, that type (see
+    /// [`rust_type`](Self::rust_type)).
+    rust: Memo<RustType>,
+}
+
+/// The Rust type a layout was read from: its id, and how to get the one
+/// layout that type has.
+#[derive(Clone, Copy)]
+struct RustType {
+    id: TypeId,
+    layout: fn() -> &'static Arc<StructLayout>,
 }
 
 /// A value derived from a layout and kept with it: not part of what the
@@ -309,7 +321,28 @@ impl StructLayout {
             origin: Origin::Rust,
             element_dtype: Memo::default(),
             shadowed: Memo::default(),
+            rust: Memo::default(),
         }
+    }
+
+    /// Records that this is the layout of the Rust type `id`, whose one
+    /// layout `layout` returns.
+    pub(crate) fn of_rust_type(
+        self,
+        id: TypeId,
+        layout: fn() -> &'static Arc<StructLayout>,
+    ) -> Self {
+        let _ = self.rust.0.set(RustType { id, layout });
+        self
+    }
+
+    /// The Rust type whose values have exactly this layout, by value too:
+    /// the one `layout`, read from the compiler for the type `c_struct!`
+    /// declared. The one check is that the type's layout is this very
+    /// one, so a layout that merely claims a type claims none.
+    pub(crate) fn rust_type(self: &Arc<Self>) -> Option<TypeId> {
+        let rust = self.rust.0.get()?;
+        Arc::ptr_eq((rust.layout)(), self).then_some(rust.id)
     }
 
     /// The data type of one element of an array of these structs: the
@@ -571,6 +604,7 @@ impl StructBuilder {
             origin: Origin::Declared,
             element_dtype: Memo::default(),
             shadowed: Memo::default(),
+            rust: Memo::default(),
         }
         .title();
         let err = |message: String| Error::Layout {
@@ -602,6 +636,7 @@ impl StructBuilder {
             origin: Origin::Declared,
             element_dtype: Memo::default(),
             shadowed: Memo::default(),
+            rust: Memo::default(),
         }))
     }
 }
