@@ -536,7 +536,7 @@ fn structs(c: &mut Criterion) {
     });
     g.bench_function("typed", |b| b.iter(|| typed.call((black_box(p),))));
     g.bench_function("invoke", |b| {
-        b.iter(|| dynamic.invoke::<i32>((black_box(&p),)).ok())
+        b.iter(|| dynamic.invoke::<i32>((black_box(p),)).ok())
     });
     g.bench_function("dynamic", |b| {
         b.iter(|| look(&dynamic.call(&[black_box(&p).into()])))

@@ -104,23 +104,25 @@
 //!
 //! A raw `ffi_call` spends its time classifying every argument again at
 //! each call and copying it through an array of pointers. The fast path
-//! does neither: in the run below, a compiled call written as
-//! [`invoke`](crate::CFunc::invoke) costs 0.1x to 0.2x a raw `ffi_call`
-//! with arguments and 0.5x with none, and 2.0x to 3.0x the direct call with
-//! up to six arguments (9.5 ns for six, against a direct call of 3.2 ns).
-//! Each argument costs the caller a `Value` written (a tag and 16 bytes)
-//! that the code then reads back, and a compare to drop it; every call
-//! costs the callback scope, the call into the compiled code, and the
-//! result's conversion from its register. Through the program instead of
-//! compiled code, `int add(int, int)` takes about 5x.
+//! does neither: in the run below, a compiled call through
+//! [`call`](crate::CFunc::call), its result matched where it lies, costs
+//! 0.13x to 0.25x a raw `ffi_call` with arguments and 0.8x with none, and
+//! about 3x the direct call with up to six arguments. Each argument costs
+//! the caller a `Value` written (a tag and 16 bytes) that the code then
+//! reads back, and a compare to drop it; every call costs the callback
+//! scope, the call into the compiled code, and the result's conversion
+//! from its register. Through the program instead of compiled code,
+//! `int add(int, int)` takes about 4.5x the direct call. Where the arguments are Rust values
+//! of the declared types, [`invoke`](crate::CFunc::invoke) skips all of
+//! that (below).
 //!
 //! The result of [`call`](crate::CFunc::call) is a `Result<Value>`, 112
 //! bytes returned through memory. Matching on it where it lies costs
 //! little (the *in place* figures); moving the `Value` out at once
 //! (`call(..)?`, `unwrap()`) copies the 112 bytes just after the call
 //! wrote them, in pieces the processor cannot forward from its stores:
-//! `call(..)?.to::<i32>()` takes 25.8 ns where `invoke` takes 6.6 ns,
-//! although it runs only 40 instructions more. Where the arguments are
+//! `call(..)?.to::<i32>()` takes about 3x the same call matched in place,
+//! although it runs only 45 instructions more. Where the arguments are
 //! Rust values, use `invoke`; where the list is built at run time, match
 //! on `call`'s result where it lies: `match f.call(&args) { Ok(ref v) =>
 //! v.to::<i32>(), Err(e) => Err(e) }`.
@@ -138,7 +140,8 @@
 //!   the floor; *libffi*: raw `ffi_call` on a cif prepared once; *typed*:
 //!   [`TypedCFunc::call`](crate::TypedCFunc::call).
 //! - *invoke*: `f.invoke::<R>((a, b))?`, the form a user writes with Rust
-//!   values in hand (the README's first call).
+//!   values in hand (the README's first call); down to `dot_vec3` the
+//!   values are of the declared types, so it calls directly (below).
 //! - *dynamic*: `f.call(&[a.into(), b.into()])?.to::<R>()?`, for a list of
 //!   [`Value`](crate::Value)s built at run time, read as a user reads it.
 //! - *in place*: the same `call`, its `Result<Value>` looked at where the
@@ -151,19 +154,19 @@
 //!
 //! | call | direct | libffi | typed | invoke | dynamic | in place | layer |
 //! |---|---|---|---|---|---|---|---|
-//! | void noop(void) | 5 | 142 | 4 | 48 | 88 | 70 | 43 |
-//! | int add_int(int, int) | 12 | 458 | 10 | 106 | 146 | 101 | 94 |
-//! | double add_double(double, double) | 12 | 448 | 10 | 76 | 124 | 89 | 64 |
-//! | double mixed6(int, double, long, float, short, double) | 30 | 1060 | 28 | 150 | 200 | 160 | 120 |
-//! | long seven_longs(long × 7): one on the stack | 29 | 1363 | 27 | 211 | 272 | 227 | 182 |
-//! | long long spill10(int × 10): four on the stack | 44 | 1589 | 42 | 296 | 365 | 321 | 252 |
-//! | int sum_int_pair(IntPair): 8 bytes by value | 14 | 547 | 12 | 296 | 322 | 273 | 282 |
-//! | double dot_vec3(Vec3, Vec3): two of 24 bytes by value | 27 | 956 | 34 | 825 | 850 | 809 | 798 |
-//! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | — | 903 | 860 | 819 |
-//! | the same through an ndpointer (dtype, ndim, flags, shape) | — | — | — | — | 487 | 443 | — |
-//! | float rows_sum(float **, int, int): 4 × 4 RowPointers | 110 | 728 | 108 | — | 1233 | 1189 | 1123 |
-//! | size_t str_len(const char *): from &str (&CStr where typed) | 24 | 356 | 22 | — | 312 | 272 | 288 |
-//! | the same from &CStr | — | — | — | — | 234 | 194 | — |
+//! | void noop(void) | 5 | 142 | 4 | 18 | 88 | 70 | 13 |
+//! | int add_int(int, int) | 12 | 458 | 10 | 29 | 146 | 101 | 17 |
+//! | double add_double(double, double) | 12 | 448 | 10 | 31 | 124 | 89 | 19 |
+//! | double mixed6(int, double, long, float, short, double) | 30 | 1060 | 28 | 49 | 200 | 160 | 19 |
+//! | long seven_longs(long × 7): one on the stack | 29 | 1363 | 27 | 50 | 272 | 227 | 21 |
+//! | long long spill10(int × 10): four on the stack | 44 | 1589 | 42 | 65 | 365 | 321 | 21 |
+//! | int sum_int_pair(IntPair): 8 bytes by value | 14 | 547 | 12 | 43 | 322 | 273 | 29 |
+//! | double dot_vec3(Vec3, Vec3): two of 24 bytes by value | 27 | 956 | 34 | 84 | 852 | 811 | 57 |
+//! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | 880 | 903 | 860 | 796 |
+//! | the same through an ndpointer (dtype, ndim, flags, shape) | — | — | — | 459 | 487 | 443 | — |
+//! | float rows_sum(float **, int, int): 4 × 4 RowPointers | 110 | 728 | 108 | 1206 | 1233 | 1189 | 1096 |
+//! | size_t str_len(const char *): from &str (&CStr where typed) | 24 | 356 | 22 | 288 | 312 | 272 | 264 |
+//! | the same from &CStr | — | — | — | 210 | 234 | 194 | — |
 //! | callback int(int, int), per call from C (typed: capturing nothing) | 10 | 331 | 10 | — | 452 | — | 442 |
 //! | the typed callback capturing a value | — | — | 332 | — | — | — | — |
 //!
@@ -177,23 +180,40 @@
 //! plus 2 instructions above `benches/instructions.txt` fails the build.
 //!
 //! Where the layer's instructions go, on the rows that cost most: a call
-//! with a struct, a string, an array or rows reads its declared
+//! with a string, an array or rows reads its declared
 //! [`CType`](crate::CType)s at each call (for row pointers, every row's
-//! contract), outside the compiled code; a dynamic or capturing callback
-//! goes through libffi's generic closure handler, which decodes the
-//! arguments by the signature at each call (about 310 of the 450).
+//! contract; for an array whose length another argument gives, the
+//! contract that says so), outside the compiled code; a dynamic or
+//! capturing callback goes through libffi's generic closure handler,
+//! which decodes the arguments by the signature at each call (about 310
+//! of the 450).
 //!
 //! ## The short form ([`CFunc::invoke`](crate::CFunc::invoke))
 //!
-//! `f.invoke((a, b))` builds the same array of `Value`s on the stack that
-//! `f.call(&[a.into(), b.into()])` does and makes the same checks, with the
-//! same errors. On the compiled route it then converts the result register
-//! straight to the type asked for, where `call` builds a `Result<Value>`
-//! (112 bytes, returned through memory) that `.to::<R>()` reads back: the
-//! *invoke* column above against *dynamic*, 106 instructions against 146
-//! for `int add_int(int, int)`. On the other routes it reads the `Value`
-//! where the call left it, which `?` on `call`'s result cannot: 296
-//! against 322 for a struct by value.
+//! `f.invoke((a, b))` takes the arguments as a tuple of Rust values. Where
+//! each Rust type is exactly the C type declared in its place (the same
+//! width, sign and class: an `i32` for an `int`, an `i64` for a 64-bit
+//! `long`, an `f32` for a `float`, a [`c_struct!`](crate::c_struct) type
+//! for its own layout with no pointer in it), and so is the result type
+//! (`()` for `void`), no value of those types can fail a check: `invoke`
+//! calls the function directly through its address, as a typed call does,
+//! and makes no `Value`. [`invokes_directly`](crate::CFunc::invokes_directly)
+//! tells. Whether the types match is one compare of two keys: the declared
+//! signature's, made at bind time (a hexadecimal digit per type, its
+//! machine kind), and the tuple's, a constant of the compiled call. A
+//! struct adds a compare of the declared layout with its type's own (for a
+//! result, of type ids). What is left over the direct call is that
+//! compare, the callback scope (step 2 above) and the `Result`: the
+//! *invoke* column, 13 to 21 instructions for numbers in registers or on
+//! the stack, 29 for a struct of 8 bytes and 57 for two of 24. This
+//! works on every platform, whatever the route.
+//!
+//! Other types (an `i64` for an `int`, a `&str`, a slice, an ndpointer's
+//! array) take `call`'s way: the same array of `Value`s on the stack, the
+//! same checks, the same errors. On the compiled route the result register
+//! then becomes the type asked for directly; on the others the `Value` is
+//! read where the call left it, which `?` on `call`'s result cannot: the
+//! *invoke* column against *dynamic* on the array, rows and string rows.
 //!
 //! ## A non-blocking call (`CFunc::spawn`, feature `nonblocking`)
 //!
@@ -251,7 +271,7 @@
 //!
 //! | situation | layer |
 //! |---|---|
-//! | signatures learned at run time (plugin hosts, interpreters, the command line, C headers read at run time) | [`CFunc`](crate::CFunc): [`invoke`](crate::CFunc::invoke) where the arguments are Rust values, [`call`](crate::CFunc::call) where the list is built at run time (`invoke` is the cheaper on the compiled route) |
+//! | signatures learned at run time (plugin hosts, interpreters, the command line, C headers read at run time) | [`CFunc`](crate::CFunc): [`invoke`](crate::CFunc::invoke) where the arguments are Rust values (as cheap as a typed call where their types are the declared ones), [`call`](crate::CFunc::call) where the list is built at run time |
 //! | variadic functions, `long double`, errno capture, result checks (`errcheck`) | [`CFunc`](crate::CFunc) |
 //! | arrays checked for dtype, shape and flags at every call | [`CFunc`](crate::CFunc) with an [`ndpointer`](crate::ndpointer) |
 //! | a hot loop over a function whose signature is known when you write the code | [`TypedCFunc`](crate::TypedCFunc) |
@@ -272,29 +292,29 @@
 //!
 //! | call | direct | raw libffi | rctypes typed | rctypes invoke | rctypes dynamic, in place |
 //! |---|---|---|---|---|---|
-//! | `void noop(void)` | 2.5 ns | 10.1 ns (4.02x) | 2.5 ns (1.00x, 0.25x libffi) | 5.1 ns (2.04x, 0.51x libffi) | 7.0 ns (2.78x, 0.69x libffi) |
-//! | `void noop(void)`, result unwrapped | - | - | - | - | 7.5 ns |
-//! | `int add(int, int)` | 2.5 ns | 34.3 ns (13.69x) | 2.8 ns (1.12x, 0.08x libffi) | 6.6 ns (2.63x, 0.19x libffi) | 7.8 ns (3.12x, 0.23x libffi) |
-//! | `int add(int, int)`, `call(..)?.to::<i32>()` | - | - | - | - | 25.8 ns |
-//! | `int add(int, int)`, fast path's program | - | - | - | - | 12.2 ns |
-//! | `int add(int, int)`, register route | - | - | - | - | 27.2 ns |
-//! | `double add(double, double)` | 2.8 ns | 31.9 ns (11.32x) | 2.8 ns (1.00x, 0.09x libffi) | 6.2 ns (2.22x, 0.20x libffi) | 7.5 ns (2.66x, 0.24x libffi) |
-//! | 6 mixed int/float arguments | 3.2 ns | 85.6 ns (26.97x) | 3.1 ns (0.99x, 0.04x libffi) | 9.5 ns (2.99x, 0.11x libffi) | 10.9 ns (3.43x, 0.13x libffi) |
-//! | 10 ints, 4 on the stack | 3.8 ns | 115 ns (29.95x) | 3.7 ns (0.98x, 0.03x libffi) | 50.9 ns (13.29x, 0.44x libffi) | 50.7 ns (13.24x, 0.44x libffi) |
-//! | `compute_mean`, 16 floats (ndpointer) | 8.2 ns | 44.7 ns (5.45x) | 8.2 ns (1.00x, 0.18x libffi) | - | 35.4 ns (4.32x, 0.79x libffi) |
-//! | `compute_mean`, 10^8 floats (ndpointer) | 94.2 ms | 94.4 ms (1.00x) | 94.5 ms (1.00x, 1.00x libffi) | - | 94.3 ms (1.00x, 1.00x libffi) |
-//! | `compute_mean`, 10^8-float array, C reads 16 | 8.2 ns | 44.6 ns (5.45x) | 8.2 ns (1.00x, 0.18x libffi) | - | 32.4 ns (3.95x, 0.72x libffi) |
-//! | callback round trip | 1.6 ns | 24.3 ns (15.53x) | 2.5 ns (1.60x, 0.10x libffi) | - | 32.1 ns (20.53x, 1.32x libffi) |
-//! | callback round trip, capturing closure | 1.6 ns | 24.3 ns (15.53x) | 25.0 ns (15.99x, 1.03x libffi) | - | - |
-//! | struct by value (`int sum(IntPair)`) | 2.5 ns | 40.6 ns (16.24x) | 2.5 ns (1.00x, 0.06x libffi) | 23.1 ns (9.26x, 0.57x libffi) | 22.2 ns (8.88x, 0.55x libffi) |
+//! | `void noop(void)` | 2.8 ns | 10.5 ns (3.69x) | 2.6 ns (0.90x, 0.24x libffi) | 3.2 ns (1.12x, 0.30x libffi) | 8.0 ns (2.79x, 0.76x libffi) |
+//! | `void noop(void)`, result unwrapped | - | - | - | - | 10.2 ns |
+//! | `int add(int, int)` | 2.9 ns | 34.4 ns (11.89x) | 2.8 ns (0.98x, 0.08x libffi) | 3.5 ns (1.23x, 0.10x libffi) | 8.7 ns (3.02x, 0.25x libffi) |
+//! | `int add(int, int)`, `call(..)?.to::<i32>()` | - | - | - | - | 28.4 ns |
+//! | `int add(int, int)`, fast path's program | - | - | - | - | 13.0 ns |
+//! | `int add(int, int)`, register route | - | - | - | - | 27.1 ns |
+//! | `double add(double, double)` | 2.6 ns | 33.6 ns (13.15x) | 2.9 ns (1.13x, 0.09x libffi) | 3.8 ns (1.50x, 0.11x libffi) | 7.8 ns (3.04x, 0.23x libffi) |
+//! | 6 mixed int/float arguments | 3.2 ns | 80.8 ns (25.43x) | 3.1 ns (0.98x, 0.04x libffi) | 4.1 ns (1.29x, 0.05x libffi) | 10.2 ns (3.20x, 0.13x libffi) |
+//! | 10 ints, 4 on the stack | 3.9 ns | 120 ns (31.20x) | 3.9 ns (1.02x, 0.03x libffi) | 5.1 ns (1.33x, 0.04x libffi) | 21.6 ns (5.59x, 0.18x libffi) |
+//! | `compute_mean`, 16 floats (ndpointer) | 8.9 ns | 48.1 ns (5.39x) | 8.5 ns (0.96x, 0.18x libffi) | - | 38.5 ns (4.32x, 0.80x libffi) |
+//! | `compute_mean`, 10^8 floats (ndpointer) | 101.2 ms | 99.9 ms (0.99x) | 99.8 ms (0.99x, 1.00x libffi) | - | 102.0 ms (1.01x, 1.02x libffi) |
+//! | `compute_mean`, 10^8-float array, C reads 16 | 9.2 ns | 48.9 ns (5.30x) | 8.6 ns (0.93x, 0.18x libffi) | - | 34.0 ns (3.69x, 0.70x libffi) |
+//! | callback round trip | 1.6 ns | 26.3 ns (16.35x) | 2.5 ns (1.58x, 0.10x libffi) | - | 34.1 ns (21.25x, 1.30x libffi) |
+//! | callback round trip, capturing closure | 1.6 ns | 26.3 ns (16.35x) | 26.4 ns (16.45x, 1.01x libffi) | - | - |
+//! | struct by value (`int sum(IntPair)`) | 2.8 ns | 42.7 ns (15.14x) | 2.5 ns (0.89x, 0.06x libffi) | 4.0 ns (1.43x, 0.09x libffi) | 25.5 ns (9.03x, 0.60x libffi) |
 //!
 //! The typed call compiles to the same instructions as the direct call;
 //! which of the two reads a few tenths of a nanosecond more changes from
 //! run to run (code placement), not with the code, and the rctypes rows
 //! move with it. The instruction counts above do not move.
 //!
-//! A dynamic call with an ndpointer, checks included, costs 27.2 ns more
-//! than the direct call with 16 elements and 24.2 ns more with 100,000,000
+//! A dynamic call with an ndpointer, checks included, costs 29.6 ns more
+//! than the direct call with 16 elements and 24.8 ns more with 100,000,000
 //! (`compute_mean` reading 16 of them, so the C work is the same). For
 //! context (reported elsewhere, not measured here): Python's ctypes takes
 //! 170 ns to 1.7 µs per call on this kind of machine, and LuaJIT's FFI
