@@ -230,7 +230,9 @@ fn callbacks_allocate_nothing_per_call() {
     let direct: Binop = Callback::typed(|a: i32, b: i32| a + b).unwrap();
     let k = std::hint::black_box(0);
     let capturing: Binop = Callback::typed(move |a: i32, b: i32| a + b + k).unwrap();
-    assert!(direct.is_direct() && !capturing.is_direct());
+    // The capturing one has an entry where rctypes makes machine code.
+    let entry = rctypes::Route::Compiled.is_available();
+    assert!(direct.is_direct() && capturing.is_direct() == entry);
     for cb in [&direct, &capturing] {
         let n = allocations(|| assert_eq!(fold.try_call((cb, 100)).unwrap(), 5050));
         assert_eq!(n, 0, "direct: {}", cb.is_direct());

@@ -11,6 +11,8 @@ use std::ptr::NonNull;
 use std::sync::{Arc, Mutex};
 
 use libffi::low::RawCallback;
+
+use super::entry::Entry;
 use libffi::middle::Cif;
 use libffi::raw::{ffi_arg, ffi_cif, ffi_closure};
 
@@ -30,9 +32,11 @@ const INLINE_ARGS: usize = 8;
 /// closure over dynamic [`Value`]s; [`Callback::typed`] takes a closure over
 /// Rust types and derives the signature from them (it gives a
 /// [`TypedCallback`](crate::TypedCallback), which is a `Callback` too).
-/// C reaches the closure through a libffi closure, or, for a typed closure
-/// that captures nothing, through a trampoline compiled for its type, which
-/// is several times faster ([`is_direct`](Self::is_direct); see the
+/// C reaches the closure through a libffi closure, or, for a typed closure,
+/// through a trampoline compiled for its type, which is several times
+/// faster: directly when the closure captures nothing, through a small
+/// entry of its own when it captures and rctypes makes machine code
+/// ([`is_direct`](Self::is_direct); see the
 /// [performance notes](crate::doc::performance)).
 ///
 /// # Passing it to C
@@ -141,9 +145,12 @@ pub struct Callback {
     closure: NonNull<ffi_closure>,
     /// The libffi closure's code.
     closure_code: NonNull<c_void>,
-    /// What C calls: the libffi closure's code, or a direct trampoline (see
-    /// [`use_direct`](Self::use_direct)).
+    /// What C calls: the libffi closure's code, a direct trampoline (see
+    /// [`use_direct`](Self::use_direct)) or an entry (see
+    /// [`use_entry`](Self::use_entry)).
     code: NonNull<c_void>,
+    /// The callback's own entry, if it has one: unmapped after the closure.
+    entry: Option<Entry>,
     /// What the closure's userdata points to. Dropped after the closure is
     /// freed (see `Drop`), and never moved: it is on the heap.
     state: Box<dyn Shared>,
@@ -346,6 +353,7 @@ impl Callback {
             closure: NonNull::new(closure).expect("libffi returned a closure"),
             closure_code: code,
             code,
+            entry: None,
             state,
             kept_forever: false,
         })
@@ -364,6 +372,25 @@ impl Callback {
     pub(crate) unsafe fn use_direct(&mut self, code: *const c_void, failure: Arc<FailureSlot>) {
         self.code = NonNull::new(code as *mut c_void).expect("a function's address");
         self.state.core_mut().failure = failure;
+    }
+
+    /// Gives C `entry`, which passes this callback's state to a trampoline
+    /// that calls the handler directly. The libffi closure stays unused.
+    ///
+    /// # Safety
+    ///
+    /// `entry` must be made for this callback's signature and state
+    /// ([`state_address`](Self::state_address)), with a trampoline that
+    /// reads that state as the `State<H>` it is.
+    pub(crate) unsafe fn use_entry(&mut self, entry: Entry) {
+        self.code = NonNull::new(entry.code() as *mut c_void).expect("an entry's address");
+        self.entry = Some(entry);
+    }
+
+    /// The address of the state the handler lives in, the libffi closure's
+    /// userdata: on the heap, never moved.
+    pub(crate) fn state_address(&self) -> *const c_void {
+        &*self.state as *const dyn Shared as *const c_void
     }
 
     pub(crate) fn core(&self) -> &Core {
@@ -393,15 +420,18 @@ impl Callback {
     /// Whether C calls the closure through a trampoline made for its type at
     /// compile time rather than through a libffi closure: true for a
     /// [typed](Self::typed) callback whose closure captures nothing (see
-    /// there), which is several times faster per call.
+    /// there), which is several times faster per call, and, where rctypes
+    /// makes machine code (x86-64 System V, feature `codegen`), for one
+    /// that captures, whose arguments all travel in registers.
     ///
     /// ```
-    /// use rctypes::Callback;
+    /// use rctypes::{Callback, Route};
     /// let add = Callback::typed(|a: i32, b: i32| a + b).unwrap();
     /// assert!(add.is_direct());
     /// let k = 3;
     /// let add_k = Callback::typed(move |a: i32| a + k).unwrap();
-    /// assert!(!add_k.is_direct(), "captures k: a libffi closure holds it");
+    /// // Captures k: an entry of its own holds it, or a libffi closure.
+    /// assert_eq!(add_k.is_direct(), Route::Compiled.is_available());
     /// ```
     pub fn is_direct(&self) -> bool {
         self.code != self.closure_code
@@ -449,9 +479,10 @@ impl Callback {
     }
 
     /// Sets the error value. A direct trampoline gives C only zero, so a
-    /// callback with another error value goes back to its libffi closure.
+    /// callback with another error value goes back to its libffi closure
+    /// (an entry's trampoline gives it).
     pub(crate) fn set_error_slot(&mut self, slot: Slot) {
-        if slot.0 != Slot::ZERO.0 {
+        if slot.0 != Slot::ZERO.0 && self.entry.is_none() {
             self.code = self.closure_code;
         }
         *self

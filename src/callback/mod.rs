@@ -4,7 +4,9 @@
 //! - [`Callback`] and [`TypedCallback`]: a closure behind a libffi closure,
 //!   dynamic over [`Value`](crate::Value)s or typed over Rust types; a typed
 //!   closure that captures nothing gets a trampoline compiled for it
-//!   instead, as fast as a C function (see [`Callback::typed`]).
+//!   instead, as fast as a C function (see [`Callback::typed`]), and one
+//!   that captures, where rctypes makes machine code, an entry of its own
+//!   that jumps to such a trampoline with its state.
 //! - [`Callback::typed_borrowing`]: a typed closure that borrows from its
 //!   arguments for the call: `&mut T` for a `T*` C gives it to fill
 //!   ([`ByMut`]), and the user data the caller lent ([`lend`], [`Lent`],
@@ -37,6 +39,7 @@ use for_each_arity;
 
 mod borrowing;
 mod closure;
+mod entry;
 mod lend;
 mod typed;
 

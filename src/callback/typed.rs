@@ -14,7 +14,7 @@ use std::sync::Arc;
 use libffi::raw::{ffi_arg, ffi_cif};
 
 use super::borrowing::CallbackParam;
-use super::closure::{Callback, State, failure_message, keep_forever};
+use super::closure::{Callback, Core, State, failure_message, keep_forever};
 use crate::error::{Error, Result};
 use crate::failure::type_slot;
 use crate::sealed::{Sealed, SealedData};
@@ -126,6 +126,14 @@ pub trait CallbackFn<Args: CallbackArgs, Ret: CallbackRet>:
     /// directly, with no libffi closure in between.
     #[doc(hidden)]
     fn direct_code() -> Option<*const c_void> {
+        None
+    }
+
+    /// A C function of the callback's arguments and then the address of
+    /// its `State<Self>`, which calls the closure in that state: what a
+    /// capturing closure's entry jumps to (`callback::entry`).
+    #[doc(hidden)]
+    fn entry_target() -> Option<*const c_void> {
         None
     }
 }
@@ -460,8 +468,13 @@ impl Callback {
     /// and C then calls a trampoline made for its type at compile time: a
     /// plain `extern "C"` function that calls the closure, with no libffi
     /// closure in between, close to the cost of a C function pointer to a C
-    /// function. A capturing closure goes through a libffi closure, which
-    /// carries a pointer to its captures. Both catch panics and report
+    /// function. A capturing closure needs a pointer to its captures: where
+    /// rctypes makes machine code (x86-64 System V, feature `codegen`) and
+    /// its arguments all travel in registers with one integer register to
+    /// spare, it gets an entry of its own, a few instructions that pass
+    /// that pointer to a trampoline made for its type, nearly as fast; else
+    /// it goes through a libffi closure, which carries the pointer
+    /// ([`is_direct`](Callback::is_direct) tells). Both catch panics and report
     /// failures the same way, with two differences for the direct form:
     /// callbacks of the same closure type share the record of failures on
     /// threads with no checked call running, and one given a non-zero
@@ -498,6 +511,14 @@ impl Callback {
             // calls the zero-sized `F` and records failures in `F`'s slot.
             // SAFETY: as above.
             unsafe { callback.use_direct(code, type_slot::<F>()) };
+        } else if let Some(entry) = F::entry_target().and_then(|target| {
+            super::entry::make(callback.signature(), target, callback.state_address())
+        }) {
+            // `entry_target` is `Bound::<F, Args, Ret>::trampoline`, a C
+            // function of the signature's arguments and then the address of
+            // the callback's `State<F>`, which the entry passes.
+            // SAFETY: as above.
+            unsafe { callback.use_entry(entry) };
         }
         Ok(TypedCallback {
             callback,
@@ -571,6 +592,12 @@ macro_rules! callback_arity {
                 (self)($($a),*).into_raw()
             }
 
+            fn entry_target() -> Option<*const c_void> {
+                let code: unsafe extern "C" fn($($a::Raw,)* *const State<Func>) -> MaybeUninit<Ret::Raw> =
+                    Bound::<Func, ($($a,)*), Ret>::trampoline;
+                Some(code as *const c_void)
+            }
+
             fn direct_code() -> Option<*const c_void> {
                 if size_of::<Func>() != 0 {
                     return None;
@@ -612,12 +639,68 @@ macro_rules! callback_arity {
                 }
             }
         }
+
+        impl<Func, Ret, $($a),*> Bound<Func, ($($a,)*), Ret>
+        where
+            Func: Fn($($a),*) -> Ret + Send + Sync + 'static,
+            Ret: CallbackRet,
+            $($a: CallbackArg,)*
+        {
+            /// C calls this through the callback's entry, which adds the
+            /// address of its state after C's arguments.
+            #[allow(non_snake_case)]
+            unsafe extern "C" fn trampoline(
+                $($a: $a::Raw,)*
+                state: *const State<Func>,
+            ) -> MaybeUninit<Ret::Raw> {
+                // SAFETY: the entry passes the state of the callback whose
+                // code C was given, alive while that callback is.
+                let state = unsafe { &*state };
+                let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+                    $(
+                        // SAFETY: C passed this argument as $a's C type.
+                        let $a = unsafe { $a::from_raw($a) }
+                            .map_err(|e| format!("argument {}: {e}", $i + 1))?;
+                    )*
+                    (state.handler)($($a),*).into_raw()
+                }));
+                match outcome {
+                    Ok(Ok(raw)) => MaybeUninit::new(raw),
+                    Ok(Err(reason)) => bound_failure::<Ret>(&state.core, Ok(Err(reason))),
+                    Err(payload) => bound_failure::<Ret>(&state.core, Err(payload)),
+                }
+            }
+        }
     };
 }
 
 /// The direct trampolines of zero-sized closures of type `F` (see
 /// [`Callback::typed`]), one per signature.
 struct Direct<F, Args, Ret>(PhantomData<fn(F, Args) -> Ret>);
+
+/// The trampolines of capturing closures of type `F` that an entry jumps
+/// to with the callback's state (`callback::entry`), one per signature.
+struct Bound<F, Args, Ret>(PhantomData<fn(F, Args) -> Ret>);
+
+/// Records a bound trampoline's failure as the libffi closure's trampoline
+/// does, and gives C the callback's error value.
+#[cold]
+#[inline(never)]
+fn bound_failure<Ret: CallbackRet>(
+    core: &Core,
+    outcome: std::thread::Result<std::result::Result<(), String>>,
+) -> MaybeUninit<Ret::Raw> {
+    // Entries are made for scalar, pointer and void results only.
+    if size_of::<Ret::Raw>() > size_of::<Slot>() {
+        return MaybeUninit::zeroed();
+    }
+    let mut slot = Slot::ZERO;
+    // SAFETY: a Slot holds any scalar result, widened or not.
+    unsafe { core.finish(outcome, slot.as_mut_ptr()) };
+    // SAFETY: checked above: the slot holds a `Ret::Raw`'s bytes, its value
+    // first (little-endian, as x86-64 is, where entries are made).
+    unsafe { (slot.0.as_ptr() as *const MaybeUninit<Ret::Raw>).read_unaligned() }
+}
 
 /// Records a direct trampoline's failure for the call running on this
 /// thread, or in `F`'s type slot, and gives C zero bytes (zero, null,

@@ -106,22 +106,22 @@
 //! each call and copying it through an array of pointers. The fast path
 //! does neither: in the run below, a compiled call through
 //! [`call`](crate::CFunc::call), its result matched where it lies, costs
-//! 0.13x to 0.25x a raw `ffi_call` with arguments and 0.8x with none, and
-//! about 3x the direct call with up to six arguments. Each argument costs
-//! the caller a `Value` written (a tag and 16 bytes) that the code then
-//! reads back, and a compare to drop it; every call costs the callback
-//! scope, the call into the compiled code, and the result's conversion
-//! from its register. Through the program instead of compiled code,
-//! `int add(int, int)` takes about 4.5x the direct call. Where the arguments are Rust values
-//! of the declared types, [`invoke`](crate::CFunc::invoke) skips all of
-//! that (below).
+//! 0.13x to 0.25x a raw `ffi_call` with arguments and 0.7x with none, and
+//! about 2.7x to 3.3x the direct call with up to six arguments. Each
+//! argument costs the caller a `Value` written (a tag and 16 bytes) that
+//! the code then reads back, and a compare to drop it; every call costs the
+//! callback scope, the call into the compiled code, and the result's
+//! conversion from its register. Through the program instead of compiled
+//! code, `int add(int, int)` takes about 4.4x the direct call. Where the
+//! arguments are Rust values of the declared types,
+//! [`invoke`](crate::CFunc::invoke) skips all of that (below).
 //!
 //! The result of [`call`](crate::CFunc::call) is a `Result<Value>`, 112
 //! bytes returned through memory. Matching on it where it lies costs
 //! little (the *in place* figures); moving the `Value` out at once
 //! (`call(..)?`, `unwrap()`) copies the 112 bytes just after the call
 //! wrote them, in pieces the processor cannot forward from its stores:
-//! `call(..)?.to::<i32>()` takes about 3x the same call matched in place,
+//! `call(..)?.to::<i32>()` takes about 3.3x the same call matched in place,
 //! although it runs only 45 instructions more. Where the arguments are
 //! Rust values, use `invoke`; where the list is built at run time, match
 //! on `call`'s result where it lies: `match f.call(&args) { Ok(ref v) =>
@@ -161,14 +161,14 @@
 //! | long seven_longs(long × 7): one on the stack | 29 | 1363 | 27 | 50 | 272 | 227 | 21 |
 //! | long long spill10(int × 10): four on the stack | 44 | 1589 | 42 | 65 | 365 | 321 | 21 |
 //! | int sum_int_pair(IntPair): 8 bytes by value | 14 | 547 | 12 | 43 | 322 | 273 | 29 |
-//! | double dot_vec3(Vec3, Vec3): two of 24 bytes by value | 27 | 956 | 34 | 84 | 852 | 811 | 57 |
+//! | double dot_vec3(Vec3, Vec3): two of 24 bytes by value | 27 | 956 | 34 | 84 | 832 | 791 | 57 |
 //! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | 880 | 903 | 860 | 796 |
 //! | the same through an ndpointer (dtype, ndim, flags, shape) | — | — | — | 459 | 487 | 443 | — |
 //! | float rows_sum(float **, int, int): 4 × 4 RowPointers | 110 | 728 | 108 | 1206 | 1233 | 1189 | 1096 |
 //! | size_t str_len(const char *): from &str (&CStr where typed) | 24 | 356 | 22 | 288 | 312 | 272 | 264 |
 //! | the same from &CStr | — | — | — | 210 | 234 | 194 | — |
 //! | callback int(int, int), per call from C (typed: capturing nothing) | 10 | 331 | 10 | — | 452 | — | 442 |
-//! | the typed callback capturing a value | — | — | 332 | — | — | — | — |
+//! | the typed callback capturing a value | — | — | 14 | — | — | — | — |
 //!
 //! ```text
 //! cargo bench --bench instructions               # this table
@@ -183,10 +183,10 @@
 //! with a string, an array or rows reads its declared
 //! [`CType`](crate::CType)s at each call (for row pointers, every row's
 //! contract; for an array whose length another argument gives, the
-//! contract that says so), outside the compiled code; a dynamic or
-//! capturing callback goes through libffi's generic closure handler,
-//! which decodes the arguments by the signature at each call (about 310
-//! of the 450).
+//! contract that says so), outside the compiled code; a dynamic callback
+//! goes through libffi's generic closure handler, which decodes the
+//! arguments by the signature at each call (about 310 of the 450), where
+//! a capturing typed one enters through its own entry (below).
 //!
 //! ## The short form ([`CFunc::invoke`](crate::CFunc::invoke))
 //!
@@ -254,18 +254,25 @@
 //!   pointer to a C function.
 //!   [`Callback::is_direct`](crate::Callback::is_direct) tells.
 //! - A closure that captures something needs a pointer to its captures,
-//!   which a C function pointer cannot carry: it goes through a libffi
-//!   closure (a small piece of executable memory that loads the pointer
-//!   and enters libffi's generic handler). That handler spends about 17 ns
-//!   decoding the arguments by the signature at each call, whatever the
-//!   closure does.
+//!   which a C function pointer cannot carry. Where rctypes makes machine
+//!   code (x86-64 System V, feature `codegen`), each such callback whose
+//!   arguments all travel in registers gets an entry: three instructions
+//!   (`mov` the pointer into the integer argument register after C's
+//!   arguments, `mov` and `jmp` to the trampoline compiled for the
+//!   closure's type, which takes the pointer as one more argument),
+//!   mapped executable and read-only, unmapped with the callback. A call
+//!   then costs 14 instructions, as the zero-sized form's 10 plus the
+//!   entry. Otherwise it goes through a libffi closure (a small piece of
+//!   executable memory that loads the pointer and enters libffi's generic
+//!   handler), which spends about 17 ns decoding the arguments by the
+//!   signature at each call, whatever the closure does.
 //! - A [dynamic callback](crate::Callback::new) is a libffi closure too,
 //!   and also builds a `Value` per argument (on the stack) and reads the
 //!   one returned.
 //!
-//! To make a hot callback fast, make it capture nothing: keep its state in
-//! a `static` (an atomic, or a `OnceLock`), or pass it through the
-//! `void *user_data` argument many C APIs have.
+//! To make a hot callback fast where no entry is made, make it capture
+//! nothing: keep its state in a `static` (an atomic, or a `OnceLock`), or
+//! pass it through the `void *user_data` argument many C APIs have.
 //!
 //! ## Which layer to use
 //!
@@ -292,29 +299,29 @@
 //!
 //! | call | direct | raw libffi | rctypes typed | rctypes invoke | rctypes dynamic, in place |
 //! |---|---|---|---|---|---|
-//! | `void noop(void)` | 2.8 ns | 10.5 ns (3.69x) | 2.6 ns (0.90x, 0.24x libffi) | 3.2 ns (1.12x, 0.30x libffi) | 8.0 ns (2.79x, 0.76x libffi) |
-//! | `void noop(void)`, result unwrapped | - | - | - | - | 10.2 ns |
-//! | `int add(int, int)` | 2.9 ns | 34.4 ns (11.89x) | 2.8 ns (0.98x, 0.08x libffi) | 3.5 ns (1.23x, 0.10x libffi) | 8.7 ns (3.02x, 0.25x libffi) |
-//! | `int add(int, int)`, `call(..)?.to::<i32>()` | - | - | - | - | 28.4 ns |
-//! | `int add(int, int)`, fast path's program | - | - | - | - | 13.0 ns |
-//! | `int add(int, int)`, register route | - | - | - | - | 27.1 ns |
-//! | `double add(double, double)` | 2.6 ns | 33.6 ns (13.15x) | 2.9 ns (1.13x, 0.09x libffi) | 3.8 ns (1.50x, 0.11x libffi) | 7.8 ns (3.04x, 0.23x libffi) |
-//! | 6 mixed int/float arguments | 3.2 ns | 80.8 ns (25.43x) | 3.1 ns (0.98x, 0.04x libffi) | 4.1 ns (1.29x, 0.05x libffi) | 10.2 ns (3.20x, 0.13x libffi) |
-//! | 10 ints, 4 on the stack | 3.9 ns | 120 ns (31.20x) | 3.9 ns (1.02x, 0.03x libffi) | 5.1 ns (1.33x, 0.04x libffi) | 21.6 ns (5.59x, 0.18x libffi) |
-//! | `compute_mean`, 16 floats (ndpointer) | 8.9 ns | 48.1 ns (5.39x) | 8.5 ns (0.96x, 0.18x libffi) | - | 38.5 ns (4.32x, 0.80x libffi) |
-//! | `compute_mean`, 10^8 floats (ndpointer) | 101.2 ms | 99.9 ms (0.99x) | 99.8 ms (0.99x, 1.00x libffi) | - | 102.0 ms (1.01x, 1.02x libffi) |
-//! | `compute_mean`, 10^8-float array, C reads 16 | 9.2 ns | 48.9 ns (5.30x) | 8.6 ns (0.93x, 0.18x libffi) | - | 34.0 ns (3.69x, 0.70x libffi) |
-//! | callback round trip | 1.6 ns | 26.3 ns (16.35x) | 2.5 ns (1.58x, 0.10x libffi) | - | 34.1 ns (21.25x, 1.30x libffi) |
-//! | callback round trip, capturing closure | 1.6 ns | 26.3 ns (16.35x) | 26.4 ns (16.45x, 1.01x libffi) | - | - |
-//! | struct by value (`int sum(IntPair)`) | 2.8 ns | 42.7 ns (15.14x) | 2.5 ns (0.89x, 0.06x libffi) | 4.0 ns (1.43x, 0.09x libffi) | 25.5 ns (9.03x, 0.60x libffi) |
+//! | `void noop(void)` | 2.7 ns | 10.5 ns (3.92x) | 2.6 ns (0.96x, 0.24x libffi) | 3.3 ns (1.23x, 0.31x libffi) | 7.4 ns (2.75x, 0.70x libffi) |
+//! | `void noop(void)`, result unwrapped | - | - | - | - | 7.7 ns |
+//! | `int add(int, int)` | 3.0 ns | 35.9 ns (11.78x) | 2.9 ns (0.94x, 0.08x libffi) | 3.6 ns (1.19x, 0.10x libffi) | 8.1 ns (2.67x, 0.23x libffi) |
+//! | `int add(int, int)`, `call(..)?.to::<i32>()` | - | - | - | - | 27.0 ns |
+//! | `int add(int, int)`, fast path's program | - | - | - | - | 13.3 ns |
+//! | `int add(int, int)`, register route | - | - | - | - | 26.5 ns |
+//! | `double add(double, double)` | 2.6 ns | 34.0 ns (13.15x) | 2.8 ns (1.10x, 0.08x libffi) | 3.8 ns (1.48x, 0.11x libffi) | 8.7 ns (3.34x, 0.25x libffi) |
+//! | 6 mixed int/float arguments | 3.3 ns | 82.4 ns (25.33x) | 3.3 ns (1.02x, 0.04x libffi) | 4.5 ns (1.38x, 0.05x libffi) | 10.8 ns (3.32x, 0.13x libffi) |
+//! | 10 ints, 4 on the stack | 4.4 ns | 124 ns (28.47x) | 3.8 ns (0.87x, 0.03x libffi) | 5.2 ns (1.19x, 0.04x libffi) | 22.0 ns (5.05x, 0.18x libffi) |
+//! | `compute_mean`, 16 floats (ndpointer) | 8.7 ns | 48.9 ns (5.61x) | 8.5 ns (0.97x, 0.17x libffi) | - | 36.1 ns (4.15x, 0.74x libffi) |
+//! | `compute_mean`, 10^8 floats (ndpointer) | 95.6 ms | 98.5 ms (1.03x) | 96.3 ms (1.01x, 0.98x libffi) | - | 100.5 ms (1.05x, 1.02x libffi) |
+//! | `compute_mean`, 10^8-float array, C reads 16 | 8.6 ns | 47.0 ns (5.48x) | 8.7 ns (1.02x, 0.19x libffi) | - | 33.2 ns (3.87x, 0.71x libffi) |
+//! | callback round trip | 1.6 ns | 26.5 ns (16.23x) | 2.6 ns (1.61x, 0.10x libffi) | - | 34.7 ns (21.27x, 1.31x libffi) |
+//! | callback round trip, capturing closure | 1.6 ns | 26.5 ns (16.23x) | 2.9 ns (1.76x, 0.11x libffi) | - | - |
+//! | struct by value (`int sum(IntPair)`) | 3.0 ns | 46.9 ns (15.72x) | 2.5 ns (0.84x, 0.05x libffi) | 4.9 ns (1.65x, 0.10x libffi) | 26.5 ns (8.89x, 0.57x libffi) |
 //!
 //! The typed call compiles to the same instructions as the direct call;
 //! which of the two reads a few tenths of a nanosecond more changes from
 //! run to run (code placement), not with the code, and the rctypes rows
 //! move with it. The instruction counts above do not move.
 //!
-//! A dynamic call with an ndpointer, checks included, costs 29.6 ns more
-//! than the direct call with 16 elements and 24.8 ns more with 100,000,000
+//! A dynamic call with an ndpointer, checks included, costs 27.4 ns more
+//! than the direct call with 16 elements and 24.6 ns more with 100,000,000
 //! (`compute_mean` reading 16 of them, so the C work is the same). For
 //! context (reported elsewhere, not measured here): Python's ctypes takes
 //! 170 ns to 1.7 µs per call on this kind of machine, and LuaJIT's FFI

@@ -88,17 +88,18 @@ macro_rules! typed_round_trip {
             "{} result",
             $name
         );
-        // Captures its expectations: C calls its libffi closure, with the
-        // same result.
+        // Captures its expectations: C calls its entry where rctypes makes
+        // machine code, else its libffi closure, with the same result.
         let (want, ret): (($t, $t), $t) = (($a, $b), $ret);
         let capturing = Callback::typed(move |a: $t, b: $t| -> $t {
             assert_eq!((a, b), want, "arguments C passed");
             ret
         })
         .unwrap();
-        assert!(
-            !capturing.is_direct(),
-            "{}: a capturing closure takes libffi",
+        assert_eq!(
+            capturing.is_direct(),
+            rctypes::Route::Compiled.is_available(),
+            "{}: a capturing closure has an entry where code is made",
             $name
         );
         assert_eq!(
@@ -507,8 +508,8 @@ fn panics_whose_payloads_panic_on_drop_become_errors() {
     let apply = apply_binop(&lib);
     let expected = "apply_binop: callback CFUNCTYPE(c_int, c_int, c_int) panicked: \
                     a panic with a non-string payload";
-    // A dynamic callback, a typed one that captures (through libffi) and one
-    // that does not (called directly), each with payloads that panic once,
+    // A dynamic callback, a typed one that captures (through its entry or
+    // libffi) and one that does not (called directly), each with payloads that panic once,
     // twice and many times on drop.
     for depth in [1, 2, 50] {
         let dynamic = Callback::new(binop(), move |_: &[Value]| -> Value {
@@ -521,7 +522,10 @@ fn panics_whose_payloads_panic_on_drop_become_errors() {
         let capturing: Binop =
             Callback::typed(move |_: i32, _: i32| -> i32 { std::panic::panic_any(Bomb(depth)) })
                 .unwrap();
-        assert!(!capturing.is_direct());
+        assert_eq!(
+            capturing.is_direct(),
+            rctypes::Route::Compiled.is_available()
+        );
         let err = apply.call(&[(&*capturing).into(), 1.into(), 2.into()]);
         assert_eq!(err.unwrap_err().to_string(), expected);
     }
@@ -1621,4 +1625,85 @@ fn a_callback_failing_during_a_direct_invoke_is_reported() {
     assert_eq!(direct.to_string(), checked.to_string());
     // Registered no more: C's own answer, directly.
     assert_eq!(call_registered.invoke::<i32>((1, 2)).unwrap(), -1);
+}
+
+// ---- entries of capturing closures ----
+
+#[test]
+fn capturing_callbacks_enter_through_their_own_entry() {
+    // Where rctypes makes machine code, a capturing closure whose arguments
+    // fit the registers gets an entry; elsewhere its libffi closure stays.
+    let entry = rctypes::Route::Compiled.is_available();
+    let lib = callback_lib();
+
+    // Floats: integrate's midpoint sum of 2x over [0, 1] is exactly 1.
+    // SAFETY: callback.c: `double integrate(double (*f)(double), double lo,
+    // double hi, int steps)` calls f steps times during the call.
+    let integrate = unsafe {
+        lib.declare("double integrate(double (*f)(double), double lo, double hi, int steps)")
+    }
+    .unwrap();
+    let scale = 2.0;
+    let twice = Callback::typed(move |x: f64| scale * x).unwrap();
+    assert_eq!(twice.is_direct(), entry);
+    let area: f64 = integrate.invoke((&*twice, 0.0, 1.0, 4)).unwrap();
+    assert_eq!(area, 1.0);
+
+    // An error value, given through the entry's trampoline.
+    let apply: TypedCFunc<(&Binop, i32, i32), i32> = apply_binop(&lib).typed().unwrap();
+    let offset = 5;
+    let failing: Binop = Callback::typed(move |a: i32, b: i32| -> i32 {
+        assert!(a <= 0, "refuses {a}");
+        a + b + offset
+    })
+    .unwrap()
+    .with_error_value(-7)
+    .unwrap();
+    assert_eq!(failing.is_direct(), entry);
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let given = apply.call((&failing, 1, 2));
+    std::panic::set_hook(hook);
+    assert_eq!(given, -7, "C received the error value");
+    let failure = failing.take_failure().expect("the panic, recorded");
+    assert!(failure.contains("refuses 1"), "{failure}");
+    assert_eq!(apply.call((&failing, -1, 2)), 6);
+
+    // Six integer arguments leave no register for the state: libffi.
+    let k = 1.0;
+    let mixed = Callback::typed(
+        move |a: i8, b: u16, c: i32, d: i64, e: f32, f: f64, g: u8, h: f64, i: i32, j: f32| {
+            k * (f64::from(a)
+                + f64::from(b)
+                + f64::from(c)
+                + d as f64
+                + f64::from(e)
+                + f
+                + f64::from(g)
+                + h
+                + f64::from(i)
+                + f64::from(j))
+        },
+    )
+    .unwrap();
+    assert!(!mixed.is_direct());
+    // SAFETY: callback.c: `double call_mixed(mixed_fn_t f)` calls f once
+    // with ten constants and returns its result.
+    let call_mixed = unsafe {
+        lib.declare(
+            "double call_mixed(double (*f)(signed char, unsigned short, int, long long, \
+             float, double, unsigned char, double, int, float))",
+        )
+    }
+    .unwrap();
+    let total: f64 = call_mixed.invoke((&*mixed,)).unwrap();
+    let want =
+        -5.0 + 60000.0 - 70000.0 + (1i64 << 40) as f64 + 1.5 + 2.25 + 200.0 - 3.5 + 42.0 + 0.125;
+    assert_eq!(total, want);
+
+    // Callbacks come and go; each entry goes with its callback.
+    for n in 0..1000 {
+        let add_n = Callback::typed(move |a: i32, b: i32| a + b + n).unwrap();
+        assert_eq!(apply.call((&add_n, 1, 2)), 3 + n);
+    }
 }

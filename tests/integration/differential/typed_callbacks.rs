@@ -111,7 +111,13 @@ where
         })
     })
     .unwrap();
-    assert!(direct.is_direct() && !cb.is_direct(), "{}", sig.describe());
+    // The capturing one has an entry where rctypes makes machine code.
+    let entry = rctypes::Route::Compiled.is_available();
+    assert!(
+        direct.is_direct() && cb.is_direct() == entry,
+        "{}",
+        sig.describe()
+    );
     for _ in 0..CALLS {
         let args = sig.random_args(rng);
         EXPECTED.set(Some((args.clone(), sig.clone())));

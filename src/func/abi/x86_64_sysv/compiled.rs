@@ -35,7 +35,7 @@ use std::sync::{Arc, LazyLock, Mutex, PoisonError, Weak};
 
 use dynasmrt::x64::X64Relocation;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, VecAssembler, dynasm};
-use memmap2::{Mmap, MmapMut};
+use memmap2::Mmap;
 
 use crate::func::fast::{Arg, Outcome, Program};
 use crate::func::registers::FLOAT_REGS;
@@ -152,7 +152,7 @@ pub(crate) fn compile(program: &Program) -> Option<Compiled> {
     let code = match made.code.get(&bytes).and_then(Weak::upgrade) {
         Some(code) => code,
         None => {
-            let code = Arc::new(map_executable(&bytes)?);
+            let code = Arc::new(crate::executable::map(&bytes)?);
             if made.code.len() >= made.sweep_at {
                 made.code.retain(|_, code| code.strong_count() > 0);
                 made.sweep_at = 2 * made.code.len().max(32);
@@ -165,13 +165,6 @@ pub(crate) fn compile(program: &Program) -> Option<Compiled> {
         entry: code.as_ptr(),
         code,
     })
-}
-
-/// `bytes` copied into a fresh mapping, then made executable and read-only.
-fn map_executable(bytes: &[u8]) -> Option<Mmap> {
-    let mut map = MmapMut::map_anon(bytes.len()).ok()?;
-    map.copy_from_slice(bytes);
-    map.make_exec().ok()
 }
 
 /// The integer argument registers, in order: rdi, rsi, rdx, rcx, r8, r9.
