@@ -831,6 +831,29 @@ fn callbacks(rows: &mut Vec<Row>) {
         per_call: CALLBACKS as f64,
         cells: vec![("typed", cell(code(capturing.into_callback())))],
     });
+
+    // SAFETY: callback.c: `long long fold_compares(int (*cmp)(const int *,
+    // const int *), int n)` calls cmp n times during the call only; every
+    // pointer passed below is a live function of cmp's signature.
+    let fold: TypedCFunc<(RawPtr, i32), i64> = unsafe { lib.typed("fold_compares") }.unwrap();
+    // SAFETY: the address of `int c_compare(const int *, const int *)`.
+    let c_compare = unsafe { RawPtr::new(lib.symbol_address("c_compare").unwrap()) }.unwrap();
+    let int_p = CType::const_pointer(CType::Int);
+    let below = Callback::new(
+        Signature::new([int_p.clone(), int_p], CType::Int),
+        |_: &[Value]| Value::Int(-1),
+    )
+    .unwrap();
+    let cell = |op: RawPtr| -> Body {
+        assert_eq!(fold.call((op, CALLBACKS)), -i64::from(CALLBACKS));
+        let fold = fold.clone();
+        body(move || fold.call((black_box(op), CALLBACKS)))
+    };
+    rows.push(Row {
+        label: "callback int(const int *, const int *), per call from C (dynamic)",
+        per_call: CALLBACKS as f64,
+        cells: vec![("direct", cell(c_compare)), ("dynamic", cell(code(below)))],
+    });
 }
 
 fn all_rows() -> Vec<Row> {

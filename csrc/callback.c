@@ -253,6 +253,19 @@ int c_add(int a, int b)
     return a + b;
 }
 
+long long fold_compares(int_cmp_t cmp, int n)
+{
+    long long total = 0;
+    for (int i = 0; i < n; i++)
+        total += cmp(&i, &n);
+    return total;
+}
+
+int c_compare(const int *a, const int *b)
+{
+    return (*a > *b) - (*a < *b);
+}
+
 #define FILL(T)                                  \
     do {                                         \
         T *p = (T *)data;                        \

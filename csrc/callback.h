@@ -76,6 +76,11 @@ void unregister_binop(void);
 
 /* A C function, the floor for callback benchmarks. */
 int c_add(int a, int b);
+/* Calls cmp(&i, &n) for i in 0..n-1 and returns the sum of the results. */
+long long fold_compares(int_cmp_t cmp, int n);
+/* A C comparator, the floor for fold_compares: -1, 0 or 1 as *a is below,
+ * equal to or above *b. */
+int c_compare(const int *a, const int *b);
 
 /* Asks for one 2x3 array of `typecode` and fills element k with k + 1.
  * Returns 1 when filled, 0 when the allocator gave NULL. */

@@ -11,7 +11,7 @@
 //! | … and an argument list built at run time (an interpreter, the command line) | **dynamic calls**: [`CFunc::call`] (a slice of [`Value`]s in, a `Value` out) | the same | the same |
 //! | C prototypes or a header, and calls by name | [`Functions`], from `Library::declare_all` or a bound `Header` (feature `cdecl`) | the same | the same, and a name looked up |
 //! | a signature fixed when you write the code, in a hot loop | **typed calls**: [`TypedCFunc`], from [`CFunc::typed`] (checked once) or `unsafe` [`Library::typed`] | once, when made | nothing |
-//! | C calling Rust with a signature learned at run time | **dynamic callbacks**: [`Callback::new`], a closure over `&[Value]` | every argument C passes | libffi's closure, and a `Value` per argument |
+//! | C calling Rust with a signature learned at run time | **dynamic callbacks**: [`Callback::new`], a closure over `&[Value]` | every argument C passes | a `Value` per argument, decoded by an entry of the callback's own (x86-64 with `codegen`, arguments in registers), else by libffi's closure |
 //! | C calling Rust with a fixed signature | **typed callbacks**: [`Callback::typed`], [`TypedCallback`] | once, when made | nothing for a closure capturing nothing; for one that captures, a three-instruction entry (x86-64 with `codegen`, arguments in registers), else libffi's closure |
 //! | a call that returns at once | **blocking**: any of the calls above | | |
 //! | a call that waits (I/O, a lock, a long computation) and async code that must not | **non-blocking**: `CFunc::spawn` (feature `nonblocking`), a `CallFuture` any executor awaits, run by a bounded `WorkerPool` | as a dynamic call | a hand-off to a worker thread and a wake-up |

@@ -5,6 +5,7 @@ use std::any::TypeId;
 use std::borrow::Cow;
 use std::ffi::c_void;
 use std::fmt;
+use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr::NonNull;
@@ -12,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use libffi::low::RawCallback;
 
-use super::entry::Entry;
+use super::entry::{self, Dynamic, Entry, Registers};
 use libffi::middle::Cif;
 use libffi::raw::{ffi_arg, ffi_cif, ffi_closure};
 
@@ -32,10 +33,12 @@ const INLINE_ARGS: usize = 8;
 /// closure over dynamic [`Value`]s; [`Callback::typed`] takes a closure over
 /// Rust types and derives the signature from them (it gives a
 /// [`TypedCallback`](crate::TypedCallback), which is a `Callback` too).
-/// C reaches the closure through a libffi closure, or, for a typed closure,
-/// through a trampoline compiled for its type, which is several times
-/// faster: directly when the closure captures nothing, through a small
-/// entry of its own when it captures and rctypes makes machine code
+/// C reaches the closure through a libffi closure, or, several times
+/// faster, for a typed closure through a trampoline compiled for its type
+/// (directly when the closure captures nothing, through a small entry of
+/// its own when it captures and rctypes makes machine code), and for a
+/// dynamic one, where rctypes makes machine code, through an entry that
+/// decodes its arguments from the registers
 /// ([`is_direct`](Self::is_direct); see the
 /// [performance notes](crate::doc::performance)).
 ///
@@ -281,7 +284,18 @@ impl Callback {
     {
         // SAFETY: the dynamic trampoline for this State<F> decodes and encodes
         // by the signature it finds in the state.
-        unsafe { Callback::with_handler(signature.into(), f, dynamic_trampoline::<F, R>) }
+        let mut callback =
+            unsafe { Callback::with_handler(signature.into(), f, dynamic_trampoline::<F, R>) }?;
+        if let Some(entry) = entry::make_dynamic::<DynamicEntry<F, R>>(
+            callback.signature(),
+            callback.state_address(),
+        ) {
+            // The entry passes the address of this callback's `State<F>`,
+            // which `DynamicEntry<F, R>` reads as such.
+            // SAFETY: as above.
+            unsafe { callback.use_entry(entry) };
+        }
+        Ok(callback)
     }
 
     /// Builds the libffi closure around `handler`, called through `trampoline`.
@@ -417,21 +431,29 @@ impl Callback {
         self.code.as_ptr()
     }
 
-    /// Whether C calls the closure through a trampoline made for its type at
-    /// compile time rather than through a libffi closure: true for a
-    /// [typed](Self::typed) callback whose closure captures nothing (see
-    /// there), which is several times faster per call, and, where rctypes
-    /// makes machine code (x86-64 System V, feature `codegen`), for one
-    /// that captures, whose arguments all travel in registers.
+    /// Whether C calls the closure without its libffi closure, which is
+    /// several times faster per call: true for a [typed](Self::typed)
+    /// callback whose closure captures nothing (see there), through a
+    /// trampoline compiled for its type, and, where rctypes makes machine
+    /// code (x86-64 System V, feature `codegen`), for a typed one that
+    /// captures or a [dynamic](Self::new) one whose arguments all travel in
+    /// registers and whose result is not a struct, through an entry of its
+    /// own.
     ///
     /// ```
-    /// use rctypes::{Callback, Route};
+    /// use rctypes::{CType, Callback, Route, Signature, Value};
     /// let add = Callback::typed(|a: i32, b: i32| a + b).unwrap();
     /// assert!(add.is_direct());
     /// let k = 3;
     /// let add_k = Callback::typed(move |a: i32| a + k).unwrap();
     /// // Captures k: an entry of its own holds it, or a libffi closure.
     /// assert_eq!(add_k.is_direct(), Route::Compiled.is_available());
+    /// let twice = Callback::new(Signature::new([CType::Double], CType::Double), |args: &[Value]| {
+    ///     Value::Float(2.0 * args[0].to::<f64>().unwrap())
+    /// })
+    /// .unwrap();
+    /// // An entry decodes the `double` from its register, or libffi does.
+    /// assert_eq!(twice.is_direct(), Route::Compiled.is_available());
     /// ```
     pub fn is_direct(&self) -> bool {
         self.code != self.closure_code
@@ -612,8 +634,7 @@ pub(crate) fn failure_message(
     })
 }
 
-/// The trampoline of a dynamic callback: decodes the arguments, calls the
-/// closure with panics caught, encodes the result.
+/// The trampoline of a dynamic callback's libffi closure.
 unsafe extern "C" fn dynamic_trampoline<F, R>(
     _cif: *mut ffi_cif,
     result: *mut c_void,
@@ -624,26 +645,121 @@ unsafe extern "C" fn dynamic_trampoline<F, R>(
     R: DynamicResult,
 {
     // SAFETY: the closure was prepared with a `State<F>` as userdata, alive
-    // while the closure exists.
-    let state = unsafe { &*(userdata as *const State<F>) };
+    // while the closure exists; libffi passes one pointer per declared
+    // argument, each to a value of its declared type, and its result
+    // buffer.
+    unsafe {
+        run_dynamic(
+            &*(userdata as *const State<F>),
+            |i, _| *args.add(i) as *const u8,
+            result,
+        )
+    }
+}
+
+/// What a dynamic callback's entry runs (`callback::entry`): the state is
+/// a `State<F>`.
+struct DynamicEntry<F, R>(PhantomData<fn(F) -> R>);
+
+// SAFETY: entries of dynamic callbacks of closure `F` are made with the
+// address of their `State<F>`, which both functions read as such; they
+// decode and encode as the libffi closure's trampoline does.
+unsafe impl<F, R> Dynamic for DynamicEntry<F, R>
+where
+    F: Fn(&[Value<'static>]) -> R + Send + Sync,
+    R: DynamicResult,
+{
+    #[inline(always)]
+    unsafe fn run(state: *const c_void, registers: &Registers, result: *mut c_void) {
+        let (mut ints, mut floats) = (registers.ints.iter(), registers.floats.iter());
+        // Each class takes its registers in order; the entry was made only
+        // where they suffice (were they not, the panic would be reported
+        // as the callback's failure).
+        let arg = move |_, kind: Kind| {
+            let word = if kind.is_sse() {
+                floats.next()
+            } else {
+                ints.next()
+            };
+            word.expect("an argument register") as *const u64 as *const u8
+        };
+        // SAFETY: the caller's promise: a live `State<F>`, its arguments in
+        // `registers` (each at its address, in its low bytes: x86-64 is
+        // little-endian), a result buffer of eight bytes.
+        unsafe { run_dynamic(&*(state as *const State<F>), arg, result) }
+    }
+
+    #[inline(always)]
+    unsafe fn run_values(state: *const c_void, values: *const Value<'static>, result: *mut c_void) {
+        // SAFETY: the caller's promise: a live `State<F>`.
+        let state = unsafe { &*(state as *const State<F>) };
+        let len = state.core.arg_kinds.len();
+        // SAFETY: the caller's promise: one value per declared argument,
+        // each owning nothing (so none is dropped); a result buffer of
+        // eight bytes.
+        unsafe {
+            respond(state, result, || {
+                (state.handler)(std::slice::from_raw_parts(values, len))
+            })
+        }
+    }
+}
+
+/// A dynamic callback's work: decodes the arguments (argument `i`, of
+/// class `kind`, at `arg(i, kind)`, asked for in order), then calls the
+/// closure and gives C its result, as [`respond`] does.
+///
+/// # Safety
+///
+/// `arg(i, kind)` is the address of a value of declared argument `i`'s
+/// type, for each; `result` is as for [`respond`]. String arguments are
+/// strings by the promise of the binding that passed this callback to C.
+#[inline(always)]
+unsafe fn run_dynamic<F, R>(
+    state: &State<F>,
+    mut arg: impl FnMut(usize, Kind) -> *const u8,
+    result: *mut c_void,
+) where
+    F: Fn(&[Value<'static>]) -> R + Send + Sync,
+    R: DynamicResult,
+{
     let core = &state.core;
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+    let call = || {
         let types = core.signature.args();
-        // SAFETY: libffi passes one pointer per declared argument, each to a
-        // value of its declared type; string arguments are strings by the
-        // promise of the binding that passed this callback to C.
-        let arg = |i: usize| unsafe { decode(*args.add(i) as *const u8, &types[i]) };
-        let returned = if types.len() <= INLINE_ARGS {
+        if types.len() <= INLINE_ARGS {
             let mut values = ArgBuf::new();
-            for (i, (ty, &kind)) in types.iter().zip(&core.arg_kinds).enumerate() {
-                // SAFETY: as above.
-                unsafe { values.push_decoded(*args.add(i) as *const u8, ty, kind) };
-            }
+            // SAFETY: the caller's promise: `arg(i, _)` holds a `types[i]`.
+            unsafe { values.fill(types, &core.arg_kinds, arg) };
             (state.handler)(values.as_slice())
         } else {
-            let values: Vec<Value<'static>> = (0..types.len()).map(arg).collect();
+            let args = types.iter().zip(&core.arg_kinds).enumerate();
+            // SAFETY: as above.
+            let decoded = |(i, (ty, &kind))| unsafe { decode(arg(i, kind), ty) };
+            let values: Vec<Value<'static>> = args.map(decoded).collect();
             (state.handler)(&values)
-        };
+        }
+    };
+    // SAFETY: the caller's promise on `result`.
+    unsafe { respond(state, result, call) }
+}
+
+/// Runs `call`, which calls the closure, with panics caught, and encodes
+/// the result it returns into `result`, or records the failure and gives C
+/// the error value.
+///
+/// # Safety
+///
+/// `result` is a result buffer as libffi gives a closure for the declared
+/// result type.
+#[inline(always)]
+unsafe fn respond<F, R: DynamicResult>(
+    state: &State<F>,
+    result: *mut c_void,
+    call: impl FnOnce() -> R,
+) {
+    let core = &state.core;
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        let returned = call();
         // Read in place: moving the value out costs more than encoding it.
         let value = returned.value()?;
         if core.ret_kind == Kind::Aggregate {
@@ -690,46 +806,29 @@ impl ArgBuf {
         }
     }
 
-    /// Decodes an argument of type `ty` at `ptr` in place: numbers, the
-    /// common case, are built where they go rather than copied there.
+    /// Decodes the arguments, each of type `types[i]` (of class
+    /// `kinds[i]`) at `arg(i, kinds[i])`, asked for in order, in place:
+    /// numbers, the common case, are built where they go rather than copied
+    /// there. At most `INLINE_ARGS`.
     ///
     /// # Safety
     ///
-    /// As for [`decode`], and there is room (fewer than `INLINE_ARGS` pushed).
+    /// As for [`decode`], for each argument at its address.
     #[inline(always)]
-    unsafe fn push_decoded(&mut self, ptr: *const u8, ty: &CType, kind: Kind) {
-        let slot = &mut self.values[self.len];
-        // SAFETY: the caller's promise: `ptr` holds a `ty`, of class `kind`.
-        unsafe {
-            // `int` and `double` first, with no jump table on the way.
-            if kind == Kind::I32 {
-                slot.write(Value::Int((ptr as *const i32).read_unaligned() as i128));
-                self.len += 1;
-                return;
-            }
-            if kind == Kind::F64 {
-                slot.write(Value::Float((ptr as *const f64).read_unaligned()));
-                self.len += 1;
-                return;
-            }
-            match kind {
-                Kind::I8 => slot.write(Value::Int((ptr as *const i8).read() as i128)),
-                Kind::U8 => slot.write(Value::Int(ptr.read() as i128)),
-                Kind::I16 => slot.write(Value::Int((ptr as *const i16).read_unaligned() as i128)),
-                Kind::U16 => slot.write(Value::Int((ptr as *const u16).read_unaligned() as i128)),
-                Kind::I32 => slot.write(Value::Int((ptr as *const i32).read_unaligned() as i128)),
-                Kind::U32 => slot.write(Value::Int((ptr as *const u32).read_unaligned() as i128)),
-                Kind::I64 => slot.write(Value::Int((ptr as *const i64).read_unaligned() as i128)),
-                Kind::U64 => slot.write(Value::Int((ptr as *const u64).read_unaligned() as i128)),
-                Kind::F32 => slot.write(Value::Float((ptr as *const f32).read_unaligned() as f64)),
-                Kind::F64 => slot.write(Value::Float((ptr as *const f64).read_unaligned())),
-                _ => {
-                    self.owning = true;
-                    slot.write(decode(ptr, ty))
-                }
-            };
+    unsafe fn fill(
+        &mut self,
+        types: &[CType],
+        kinds: &[Kind],
+        mut arg: impl FnMut(usize, Kind) -> *const u8,
+    ) {
+        let args = self.values.iter_mut().zip(types).zip(kinds);
+        for (i, ((slot, ty), &kind)) in args.enumerate() {
+            // SAFETY: the caller's promise: `arg(i, kind)` holds a `ty`, of
+            // class `kind`.
+            let owning = unsafe { decode_into(slot, arg(i, kind), ty, kind) };
+            self.owning |= owning;
+            self.len = i + 1;
         }
-        self.len += 1;
     }
 
     #[inline(always)]
@@ -754,6 +853,50 @@ impl Drop for ArgBuf {
             unsafe { value.assume_init_drop() }
         }
     }
+}
+
+/// Decodes a value of type `ty` (of class `kind`) at `ptr` into `slot`;
+/// whether it owns memory (a copied string).
+///
+/// # Safety
+///
+/// As for [`decode`].
+#[inline(always)]
+unsafe fn decode_into(
+    slot: &mut MaybeUninit<Value<'static>>,
+    ptr: *const u8,
+    ty: &CType,
+    kind: Kind,
+) -> bool {
+    // SAFETY: the caller's promise: `ptr` holds a `ty`, of class `kind`.
+    unsafe {
+        // `int` and `double` first, with no jump table on the way.
+        if kind == Kind::I32 {
+            slot.write(Value::Int((ptr as *const i32).read_unaligned() as i128));
+            return false;
+        }
+        if kind == Kind::F64 {
+            slot.write(Value::Float((ptr as *const f64).read_unaligned()));
+            return false;
+        }
+        match kind {
+            Kind::I8 => slot.write(Value::Int((ptr as *const i8).read() as i128)),
+            Kind::U8 => slot.write(Value::Int(ptr.read() as i128)),
+            Kind::I16 => slot.write(Value::Int((ptr as *const i16).read_unaligned() as i128)),
+            Kind::U16 => slot.write(Value::Int((ptr as *const u16).read_unaligned() as i128)),
+            Kind::I32 => slot.write(Value::Int((ptr as *const i32).read_unaligned() as i128)),
+            Kind::U32 => slot.write(Value::Int((ptr as *const u32).read_unaligned() as i128)),
+            Kind::I64 => slot.write(Value::Int((ptr as *const i64).read_unaligned() as i128)),
+            Kind::U64 => slot.write(Value::Int((ptr as *const u64).read_unaligned() as i128)),
+            Kind::F32 => slot.write(Value::Float((ptr as *const f32).read_unaligned() as f64)),
+            Kind::F64 => slot.write(Value::Float((ptr as *const f64).read_unaligned())),
+            _ => {
+                slot.write(decode(ptr, ty));
+                return true;
+            }
+        };
+    }
+    false
 }
 
 /// A struct result's error value is always the zeroed struct.

@@ -4,9 +4,10 @@
 //! - [`Callback`] and [`TypedCallback`]: a closure behind a libffi closure,
 //!   dynamic over [`Value`](crate::Value)s or typed over Rust types; a typed
 //!   closure that captures nothing gets a trampoline compiled for it
-//!   instead, as fast as a C function (see [`Callback::typed`]), and one
-//!   that captures, where rctypes makes machine code, an entry of its own
-//!   that jumps to such a trampoline with its state.
+//!   instead, as fast as a C function (see [`Callback::typed`]); where
+//!   rctypes makes machine code, one that captures gets an entry of its
+//!   own that jumps to such a trampoline with its state, and a dynamic one
+//!   an entry that decodes its arguments from the registers.
 //! - [`Callback::typed_borrowing`]: a typed closure that borrows from its
 //!   arguments for the call: `&mut T` for a `T*` C gives it to fill
 //!   ([`ByMut`]), and the user data the caller lent ([`lend`], [`Lent`],

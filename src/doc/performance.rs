@@ -107,12 +107,12 @@
 //! does neither: in the run below, a compiled call through
 //! [`call`](crate::CFunc::call), its result matched where it lies, costs
 //! 0.13x to 0.25x a raw `ffi_call` with arguments and 0.7x with none, and
-//! about 2.7x to 3.3x the direct call with up to six arguments. Each
+//! about 2.6x to 3.2x the direct call with up to six arguments. Each
 //! argument costs the caller a `Value` written (a tag and 16 bytes) that
 //! the code then reads back, and a compare to drop it; every call costs the
 //! callback scope, the call into the compiled code, and the result's
 //! conversion from its register. Through the program instead of compiled
-//! code, `int add(int, int)` takes about 4.4x the direct call. Where the
+//! code, `int add(int, int)` takes about 4.7x the direct call. Where the
 //! arguments are Rust values of the declared types,
 //! [`invoke`](crate::CFunc::invoke) skips all of that (below).
 //!
@@ -121,7 +121,7 @@
 //! little (the *in place* figures); moving the `Value` out at once
 //! (`call(..)?`, `unwrap()`) copies the 112 bytes just after the call
 //! wrote them, in pieces the processor cannot forward from its stores:
-//! `call(..)?.to::<i32>()` takes about 3.3x the same call matched in place,
+//! `call(..)?.to::<i32>()` takes about 3.4x the same call matched in place,
 //! although it runs only 45 instructions more. Where the arguments are
 //! Rust values, use `invoke`; where the list is built at run time, match
 //! on `call`'s result where it lies: `match f.call(&args) { Ok(ref v) =>
@@ -149,8 +149,9 @@
 //! - *layer*: what rctypes adds, *invoke* (or, where a row has none,
 //!   *dynamic*) less *direct*.
 //!
-//! Callback rows count per call C makes back (`fold_calls(op, 100)`, C's
-//! own loop included). x86-64 Linux, release build:
+//! Callback rows count per call C makes back (`fold_calls(op, 100)` or
+//! `fold_compares(cmp, 100)`, C's own loop included). x86-64 Linux,
+//! release build:
 //!
 //! | call | direct | libffi | typed | invoke | dynamic | in place | layer |
 //! |---|---|---|---|---|---|---|---|
@@ -162,13 +163,14 @@
 //! | long long spill10(int × 10): four on the stack | 44 | 1589 | 42 | 65 | 365 | 321 | 21 |
 //! | int sum_int_pair(IntPair): 8 bytes by value | 14 | 547 | 12 | 43 | 322 | 273 | 29 |
 //! | double dot_vec3(Vec3, Vec3): two of 24 bytes by value | 27 | 956 | 34 | 84 | 832 | 791 | 57 |
-//! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | 880 | 903 | 860 | 796 |
+//! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | 878 | 901 | 858 | 794 |
 //! | the same through an ndpointer (dtype, ndim, flags, shape) | — | — | — | 459 | 487 | 443 | — |
-//! | float rows_sum(float **, int, int): 4 × 4 RowPointers | 110 | 728 | 108 | 1206 | 1233 | 1189 | 1096 |
+//! | float rows_sum(float **, int, int): 4 × 4 RowPointers | 110 | 728 | 108 | 1204 | 1231 | 1187 | 1094 |
 //! | size_t str_len(const char *): from &str (&CStr where typed) | 24 | 356 | 22 | 288 | 312 | 272 | 264 |
 //! | the same from &CStr | — | — | — | 210 | 234 | 194 | — |
-//! | callback int(int, int), per call from C (typed: capturing nothing) | 10 | 331 | 10 | — | 452 | — | 442 |
+//! | callback int(int, int), per call from C (typed: capturing nothing) | 10 | 331 | 10 | — | 75 | — | 65 |
 //! | the typed callback capturing a value | — | — | 14 | — | — | — | — |
+//! | callback int(const int *, const int *), per call from C (dynamic) | 18 | — | — | — | 55 | — | 37 |
 //!
 //! ```text
 //! cargo bench --bench instructions               # this table
@@ -183,10 +185,7 @@
 //! with a string, an array or rows reads its declared
 //! [`CType`](crate::CType)s at each call (for row pointers, every row's
 //! contract; for an array whose length another argument gives, the
-//! contract that says so), outside the compiled code; a dynamic callback
-//! goes through libffi's generic closure handler, which decodes the
-//! arguments by the signature at each call (about 310 of the 450), where
-//! a capturing typed one enters through its own entry (below).
+//! contract that says so), outside the compiled code.
 //!
 //! ## The short form ([`CFunc::invoke`](crate::CFunc::invoke))
 //!
@@ -266,9 +265,18 @@
 //!   executable memory that loads the pointer and enters libffi's generic
 //!   handler), which spends about 17 ns decoding the arguments by the
 //!   signature at each call, whatever the closure does.
-//! - A [dynamic callback](crate::Callback::new) is a libffi closure too,
-//!   and also builds a `Value` per argument (on the stack) and reads the
-//!   one returned.
+//! - A [dynamic callback](crate::Callback::new) gets an entry too, where
+//!   rctypes makes machine code and its arguments all travel in registers.
+//!   Where they are numbers, `_Bool`s or pointers (not strings or
+//!   handles), the entry is made for the signature: it writes each
+//!   argument as its `Value` into an array on its stack, a few
+//!   instructions per argument, then calls the closure with the array; a
+//!   call of `int(int, int)` costs 65 instructions over the C function's,
+//!   one of two pointers 37. Otherwise the entry saves every argument
+//!   register and jumps to a trampoline that decodes them by the
+//!   signature, as libffi's handler would from memory (strings are copied
+//!   out). Elsewhere it is a libffi closure, which also builds a `Value`
+//!   per argument and reads the one returned.
 //!
 //! To make a hot callback fast where no entry is made, make it capture
 //! nothing: keep its state in a `static` (an atomic, or a `OnceLock`), or
@@ -299,29 +307,29 @@
 //!
 //! | call | direct | raw libffi | rctypes typed | rctypes invoke | rctypes dynamic, in place |
 //! |---|---|---|---|---|---|
-//! | `void noop(void)` | 2.7 ns | 10.5 ns (3.92x) | 2.6 ns (0.96x, 0.24x libffi) | 3.3 ns (1.23x, 0.31x libffi) | 7.4 ns (2.75x, 0.70x libffi) |
-//! | `void noop(void)`, result unwrapped | - | - | - | - | 7.7 ns |
-//! | `int add(int, int)` | 3.0 ns | 35.9 ns (11.78x) | 2.9 ns (0.94x, 0.08x libffi) | 3.6 ns (1.19x, 0.10x libffi) | 8.1 ns (2.67x, 0.23x libffi) |
-//! | `int add(int, int)`, `call(..)?.to::<i32>()` | - | - | - | - | 27.0 ns |
-//! | `int add(int, int)`, fast path's program | - | - | - | - | 13.3 ns |
-//! | `int add(int, int)`, register route | - | - | - | - | 26.5 ns |
-//! | `double add(double, double)` | 2.6 ns | 34.0 ns (13.15x) | 2.8 ns (1.10x, 0.08x libffi) | 3.8 ns (1.48x, 0.11x libffi) | 8.7 ns (3.34x, 0.25x libffi) |
-//! | 6 mixed int/float arguments | 3.3 ns | 82.4 ns (25.33x) | 3.3 ns (1.02x, 0.04x libffi) | 4.5 ns (1.38x, 0.05x libffi) | 10.8 ns (3.32x, 0.13x libffi) |
-//! | 10 ints, 4 on the stack | 4.4 ns | 124 ns (28.47x) | 3.8 ns (0.87x, 0.03x libffi) | 5.2 ns (1.19x, 0.04x libffi) | 22.0 ns (5.05x, 0.18x libffi) |
-//! | `compute_mean`, 16 floats (ndpointer) | 8.7 ns | 48.9 ns (5.61x) | 8.5 ns (0.97x, 0.17x libffi) | - | 36.1 ns (4.15x, 0.74x libffi) |
-//! | `compute_mean`, 10^8 floats (ndpointer) | 95.6 ms | 98.5 ms (1.03x) | 96.3 ms (1.01x, 0.98x libffi) | - | 100.5 ms (1.05x, 1.02x libffi) |
-//! | `compute_mean`, 10^8-float array, C reads 16 | 8.6 ns | 47.0 ns (5.48x) | 8.7 ns (1.02x, 0.19x libffi) | - | 33.2 ns (3.87x, 0.71x libffi) |
-//! | callback round trip | 1.6 ns | 26.5 ns (16.23x) | 2.6 ns (1.61x, 0.10x libffi) | - | 34.7 ns (21.27x, 1.31x libffi) |
-//! | callback round trip, capturing closure | 1.6 ns | 26.5 ns (16.23x) | 2.9 ns (1.76x, 0.11x libffi) | - | - |
-//! | struct by value (`int sum(IntPair)`) | 3.0 ns | 46.9 ns (15.72x) | 2.5 ns (0.84x, 0.05x libffi) | 4.9 ns (1.65x, 0.10x libffi) | 26.5 ns (8.89x, 0.57x libffi) |
+//! | `void noop(void)` | 2.5 ns | 10.0 ns (4.01x) | 2.5 ns (1.00x, 0.25x libffi) | 3.4 ns (1.38x, 0.34x libffi) | 6.5 ns (2.63x, 0.66x libffi) |
+//! | `void noop(void)`, result unwrapped | - | - | - | - | 7.8 ns |
+//! | `int add(int, int)` | 2.5 ns | 34.0 ns (13.66x) | 2.5 ns (1.00x, 0.07x libffi) | 3.7 ns (1.50x, 0.11x libffi) | 7.5 ns (3.00x, 0.22x libffi) |
+//! | `int add(int, int)`, `call(..)?.to::<i32>()` | - | - | - | - | 25.7 ns |
+//! | `int add(int, int)`, fast path's program | - | - | - | - | 11.8 ns |
+//! | `int add(int, int)`, register route | - | - | - | - | 24.6 ns |
+//! | `double add(double, double)` | 2.5 ns | 31.2 ns (12.54x) | 2.8 ns (1.13x, 0.09x libffi) | 3.4 ns (1.38x, 0.11x libffi) | 7.5 ns (3.00x, 0.24x libffi) |
+//! | 6 mixed int/float arguments | 3.1 ns | 78.9 ns (25.34x) | 3.1 ns (1.00x, 0.04x libffi) | 4.4 ns (1.40x, 0.06x libffi) | 10.0 ns (3.20x, 0.13x libffi) |
+//! | 10 ints, 4 on the stack | 3.8 ns | 115 ns (30.04x) | 3.7 ns (0.96x, 0.03x libffi) | 5.0 ns (1.31x, 0.04x libffi) | 19.1 ns (5.00x, 0.17x libffi) |
+//! | `compute_mean`, 16 floats (ndpointer) | 8.2 ns | 44.7 ns (5.46x) | 8.2 ns (1.01x, 0.18x libffi) | - | 34.7 ns (4.24x, 0.78x libffi) |
+//! | `compute_mean`, 10^8 floats (ndpointer) | 94.0 ms | 93.9 ms (1.00x) | 94.0 ms (1.00x, 1.00x libffi) | - | 94.0 ms (1.00x, 1.00x libffi) |
+//! | `compute_mean`, 10^8-float array, C reads 16 | 8.2 ns | 44.7 ns (5.47x) | 8.2 ns (1.01x, 0.18x libffi) | - | 31.5 ns (3.85x, 0.70x libffi) |
+//! | callback round trip | 1.6 ns | 24.3 ns (15.53x) | 2.5 ns (1.60x, 0.10x libffi) | - | 6.2 ns (3.99x, 0.26x libffi) |
+//! | callback round trip, capturing closure | 1.6 ns | 24.3 ns (15.53x) | 2.8 ns (1.80x, 0.12x libffi) | - | - |
+//! | struct by value (`int sum(IntPair)`) | 2.5 ns | 40.1 ns (16.09x) | 2.5 ns (1.00x, 0.06x libffi) | 3.4 ns (1.38x, 0.09x libffi) | 24.0 ns (9.64x, 0.60x libffi) |
 //!
 //! The typed call compiles to the same instructions as the direct call;
 //! which of the two reads a few tenths of a nanosecond more changes from
 //! run to run (code placement), not with the code, and the rctypes rows
 //! move with it. The instruction counts above do not move.
 //!
-//! A dynamic call with an ndpointer, checks included, costs 27.4 ns more
-//! than the direct call with 16 elements and 24.6 ns more with 100,000,000
+//! A dynamic call with an ndpointer, checks included, costs 26.5 ns more
+//! than the direct call with 16 elements and 23.3 ns more with 100,000,000
 //! (`compute_mean` reading 16 of them, so the C work is the same). For
 //! context (reported elsewhere, not measured here): Python's ctypes takes
 //! 170 ns to 1.7 µs per call on this kind of machine, and LuaJIT's FFI

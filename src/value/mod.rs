@@ -18,6 +18,12 @@ pub(crate) mod contents;
 mod element;
 mod end_ptr;
 mod fn_pointer;
+#[cfg(feature = "codegen")]
+#[cfg_attr(
+    not(rctypes_x86_64_sysv),
+    allow(dead_code, reason = "read by the x86-64 code generators")
+)]
+pub(crate) mod machine;
 mod out;
 mod strings;
 mod struct_value;
@@ -1580,19 +1586,27 @@ pub(crate) unsafe fn decode_kind(ptr: *const u8, ty: &CType, kind: Kind) -> Valu
                     return Value::Null;
                 }
                 match ty.bare() {
-                    _ if is_read_only_string(ty) => {
-                        Value::CStr(Cow::Owned(CStr::from_ptr(addr as *const c_char).to_owned()))
+                    _ if decodes_to_address(ty) => {
+                        Value::Pointer(RawPtr(NonNull::new_unchecked(addr)))
                     }
                     CType::WCharP => Value::String(read_wide(addr)),
                     CType::Handle(name) => Value::OwnedHandle(Handle {
                         name: name.clone(),
                         addr: std::cell::Cell::new(addr as usize),
                     }),
-                    _ => Value::Pointer(RawPtr(NonNull::new_unchecked(addr))),
+                    // The one pointer left: a string, copied.
+                    _ => Value::CStr(Cow::Owned(CStr::from_ptr(addr as *const c_char).to_owned())),
                 }
             }
         }
     }
+}
+
+/// Whether [`decode`] gives a non-null pointer of type `ty` as its address
+/// ([`Value::Pointer`]), owning nothing: not a string (read-only or wide),
+/// which is copied, nor a handle.
+pub(crate) fn decodes_to_address(ty: &CType) -> bool {
+    !is_read_only_string(ty) && !matches!(ty.bare(), CType::WCharP | CType::Handle(_))
 }
 
 /// Whether a result of type `ty` (class `kind`) is all in its register

@@ -159,6 +159,15 @@ macro_rules! dynamic_round_trip {
             Value::from($ret)
         })
         .unwrap();
+        // Where rctypes makes machine code, an entry of its own (decoding
+        // numbers itself, saving the registers for the rest); a `long
+        // double` keeps the libffi closure.
+        assert_eq!(
+            cb.is_direct(),
+            rctypes::Route::Compiled.is_available() && $ct != CType::LongDouble,
+            "{}: the callback's entry",
+            $name
+        );
         let result = call.call(&[(&cb).into(), $a.into(), $b.into()]).unwrap();
         assert_eq!(result, Value::from($ret), "{} result", $name);
     })*};
@@ -302,6 +311,9 @@ fn ten_mixed_arguments_reach_a_dynamic_callback() {
         Value::Float(total)
     })
     .unwrap();
+    // Six integer registers, four vector ones: where rctypes makes machine
+    // code, an entry of the callback's own writes each as its `Value`.
+    assert_eq!(cb.is_direct(), rctypes::Route::Compiled.is_available());
     let got = call.call(&[(&cb).into()]).unwrap().to::<f64>().unwrap();
     let want =
         -5.0 + 60000.0 - 70000.0 + (1u64 << 40) as f64 + 1.5 + 2.25 + 200.0 - 3.5 + 42.0 + 0.125;
@@ -1705,5 +1717,81 @@ fn capturing_callbacks_enter_through_their_own_entry() {
     for n in 0..1000 {
         let add_n = Callback::typed(move |a: i32, b: i32| a + b + n).unwrap();
         assert_eq!(apply.call((&add_n, 1, 2)), 3 + n);
+    }
+}
+
+#[test]
+fn dynamic_callbacks_enter_through_their_own_entry() {
+    // Where rctypes makes machine code, a dynamic callback whose arguments
+    // all travel in registers gets an entry; elsewhere, and for structs,
+    // its libffi closure stays. The closure sees the same values (numbers:
+    // `ten_mixed_arguments_reach_a_dynamic_callback`, and every scalar
+    // type at its edges: `dynamic_callbacks_take_and_return_every_scalar_type`).
+    let entry = rctypes::Route::Compiled.is_available();
+    let lib = callback_lib();
+
+    // A string: the registers saved, then decoded as the libffi closure's
+    // arguments are.
+    let string_sig = Signature::new([CType::CharP], CType::Int);
+    let length = Callback::new(string_sig.clone(), |args: &[Value]| {
+        Value::Int(args[0].to::<String>().unwrap().len() as i128)
+    })
+    .unwrap();
+    assert_eq!(length.is_direct(), entry);
+    // SAFETY: callback.c: `int call_with_string(int (*f)(const char *), const
+    // char *s)` returns f(s), calling f once during the call.
+    let call_with_string = unsafe {
+        lib.function(
+            "call_with_string",
+            &[string_sig.into(), CType::CharP],
+            CType::Int,
+        )
+    }
+    .unwrap();
+    assert_eq!(
+        call_with_string
+            .invoke::<i32>((&length, "seven c"))
+            .unwrap(),
+        7
+    );
+
+    // A failure gives C the error value through the entry, and is reported.
+    let apply = apply_binop(&lib);
+    let failing = Callback::new(binop(), |args: &[Value]| match args {
+        [Value::Int(a), Value::Int(b)] if *a <= 0 => Ok(Value::Int(a + b)),
+        _ => Err("refused"),
+    })
+    .unwrap()
+    .with_error_value(Value::Int(-7))
+    .unwrap();
+    assert_eq!(failing.is_direct(), entry);
+    let err = apply.invoke::<i32>((&failing, 1, 2)).unwrap_err();
+    assert!(err.to_string().contains("failed: refused"), "{err}");
+    let fold = fold_calls(&lib);
+    assert_eq!(
+        fold.invoke::<i64>((&failing, 3)).unwrap_err().to_string(),
+        err.to_string().replace("apply_binop", "fold_calls"),
+        "every call of the callback fails with the same words"
+    );
+    assert_eq!(apply.invoke::<i32>((&failing, -1, 2)).unwrap(), 1);
+    // What C received: called through its address, no checked call watches
+    // the callback, so the failure waits in it.
+    // SAFETY: callback.c: `int apply_binop(int_binop_t op, int a, int b)`
+    // returns op(a, b); every pointer passed is the live callback's code.
+    let raw: TypedCFunc<(RawPtr, i32, i32), i32> = unsafe { lib.typed("apply_binop") }.unwrap();
+    // SAFETY: the callback's code, alive for the calls below.
+    let code = unsafe { RawPtr::new(failing.code_ptr() as *mut std::ffi::c_void) }.unwrap();
+    assert_eq!(raw.call((code, 1, 2)), -7, "C received the error value");
+    let failure = failing.take_failure().expect("the failure, recorded");
+    assert!(failure.ends_with("failed: refused"), "{failure}");
+
+    // Callbacks come and go; each entry goes with its callback.
+    for n in 0..1000 {
+        let add_n = Callback::new(binop(), move |args: &[Value]| match args {
+            [Value::Int(a), Value::Int(b)] => Value::Int(a + b + n),
+            _ => Value::Void,
+        })
+        .unwrap();
+        assert_eq!(apply.invoke::<i32>((&add_n, 1, 2)).unwrap(), 3 + n as i32);
     }
 }

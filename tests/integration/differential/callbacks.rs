@@ -151,6 +151,9 @@ fn random_callback_signatures_agree_both_ways() {
     let mut checked = 0;
     let mut routes = [0usize; rctypes::Route::ALL.len()];
     let mut calls = 0;
+    // Callbacks C enters through an entry of their own (where rctypes makes
+    // machine code), not their libffi closure.
+    let mut entered = 0;
     for (batch_seed, n) in batches(count, seed) {
         let mut rng = Rng::new(batch_seed);
         let sigs: Vec<CallbackSig> = (0..n).map(|i| CallbackSig::random(&mut rng, i)).collect();
@@ -167,6 +170,7 @@ fn random_callback_signatures_agree_both_ways() {
             routes[super::route_index(&f)] += 1;
             let expect = Arc::new(Expect::default());
             let cb = checking_callback(sig, expect.clone());
+            entered += usize::from(cb.is_direct());
             let every = crate::common::every_route(&f);
             for route in &every {
                 for _ in 0..CALLS {
@@ -184,7 +188,12 @@ fn random_callback_signatures_agree_both_ways() {
         checked += n;
     }
     eprintln!(
-        "differential callbacks: {checked} signatures from seed {seed}, {calls} calls; compiled, fast path, register route, libffi only: {routes:?}",
+        "differential callbacks: {checked} signatures from seed {seed}, {calls} calls; compiled, fast path, register route, libffi only: {routes:?}; {entered} callbacks entered directly",
+    );
+    assert_eq!(
+        entered > 0,
+        rctypes::Route::Compiled.is_available() && checked > 0,
+        "entries are made where machine code is"
     );
 }
 

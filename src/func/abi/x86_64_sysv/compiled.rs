@@ -30,7 +30,6 @@
 
 use std::collections::HashMap;
 use std::ffi::c_void;
-use std::mem::{offset_of, size_of};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError, Weak};
 
 use dynasmrt::x64::X64Relocation;
@@ -41,6 +40,7 @@ use crate::func::fast::{Arg, Outcome, Program};
 use crate::func::registers::FLOAT_REGS;
 use crate::types::{Class, Kind};
 use crate::value::Value;
+use crate::value::machine::{FLOAT_AT, INT_AT, VALUE_SIZE, float_tag, int_tag};
 
 /// Compiled code for one signature shape, and the mapping that holds it.
 ///
@@ -171,31 +171,6 @@ pub(crate) fn compile(program: &Program) -> Option<Compiled> {
 const INT_REGS: [u8; 6] = [RDI, 6, 2, 1, 8, 9];
 const RDI: u8 = 7;
 
-/// Where a `Value`'s fields lie. `Value` is `#[repr(u8)]`: a tag byte,
-/// then each variant's fields laid out as a `#[repr(C)]` struct of the tag
-/// and the fields would be. These mirror the two variants the code reads.
-#[repr(C)]
-struct IntVariant {
-    tag: u8,
-    value: i128,
-}
-#[repr(C)]
-struct FloatVariant {
-    tag: u8,
-    value: f64,
-}
-
-/// Offset of `Value::Int`'s low 64 bits; the high ones follow.
-const INT_AT: i32 = offset_of!(IntVariant, value) as i32;
-const FLOAT_AT: i32 = offset_of!(FloatVariant, value) as i32;
-const VALUE_SIZE: i32 = size_of::<Value<'static>>() as i32;
-
-/// The tag byte of `value`'s variant.
-fn tag_of(value: &Value<'_>) -> u8 {
-    // SAFETY: `Value` is `#[repr(u8)]`, so its first byte is its tag.
-    unsafe { *std::ptr::from_ref(value).cast::<u8>() }
-}
-
 /// A `double`'s bits shifted left once (its sign dropped): a finite value
 /// whose bits so shifted lie above those of the largest finite value of
 /// the parameter's class does not fit it.
@@ -262,8 +237,8 @@ fn places(program: &Program) -> Option<Vec<(Arg, Place)>> {
 /// The code for `program`, or `None` if an argument is not an integer,
 /// `_Bool`, `float` or `double`.
 fn assemble(program: &Program) -> Option<Vec<u8>> {
-    let int_tag = tag_of(&Value::Int(0)) as i8;
-    let float_tag = tag_of(&Value::Float(0.0)) as i8;
+    let int_tag = int_tag() as i8;
+    let float_tag = float_tag() as i8;
     let mut ops = Assembler::new(0);
     let refuse = ops.new_dynamic_label();
     // The values' base is in r10, the function in r11: neither is an
@@ -607,28 +582,5 @@ mod tests {
                 .compiled
                 .is_none()
         );
-    }
-
-    /// The offsets the code reads are where `Value` keeps its fields.
-    #[test]
-    fn value_fields_lie_where_the_code_reads_them() {
-        let int = Value::Int(-2);
-        let float = Value::Float(1.5);
-        let read = |value: &Value<'_>, at: i32| {
-            // SAFETY: both offsets lie within the variant's payload, which
-            // the mirror structs place as `Value`'s repr(u8) layout does.
-            unsafe {
-                std::ptr::from_ref(value)
-                    .cast::<u8>()
-                    .add(at as usize)
-                    .cast::<u64>()
-                    .read_unaligned()
-            }
-        };
-        assert_eq!(read(&int, INT_AT), (-2i64) as u64);
-        assert_eq!(read(&int, INT_AT + 8), u64::MAX);
-        assert_eq!(read(&float, FLOAT_AT), 1.5f64.to_bits());
-        assert_ne!(tag_of(&int), tag_of(&float));
-        assert_eq!(tag_of(&Value::Int(7)), tag_of(&int));
     }
 }
