@@ -33,7 +33,7 @@ mod typed;
 pub use call_conv::CallConv;
 #[cfg_attr(not(feature = "nonblocking"), allow(unused_imports))]
 pub(crate) use invoke::for_each_tuple;
-pub use invoke::{FromResult, IntoArg, IntoArgs};
+pub use invoke::{Copies, FromResult, IntoArg, IntoArgs};
 pub use named::Functions;
 pub use typed::{ArgList, TypedCFunc};
 

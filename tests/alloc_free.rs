@@ -136,6 +136,11 @@ fn slices_c_strings_and_buffers_allocate_nothing() {
             allocations(|| assert_eq!(len.call(&["ready\0".into()]).unwrap(), Value::Int(5))),
             0
         );
+        // The short form: a string passed directly, copied to the stack.
+        let invoked = allocations(|| assert_eq!(len.invoke::<usize>(("copied",)).unwrap(), 6));
+        assert_eq!(invoked, 0, "via {:?}", len.route());
+        let invoked = allocations(|| assert_eq!(len.invoke::<usize>((s,)).unwrap(), 14));
+        assert_eq!(invoked, 0, "via {:?}", len.route());
     }
 }
 

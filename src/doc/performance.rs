@@ -161,13 +161,13 @@
 //! | double mixed6(int, double, long, float, short, double) | 30 | 1060 | 28 | 49 | 200 | 160 | 19 |
 //! | long seven_longs(long × 7): one on the stack | 29 | 1363 | 27 | 50 | 272 | 227 | 21 |
 //! | long long spill10(int × 10): four on the stack | 44 | 1589 | 42 | 65 | 365 | 321 | 21 |
-//! | int sum_int_pair(IntPair): 8 bytes by value | 14 | 547 | 12 | 43 | 322 | 273 | 29 |
+//! | int sum_int_pair(IntPair): 8 bytes by value | 14 | 547 | 12 | 43 | 320 | 271 | 29 |
 //! | double dot_vec3(Vec3, Vec3): two of 24 bytes by value | 27 | 956 | 34 | 84 | 832 | 791 | 57 |
-//! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | 878 | 901 | 858 | 794 |
-//! | the same through an ndpointer (dtype, ndim, flags, shape) | — | — | — | 459 | 487 | 443 | — |
-//! | float rows_sum(float **, int, int): 4 × 4 RowPointers | 110 | 728 | 108 | 1204 | 1231 | 1187 | 1094 |
-//! | size_t str_len(const char *): from &str (&CStr where typed) | 24 | 356 | 22 | 288 | 312 | 272 | 264 |
-//! | the same from &CStr | — | — | — | 210 | 234 | 194 | — |
+//! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | 878 | 902 | 859 | 794 |
+//! | the same through an ndpointer (dtype, ndim, flags, shape) | — | — | — | 463 | 487 | 443 | — |
+//! | float rows_sum(float **, int, int): 4 × 4 RowPointers | 110 | 728 | 108 | 1224 | 1232 | 1188 | 1114 |
+//! | size_t str_len(const char *): from &str (&CStr where typed) | 24 | 356 | 22 | 100 | 290 | 250 | 76 |
+//! | the same from &CStr | — | — | — | 41 | 232 | 192 | — |
 //! | callback int(int, int), per call from C (typed: capturing nothing) | 10 | 331 | 10 | — | 75 | — | 65 |
 //! | the typed callback capturing a value | — | — | 14 | — | — | — | — |
 //! | callback int(const int *, const int *), per call from C (dynamic) | 18 | — | — | — | 55 | — | 37 |
@@ -181,8 +181,8 @@
 //! CI runs `--check`: a row of rctypes' columns that rose by more than 2%
 //! plus 2 instructions above `benches/instructions.txt` fails the build.
 //!
-//! Where the layer's instructions go, on the rows that cost most: a call
-//! with a string, an array or rows reads its declared
+//! Where the layer's instructions go, on the rows that cost most: a
+//! checked call with a string, an array or rows reads its declared
 //! [`CType`](crate::CType)s at each call (for row pointers, every row's
 //! contract; for an array whose length another argument gives, the
 //! contract that says so), outside the compiled code.
@@ -207,12 +207,19 @@
 //! the stack, 29 for a struct of 8 bytes and 57 for two of 24. This
 //! works on every platform, whatever the route.
 //!
-//! Other types (an `i64` for an `int`, a `&str`, a slice, an ndpointer's
-//! array) take `call`'s way: the same array of `Value`s on the stack, the
-//! same checks, the same errors. On the compiled route the result register
+//! A `const char *` that C reads up to its NUL takes a string the same
+//! way: a `&CStr` as it stands (17 instructions over the direct call), a
+//! `&str` once copied with a NUL into a room on the call's stack, eight
+//! bytes at a time (76 for 23 bytes, the copy included). A `&str` holding
+//! a NUL, or too long for the room (256 bytes), takes the checked call,
+//! which refuses the first and copies the second to the heap.
+//!
+//! Other types (an `i64` for an `int`, a slice, an ndpointer's array, row
+//! pointers) take `call`'s way: the same array of `Value`s on the stack,
+//! the same checks, the same errors. On the compiled route the result register
 //! then becomes the type asked for directly; on the others the `Value` is
 //! read where the call left it, which `?` on `call`'s result cannot: the
-//! *invoke* column against *dynamic* on the array, rows and string rows.
+//! *invoke* column against *dynamic* on the array and rows rows.
 //!
 //! ## A non-blocking call (`CFunc::spawn`, feature `nonblocking`)
 //!

@@ -3,14 +3,17 @@
 //! an `f64` for a `double`, `()` for `void`, a [`c_struct!`] type for its
 //! own layout), every value of them passes every check, so the function
 //! is called as a [`TypedCFunc`](crate::TypedCFunc) calls it: through its
-//! address, with no `Value` made.
+//! address, with no `Value` made. A `const char *` C reads up to its NUL
+//! takes a `&CStr` as it stands, and a `&str` once copied with a NUL to
+//! the call's stack (a string holding a NUL, or too long for the room,
+//! takes the checked call).
 //!
 //! The match is one compare of two keys: the declared signature's, made
 //! at bind time, and the Rust types', a constant of the monomorphised
-//! call. A key's hexadecimal digits are [`Kind::direct_code`]s, the
-//! result's first, then each argument's. Structs add a compare each: of
-//! the declared layout with the Rust type's own (for a result, of type
-//! ids).
+//! call. A key's hexadecimal digits are [`Kind::direct_code`]s, or
+//! [`STRING_CODE`] for a string, the result's first, then each
+//! argument's. Structs add a compare each: of the declared layout with
+//! the Rust type's own (for a result, of type ids).
 //!
 //! [`c_struct!`]: crate::c_struct
 
@@ -19,7 +22,7 @@ use std::sync::Arc;
 
 use crate::func::IntoArgs;
 use crate::func::invoke::FromResult;
-use crate::types::{CType, Kind, StructLayout};
+use crate::types::{CType, Kind, StructLayout, is_read_only_string};
 use crate::value::Scalar;
 
 /// The key of a signature with no direct call: no Rust types match it.
@@ -28,6 +31,10 @@ const NO_SIGNATURE: u64 = u64::MAX;
 /// The key of Rust types that do not all stand for a C type: it matches
 /// no signature (keys have at most 13 digits).
 pub(crate) const NO_TYPES: u64 = u64::MAX - 1;
+
+/// The code of a `const char *` C reads up to its NUL: a `&str` (copied
+/// with a NUL) or `&CStr` passes to it as the address of its bytes.
+pub(crate) const STRING_CODE: u8 = Kind::Ptr as u8 + 1;
 
 /// The most arguments a key holds: as many as an
 /// [`IntoArgs`](crate::IntoArgs) tuple has.
@@ -64,6 +71,7 @@ impl Direct {
                     Kind::Aggregate.direct_code()
                 }
                 CType::Struct(_) | CType::Array(..) => 0,
+                _ if is_arg && is_read_only_string(ty) => STRING_CODE,
                 _ => ty.kind().direct_code(),
             };
             if code == 0 {
@@ -186,7 +194,16 @@ mod tests {
         assert_eq!(types_key(args_key(&[]), 0), NO_TYPES);
         assert_eq!(result_code::<crate::Value<'static>>(), 0);
         let int = CType::Int;
-        assert_eq!(key(&[CType::CharP], &int, false), NO_SIGNATURE);
+        // A string C reads takes a string; other pointers have no key, nor
+        // has a string result (copied out).
+        let string = types_key(args_key(&[STRING_CODE]), result_code::<i32>());
+        assert_eq!(key(&[CType::CharP], &int, false), string);
+        let bytes = CType::const_pointer(CType::UByte);
+        assert_eq!(key(std::slice::from_ref(&bytes), &int, false), string);
+        let counted = bytes.extent(crate::Extent::ElementsFromArg(1));
+        assert_eq!(key(&[counted, int.clone()], &int, false), NO_SIGNATURE);
+        assert_eq!(key(&[CType::VoidP], &int, false), NO_SIGNATURE);
+        assert_eq!(key(&[], &CType::CharP, false), NO_SIGNATURE);
         assert_eq!(key(&[CType::Int], &CType::LongDouble, false), NO_SIGNATURE);
         assert_eq!(key(&[CType::Int], &int, true), NO_SIGNATURE);
         assert_eq!(key(&vec![int.clone(); 13], &int, false), NO_SIGNATURE);

@@ -2,6 +2,7 @@
 //! values, the result as the Rust type asked for. Every check is
 //! [`CFunc::call`]'s own; only the ceremony around it goes.
 
+use std::borrow::Cow;
 use std::ffi::{CString, c_void};
 use std::mem::ManuallyDrop;
 
@@ -12,7 +13,9 @@ use crate::func::{CFunc, fast};
 use crate::sealed::{Sealed, SealedArg};
 use crate::types::{CType, LongDouble};
 use crate::value::array::{ArrayArg, Ptr, PtrMut};
-use crate::value::{FromValue, Handle, RawPtr, Strings, StructValue, Value, decode_word};
+use crate::value::{
+    FromValue, Handle, InRoom, RawPtr, Room, Strings, StructValue, Value, decode_word,
+};
 
 /// One element of an [`IntoArgs`] tuple: a Rust value rctypes converts
 /// into a [`Value`]. A number, `bool`, `char`, `&str`, `&CStr` or
@@ -31,14 +34,17 @@ use crate::value::{FromValue, Handle, RawPtr, Strings, StructValue, Value, decod
 ///
 /// # Safety
 ///
-/// A non-zero `CODE` promises that the type is exactly a C type of that
-/// kind (for a struct, of the layout `is_declared_as` accepts), passed by
-/// value as C passes that type. rctypes implements it for its own types,
-/// and `c_struct!` for the structs it declares.
+/// A non-zero `CODE` promises that what `to_raw` gives is exactly a C
+/// value of that kind (for a struct, of the layout `is_declared_as`
+/// accepts, passed by value as C passes that type; for the string code, the
+/// address of a NUL-terminated string valid while the call runs). rctypes
+/// implements it for its own types, and `c_struct!` for the structs it
+/// declares.
 pub unsafe trait IntoArg<'a>: Into<Value<'a>> + SealedArg {
     /// For a Rust number or struct, the code of its C type's kind, with
     /// which a call whose declared types are exactly the tuple's passes it
-    /// as it stands (`func::direct`); 0 for anything else.
+    /// as it stands (`func::direct`); for a borrow, the string code; 0 for
+    /// anything else.
     #[doc(hidden)]
     const CODE: u8 = 0;
 
@@ -50,7 +56,28 @@ pub unsafe trait IntoArg<'a>: Into<Value<'a>> + SealedArg {
     fn is_declared_as(_declared: &[CType], _index: usize) -> bool {
         true
     }
+
+    /// What C gets for this value in a direct call: the value itself, or
+    /// for a string, the address of its bytes with a NUL after them.
+    #[doc(hidden)]
+    type Raw;
+
+    /// This value as C gets it in a direct call, copies (a string's, with
+    /// its NUL) made into `copies`; `None` where it does not pass as it
+    /// stands (a string holding a NUL, a borrow of something else), and
+    /// the checked call words why.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn to_raw(&self, _copies: &mut Copies<'_>) -> Option<Self::Raw> {
+        None
+    }
 }
+
+/// Copies made for a direct call (strings with their NUL), on the call's
+/// stack; a string that does not fit takes the checked call. Hidden: for
+/// [`IntoArg`]'s direct calls only.
+#[doc(hidden)]
+pub struct Copies<'r>(InRoom<'r>);
 
 /// Numbers, which pass as they stand where declared as their C type.
 macro_rules! number_args {
@@ -59,6 +86,11 @@ macro_rules! number_args {
         // SAFETY: a Scalar has its CTYPE's representation.
         unsafe impl IntoArg<'_> for $t {
             const CODE: u8 = direct::scalar_code::<$t>();
+            type Raw = $t;
+            #[inline(always)]
+            fn to_raw(&self, _: &mut Copies<'_>) -> Option<$t> {
+                Some(*self)
+            }
         }
     )*};
 }
@@ -72,7 +104,9 @@ macro_rules! other_args {
     ($(($($gen:tt)*) $t:ty;)*) => {$(
         impl<'a, $($gen)*> SealedArg for $t {}
         // SAFETY: no code: nothing is passed as it stands.
-        unsafe impl<'a, $($gen)*> IntoArg<'a> for $t {}
+        unsafe impl<'a, $($gen)*> IntoArg<'a> for $t {
+            type Raw = Self;
+        }
     )*};
 }
 
@@ -92,14 +126,44 @@ other_args! {
 }
 
 // Whatever is borrowed: slices, arrays, strings, handles, callbacks,
-// buffers and structs.
-// No code: nothing is passed as it stands.
+// buffers and structs. A `&str` or `&CStr` passes as it stands to a `const
+// char *` C reads up to its NUL (the string code), as the address of its
+// bytes followed by a NUL; any other borrow claims the code too, and its
+// `to_raw` declines, so that the checked call takes it.
 impl<T: ?Sized> SealedArg for &T {}
-// SAFETY: as above.
-unsafe impl<'a, 'b, T: ?Sized> IntoArg<'a> for &'b T where &'b T: Into<Value<'a>> {}
+// SAFETY: the string code promises a pointer to a C string, which
+// `to_raw` gives: the `&CStr`'s own bytes, or the `&str`'s (where they end
+// with their only NUL) or their copy with a NUL in `copies`, which outlive
+// the call.
+unsafe impl<'a, 'b, T: ?Sized> IntoArg<'a> for &'b T
+where
+    &'b T: Into<Value<'a>>,
+{
+    const CODE: u8 = direct::STRING_CODE;
+    type Raw = *const c_void;
+    #[inline(always)]
+    fn to_raw(&self, copies: &mut Copies<'_>) -> Option<*const c_void> {
+        // Folds to the one variant `&T` converts to. A string owns
+        // nothing: its value is not dropped.
+        let value = ManuallyDrop::new((*self).into());
+        match &*value {
+            Value::Str(s) => copies.0.c_string(s)?.ok(),
+            Value::CStr(Cow::Borrowed(s)) => Some(s.as_ptr() as *const c_void),
+            _ => {
+                drop(ManuallyDrop::into_inner(value));
+                None
+            }
+        }
+    }
+}
 impl<T: ?Sized> SealedArg for &mut T {}
-// SAFETY: as above.
-unsafe impl<'a, 'b, T: ?Sized> IntoArg<'a> for &'b mut T where &'b mut T: Into<Value<'a>> {}
+// SAFETY: no code: nothing C may write through is passed as it stands.
+unsafe impl<'a, 'b, T: ?Sized> IntoArg<'a> for &'b mut T
+where
+    &'b mut T: Into<Value<'a>>,
+{
+    type Raw = Self;
+}
 
 /// A tuple of arguments for [`CFunc::invoke`]: each element is an
 /// [`IntoArg`] (a number, a `&str`, a slice or array borrowed for the call,
@@ -129,14 +193,23 @@ pub trait IntoArgs<'a>: Sealed {
     #[doc(hidden)]
     fn declared_as(declared: &[CType]) -> bool;
 
-    /// Calls `code` as an `extern "C"` function of the elements' types.
+    /// The elements as C gets them in a direct call.
+    #[doc(hidden)]
+    type Raws;
+
+    /// Each element as [`IntoArg::to_raw`] gives it, or `None` where one
+    /// declines.
+    #[doc(hidden)]
+    fn to_raws(&self, copies: &mut Copies<'_>) -> Option<Self::Raws>;
+
+    /// Calls `code` as an `extern "C"` function of the elements' C types.
     ///
     /// # Safety
     ///
     /// `code` must be a function of exactly those argument types and
-    /// result `R`.
+    /// result `R`, and every address in `raws` valid for the call.
     #[doc(hidden)]
-    unsafe fn call_direct<R>(self, code: *const c_void) -> R;
+    unsafe fn call_raws<R>(raws: Self::Raws, code: *const c_void) -> R;
 }
 
 /// Rust types a call's result converts into, for [`CFunc::invoke`]: every
@@ -307,10 +380,15 @@ impl CFunc {
     #[inline(always)]
     pub fn invoke<'a, R: FromResult>(&self, args: impl IntoArgs<'a>) -> Result<R> {
         if self.invokes_directly_with::<_, R>(&args) {
-            // SAFETY: each Rust type is the C type declared in its place
-            // (the same machine kind), and the declaration is the binder's
-            // promise.
-            return unsafe { self.call_direct(args) };
+            let mut room = Room::new();
+            let mut copies = Copies(InRoom::new(&mut room));
+            if let Some(raws) = args.to_raws(&mut copies) {
+                // SAFETY: each Rust type is the C type declared in its
+                // place (the same machine kind; a C string for a string,
+                // its copy alive until the call returns), and the
+                // declaration is the binder's promise.
+                return unsafe { self.call_direct::<_, R>(&args, raws) };
+            }
         }
         let values = args.into_values();
         let values = values.as_ref();
@@ -339,8 +417,13 @@ impl CFunc {
     /// exactly the C type declared in its place (the same width, sign and
     /// class: an `i32` for an `int`, an `i64` for a `long` where `long` has
     /// 64 bits, an `f32` for a `float`), and so is the result (`()` for
-    /// `void`), every value passes every check, and none is made. Not for
-    /// variadic functions, nor after [`with_errno`](Self::with_errno),
+    /// `void`), every value passes every check, and none is made. A
+    /// borrowed argument where a `const char *` C reads up to its NUL is
+    /// declared is told apart at the call: a `&CStr` passes as it stands, a
+    /// `&str` once copied with a NUL to the call's stack; one holding a NUL
+    /// or longer than that room, or another borrow, takes the checked call.
+    /// Not for variadic functions, nor after
+    /// [`with_errno`](Self::with_errno),
     /// [`with_errcheck`](Self::with_errcheck), another calling convention
     /// or [`via`](Self::via). Other types take the checked call, with its
     /// errors; the results are the same.
@@ -358,6 +441,15 @@ impl CFunc {
     /// assert!(!fib.invokes_directly::<(i64,), i32>());
     /// assert_eq!(fib.invoke::<i32>((8i64,))?, 13);
     /// assert!(fib.invoke::<i32>((1i64 << 40,)).is_err());
+    ///
+    /// # let abi = unsafe { Library::open(rctypes_csrc::library("abi"))? };
+    /// // SAFETY: abi.c defines `size_t str_len(const char *s)`, which reads
+    /// // s up to its NUL and keeps nothing.
+    /// let strlen = unsafe { abi.declare("size_t str_len(const char *s)")? };
+    /// assert!(strlen.invokes_directly::<(&str,), usize>());
+    /// assert_eq!(strlen.invoke::<usize>(("four",))?, 4);
+    /// // A NUL inside: refused by the checked call.
+    /// assert!(strlen.invoke::<usize>(("a\0b",)).is_err());
     /// # Ok(()) }
     /// ```
     #[inline(always)]
@@ -378,12 +470,13 @@ impl CFunc {
     ///
     /// # Safety
     ///
-    /// The function must be of exactly `A`'s argument types and result `R`.
+    /// The function must be of exactly `A`'s argument types and result
+    /// `R`, and every address in `raws` valid for the call.
     #[inline(always)]
-    unsafe fn call_direct<'a, A: IntoArgs<'a>, R>(&self, args: A) -> Result<R> {
+    unsafe fn call_direct<'a, A: IntoArgs<'a>, R>(&self, _args: &A, raws: A::Raws) -> Result<R> {
         let scope = CallScope::enter();
         // SAFETY: as the caller promised.
-        let result = unsafe { args.call_direct::<R>(self.code.as_ptr()) };
+        let result = unsafe { A::call_raws::<R>(raws, self.code.as_ptr()) };
         match scope.exit() {
             None => Ok(result),
             Some(message) => Err(self.callback_error(message)),
@@ -415,12 +508,21 @@ macro_rules! into_args {
                 true $(&& $a::is_declared_as(declared, $i))*
             }
 
+            type Raws = ($($a::Raw,)*);
+
             #[inline(always)]
-            unsafe fn call_direct<R>(self, code: *const c_void) -> R {
+            #[allow(unused_variables)]
+            fn to_raws(&self, copies: &mut Copies<'_>) -> Option<Self::Raws> {
+                Some(($(self.$i.to_raw(copies)?,)*))
+            }
+
+            #[inline(always)]
+            #[allow(unused_variables)]
+            unsafe fn call_raws<R>(raws: Self::Raws, code: *const c_void) -> R {
                 // SAFETY: as the caller promised, `code` has this type.
                 unsafe {
-                    let f: unsafe extern "C" fn($($a),*) -> R = std::mem::transmute(code);
-                    f($(self.$i),*)
+                    let f: unsafe extern "C" fn($($a::Raw),*) -> R = std::mem::transmute(code);
+                    f($(raws.$i),*)
                 }
             }
         }

@@ -342,6 +342,11 @@ macro_rules! __c_struct_impls {
             fn is_declared_as(declared: &[$crate::CType], index: usize) -> bool {
                 $crate::__private::is_layout_of::<$name>(&declared[index])
             }
+            type Raw = $name;
+            #[inline(always)]
+            fn to_raw(&self, _: &mut $crate::Copies<'_>) -> ::core::option::Option<$name> {
+                ::core::option::Option::Some(*self)
+            }
         }
 
         /// The value, copied, for a by-value parameter of a dynamic call.

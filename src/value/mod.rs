@@ -928,15 +928,56 @@ impl Room {
     }
 }
 
-/// Copies made for one call (strings given as `&str`, the pointer arrays
-/// of [`Strings`]): short strings in the [`Room`] the call lends (borrowed,
-/// so it stays in place until the call is over), the rest on the heap.
-/// With no copies, or only short strings, a call allocates nothing.
-pub(crate) struct Keep<'r> {
+/// Copies of strings in the [`Room`] a call lends (borrowed, so it stays
+/// in place until the call is over), while they fit.
+pub(crate) struct InRoom<'r> {
     room: &'r mut [MaybeUninit<u8>],
     /// The bytes of `room` in use: C strings one after the other, each
     /// ending at its only NUL.
     used: usize,
+}
+
+impl<'r> InRoom<'r> {
+    pub(crate) fn new(room: &'r mut Room) -> Self {
+        InRoom {
+            room: &mut room.0,
+            used: 0,
+        }
+    }
+
+    /// `s` as a C string for the call, as [`Keep::c_string`] gives it,
+    /// where it fits the room with its NUL (else `None`).
+    #[inline(always)]
+    pub(crate) fn c_string(
+        &mut self,
+        s: &str,
+    ) -> Option<std::result::Result<*const c_void, usize>> {
+        let bytes = s.as_bytes();
+        let free = self.room.len() - self.used;
+        if bytes.len() >= free {
+            return None;
+        }
+        let to = self.room[self.used..].as_mut_ptr() as *mut u8;
+        // SAFETY: `to` has room for the bytes and a NUL.
+        Some(match unsafe { copy_until_nul(bytes, to) } {
+            None => {
+                // SAFETY: as above.
+                unsafe { to.add(bytes.len()).write(0) };
+                self.used += bytes.len() + 1;
+                Ok(to as *const c_void)
+            }
+            Some(at) if at + 1 == bytes.len() => Ok(bytes.as_ptr() as *const c_void),
+            Some(at) => Err(at),
+        })
+    }
+}
+
+/// Copies made for one call (strings given as `&str`, the pointer arrays
+/// of [`Strings`]): short strings in the [`Room`] the call lends, the rest
+/// on the heap. With no copies, or only short strings, a call allocates
+/// nothing.
+pub(crate) struct Keep<'r> {
+    in_room: InRoom<'r>,
     on_heap: Vec<Held>,
 }
 
@@ -951,8 +992,10 @@ impl Default for Keep<'_> {
     /// Copies on the heap only, for the callers that make few calls.
     fn default() -> Self {
         Keep {
-            room: &mut [],
-            used: 0,
+            in_room: InRoom {
+                room: &mut [],
+                used: 0,
+            },
             on_heap: Vec::new(),
         }
     }
@@ -962,8 +1005,7 @@ impl<'r> Keep<'r> {
     /// Copies that fit go into `room`.
     pub(crate) fn in_room(room: &'r mut Room) -> Self {
         Keep {
-            room: &mut room.0,
-            used: 0,
+            in_room: InRoom::new(room),
             on_heap: Vec::new(),
         }
     }
@@ -972,8 +1014,9 @@ impl<'r> Keep<'r> {
     /// that point into them.
     fn held(&self) -> Vec<(usize, usize)> {
         let mut ranges = Vec::new();
-        let (mut start, base) = (0, self.room.as_ptr() as usize);
-        for (i, byte) in self.room[..self.used].iter().enumerate() {
+        let InRoom { room, used } = &self.in_room;
+        let (mut start, base) = (0, room.as_ptr() as usize);
+        for (i, byte) in room[..*used].iter().enumerate() {
             // SAFETY: the bytes below `used` were written by `c_string`.
             if unsafe { byte.assume_init() } == 0 {
                 ranges.push((base + start, i + 1 - start));
@@ -993,22 +1036,10 @@ impl<'r> Keep<'r> {
     /// room while it fits). `Err` gives the position of a NUL inside it.
     #[inline]
     pub(crate) fn c_string(&mut self, s: &str) -> std::result::Result<*const c_void, usize> {
-        let bytes = s.as_bytes();
-        let free = self.room.len() - self.used;
-        if bytes.len() < free {
-            let to = self.room[self.used..].as_mut_ptr() as *mut u8;
-            // SAFETY: `to` has room for the bytes and a NUL.
-            match unsafe { copy_until_nul(bytes, to) } {
-                None => {
-                    // SAFETY: as above.
-                    unsafe { to.add(bytes.len()).write(0) };
-                    self.used += bytes.len() + 1;
-                    return Ok(to as *const c_void);
-                }
-                Some(at) if at + 1 == bytes.len() => return Ok(bytes.as_ptr() as *const c_void),
-                Some(at) => return Err(at),
-            }
+        if let Some(copied) = self.in_room.c_string(s) {
+            return copied;
         }
+        let bytes = s.as_bytes();
         match nul_position(bytes) {
             None => {}
             Some(at) if at + 1 == bytes.len() => return Ok(bytes.as_ptr() as *const c_void),
@@ -1056,13 +1087,29 @@ unsafe fn copy_until_nul(bytes: &[u8], to: *mut u8) -> Option<usize> {
         // A zero byte sets a flag; the flags also catch some bytes next to
         // one, so the chunk's bytes say which it is.
         if zero_bytes(word) != 0
-            && let Some(i) = chunk.iter().position(|&b| b == 0)
+            && let Some(i) = first_nul(chunk)
         {
             return Some(at + i);
         }
         // SAFETY: `at + 8 <= bytes.len()`, within what the caller lent.
         unsafe { to.add(at).cast::<u64>().write_unaligned(word) };
         at += 8;
+    }
+    // The last bytes, as the eight that end the string where there are
+    // that many: those before `at` hold no NUL, and are written again as
+    // they were.
+    if at < bytes.len() && bytes.len() >= 8 {
+        let last = bytes.len() - 8;
+        let tail = &bytes[last..];
+        let word = u64::from_ne_bytes(tail.try_into().expect("eight bytes"));
+        if zero_bytes(word) != 0
+            && let Some(i) = first_nul(tail)
+        {
+            return Some(last + i);
+        }
+        // SAFETY: `last + 8 == bytes.len()`, within what the caller lent.
+        unsafe { to.add(last).cast::<u64>().write_unaligned(word) };
+        return None;
     }
     for &b in chunks.remainder() {
         if b == 0 {
@@ -1073,6 +1120,14 @@ unsafe fn copy_until_nul(bytes: &[u8], to: *mut u8) -> Option<usize> {
         at += 1;
     }
     None
+}
+
+/// Where the first NUL byte of a word's `bytes` is, if it has one: out of
+/// line, as a word rarely holds one.
+#[cold]
+#[inline(never)]
+fn first_nul(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == 0)
 }
 
 /// Where the first NUL byte of `bytes` is, if it has one.

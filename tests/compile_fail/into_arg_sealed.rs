@@ -1,5 +1,6 @@
-// `invoke` passes a number or struct of the declared C type as it stands:
-// `IntoArg` is sealed (and unsafe), so no other type can claim to be one.
+// `invoke` passes a number, struct or string of the declared C type as it
+// stands: `IntoArg` is sealed (and unsafe), so no other type can claim to
+// be one.
 use rctypes::{IntoArg, Value};
 
 struct Forged(String);
@@ -13,6 +14,7 @@ impl From<Forged> for Value<'static> {
 // SAFETY: none: the seal refuses it.
 unsafe impl IntoArg<'static> for Forged {
     const CODE: u8 = 7;
+    type Raw = i32;
 }
 
 fn main() {}

@@ -402,12 +402,48 @@ fn other_types_take_the_checked_call() {
     for f in Route::ALL.iter().filter_map(|&r| add.clone().via(r).ok()) {
         assert!(!f.invokes_directly::<(i32, i32), i32>(), "{:?}", f.route());
     }
-    // Pointers, strings and long double are never passed directly.
-    let strlen = abi_fn("size_t str_len(const char *s)");
-    assert!(!strlen.invokes_directly::<(&str,), usize>());
-    assert_eq!(strlen.invoke::<usize>(("four",)).unwrap(), 4);
+    // Long double is never passed directly.
     let id_ld = abi_fn("long double id_longdouble(long double v)");
     assert!(!id_ld.invokes_directly::<(LongDouble,), LongDouble>());
+}
+
+#[test]
+fn strings_pass_directly_to_a_const_char_pointer() {
+    let strlen = abi_fn("size_t str_len(const char *s)");
+    assert!(strlen.invokes_directly::<(&str,), usize>());
+    assert!(strlen.invokes_directly::<(&std::ffi::CStr,), usize>());
+    for f in direct_and_checked(&strlen) {
+        // Copied with a NUL to the call's stack; a long one to the heap.
+        assert_eq!(f.invoke::<usize>(("four",)).unwrap(), 4);
+        let long = "x".repeat(1000);
+        assert_eq!(f.invoke::<usize>((long.as_str(),)).unwrap(), 1000);
+        // Its own bytes, where they already end with the only NUL.
+        assert_eq!(f.invoke::<usize>(("abc\0",)).unwrap(), 3);
+        assert_eq!(f.invoke::<usize>((c"a C string",)).unwrap(), 10);
+        // A NUL inside: the checked call refuses it, in its own words.
+        assert_eq!(
+            message(f.invoke::<usize>(("a\0b",))),
+            message(strlen.call(&["a\0b".into()]))
+        );
+        // Another borrow where a string is declared: checked as well.
+        let bytes = [b'h', b'i', 0];
+        let checked = strlen
+            .call(&[(&bytes).into()])
+            .map(|v| v.to::<usize>().unwrap());
+        assert_eq!(
+            format!("{:?}", f.invoke::<usize>((&bytes,))),
+            format!("{checked:?}")
+        );
+    }
+    // Not where C may write, nor a pointer of another type, nor a result.
+    let fill = abi_fn("int fill_buffer(char *buf, int size, int seed)");
+    assert!(!fill.invokes_directly::<(&mut [u8], i32, i32), i32>());
+    let wide = abi_fn("size_t wide_len(const wchar_t *s)");
+    assert!(!wide.invokes_directly::<(&str,), usize>());
+    assert_eq!(wide.invoke::<usize>(("héllo",)).unwrap(), 5);
+    let greeting = abi_fn("const char *greeting(void)");
+    assert!(!greeting.invokes_directly::<(), String>());
+    assert_eq!(greeting.invoke::<String>(()).unwrap(), "hello from C");
 }
 
 /// `to_bits` for floats (so NaN compares), the value for the rest.
