@@ -249,7 +249,7 @@
 //! writes) reads only the array's descriptor (its shape, strides and
 //! flags), so the cost is the same for 16 elements and for 100,000,000:
 //! about 25 ns more than the direct call, checks included, either way
-//! (about 400 instructions; see the tables).
+//! (about 450 instructions; see the tables).
 //!
 //! ## Callbacks
 //!
