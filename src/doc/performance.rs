@@ -163,11 +163,11 @@
 //! | long long spill10(int × 10): four on the stack | 44 | 1589 | 42 | 65 | 365 | 321 | 21 |
 //! | int sum_int_pair(IntPair): 8 bytes by value | 14 | 547 | 12 | 43 | 320 | 271 | 29 |
 //! | double dot_vec3(Vec3, Vec3): two of 24 bytes by value | 27 | 956 | 34 | 84 | 832 | 791 | 57 |
-//! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | 878 | 902 | 859 | 794 |
-//! | the same through an ndpointer (dtype, ndim, flags, shape) | — | — | — | 463 | 487 | 443 | — |
-//! | float rows_sum(float **, int, int): 4 × 4 RowPointers | 110 | 728 | 108 | 1224 | 1232 | 1188 | 1114 |
-//! | size_t str_len(const char *): from &str (&CStr where typed) | 24 | 356 | 22 | 100 | 290 | 250 | 76 |
-//! | the same from &CStr | — | — | — | 41 | 232 | 192 | — |
+//! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | 879 | 902 | 859 | 795 |
+//! | the same through an ndpointer (dtype, ndim, flags, shape) | — | — | — | 307 | 487 | 443 | — |
+//! | float rows_sum(float **, int, int): 4 × 4 RowPointers | 110 | 728 | 108 | 1225 | 1232 | 1188 | 1115 |
+//! | size_t str_len(const char *): from &str (&CStr where typed) | 24 | 356 | 22 | 106 | 290 | 250 | 82 |
+//! | the same from &CStr | — | — | — | 49 | 232 | 192 | — |
 //! | callback int(int, int), per call from C (typed: capturing nothing) | 10 | 331 | 10 | — | 75 | — | 65 |
 //! | the typed callback capturing a value | — | — | 14 | — | — | — | — |
 //! | callback int(const int *, const int *), per call from C (dynamic) | 18 | — | — | — | 55 | — | 37 |
@@ -208,13 +208,17 @@
 //! works on every platform, whatever the route.
 //!
 //! A `const char *` that C reads up to its NUL takes a string the same
-//! way: a `&CStr` as it stands (17 instructions over the direct call), a
+//! way: a `&CStr` as it stands (25 instructions over the direct call), a
 //! `&str` once copied with a NUL into a room on the call's stack, eight
-//! bytes at a time (76 for 23 bytes, the copy included). A `&str` holding
+//! bytes at a time (82 for 23 bytes, the copy included). A `&str` holding
 //! a NUL, or too long for the room (256 bytes), takes the checked call,
-//! which refuses the first and copies the second to the heap.
+//! which refuses the first and copies the second to the heap. An
+//! [`ndpointer`](crate::ndpointer) takes an array once its checks (data
+//! type, dimensions, shape, flags, writability) pass, compares only, the
+//! shape against the integer arguments of the tuple it names; one it
+//! refuses takes the checked call, which words why.
 //!
-//! Other types (an `i64` for an `int`, a slice, an ndpointer's array, row
+//! Other types (an `i64` for an `int`, a slice for a plain pointer, row
 //! pointers) take `call`'s way: the same array of `Value`s on the stack,
 //! the same checks, the same errors. On the compiled route the result register
 //! then becomes the type asked for directly; on the others the `Value` is
@@ -249,7 +253,8 @@
 //! writes) reads only the array's descriptor (its shape, strides and
 //! flags), so the cost is the same for 16 elements and for 100,000,000:
 //! about 25 ns more than the direct call, checks included, either way
-//! (about 450 instructions; see the tables).
+//! (about 450 instructions through `call`, 220 through `invoke`; see
+//! the tables).
 //!
 //! ## Callbacks
 //!

@@ -6,12 +6,14 @@
 //! address, with no `Value` made. A `const char *` C reads up to its NUL
 //! takes a `&CStr` as it stands, and a `&str` once copied with a NUL to
 //! the call's stack (a string holding a NUL, or too long for the room,
-//! takes the checked call).
+//! takes the checked call); an ndpointer takes an array that passes its
+//! checks (one whose shape refers to another argument takes the checked
+//! call).
 //!
 //! The match is one compare of two keys: the declared signature's, made
 //! at bind time, and the Rust types', a constant of the monomorphised
 //! call. A key's hexadecimal digits are [`Kind::direct_code`]s, or
-//! [`STRING_CODE`] for a string, the result's first, then each
+//! [`BORROWED_CODE`] for a string or ndpointer, the result's first, then each
 //! argument's. Structs add a compare each: of the declared layout with
 //! the Rust type's own (for a result, of type ids).
 //!
@@ -32,9 +34,11 @@ const NO_SIGNATURE: u64 = u64::MAX;
 /// no signature (keys have at most 13 digits).
 pub(crate) const NO_TYPES: u64 = u64::MAX - 1;
 
-/// The code of a `const char *` C reads up to its NUL: a `&str` (copied
-/// with a NUL) or `&CStr` passes to it as the address of its bytes.
-pub(crate) const STRING_CODE: u8 = Kind::Ptr as u8 + 1;
+/// The code of a parameter a borrowed Rust value passes to as an address,
+/// once checked at the call: a `const char *` C reads up to its NUL (a
+/// `&str` copied with a NUL, a `&CStr`), an ndpointer (an array of its
+/// data type, dimensions, shape and flags).
+pub(crate) const BORROWED_CODE: u8 = Kind::Ptr as u8 + 1;
 
 /// The most arguments a key holds: as many as an
 /// [`IntoArgs`](crate::IntoArgs) tuple has.
@@ -71,7 +75,8 @@ impl Direct {
                     Kind::Aggregate.direct_code()
                 }
                 CType::Struct(_) | CType::Array(..) => 0,
-                _ if is_arg && is_read_only_string(ty) => STRING_CODE,
+                CType::NdPointer(_) if is_arg => BORROWED_CODE,
+                _ if is_arg && is_read_only_string(ty) => BORROWED_CODE,
                 _ => ty.kind().direct_code(),
             };
             if code == 0 {
@@ -196,7 +201,7 @@ mod tests {
         let int = CType::Int;
         // A string C reads takes a string; other pointers have no key, nor
         // has a string result (copied out).
-        let string = types_key(args_key(&[STRING_CODE]), result_code::<i32>());
+        let string = types_key(args_key(&[BORROWED_CODE]), result_code::<i32>());
         assert_eq!(key(&[CType::CharP], &int, false), string);
         let bytes = CType::const_pointer(CType::UByte);
         assert_eq!(key(std::slice::from_ref(&bytes), &int, false), string);

@@ -36,15 +36,16 @@ use crate::value::{
 ///
 /// A non-zero `CODE` promises that what `to_raw` gives is exactly a C
 /// value of that kind (for a struct, of the layout `is_declared_as`
-/// accepts, passed by value as C passes that type; for the string code, the
-/// address of a NUL-terminated string valid while the call runs). rctypes
-/// implements it for its own types, and `c_struct!` for the structs it
-/// declares.
+/// accepts, passed by value as C passes that type; for the borrowed code,
+/// the address of what the declared parameter takes, a NUL-terminated
+/// string or an array its ndpointer admits, valid while the call runs).
+/// rctypes implements it for its own types, and `c_struct!` for the
+/// structs it declares.
 pub unsafe trait IntoArg<'a>: Into<Value<'a>> + SealedArg {
     /// For a Rust number or struct, the code of its C type's kind, with
     /// which a call whose declared types are exactly the tuple's passes it
-    /// as it stands (`func::direct`); for a borrow, the string code; 0 for
-    /// anything else.
+    /// as it stands (`func::direct`); for a borrow, the borrowed code; 0
+    /// for anything else.
     #[doc(hidden)]
     const CODE: u8 = 0;
 
@@ -62,13 +63,29 @@ pub unsafe trait IntoArg<'a>: Into<Value<'a>> + SealedArg {
     #[doc(hidden)]
     type Raw;
 
-    /// This value as C gets it in a direct call, copies (a string's, with
-    /// its NUL) made into `copies`; `None` where it does not pass as it
-    /// stands (a string holding a NUL, a borrow of something else), and
-    /// the checked call words why.
+    /// This value as C gets it in a direct call as argument `index` of
+    /// `declared`, with `ints` what [`as_int`](Self::as_int) gives for
+    /// each element of the tuple (for ndpointer shapes), copies (a
+    /// string's, with its NUL) made into `copies`; `None` where it does not
+    /// pass as it stands (a string holding a NUL, an array an ndpointer
+    /// refuses, a borrow of something else), and the checked call takes
+    /// it.
     #[doc(hidden)]
     #[inline(always)]
-    fn to_raw(&self, _copies: &mut Copies<'_>) -> Option<Self::Raw> {
+    fn to_raw(
+        &self,
+        _declared: &[CType],
+        _index: usize,
+        _ints: &[Option<i128>],
+        _copies: &mut Copies<'_>,
+    ) -> Option<Self::Raw> {
+        None
+    }
+
+    /// The integer this value's [`Value`] holds, if it is `Value::Int`.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn as_int(&self) -> Option<i128> {
         None
     }
 }
@@ -88,8 +105,22 @@ macro_rules! number_args {
             const CODE: u8 = direct::scalar_code::<$t>();
             type Raw = $t;
             #[inline(always)]
-            fn to_raw(&self, _: &mut Copies<'_>) -> Option<$t> {
+            fn to_raw(
+                &self,
+                _: &[CType],
+                _: usize,
+                _: &[Option<i128>],
+                _: &mut Copies<'_>,
+            ) -> Option<$t> {
                 Some(*self)
+            }
+            #[inline(always)]
+            fn as_int(&self) -> Option<i128> {
+                // Folds to the variant the number converts to.
+                match Value::from(*self) {
+                    Value::Int(i) => Some(i),
+                    _ => None,
+                }
             }
         }
     )*};
@@ -127,37 +158,50 @@ other_args! {
 
 // Whatever is borrowed: slices, arrays, strings, handles, callbacks,
 // buffers and structs. A `&str` or `&CStr` passes as it stands to a `const
-// char *` C reads up to its NUL (the string code), as the address of its
-// bytes followed by a NUL; any other borrow claims the code too, and its
+// char *` C reads up to its NUL, as the address of its bytes followed by a
+// NUL, and an array to an ndpointer whose checks it passes (the borrowed
+// code, which both have); any other borrow claims the code too, and its
 // `to_raw` declines, so that the checked call takes it.
 impl<T: ?Sized> SealedArg for &T {}
-// SAFETY: the string code promises a pointer to a C string, which
-// `to_raw` gives: the `&CStr`'s own bytes, or the `&str`'s (where they end
-// with their only NUL) or their copy with a NUL in `copies`, which outlive
-// the call.
+// SAFETY: the borrowed code promises a pointer to what the parameter
+// declares, which `to_raw` gives: for a string, the `&CStr`'s own bytes, or
+// the `&str`'s (where they end with their only NUL) or their copy with a
+// NUL in `copies`, which outlive the call; for an ndpointer, the address of
+// an array it admits, borrowed for longer than the call.
 unsafe impl<'a, 'b, T: ?Sized> IntoArg<'a> for &'b T
 where
     &'b T: Into<Value<'a>>,
 {
-    const CODE: u8 = direct::STRING_CODE;
+    const CODE: u8 = direct::BORROWED_CODE;
     type Raw = *const c_void;
     #[inline(always)]
-    fn to_raw(&self, copies: &mut Copies<'_>) -> Option<*const c_void> {
+    fn to_raw(
+        &self,
+        declared: &[CType],
+        index: usize,
+        ints: &[Option<i128>],
+        copies: &mut Copies<'_>,
+    ) -> Option<*const c_void> {
+        let declared = declared.get(index)?;
         // Folds to the one variant `&T` converts to. A string owns
-        // nothing: its value is not dropped.
+        // nothing: its value is not dropped. The code says `declared` is
+        // an ndpointer or a string.
         let value = ManuallyDrop::new((*self).into());
-        match &*value {
-            Value::Str(s) => copies.0.c_string(s)?.ok(),
-            Value::CStr(Cow::Borrowed(s)) => Some(s.as_ptr() as *const c_void),
-            _ => {
-                drop(ManuallyDrop::into_inner(value));
-                None
-            }
-        }
+        let raw = match (&*value, declared) {
+            (Value::Array(a), CType::NdPointer(p)) => p.admits_with(a, ints),
+            (_, CType::NdPointer(_)) => None,
+            (Value::Str(s), _) => return copies.0.c_string(s)?.ok(),
+            (Value::CStr(Cow::Borrowed(s)), _) => return Some(s.as_ptr() as *const c_void),
+            _ => None,
+        };
+        // The array's address is of memory borrowed for `'b`, not of the
+        // value, which may go.
+        drop(ManuallyDrop::into_inner(value));
+        raw
     }
 }
 impl<T: ?Sized> SealedArg for &mut T {}
-// SAFETY: no code: nothing C may write through is passed as it stands.
+// SAFETY: no code: nothing lent mutably is passed as it stands.
 unsafe impl<'a, 'b, T: ?Sized> IntoArg<'a> for &'b mut T
 where
     &'b mut T: Into<Value<'a>>,
@@ -197,10 +241,10 @@ pub trait IntoArgs<'a>: Sealed {
     #[doc(hidden)]
     type Raws;
 
-    /// Each element as [`IntoArg::to_raw`] gives it, or `None` where one
-    /// declines.
+    /// Each element as [`IntoArg::to_raw`] gives it where `declared` is
+    /// declared, or `None` where one declines.
     #[doc(hidden)]
-    fn to_raws(&self, copies: &mut Copies<'_>) -> Option<Self::Raws>;
+    fn to_raws(&self, declared: &[CType], copies: &mut Copies<'_>) -> Option<Self::Raws>;
 
     /// Calls `code` as an `extern "C"` function of the elements' C types.
     ///
@@ -382,7 +426,7 @@ impl CFunc {
         if self.invokes_directly_with::<_, R>(&args) {
             let mut room = Room::new();
             let mut copies = Copies(InRoom::new(&mut room));
-            if let Some(raws) = args.to_raws(&mut copies) {
+            if let Some(raws) = args.to_raws(&self.args, &mut copies) {
                 // SAFETY: each Rust type is the C type declared in its
                 // place (the same machine kind; a C string for a string,
                 // its copy alive until the call returns), and the
@@ -418,10 +462,13 @@ impl CFunc {
     /// class: an `i32` for an `int`, an `i64` for a `long` where `long` has
     /// 64 bits, an `f32` for a `float`), and so is the result (`()` for
     /// `void`), every value passes every check, and none is made. A
-    /// borrowed argument where a `const char *` C reads up to its NUL is
-    /// declared is told apart at the call: a `&CStr` passes as it stands, a
-    /// `&str` once copied with a NUL to the call's stack; one holding a NUL
-    /// or longer than that room, or another borrow, takes the checked call.
+    /// borrowed argument where a `const char *` C reads up to its NUL or an
+    /// [`ndpointer`](crate::ndpointer) is declared is told apart at the
+    /// call: a `&CStr` passes as it stands, a `&str` once copied with a NUL
+    /// to the call's stack, an array once the ndpointer's checks pass (its
+    /// shape may name an integer argument); a string holding a NUL or
+    /// longer than that room, an array refused, or another borrow, takes
+    /// the checked call, with its errors.
     /// Not for variadic functions, nor after
     /// [`with_errno`](Self::with_errno),
     /// [`with_errcheck`](Self::with_errcheck), another calling convention
@@ -512,8 +559,14 @@ macro_rules! into_args {
 
             #[inline(always)]
             #[allow(unused_variables)]
-            fn to_raws(&self, copies: &mut Copies<'_>) -> Option<Self::Raws> {
-                Some(($(self.$i.to_raw(copies)?,)*))
+            fn to_raws(&self, declared: &[CType], copies: &mut Copies<'_>) -> Option<Self::Raws> {
+                // Only a borrow reads them (an ndpointer's shape).
+                let borrows = false $(|| $a::CODE == direct::BORROWED_CODE)*;
+                let ints: [Option<i128>; $len] = match borrows {
+                    true => [$(self.$i.as_int()),*],
+                    false => [None; $len],
+                };
+                Some(($(self.$i.to_raw(declared, $i, &ints, copies)?,)*))
             }
 
             #[inline(always)]

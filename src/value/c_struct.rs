@@ -344,7 +344,13 @@ macro_rules! __c_struct_impls {
             }
             type Raw = $name;
             #[inline(always)]
-            fn to_raw(&self, _: &mut $crate::Copies<'_>) -> ::core::option::Option<$name> {
+            fn to_raw(
+                &self,
+                _: &[$crate::CType],
+                _: usize,
+                _: &[::core::option::Option<i128>],
+                _: &mut $crate::Copies<'_>,
+            ) -> ::core::option::Option<$name> {
                 ::core::option::Option::Some(*self)
             }
         }

@@ -451,6 +451,7 @@ macro_rules! int_scalar {
             }
         }
         impl From<$t> for Value<'_> {
+            #[inline]
             fn from(v: $t) -> Self {
                 Value::Int(v as i128)
             }
@@ -486,6 +487,7 @@ macro_rules! float_scalar {
             }
         }
         impl From<$t> for Value<'_> {
+            #[inline]
             fn from(v: $t) -> Self {
                 Value::Float(v as f64)
             }
@@ -517,12 +519,14 @@ unsafe impl Scalar for bool {
 }
 
 impl From<bool> for Value<'_> {
+    #[inline]
     fn from(v: bool) -> Self {
         Value::Bool(v)
     }
 }
 
 impl From<i128> for Value<'_> {
+    #[inline]
     fn from(v: i128) -> Self {
         Value::Int(v)
     }

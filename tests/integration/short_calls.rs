@@ -446,6 +446,54 @@ fn strings_pass_directly_to_a_const_char_pointer() {
     assert_eq!(greeting.invoke::<String>(()).unwrap(), "hello from C");
 }
 
+#[test]
+fn arrays_an_ndpointer_admits_pass_directly() {
+    use ndarray::{Array1, s};
+    let mean = crate::common::compute_mean_nd();
+    assert!(mean.invokes_directly::<(&Array1<f32>, i32), f32>());
+    let data = Array1::from(vec![1.0f32, 2.0, 3.0, 6.0]);
+    for f in direct_and_checked(&mean) {
+        // The shape is the second argument's: checked at the call.
+        assert_eq!(f.invoke::<f32>((&data, 4)).unwrap(), 3.0);
+        assert_eq!(f.invoke::<f32>((data.as_slice().unwrap(), 4)).unwrap(), 3.0);
+        // Another integer type for the count: checked, the same.
+        assert_eq!(f.invoke::<f32>((&data, 4i64)).unwrap(), 3.0);
+        // What the ndpointer refuses, the checked call refuses in its words.
+        let strided = data.slice(s![..;2]);
+        let doubles = Array1::from(vec![1.0f64, 2.0]);
+        for (short, long) in [
+            (
+                f.invoke::<f32>((&data, 3)),
+                mean.call(&[(&data).into(), 3.into()]),
+            ),
+            (
+                f.invoke::<f32>((&strided, 2)),
+                mean.call(&[(&strided).into(), 2.into()]),
+            ),
+            (
+                f.invoke::<f32>((&doubles, 2)),
+                mean.call(&[(&doubles).into(), 2.into()]),
+            ),
+        ] {
+            assert_eq!(message(short), message(long));
+        }
+    }
+    // C writes through this one: a shared borrow is refused (lend it
+    // `&mut`), as by the checked call.
+    let writable = crate::common::floats_arg2("C_CONTIGUOUS").build().unwrap();
+    let args = [writable.into(), CType::Int, CType::Float];
+    // SAFETY: mean.c: `void scale_floats(float *A, int n, float factor)`
+    // reads and writes n floats of A, which may not be NULL.
+    let scale = unsafe { lib("mean").function("scale_floats", &args, CType::Void) }.unwrap();
+    assert!(scale.invokes_directly::<(&Array1<f32>, i32, f32), ()>());
+    let refused = scale.invoke::<()>((&data, 4, 2.0f32)).unwrap_err();
+    let checked = scale.call(&[(&data).into(), 4.into(), 2.0f32.into()]);
+    assert_eq!(refused.to_string(), message(checked));
+    let mut data = data;
+    let () = scale.invoke((&mut data, 4, 2.0f32)).unwrap();
+    assert_eq!(data.to_vec(), [2.0, 4.0, 6.0, 12.0]);
+}
+
 /// `to_bits` for floats (so NaN compares), the value for the rest.
 trait ToBitsOrSelf {
     type Out: PartialEq + std::fmt::Debug;

@@ -15,6 +15,15 @@ use crate::value::array::ArrayArg;
 #[cfg(feature = "ndarray")]
 use crate::value::{Element, array::view_parts};
 
+/// The integer argument `j` (1-based) of a call's `args` holds, if any.
+#[inline(always)]
+fn int_arg(args: Option<&[Value<'_>]>, j: usize) -> Option<i128> {
+    match args?.get(j.wrapping_sub(1))? {
+        Value::Int(i) => Some(*i),
+        _ => None,
+    }
+}
+
 /// Why an array argument was refused: numpy's message, and what was given.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Refusal {
@@ -64,15 +73,29 @@ impl NdPointer {
         args: Option<&[Value<'_>]>,
     ) -> std::result::Result<*const c_void, Refusal> {
         match value {
-            Value::Array(a) if self.admits(a, args) => Ok(a.as_ptr()),
+            Value::Array(a) if self.admits(a, |j| int_arg(args, j)) => Ok(a.as_ptr()),
             _ => self.pass_or_refuse(value, args),
         }
     }
 
-    /// Whether `a` passes every check: compares only, with the refusal and
+    /// The address C gets for `a` where it passes every check, with
+    /// `ints[j - 1]` the integer argument `j` holds, if any (for shapes
+    /// that refer to one): [`pass`](Self::pass) without the refusal.
+    #[inline(always)]
+    pub(crate) fn admits_with(
+        &self,
+        a: &ArrayArg<'_>,
+        ints: &[Option<i128>],
+    ) -> Option<*const c_void> {
+        let int_arg = |j: usize| ints.get(j.wrapping_sub(1)).copied().flatten();
+        self.admits(a, int_arg).then(|| a.as_ptr())
+    }
+
+    /// Whether `a` passes every check, with `int_arg(j)` the integer
+    /// argument `j` (1-based) holds: compares only, with the refusal and
     /// its message left to [`pass_or_refuse`](Self::pass_or_refuse).
     #[inline]
-    fn admits(&self, a: &ArrayArg<'_>, args: Option<&[Value<'_>]>) -> bool {
+    fn admits(&self, a: &ArrayArg<'_>, int_arg: impl Fn(usize) -> Option<i128>) -> bool {
         a.is_array()
             && self.dtype.as_ref().is_none_or(|d| a.dtype() == d)
             && self.ndim.is_none_or(|n| a.ndim() == n)
@@ -81,10 +104,7 @@ impl NdPointer {
                 shape.len() == dims.len()
                     && dims.iter().zip(shape).all(|(dim, &n)| match *dim {
                         Dim::Fixed(want) => n == want,
-                        Dim::Arg(j) => matches!(
-                            args.and_then(|a| a.get(j.wrapping_sub(1))),
-                            Some(Value::Int(want)) if *want == n as i128
-                        ),
+                        Dim::Arg(j) => int_arg(j) == Some(n as i128),
                         Dim::Any => true,
                     })
             })
