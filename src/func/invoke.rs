@@ -429,8 +429,9 @@ impl CFunc {
             if let Some(raws) = args.to_raws(&self.args, &mut copies) {
                 // SAFETY: each Rust type is the C type declared in its
                 // place (the same machine kind; a C string for a string,
-                // its copy alive until the call returns), and the
-                // declaration is the binder's promise.
+                // its copy alive until the call returns; an array its
+                // ndpointer admits), and the declaration is the binder's
+                // promise.
                 return unsafe { self.call_direct::<_, R>(&args, raws) };
             }
         }
