@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::failure::{FailureSlot, panic_message};
 use crate::types::Signature;
 use crate::types::{CType, Kind};
-use crate::value::{FnPointer, Keep, Slot, Value, decode, encode};
+use crate::value::{FnPointer, Keep, Slot, Value, decode, decode_kind, encode};
 
 /// Up to this many arguments of a dynamic callback are decoded on the stack.
 const INLINE_ARGS: usize = 8;
@@ -807,9 +807,8 @@ impl ArgBuf {
     }
 
     /// Decodes the arguments, each of type `types[i]` (of class
-    /// `kinds[i]`) at `arg(i, kinds[i])`, asked for in order, in place:
-    /// numbers, the common case, are built where they go rather than copied
-    /// there. At most `INLINE_ARGS`.
+    /// `kinds[i]`) at `arg(i, kinds[i])`, asked for in order, noting
+    /// whether one owns memory (a copied string). At most `INLINE_ARGS`.
     ///
     /// # Safety
     ///
@@ -825,8 +824,12 @@ impl ArgBuf {
         for (i, ((slot, ty), &kind)) in args.enumerate() {
             // SAFETY: the caller's promise: `arg(i, kind)` holds a `ty`, of
             // class `kind`.
-            let owning = unsafe { decode_into(slot, arg(i, kind), ty, kind) };
-            self.owning |= owning;
+            let value = unsafe { decode_kind(arg(i, kind), ty, kind) };
+            self.owning |= !matches!(
+                value,
+                Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Null | Value::Pointer(_)
+            );
+            slot.write(value);
             self.len = i + 1;
         }
     }
@@ -853,50 +856,6 @@ impl Drop for ArgBuf {
             unsafe { value.assume_init_drop() }
         }
     }
-}
-
-/// Decodes a value of type `ty` (of class `kind`) at `ptr` into `slot`;
-/// whether it owns memory (a copied string).
-///
-/// # Safety
-///
-/// As for [`decode`].
-#[inline(always)]
-unsafe fn decode_into(
-    slot: &mut MaybeUninit<Value<'static>>,
-    ptr: *const u8,
-    ty: &CType,
-    kind: Kind,
-) -> bool {
-    // SAFETY: the caller's promise: `ptr` holds a `ty`, of class `kind`.
-    unsafe {
-        // `int` and `double` first, with no jump table on the way.
-        if kind == Kind::I32 {
-            slot.write(Value::Int((ptr as *const i32).read_unaligned() as i128));
-            return false;
-        }
-        if kind == Kind::F64 {
-            slot.write(Value::Float((ptr as *const f64).read_unaligned()));
-            return false;
-        }
-        match kind {
-            Kind::I8 => slot.write(Value::Int((ptr as *const i8).read() as i128)),
-            Kind::U8 => slot.write(Value::Int(ptr.read() as i128)),
-            Kind::I16 => slot.write(Value::Int((ptr as *const i16).read_unaligned() as i128)),
-            Kind::U16 => slot.write(Value::Int((ptr as *const u16).read_unaligned() as i128)),
-            Kind::I32 => slot.write(Value::Int((ptr as *const i32).read_unaligned() as i128)),
-            Kind::U32 => slot.write(Value::Int((ptr as *const u32).read_unaligned() as i128)),
-            Kind::I64 => slot.write(Value::Int((ptr as *const i64).read_unaligned() as i128)),
-            Kind::U64 => slot.write(Value::Int((ptr as *const u64).read_unaligned() as i128)),
-            Kind::F32 => slot.write(Value::Float((ptr as *const f32).read_unaligned() as f64)),
-            Kind::F64 => slot.write(Value::Float((ptr as *const f64).read_unaligned())),
-            _ => {
-                slot.write(decode(ptr, ty));
-                return true;
-            }
-        };
-    }
-    false
 }
 
 /// A struct result's error value is always the zeroed struct.

@@ -625,18 +625,34 @@ macro_rules! callback_arity {
                 // instance lives in the callback whose code C was given.
                 // SAFETY: as above.
                 let f: &Func = unsafe { NonNull::<Func>::dangling().as_ref() };
-                let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+                // SAFETY: C passed each argument as its C type.
+                match unsafe { Self::call_caught(f, $($a),*) } {
+                    Ok(Ok(raw)) => MaybeUninit::new(raw),
+                    failed => direct_failure::<Func, ($($a,)*), Ret>(failed),
+                }
+            }
+
+            /// Converts the arguments C passed and calls `f`, with panics
+            /// caught: what both trampolines run.
+            ///
+            /// # Safety
+            ///
+            /// Each argument is a value of its C type, as C passed it.
+            #[inline(always)]
+            #[allow(non_snake_case, clippy::too_many_arguments, reason = "one per argument")]
+            unsafe fn call_caught(
+                f: &Func,
+                $($a: $a::Raw),*
+            ) -> std::thread::Result<std::result::Result<Ret::Raw, String>> {
+                panic::catch_unwind(AssertUnwindSafe(|| {
                     $(
-                        // SAFETY: C passed this argument as $a's C type.
+                        // SAFETY: the caller's promise: C passed this
+                        // argument as $a's C type.
                         let $a = unsafe { $a::from_raw($a) }
                             .map_err(|e| format!("argument {}: {e}", $i + 1))?;
                     )*
                     f($($a),*).into_raw()
-                }));
-                match outcome {
-                    Ok(Ok(raw)) => MaybeUninit::new(raw),
-                    failed => direct_failure::<Func, ($($a,)*), Ret>(failed),
-                }
+                }))
             }
         }
 
@@ -656,18 +672,13 @@ macro_rules! callback_arity {
                 // SAFETY: the entry passes the state of the callback whose
                 // code C was given, alive while that callback is.
                 let state = unsafe { &*state };
-                let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-                    $(
-                        // SAFETY: C passed this argument as $a's C type.
-                        let $a = unsafe { $a::from_raw($a) }
-                            .map_err(|e| format!("argument {}: {e}", $i + 1))?;
-                    )*
-                    (state.handler)($($a),*).into_raw()
-                }));
+                // SAFETY: C passed each argument as its C type.
+                let outcome = unsafe {
+                    Direct::<Func, ($($a,)*), Ret>::call_caught(&state.handler, $($a),*)
+                };
                 match outcome {
                     Ok(Ok(raw)) => MaybeUninit::new(raw),
-                    Ok(Err(reason)) => bound_failure::<Ret>(&state.core, Ok(Err(reason))),
-                    Err(payload) => bound_failure::<Ret>(&state.core, Err(payload)),
+                    failed => bound_failure::<Ret>(&state.core, failed.map(|r| r.map(drop))),
                 }
             }
         }

@@ -1732,3 +1732,38 @@ unsafe fn read_wide(addr: *mut c_void) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every length around the word size, with no NUL, or one at each
+    /// place: the copy ends with the string and its NUL; a NUL inside is
+    /// found where it is; one at the end lends the string's own bytes.
+    #[test]
+    fn strings_are_copied_with_their_nul_or_refused_where_it_lies() {
+        for len in 0..40 {
+            for nul in std::iter::once(None).chain((0..len).map(Some)) {
+                let mut bytes: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+                if let Some(at) = nul {
+                    bytes[at] = 0;
+                }
+                let s = std::str::from_utf8(&bytes).unwrap();
+                let mut room = Room::new();
+                let got = InRoom::new(&mut room).c_string(s).expect("fits the room");
+                match nul {
+                    None => {
+                        let ptr = got.expect("no NUL inside") as *const c_char;
+                        // SAFETY: the copy ends with a NUL, in `room`.
+                        let copy = unsafe { CStr::from_ptr(ptr) };
+                        assert_eq!(copy.to_bytes(), s.as_bytes(), "length {len}");
+                    }
+                    Some(at) if at + 1 == len => {
+                        assert_eq!(got, Ok(s.as_ptr() as *const c_void), "length {len}")
+                    }
+                    Some(at) => assert_eq!(got, Err(at), "length {len}"),
+                }
+            }
+        }
+    }
+}
