@@ -597,6 +597,14 @@ fn arrays(rows: &mut Vec<Row>) {
             ),
         ],
     });
+    // An ndpointer that checks nothing but that C only reads: the
+    // difference is what the other checks cost.
+    let (unchecked, _) = bind(
+        &lib,
+        "compute_mean",
+        &[ndpointer().read_only().build().unwrap().into(), CType::Int],
+        CType::Float,
+    );
     let (invoked, in_place) = (nd.clone(), nd.clone());
     rows.push(Row {
         label: "the same through an ndpointer (dtype, ndim, flags, shape)",
@@ -619,6 +627,14 @@ fn arrays(rows: &mut Vec<Row>) {
                 }),
             ),
         ],
+    });
+    rows.push(Row {
+        label: "the same through an ndpointer that checks only that C reads",
+        per_call: 1.0,
+        cells: vec![(
+            "invoke",
+            user(move || unchecked.invoke::<f32>((black_box(data), 16))),
+        )],
     });
 
     let lib = library("rows");

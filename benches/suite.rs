@@ -404,9 +404,21 @@ fn arrays(c: &mut Criterion) {
             })
         });
         g.bench_function("typed", |b| b.iter(|| typed.call((black_box(slice), n))));
+        g.bench_function("invoke", |b| {
+            b.iter(|| dynamic.invoke::<f32>((black_box(a), n)).ok())
+        });
         g.bench_function("dynamic", |b| {
             b.iter(|| look(&dynamic.call(&[black_box(a).into(), n.into()])))
         });
+        if a.len() == 16 {
+            // The same slice to the plain `const float *` of n floats.
+            g.bench_function("invoke_slice", |b| {
+                b.iter(|| pointer.invoke::<f32>((black_box(slice), n)).ok())
+            });
+            g.bench_function("dynamic_slice", |b| {
+                b.iter(|| look(&pointer.call(&[black_box(slice).into(), n.into()])))
+            });
+        }
         g.finish();
     }
 }
@@ -565,6 +577,12 @@ fn main() {
         "int(int,int)",
     );
     to.variants = [None, None, None, None, Some("dynamic_to")];
+    let mut slice = Row::new(
+        "`compute_mean`, 16 floats (plain `const float *`, a slice)",
+        "compute_mean(16)",
+    );
+    slice.variants[3] = Some("invoke_slice");
+    slice.variants[4] = Some("dynamic_slice");
     let mut callback = Row::new("callback round trip", "callback");
     callback.calls = N as f64;
     let mut capturing = Row::new("callback round trip, capturing closure", "callback");
@@ -583,6 +601,7 @@ fn main() {
         Row::new("6 mixed int/float arguments", "mixed6"),
         Row::new("10 ints, 4 on the stack", "spill10"),
         Row::new("`compute_mean`, 16 floats (ndpointer)", "compute_mean(16)"),
+        slice,
         Row::new(
             "`compute_mean`, 10^8 floats (ndpointer)",
             "compute_mean(100M)",

@@ -31,6 +31,7 @@ pub(crate) mod registers;
 mod typed;
 
 pub use call_conv::CallConv;
+pub use direct::DirectParam;
 #[cfg_attr(not(feature = "nonblocking"), allow(unused_imports))]
 pub(crate) use invoke::for_each_tuple;
 pub use invoke::{Copies, FromResult, IntoArg, IntoArgs};
@@ -417,7 +418,7 @@ impl CFunc {
     /// ```
     pub fn via(mut self, route: Route) -> Result<CFunc> {
         // Every call takes the route, `invoke`'s direct ones too.
-        self.direct = Direct::NONE;
+        self.direct = Direct::none();
         match route {
             Route::Compiled if self.program.as_ref().is_some_and(Program::is_compiled) => {}
             Route::Fast if self.program.is_some() => {
@@ -554,7 +555,7 @@ impl CFunc {
     fn leave_fast_path(&mut self) {
         self.program = None;
         self.entry = CFunc::call_general;
-        self.direct = Direct::NONE;
+        self.direct = Direct::none();
     }
 
     /// Every call the fast path does not take: any signature, any values.

@@ -202,12 +202,12 @@ pub use errno::{get_errno, set_errno};
 #[allow(non_camel_case_types)]
 pub type c_wchar = libc::wchar_t;
 pub use error::{Diagnostic, Error, Result, Severity};
-/// For `c_struct!`'s [`IntoArg`] implementations.
-#[doc(hidden)]
-pub use func::Copies;
 pub use func::{
     ArgList, CFunc, CallConv, ErrCheck, FromResult, Functions, IntoArg, IntoArgs, Route, TypedCFunc,
 };
+/// For `c_struct!`'s [`IntoArg`] implementations.
+#[doc(hidden)]
+pub use func::{Copies, DirectParam};
 pub use library::{Library, OpenFlags, Variable, load_library};
 #[cfg(feature = "memmap")]
 pub use memmap::{IntoMode, Memmap, MemmapOptions, Mode};

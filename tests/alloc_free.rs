@@ -400,5 +400,18 @@ fn row_pointers_allocate_nothing_per_call() {
             }
         });
         assert_eq!(n, 0, "rows_sum via {:?}", f.route());
+        // The short form, which passes them directly where it may.
+        let n = allocations(|| assert_eq!(f.invoke::<f32>((&rows, 4, 3)).unwrap(), 66.0));
+        assert_eq!(n, 0, "rows_sum invoked via {:?}", f.route());
+    }
+    // A slice to a pointer to numbers, through the short form.
+    let floats = CType::const_pointer(CType::Float).extent(Extent::ElementsFromArg(2));
+    // SAFETY: mean.c: `float compute_mean(float *A, int n)` reads n floats.
+    let mean = unsafe { lib("mean").function("compute_mean", &[floats, CType::Int], CType::Float) }
+        .unwrap();
+    let data = [1.0f32, 2.0, 3.0, 6.0];
+    for f in every_route(&mean) {
+        let n = allocations(|| assert_eq!(f.invoke::<f32>((&data, 4)).unwrap(), 3.0));
+        assert_eq!(n, 0, "compute_mean invoked via {:?}", f.route());
     }
 }

@@ -8,9 +8,20 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 
 use crate::error::{Error, Result};
 use crate::types::{CType, Extent};
-use crate::value::array::ArrayArg;
+use crate::value::Element;
+use crate::value::array::{ArrayArg, ElementTypes};
 use crate::value::{CArg, SameArg};
 use crate::value::{Scalar, Value};
+
+/// The element types of row pointers `pointer` (to rows of `ncols`
+/// elements): an address's data type, and the pointer's C type with the
+/// rows' length, which the call checks against what C reads of each.
+fn row_types(pointer: CType, ncols: usize) -> ElementTypes {
+    ElementTypes::new(
+        usize::dtype(),
+        Some(pointer.extent(Extent::Elements(ncols))),
+    )
+}
 
 /// Checks that the rows of an array of `shape` and `strides` are contiguous.
 fn check_rows(shape: &[usize], strides: &[isize]) -> Result<()> {
@@ -76,9 +87,9 @@ fn check_rows(shape: &[usize], strides: &[isize]) -> Result<()> {
 pub struct RowPointers<'a, T> {
     rows: Vec<*const T>,
     ncols: usize,
-    /// The type of one row pointer, made once: lending the rows to a call
-    /// clones it (a reference count) instead of building it anew.
-    row: CType,
+    /// The element types of one row pointer, made once: lending the rows
+    /// to a call borrows them.
+    row: ElementTypes,
     _borrow: PhantomData<&'a T>,
 }
 
@@ -111,7 +122,7 @@ pub struct RowPointersMut<'a, T> {
     rows: Vec<*mut T>,
     ncols: usize,
     /// As in [`RowPointers`].
-    row: CType,
+    row: ElementTypes,
     _borrow: PhantomData<&'a mut T>,
 }
 
@@ -138,7 +149,7 @@ impl<'a, T: Scalar> RowPointers<'a, T> {
         Ok(RowPointers {
             rows,
             ncols: array.ncols(),
-            row: CType::const_pointer(T::CTYPE).extent(Extent::Elements(array.ncols())),
+            row: row_types(CType::const_pointer(T::CTYPE), array.ncols()),
             _borrow: PhantomData,
         })
     }
@@ -178,7 +189,7 @@ impl<'a, T: Scalar> RowPointersMut<'a, T> {
         Ok(RowPointersMut {
             rows,
             ncols,
-            row: CType::pointer(T::CTYPE).extent(Extent::Elements(ncols)),
+            row: row_types(CType::pointer(T::CTYPE), ncols),
             _borrow: PhantomData,
         })
     }
@@ -226,7 +237,7 @@ impl<'b, T: Scalar> From<&'b RowPointers<'_, T>> for Value<'b> {
     fn from(rows: &'b RowPointers<'_, T>) -> Self {
         Value::Array(ArrayArg::pointers(
             rows.rows.as_ptr() as *mut _,
-            rows.row.clone(),
+            &rows.row,
             rows.rows.len(),
             false,
         ))
@@ -238,7 +249,7 @@ impl<'b, T: Scalar> From<&'b mut RowPointersMut<'_, T>> for Value<'b> {
     fn from(rows: &'b mut RowPointersMut<'_, T>) -> Self {
         Value::Array(ArrayArg::pointers(
             rows.rows.as_mut_ptr() as *mut _,
-            rows.row.clone(),
+            &rows.row,
             rows.rows.len(),
             true,
         ))

@@ -121,7 +121,7 @@
 //! little (the *in place* figures); moving the `Value` out at once
 //! (`call(..)?`, `unwrap()`) copies the 112 bytes just after the call
 //! wrote them, in pieces the processor cannot forward from its stores:
-//! `call(..)?.to::<i32>()` takes about 3.4x the same call matched in place,
+//! `call(..)?.to::<i32>()` takes about 3.3x the same call matched in place,
 //! although it runs only 45 instructions more. Where the arguments are
 //! Rust values, use `invoke`; where the list is built at run time, match
 //! on `call`'s result where it lies: `match f.call(&args) { Ok(ref v) =>
@@ -140,8 +140,9 @@
 //!   the floor; *libffi*: raw `ffi_call` on a cif prepared once; *typed*:
 //!   [`TypedCFunc::call`](crate::TypedCFunc::call).
 //! - *invoke*: `f.invoke::<R>((a, b))?`, the form a user writes with Rust
-//!   values in hand (the README's first call); down to `dot_vec3` the
-//!   values are of the declared types, so it calls directly (below).
+//!   values in hand (the README's first call); on every row the values
+//!   are of the declared types (numbers, structs, a slice of floats for a
+//!   `const float *`, row pointers, strings), so it calls directly (below).
 //! - *dynamic*: `f.call(&[a.into(), b.into()])?.to::<R>()?`, for a list of
 //!   [`Value`](crate::Value)s built at run time, read as a user reads it.
 //! - *in place*: the same `call`, its `Result<Value>` looked at where the
@@ -162,12 +163,13 @@
 //! | long seven_longs(long × 7): one on the stack | 29 | 1363 | 27 | 50 | 272 | 227 | 21 |
 //! | long long spill10(int × 10): four on the stack | 44 | 1589 | 42 | 65 | 365 | 321 | 21 |
 //! | int sum_int_pair(IntPair): 8 bytes by value | 14 | 547 | 12 | 43 | 320 | 271 | 29 |
-//! | double dot_vec3(Vec3, Vec3): two of 24 bytes by value | 27 | 956 | 34 | 84 | 832 | 791 | 57 |
-//! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | 879 | 902 | 859 | 795 |
-//! | the same through an ndpointer (dtype, ndim, flags, shape) | — | — | — | 307 | 487 | 443 | — |
-//! | float rows_sum(float **, int, int): 4 × 4 RowPointers | 110 | 728 | 108 | 1225 | 1232 | 1188 | 1115 |
-//! | size_t str_len(const char *): from &str (&CStr where typed) | 24 | 356 | 22 | 106 | 290 | 250 | 82 |
-//! | the same from &CStr | — | — | — | 49 | 232 | 192 | — |
+//! | double dot_vec3(Vec3, Vec3): two of 24 bytes by value | 27 | 956 | 34 | 84 | 854 | 813 | 57 |
+//! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | 162 | 801 | 757 | 78 |
+//! | the same through an ndpointer (dtype, ndim, flags, shape) | — | — | — | 185 | 495 | 452 | — |
+//! | the same through an ndpointer that checks only that C reads | — | — | — | 153 | — | — | — |
+//! | float rows_sum(float **, int, int): 4 × 4 RowPointers | 110 | 728 | 108 | 302 | 1051 | 1011 | 192 |
+//! | size_t str_len(const char *): from &str (&CStr where typed) | 24 | 356 | 22 | 109 | 291 | 251 | 85 |
+//! | the same from &CStr | — | — | — | 53 | 232 | 192 | — |
 //! | callback int(int, int), per call from C (typed: capturing nothing) | 10 | 331 | 10 | — | 75 | — | 65 |
 //! | the typed callback capturing a value | — | — | 14 | — | — | — | — |
 //! | callback int(const int *, const int *), per call from C (dynamic) | 18 | — | — | — | 55 | — | 37 |
@@ -185,7 +187,9 @@
 //! checked call with a string, an array or rows reads its declared
 //! [`CType`](crate::CType)s at each call (for row pointers, every row's
 //! contract; for an array whose length another argument gives, the
-//! contract that says so), outside the compiled code.
+//! contract that says so), outside the compiled code: the *dynamic*
+//! column. `invoke` reads instead what each pointer parameter asks of an
+//! array, worked out when the function was bound (below).
 //!
 //! ## The short form ([`CFunc::invoke`](crate::CFunc::invoke))
 //!
@@ -216,14 +220,33 @@
 //! [`ndpointer`](crate::ndpointer) takes an array once its checks (data
 //! type, dimensions, shape, flags, writability) pass, compares only, the
 //! shape against the integer arguments of the tuple it names; one it
-//! refuses takes the checked call, which words why.
+//! refuses takes the checked call, which words why. For `compute_mean`
+//! those checks cost 32 instructions: the same call through an ndpointer
+//! that checks only that C reads takes 153, against 185.
 //!
-//! Other types (an `i64` for an `int`, a slice for a plain pointer, row
-//! pointers) take `call`'s way: the same array of `Value`s on the stack,
-//! the same checks, the same errors. On the compiled route the result register
+//! A plain pointer to numbers (`const float *`, `int *`), or to rows of
+//! them (`const float * const *`), takes an array the same way. When the
+//! function is bound, each such parameter's checks are worked out once:
+//! the kind of number, whether C writes, how much C touches (its
+//! [`Extent`](crate::Extent), and for rows each row's). At the call an
+//! array passes when its elements are exactly those numbers (row pointers
+//! made by [`RowPointers`](crate::RowPointers), whose rows are long
+//! enough), it is writable where C writes, whole and in order (an
+//! `ndarray` must be C-contiguous and aligned), and it covers the extent,
+//! read with the same rule as the checked call and counted from the
+//! tuple's integers: 78 instructions over the direct call for
+//! `compute_mean` with a slice of 16 floats, 192 for four row pointers.
+//! Anything else (a count of another integer type, bytes lent as `char`,
+//! a column of a matrix, too short an array) takes the checked call, which
+//! takes or refuses it in its own words. A unit test holds the two to
+//! agreeing, on every pair of some 1,900 arrays and declarations.
+//!
+//! Other types (an `i64` for an `int`, a `Value`, a mutable borrow) take
+//! `call`'s way: the same array of `Value`s on the stack, the same checks,
+//! the same errors. On the compiled route the result register
 //! then becomes the type asked for directly; on the others the `Value` is
-//! read where the call left it, which `?` on `call`'s result cannot: the
-//! *invoke* column against *dynamic* on the array and rows rows.
+//! read where the call left it, which `?` on `call`'s result cannot (the
+//! *in place* column against *dynamic*).
 //!
 //! ## A non-blocking call (`CFunc::spawn`, feature `nonblocking`)
 //!
@@ -252,9 +275,9 @@
 //! dimensions, shape, flags, and that read-only memory does not go where C
 //! writes) reads only the array's descriptor (its shape, strides and
 //! flags), so the cost is the same for 16 elements and for 100,000,000:
-//! about 25 ns more than the direct call, checks included, either way
-//! (about 450 instructions through `call`, 220 through `invoke`; see
-//! the tables).
+//! about 25 ns more than the direct call through `call` (about 410
+//! instructions, checks included), and about 100 instructions through
+//! `invoke`; see the tables.
 //!
 //! ## Callbacks
 //!
@@ -319,29 +342,30 @@
 //!
 //! | call | direct | raw libffi | rctypes typed | rctypes invoke | rctypes dynamic, in place |
 //! |---|---|---|---|---|---|
-//! | `void noop(void)` | 2.5 ns | 10.0 ns (4.01x) | 2.5 ns (1.00x, 0.25x libffi) | 3.4 ns (1.38x, 0.34x libffi) | 6.5 ns (2.63x, 0.66x libffi) |
-//! | `void noop(void)`, result unwrapped | - | - | - | - | 7.8 ns |
-//! | `int add(int, int)` | 2.5 ns | 34.0 ns (13.66x) | 2.5 ns (1.00x, 0.07x libffi) | 3.7 ns (1.50x, 0.11x libffi) | 7.5 ns (3.00x, 0.22x libffi) |
-//! | `int add(int, int)`, `call(..)?.to::<i32>()` | - | - | - | - | 25.7 ns |
-//! | `int add(int, int)`, fast path's program | - | - | - | - | 11.8 ns |
-//! | `int add(int, int)`, register route | - | - | - | - | 24.6 ns |
-//! | `double add(double, double)` | 2.5 ns | 31.2 ns (12.54x) | 2.8 ns (1.13x, 0.09x libffi) | 3.4 ns (1.38x, 0.11x libffi) | 7.5 ns (3.00x, 0.24x libffi) |
-//! | 6 mixed int/float arguments | 3.1 ns | 78.9 ns (25.34x) | 3.1 ns (1.00x, 0.04x libffi) | 4.4 ns (1.40x, 0.06x libffi) | 10.0 ns (3.20x, 0.13x libffi) |
-//! | 10 ints, 4 on the stack | 3.8 ns | 115 ns (30.04x) | 3.7 ns (0.96x, 0.03x libffi) | 5.0 ns (1.31x, 0.04x libffi) | 19.1 ns (5.00x, 0.17x libffi) |
-//! | `compute_mean`, 16 floats (ndpointer) | 8.2 ns | 44.7 ns (5.46x) | 8.2 ns (1.01x, 0.18x libffi) | - | 34.7 ns (4.24x, 0.78x libffi) |
-//! | `compute_mean`, 10^8 floats (ndpointer) | 94.0 ms | 93.9 ms (1.00x) | 94.0 ms (1.00x, 1.00x libffi) | - | 94.0 ms (1.00x, 1.00x libffi) |
-//! | `compute_mean`, 10^8-float array, C reads 16 | 8.2 ns | 44.7 ns (5.47x) | 8.2 ns (1.01x, 0.18x libffi) | - | 31.5 ns (3.85x, 0.70x libffi) |
-//! | callback round trip | 1.6 ns | 24.3 ns (15.53x) | 2.5 ns (1.60x, 0.10x libffi) | - | 6.2 ns (3.99x, 0.26x libffi) |
-//! | callback round trip, capturing closure | 1.6 ns | 24.3 ns (15.53x) | 2.8 ns (1.80x, 0.12x libffi) | - | - |
-//! | struct by value (`int sum(IntPair)`) | 2.5 ns | 40.1 ns (16.09x) | 2.5 ns (1.00x, 0.06x libffi) | 3.4 ns (1.38x, 0.09x libffi) | 24.0 ns (9.64x, 0.60x libffi) |
+//! | `void noop(void)` | 2.5 ns | 10.9 ns (4.31x) | 2.5 ns (1.00x, 0.23x libffi) | 3.3 ns (1.29x, 0.30x libffi) | 7.2 ns (2.85x, 0.66x libffi) |
+//! | `void noop(void)`, result unwrapped | - | - | - | - | 7.7 ns |
+//! | `int add(int, int)` | 2.9 ns | 35.6 ns (12.08x) | 2.8 ns (0.96x, 0.08x libffi) | 3.5 ns (1.18x, 0.10x libffi) | 7.9 ns (2.68x, 0.22x libffi) |
+//! | `int add(int, int)`, `call(..)?.to::<i32>()` | - | - | - | - | 25.9 ns |
+//! | `int add(int, int)`, fast path's program | - | - | - | - | 12.3 ns |
+//! | `int add(int, int)`, register route | - | - | - | - | 25.7 ns |
+//! | `double add(double, double)` | 2.8 ns | 31.8 ns (11.32x) | 2.9 ns (1.02x, 0.09x libffi) | 3.8 ns (1.34x, 0.12x libffi) | 7.9 ns (2.81x, 0.25x libffi) |
+//! | 6 mixed int/float arguments | 3.2 ns | 96.9 ns (30.13x) | 3.2 ns (0.98x, 0.03x libffi) | 4.1 ns (1.27x, 0.04x libffi) | 10.3 ns (3.20x, 0.11x libffi) |
+//! | 10 ints, 4 on the stack | 3.9 ns | 120 ns (30.50x) | 4.4 ns (1.11x, 0.04x libffi) | 5.4 ns (1.39x, 0.05x libffi) | 20.5 ns (5.23x, 0.17x libffi) |
+//! | `compute_mean`, 16 floats (ndpointer) | 8.7 ns | 48.4 ns (5.53x) | 8.5 ns (0.97x, 0.18x libffi) | 14.4 ns (1.64x, 0.30x libffi) | 35.6 ns (4.07x, 0.74x libffi) |
+//! | `compute_mean`, 16 floats (plain `const float *`, a slice) | 8.7 ns | 48.4 ns (5.53x) | 8.5 ns (0.97x, 0.18x libffi) | 12.3 ns (1.41x, 0.25x libffi) | 60.5 ns (6.92x, 1.25x libffi) |
+//! | `compute_mean`, 10^8 floats (ndpointer) | 94.6 ms | 95.3 ms (1.01x) | 94.9 ms (1.00x, 1.00x libffi) | 95.5 ms (1.01x, 1.00x libffi) | 95.2 ms (1.01x, 1.00x libffi) |
+//! | `compute_mean`, 10^8-float array, C reads 16 | 8.5 ns | 45.1 ns (5.31x) | 8.5 ns (1.00x, 0.19x libffi) | 12.5 ns (1.47x, 0.28x libffi) | 32.0 ns (3.77x, 0.71x libffi) |
+//! | callback round trip | 1.6 ns | 26.7 ns (16.84x) | 2.5 ns (1.59x, 0.09x libffi) | - | 6.6 ns (4.20x, 0.25x libffi) |
+//! | callback round trip, capturing closure | 1.6 ns | 26.7 ns (16.84x) | 2.9 ns (1.80x, 0.11x libffi) | - | - |
+//! | struct by value (`int sum(IntPair)`) | 2.5 ns | 42.2 ns (16.90x) | 2.5 ns (1.01x, 0.06x libffi) | 4.1 ns (1.63x, 0.10x libffi) | 23.7 ns (9.48x, 0.56x libffi) |
 //!
 //! The typed call compiles to the same instructions as the direct call;
 //! which of the two reads a few tenths of a nanosecond more changes from
 //! run to run (code placement), not with the code, and the rctypes rows
 //! move with it. The instruction counts above do not move.
 //!
-//! A dynamic call with an ndpointer, checks included, costs 26.5 ns more
-//! than the direct call with 16 elements and 23.3 ns more with 100,000,000
+//! A dynamic call with an ndpointer, checks included, costs 26.9 ns more
+//! than the direct call with 16 elements and 23.5 ns more with 100,000,000
 //! (`compute_mean` reading 16 of them, so the C work is the same). For
 //! context (reported elsewhere, not measured here): Python's ctypes takes
 //! 170 ns to 1.7 µs per call on this kind of machine, and LuaJIT's FFI

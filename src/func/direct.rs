@@ -7,8 +7,8 @@
 //! takes a `&CStr` as it stands, and a `&str` once copied with a NUL to
 //! the call's stack (a string holding a NUL, or too long for the room,
 //! takes the checked call); an ndpointer takes an array that passes its
-//! checks (one whose shape refers to another argument takes the checked
-//! call).
+//! checks, and a pointer to numbers (or to rows of them) an array that the
+//! checked call would lend it, its extent read from the tuple's integers.
 //!
 //! The match is one compare of two keys: the declared signature's, made
 //! at bind time, and the Rust types', a constant of the monomorphised
@@ -24,8 +24,9 @@ use std::sync::Arc;
 
 use crate::func::IntoArgs;
 use crate::func::invoke::FromResult;
-use crate::types::{CType, Kind, StructLayout, is_read_only_string};
+use crate::types::{CType, Kind, NdPointer, StructLayout, is_read_only_string};
 use crate::value::Scalar;
+use crate::value::array::Lending;
 
 /// The key of a signature with no direct call: no Rust types match it.
 const NO_SIGNATURE: u64 = u64::MAX;
@@ -37,7 +38,8 @@ pub(crate) const NO_TYPES: u64 = u64::MAX - 1;
 /// The code of a parameter a borrowed Rust value passes to as an address,
 /// once checked at the call: a `const char *` C reads up to its NUL (a
 /// `&str` copied with a NUL, a `&CStr`), an ndpointer (an array of its
-/// data type, dimensions, shape and flags).
+/// data type, dimensions, shape and flags), a pointer to numbers (an array
+/// covering its extent).
 pub(crate) const BORROWED_CODE: u8 = Kind::Ptr as u8 + 1;
 
 /// The most arguments a key holds: as many as an
@@ -45,42 +47,84 @@ pub(crate) const BORROWED_CODE: u8 = Kind::Ptr as u8 + 1;
 const MAX_ARGS: usize = 12;
 
 /// What a declared signature takes directly.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Direct {
     /// The signature's key, or [`NO_SIGNATURE`].
     key: u64,
     /// For a struct result, the Rust type whose layout it is.
     ret: Option<TypeId>,
+    /// What each parameter takes of a borrowed argument.
+    params: Arc<[DirectParam]>,
+}
+
+/// What a borrowed argument passes to directly where a parameter is
+/// declared, worked out when the function is bound. Hidden: for
+/// [`IntoArg::to_raw`](crate::IntoArg) only.
+#[doc(hidden)]
+#[derive(Clone, Debug)]
+pub struct DirectParam(pub(crate) Takes);
+
+/// What a parameter takes of a borrowed argument in a direct call.
+#[derive(Clone, Debug)]
+pub(crate) enum Takes {
+    /// Nothing borrowed: a number or a struct, passed by value.
+    Value,
+    /// A string, for a `const char *` C reads up to its NUL.
+    String,
+    /// An array the ndpointer admits.
+    NdPointer(Arc<NdPointer>),
+    /// An array that covers what a pointer to numbers, or to rows of them,
+    /// lets C touch.
+    Array(Lending),
 }
 
 impl Direct {
     /// Nothing: calls that need the general path.
-    pub(super) const NONE: Direct = Direct {
-        key: NO_SIGNATURE,
-        ret: None,
-    };
+    pub(super) fn none() -> Direct {
+        Direct {
+            key: NO_SIGNATURE,
+            ret: None,
+            params: Arc::new([]),
+        }
+    }
+
+    /// What each parameter takes of a borrowed argument, in order.
+    #[inline(always)]
+    pub(super) fn params(&self) -> &[DirectParam] {
+        &self.params
+    }
 
     /// What the signature takes directly: each type a number, `_Bool`, or
     /// a struct whose layout a `c_struct!` type has (and, as an argument,
     /// holding no pointer, which safe code may have set); `void` too as
-    /// the result.
+    /// the result; as an argument, a pointer a borrow passes to once
+    /// checked ([`Takes`]).
     pub(super) fn of(args: &[CType], ret: &CType, variadic: bool) -> Direct {
         if variadic || args.len() > MAX_ARGS {
-            return Direct::NONE;
+            return Direct::none();
         }
+        let params: Arc<[DirectParam]> = args.iter().map(|t| DirectParam(Takes::of(t))).collect();
         let mut key = 0;
-        for (ty, is_arg) in args.iter().rev().map(|t| (t, true)).chain([(ret, false)]) {
-            let code = match ty {
-                CType::Struct(l) if rust_type(l).is_some() && !(is_arg && ty.holds_pointers()) => {
-                    Kind::Aggregate.direct_code()
-                }
-                CType::Struct(_) | CType::Array(..) => 0,
-                CType::NdPointer(_) if is_arg => BORROWED_CODE,
-                _ if is_arg && is_read_only_string(ty) => BORROWED_CODE,
-                _ => ty.kind().direct_code(),
+        let codes = params
+            .iter()
+            .rev()
+            .zip(args.iter().rev())
+            .map(|(p, t)| (t, Some(p)));
+        for (ty, param) in codes.chain([(ret, None)]) {
+            let code = match (ty, param) {
+                (_, Some(DirectParam(Takes::Value))) | (_, None) => match ty {
+                    CType::Struct(l)
+                        if rust_type(l).is_some() && !(param.is_some() && ty.holds_pointers()) =>
+                    {
+                        Kind::Aggregate.direct_code()
+                    }
+                    CType::Struct(_) | CType::Array(..) => 0,
+                    _ => ty.kind().direct_code(),
+                },
+                (_, Some(_)) => BORROWED_CODE,
             };
             if code == 0 {
-                return Direct::NONE;
+                return Direct::none();
             }
             key = key << 4 | code as u64;
         }
@@ -89,7 +133,7 @@ impl Direct {
             CType::Struct(l) => rust_type(l),
             _ => None,
         };
-        Direct { key, ret }
+        Direct { key, ret, params }
     }
 
     /// Whether the Rust types `A` and `R` are the declared ones (`args`).
@@ -103,6 +147,17 @@ impl Direct {
         };
         let key = types_key(A::KEY, ret);
         key != NO_TYPES && key == self.key && A::declared_as(args)
+    }
+}
+
+impl Takes {
+    /// What a parameter of type `ty` takes of a borrowed argument.
+    fn of(ty: &CType) -> Takes {
+        match ty {
+            CType::NdPointer(p) => Takes::NdPointer(p.clone()),
+            _ if is_read_only_string(ty) => Takes::String,
+            _ => Lending::of(ty).map_or(Takes::Value, Takes::Array),
+        }
     }
 }
 
@@ -205,9 +260,26 @@ mod tests {
         assert_eq!(key(&[CType::CharP], &int, false), string);
         let bytes = CType::const_pointer(CType::UByte);
         assert_eq!(key(std::slice::from_ref(&bytes), &int, false), string);
-        let counted = bytes.extent(crate::Extent::ElementsFromArg(1));
-        assert_eq!(key(&[counted, int.clone()], &int, false), NO_SIGNATURE);
-        assert_eq!(key(&[CType::VoidP], &int, false), NO_SIGNATURE);
+        // Pointers to numbers, or to rows of them, take arrays; pointers to
+        // handles, strings, structs or `void`, and arrays up to a zero, take
+        // the checked call.
+        let counted = bytes.extent(crate::Extent::ElementsFromArg(2));
+        let arrays = types_key(
+            args_key(&[BORROWED_CODE, scalar_code::<i32>()]),
+            result_code::<i32>(),
+        );
+        assert_eq!(key(&[counted, int.clone()], &int, false), arrays);
+        let rows = CType::pointer(CType::const_pointer(CType::Float));
+        assert_eq!(key(&[rows], &int, false), string);
+        for no_arrays in [
+            CType::pointer(CType::handle("FILE")),
+            CType::pointer(CType::CharP),
+            CType::pointer(CType::pointer(CType::VoidP)),
+            CType::VoidP,
+            CType::const_pointer(CType::Float).extent(crate::Extent::NulTerminated),
+        ] {
+            assert_eq!(key(&[no_arrays], &int, false), NO_SIGNATURE);
+        }
         assert_eq!(key(&[], &CType::CharP, false), NO_SIGNATURE);
         assert_eq!(key(&[CType::Int], &CType::LongDouble, false), NO_SIGNATURE);
         assert_eq!(key(&[CType::Int], &int, true), NO_SIGNATURE);

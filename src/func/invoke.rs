@@ -8,7 +8,7 @@ use std::mem::ManuallyDrop;
 
 use crate::error::{Error, Result};
 use crate::failure::CallScope;
-use crate::func::direct;
+use crate::func::direct::{self, DirectParam, Takes};
 use crate::func::{CFunc, fast};
 use crate::sealed::{Sealed, SealedArg};
 use crate::types::{CType, LongDouble};
@@ -38,7 +38,8 @@ use crate::value::{
 /// value of that kind (for a struct, of the layout `is_declared_as`
 /// accepts, passed by value as C passes that type; for the borrowed code,
 /// the address of what the declared parameter takes, a NUL-terminated
-/// string or an array its ndpointer admits, valid while the call runs).
+/// string, an array its ndpointer admits or an array that covers what the
+/// pointer's contract lets C touch, valid while the call runs).
 /// rctypes implements it for its own types, and `c_struct!` for the
 /// structs it declares.
 pub unsafe trait IntoArg<'a>: Into<Value<'a>> + SealedArg {
@@ -63,18 +64,18 @@ pub unsafe trait IntoArg<'a>: Into<Value<'a>> + SealedArg {
     #[doc(hidden)]
     type Raw;
 
-    /// This value as C gets it in a direct call as argument `index` of
-    /// `declared`, with `ints` what [`as_int`](Self::as_int) gives for
-    /// each element of the tuple (for ndpointer shapes), copies (a
-    /// string's, with its NUL) made into `copies`; `None` where it does not
-    /// pass as it stands (a string holding a NUL, an array an ndpointer
-    /// refuses, a borrow of something else), and the checked call takes
-    /// it.
+    /// This value as C gets it in a direct call as argument `index`, where
+    /// `params[index]` is declared, with `ints` what
+    /// [`as_int`](Self::as_int) gives for each element of the tuple (for
+    /// ndpointer shapes and extents' counts), copies (a string's, with its
+    /// NUL) made into `copies`; `None` where it does not pass as it stands
+    /// (a string holding a NUL, an array the parameter's checks refuse, a
+    /// borrow of something else), and the checked call takes it.
     #[doc(hidden)]
     #[inline(always)]
     fn to_raw(
         &self,
-        _declared: &[CType],
+        _params: &[DirectParam],
         _index: usize,
         _ints: &[Option<i128>],
         _copies: &mut Copies<'_>,
@@ -107,7 +108,7 @@ macro_rules! number_args {
             #[inline(always)]
             fn to_raw(
                 &self,
-                _: &[CType],
+                _: &[DirectParam],
                 _: usize,
                 _: &[Option<i128>],
                 _: &mut Copies<'_>,
@@ -116,8 +117,9 @@ macro_rules! number_args {
             }
             #[inline(always)]
             fn as_int(&self) -> Option<i128> {
-                // Folds to the variant the number converts to.
-                match Value::from(*self) {
+                // Folds to the variant the number converts to, which owns
+                // nothing: not dropped.
+                match *ManuallyDrop::new(Value::from(*self)) {
                     Value::Int(i) => Some(i),
                     _ => None,
                 }
@@ -159,15 +161,17 @@ other_args! {
 // Whatever is borrowed: slices, arrays, strings, handles, callbacks,
 // buffers and structs. A `&str` or `&CStr` passes as it stands to a `const
 // char *` C reads up to its NUL, as the address of its bytes followed by a
-// NUL, and an array to an ndpointer whose checks it passes (the borrowed
-// code, which both have); any other borrow claims the code too, and its
-// `to_raw` declines, so that the checked call takes it.
+// NUL; an array to an ndpointer whose checks it passes, and to a pointer to
+// numbers (or to rows of them) that the checked call would lend it to (the
+// borrowed code, which all of these have); any other borrow claims the code
+// too, and its `to_raw` declines, so that the checked call takes it.
 impl<T: ?Sized> SealedArg for &T {}
 // SAFETY: the borrowed code promises a pointer to what the parameter
 // declares, which `to_raw` gives: for a string, the `&CStr`'s own bytes, or
 // the `&str`'s (where they end with their only NUL) or their copy with a
 // NUL in `copies`, which outlive the call; for an ndpointer, the address of
-// an array it admits, borrowed for longer than the call.
+// an array it admits, and for a plain pointer, of an array the checked
+// call's checks pass (`Lending::lend`), borrowed for longer than the call.
 unsafe impl<'a, 'b, T: ?Sized> IntoArg<'a> for &'b T
 where
     &'b T: Into<Value<'a>>,
@@ -177,26 +181,30 @@ where
     #[inline(always)]
     fn to_raw(
         &self,
-        declared: &[CType],
+        params: &[DirectParam],
         index: usize,
         ints: &[Option<i128>],
         copies: &mut Copies<'_>,
     ) -> Option<*const c_void> {
-        let declared = declared.get(index)?;
+        let param = params.get(index)?;
         // Folds to the one variant `&T` converts to. A string owns
-        // nothing: its value is not dropped. The code says `declared` is
-        // an ndpointer or a string.
-        let value = ManuallyDrop::new((*self).into());
-        let raw = match (&*value, declared) {
-            (Value::Array(a), CType::NdPointer(p)) => p.admits_with(a, ints),
-            (_, CType::NdPointer(_)) => None,
-            (Value::Str(s), _) => return copies.0.c_string(s)?.ok(),
-            (Value::CStr(Cow::Borrowed(s)), _) => return Some(s.as_ptr() as *const c_void),
+        // nothing: its value is not dropped.
+        let mut value = ManuallyDrop::new((*self).into());
+        let raw = match (&*value, &param.0) {
+            (Value::Str(s), Takes::String) => return copies.0.c_string(s)?.ok(),
+            (Value::CStr(Cow::Borrowed(s)), Takes::String) => {
+                return Some(s.as_ptr() as *const c_void);
+            }
+            (Value::Array(a), Takes::NdPointer(p)) => p.admits_with(a, ints),
+            (Value::Array(a), Takes::Array(lending)) => lending.lend(a, ints),
             _ => None,
         };
         // The array's address is of memory borrowed for `'b`, not of the
-        // value, which may go.
-        drop(ManuallyDrop::into_inner(value));
+        // value, which may go: dropped where it is, unless it owns nothing.
+        if !matches!(&*value, Value::Array(a) if a.owns_nothing()) {
+            // SAFETY: `value` is not used again.
+            unsafe { ManuallyDrop::drop(&mut value) };
+        }
         raw
     }
 }
@@ -241,10 +249,10 @@ pub trait IntoArgs<'a>: Sealed {
     #[doc(hidden)]
     type Raws;
 
-    /// Each element as [`IntoArg::to_raw`] gives it where `declared` is
+    /// Each element as [`IntoArg::to_raw`] gives it where `params` are
     /// declared, or `None` where one declines.
     #[doc(hidden)]
-    fn to_raws(&self, declared: &[CType], copies: &mut Copies<'_>) -> Option<Self::Raws>;
+    fn to_raws(&self, params: &[DirectParam], copies: &mut Copies<'_>) -> Option<Self::Raws>;
 
     /// Calls `code` as an `extern "C"` function of the elements' C types.
     ///
@@ -426,12 +434,12 @@ impl CFunc {
         if self.invokes_directly_with::<_, R>(&args) {
             let mut room = Room::new();
             let mut copies = Copies(InRoom::new(&mut room));
-            if let Some(raws) = args.to_raws(&self.args, &mut copies) {
+            if let Some(raws) = args.to_raws(self.direct.params(), &mut copies) {
                 // SAFETY: each Rust type is the C type declared in its
                 // place (the same machine kind; a C string for a string,
                 // its copy alive until the call returns; an array its
-                // ndpointer admits), and the declaration is the binder's
-                // promise.
+                // ndpointer admits, or covering what its pointer lets C
+                // touch), and the declaration is the binder's promise.
                 return unsafe { self.call_direct::<_, R>(&args, raws) };
             }
         }
@@ -463,13 +471,16 @@ impl CFunc {
     /// class: an `i32` for an `int`, an `i64` for a `long` where `long` has
     /// 64 bits, an `f32` for a `float`), and so is the result (`()` for
     /// `void`), every value passes every check, and none is made. A
-    /// borrowed argument where a `const char *` C reads up to its NUL or an
-    /// [`ndpointer`](crate::ndpointer) is declared is told apart at the
-    /// call: a `&CStr` passes as it stands, a `&str` once copied with a NUL
-    /// to the call's stack, an array once the ndpointer's checks pass (its
-    /// shape may name an integer argument); a string holding a NUL or
-    /// longer than that room, an array refused, or another borrow, takes
-    /// the checked call, with its errors.
+    /// borrowed argument where a `const char *` C reads up to its NUL, an
+    /// [`ndpointer`](crate::ndpointer), or a pointer to numbers (or to rows
+    /// of them) is declared is told apart at the call: a `&CStr` passes as
+    /// it stands, a `&str` once copied with a NUL to the call's stack, an
+    /// array once the ndpointer's checks pass (its shape may name an
+    /// integer argument), or once it is of the declared numbers and covers
+    /// what the pointer's [`Extent`](crate::Extent) lets C touch (counted
+    /// from the tuple's integers); a string holding a NUL or longer than
+    /// that room, an array refused, or another borrow, takes the checked
+    /// call, with its errors.
     /// Not for variadic functions, nor after
     /// [`with_errno`](Self::with_errno),
     /// [`with_errcheck`](Self::with_errcheck), another calling convention
@@ -498,6 +509,16 @@ impl CFunc {
     /// assert_eq!(strlen.invoke::<usize>(("four",))?, 4);
     /// // A NUL inside: refused by the checked call.
     /// assert!(strlen.invoke::<usize>(("a\0b",)).is_err());
+    ///
+    /// # let mean = unsafe { Library::open(rctypes_csrc::library("mean"))? };
+    /// // SAFETY: mean.c defines `float compute_mean(float *A, int n)`,
+    /// // which reads n floats of A and keeps nothing.
+    /// let compute_mean = unsafe { mean.declare("float compute_mean(const float A[n], int n)")? };
+    /// assert!(compute_mean.invokes_directly::<(&[f32], i32), f32>());
+    /// let data = [1.0f32, 2.0, 6.0];
+    /// assert_eq!(compute_mean.invoke::<f32>((&data[..], 3))?, 3.0);
+    /// // C would read past the end: refused by the checked call.
+    /// assert!(compute_mean.invoke::<f32>((&data[..], 4)).is_err());
     /// # Ok(()) }
     /// ```
     #[inline(always)]
@@ -560,14 +581,14 @@ macro_rules! into_args {
 
             #[inline(always)]
             #[allow(unused_variables)]
-            fn to_raws(&self, declared: &[CType], copies: &mut Copies<'_>) -> Option<Self::Raws> {
-                // Only a borrow reads them (an ndpointer's shape).
+            fn to_raws(&self, params: &[DirectParam], copies: &mut Copies<'_>) -> Option<Self::Raws> {
+                // Only a borrow reads them (an ndpointer's shape, a count).
                 let borrows = false $(|| $a::CODE == direct::BORROWED_CODE)*;
                 let ints: [Option<i128>; $len] = match borrows {
                     true => [$(self.$i.as_int()),*],
                     false => [None; $len],
                 };
-                Some(($(self.$i.to_raw(declared, $i, &ints, copies)?,)*))
+                Some(($(self.$i.to_raw(params, $i, &ints, copies)?,)*))
             }
 
             #[inline(always)]

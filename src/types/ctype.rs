@@ -179,6 +179,62 @@ impl Extent {
         };
         first.into_iter().chain(second)
     }
+
+    /// What C touches through a pointer of this extent to elements of
+    /// `size` bytes (`None`: `void`, which has no size), `count(j)` reading
+    /// the call's argument `j`: the checked call's rule and the direct
+    /// call's both. `Err(None)` where the extent counts elements with no
+    /// size; `Err(Some(e))` where `count` fails.
+    #[inline(always)]
+    pub(crate) fn touches<E>(
+        self,
+        size: Option<usize>,
+        count: impl Fn(usize) -> Result<usize, E>,
+    ) -> Result<Touches, Option<E>> {
+        let sized = || size.ok_or(None);
+        let count = |j| count(j).map_err(Some);
+        Ok(match self {
+            Extent::One => Touches::One(sized()?),
+            Extent::NulTerminated => Touches::UpToZero,
+            Extent::Elements(n) => Touches::Bytes(sized()?.checked_mul(n)),
+            Extent::ElementsFromArg(j) => Touches::Bytes(sized()?.checked_mul(count(j)?)),
+            Extent::Bytes(n) => Touches::Bytes(Some(n)),
+            Extent::BytesFromArg(j) => Touches::Bytes(Some(count(j)?)),
+            Extent::ElementsFromArgs(j, k) => {
+                let size = sized()?;
+                Touches::Bytes(
+                    count(j)?
+                        .checked_mul(count(k)?)
+                        .and_then(|n| n.checked_mul(size)),
+                )
+            }
+            Extent::BytesFromArgs(j, k) => Touches::Bytes(count(j)?.checked_mul(count(k)?)),
+        })
+    }
+}
+
+/// What C touches through a pointer, by its [`Extent`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Touches {
+    /// Exactly one element of this many bytes.
+    One(usize),
+    /// Elements up to a zero one.
+    UpToZero,
+    /// At least this many bytes (`None`: more than can be addressed).
+    Bytes(Option<usize>),
+}
+
+impl Touches {
+    /// Whether memory of `bytes` bytes (`terminated`: holding a zero
+    /// element) covers what C touches.
+    #[inline(always)]
+    pub(crate) fn within(self, bytes: usize, terminated: bool) -> bool {
+        match self {
+            Touches::One(size) => bytes == size,
+            Touches::UpToZero => terminated,
+            Touches::Bytes(need) => need.is_some_and(|need| need <= bytes),
+        }
+    }
 }
 
 impl fmt::Display for Extent {
@@ -380,7 +436,10 @@ impl<'t> Terms<'t> {
             CType::VoidP => None,
             CType::CharP => Some(1),
             CType::WCharP => Some(WCHAR_SIZE),
-            t => t.pointee().filter(|p| **p != CType::Void).map(CType::size),
+            t => t
+                .pointee()
+                .filter(|p| !matches!(p, CType::Void))
+                .map(CType::size),
         }
     }
 }
@@ -513,6 +572,7 @@ impl CType {
     }
 
     /// Whether a value of this type holds an address C may read through.
+    #[inline]
     pub(crate) fn holds_pointers(&self) -> bool {
         match self {
             CType::Struct(l) => l.fields().iter().any(|f| f.ctype().holds_pointers()),

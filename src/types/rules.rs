@@ -193,6 +193,13 @@ impl Kind {
         }
     }
 
+    /// Whether the kind is a number's or `_Bool`'s: two such C types are
+    /// compatible exactly when their kinds are the same.
+    #[inline(always)]
+    pub(crate) const fn is_number(self) -> bool {
+        !matches!(self, Kind::Void | Kind::Ptr | Kind::Aggregate)
+    }
+
     /// Whether a floating-point kind holds integer `i` exactly.
     pub(crate) const fn holds_exactly(self, i: i128) -> bool {
         i.unsigned_abs() <= 1u128 << self.rule().significand

@@ -346,7 +346,7 @@ macro_rules! __c_struct_impls {
             #[inline(always)]
             fn to_raw(
                 &self,
-                _: &[$crate::CType],
+                _: &[$crate::DirectParam],
                 _: usize,
                 _: &[::core::option::Option<i128>],
                 _: &mut $crate::Copies<'_>,

@@ -71,10 +71,10 @@ pub unsafe trait Element: Copy + Send + Sync + 'static + crate::sealed::SealedDa
     }
 
     /// [`dtype`](Self::dtype) and [`ctype`](Self::ctype) made once for the
-    /// program's life, for types whose descriptions hold reference counts
-    /// (records): lending their values then touches no counts.
-    /// [`c_struct!`](crate::c_struct) provides it; scalars and byte strings
-    /// have none to share.
+    /// program's life: lending values of the type then makes no
+    /// description, and touches no reference counts (a record's).
+    /// [`c_struct!`](crate::c_struct) provides it, and scalars have it;
+    /// byte strings have none to share.
     ///
     /// ```
     /// use rctypes::{Element, c_struct};
@@ -86,16 +86,18 @@ pub unsafe trait Element: Copy + Send + Sync + 'static + crate::sealed::SealedDa
     /// let shared = Point::shared_types().unwrap();
     /// assert_eq!(shared.dtype(), &Point::dtype());
     /// assert!(std::ptr::eq(shared, Point::shared_types().unwrap()), "made once");
-    /// assert!(f64::shared_types().is_none());
+    /// assert_eq!(f64::shared_types().unwrap().dtype(), &f64::dtype());
+    /// assert!(<[u8; 4]>::shared_types().is_none());
     /// ```
     fn shared_types() -> Option<&'static ElementTypes> {
         None
     }
 }
 
-/// Each scalar's data type as a constant.
+/// Each scalar's data type as a constant, and its element types.
 trait ScalarDType {
     const DTYPE: DType;
+    const TYPES: &'static ElementTypes;
 }
 
 impl<T: Scalar> ScalarDType for T {
@@ -106,6 +108,7 @@ impl<T: Scalar> ScalarDType for T {
         std::mem::forget(ctype);
         dtype.expect("a Scalar's CTYPE must be a scalar C type")
     };
+    const TYPES: &'static ElementTypes = &ElementTypes::new(T::DTYPE, Some(T::CTYPE));
 }
 
 // SAFETY: a Scalar has its CTYPE's representation, and scalar_dtype gives
@@ -118,6 +121,10 @@ unsafe impl<T: Scalar> Element for T {
     #[inline]
     fn ctype() -> Option<CType> {
         Some(T::CTYPE)
+    }
+    #[inline]
+    fn shared_types() -> Option<&'static ElementTypes> {
+        Some(<T as ScalarDType>::TYPES)
     }
 }
 

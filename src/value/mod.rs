@@ -8,7 +8,7 @@ use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 
 use crate::error::{Error, Mismatch, Result};
-use crate::types::{CType, Extent, Kind, LongDouble, Terms, is_read_only_string};
+use crate::types::{CType, Extent, Kind, LongDouble, Terms, Touches, is_read_only_string};
 
 pub(crate) mod access;
 pub(crate) mod array;
@@ -1390,6 +1390,14 @@ pub(crate) fn check_contract(
         expected: ty.to_string(),
         given,
     };
+    let count = |j: usize| -> std::result::Result<usize, String> {
+        match args.get(j.wrapping_sub(1)) {
+            Some(Value::Int(n)) => usize::try_from(*n)
+                .map_err(|_| format!("where argument {j}, the count, is {n}, below 0")),
+            Some(Value::Bool(b)) => Ok(usize::from(*b)),
+            _ => Err(format!("where argument {j}, the count, is no integer")),
+        }
+    };
     let covered = match value {
         Value::Null if terms.nullable => return Ok(()),
         Value::Null => {
@@ -1424,28 +1432,45 @@ pub(crate) fn check_contract(
             bytes: s.layout().size(),
             terminated: false,
         },
-        Value::Array(a) if a.holds_rust_addresses() => {
-            return Err(refuse(format!(
-                "{}, which holds addresses Rust code wrote: C would read through them",
-                value.describe()
-            )));
-        }
         // Bytes with no NUL go as a terminated copy (see `pass_bytes_as_string`).
         Value::Array(a) if is_read_only_string(ty) && a.string_bytes().is_some() => {
             return Ok(());
         }
-        Value::Array(a) => Covered {
-            bytes: a.lent_bytes(),
-            terminated: terms.extent == Extent::NulTerminated && a.has_terminator(),
-        },
+        Value::Array(a) => return check_array(a, &terms, count).map_err(refuse),
         // The value was checked as a pointer already; nothing else is one.
         _ => return Ok(()),
     };
     terms
-        .check(&covered, args)
-        .map_err(|why| refuse(format!("{}, {why}", value.describe())))?;
+        .check(&covered, count)
+        .map_err(|why| refuse(format!("{}, {why}", value.describe())))
+}
+
+/// Checks an array lent to a plain pointer against the pointer's `terms`:
+/// no addresses Rust code wrote, the memory covering the extent, and for
+/// row pointers each row covering the rows' own; `count(j)` reads argument
+/// `j`, an extent's count. The error is what was given, and why it is
+/// refused.
+#[inline]
+fn check_array(
+    a: &ArrayArg<'_>,
+    terms: &Terms<'_>,
+    count: impl Fn(usize) -> std::result::Result<usize, String>,
+) -> std::result::Result<(), String> {
+    if a.holds_rust_addresses() {
+        return Err(format!(
+            "{}, which holds addresses Rust code wrote: C would read through them",
+            a.describe()
+        ));
+    }
+    let covered = Covered {
+        bytes: a.lent_bytes(),
+        terminated: terms.extent == Extent::NulTerminated && a.has_terminator(),
+    };
+    terms
+        .check(&covered, &count)
+        .map_err(|why| format!("{}, {why}", a.describe()))?;
     // Row pointers: each row must cover what C reads of one.
-    if let (Value::Array(a), Some(inner)) = (value, terms.pointer.pointee())
+    if let Some(inner) = terms.pointer.pointee()
         && let Some(row) = a.elem().filter(|e| e.is_pointer())
     {
         let row_terms = Terms::of(row);
@@ -1459,65 +1484,47 @@ pub(crate) fn check_contract(
                     bytes: covered.unwrap_or(0),
                     terminated: false,
                 },
-                args,
+                &count,
             )
-            .map_err(|why| refuse(format!("{}, each row {why}", value.describe())))?;
+            .map_err(|why| format!("{}, each row {why}", a.describe()))?;
     }
     Ok(())
 }
 
 impl Terms<'_> {
     /// Whether `covered` is what C touches, or why not (after the value's
-    /// description).
-    fn check(&self, covered: &Covered, args: &[Value<'_>]) -> std::result::Result<(), String> {
-        let count = |j: usize| -> std::result::Result<usize, String> {
-            match args.get(j.wrapping_sub(1)) {
-                Some(Value::Int(n)) => usize::try_from(*n)
-                    .map_err(|_| format!("where argument {j}, the count, is {n}, below 0")),
-                Some(Value::Bool(b)) => Ok(usize::from(*b)),
-                _ => Err(format!("where argument {j}, the count, is no integer")),
+    /// description); `count(j)` reads argument `j`, an extent's count.
+    fn check(
+        &self,
+        covered: &Covered,
+        count: impl Fn(usize) -> std::result::Result<usize, String>,
+    ) -> std::result::Result<(), String> {
+        let touches = match self.extent.touches(self.elem_size(), count) {
+            Ok(touches) => touches,
+            Err(Some(why)) => return Err(why),
+            Err(None) => {
+                return Err(
+                    "for a pointer to a type with no size: declare its extent in bytes \
+                     (.extent(Extent::Bytes(n)) or Extent::BytesFromArg(i))"
+                        .into(),
+                );
             }
         };
-        let sized = || {
-            self.elem_size().ok_or_else(|| {
-                "for a pointer to a type with no size: declare its extent in bytes \
-                 (.extent(Extent::Bytes(n)) or Extent::BytesFromArg(i))"
-                    .to_string()
-            })
-        };
-        let need = match self.extent {
-            Extent::One if covered.bytes == sized()? => return Ok(()),
-            Extent::One => {
-                return Err(format!(
-                    "{} bytes, where C touches one element: declare how many it touches \
-                     (.extent(Extent::ElementsFromArg(i)), Extent::Elements(n), ...)",
-                    covered.bytes
-                ));
-            }
-            Extent::NulTerminated if covered.terminated => return Ok(()),
-            Extent::NulTerminated => {
-                return Err("which holds no terminating zero for C to stop at".into());
-            }
-            Extent::Elements(n) => sized()?.checked_mul(n),
-            Extent::ElementsFromArg(j) => sized()?.checked_mul(count(j)?),
-            Extent::Bytes(n) => Some(n),
-            Extent::BytesFromArg(j) => Some(count(j)?),
-            Extent::ElementsFromArgs(j, k) => {
-                let size = sized()?;
-                count(j)?
-                    .checked_mul(count(k)?)
-                    .and_then(|n| n.checked_mul(size))
-            }
-            Extent::BytesFromArgs(j, k) => count(j)?.checked_mul(count(k)?),
-        };
-        match need {
-            Some(need) if need <= covered.bytes => Ok(()),
-            Some(need) => Err(format!(
-                "{} bytes, where C touches {need} bytes",
-                covered.bytes
-            )),
-            None => Err("where C touches more bytes than can be addressed".into()),
+        if touches.within(covered.bytes, covered.terminated) {
+            return Ok(());
         }
+        Err(match touches {
+            Touches::One(_) => format!(
+                "{} bytes, where C touches one element: declare how many it touches \
+                 (.extent(Extent::ElementsFromArg(i)), Extent::Elements(n), ...)",
+                covered.bytes
+            ),
+            Touches::UpToZero => "which holds no terminating zero for C to stop at".into(),
+            Touches::Bytes(Some(need)) => {
+                format!("{} bytes, where C touches {need} bytes", covered.bytes)
+            }
+            Touches::Bytes(None) => "where C touches more bytes than can be addressed".into(),
+        })
     }
 }
 

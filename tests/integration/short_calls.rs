@@ -494,6 +494,126 @@ fn arrays_an_ndpointer_admits_pass_directly() {
     assert_eq!(data.to_vec(), [2.0, 4.0, 6.0, 12.0]);
 }
 
+#[test]
+fn arrays_pass_directly_to_a_pointer_to_numbers() {
+    use ndarray::{Array1, Array2, s};
+    use rctypes::{Extent, RowPointers, RowPointersMut};
+    let counted = |t: CType, arg| t.extent(Extent::ElementsFromArg(arg));
+    let floats = counted(CType::const_pointer(CType::Float), 2);
+    // SAFETY: mean.c: `float compute_mean(float *A, int n)` reads n floats.
+    let mean = unsafe { lib("mean").function("compute_mean", &[floats, CType::Int], CType::Float) }
+        .unwrap();
+    assert!(mean.invokes_directly::<(&[f32], i32), f32>());
+    assert!(mean.invokes_directly::<(&Array1<f32>, i32), f32>());
+    let data = vec![1.0f32, 2.0, 3.0, 6.0];
+    let array = Array1::from(data.clone());
+    let grid = Array2::from_shape_fn((4, 5), |(i, j)| (5 * i + j) as f32);
+    let column = grid.column(1);
+    let doubles = [1.0f64; 4];
+    for f in direct_and_checked(&mean) {
+        // Slices, `Vec`s, arrays and contiguous ndarrays: C's own mean.
+        assert_eq!(f.invoke::<f32>((&data[..], 4)).unwrap(), 3.0);
+        assert_eq!(f.invoke::<f32>((&data, 4)).unwrap(), 3.0);
+        assert_eq!(f.invoke::<f32>((&[2.0f32, 4.0], 2)).unwrap(), 3.0);
+        assert_eq!(f.invoke::<f32>((&array, 3)).unwrap(), 2.0);
+        assert_eq!(f.invoke::<f32>((&grid.row(2), 5)).unwrap(), 12.0);
+        // Another integer type for the count: checked, the same.
+        assert_eq!(f.invoke::<f32>((&data, 4i64)).unwrap(), 3.0);
+        // What the checks refuse, the checked call refuses in its words:
+        // a count past the end or below 0, a column (not contiguous),
+        // another element type.
+        for (short, long) in [
+            (
+                f.invoke::<f32>((&data, 5)),
+                mean.call(&[(&data).into(), 5.into()]),
+            ),
+            (
+                f.invoke::<f32>((&data, -1)),
+                mean.call(&[(&data).into(), (-1).into()]),
+            ),
+            (
+                f.invoke::<f32>((&column, 4)),
+                mean.call(&[(&column).into(), 4.into()]),
+            ),
+            (
+                f.invoke::<f32>((&doubles, 4)),
+                mean.call(&[(&doubles).into(), 4.into()]),
+            ),
+        ] {
+            assert_eq!(message(short), message(long));
+        }
+    }
+    // C writes through this one: a shared borrow is refused (lend it
+    // `&mut`, which takes the checked call).
+    let writes = counted(CType::pointer(CType::Float), 2);
+    let args = [writes, CType::Int, CType::Float];
+    // SAFETY: mean.c: `void scale_floats(float *A, int n, float factor)`
+    // reads and writes n floats of A.
+    let scale = unsafe { lib("mean").function("scale_floats", &args, CType::Void) }.unwrap();
+    assert!(scale.invokes_directly::<(&[f32], i32, f32), ()>());
+    assert_eq!(
+        message(scale.invoke::<()>((&data, 4, 2.0f32))),
+        message(scale.call(&[(&data).into(), 4.into(), 2.0f32.into()]))
+    );
+    let mut data = data;
+    let () = scale.invoke((&mut data, 4, 2.0f32)).unwrap();
+    assert_eq!(data, [2.0, 4.0, 6.0, 12.0]);
+
+    // Row pointers: each row covers what C reads of one.
+    let rows_ty = |writes: bool| {
+        let row = counted(
+            if writes {
+                CType::pointer(CType::Float)
+            } else {
+                CType::const_pointer(CType::Float)
+            },
+            3,
+        );
+        counted(CType::const_pointer(row), 2)
+    };
+    // SAFETY: rows.c: `float rows_sum(float **data, int len, int ncols)`
+    // reads len rows of ncols floats.
+    let sum = unsafe {
+        lib("rows").function(
+            "rows_sum",
+            &[rows_ty(false), CType::Int, CType::Int],
+            CType::Float,
+        )
+    }
+    .unwrap();
+    assert!(sum.invokes_directly::<(&RowPointers<f32>, i32, i32), f32>());
+    let rows = RowPointers::new(grid.view()).unwrap();
+    let every_other = RowPointers::new(grid.slice(s![..;2, ..])).unwrap();
+    for f in direct_and_checked(&sum) {
+        assert_eq!(f.invoke::<f32>((&rows, 4, 5)).unwrap(), 190.0);
+        assert_eq!(f.invoke::<f32>((&every_other, 2, 2)).unwrap(), 22.0);
+        for (n, m) in [(5, 5), (4, 6), (4, -1)] {
+            assert_eq!(
+                message(f.invoke::<f32>((&rows, n, m))),
+                message(sum.call(&[(&rows).into(), n.into(), m.into()]))
+            );
+        }
+    }
+    // Rows C writes through take rows lent for writing, `&mut`: the
+    // checked call.
+    // SAFETY: rows.c: `void rows_scale(float **data, int len, int ncols,
+    // float f)` scales len rows of ncols floats.
+    let scale_rows = unsafe {
+        let args = [rows_ty(true), CType::Int, CType::Int, CType::Float];
+        lib("rows").function("rows_scale", &args, CType::Void)
+    }
+    .unwrap();
+    assert_eq!(
+        message(scale_rows.invoke::<()>((&rows, 4, 5, 2.0f32))),
+        message(scale_rows.call(&[(&rows).into(), 4.into(), 5.into(), 2.0f32.into()]))
+    );
+    let mut target = grid.clone();
+    let mut writable = RowPointersMut::new(target.view_mut()).unwrap();
+    let () = scale_rows.invoke((&mut writable, 4, 5, 2.0f32)).unwrap();
+    drop(writable);
+    assert_eq!(target, &grid * 2.0);
+}
+
 /// `to_bits` for floats (so NaN compares), the value for the rest.
 trait ToBitsOrSelf {
     type Out: PartialEq + std::fmt::Debug;

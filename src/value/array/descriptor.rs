@@ -5,7 +5,9 @@
 #![cfg_attr(not(feature = "ndarray"), allow(dead_code))]
 
 use std::ffi::c_void;
+use std::fmt;
 use std::marker::PhantomData;
+use std::ptr::NonNull;
 
 use crate::error::Mismatch;
 use crate::out_of_line::OutOfLine;
@@ -71,11 +73,9 @@ pub struct ElementTypes {
     elem: Option<CType>,
 }
 
-// Kept `OutOfLine` in a descriptor, so that a `Value` holding no array drops
-// without a call.
 impl ElementTypes {
     /// The types of elements of data type `dtype` and C type `ctype`.
-    pub fn new(dtype: DType, ctype: Option<CType>) -> ElementTypes {
+    pub const fn new(dtype: DType, ctype: Option<CType>) -> ElementTypes {
         ElementTypes { dtype, elem: ctype }
     }
 
@@ -90,11 +90,32 @@ impl ElementTypes {
     }
 }
 
-/// A descriptor's [`ElementTypes`]: a type's own, or made for it.
-#[derive(Clone, Debug, PartialEq)]
+/// A descriptor's [`ElementTypes`]: a type's own, the lender's, or made for
+/// it. Kept `OutOfLine` in a descriptor, so that a `Value` holding no
+/// array drops without a call.
+#[derive(Clone)]
 pub(crate) enum Described {
-    Shared(&'static ElementTypes),
+    /// Not the descriptor's own: a type's, made once for the program's
+    /// life, or the lender's (row pointers'), which lives as long as the
+    /// borrow of the descriptor that holds it (an `ArrayArg<'a>` made from
+    /// a `&'a` of them). A pointer, not a reference: a lifetime here would
+    /// make every `Value` holding a borrow keep it until the `Value` is
+    /// dropped.
+    Shared(NonNull<ElementTypes>),
+    /// Made for the descriptor.
     Made(ElementTypes),
+}
+
+impl PartialEq for Described {
+    fn eq(&self, other: &Described) -> bool {
+        self.types() == other.types()
+    }
+}
+
+impl fmt::Debug for Described {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.types().fmt(f)
+    }
 }
 
 impl Described {
@@ -102,16 +123,22 @@ impl Described {
         OutOfLine::new(Described::Made(ElementTypes { dtype, elem }))
     }
 
+    #[inline]
     fn of<T: Element>() -> OutOfLine<Described> {
         OutOfLine::new(match T::shared_types() {
-            Some(types) => Described::Shared(types),
+            Some(types) => Described::Shared(NonNull::from(types)),
             None => Described::Made(ElementTypes::new(T::dtype(), T::ctype())),
         })
     }
 
     fn types(&self) -> &ElementTypes {
         match self {
-            Described::Shared(types) => types,
+            // SAFETY: made from a `&'static`, or by `ArrayArg::pointers`
+            // from a reference that outlives the descriptor's borrow, and
+            // read only through the descriptor (no `Described` is moved out
+            // of one), so the element types are alive while `self` is
+            // borrowed.
+            Described::Shared(types) => unsafe { types.as_ref() },
             Described::Made(types) => types,
         }
     }
@@ -207,11 +234,12 @@ impl<'a> ArrayArg<'a> {
         }
     }
 
-    /// `len` pointers at `ptr`, each to elements of `pointee`: the row
+    /// `len` pointers at `ptr`, whose element types `row` are a row
+    /// pointer's (`usize`'s data type, the pointer's C type): the row
     /// pointers of a `T**` (`writable`) or `const T* const*`.
     pub(crate) fn pointers(
         ptr: *mut *const c_void,
-        pointee: CType,
+        row: &'a ElementTypes,
         len: usize,
         writable: bool,
     ) -> Self {
@@ -220,8 +248,12 @@ impl<'a> ArrayArg<'a> {
         } else {
             Flags::EMPTY
         };
-        let types = Described::made(usize::dtype(), Some(pointee));
-        Self::flat_of(ptr as *mut usize, len, flags | Flags::OWNDATA, types)
+        Self::flat_of(
+            ptr as *mut usize,
+            len,
+            flags | Flags::OWNDATA,
+            OutOfLine::new(Described::Shared(NonNull::from(row))),
+        )
     }
 
     /// A string buffer of `capacity` bytes with a NUL past its end.
@@ -380,6 +412,13 @@ impl<'a> ArrayArg<'a> {
         self.flags
     }
 
+    /// Whether dropping it does nothing: its element types are shared
+    /// (a type's own, or the lender's), and its shape and strides borrowed.
+    #[inline(always)]
+    pub(crate) fn owns_nothing(&self) -> bool {
+        matches!(*self.types, Described::Shared(_))
+    }
+
     /// Whether it came from an array (rather than a bare pointer or `byref`):
     /// only arrays pass an [`NdPointer`](crate::NdPointer)'s checks.
     pub fn is_array(&self) -> bool {
@@ -421,25 +460,44 @@ impl<'a> ArrayArg<'a> {
     /// Whether values of the element type may stand where `pointee` is declared.
     fn elem_fits(&self, pointee: &CType) -> bool {
         match self.types.elem() {
-            Some(e) => elem_fits(e, pointee) || *pointee == CType::Void,
-            None => *pointee == CType::Void || record_fits(self.types.dtype(), pointee),
+            Some(e) => elem_fits(e, pointee),
+            None => matches!(pointee, CType::Void) || record_fits(self.types.dtype(), pointee),
         }
     }
 
-    /// The address passed for a plain pointer parameter `ty`, after checking
-    /// the memory may go there: read-only memory never goes where C writes,
-    /// and an array must be C-contiguous, since C walks it element by element.
-    pub(crate) fn pointer_for(&self, ty: &CType) -> Result<*const c_void, Mismatch> {
+    /// Whether the elements may go where plain pointer `ty` is declared:
+    /// of its pointee's type, and writable where C writes.
+    fn elems_go(&self, ty: &CType) -> bool {
         let writable = self.is_writable();
-        let fits = match ty {
+        match ty {
             // C writes untyped bytes: only into memory any bytes are valid for.
             CType::VoidP => writable && self.any_bytes_valid(),
             CType::Pointer(p) => writable && self.elem_fits(p),
             CType::ConstPointer(p) => self.elem_fits(p),
             CType::CharP => self.origin == Origin::StringBuffer && self.elem_fits(&CType::Char),
             _ => false,
-        };
-        if fits && self.origin == Origin::Array && !self.flags.contains(Flags::C_CONTIGUOUS) {
+        }
+    }
+
+    /// Whether the memory may go where plain pointer `ty` is declared
+    /// ([`pointer_for`](Self::pointer_for) gives it, or says why not): its
+    /// elements may, and an array is C-contiguous and aligned, since C walks
+    /// it element by element.
+    #[inline]
+    pub(crate) fn goes_to(&self, ty: &CType) -> bool {
+        self.elems_go(ty)
+            && (self.origin != Origin::Array
+                || self.flags.contains(Flags::C_CONTIGUOUS) && self.aligned_for(ty))
+    }
+
+    /// The address passed for a plain pointer parameter `ty`, after checking
+    /// the memory may go there ([`goes_to`](Self::goes_to)), or why not.
+    pub(crate) fn pointer_for(&self, ty: &CType) -> Result<*const c_void, Mismatch> {
+        if self.goes_to(ty) {
+            return Ok(self.ptr);
+        }
+        let writable = self.is_writable();
+        if self.elems_go(ty) && !self.flags.contains(Flags::C_CONTIGUOUS) {
             return Err(Mismatch {
                 expected: format!("{ty} (C reads consecutive elements)"),
                 given: format!(
@@ -449,7 +507,7 @@ impl<'a> ArrayArg<'a> {
                 ),
             });
         }
-        if fits && self.origin == Origin::Array && !self.aligned_for(ty) {
+        if self.elems_go(ty) {
             return Err(Mismatch {
                 expected: format!("{ty} (C reads aligned elements)"),
                 given: format!(
@@ -458,9 +516,6 @@ impl<'a> ArrayArg<'a> {
                     self.describe()
                 ),
             });
-        }
-        if fits {
-            return Ok(self.ptr);
         }
         let writes = matches!(ty, CType::VoidP | CType::Pointer(_));
         let given = if *ty == CType::VoidP && writable && !self.any_bytes_valid() {
@@ -559,7 +614,7 @@ impl<'a> ArrayArg<'a> {
     fn aligned_for(&self, ty: &CType) -> bool {
         match ty {
             CType::Pointer(p) | CType::ConstPointer(p) => {
-                self.flags.contains(Flags::ALIGNED) || **p == CType::Void || p.align() <= 1
+                self.flags.contains(Flags::ALIGNED) || matches!(**p, CType::Void) || p.align() <= 1
             }
             _ => true,
         }
@@ -718,14 +773,14 @@ fn record_fits(dtype: &crate::types::DType, pointee: &CType) -> bool {
 /// writes through them.
 fn elem_fits(elem: &CType, pointee: &CType) -> bool {
     let (elem, pointee) = (elem.bare(), pointee.bare());
-    if *pointee == CType::Void {
-        return true;
-    }
     match (elem, pointee) {
+        (_, CType::Void) => true,
         // Bytes of either signedness are C's `char`s (ctypes' `bytes`).
         (CType::Byte | CType::UByte | CType::Int8 | CType::UInt8 | CType::Char, CType::Char) => {
             true
         }
+        // Numbers: `is_compatible`'s answer for them, without its walk.
+        (e, p) if e.kind().is_number() && p.kind().is_number() => e.kind() == p.kind(),
         (CType::ConstPointer(_), CType::Pointer(_) | CType::VoidP) => false,
         (
             CType::Pointer(e) | CType::ConstPointer(e),

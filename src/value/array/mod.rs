@@ -1,9 +1,10 @@
 //! Arrays lent to C without copying: slices, `Vec`s, the dtype-erased
 //! [`NdArray`], numpy's `.ctypes` view, row pointers, and the per-call
-//! checks of ndpointer parameters.
+//! checks of ndpointer and plain pointer parameters.
 
 mod ctypes_view;
 mod descriptor;
+mod lending;
 mod ndpointer;
 mod validity;
 #[cfg(feature = "ndarray")]
@@ -13,6 +14,7 @@ pub use ctypes_view::{AsCtypes, AsCtypesMut, Ctypes, Ptr, PtrMut};
 #[cfg_attr(not(feature = "ndarray"), allow(unused_imports))]
 pub(crate) use descriptor::layout_flags;
 pub use descriptor::{ArrayArg, ElementTypes};
+pub(crate) use lending::Lending;
 pub(crate) use ndpointer::pass_alone;
 #[cfg_attr(not(feature = "ndarray"), allow(unused_imports))]
 pub(crate) use validity::Validity;

@@ -94,7 +94,7 @@ impl NdPointer {
     /// Whether `a` passes every check, with `int_arg(j)` the integer
     /// argument `j` (1-based) holds: compares only, with the refusal and
     /// its message left to [`pass_or_refuse`](Self::pass_or_refuse).
-    #[inline]
+    #[inline(always)]
     fn admits(&self, a: &ArrayArg<'_>, int_arg: impl Fn(usize) -> Option<i128>) -> bool {
         a.is_array()
             && self.dtype.as_ref().is_none_or(|d| a.dtype() == d)
