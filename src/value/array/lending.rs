@@ -36,6 +36,8 @@ struct Rows {
     /// Whether C writes through the rows.
     writes: bool,
     extent: Extent,
+    /// The size of one number of a row.
+    size: usize,
 }
 
 impl Lending {
@@ -61,6 +63,7 @@ impl Lending {
                 let rows = Rows {
                     writes: row_writes,
                     extent: row.extent,
+                    size: numbers.size(),
                 };
                 (kind, Some(rows))
             }
@@ -112,12 +115,12 @@ impl Lending {
         else {
             return false;
         };
-        let size = numbers.size();
+        // Numbers of the declared kind have the declared size.
         numbers.kind() == self.numbers
             && (row_writes || !rows.writes)
-            && size.checked_mul(n).is_some_and(|bytes| {
+            && rows.size.checked_mul(n).is_some_and(|bytes| {
                 rows.extent
-                    .touches(Some(size), counts(ints))
+                    .touches(Some(rows.size), counts(ints))
                     .is_ok_and(|t| t.within(bytes, false))
             })
     }
