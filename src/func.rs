@@ -14,6 +14,7 @@ use crate::func::registers::{FLOAT_REGS, Plan, Registers, STACK_SLOTS, Shape};
 use crate::library::Library;
 use crate::types::{CType, Kind};
 use crate::value::StructValue;
+use crate::value::array::int_arg;
 use crate::value::{
     Keep, Room, Slot, Value, check_contract, contents, decode_word, encode_aggregate,
     encode_long_double, encode_word, fill_out_slots, is_word_result, store_word,
@@ -418,7 +419,7 @@ impl CFunc {
     /// ```
     pub fn via(mut self, route: Route) -> Result<CFunc> {
         // Every call takes the route, `invoke`'s direct ones too.
-        self.direct = Direct::none();
+        self.direct.turn_off();
         match route {
             Route::Compiled if self.program.as_ref().is_some_and(Program::is_compiled) => {}
             Route::Fast if self.program.is_some() => {
@@ -555,7 +556,7 @@ impl CFunc {
     fn leave_fast_path(&mut self) {
         self.program = None;
         self.entry = CFunc::call_general;
-        self.direct = Direct::none();
+        self.direct.turn_off();
     }
 
     /// Every call the fast path does not take: any signature, any values.
@@ -926,6 +927,13 @@ impl CFunc {
                     .pass(value, Some(args))
                     .map(|addr| addr as usize as u64)
                     .map_err(|r| r.at(&self.name, i));
+            }
+            // An array a pointer to numbers takes, by the checks worked
+            // out at bind time; the full checks say why one is refused.
+            if let (Value::Array(a), Some(lending)) = (value, self.direct.lending(i))
+                && let Some(addr) = lending.lend(a, |j| int_arg(Some(args), j))
+            {
+                return Ok(addr as usize as u64);
             }
             let word = encode_word(value, ty, kind, keep).map_err(|m| m.at(&self.name, i))?;
             check_contract(value, ty, args).map_err(|m| m.at(&self.name, i))?;

@@ -162,14 +162,14 @@
 //! | double mixed6(int, double, long, float, short, double) | 30 | 1060 | 28 | 49 | 200 | 160 | 19 |
 //! | long seven_longs(long × 7): one on the stack | 29 | 1363 | 27 | 50 | 272 | 227 | 21 |
 //! | long long spill10(int × 10): four on the stack | 44 | 1589 | 42 | 65 | 365 | 321 | 21 |
-//! | int sum_int_pair(IntPair): 8 bytes by value | 14 | 547 | 12 | 43 | 320 | 271 | 29 |
-//! | double dot_vec3(Vec3, Vec3): two of 24 bytes by value | 27 | 956 | 34 | 84 | 854 | 813 | 57 |
-//! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | 162 | 801 | 757 | 78 |
-//! | the same through an ndpointer (dtype, ndim, flags, shape) | — | — | — | 185 | 495 | 452 | — |
+//! | int sum_int_pair(IntPair): 8 bytes by value | 14 | 547 | 12 | 43 | 321 | 272 | 29 |
+//! | double dot_vec3(Vec3, Vec3): two of 24 bytes by value | 27 | 956 | 34 | 84 | 836 | 795 | 57 |
+//! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | 161 | 463 | 419 | 77 |
+//! | the same through an ndpointer (dtype, ndim, flags, shape) | — | — | — | 185 | 496 | 453 | — |
 //! | the same through an ndpointer that checks only that C reads | — | — | — | 153 | — | — | — |
-//! | float rows_sum(float **, int, int): 4 × 4 RowPointers | 110 | 728 | 108 | 274 | 1051 | 1011 | 164 |
+//! | float rows_sum(float **, int, int): 4 × 4 RowPointers | 110 | 728 | 108 | 276 | 593 | 553 | 166 |
 //! | size_t str_len(const char *): from &str (&CStr where typed) | 24 | 356 | 22 | 109 | 291 | 251 | 85 |
-//! | the same from &CStr | — | — | — | 53 | 232 | 192 | — |
+//! | the same from &CStr | — | — | — | 53 | 233 | 193 | — |
 //! | callback int(int, int), per call from C (typed: capturing nothing) | 10 | 331 | 10 | — | 75 | — | 65 |
 //! | the typed callback capturing a value | — | — | 14 | — | — | — | — |
 //! | callback int(const int *, const int *), per call from C (dynamic) | 18 | — | — | — | 55 | — | 37 |
@@ -184,12 +184,12 @@
 //! plus 2 instructions above `benches/instructions.txt` fails the build.
 //!
 //! Where the layer's instructions go, on the rows that cost most: a
-//! checked call with a string, an array or rows reads its declared
-//! [`CType`](crate::CType)s at each call (for row pointers, every row's
-//! contract; for an array whose length another argument gives, the
-//! contract that says so), outside the compiled code: the *dynamic*
-//! column. `invoke` reads instead what each pointer parameter asks of an
-//! array, worked out when the function was bound (below).
+//! checked call with a string or a struct reads its declared
+//! [`CType`](crate::CType)s at each call, outside the compiled code. An
+//! array or rows lent to a pointer to numbers are checked instead against
+//! what the pointer asks of an array, worked out when the function was
+//! bound (below), by `invoke` and `call` alike; only an array those checks
+//! refuse is checked against the declared types, which say why.
 //!
 //! ## The short form ([`CFunc::invoke`](crate::CFunc::invoke))
 //!
@@ -234,12 +234,14 @@
 //! enough), it is writable where C writes, whole and in order (an
 //! `ndarray` must be C-contiguous and aligned), and it covers the extent,
 //! read with the same rule as the checked call and counted from the
-//! tuple's integers: 78 instructions over the direct call for
-//! `compute_mean` with a slice of 16 floats, 164 for four row pointers.
+//! tuple's integers: 77 instructions over the direct call for
+//! `compute_mean` with a slice of 16 floats, 166 for four row pointers.
 //! Anything else (a count of another integer type, bytes lent as `char`,
 //! a column of a matrix, too short an array) takes the checked call, which
-//! takes or refuses it in its own words. A unit test holds the two to
-//! agreeing, on every pair of some 1,900 arrays and declarations.
+//! takes or refuses it in its own words. `call` makes the same checks
+//! first, with the counts read from its `Value`s. A unit test holds them
+//! to agreeing with the declared types' checks, on every pair of some
+//! 1,900 arrays and declarations.
 //!
 //! Other types (an `i64` for an `int`, a `Value`, a mutable borrow) take
 //! `call`'s way: the same array of `Value`s on the stack, the same checks,

@@ -79,13 +79,11 @@ pub(crate) enum Takes {
 }
 
 impl Direct {
-    /// Nothing: calls that need the general path.
-    pub(super) fn none() -> Direct {
-        Direct {
-            key: NO_SIGNATURE,
-            ret: None,
-            params: Arc::new([]),
-        }
+    /// No direct call from now on: calls that need the general path. What
+    /// each parameter takes stays, for the checked call's arrays.
+    pub(super) fn turn_off(&mut self) {
+        self.key = NO_SIGNATURE;
+        self.ret = None;
     }
 
     /// What each parameter takes of a borrowed argument, in order.
@@ -94,16 +92,33 @@ impl Direct {
         &self.params
     }
 
+    /// What parameter `index` asks of an array, where it is a pointer to
+    /// numbers or to rows of them: the checked call's first check of an
+    /// array, which passes it where this does (and checks it again, to say
+    /// why not, where this refuses it).
+    #[inline(always)]
+    pub(super) fn lending(&self, index: usize) -> Option<&Lending> {
+        match self.params.get(index) {
+            Some(DirectParam(Takes::Array(lending))) => Some(lending),
+            _ => None,
+        }
+    }
+
     /// What the signature takes directly: each type a number, `_Bool`, or
     /// a struct whose layout a `c_struct!` type has (and, as an argument,
     /// holding no pointer, which safe code may have set); `void` too as
     /// the result; as an argument, a pointer a borrow passes to once
     /// checked ([`Takes`]).
     pub(super) fn of(args: &[CType], ret: &CType, variadic: bool) -> Direct {
-        if variadic || args.len() > MAX_ARGS {
-            return Direct::none();
-        }
         let params: Arc<[DirectParam]> = args.iter().map(|t| DirectParam(Takes::of(t))).collect();
+        let none = Direct {
+            key: NO_SIGNATURE,
+            ret: None,
+            params: params.clone(),
+        };
+        if variadic || args.len() > MAX_ARGS {
+            return none;
+        }
         let mut key = 0;
         let codes = params
             .iter()
@@ -124,7 +139,7 @@ impl Direct {
                 (_, Some(_)) => BORROWED_CODE,
             };
             if code == 0 {
-                return Direct::none();
+                return none;
             }
             key = key << 4 | code as u64;
         }

@@ -196,7 +196,9 @@ where
                 return Some(s.as_ptr() as *const c_void);
             }
             (Value::Array(a), Takes::NdPointer(p)) => p.admits_with(a, ints),
-            (Value::Array(a), Takes::Array(lending)) => lending.lend(a, ints),
+            (Value::Array(a), Takes::Array(lending)) => {
+                lending.lend(a, |j| ints.get(j.wrapping_sub(1)).copied().flatten())
+            }
             _ => None,
         };
         // The array's address is of memory borrowed for `'b`, not of the

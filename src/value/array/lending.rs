@@ -1,12 +1,12 @@
 //! What a plain pointer parameter to numbers (`const float *`, `int *`), or
 //! to rows of them (`const float * const *`), asks of an array, worked out
-//! once when the function is bound, so that a direct call
-//! ([`CFunc::invoke`](crate::CFunc::invoke)) checks an array in a few
-//! compares. It takes a subset of what the checked call takes
-//! (`value::check_contract`, `ArrayArg::pointer_for`): arrays of exactly
-//! the pointee's kind, whole and in order, covering the extent, which it
-//! reads with the same rule ([`Extent::touches`]). Anything else declines,
-//! and the checked call takes it, with its errors.
+//! once when the function is bound, so that a call checks an array in a
+//! few compares: a direct call ([`CFunc::invoke`](crate::CFunc::invoke)),
+//! and the checked call before its full checks. It takes a subset of what
+//! the full checks take (`value::check_contract`, `ArrayArg::pointer_for`):
+//! arrays of exactly the pointee's kind, whole and in order, covering the
+//! extent, which it reads with the same rule ([`Extent::touches`]).
+//! Anything else declines, and the full checks take it, or say why not.
 
 use std::ffi::c_void;
 
@@ -80,14 +80,19 @@ impl Lending {
     /// The address `a` passes as, where it passes every check: numbers of
     /// the declared kind (row pointers to them, made by rctypes, which
     /// states each row's length), writable where C writes, whole and in
-    /// order, covering the extent, with `ints[j - 1]` the integer argument
-    /// `j` holds, if any (for counts). `None` where any check fails.
+    /// order, covering the extent, with `int_arg(j)` the integer argument
+    /// `j` (1-based) holds, if any (for counts). `None` where any check
+    /// fails.
     #[inline(always)]
-    pub(crate) fn lend(&self, a: &ArrayArg<'_>, ints: &[Option<i128>]) -> Option<*const c_void> {
+    pub(crate) fn lend(
+        &self,
+        a: &ArrayArg<'_>,
+        int_arg: impl Fn(usize) -> Option<i128> + Copy,
+    ) -> Option<*const c_void> {
         let elem = a.elem()?;
         let fits = match &self.rows {
             None => elem.kind() == self.numbers,
-            Some(rows) => self.rows_fit(rows, elem, ints),
+            Some(rows) => self.rows_fit(rows, elem, int_arg),
         };
         let whole = Flags::C_CONTIGUOUS | Flags::ALIGNED;
         let lent = fits
@@ -95,7 +100,7 @@ impl Lending {
             && (a.origin != Origin::Array || a.flags.contains(whole))
             && self
                 .extent
-                .touches(Some(self.size), counts(ints))
+                .touches(Some(self.size), counts(int_arg))
                 .is_ok_and(|t| t.within(a.lent_bytes(), false));
         lent.then_some(a.ptr as *const c_void)
     }
@@ -105,7 +110,7 @@ impl Lending {
     /// that covers what C touches of each (as rctypes' own row pointers
     /// state it: a contract of so many elements).
     #[inline(always)]
-    fn rows_fit(&self, rows: &Rows, elem: &CType, ints: &[Option<i128>]) -> bool {
+    fn rows_fit(&self, rows: &Rows, elem: &CType, int_arg: impl Fn(usize) -> Option<i128>) -> bool {
         if !matches!(elem, CType::Contract(_)) {
             return false;
         }
@@ -120,19 +125,16 @@ impl Lending {
             && (row_writes || !rows.writes)
             && rows.size.checked_mul(n).is_some_and(|bytes| {
                 rows.extent
-                    .touches(Some(rows.size), counts(ints))
+                    .touches(Some(rows.size), counts(int_arg))
                     .is_ok_and(|t| t.within(bytes, false))
             })
     }
 }
 
-/// An extent's counts: argument `j`'s integer, `ints[j - 1]`, where it is
-/// one and not below 0.
-fn counts(ints: &[Option<i128>]) -> impl Fn(usize) -> Result<usize, ()> {
-    |j| match ints.get(j.wrapping_sub(1)) {
-        Some(&Some(n)) => usize::try_from(n).map_err(drop),
-        _ => Err(()),
-    }
+/// An extent's counts: argument `j`'s integer, where it is one and not
+/// below 0.
+fn counts(int_arg: impl Fn(usize) -> Option<i128>) -> impl Fn(usize) -> Result<usize, ()> {
+    move |j| int_arg(j).and_then(|n| usize::try_from(n).ok()).ok_or(())
 }
 
 /// Whether a pointer (its contract aside) is one C writes through, and
@@ -232,7 +234,8 @@ mod tests {
                         for (n, m) in counts.iter().flat_map(|&n| counts.map(|m| (n, m))) {
                             let args = [Value::Null, Value::Int(n), Value::Int(m)];
                             let ints = [None, Some(n), Some(m)];
-                            let direct = lending.lend(a, &ints);
+                            let direct =
+                                lending.lend(a, |j| ints.get(j.wrapping_sub(1)).copied().flatten());
                             let checked = checked(value, &ty, &args);
                             let bytes_as_char = matches!(pointee, CType::Char)
                                 && a.elem()
@@ -261,7 +264,7 @@ mod tests {
         let Value::Array(a) = &arrays[0] else {
             unreachable!()
         };
-        assert_eq!(Lending::of(&ty).unwrap().lend(a, &[None, None]), None);
+        assert_eq!(Lending::of(&ty).unwrap().lend(a, |_| None), None);
         // What has no lending: strings C reads up to a zero, `void *`,
         // handles, pointers to pointers to pointers.
         for ty in [

@@ -17,7 +17,7 @@ use crate::value::{Element, array::view_parts};
 
 /// The integer argument `j` (1-based) of a call's `args` holds, if any.
 #[inline(always)]
-fn int_arg(args: Option<&[Value<'_>]>, j: usize) -> Option<i128> {
+pub(crate) fn int_arg(args: Option<&[Value<'_>]>, j: usize) -> Option<i128> {
     match args?.get(j.wrapping_sub(1))? {
         Value::Int(i) => Some(*i),
         _ => None,
