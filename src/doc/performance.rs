@@ -121,7 +121,7 @@
 //! little (the *in place* figures); moving the `Value` out at once
 //! (`call(..)?`, `unwrap()`) copies the 112 bytes just after the call
 //! wrote them, in pieces the processor cannot forward from its stores:
-//! `call(..)?.to::<i32>()` takes about 3.3x the same call matched in place,
+//! `call(..)?.to::<i32>()` takes about 3.1x the same call matched in place,
 //! although it runs only 45 instructions more. Where the arguments are
 //! Rust values, use `invoke`; where the list is built at run time, match
 //! on `call`'s result where it lies: `match f.call(&args) { Ok(ref v) =>
@@ -277,7 +277,7 @@
 //! dimensions, shape, flags, and that read-only memory does not go where C
 //! writes) reads only the array's descriptor (its shape, strides and
 //! flags), so the cost is the same for 16 elements and for 100,000,000:
-//! about 25 ns more than the direct call through `call` (about 410
+//! about 30 ns more than the direct call through `call` (about 410
 //! instructions, checks included), and about 100 instructions through
 //! `invoke`; see the tables.
 //!
@@ -334,8 +334,10 @@
 //! ## Measured
 //!
 //! `cargo bench --bench suite` (about 90 seconds) on a shared 2-core x86-64
-//! machine (AMD EPYC, 2.6 GHz; repeated runs differ by a few percent, more
-//! for the 10^8-element rows, which read 400 MB). Each cell is the median
+//! machine (AMD EPYC, 2.6 GHz; repeated runs differ by a few percent on a
+//! quiet machine, by up to 2x on a busy one, as this run's `10 ints` row
+//! shows, and more for the 10^8-element rows, which read 400 MB; the
+//! instruction counts above do not move). Each cell is the median
 //! time per call, then its ratio to the direct call and, for rctypes, to
 //! raw libffi. The
 //! direct call goes through an `extern "C"` function pointer; raw libffi
@@ -344,30 +346,30 @@
 //!
 //! | call | direct | raw libffi | rctypes typed | rctypes invoke | rctypes dynamic, in place |
 //! |---|---|---|---|---|---|
-//! | `void noop(void)` | 2.5 ns | 10.9 ns (4.31x) | 2.5 ns (1.00x, 0.23x libffi) | 3.3 ns (1.29x, 0.30x libffi) | 7.2 ns (2.85x, 0.66x libffi) |
+//! | `void noop(void)` | 2.5 ns | 10.1 ns (3.98x) | 2.5 ns (0.99x, 0.25x libffi) | 3.1 ns (1.23x, 0.31x libffi) | 7.8 ns (3.07x, 0.77x libffi) |
 //! | `void noop(void)`, result unwrapped | - | - | - | - | 7.7 ns |
-//! | `int add(int, int)` | 2.9 ns | 35.6 ns (12.08x) | 2.8 ns (0.96x, 0.08x libffi) | 3.5 ns (1.18x, 0.10x libffi) | 7.9 ns (2.68x, 0.22x libffi) |
-//! | `int add(int, int)`, `call(..)?.to::<i32>()` | - | - | - | - | 25.9 ns |
-//! | `int add(int, int)`, fast path's program | - | - | - | - | 12.3 ns |
-//! | `int add(int, int)`, register route | - | - | - | - | 25.7 ns |
-//! | `double add(double, double)` | 2.8 ns | 31.8 ns (11.32x) | 2.9 ns (1.02x, 0.09x libffi) | 3.8 ns (1.34x, 0.12x libffi) | 7.9 ns (2.81x, 0.25x libffi) |
-//! | 6 mixed int/float arguments | 3.2 ns | 96.9 ns (30.13x) | 3.2 ns (0.98x, 0.03x libffi) | 4.1 ns (1.27x, 0.04x libffi) | 10.3 ns (3.20x, 0.11x libffi) |
-//! | 10 ints, 4 on the stack | 3.9 ns | 120 ns (30.50x) | 4.4 ns (1.11x, 0.04x libffi) | 5.4 ns (1.39x, 0.05x libffi) | 20.5 ns (5.23x, 0.17x libffi) |
-//! | `compute_mean`, 16 floats (ndpointer) | 8.7 ns | 48.4 ns (5.53x) | 8.5 ns (0.97x, 0.18x libffi) | 14.4 ns (1.64x, 0.30x libffi) | 35.6 ns (4.07x, 0.74x libffi) |
-//! | `compute_mean`, 16 floats (plain `const float *`, a slice) | 8.7 ns | 48.4 ns (5.53x) | 8.5 ns (0.97x, 0.18x libffi) | 12.3 ns (1.41x, 0.25x libffi) | 60.5 ns (6.92x, 1.25x libffi) |
-//! | `compute_mean`, 10^8 floats (ndpointer) | 94.6 ms | 95.3 ms (1.01x) | 94.9 ms (1.00x, 1.00x libffi) | 95.5 ms (1.01x, 1.00x libffi) | 95.2 ms (1.01x, 1.00x libffi) |
-//! | `compute_mean`, 10^8-float array, C reads 16 | 8.5 ns | 45.1 ns (5.31x) | 8.5 ns (1.00x, 0.19x libffi) | 12.5 ns (1.47x, 0.28x libffi) | 32.0 ns (3.77x, 0.71x libffi) |
-//! | callback round trip | 1.6 ns | 26.7 ns (16.84x) | 2.5 ns (1.59x, 0.09x libffi) | - | 6.6 ns (4.20x, 0.25x libffi) |
-//! | callback round trip, capturing closure | 1.6 ns | 26.7 ns (16.84x) | 2.9 ns (1.80x, 0.11x libffi) | - | - |
-//! | struct by value (`int sum(IntPair)`) | 2.5 ns | 42.2 ns (16.90x) | 2.5 ns (1.01x, 0.06x libffi) | 4.1 ns (1.63x, 0.10x libffi) | 23.7 ns (9.48x, 0.56x libffi) |
+//! | `int add(int, int)` | 2.9 ns | 37.0 ns (12.65x) | 2.8 ns (0.95x, 0.07x libffi) | 3.9 ns (1.33x, 0.11x libffi) | 8.9 ns (3.05x, 0.24x libffi) |
+//! | `int add(int, int)`, `call(..)?.to::<i32>()` | - | - | - | - | 27.4 ns |
+//! | `int add(int, int)`, fast path's program | - | - | - | - | 15.5 ns |
+//! | `int add(int, int)`, register route | - | - | - | - | 31.5 ns |
+//! | `double add(double, double)` | 2.8 ns | 43.3 ns (15.24x) | 2.8 ns (0.98x, 0.06x libffi) | 4.4 ns (1.55x, 0.10x libffi) | 8.1 ns (2.85x, 0.19x libffi) |
+//! | 6 mixed int/float arguments | 3.4 ns | 98.3 ns (28.55x) | 3.4 ns (1.00x, 0.04x libffi) | 4.5 ns (1.32x, 0.05x libffi) | 10.7 ns (3.12x, 0.11x libffi) |
+//! | 10 ints, 4 on the stack | 4.3 ns | 163 ns (37.91x) | 4.1 ns (0.95x, 0.02x libffi) | 6.4 ns (1.48x, 0.04x libffi) | 44.1 ns (10.25x, 0.27x libffi) |
+//! | `compute_mean`, 16 floats (ndpointer) | 9.2 ns | 47.9 ns (5.23x) | 8.8 ns (0.96x, 0.18x libffi) | 18.2 ns (1.99x, 0.38x libffi) | 39.6 ns (4.32x, 0.83x libffi) |
+//! | `compute_mean`, 16 floats (plain `const float *`, a slice) | 9.2 ns | 47.9 ns (5.23x) | 8.8 ns (0.96x, 0.18x libffi) | 14.2 ns (1.54x, 0.30x libffi) | 36.6 ns (4.00x, 0.76x libffi) |
+//! | `compute_mean`, 10^8 floats (ndpointer) | 101.3 ms | 99.3 ms (0.98x) | 99.4 ms (0.98x, 1.00x libffi) | 101.6 ms (1.00x, 1.02x libffi) | 100.5 ms (0.99x, 1.01x libffi) |
+//! | `compute_mean`, 10^8-float array, C reads 16 | 9.2 ns | 46.5 ns (5.05x) | 8.8 ns (0.96x, 0.19x libffi) | 13.3 ns (1.45x, 0.29x libffi) | 39.2 ns (4.26x, 0.84x libffi) |
+//! | callback round trip | 1.7 ns | 45.0 ns (26.95x) | 3.0 ns (1.78x, 0.07x libffi) | - | 6.2 ns (3.70x, 0.14x libffi) |
+//! | callback round trip, capturing closure | 1.7 ns | 45.0 ns (26.95x) | 3.0 ns (1.78x, 0.07x libffi) | - | - |
+//! | struct by value (`int sum(IntPair)`) | 2.8 ns | 45.9 ns (16.26x) | 2.6 ns (0.93x, 0.06x libffi) | 4.1 ns (1.45x, 0.09x libffi) | 30.0 ns (10.64x, 0.65x libffi) |
 //!
 //! The typed call compiles to the same instructions as the direct call;
 //! which of the two reads a few tenths of a nanosecond more changes from
 //! run to run (code placement), not with the code, and the rctypes rows
 //! move with it. The instruction counts above do not move.
 //!
-//! A dynamic call with an ndpointer, checks included, costs 26.9 ns more
-//! than the direct call with 16 elements and 23.5 ns more with 100,000,000
+//! A dynamic call with an ndpointer, checks included, costs 30.5 ns more
+//! than the direct call with 16 elements and 30.0 ns more with 100,000,000
 //! (`compute_mean` reading 16 of them, so the C work is the same). For
 //! context (reported elsewhere, not measured here): Python's ctypes takes
 //! 170 ns to 1.7 µs per call on this kind of machine, and LuaJIT's FFI

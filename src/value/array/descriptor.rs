@@ -134,10 +134,10 @@ impl Described {
     fn types(&self) -> &ElementTypes {
         match self {
             // SAFETY: made from a `&'static`, or by `ArrayArg::pointers`
-            // from a reference that outlives the descriptor's borrow, and
-            // read only through the descriptor (no `Described` is moved out
-            // of one), so the element types are alive while `self` is
-            // borrowed.
+            // from a reference that outlives the descriptor's borrow `'a`;
+            // a `Described` lives only in an `ArrayArg<'a>` (a clone only in
+            // one of the same borrow, `duplicate`), so the element types are
+            // alive while `self` is borrowed.
             Described::Shared(types) => unsafe { types.as_ref() },
             Described::Made(types) => types,
         }
