@@ -61,11 +61,11 @@ pub(super) struct Direct {
 /// declared, worked out when the function is bound. Hidden: for
 /// [`IntoArg::to_raw`](crate::IntoArg) only.
 #[doc(hidden)]
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct DirectParam(pub(crate) Takes);
 
 /// What a parameter takes of a borrowed argument in a direct call.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) enum Takes {
     /// Nothing borrowed: a number or a struct, passed by value.
     Value,

@@ -187,6 +187,8 @@ where
         copies: &mut Copies<'_>,
     ) -> Option<*const c_void> {
         let param = params.get(index)?;
+        // Argument `j`'s integer (1-based), for shapes and counts.
+        let int_arg = |j: usize| ints.get(j.wrapping_sub(1)).copied().flatten();
         // Folds to the one variant `&T` converts to. A string owns
         // nothing: its value is not dropped.
         let mut value = ManuallyDrop::new((*self).into());
@@ -195,10 +197,8 @@ where
             (Value::CStr(Cow::Borrowed(s)), Takes::String) => {
                 return Some(s.as_ptr() as *const c_void);
             }
-            (Value::Array(a), Takes::NdPointer(p)) => p.admits_with(a, ints),
-            (Value::Array(a), Takes::Array(lending)) => {
-                lending.lend(a, |j| ints.get(j.wrapping_sub(1)).copied().flatten())
-            }
+            (Value::Array(a), Takes::NdPointer(p)) => p.admits_with(a, int_arg),
+            (Value::Array(a), Takes::Array(lending)) => lending.lend(a, int_arg),
             _ => None,
         };
         // The array's address is of memory borrowed for `'b`, not of the

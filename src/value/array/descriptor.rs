@@ -96,11 +96,13 @@ impl ElementTypes {
 #[derive(Clone)]
 pub(crate) enum Described {
     /// Not the descriptor's own: a type's, made once for the program's
-    /// life, or the lender's (row pointers'), which lives as long as the
-    /// borrow of the descriptor that holds it (an `ArrayArg<'a>` made from
-    /// a `&'a` of them). A pointer, not a reference: a lifetime here would
-    /// make every `Value` holding a borrow keep it until the `Value` is
-    /// dropped.
+    /// life (from a `&'static`), or the lender's (row pointers'), which
+    /// lives as long as the borrow of the descriptor that holds it (an
+    /// `ArrayArg<'a>` made by `ArrayArg::pointers` from a `&'a` of them). A
+    /// `Described` lives only in an `ArrayArg<'a>`, a clone only in one of
+    /// the same borrow (`duplicate`). A pointer, not a reference: a
+    /// lifetime here would make every `Value` holding a borrow keep it
+    /// until the `Value` is dropped.
     Shared(NonNull<ElementTypes>),
     /// Made for the descriptor.
     Made(ElementTypes),
@@ -133,12 +135,11 @@ impl Described {
 
     fn types(&self) -> &ElementTypes {
         match self {
-            // SAFETY: made from a `&'static`, or by `ArrayArg::pointers`
-            // from a reference that outlives the descriptor's borrow `'a`;
-            // a `Described` lives only in an `ArrayArg<'a>` (a clone only in
-            // one of the same borrow, `duplicate`), so the element types are
-            // alive while `self` is borrowed.
-            Described::Shared(types) => unsafe { types.as_ref() },
+            Described::Shared(types) => {
+                // SAFETY: valid for the borrow of the descriptor holding
+                // `self` (see `Shared`), which outlives `&self`.
+                unsafe { types.as_ref() }
+            }
             Described::Made(types) => types,
         }
     }
@@ -485,9 +486,15 @@ impl<'a> ArrayArg<'a> {
     /// it element by element.
     #[inline]
     pub(crate) fn goes_to(&self, ty: &CType) -> bool {
-        self.elems_go(ty)
-            && (self.origin != Origin::Array
-                || self.flags.contains(Flags::C_CONTIGUOUS) && self.aligned_for(ty))
+        self.elems_go(ty) && self.walks_in_order(self.aligned_for(ty))
+    }
+
+    /// Whether C may walk the memory element by element: it is not an
+    /// array (a pointer, a buffer, a struct), or an array that is
+    /// C-contiguous and, as the caller found, `aligned` for what C reads.
+    #[inline(always)]
+    pub(crate) fn walks_in_order(&self, aligned: bool) -> bool {
+        self.origin != Origin::Array || self.flags.contains(Flags::C_CONTIGUOUS) && aligned
     }
 
     /// The address passed for a plain pointer parameter `ty`, after checking

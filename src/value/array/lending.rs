@@ -13,10 +13,8 @@ use std::ffi::c_void;
 use crate::types::{CType, Extent, Flags, Kind, Terms};
 use crate::value::ArrayArg;
 
-use super::descriptor::Origin;
-
 /// A pointer parameter's checks of an array lent to it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub(crate) struct Lending {
     /// The kind of the numbers C reads: the elements', or each row's.
     numbers: Kind,
@@ -31,7 +29,7 @@ pub(crate) struct Lending {
 }
 
 /// What C touches of each row a row pointer points to.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 struct Rows {
     /// Whether C writes through the rows.
     writes: bool,
@@ -94,10 +92,9 @@ impl Lending {
             None => elem.kind() == self.numbers,
             Some(rows) => self.rows_fit(rows, elem, int_arg),
         };
-        let whole = Flags::C_CONTIGUOUS | Flags::ALIGNED;
         let lent = fits
             && (!self.writes || a.is_writable())
-            && (a.origin != Origin::Array || a.flags.contains(whole))
+            && a.walks_in_order(a.flags.contains(Flags::ALIGNED))
             && self
                 .extent
                 .touches(Some(self.size), counts(int_arg))

@@ -79,15 +79,14 @@ impl NdPointer {
     }
 
     /// The address C gets for `a` where it passes every check, with
-    /// `ints[j - 1]` the integer argument `j` holds, if any (for shapes
-    /// that refer to one): [`pass`](Self::pass) without the refusal.
+    /// `int_arg(j)` the integer argument `j` (1-based) holds, if any (for
+    /// shapes that refer to one): [`pass`](Self::pass) without the refusal.
     #[inline(always)]
     pub(crate) fn admits_with(
         &self,
         a: &ArrayArg<'_>,
-        ints: &[Option<i128>],
+        int_arg: impl Fn(usize) -> Option<i128>,
     ) -> Option<*const c_void> {
-        let int_arg = |j: usize| ints.get(j.wrapping_sub(1)).copied().flatten();
         self.admits(a, int_arg).then(|| a.as_ptr())
     }
 
