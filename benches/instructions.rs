@@ -597,6 +597,40 @@ fn arrays(rows: &mut Vec<Row>) {
             ),
         ],
     });
+    // The same lent for C to write: `&mut`.
+    let writes = [
+        CType::pointer(CType::Float).extent(Extent::ElementsFromArg(2)),
+        CType::Int,
+        CType::Float,
+    ];
+    let (scale, _) = bind(&lib, "scale_floats", &writes, CType::Void);
+    // SAFETY: `void scale_floats(float *A, int n, float factor)` reads and
+    // writes n floats of A.
+    let d: extern "C" fn(*mut f32, i32, f32) = unsafe { direct(&scale) };
+    let buffer = || -> &'static mut [f32] { Box::leak(vec![1.0f32; 16].into_boxed_slice()) };
+    let (direct_buf, invoke_buf, call_buf) = (buffer(), buffer(), buffer());
+    let invoked = scale.clone();
+    rows.push(Row {
+        label: "void scale_floats(float *, int, float): 16 floats from &mut [f32]",
+        per_call: 1.0,
+        cells: vec![
+            (
+                "direct",
+                body(move || black_box(d)(black_box(&mut *direct_buf).as_mut_ptr(), 16, 1.0)),
+            ),
+            (
+                "invoke",
+                user(move || invoked.invoke::<()>((black_box(&mut *invoke_buf), 16, 1.0f32))),
+            ),
+            (
+                "dynamic",
+                user(move || -> rctypes::Result<()> {
+                    scale.call(&[black_box(&mut *call_buf).into(), 16.into(), 1.0f32.into()])?;
+                    Ok(())
+                }),
+            ),
+        ],
+    });
     // An ndpointer that checks nothing but that C only reads: the
     // difference is what the other checks cost.
     let (unchecked, _) = bind(

@@ -14,7 +14,7 @@ use crate::func::registers::{FLOAT_REGS, Plan, Registers, STACK_SLOTS, Shape};
 use crate::library::Library;
 use crate::types::{CType, Kind};
 use crate::value::StructValue;
-use crate::value::array::int_arg;
+use crate::value::array::count_arg;
 use crate::value::{
     Keep, Room, Slot, Value, check_contract, contents, decode_word, encode_aggregate,
     encode_long_double, encode_word, fill_out_slots, is_word_result, store_word,
@@ -931,7 +931,7 @@ impl CFunc {
             // An array a pointer to numbers takes, by the checks worked
             // out at bind time; the full checks say why one is refused.
             if let (Value::Array(a), Some(lending)) = (value, self.direct.lending(i))
-                && let Some(addr) = lending.lend(a, |j| int_arg(Some(args), j))
+                && let Some(addr) = lending.lend(a, |j| count_arg(Some(args), j))
             {
                 return Ok(addr as usize as u64);
             }

@@ -414,4 +414,35 @@ fn row_pointers_allocate_nothing_per_call() {
         let n = allocations(|| assert_eq!(f.invoke::<f32>((&data, 4)).unwrap(), 3.0));
         assert_eq!(n, 0, "compute_mean invoked via {:?}", f.route());
     }
+    // And lent for C to write, `&mut`.
+    let floats = CType::pointer(CType::Float).extent(Extent::ElementsFromArg(2));
+    let args = [floats, CType::Int, CType::Float];
+    // SAFETY: mean.c: `void scale_floats(float *A, int n, float factor)`
+    // reads and writes n floats of A.
+    let scale = unsafe { lib("mean").function("scale_floats", &args, CType::Void) }.unwrap();
+    let mut scaled = data;
+    let routes = every_route(&scale);
+    for f in &routes {
+        let n = allocations(|| f.invoke::<()>((&mut scaled, 4, 2.0f32)).unwrap());
+        assert_eq!(n, 0, "scale_floats invoked via {:?}", f.route());
+    }
+    let factor = (1 << routes.len()) as f32;
+    assert_eq!(scaled, data.map(|x| x * factor));
+    let mut rows_of = matrix.clone();
+    let row = CType::pointer(CType::Float).extent(cols);
+    let rows_ty = CType::const_pointer(row).extent(Extent::ElementsFromArg(2));
+    // SAFETY: rows.c: `void rows_scale(float **data, int len, int ncols,
+    // float f)` scales len rows of ncols floats.
+    let scale_rows = unsafe {
+        let args = [rows_ty, CType::Int, CType::Int, CType::Float];
+        rows_lib.function("rows_scale", &args, CType::Void)
+    }
+    .unwrap();
+    let mut writable = rctypes::RowPointersMut::new(rows_of.view_mut()).unwrap();
+    for f in every_route(&scale_rows) {
+        let n = allocations(|| f.invoke::<()>((&mut writable, 4, 3, 1.0f32)).unwrap());
+        assert_eq!(n, 0, "rows_scale invoked via {:?}", f.route());
+    }
+    drop(writable);
+    assert_eq!(rows_of, matrix);
 }

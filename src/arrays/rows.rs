@@ -17,10 +17,7 @@ use crate::value::{Scalar, Value};
 /// elements): an address's data type, and the pointer's C type with the
 /// rows' length, which the call checks against what C reads of each.
 fn row_types(pointer: CType, ncols: usize) -> ElementTypes {
-    ElementTypes::new(
-        usize::dtype(),
-        Some(pointer.extent(Extent::Elements(ncols))),
-    )
+    ElementTypes::rows(usize::dtype(), pointer.extent(Extent::Elements(ncols)))
 }
 
 /// Checks that the rows of an array of `shape` and `strides` are contiguous.

@@ -65,9 +65,9 @@ pub unsafe trait IntoArg<'a>: Into<Value<'a>> + SealedArg {
     type Raw;
 
     /// This value as C gets it in a direct call as argument `index`, where
-    /// `params[index]` is declared, with `ints` what
-    /// [`as_int`](Self::as_int) gives for each element of the tuple (for
-    /// ndpointer shapes and extents' counts), copies (a string's, with its
+    /// `params[index]` is declared, with `counts` what
+    /// [`as_count`](Self::as_count) gives for each element of the tuple
+    /// (for ndpointer shapes and extents' counts), copies (a string's, with its
     /// NUL) made into `copies`; `None` where it does not pass as it stands
     /// (a string holding a NUL, an array the parameter's checks refuse, a
     /// borrow of something else), and the checked call takes it.
@@ -77,16 +77,17 @@ pub unsafe trait IntoArg<'a>: Into<Value<'a>> + SealedArg {
         &self,
         _params: &[DirectParam],
         _index: usize,
-        _ints: &[Option<i128>],
+        _counts: &[Option<usize>],
         _copies: &mut Copies<'_>,
     ) -> Option<Self::Raw> {
         None
     }
 
-    /// The integer this value's [`Value`] holds, if it is `Value::Int`.
+    /// The count this value's [`Value`] holds: its integer, if it is a
+    /// `Value::Int` a `usize` holds.
     #[doc(hidden)]
     #[inline(always)]
-    fn as_int(&self) -> Option<i128> {
+    fn as_count(&self) -> Option<usize> {
         None
     }
 }
@@ -110,17 +111,17 @@ macro_rules! number_args {
                 &self,
                 _: &[DirectParam],
                 _: usize,
-                _: &[Option<i128>],
+                _: &[Option<usize>],
                 _: &mut Copies<'_>,
             ) -> Option<$t> {
                 Some(*self)
             }
             #[inline(always)]
-            fn as_int(&self) -> Option<i128> {
+            fn as_count(&self) -> Option<usize> {
                 // Folds to the variant the number converts to, which owns
                 // nothing: not dropped.
                 match *ManuallyDrop::new(Value::from(*self)) {
-                    Value::Int(i) => Some(i),
+                    Value::Int(i) => usize::try_from(i).ok(),
                     _ => None,
                 }
             }
@@ -159,64 +160,78 @@ other_args! {
 }
 
 // Whatever is borrowed: slices, arrays, strings, handles, callbacks,
-// buffers and structs. A `&str` or `&CStr` passes as it stands to a `const
-// char *` C reads up to its NUL, as the address of its bytes followed by a
-// NUL; an array to an ndpointer whose checks it passes, and to a pointer to
-// numbers (or to rows of them) that the checked call would lend it to (the
-// borrowed code, which all of these have); any other borrow claims the code
-// too, and its `to_raw` declines, so that the checked call takes it.
-impl<T: ?Sized> SealedArg for &T {}
-// SAFETY: the borrowed code promises a pointer to what the parameter
-// declares, which `to_raw` gives: for a string, the `&CStr`'s own bytes, or
-// the `&str`'s (where they end with their only NUL) or their copy with a
-// NUL in `copies`, which outlive the call; for an ndpointer, the address of
-// an array it admits, and for a plain pointer, of an array the checked
-// call's checks pass (`Lending::lend`), borrowed for longer than the call.
-unsafe impl<'a, 'b, T: ?Sized> IntoArg<'a> for &'b T
-where
-    &'b T: Into<Value<'a>>,
-{
-    const CODE: u8 = direct::BORROWED_CODE;
-    type Raw = *const c_void;
-    #[inline(always)]
-    fn to_raw(
-        &self,
-        params: &[DirectParam],
-        index: usize,
-        ints: &[Option<i128>],
-        copies: &mut Copies<'_>,
-    ) -> Option<*const c_void> {
-        let param = params.get(index)?;
-        // Argument `j`'s integer (1-based), for shapes and counts.
-        let int_arg = |j: usize| ints.get(j.wrapping_sub(1)).copied().flatten();
-        // Folds to the one variant `&T` converts to. A string owns
-        // nothing: its value is not dropped.
-        let mut value = ManuallyDrop::new((*self).into());
-        let raw = match (&*value, &param.0) {
-            (Value::Str(s), Takes::String) => return copies.0.c_string(s)?.ok(),
-            (Value::CStr(Cow::Borrowed(s)), Takes::String) => {
-                return Some(s.as_ptr() as *const c_void);
+// buffers and structs, shared or mutable. A `&str` or `&CStr` passes as it
+// stands to a `const char *` C reads up to its NUL, as the address of its
+// bytes followed by a NUL; an array to an ndpointer whose checks it
+// passes, and to a pointer to numbers (or to rows of them) that the
+// checked call would lend it to (the borrowed code, which all of these
+// have); any other borrow claims the code too, and its `to_raw` declines,
+// so that the checked call takes it. `|$this| $value` converts the borrow,
+// in `to_raw` itself, where the compiler folds the value away.
+macro_rules! borrowed_args {
+    ($(($($mut:tt)?) |$this:ident| $value:expr;)*) => {$(
+        impl<T: ?Sized> SealedArg for &$($mut)? T {}
+        // SAFETY: the borrowed code promises a pointer to what the
+        // parameter declares, which `to_raw` gives: for a string, the
+        // `&CStr`'s own bytes, or the `&str`'s (where they end with their
+        // only NUL) or their copy with a NUL in `copies`, which outlive the
+        // call; for an ndpointer, the address of an array it admits, and
+        // for a plain pointer, of an array the checked call's checks pass
+        // (`Lending::lend`: C writes only to a writable one), borrowed for
+        // `'b`, longer than the call.
+        unsafe impl<'a, 'b, T: ?Sized> IntoArg<'a> for &'b $($mut)? T
+        where
+            &'b $($mut)? T: Into<Value<'a>>,
+        {
+            const CODE: u8 = direct::BORROWED_CODE;
+            type Raw = *const c_void;
+            #[inline(always)]
+            fn to_raw(
+                &self,
+                params: &[DirectParam],
+                index: usize,
+                counts: &[Option<usize>],
+                copies: &mut Copies<'_>,
+            ) -> Option<*const c_void> {
+                let param = params.get(index)?;
+                // Argument `j`'s count (1-based), for shapes and extents.
+                let count = |j: usize| counts.get(j.wrapping_sub(1)).copied().flatten();
+                let $this = self;
+                // Folds to the one variant the borrow converts to. A
+                // string owns nothing: its value is not dropped.
+                let mut value = ManuallyDrop::new($value);
+                let raw = match (&*value, &param.0) {
+                    (Value::Str(s), Takes::String) => return copies.0.c_string(s)?.ok(),
+                    (Value::CStr(Cow::Borrowed(s)), Takes::String) => {
+                        return Some(s.as_ptr() as *const c_void);
+                    }
+                    (Value::Array(a), Takes::NdPointer(p)) => p.admits_with(a, count),
+                    (Value::Array(a), Takes::Array(lending)) => lending.lend(a, count),
+                    _ => None,
+                };
+                // The array's address is of the borrowed memory, not of
+                // the value, which may go: dropped where it is, unless it
+                // owns nothing.
+                if !matches!(&*value, Value::Array(a) if a.owns_nothing()) {
+                    // SAFETY: `value` is not used again.
+                    unsafe { ManuallyDrop::drop(&mut value) };
+                }
+                raw
             }
-            (Value::Array(a), Takes::NdPointer(p)) => p.admits_with(a, int_arg),
-            (Value::Array(a), Takes::Array(lending)) => lending.lend(a, int_arg),
-            _ => None,
-        };
-        // The array's address is of memory borrowed for `'b`, not of the
-        // value, which may go: dropped where it is, unless it owns nothing.
-        if !matches!(&*value, Value::Array(a) if a.owns_nothing()) {
-            // SAFETY: `value` is not used again.
-            unsafe { ManuallyDrop::drop(&mut value) };
         }
-        raw
-    }
+    )*};
 }
-impl<T: ?Sized> SealedArg for &mut T {}
-// SAFETY: no code: nothing lent mutably is passed as it stands.
-unsafe impl<'a, 'b, T: ?Sized> IntoArg<'a> for &'b mut T
-where
-    &'b mut T: Into<Value<'a>>,
-{
-    type Raw = Self;
+
+borrowed_args! {
+    () |this| (*this).into();
+    (mut) |this| {
+        // SAFETY: a copy of the borrow, to convert: it and what is made of
+        // it are used only while the call runs, when the borrow it copies
+        // is not (it waits in the tuple, for the checked call should this
+        // decline), as a reborrow would be.
+        let this: &mut T = unsafe { std::ptr::read(this) };
+        this.into()
+    };
 }
 
 /// A tuple of arguments for [`CFunc::invoke`]: each element is an
@@ -586,11 +601,11 @@ macro_rules! into_args {
             fn to_raws(&self, params: &[DirectParam], copies: &mut Copies<'_>) -> Option<Self::Raws> {
                 // Only a borrow reads them (an ndpointer's shape, a count).
                 let borrows = false $(|| $a::CODE == direct::BORROWED_CODE)*;
-                let ints: [Option<i128>; $len] = match borrows {
-                    true => [$(self.$i.as_int()),*],
+                let counts: [Option<usize>; $len] = match borrows {
+                    true => [$(self.$i.as_count()),*],
                     false => [None; $len],
                 };
-                Some(($(self.$i.to_raw(params, $i, &ints, copies)?,)*))
+                Some(($(self.$i.to_raw(params, $i, &counts, copies)?,)*))
             }
 
             #[inline(always)]

@@ -191,24 +191,63 @@ impl Extent {
         size: Option<usize>,
         count: impl Fn(usize) -> Result<usize, E>,
     ) -> Result<Touches, Option<E>> {
-        let sized = || size.ok_or(None);
-        let count = |j| count(j).map_err(Some);
+        let need = self.need(size).ok_or(None)?;
+        need.touches(count).map_err(Some)
+    }
+
+    /// This extent with the size of its elements, `size` (`None`: `void`),
+    /// worked in: what is left to read at a call is its counts. `None`
+    /// where it counts elements with no size.
+    #[inline(always)]
+    pub(crate) fn need(self, size: Option<usize>) -> Option<Need> {
+        Some(match self {
+            Extent::One => Need::One(size?),
+            Extent::NulTerminated => Need::UpToZero,
+            Extent::Elements(n) => Need::Bytes(size?.checked_mul(n)),
+            Extent::Bytes(n) => Need::Bytes(Some(n)),
+            Extent::ElementsFromArg(j) => Need::Counted { j, times: size? },
+            Extent::BytesFromArg(j) => Need::Counted { j, times: 1 },
+            Extent::ElementsFromArgs(j, k) => Need::Counted2 { j, k, times: size? },
+            Extent::BytesFromArgs(j, k) => Need::Counted2 { j, k, times: 1 },
+        })
+    }
+}
+
+/// An [`Extent`] with its elements' size worked in ([`Extent::need`]), so
+/// that a call reads only its counts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Need {
+    /// Exactly one element of this many bytes.
+    One(usize),
+    /// Elements up to a zero one.
+    UpToZero,
+    /// This many bytes (`None`: more than can be addressed).
+    Bytes(Option<usize>),
+    /// Argument `j`'s count times this many bytes.
+    Counted { j: usize, times: usize },
+    /// The product of arguments `j`'s and `k`'s counts times this many
+    /// bytes.
+    Counted2 { j: usize, k: usize, times: usize },
+}
+
+impl Need {
+    /// What C touches, `count(j)` reading the call's argument `j`; its
+    /// error where that fails.
+    #[inline(always)]
+    pub(crate) fn touches<E>(
+        self,
+        count: impl Fn(usize) -> Result<usize, E>,
+    ) -> Result<Touches, E> {
         Ok(match self {
-            Extent::One => Touches::One(sized()?),
-            Extent::NulTerminated => Touches::UpToZero,
-            Extent::Elements(n) => Touches::Bytes(sized()?.checked_mul(n)),
-            Extent::ElementsFromArg(j) => Touches::Bytes(sized()?.checked_mul(count(j)?)),
-            Extent::Bytes(n) => Touches::Bytes(Some(n)),
-            Extent::BytesFromArg(j) => Touches::Bytes(Some(count(j)?)),
-            Extent::ElementsFromArgs(j, k) => {
-                let size = sized()?;
-                Touches::Bytes(
-                    count(j)?
-                        .checked_mul(count(k)?)
-                        .and_then(|n| n.checked_mul(size)),
-                )
-            }
-            Extent::BytesFromArgs(j, k) => Touches::Bytes(count(j)?.checked_mul(count(k)?)),
+            Need::One(size) => Touches::One(size),
+            Need::UpToZero => Touches::UpToZero,
+            Need::Bytes(bytes) => Touches::Bytes(bytes),
+            Need::Counted { j, times } => Touches::Bytes(count(j)?.checked_mul(times)),
+            Need::Counted2 { j, k, times } => Touches::Bytes(
+                count(j)?
+                    .checked_mul(count(k)?)
+                    .and_then(|n| n.checked_mul(times)),
+            ),
         })
     }
 }

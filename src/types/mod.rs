@@ -12,7 +12,9 @@ mod rules;
 mod signature;
 
 pub use ctype::{CType, Contract, Extent};
-pub(crate) use ctype::{Terms, Touches, check_contracts, check_count_arg, is_read_only_string};
+pub(crate) use ctype::{
+    Need, Terms, Touches, check_contracts, check_count_arg, is_read_only_string,
+};
 pub(crate) use dtype::scalar_dtype;
 pub use dtype::{ByteOrder, DType, Field};
 pub use flags::{Flags, IntoFlags};

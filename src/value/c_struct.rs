@@ -348,7 +348,7 @@ macro_rules! __c_struct_impls {
                 &self,
                 _: &[$crate::DirectParam],
                 _: usize,
-                _: &[::core::option::Option<i128>],
+                _: &[::core::option::Option<usize>],
                 _: &mut $crate::Copies<'_>,
             ) -> ::core::option::Option<$name> {
                 ::core::option::Option::Some(*self)

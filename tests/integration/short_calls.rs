@@ -435,9 +435,15 @@ fn strings_pass_directly_to_a_const_char_pointer() {
             format!("{checked:?}")
         );
     }
-    // Not where C may write, nor a pointer of another type, nor a result.
+    // Where C may write, a buffer of bytes is checked as the checked call
+    // checks it (`char *` counts one element unless declared otherwise).
     let fill = abi_fn("int fill_buffer(char *buf, int size, int seed)");
-    assert!(!fill.invokes_directly::<(&mut [u8], i32, i32), i32>());
+    let mut buf = [0u8; 8];
+    assert_eq!(
+        message(fill.invoke::<i32>((&mut buf, 8, 1))),
+        message(fill.call(&[(&mut buf).into(), 8.into(), 1.into()]))
+    );
+    // Not a pointer of another type, nor a result.
     let wide = abi_fn("size_t wide_len(const wchar_t *s)");
     assert!(!wide.invokes_directly::<(&str,), usize>());
     assert_eq!(wide.invoke::<usize>(("héllo",)).unwrap(), 5);
@@ -478,14 +484,15 @@ fn arrays_an_ndpointer_admits_pass_directly() {
             assert_eq!(message(short), message(long));
         }
     }
-    // C writes through this one: a shared borrow is refused (lend it
-    // `&mut`), as by the checked call.
+    // C writes through this one: a shared borrow is refused, as by the
+    // checked call; a mutable one passes directly.
     let writable = crate::common::floats_arg2("C_CONTIGUOUS").build().unwrap();
     let args = [writable.into(), CType::Int, CType::Float];
     // SAFETY: mean.c: `void scale_floats(float *A, int n, float factor)`
     // reads and writes n floats of A, which may not be NULL.
     let scale = unsafe { lib("mean").function("scale_floats", &args, CType::Void) }.unwrap();
     assert!(scale.invokes_directly::<(&Array1<f32>, i32, f32), ()>());
+    assert!(scale.invokes_directly::<(&mut Array1<f32>, i32, f32), ()>());
     let refused = scale.invoke::<()>((&data, 4, 2.0f32)).unwrap_err();
     let checked = scale.call(&[(&data).into(), 4.into(), 2.0f32.into()]);
     assert_eq!(refused.to_string(), message(checked));
@@ -543,21 +550,51 @@ fn arrays_pass_directly_to_a_pointer_to_numbers() {
             assert_eq!(message(short), message(long));
         }
     }
-    // C writes through this one: a shared borrow is refused (lend it
-    // `&mut`, which takes the checked call).
+    // C writes through this one: a shared borrow is refused, a mutable
+    // one passes directly, and is refused as the checked call refuses it.
     let writes = counted(CType::pointer(CType::Float), 2);
     let args = [writes, CType::Int, CType::Float];
     // SAFETY: mean.c: `void scale_floats(float *A, int n, float factor)`
     // reads and writes n floats of A.
     let scale = unsafe { lib("mean").function("scale_floats", &args, CType::Void) }.unwrap();
     assert!(scale.invokes_directly::<(&[f32], i32, f32), ()>());
+    assert!(scale.invokes_directly::<(&mut [f32], i32, f32), ()>());
+    assert!(scale.invokes_directly::<(&mut Vec<f32>, i32, f32), ()>());
     assert_eq!(
         message(scale.invoke::<()>((&data, 4, 2.0f32))),
         message(scale.call(&[(&data).into(), 4.into(), 2.0f32.into()]))
     );
-    let mut data = data;
-    let () = scale.invoke((&mut data, 4, 2.0f32)).unwrap();
-    assert_eq!(data, [2.0, 4.0, 6.0, 12.0]);
+    let mut matrix = grid.clone();
+    for f in direct_and_checked(&scale) {
+        let mut data = data.clone();
+        let () = f.invoke((&mut data, 4, 2.0f32)).unwrap();
+        let () = f.invoke((&mut data[1..], 2, 10.0f32)).unwrap();
+        assert_eq!(data, [2.0, 40.0, 60.0, 12.0]);
+        let mut array = array.clone();
+        let () = f.invoke((&mut array, 4, 0.5f32)).unwrap();
+        assert_eq!(array.to_vec(), [0.5, 1.0, 1.5, 3.0]);
+        let mut doubles = doubles;
+        for (short, long) in [
+            (
+                f.invoke::<()>((&mut data, 5, 1.0f32)),
+                scale.call(&[(&mut data).into(), 5.into(), 1.0f32.into()]),
+            ),
+            (
+                f.invoke::<()>((&mut matrix.column_mut(1), 4, 1.0f32)),
+                scale.call(&[(&mut matrix.column_mut(1)).into(), 4.into(), 1.0f32.into()]),
+            ),
+            (
+                f.invoke::<()>((&mut doubles, 4, 1.0f32)),
+                scale.call(&[(&mut doubles).into(), 4.into(), 1.0f32.into()]),
+            ),
+        ] {
+            assert_eq!(message(short), message(long));
+        }
+        // Nothing was written where the call was refused.
+        assert_eq!(data, [2.0, 40.0, 60.0, 12.0]);
+        assert_eq!(doubles, [1.0; 4]);
+        assert_eq!(matrix, grid);
+    }
 
     // Row pointers: each row covers what C reads of one.
     let rows_ty = |writes: bool| {
@@ -594,8 +631,7 @@ fn arrays_pass_directly_to_a_pointer_to_numbers() {
             );
         }
     }
-    // Rows C writes through take rows lent for writing, `&mut`: the
-    // checked call.
+    // Rows C writes through take rows lent for writing, `&mut`.
     // SAFETY: rows.c: `void rows_scale(float **data, int len, int ncols,
     // float f)` scales len rows of ncols floats.
     let scale_rows = unsafe {
@@ -607,11 +643,18 @@ fn arrays_pass_directly_to_a_pointer_to_numbers() {
         message(scale_rows.invoke::<()>((&rows, 4, 5, 2.0f32))),
         message(scale_rows.call(&[(&rows).into(), 4.into(), 5.into(), 2.0f32.into()]))
     );
-    let mut target = grid.clone();
-    let mut writable = RowPointersMut::new(target.view_mut()).unwrap();
-    let () = scale_rows.invoke((&mut writable, 4, 5, 2.0f32)).unwrap();
-    drop(writable);
-    assert_eq!(target, &grid * 2.0);
+    assert!(scale_rows.invokes_directly::<(&mut RowPointersMut<f32>, i32, i32, f32), ()>());
+    for f in direct_and_checked(&scale_rows) {
+        let mut target = grid.clone();
+        let mut writable = RowPointersMut::new(target.view_mut()).unwrap();
+        let () = f.invoke((&mut writable, 4, 5, 2.0f32)).unwrap();
+        assert_eq!(
+            message(f.invoke::<()>((&mut writable, 4, 6, 2.0f32))),
+            message(scale_rows.call(&[(&mut writable).into(), 4.into(), 6.into(), 2.0f32.into()]))
+        );
+        drop(writable);
+        assert_eq!(target, &grid * 2.0);
+    }
 }
 
 /// `to_bits` for floats (so NaN compares), the value for the rest.

@@ -13,6 +13,7 @@ use crate::error::Mismatch;
 use crate::out_of_line::OutOfLine;
 use crate::types::CType;
 use crate::value::Value;
+use crate::value::array::lending::RowShape;
 
 use crate::types::DType;
 use crate::types::Flags;
@@ -71,12 +72,31 @@ pub struct ArrayArg<'a> {
 pub struct ElementTypes {
     dtype: DType,
     elem: Option<CType>,
+    /// Where the elements are row pointers made by rctypes, each row's
+    /// shape, read from `elem` once.
+    row: Option<RowShape>,
 }
 
 impl ElementTypes {
     /// The types of elements of data type `dtype` and C type `ctype`.
     pub const fn new(dtype: DType, ctype: Option<CType>) -> ElementTypes {
-        ElementTypes { dtype, elem: ctype }
+        ElementTypes {
+            dtype,
+            elem: ctype,
+            row: None,
+        }
+    }
+
+    /// The types of row pointers of C type `pointer` (a pointer to numbers
+    /// with the rows' length as its extent), with each row's shape read
+    /// once.
+    #[cfg_attr(not(feature = "ndarray"), allow(dead_code))]
+    pub(crate) fn rows(dtype: DType, pointer: CType) -> ElementTypes {
+        ElementTypes {
+            dtype,
+            row: RowShape::of(&pointer),
+            elem: Some(pointer),
+        }
     }
 
     /// The data type of one element.
@@ -122,7 +142,7 @@ impl fmt::Debug for Described {
 
 impl Described {
     fn made(dtype: DType, elem: Option<CType>) -> OutOfLine<Described> {
-        OutOfLine::new(Described::Made(ElementTypes { dtype, elem }))
+        OutOfLine::new(Described::Made(ElementTypes::new(dtype, elem)))
     }
 
     #[inline]
@@ -150,6 +170,10 @@ impl Described {
 
     pub(crate) fn elem(&self) -> Option<&CType> {
         self.types().elem.as_ref()
+    }
+
+    pub(crate) fn row(&self) -> Option<&RowShape> {
+        self.types().row.as_ref()
     }
 }
 
@@ -390,6 +414,11 @@ impl<'a> ArrayArg<'a> {
     /// The C scalar type of the elements, when they have one.
     pub fn elem(&self) -> Option<&CType> {
         self.types.elem()
+    }
+
+    /// Where the elements are rctypes' own row pointers, each row's shape.
+    pub(crate) fn row(&self) -> Option<&RowShape> {
+        self.types.row()
     }
 
     /// The number of elements.

@@ -10,7 +10,7 @@
 
 use std::ffi::c_void;
 
-use crate::types::{CType, Extent, Flags, Kind, Terms};
+use crate::types::{CType, Extent, Flags, Kind, Need, Terms};
 use crate::value::ArrayArg;
 
 /// A pointer parameter's checks of an array lent to it.
@@ -21,9 +21,7 @@ pub(crate) struct Lending {
     /// Whether C writes through the pointer.
     writes: bool,
     /// How much of the array C touches.
-    extent: Extent,
-    /// The size of one element: a number's, or a row pointer's.
-    size: usize,
+    need: Need,
     /// For row pointers, what C touches of each row.
     rows: Option<Rows>,
 }
@@ -33,9 +31,41 @@ pub(crate) struct Lending {
 struct Rows {
     /// Whether C writes through the rows.
     writes: bool,
-    extent: Extent,
+    need: Need,
     /// The size of one number of a row.
     size: usize,
+}
+
+/// What row pointers made by rctypes state of each row: read once from
+/// their element type (`const T *` or `T *`, to numbers, with the rows'
+/// length as its extent), where the full checks read it at every call.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct RowShape {
+    numbers: Kind,
+    /// Whether the pointer lets C write through it.
+    writes: bool,
+    /// The number of elements of a row.
+    len: usize,
+}
+
+impl RowShape {
+    /// The shape of the rows that row pointers of C type `pointer` point
+    /// to; `None` where that is not a pointer to numbers of a fixed
+    /// length.
+    #[cfg_attr(not(feature = "ndarray"), allow(dead_code))]
+    pub(crate) fn of(pointer: &CType) -> Option<RowShape> {
+        let row = Terms::of(pointer);
+        let (writes, numbers) = pointee_of(row.pointer)?;
+        let numbers = numbers.bare().kind();
+        match row.extent {
+            Extent::Elements(len) if numbers.is_number() => Some(RowShape {
+                numbers,
+                writes,
+                len,
+            }),
+            _ => None,
+        }
+    }
 }
 
 impl Lending {
@@ -45,22 +75,23 @@ impl Lending {
     pub(crate) fn of(ty: &CType) -> Option<Lending> {
         let terms = Terms::of(ty);
         let (writes, pointee) = pointee_of(terms.pointer)?;
-        let counted = |e: Extent| e != Extent::NulTerminated;
-        if !counted(terms.extent) {
-            return None;
-        }
+        // What C touches of `extent` elements of `ty`, where it counts.
+        let counted = |extent: Extent, ty: &CType| match extent {
+            Extent::NulTerminated => None,
+            extent => extent.need(Some(ty.size())),
+        };
         let (numbers, rows) = match pointee.bare().kind() {
             kind if kind.is_number() => (kind, None),
             _ => {
                 let row = Terms::of(pointee);
                 let (row_writes, numbers) = pointee_of(row.pointer)?;
                 let kind = numbers.bare().kind();
-                if !kind.is_number() || !counted(row.extent) {
+                if !kind.is_number() {
                     return None;
                 }
                 let rows = Rows {
                     writes: row_writes,
-                    extent: row.extent,
+                    need: counted(row.extent, numbers)?,
                     size: numbers.size(),
                 };
                 (kind, Some(rows))
@@ -69,8 +100,7 @@ impl Lending {
         Some(Lending {
             numbers,
             writes,
-            extent: terms.extent,
-            size: pointee.size(),
+            need: counted(terms.extent, pointee)?,
             rows,
         })
     }
@@ -78,60 +108,51 @@ impl Lending {
     /// The address `a` passes as, where it passes every check: numbers of
     /// the declared kind (row pointers to them, made by rctypes, which
     /// states each row's length), writable where C writes, whole and in
-    /// order, covering the extent, with `int_arg(j)` the integer argument
-    /// `j` (1-based) holds, if any (for counts). `None` where any check
+    /// order, covering the extent, with `count(j)` the count argument `j`
+    /// (1-based) holds, if any. `None` where any check
     /// fails.
     #[inline(always)]
     pub(crate) fn lend(
         &self,
         a: &ArrayArg<'_>,
-        int_arg: impl Fn(usize) -> Option<i128> + Copy,
+        count: impl Fn(usize) -> Option<usize> + Copy,
     ) -> Option<*const c_void> {
-        let elem = a.elem()?;
         let fits = match &self.rows {
-            None => elem.kind() == self.numbers,
-            Some(rows) => self.rows_fit(rows, elem, int_arg),
+            None => a.elem().is_some_and(|elem| elem.kind() == self.numbers),
+            Some(rows) => a.row().is_some_and(|row| self.rows_fit(rows, row, count)),
         };
         let lent = fits
             && (!self.writes || a.is_writable())
             && a.walks_in_order(a.flags.contains(Flags::ALIGNED))
-            && self
-                .extent
-                .touches(Some(self.size), counts(int_arg))
-                .is_ok_and(|t| t.within(a.lent_bytes(), false));
+            && covers(self.need, a.lent_bytes(), count);
         lent.then_some(a.ptr as *const c_void)
     }
 
-    /// Whether `elem`, the element type of row pointers, is a row of the
-    /// declared numbers, read-only only where C only reads, with a length
-    /// that covers what C touches of each (as rctypes' own row pointers
-    /// state it: a contract of so many elements).
+    /// Whether rows of shape `row` are of the declared numbers, read-only
+    /// only where C only reads, each covering what C touches of it.
     #[inline(always)]
-    fn rows_fit(&self, rows: &Rows, elem: &CType, int_arg: impl Fn(usize) -> Option<i128>) -> bool {
-        if !matches!(elem, CType::Contract(_)) {
-            return false;
-        }
-        let row = Terms::of(elem);
-        let (Some((row_writes, numbers)), Extent::Elements(n)) =
-            (pointee_of(row.pointer), row.extent)
-        else {
-            return false;
-        };
+    fn rows_fit(
+        &self,
+        rows: &Rows,
+        row: &RowShape,
+        count: impl Fn(usize) -> Option<usize>,
+    ) -> bool {
         // Numbers of the declared kind have the declared size.
-        numbers.kind() == self.numbers
-            && (row_writes || !rows.writes)
-            && rows.size.checked_mul(n).is_some_and(|bytes| {
-                rows.extent
-                    .touches(Some(rows.size), counts(int_arg))
-                    .is_ok_and(|t| t.within(bytes, false))
-            })
+        row.numbers == self.numbers
+            && (row.writes || !rows.writes)
+            && rows
+                .size
+                .checked_mul(row.len)
+                .is_some_and(|bytes| covers(rows.need, bytes, count))
     }
 }
 
-/// An extent's counts: argument `j`'s integer, where it is one and not
-/// below 0.
-fn counts(int_arg: impl Fn(usize) -> Option<i128>) -> impl Fn(usize) -> Result<usize, ()> {
-    move |j| int_arg(j).and_then(|n| usize::try_from(n).ok()).ok_or(())
+/// Whether `bytes` bytes cover what C touches by `need`, with `count(j)`
+/// argument `j`'s count.
+#[inline(always)]
+fn covers(need: Need, bytes: usize, count: impl Fn(usize) -> Option<usize>) -> bool {
+    need.touches(|j| count(j).ok_or(()))
+        .is_ok_and(|touches| touches.within(bytes, false))
 }
 
 /// Whether a pointer (its contract aside) is one C writes through, and
@@ -230,9 +251,9 @@ mod tests {
                         };
                         for (n, m) in counts.iter().flat_map(|&n| counts.map(|m| (n, m))) {
                             let args = [Value::Null, Value::Int(n), Value::Int(m)];
-                            let ints = [None, Some(n), Some(m)];
-                            let direct =
-                                lending.lend(a, |j| ints.get(j.wrapping_sub(1)).copied().flatten());
+                            let counts = [None, usize::try_from(n).ok(), usize::try_from(m).ok()];
+                            let direct = lending
+                                .lend(a, |j| counts.get(j.wrapping_sub(1)).copied().flatten());
                             let checked = checked(value, &ty, &args);
                             let bytes_as_char = matches!(pointee, CType::Char)
                                 && a.elem()

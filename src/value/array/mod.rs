@@ -15,7 +15,7 @@ pub use ctypes_view::{AsCtypes, AsCtypesMut, Ctypes, Ptr, PtrMut};
 pub(crate) use descriptor::layout_flags;
 pub use descriptor::{ArrayArg, ElementTypes};
 pub(crate) use lending::Lending;
-pub(crate) use ndpointer::{int_arg, pass_alone};
+pub(crate) use ndpointer::{count_arg, pass_alone};
 #[cfg_attr(not(feature = "ndarray"), allow(unused_imports))]
 pub(crate) use validity::Validity;
 #[cfg(feature = "ndarray")]

@@ -15,11 +15,12 @@ use crate::value::array::ArrayArg;
 #[cfg(feature = "ndarray")]
 use crate::value::{Element, array::view_parts};
 
-/// The integer argument `j` (1-based) of a call's `args` holds, if any.
+/// The count argument `j` (1-based) of a call's `args` holds: its
+/// integer, where it is one a `usize` holds.
 #[inline(always)]
-pub(crate) fn int_arg(args: Option<&[Value<'_>]>, j: usize) -> Option<i128> {
+pub(crate) fn count_arg(args: Option<&[Value<'_>]>, j: usize) -> Option<usize> {
     match args?.get(j.wrapping_sub(1))? {
-        Value::Int(i) => Some(*i),
+        Value::Int(i) => usize::try_from(*i).ok(),
         _ => None,
     }
 }
@@ -73,28 +74,28 @@ impl NdPointer {
         args: Option<&[Value<'_>]>,
     ) -> std::result::Result<*const c_void, Refusal> {
         match value {
-            Value::Array(a) if self.admits(a, |j| int_arg(args, j)) => Ok(a.as_ptr()),
+            Value::Array(a) if self.admits(a, |j| count_arg(args, j)) => Ok(a.as_ptr()),
             _ => self.pass_or_refuse(value, args),
         }
     }
 
     /// The address C gets for `a` where it passes every check, with
-    /// `int_arg(j)` the integer argument `j` (1-based) holds, if any (for
+    /// `count(j)` the count argument `j` (1-based) holds, if any (for
     /// shapes that refer to one): [`pass`](Self::pass) without the refusal.
     #[inline(always)]
     pub(crate) fn admits_with(
         &self,
         a: &ArrayArg<'_>,
-        int_arg: impl Fn(usize) -> Option<i128>,
+        count: impl Fn(usize) -> Option<usize>,
     ) -> Option<*const c_void> {
-        self.admits(a, int_arg).then(|| a.as_ptr())
+        self.admits(a, count).then(|| a.as_ptr())
     }
 
-    /// Whether `a` passes every check, with `int_arg(j)` the integer
-    /// argument `j` (1-based) holds: compares only, with the refusal and
+    /// Whether `a` passes every check, with `count(j)` the count argument
+    /// `j` (1-based) holds: compares only, with the refusal and
     /// its message left to [`pass_or_refuse`](Self::pass_or_refuse).
     #[inline(always)]
-    fn admits(&self, a: &ArrayArg<'_>, int_arg: impl Fn(usize) -> Option<i128>) -> bool {
+    fn admits(&self, a: &ArrayArg<'_>, count: impl Fn(usize) -> Option<usize>) -> bool {
         a.is_array()
             && self.dtype.as_ref().is_none_or(|d| a.dtype() == d)
             && self.ndim.is_none_or(|n| a.ndim() == n)
@@ -103,7 +104,7 @@ impl NdPointer {
                 shape.len() == dims.len()
                     && dims.iter().zip(shape).all(|(dim, &n)| match *dim {
                         Dim::Fixed(want) => n == want,
-                        Dim::Arg(j) => int_arg(j) == Some(n as i128),
+                        Dim::Arg(j) => count(j) == Some(n),
                         Dim::Any => true,
                     })
             })
