@@ -9,15 +9,15 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 use crate::error::{Error, Result};
 use crate::types::{CType, Extent};
 use crate::value::Element;
-use crate::value::array::{ArrayArg, ElementTypes};
+use crate::value::array::{ArrayArg, RowTypes};
 use crate::value::{CArg, SameArg};
 use crate::value::{Scalar, Value};
 
 /// The element types of row pointers `pointer` (to rows of `ncols`
 /// elements): an address's data type, and the pointer's C type with the
 /// rows' length, which the call checks against what C reads of each.
-fn row_types(pointer: CType, ncols: usize) -> ElementTypes {
-    ElementTypes::rows(usize::dtype(), pointer.extent(Extent::Elements(ncols)))
+fn row_types(pointer: CType, ncols: usize) -> RowTypes {
+    RowTypes::new(usize::dtype(), pointer.extent(Extent::Elements(ncols)))
 }
 
 /// Checks that the rows of an array of `shape` and `strides` are contiguous.
@@ -86,7 +86,7 @@ pub struct RowPointers<'a, T> {
     ncols: usize,
     /// The element types of one row pointer, made once: lending the rows
     /// to a call borrows them.
-    row: ElementTypes,
+    row: RowTypes,
     _borrow: PhantomData<&'a T>,
 }
 
@@ -119,7 +119,7 @@ pub struct RowPointersMut<'a, T> {
     rows: Vec<*mut T>,
     ncols: usize,
     /// As in [`RowPointers`].
-    row: ElementTypes,
+    row: RowTypes,
     _borrow: PhantomData<&'a mut T>,
 }
 

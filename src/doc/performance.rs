@@ -142,7 +142,8 @@
 //! - *invoke*: `f.invoke::<R>((a, b))?`, the form a user writes with Rust
 //!   values in hand (the README's first call); on every row the values
 //!   are of the declared types (numbers, structs, a slice of floats for a
-//!   `const float *`, row pointers, strings), so it calls directly (below).
+//!   `const float *`, a mutable one for a `float *`, row pointers,
+//!   strings), so it calls directly (below).
 //! - *dynamic*: `f.call(&[a.into(), b.into()])?.to::<R>()?`, for a list of
 //!   [`Value`](crate::Value)s built at run time, read as a user reads it.
 //! - *in place*: the same `call`, its `Result<Value>` looked at where the
@@ -162,12 +163,13 @@
 //! | double mixed6(int, double, long, float, short, double) | 30 | 1060 | 28 | 49 | 200 | 160 | 19 |
 //! | long seven_longs(long × 7): one on the stack | 29 | 1363 | 27 | 50 | 272 | 227 | 21 |
 //! | long long spill10(int × 10): four on the stack | 44 | 1589 | 42 | 65 | 365 | 321 | 21 |
-//! | int sum_int_pair(IntPair): 8 bytes by value | 14 | 547 | 12 | 43 | 321 | 272 | 29 |
-//! | double dot_vec3(Vec3, Vec3): two of 24 bytes by value | 27 | 956 | 34 | 84 | 836 | 795 | 57 |
-//! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | 161 | 463 | 419 | 77 |
-//! | the same through an ndpointer (dtype, ndim, flags, shape) | — | — | — | 185 | 496 | 453 | — |
-//! | the same through an ndpointer that checks only that C reads | — | — | — | 153 | — | — | — |
-//! | float rows_sum(float **, int, int): 4 × 4 RowPointers | 110 | 728 | 108 | 276 | 593 | 553 | 166 |
+//! | int sum_int_pair(IntPair): 8 bytes by value | 14 | 547 | 12 | 43 | 322 | 273 | 29 |
+//! | double dot_vec3(Vec3, Vec3): two of 24 bytes by value | 27 | 956 | 34 | 84 | 856 | 815 | 57 |
+//! | float compute_mean(const float *, int): 16 floats | 84 | 559 | 82 | 146 | 448 | 404 | 62 |
+//! | void scale_floats(float *, int, float): 16 floats from &mut [f32] | 112 | — | — | 168 | 501 | — | 56 |
+//! | the same through an ndpointer (dtype, ndim, flags, shape) | — | — | — | 176 | 498 | 455 | — |
+//! | the same through an ndpointer that checks only that C reads | — | — | — | 145 | — | — | — |
+//! | float rows_sum(float **, int, int): 4 × 4 RowPointers | 110 | 728 | 108 | 224 | 524 | 483 | 114 |
 //! | size_t str_len(const char *): from &str (&CStr where typed) | 24 | 356 | 22 | 109 | 291 | 251 | 85 |
 //! | the same from &CStr | — | — | — | 53 | 233 | 193 | — |
 //! | callback int(int, int), per call from C (typed: capturing nothing) | 10 | 331 | 10 | — | 75 | — | 65 |
@@ -221,8 +223,8 @@
 //! type, dimensions, shape, flags, writability) pass, compares only, the
 //! shape against the integer arguments of the tuple it names; one it
 //! refuses takes the checked call, which words why. For `compute_mean`
-//! those checks cost 32 instructions: the same call through an ndpointer
-//! that checks only that C reads takes 153, against 185.
+//! those checks cost 31 instructions: the same call through an ndpointer
+//! that checks only that C reads takes 145, against 176.
 //!
 //! A plain pointer to numbers (`const float *`, `int *`), or to rows of
 //! them (`const float * const *`), takes an array the same way. When the
@@ -234,8 +236,14 @@
 //! enough), it is writable where C writes, whole and in order (an
 //! `ndarray` must be C-contiguous and aligned), and it covers the extent,
 //! read with the same rule as the checked call and counted from the
-//! tuple's integers: 77 instructions over the direct call for
-//! `compute_mean` with a slice of 16 floats, 166 for four row pointers.
+//! tuple's integers: 62 instructions over the direct call for
+//! `compute_mean` with a slice of 16 floats, 114 for four row pointers. A
+//! mutable borrow passes the same way (`&mut [f32]`, `&mut Vec<f32>`,
+//! [`RowPointersMut`](crate::RowPointersMut)), and only it where C writes:
+//! 56 for `scale_floats` with a `&mut [f32]`. The extent's element size is
+//! worked in at bind time, so a call multiplies a count by a constant; row
+//! pointers carry what they state of each row (its numbers, whether C may
+//! write them, its length), read once when they are made.
 //! Anything else (a count of another integer type, bytes lent as `char`,
 //! a column of a matrix, too short an array) takes the checked call, which
 //! takes or refuses it in its own words. `call` makes the same checks
@@ -243,7 +251,7 @@
 //! to agreeing with the declared types' checks, on every pair of some
 //! 1,900 arrays and declarations.
 //!
-//! Other types (an `i64` for an `int`, a `Value`, a mutable borrow) take
+//! Other types (an `i64` for an `int`, a `Value`, a `CString`) take
 //! `call`'s way: the same array of `Value`s on the stack, the same checks,
 //! the same errors. On the compiled route the result register
 //! then becomes the type asked for directly; on the others the `Value` is

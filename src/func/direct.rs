@@ -64,8 +64,10 @@ pub(super) struct Direct {
 #[derive(Debug)]
 pub struct DirectParam(pub(crate) Takes);
 
-/// What a parameter takes of a borrowed argument in a direct call.
+/// What a parameter takes of a borrowed argument in a direct call. (A
+/// tag of its own, which a call reads in one compare.)
 #[derive(Debug)]
+#[repr(u8)]
 pub(crate) enum Takes {
     /// Nothing borrowed: a number or a struct, passed by value.
     Value,

@@ -72,31 +72,12 @@ pub struct ArrayArg<'a> {
 pub struct ElementTypes {
     dtype: DType,
     elem: Option<CType>,
-    /// Where the elements are row pointers made by rctypes, each row's
-    /// shape, read from `elem` once.
-    row: Option<RowShape>,
 }
 
 impl ElementTypes {
     /// The types of elements of data type `dtype` and C type `ctype`.
     pub const fn new(dtype: DType, ctype: Option<CType>) -> ElementTypes {
-        ElementTypes {
-            dtype,
-            elem: ctype,
-            row: None,
-        }
-    }
-
-    /// The types of row pointers of C type `pointer` (a pointer to numbers
-    /// with the rows' length as its extent), with each row's shape read
-    /// once.
-    #[cfg_attr(not(feature = "ndarray"), allow(dead_code))]
-    pub(crate) fn rows(dtype: DType, pointer: CType) -> ElementTypes {
-        ElementTypes {
-            dtype,
-            row: RowShape::of(&pointer),
-            elem: Some(pointer),
-        }
+        ElementTypes { dtype, elem: ctype }
     }
 
     /// The data type of one element.
@@ -110,20 +91,46 @@ impl ElementTypes {
     }
 }
 
+/// The element types of row pointers made by rctypes, with what they state
+/// of each row (its numbers, whether C may write them, its length) read
+/// once, for the checks worked out at bind time.
+#[derive(Debug)]
+pub(crate) struct RowTypes {
+    types: ElementTypes,
+    shape: Option<RowShape>,
+}
+
+impl RowTypes {
+    /// The types of row pointers of data type `dtype` and C type `pointer`
+    /// (a pointer to numbers with the rows' length as its extent).
+    #[cfg_attr(not(feature = "ndarray"), allow(dead_code))]
+    pub(crate) fn new(dtype: DType, pointer: CType) -> RowTypes {
+        RowTypes {
+            shape: RowShape::of(&pointer),
+            types: ElementTypes::new(dtype, Some(pointer)),
+        }
+    }
+}
+
 /// A descriptor's [`ElementTypes`]: a type's own, the lender's, or made for
 /// it. Kept `OutOfLine` in a descriptor, so that a `Value` holding no
 /// array drops without a call.
 #[derive(Clone)]
 pub(crate) enum Described {
     /// Not the descriptor's own: a type's, made once for the program's
-    /// life (from a `&'static`), or the lender's (row pointers'), which
-    /// lives as long as the borrow of the descriptor that holds it (an
-    /// `ArrayArg<'a>` made by `ArrayArg::pointers` from a `&'a` of them). A
-    /// `Described` lives only in an `ArrayArg<'a>`, a clone only in one of
-    /// the same borrow (`duplicate`). A pointer, not a reference: a
-    /// lifetime here would make every `Value` holding a borrow keep it
-    /// until the `Value` is dropped.
-    Shared(NonNull<ElementTypes>),
+    /// life (from a `&'static`), or the lender's (row pointers', with
+    /// what they state of each row), which live as long as the borrow of
+    /// the descriptor that holds them (an `ArrayArg<'a>` made by
+    /// `ArrayArg::pointers` from a `&'a` of them). A `Described` lives only
+    /// in an `ArrayArg<'a>`, a clone only in one of the same borrow
+    /// (`duplicate`). Pointers, not references: a lifetime here would make
+    /// every `Value` holding a borrow keep it until the `Value` is dropped.
+    /// (The rows' shape is kept here, not in `ElementTypes`, which every
+    /// `Value` has room for.)
+    Shared {
+        types: NonNull<ElementTypes>,
+        row: Option<NonNull<RowShape>>,
+    },
     /// Made for the descriptor.
     Made(ElementTypes),
 }
@@ -148,14 +155,17 @@ impl Described {
     #[inline]
     fn of<T: Element>() -> OutOfLine<Described> {
         OutOfLine::new(match T::shared_types() {
-            Some(types) => Described::Shared(NonNull::from(types)),
+            Some(types) => Described::Shared {
+                types: NonNull::from(types),
+                row: None,
+            },
             None => Described::Made(ElementTypes::new(T::dtype(), T::ctype())),
         })
     }
 
     fn types(&self) -> &ElementTypes {
         match self {
-            Described::Shared(types) => {
+            Described::Shared { types, .. } => {
                 // SAFETY: valid for the borrow of the descriptor holding
                 // `self` (see `Shared`), which outlives `&self`.
                 unsafe { types.as_ref() }
@@ -173,7 +183,13 @@ impl Described {
     }
 
     pub(crate) fn row(&self) -> Option<&RowShape> {
-        self.types().row.as_ref()
+        match self {
+            Described::Shared { row: Some(row), .. } => {
+                // SAFETY: as in `types`.
+                Some(unsafe { row.as_ref() })
+            }
+            _ => None,
+        }
     }
 }
 
@@ -264,7 +280,7 @@ impl<'a> ArrayArg<'a> {
     /// pointers of a `T**` (`writable`) or `const T* const*`.
     pub(crate) fn pointers(
         ptr: *mut *const c_void,
-        row: &'a ElementTypes,
+        row: &'a RowTypes,
         len: usize,
         writable: bool,
     ) -> Self {
@@ -277,7 +293,10 @@ impl<'a> ArrayArg<'a> {
             ptr as *mut usize,
             len,
             flags | Flags::OWNDATA,
-            OutOfLine::new(Described::Shared(NonNull::from(row))),
+            OutOfLine::new(Described::Shared {
+                types: NonNull::from(&row.types),
+                row: row.shape.as_ref().map(NonNull::from),
+            }),
         )
     }
 
@@ -446,7 +465,7 @@ impl<'a> ArrayArg<'a> {
     /// (a type's own, or the lender's), and its shape and strides borrowed.
     #[inline(always)]
     pub(crate) fn owns_nothing(&self) -> bool {
-        matches!(*self.types, Described::Shared(_))
+        !matches!(*self.types, Described::Made(_))
     }
 
     /// Whether it came from an array (rather than a bare pointer or `byref`):

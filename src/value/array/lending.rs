@@ -5,7 +5,8 @@
 //! and the checked call before its full checks. It takes a subset of what
 //! the full checks take (`value::check_contract`, `ArrayArg::pointer_for`):
 //! arrays of exactly the pointee's kind, whole and in order, covering the
-//! extent, which it reads with the same rule ([`Extent::touches`]).
+//! extent, which it reads with the same rule ([`Extent::need`], on which
+//! the full checks' `Extent::touches` rests).
 //! Anything else declines, and the full checks take it, or say why not.
 
 use std::ffi::c_void;

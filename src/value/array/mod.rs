@@ -12,6 +12,8 @@ mod views;
 
 pub use ctypes_view::{AsCtypes, AsCtypesMut, Ctypes, Ptr, PtrMut};
 #[cfg_attr(not(feature = "ndarray"), allow(unused_imports))]
+pub(crate) use descriptor::RowTypes;
+#[cfg_attr(not(feature = "ndarray"), allow(unused_imports))]
 pub(crate) use descriptor::layout_flags;
 pub use descriptor::{ArrayArg, ElementTypes};
 pub(crate) use lending::Lending;
