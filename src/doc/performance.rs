@@ -121,7 +121,7 @@
 //! little (the *in place* figures); moving the `Value` out at once
 //! (`call(..)?`, `unwrap()`) copies the 112 bytes just after the call
 //! wrote them, in pieces the processor cannot forward from its stores:
-//! `call(..)?.to::<i32>()` takes about 3.1x the same call matched in place,
+//! `call(..)?.to::<i32>()` takes about 3.3x the same call matched in place,
 //! although it runs only 45 instructions more. Where the arguments are
 //! Rust values, use `invoke`; where the list is built at run time, match
 //! on `call`'s result where it lies: `match f.call(&args) { Ok(ref v) =>
@@ -285,8 +285,8 @@
 //! dimensions, shape, flags, and that read-only memory does not go where C
 //! writes) reads only the array's descriptor (its shape, strides and
 //! flags), so the cost is the same for 16 elements and for 100,000,000:
-//! about 30 ns more than the direct call through `call` (about 410
-//! instructions, checks included), and about 100 instructions through
+//! about 33 ns more than the direct call through `call` (about 410
+//! instructions, checks included), and about 90 instructions through
 //! `invoke`; see the tables.
 //!
 //! ## Callbacks
@@ -353,31 +353,30 @@
 //! the callback, from C's loop.
 //!
 //! | call | direct | raw libffi | rctypes typed | rctypes invoke | rctypes dynamic, in place |
-//! |---|---|---|---|---|---|
-//! | `void noop(void)` | 2.5 ns | 10.1 ns (3.98x) | 2.5 ns (0.99x, 0.25x libffi) | 3.1 ns (1.23x, 0.31x libffi) | 7.8 ns (3.07x, 0.77x libffi) |
-//! | `void noop(void)`, result unwrapped | - | - | - | - | 7.7 ns |
-//! | `int add(int, int)` | 2.9 ns | 37.0 ns (12.65x) | 2.8 ns (0.95x, 0.07x libffi) | 3.9 ns (1.33x, 0.11x libffi) | 8.9 ns (3.05x, 0.24x libffi) |
-//! | `int add(int, int)`, `call(..)?.to::<i32>()` | - | - | - | - | 27.4 ns |
-//! | `int add(int, int)`, fast path's program | - | - | - | - | 15.5 ns |
-//! | `int add(int, int)`, register route | - | - | - | - | 31.5 ns |
-//! | `double add(double, double)` | 2.8 ns | 43.3 ns (15.24x) | 2.8 ns (0.98x, 0.06x libffi) | 4.4 ns (1.55x, 0.10x libffi) | 8.1 ns (2.85x, 0.19x libffi) |
-//! | 6 mixed int/float arguments | 3.4 ns | 98.3 ns (28.55x) | 3.4 ns (1.00x, 0.04x libffi) | 4.5 ns (1.32x, 0.05x libffi) | 10.7 ns (3.12x, 0.11x libffi) |
-//! | 10 ints, 4 on the stack | 4.3 ns | 163 ns (37.91x) | 4.1 ns (0.95x, 0.02x libffi) | 6.4 ns (1.48x, 0.04x libffi) | 44.1 ns (10.25x, 0.27x libffi) |
-//! | `compute_mean`, 16 floats (ndpointer) | 9.2 ns | 47.9 ns (5.23x) | 8.8 ns (0.96x, 0.18x libffi) | 18.2 ns (1.99x, 0.38x libffi) | 39.6 ns (4.32x, 0.83x libffi) |
-//! | `compute_mean`, 16 floats (plain `const float *`, a slice) | 9.2 ns | 47.9 ns (5.23x) | 8.8 ns (0.96x, 0.18x libffi) | 14.2 ns (1.54x, 0.30x libffi) | 36.6 ns (4.00x, 0.76x libffi) |
-//! | `compute_mean`, 10^8 floats (ndpointer) | 101.3 ms | 99.3 ms (0.98x) | 99.4 ms (0.98x, 1.00x libffi) | 101.6 ms (1.00x, 1.02x libffi) | 100.5 ms (0.99x, 1.01x libffi) |
-//! | `compute_mean`, 10^8-float array, C reads 16 | 9.2 ns | 46.5 ns (5.05x) | 8.8 ns (0.96x, 0.19x libffi) | 13.3 ns (1.45x, 0.29x libffi) | 39.2 ns (4.26x, 0.84x libffi) |
-//! | callback round trip | 1.7 ns | 45.0 ns (26.95x) | 3.0 ns (1.78x, 0.07x libffi) | - | 6.2 ns (3.70x, 0.14x libffi) |
-//! | callback round trip, capturing closure | 1.7 ns | 45.0 ns (26.95x) | 3.0 ns (1.78x, 0.07x libffi) | - | - |
-//! | struct by value (`int sum(IntPair)`) | 2.8 ns | 45.9 ns (16.26x) | 2.6 ns (0.93x, 0.06x libffi) | 4.1 ns (1.45x, 0.09x libffi) | 30.0 ns (10.64x, 0.65x libffi) |
+//! | `void noop(void)` | 2.7 ns | 10.5 ns (3.94x) | 2.5 ns (0.95x, 0.24x libffi) | 3.5 ns (1.33x, 0.34x libffi) | 7.9 ns (2.97x, 0.75x libffi) |
+//! | `void noop(void)`, result unwrapped | - | - | - | - | 8.1 ns |
+//! | `int add(int, int)` | 2.6 ns | 36.1 ns (13.80x) | 2.9 ns (1.12x, 0.08x libffi) | 3.4 ns (1.32x, 0.10x libffi) | 7.9 ns (3.03x, 0.22x libffi) |
+//! | `int add(int, int)`, `call(..)?.to::<i32>()` | - | - | - | - | 26.1 ns |
+//! | `int add(int, int)`, fast path's program | - | - | - | - | 12.3 ns |
+//! | `int add(int, int)`, register route | - | - | - | - | 28.0 ns |
+//! | `double add(double, double)` | 2.5 ns | 33.8 ns (13.48x) | 2.8 ns (1.13x, 0.08x libffi) | 3.8 ns (1.52x, 0.11x libffi) | 7.9 ns (3.15x, 0.23x libffi) |
+//! | 6 mixed int/float arguments | 3.1 ns | 80.9 ns (25.89x) | 3.2 ns (1.01x, 0.04x libffi) | 4.4 ns (1.42x, 0.05x libffi) | 10.2 ns (3.25x, 0.13x libffi) |
+//! | 10 ints, 4 on the stack | 3.8 ns | 130 ns (33.82x) | 4.3 ns (1.11x, 0.03x libffi) | 5.6 ns (1.45x, 0.04x libffi) | 20.0 ns (5.21x, 0.15x libffi) |
+//! | `compute_mean`, 16 floats (ndpointer) | 8.3 ns | 46.7 ns (5.61x) | 8.6 ns (1.04x, 0.18x libffi) | 13.6 ns (1.63x, 0.29x libffi) | 41.2 ns (4.95x, 0.88x libffi) |
+//! | `compute_mean`, 16 floats (plain `const float *`, a slice) | 8.3 ns | 46.7 ns (5.61x) | 8.6 ns (1.04x, 0.18x libffi) | 12.7 ns (1.52x, 0.27x libffi) | 35.0 ns (4.20x, 0.75x libffi) |
+//! | `compute_mean`, 10^8 floats (ndpointer) | 96.9 ms | 95.6 ms (0.99x) | 95.1 ms (0.98x, 1.00x libffi) | 98.1 ms (1.01x, 1.03x libffi) | 95.9 ms (0.99x, 1.00x libffi) |
+//! | `compute_mean`, 10^8-float array, C reads 16 | 8.8 ns | 45.7 ns (5.19x) | 8.3 ns (0.94x, 0.18x libffi) | 13.8 ns (1.57x, 0.30x libffi) | 41.4 ns (4.70x, 0.91x libffi) |
+//! | callback round trip | 1.6 ns | 26.9 ns (16.70x) | 2.5 ns (1.56x, 0.09x libffi) | - | 6.5 ns (4.02x, 0.24x libffi) |
+//! | callback round trip, capturing closure | 1.6 ns | 26.9 ns (16.70x) | 3.0 ns (1.85x, 0.11x libffi) | - | - |
+//! | struct by value (`int sum(IntPair)`) | 2.5 ns | 44.3 ns (17.42x) | 2.7 ns (1.06x, 0.06x libffi) | 4.5 ns (1.77x, 0.10x libffi) | 24.5 ns (9.66x, 0.55x libffi) |
 //!
 //! The typed call compiles to the same instructions as the direct call;
 //! which of the two reads a few tenths of a nanosecond more changes from
 //! run to run (code placement), not with the code, and the rctypes rows
 //! move with it. The instruction counts above do not move.
 //!
-//! A dynamic call with an ndpointer, checks included, costs 30.5 ns more
-//! than the direct call with 16 elements and 30.0 ns more with 100,000,000
+//! A dynamic call with an ndpointer, checks included, costs 32.9 ns more
+//! than the direct call with 16 elements and 32.6 ns more with 100,000,000
 //! (`compute_mean` reading 16 of them, so the C work is the same). For
 //! context (reported elsewhere, not measured here): Python's ctypes takes
 //! 170 ns to 1.7 µs per call on this kind of machine, and LuaJIT's FFI

@@ -67,10 +67,10 @@ pub unsafe trait IntoArg<'a>: Into<Value<'a>> + SealedArg {
     /// This value as C gets it in a direct call as argument `index`, where
     /// `params[index]` is declared, with `counts` what
     /// [`as_count`](Self::as_count) gives for each element of the tuple
-    /// (for ndpointer shapes and extents' counts), copies (a string's, with its
-    /// NUL) made into `copies`; `None` where it does not pass as it stands
-    /// (a string holding a NUL, an array the parameter's checks refuse, a
-    /// borrow of something else), and the checked call takes it.
+    /// (for ndpointer shapes and extents' counts), copies (a string's,
+    /// with its NUL) made into `copies`; `None` where it does not pass as
+    /// it stands (a string holding a NUL, an array the parameter's checks
+    /// refuse, a borrow of something else), and the checked call takes it.
     #[doc(hidden)]
     #[inline(always)]
     fn to_raw(
