@@ -55,12 +55,9 @@ impl RowShape {
     /// length.
     #[cfg_attr(not(feature = "ndarray"), allow(dead_code))]
     pub(crate) fn of(pointer: &CType) -> Option<RowShape> {
-        let row = Terms::of(pointer);
-        let (writes, numbers) = pointee_of(row.pointer)?;
-        let numbers = numbers.bare().kind();
-        match row.extent {
-            Extent::Elements(len) if numbers.is_number() => Some(RowShape {
-                numbers,
+        match to_numbers(pointer)? {
+            (writes, numbers, Extent::Elements(len)) => Some(RowShape {
+                numbers: numbers.bare().kind(),
                 writes,
                 len,
             }),
@@ -84,18 +81,13 @@ impl Lending {
         let (numbers, rows) = match pointee.bare().kind() {
             kind if kind.is_number() => (kind, None),
             _ => {
-                let row = Terms::of(pointee);
-                let (row_writes, numbers) = pointee_of(row.pointer)?;
-                let kind = numbers.bare().kind();
-                if !kind.is_number() {
-                    return None;
-                }
+                let (row_writes, numbers, extent) = to_numbers(pointee)?;
                 let rows = Rows {
                     writes: row_writes,
-                    need: counted(row.extent, numbers)?,
+                    need: counted(extent, numbers)?,
                     size: numbers.size(),
                 };
-                (kind, Some(rows))
+                (numbers.bare().kind(), Some(rows))
             }
         };
         Some(Lending {
@@ -110,8 +102,7 @@ impl Lending {
     /// the declared kind (row pointers to them, made by rctypes, which
     /// states each row's length), writable where C writes, whole and in
     /// order, covering the extent, with `count(j)` the count argument `j`
-    /// (1-based) holds, if any. `None` where any check
-    /// fails.
+    /// (1-based) holds, if any. `None` where any check fails.
     #[inline(always)]
     pub(crate) fn lend(
         &self,
@@ -154,6 +145,15 @@ impl Lending {
 fn covers(need: Need, bytes: usize, count: impl Fn(usize) -> Option<usize>) -> bool {
     need.touches(|j| count(j).ok_or(()))
         .is_ok_and(|touches| touches.within(bytes, false))
+}
+
+/// Of a pointer to numbers (`T *` or `const T *`, with its contract):
+/// whether C writes through it, the numbers, and its extent.
+fn to_numbers(ty: &CType) -> Option<(bool, &CType, Extent)> {
+    let terms = Terms::of(ty);
+    let (writes, numbers) = pointee_of(terms.pointer)?;
+    let is_number = numbers.bare().kind().is_number();
+    is_number.then_some((writes, numbers, terms.extent))
 }
 
 /// Whether a pointer (its contract aside) is one C writes through, and
